@@ -1,0 +1,13 @@
+//! Pure domain logic of yangguang: regions, the catalog, periods and disclosures.
+//! No I/O lives here: files, databases and the network belong to the outer crates.
+
+pub mod catalog;
+pub mod disclosure;
+pub mod period;
+pub mod region;
+pub mod time;
+
+pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
+pub use disclosure::{Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure};
+pub use period::Period;
+pub use region::{Region, RegionCode, RegionKind};
