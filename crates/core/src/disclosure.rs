@@ -152,7 +152,9 @@ pub fn is_safe_file_name(name: &str) -> bool {
         && name.chars().count() <= 120
         && name != "."
         && name != ".."
-        && !name.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ pub mod region;
 pub mod time;
 
 pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
-pub use disclosure::{Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure};
+pub use disclosure::{
+    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure,
+};
 pub use period::Period;
 pub use region::{Region, RegionCode, RegionKind};

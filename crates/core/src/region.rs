@@ -189,10 +189,7 @@ pub struct RegionRowError {
 /// Parses a regions CSV with the header `code,name,parent_code,kind` and checks the tree:
 /// codes unique, kinds matching code levels, every parent present (in the file or in
 /// `known`) and an ancestor by code. All problems are returned together.
-pub fn parse_regions_csv(
-    text: &str,
-    known: &[Region],
-) -> Result<Vec<Region>, Vec<RegionRowError>> {
+pub fn parse_regions_csv(text: &str, known: &[Region]) -> Result<Vec<Region>, Vec<RegionRowError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -205,8 +202,9 @@ pub fn parse_regions_csv(
     if !header_ok {
         return Err(vec![RegionRowError {
             line: 1,
-            problem: "表头应为 code,name,parent_code,kind / header must be code,name,parent_code,kind"
-                .into(),
+            problem:
+                "表头应为 code,name,parent_code,kind / header must be code,name,parent_code,kind"
+                    .into(),
         }]);
     }
     let mut regions = Vec::new();
@@ -216,7 +214,10 @@ pub fn parse_regions_csv(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(RegionRowError { line, problem: format!("无法读取：{e}") });
+                errors.push(RegionRowError {
+                    line,
+                    problem: format!("无法读取：{e}"),
+                });
                 continue;
             }
         };
@@ -256,7 +257,12 @@ pub fn parse_regions_csv(
         if lines.insert(code, line).is_some() {
             problem(format!("代码 {code} 重复 / duplicate code"));
         }
-        regions.push(Region { code, name, parent, kind });
+        regions.push(Region {
+            code,
+            name,
+            parent,
+            kind,
+        });
     }
     let known_codes: HashMap<RegionCode, ()> = known.iter().map(|r| (r.code, ())).collect();
     for r in &regions {
@@ -287,7 +293,13 @@ pub fn regions_to_csv(regions: &[Region]) -> String {
     let mut out = String::from("code,name,parent_code,kind\n");
     for r in regions {
         let parent = r.parent.map(|p| p.to_string()).unwrap_or_default();
-        out.push_str(&format!("{},{},{},{}\n", r.code, r.name, parent, r.kind.as_str()));
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            r.code,
+            r.name,
+            parent,
+            r.kind.as_str()
+        ));
     }
     out
 }
@@ -309,10 +321,21 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused() {
-        for bad in ["", "33052110020", "3305211002011", "33052110020x", "０３３０５２１１００２０"] {
+        for bad in [
+            "",
+            "33052110020",
+            "3305211002011",
+            "33052110020x",
+            "０３３０５２１１００２０",
+        ] {
             assert!(RegionCode::parse(bad).is_err(), "{bad}");
         }
-        assert!(RegionCode::parse("330521100000").unwrap().require_village().is_err());
+        assert!(
+            RegionCode::parse("330521100000")
+                .unwrap()
+                .require_village()
+                .is_err()
+        );
     }
 
     #[test]
