@@ -1,1 +1,32 @@
-//! placeholder
+//! Services shared by the web server and the CLI: opening the configured store, loading the
+//! catalog files, the file store, Markdown rendering, the region index and the demo county.
+//! HTTP belongs in `web`, argument parsing in `cli`, SQL in the store backends.
+
+pub mod catalog_files;
+pub mod demo;
+pub mod files;
+pub mod markdown;
+pub mod regions;
+pub mod site;
+pub mod stores;
+
+pub use site::Site;
+
+/// Errors of the app layer. Messages are written for the operator who must fix them.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("公开目录文件有误 / the catalog files have errors:\n{0}")]
+    Catalog(String),
+    #[error("数据目录 {path} 无法写入 / the data directory cannot be written: {cause}")]
+    DataDir { path: String, cause: String },
+    #[error("无法打开数据库 / cannot open the database: {0}")]
+    Database(String),
+    #[error("区划数据有误 / the regions have errors:\n{0}")]
+    Regions(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] yangguang_store::StoreError),
+    #[error(transparent)]
+    File(#[from] files::FileError),
+}

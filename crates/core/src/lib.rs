@@ -3,11 +3,13 @@
 
 pub mod catalog;
 pub mod disclosure;
+pub mod money;
 pub mod period;
 pub mod region;
 pub mod time;
 
 pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
+pub use money::Fen;
 pub use disclosure::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure,
 };

@@ -1,0 +1,85 @@
+//! The catalog as files an operator edits: `columns.toml` and `items.toml` in the catalog
+//! directory. A missing directory is created with the defaults shipped in the binary (the
+//! repository's `catalog/`), so a fresh install has something to edit.
+
+use std::path::Path;
+
+use yangguang_core::Catalog;
+
+use crate::AppError;
+
+pub const DEFAULT_COLUMNS: &str = include_str!("../../../catalog/columns.toml");
+pub const DEFAULT_ITEMS: &str = include_str!("../../../catalog/items.toml");
+
+/// The shipped catalog, which must always be valid.
+pub fn default_catalog() -> Catalog {
+    Catalog::parse("columns.toml", DEFAULT_COLUMNS, "items.toml", DEFAULT_ITEMS)
+        .expect("the shipped catalog is valid")
+}
+
+/// Loads and validates the catalog in `dir`, writing the defaults first if it has none.
+pub fn load_catalog(dir: &Path) -> Result<Catalog, AppError> {
+    let columns_path = dir.join("columns.toml");
+    let items_path = dir.join("items.toml");
+    let io = |path: &Path, e: std::io::Error| AppError::DataDir {
+        path: path.display().to_string(),
+        cause: e.to_string(),
+    };
+    if !columns_path.exists() && !items_path.exists() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        std::fs::write(&columns_path, DEFAULT_COLUMNS).map_err(|e| io(&columns_path, e))?;
+        std::fs::write(&items_path, DEFAULT_ITEMS).map_err(|e| io(&items_path, e))?;
+    }
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| AppError::Catalog(format!("{}: {e}", path.display())))
+    };
+    let columns = read(&columns_path)?;
+    let items = read(&items_path)?;
+    Catalog::parse(
+        &columns_path.display().to_string(),
+        &columns,
+        &items_path.display().to_string(),
+        &items,
+    )
+    .map_err(|errors| {
+        AppError::Catalog(errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("yg-catalog-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn the_shipped_catalog_has_eight_columns_and_valid_items() {
+        let catalog = default_catalog();
+        assert_eq!(catalog.top_columns().count(), 8);
+        assert!(catalog.items().len() >= 35);
+        assert!(catalog.columns().iter().any(|c| c.depth == 3));
+    }
+
+    #[test]
+    fn a_missing_directory_is_seeded_with_the_defaults() {
+        let dir = temp_dir("seed");
+        let catalog = load_catalog(&dir).unwrap();
+        assert_eq!(catalog.items().len(), default_catalog().items().len());
+        assert!(dir.join("items.toml").exists());
+    }
+
+    #[test]
+    fn a_corrupt_file_names_file_and_line() {
+        let dir = temp_dir("corrupt");
+        load_catalog(&dir).unwrap();
+        let broken = DEFAULT_ITEMS.replacen("column = \"party-committee\"", "column = \"no-such-column\"", 1);
+        std::fs::write(dir.join("items.toml"), broken).unwrap();
+        let message = load_catalog(&dir).unwrap_err().to_string();
+        assert!(message.contains("items.toml:"), "{message}");
+        assert!(message.contains("no-such-column"), "{message}");
+    }
+}
