@@ -160,7 +160,7 @@ mod tests {
         let idx = index();
         let names = |q| idx.search_villages(q, 10).iter().map(|h| h.village.code.to_string()).collect::<Vec<_>>();
         assert_eq!(names("前山"), ["339921100201", "339921101201"]);
-        assert_eq!(names("山"), ["339921100201", "339921100202", "339921101201"]);
+        assert_eq!(names("山"), ["339921100202", "339921100201", "339921101201"], "names starting with it first");
         assert_eq!(names("龙潭 前山"), ["339921101201"]);
         assert_eq!(names("3399211010"), ["339921101001", "339921101201"]);
         assert!(names("  ").is_empty());
