@@ -1,1 +1,248 @@
-fn main() {}
+//! The `yangguang` binary: serve the site, create the demo county, import regions, print the
+//! effective configuration. Flag names are a public contract: operators' scripts use them.
+
+mod settings;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, anyhow};
+use clap::{Args, Parser, Subcommand};
+use yangguang_app::demo::{DemoOptions, today};
+use yangguang_app::files::FileStore;
+use yangguang_app::{Site, catalog_files, site::prepare_data_dir, stores};
+
+use crate::settings::{Overrides, Settings};
+
+/// 阳光村务公开平台 — village affairs disclosure for a whole county on one machine.
+#[derive(Parser, Debug)]
+#[command(name = "yangguang", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the public site.
+    Serve(Common),
+    /// Create the demo county in an empty data directory (or database), then serve it.
+    Demo(DemoArgs),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Print the effective settings (secrets redacted) and exit.
+    PrintConfig(Common),
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Regions from a CSV with the header `code,name,parent_code,kind`.
+    Regions {
+        #[command(flatten)]
+        common: Common,
+        /// The CSV file (UTF-8).
+        file: PathBuf,
+    },
+}
+
+#[derive(Args, Debug, Clone, Default)]
+struct Common {
+    /// Address to listen on [default: 127.0.0.1:8080; env YANGGUANG__SERVER__LISTEN].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// Data directory: SQLite file, files, catalog [default: ./yangguang-data; env YANGGUANG__STORAGE__DATA_DIR].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: postgres://user@host/db for PostgreSQL [default: SQLite in the data directory; env YANGGUANG__STORAGE__DATABASE].
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// A TOML settings file [env YANGGUANG_CONFIG].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    #[command(flatten)]
+    common: Common,
+    /// How many demo counties to create (each 12 towns, 229 villages and communities).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=500))]
+    scale: u32,
+    /// Seed of the generator: the same seed and date give the same county.
+    #[arg(long, default_value_t = 20_260_101)]
+    seed: u64,
+    /// The demo's "today" (YYYY-MM-DD): history covers the 24 months before it [default: today].
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<chrono::NaiveDate>,
+    /// Create the data and exit instead of serving.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+impl Common {
+    fn settings(&self) -> anyhow::Result<Settings> {
+        let overrides = Overrides {
+            config: self.config.clone(),
+            listen: self.listen.clone(),
+            data_dir: self.data_dir.clone(),
+            database: self.database.clone(),
+        };
+        Settings::load(&overrides, std::env::vars())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误 / error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "stopped");
+            eprintln!("错误 / error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::PrintConfig(common) => {
+            print!("{}", common.settings()?.to_redacted_toml());
+            Ok(())
+        }
+        Command::Serve(common) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            serve(&settings, site).await
+        }
+        Command::Demo(args) => {
+            let settings = args.common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            if site.regions().is_empty() {
+                let options = DemoOptions { seed: args.seed, as_of: args.as_of.unwrap_or_else(today), scale: args.scale };
+                let started = Instant::now();
+                let summary = yangguang_app::demo::generate(&site, &options).await.context("creating the demo county")?;
+                tracing::info!(
+                    counties = summary.counties,
+                    towns = summary.towns,
+                    villages = summary.villages,
+                    disclosures = summary.disclosures,
+                    attachments = summary.attachments,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "demo county created"
+                );
+            } else {
+                tracing::info!(villages = site.regions().village_count(), "data already present: serving it unchanged");
+            }
+            if args.no_serve { Ok(()) } else { serve(&settings, site).await }
+        }
+        Command::Import(ImportCommand::Regions { common, file }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let text = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = String::from_utf8(text).map_err(|e| {
+                anyhow!("{} is not UTF-8 (byte {}): save it as UTF-8 CSV", file.display(), e.utf8_error().valid_up_to())
+            })?;
+            let count = site.import_regions_csv(&text).await?;
+            println!("imported {count} regions from {}", file.display());
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log.level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if settings.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
+}
+
+async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
+    let data_dir = prepare_data_dir(&settings.storage.data_dir)?;
+    let catalog = catalog_files::load_catalog(&settings.catalog_dir())?;
+    let store = stores::open_store(settings.database(), &data_dir).await?;
+    let files = FileStore::new(data_dir.join("files"));
+    Ok(Arc::new(Site::new(store, catalog, files).await?))
+}
+
+async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
+    let addr: SocketAddr = settings
+        .server
+        .listen
+        .parse()
+        .with_context(|| format!("listen address {:?} is not HOST:PORT, e.g. 127.0.0.1:8080", settings.server.listen))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow!("cannot listen on {addr}: the port is already in use (地址已被占用); choose another with --listen")
+        } else {
+            anyhow!("cannot listen on {addr}: {e}")
+        }
+    })?;
+    let local = listener.local_addr()?;
+    tracing::info!(
+        address = %local,
+        backend = site.store.backend(),
+        villages = site.regions().village_count(),
+        data_dir = %settings.storage.data_dir.display(),
+        "serving; open http://{local}/"
+    );
+    yangguang_web::serve(listener, yangguang_web::AppState::new(site), shutdown_signal()).await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; the server then finishes requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_public_flag_names_stay() {
+        let cli = Cli::try_parse_from(["yangguang", "serve", "--listen", "0.0.0.0:80", "--data-dir", "/d", "--database", "postgres://x/y"]).unwrap();
+        let Command::Serve(c) = cli.command else { panic!("serve") };
+        assert_eq!((c.listen.as_deref(), c.data_dir.as_deref(), c.database.as_deref()), (Some("0.0.0.0:80"), Some(std::path::Path::new("/d")), Some("postgres://x/y")));
+        assert!(Cli::try_parse_from(["yangguang", "demo", "--scale", "0"]).is_err());
+        assert!(Cli::try_parse_from(["yangguang", "demo", "--scale", "2", "--as-of", "2026-11-24", "--no-serve"]).is_ok());
+    }
+}

@@ -1,1 +1,106 @@
-//! placeholder
+//! HTTP for yangguang: the public site, server-rendered with askama, served from an
+//! in-memory cache of compressed pages. Only HTTP concerns live here; data comes from
+//! `yangguang_app::Site`.
+
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod prefs;
+pub mod render;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use yangguang_app::Site;
+
+use crate::render::{PageCache, SecurityHeaders};
+
+pub const CSS: &str = include_str!("../assets/style.css");
+pub const JS: &str = include_str!("../assets/enhance.js");
+pub const FAVICON: &str = include_str!("../assets/favicon.svg");
+
+/// Rendered page variants kept in memory (a county has ~1,000 village-home variants).
+const CACHE_CAPACITY: usize = 20_000;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub site: Arc<Site>,
+    pub cache: Arc<PageCache>,
+    pub security: Arc<SecurityHeaders>,
+}
+
+impl AppState {
+    pub fn new(site: Arc<Site>) -> Self {
+        Self {
+            site,
+            cache: Arc::new(PageCache::new(CACHE_CAPACITY)),
+            security: Arc::new(SecurityHeaders::new(CSS, JS)),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::region::home))
+        .route("/r/{code}", get(pages::region::region))
+        .route("/search", get(pages::search::search))
+        .route("/v/{code}", get(pages::village::village))
+        .route("/v/{code}/c/{column}", get(pages::column::column))
+        .route("/v/{code}/d/{id}", get(pages::disclosure::disclosure))
+        .route("/v/{code}/d/{id}/a/{position}", get(pages::disclosure::attachment))
+        .route("/prefs", get(prefs::set_prefs))
+        .route("/healthz", get(healthz))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
+        .route("/robots.txt", get(robots))
+        .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
+        .layer(middleware::from_fn(log_requests))
+        .with_state(state)
+}
+
+async fn log_requests(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    tracing::debug!(%method, %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    response
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.site.store.ping().await {
+        Ok(()) => axum::Json(serde_json::json!({ "status": "ok", "backend": state.site.store.backend() })).into_response(),
+        Err(e) => error::WebError::Unavailable(e.to_string()).into_response(),
+    }
+}
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=604800")),
+        ],
+        FAVICON,
+    )
+        .into_response()
+}
+
+async fn robots() -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "User-agent: *\nDisallow: /prefs\nDisallow: /search\n").into_response()
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,207 @@
+//! Settings: defaults in code → a TOML file (`--config` or `YANGGUANG_CONFIG`) →
+//! `YANGGUANG__SECTION__KEY` environment variables → command-line flags. Unknown keys, in
+//! the file or the environment, are errors: a typo must not silently fall back to a default.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub storage: StorageSettings,
+    pub catalog: CatalogSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    pub listen: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSettings {
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; empty for the SQLite file in the data directory.
+    pub database: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogSettings {
+    /// Where `columns.toml` and `items.toml` live; empty for `<data_dir>/catalog`.
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter such as `info` or `yangguang_web=debug`; `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            server: ServerSettings { listen: "127.0.0.1:8080".into() },
+            storage: StorageSettings { data_dir: PathBuf::from("./yangguang-data"), database: String::new() },
+            catalog: CatalogSettings::default(),
+            log: LogSettings { format: "text".into(), level: "info".into() },
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Settings::default().server
+    }
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Settings::default().storage
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Settings::default().log
+    }
+}
+
+/// What the command line says; `None` leaves the lower layers' value.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database: Option<String>,
+}
+
+const ENV_PREFIX: &str = "YANGGUANG__";
+
+impl Settings {
+    pub fn load(overrides: &Overrides, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let config = overrides
+            .config
+            .clone()
+            .or_else(|| env.iter().find(|(k, _)| k == "YANGGUANG_CONFIG").map(|(_, v)| PathBuf::from(v)));
+        let mut value = toml::Value::try_from(Settings::default()).context("default settings")?;
+        if let Some(path) = &config {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
+            let file: toml::Value =
+                toml::from_str(&text).with_context(|| format!("the config file {} is not valid TOML", path.display()))?;
+            merge(&mut value, file);
+        }
+        for (key, v) in env.iter().filter(|(k, _)| k.starts_with(ENV_PREFIX)) {
+            let path: Vec<String> = key[ENV_PREFIX.len()..].split("__").map(|s| s.to_ascii_lowercase()).collect();
+            let [section, name] = path.as_slice() else {
+                bail!("environment variable {key}: expected YANGGUANG__SECTION__KEY");
+            };
+            let table = value.as_table_mut().expect("settings are a table");
+            let Some(section_table) = table.get_mut(section).and_then(|s| s.as_table_mut()) else {
+                bail!("environment variable {key}: there is no settings section [{section}]");
+            };
+            if !section_table.contains_key(name) {
+                bail!("environment variable {key}: section [{section}] has no key {name}");
+            }
+            section_table.insert(name.clone(), toml::Value::String(v.clone()));
+        }
+        let mut settings: Settings = value.try_into().map_err(|e: toml::de::Error| {
+            anyhow::anyhow!("invalid settings{}: {}", config.as_deref().map(|p| format!(" in {}", p.display())).unwrap_or_default(), e.message())
+        })?;
+        if let Some(listen) = &overrides.listen {
+            settings.server.listen = listen.clone();
+        }
+        if let Some(dir) = &overrides.data_dir {
+            settings.storage.data_dir = dir.clone();
+        }
+        if let Some(db) = &overrides.database {
+            settings.storage.database = db.clone();
+        }
+        if !matches!(settings.log.format.as_str(), "text" | "json") {
+            bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
+        }
+        Ok(settings)
+    }
+
+    pub fn database(&self) -> Option<&str> {
+        Some(self.storage.database.as_str()).filter(|d| !d.is_empty())
+    }
+
+    pub fn catalog_dir(&self) -> PathBuf {
+        if self.catalog.dir.is_empty() { self.storage.data_dir.join("catalog") } else { Path::new(&self.catalog.dir).to_path_buf() }
+    }
+
+    /// The effective settings as TOML, with the database password redacted.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.storage.database = yangguang_app::stores::redact(&shown.storage.database);
+        toml::to_string(&shown).expect("settings serialise")
+    }
+}
+
+fn merge(base: &mut toml::Value, top: toml::Value) {
+    match (base, top) {
+        (toml::Value::Table(b), toml::Value::Table(t)) => {
+            for (k, v) in t {
+                match b.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, t) => *b = t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_flags_win() {
+        let dir = std::env::temp_dir().join(format!("yg-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("y.toml");
+        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:9000\"\n[storage]\ndata_dir = \"/srv/yg\"\n").unwrap();
+        let o = Overrides { config: Some(file.clone()), ..Overrides::default() };
+        let s = Settings::load(&o, env(&[("YANGGUANG__STORAGE__DATA_DIR", "/env/yg")])).unwrap();
+        assert_eq!((s.server.listen.as_str(), s.storage.data_dir.as_path()), ("0.0.0.0:9000", Path::new("/env/yg")));
+        let o = Overrides { config: Some(file), listen: Some("127.0.0.1:1".into()), ..Overrides::default() };
+        let s = Settings::load(&o, env(&[])).unwrap();
+        assert_eq!(s.server.listen, "127.0.0.1:1");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = Settings::load(&Overrides::default(), env(&[("YANGGUANG__SERVER__LISTN", "x")])).unwrap_err();
+        assert!(err.to_string().contains("no key listn"), "{err}");
+        let dir = std::env::temp_dir().join(format!("yg-settings-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("y.toml");
+        std::fs::write(&file, "[server]\nport = 1\n").unwrap();
+        let err = Settings::load(&Overrides { config: Some(file), ..Overrides::default() }, env(&[])).unwrap_err();
+        assert!(format!("{err:#}").contains("port"), "{err:#}");
+    }
+
+    #[test]
+    fn printed_config_hides_the_password() {
+        let o = Overrides { database: Some("postgres://yg:s3cret@db/yg".into()), ..Overrides::default() };
+        let printed = Settings::load(&o, env(&[])).unwrap().to_redacted_toml();
+        assert!(!printed.contains("s3cret") && printed.contains("yg:***@db"), "{printed}");
+    }
+}

@@ -1,0 +1,3 @@
+// Progressive enhancement only: the page works without this. Read-aloud with the
+// browser's own speech synthesis, in Chinese.
+(function(){var b=document.getElementById("read-aloud");if(!b||!("speechSynthesis"in window))return;b.hidden=false;var label=b.textContent;b.addEventListener("click",function(){var s=window.speechSynthesis;if(s.speaking){s.cancel();b.textContent=label;b.setAttribute("aria-pressed","false");return}var c=document.getElementById("content")||document.querySelector("main");var u=new SpeechSynthesisUtterance(c.innerText);u.lang="zh-CN";u.rate=0.9;u.onend=function(){b.textContent=label;b.setAttribute("aria-pressed","false")};s.speak(u);b.textContent="■ "+label;b.setAttribute("aria-pressed","true")})})();

@@ -1,0 +1,96 @@
+//! The one place where errors become HTTP responses. Handlers return `WebError`; its
+//! `IntoResponse` only marks the response, and the `render_errors` middleware, which knows
+//! the reader's language and display settings, turns the mark into a Chinese (or English)
+//! HTML page, or into `{"code", "message"}` JSON for machine endpoints. Internal causes
+//! are logged, never shown.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use yangguang_store::StoreError;
+
+use crate::AppState;
+use crate::prefs::Prefs;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable codes for clients and translations.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not-found",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Unavailable(m) => Self::Unavailable(m),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> Self {
+        Self::Internal(format!("template: {e}"))
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::NotFound => {}
+            other => tracing::error!(error = %other, "request failed"),
+        }
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let prefs = Prefs::from_headers(request.headers());
+    let json = request.uri().path().starts_with("/api/") || request.uri().path() == "/healthz";
+    let headers = request.headers().clone();
+    let mut response = next.run(request).await;
+    // Unmatched routes come back as a bare 404 from the router: give them the page too.
+    let error = match response.extensions_mut().remove::<WebError>() {
+        Some(e) => e,
+        None if response.status() == StatusCode::NOT_FOUND && response.headers().get("content-type").is_none() => {
+            WebError::NotFound
+        }
+        None => return response,
+    };
+    if json {
+        let t = prefs.lang.texts();
+        let message = match error {
+            WebError::NotFound => t.not_found_title,
+            _ => t.error_title,
+        };
+        let body = serde_json::json!({ "code": error.code(), "message": message });
+        return (error.status(), axum::Json(body)).into_response();
+    }
+    crate::pages::error_page(&state, &prefs, &error).respond(&headers, &state.security)
+}

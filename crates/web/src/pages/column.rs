@@ -1,0 +1,107 @@
+//! `/v/{code}/c/{column}`: one column of a village — its sub-columns and a paginated list
+//! of everything published in it and below it.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use serde::Deserialize;
+use yangguang_core::Region;
+use yangguang_store::DisclosureQuery;
+
+use super::village::find_village;
+use super::{Crumb, Layout, ListItem, cached, column_name, column_summary, list_items, region_crumbs};
+use crate::AppState;
+use crate::error::WebError;
+use crate::prefs::Prefs;
+
+const PER_PAGE: u32 = 20;
+/// Deeper pages than this are refused: nobody pages that far, crawlers would.
+const MAX_PAGE: u32 = 10_000;
+
+pub struct ChildLink {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "column.html")]
+struct ColumnPage {
+    layout: Layout,
+    village_code: String,
+    village_name: String,
+    column_name: String,
+    column_summary: String,
+    household_note: bool,
+    children: Vec<ChildLink>,
+    items: Vec<ListItem>,
+    total: u64,
+    page: u32,
+    page_count: u32,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+pub async fn column(
+    State(state): State<AppState>,
+    Path((code, column)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let village = find_village(&state, &code)?;
+    if state.site.catalog.column(&column).is_none() {
+        return Err(WebError::NotFound);
+    }
+    let page = match q.page.as_deref() {
+        None => 1,
+        Some(p) => p.parse::<u32>().ok().filter(|p| (1..=MAX_PAGE).contains(p)).ok_or(WebError::NotFound)?,
+    };
+    cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, &village, &column, page, &uri)).await
+}
+
+async fn render(state: &AppState, prefs: &Prefs, village: &Region, column_id: &str, page: u32, uri: &Uri) -> Result<String, WebError> {
+    let catalog = &state.site.catalog;
+    let lang = prefs.lang;
+    let column = catalog.column(column_id).ok_or(WebError::NotFound)?;
+    let list = state
+        .site
+        .store
+        .list_disclosures(&DisclosureQuery {
+            village: village.code,
+            columns: catalog.subtree(column_id).into_iter().map(String::from).collect(),
+            page,
+            per_page: PER_PAGE,
+        })
+        .await?;
+    let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+    let ancestry = catalog.ancestry(column_id);
+    let last = ancestry.len() - 1;
+    for (i, c) in ancestry.into_iter().enumerate() {
+        let href = (i != last).then(|| format!("/v/{}/c/{}", village.code, c.id));
+        crumbs.push(Crumb { label: column_name(c, lang).to_owned(), href });
+    }
+    let name = column_name(column, lang).to_owned();
+    let top = catalog.top_of(column_id).unwrap_or(column);
+    let summary = column_summary(top, lang).to_owned();
+    let title = format!("{name} - {}", village.name);
+    let description = format!("{}{name}：{summary}", village.name);
+    let page_view = ColumnPage {
+        layout: Layout::new(prefs, super::path_and_query(uri), title, description, crumbs),
+        village_code: village.code.to_string(),
+        village_name: village.name.clone(),
+        column_name: name,
+        column_summary: summary,
+        household_note: top.login_required,
+        children: catalog.children(column_id).map(|c| ChildLink { id: c.id.clone(), name: column_name(c, lang).to_owned() }).collect(),
+        items: list_items(state, lang, &list.items),
+        total: list.total,
+        page: list.page,
+        page_count: list.page_count(),
+    };
+    Ok(page_view.render()?)
+}

@@ -1,0 +1,161 @@
+//! `/v/{code}/d/{id}`: one disclosure — title, period, publish time, the catalog item it
+//! fulfils, the sanitised body and its attachments; and the attachments themselves.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use axum::response::Response;
+use yangguang_app::files::FileError;
+use yangguang_core::{Disclosure, DisclosureId, DisclosureState, Region};
+
+use super::village::find_village;
+use super::{Crumb, Layout, cached, column_name, region_crumbs};
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::prefs::Prefs;
+
+pub struct ItemFacts {
+    pub name: String,
+    pub frequency: String,
+    pub deadline: String,
+    pub reviewers: String,
+}
+
+pub struct AttachmentLink {
+    pub position: usize,
+    pub file_name: String,
+    pub size: String,
+}
+
+#[derive(Template)]
+#[template(path = "disclosure.html")]
+struct DisclosurePage {
+    layout: Layout,
+    id: i64,
+    village_code: String,
+    title: String,
+    published: String,
+    published_iso: String,
+    period: Option<String>,
+    column_id: String,
+    column_name: String,
+    item: Option<ItemFacts>,
+    body_html: String,
+    attachments: Vec<AttachmentLink>,
+}
+
+/// A published disclosure of this village, or not found: ids of other villages and drafts
+/// are indistinguishable from ids that do not exist.
+async fn find_disclosure(state: &AppState, village: &Region, id: &str) -> Result<Disclosure, WebError> {
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let d = state.site.store.get_disclosure(id).await?;
+    if d.village != village.code || d.state != DisclosureState::Published {
+        return Err(WebError::NotFound);
+    }
+    Ok(d)
+}
+
+pub async fn disclosure(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let village = find_village(&state, &code)?;
+    let d = find_disclosure(&state, &village, &id).await?;
+    cached(&state, &headers, &prefs, &uri, || async { render(&state, &prefs, &village, d, &uri) }).await
+}
+
+fn human_size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / 1024.0 / 1024.0),
+    }
+}
+
+fn render(state: &AppState, prefs: &Prefs, village: &Region, d: Disclosure, uri: &Uri) -> Result<String, WebError> {
+    let catalog = &state.site.catalog;
+    let lang = prefs.lang;
+    let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+    for c in catalog.ancestry(&d.column) {
+        crumbs.push(Crumb { label: column_name(c, lang).to_owned(), href: Some(format!("/v/{}/c/{}", village.code, c.id)) });
+    }
+    crumbs.push(Crumb { label: d.title.clone(), href: None });
+    let item = d.catalog_item.as_deref().and_then(|id| catalog.item(id)).map(|item| ItemFacts {
+        name: match lang {
+            Lang::Zh => item.name.clone(),
+            Lang::En => item.name_en.clone(),
+        },
+        frequency: match lang {
+            Lang::Zh => item.frequency.label_zh().to_owned(),
+            Lang::En => item.frequency.label_en().to_owned(),
+        },
+        deadline: match lang {
+            Lang::Zh => item.deadline.describe_zh(),
+            Lang::En => item.deadline.to_string(),
+        },
+        reviewers: item.reviewers.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、"),
+    });
+    let description = yangguang_app::markdown::plain_text(&d.body_md, 90);
+    let published_at = d.published_at.unwrap_or(d.created_at);
+    let page = DisclosurePage {
+        layout: Layout::new(prefs, super::path_and_query(uri), format!("{} - {}", d.title, village.name), description, crumbs),
+        id: d.id.0,
+        village_code: village.code.to_string(),
+        title: d.title,
+        published: yangguang_core::time::format_china(published_at),
+        published_iso: published_at.to_rfc3339(),
+        period: d.period.map(|p| match lang {
+            Lang::Zh => p.label_zh(),
+            Lang::En => p.label_en(),
+        }),
+        column_name: catalog.column(&d.column).map(|c| column_name(c, lang).to_owned()).unwrap_or_default(),
+        column_id: d.column,
+        item,
+        body_html: yangguang_app::markdown::render(&d.body_md),
+        attachments: d
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(position, a)| AttachmentLink { position, file_name: a.file_name.clone(), size: human_size(a.byte_size) })
+            .collect(),
+    };
+    Ok(page.render()?)
+}
+
+/// `/v/{code}/d/{id}/a/{position}`: an attachment, checked against its hash as it is read.
+pub async fn attachment(
+    State(state): State<AppState>,
+    Path((code, id, position)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let village = find_village(&state, &code)?;
+    let d = find_disclosure(&state, &village, &id).await?;
+    let position: usize = position.parse().map_err(|_| WebError::NotFound)?;
+    let a = d.attachments.get(position).ok_or(WebError::NotFound)?;
+    let files = state.site.files.clone();
+    let hash = a.sha256.clone();
+    let bytes = tokio::task::spawn_blocking(move || files.get(&hash))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| match e {
+            FileError::NotFound => WebError::Internal(format!("attachment file {} is missing", a.sha256)),
+            other => WebError::Internal(other.to_string()),
+        })?;
+    let encoded_name: String = form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>().replace('+', "%20");
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    let media_type = HeaderValue::from_str(&a.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_TYPE, media_type);
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded_name}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    // Content is addressed by hash: it never changes under this URL.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    Ok(response)
+}

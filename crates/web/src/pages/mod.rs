@@ -1,0 +1,173 @@
+//! Public pages: one module per page, one template struct per page (`<Noun>Page`), all
+//! sharing the `Layout` that `base.html` renders.
+
+pub mod column;
+pub mod disclosure;
+pub mod region;
+pub mod search;
+pub mod village;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use yangguang_app::regions::RegionIndex;
+use yangguang_core::{Column, DisclosureSummary, Region, RegionCode};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::{Lang, Texts};
+use crate::prefs::Prefs;
+use crate::render::EncodedPage;
+
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+pub struct Layout {
+    pub t: &'static Texts,
+    pub other_lang: Lang,
+    pub elder: bool,
+    pub title: String,
+    pub description: String,
+    /// The current path and query, URL-encoded, for the settings switches to return to.
+    pub back: String,
+    pub crumbs: Vec<Crumb>,
+    pub css: &'static str,
+    pub js: &'static str,
+}
+
+impl Layout {
+    pub fn new(prefs: &Prefs, back: &str, title: String, description: String, crumbs: Vec<Crumb>) -> Self {
+        let t = prefs.lang.texts();
+        Self {
+            t,
+            other_lang: prefs.lang.other(),
+            elder: prefs.elder,
+            title: format!("{title} - {}", t.site_name),
+            description,
+            back: form_urlencoded::byte_serialize(back.as_bytes()).collect(),
+            crumbs,
+            css: crate::CSS,
+            js: crate::JS,
+        }
+    }
+}
+
+pub fn path_and_query(uri: &Uri) -> &str {
+    uri.path_and_query().map_or("/", |p| p.as_str())
+}
+
+/// Serves a page from the cache, rendering it on a miss. The generation is read before
+/// rendering, so a publish during the render leaves a stale entry, never a wrong fresh one.
+pub async fn cached<F, Fut>(state: &AppState, headers: &HeaderMap, prefs: &Prefs, uri: &Uri, render: F) -> Result<Response, WebError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, WebError>>,
+{
+    let key = format!("{}|{}", prefs.variant(), path_and_query(uri));
+    let generation = state.site.generation();
+    let today = yangguang_app::demo::today();
+    let page = match state.cache.get(&key, generation, today) {
+        Some(page) => page,
+        None => {
+            let page = Arc::new(EncodedPage::new(StatusCode::OK, render().await?));
+            state.cache.insert(key, generation, today, page.clone());
+            page
+        }
+    };
+    Ok(page.respond(headers, &state.security))
+}
+
+/// Breadcrumbs from the home region down to `code` (regions above home are not shown).
+pub fn region_crumbs(regions: &RegionIndex, code: RegionCode, link_last: bool) -> Vec<Crumb> {
+    let home = regions.home().map(|h| h.code);
+    let chain = regions.ancestry(code);
+    let start = chain.iter().position(|r| Some(r.code) == home).unwrap_or(0);
+    let last = chain.len().saturating_sub(1);
+    chain[start..]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Crumb {
+            label: r.name.clone(),
+            href: (link_last || start + i != last).then(|| region_href(r, Some(r.code) == home)),
+        })
+        .collect()
+}
+
+fn region_href(r: &Region, is_home: bool) -> String {
+    if is_home {
+        "/?all=1".into()
+    } else if r.kind.is_village_level() {
+        format!("/v/{}", r.code)
+    } else {
+        format!("/r/{}", r.code)
+    }
+}
+
+pub fn column_name(c: &Column, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh => &c.name,
+        Lang::En => &c.name_en,
+    }
+}
+
+pub fn column_summary(c: &Column, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh => &c.summary,
+        Lang::En => &c.summary_en,
+    }
+}
+
+/// A disclosure as lists show it.
+pub struct ListItem {
+    pub id: i64,
+    pub title: String,
+    pub date: String,
+    pub column: String,
+    pub attachments: i64,
+}
+
+pub fn list_items(state: &AppState, lang: Lang, items: &[DisclosureSummary]) -> Vec<ListItem> {
+    items
+        .iter()
+        .map(|d| ListItem {
+            id: d.id.0,
+            title: d.title.clone(),
+            date: d.published_at.map(|t| yangguang_core::time::china_date(t).to_string()).unwrap_or_default(),
+            column: state.site.catalog.column(&d.column).map(|c| column_name(c, lang).to_owned()).unwrap_or_default(),
+            attachments: d.attachment_count,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    layout: Layout,
+    heading: &'a str,
+    text: &'a str,
+    query: &'a str,
+}
+
+/// The page for an error: friendly, with a way back and a search box.
+pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<EncodedPage> {
+    let key = format!("!error-{}|{}", error.code(), prefs.variant());
+    let today = yangguang_app::demo::today();
+    if let Some(page) = state.cache.get(&key, 0, today) {
+        return page;
+    }
+    let t = prefs.lang.texts();
+    let (heading, text) = match error {
+        WebError::NotFound => (t.not_found_title, t.not_found_text),
+        _ => (t.error_title, t.error_text),
+    };
+    let page = MessagePage { layout: Layout::new(prefs, "/", heading.to_owned(), text.to_owned(), vec![]), heading, text, query: "" };
+    let html = page.render().unwrap_or_else(|e| format!("<!doctype html><title>{heading}</title><p>{text}</p><!-- {e} -->"));
+    let page = Arc::new(EncodedPage::new(error.status(), html));
+    state.cache.insert(key, 0, today, page.clone());
+    page
+}

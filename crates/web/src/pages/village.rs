@@ -1,0 +1,136 @@
+//! `/v/{code}`: a village's home — the 8 columns as large tiles, what is due this month and
+//! the latest disclosures. The page most villagers see; served from the page cache.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use yangguang_core::catalog::DueState;
+use yangguang_core::{Period, Region, RegionCode};
+use yangguang_store::DisclosureQuery;
+
+use super::{Layout, ListItem, cached, column_name, column_summary, list_items, region_crumbs};
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::prefs::{Prefs, VILLAGE_COOKIE, cookie};
+
+const LATEST: u32 = 10;
+
+pub struct Tile {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+}
+
+pub struct Due {
+    pub name: String,
+    pub column: String,
+    pub period: String,
+    pub deadline: String,
+    pub state_class: &'static str,
+    pub state_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "village.html")]
+struct VillagePage {
+    layout: Layout,
+    village_code: String,
+    village_name: String,
+    place: String,
+    tiles: Vec<Tile>,
+    month_label: String,
+    due: Vec<Due>,
+    items: Vec<ListItem>,
+}
+
+/// Looks up a village-level region, or says where a non-village code belongs.
+pub fn find_village(state: &AppState, code: &str) -> Result<Region, WebError> {
+    let code = RegionCode::parse(code).map_err(|_| WebError::NotFound)?;
+    state.site.regions().get(code).filter(|r| r.kind.is_village_level()).cloned().ok_or(WebError::NotFound)
+}
+
+pub async fn village(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap, uri: Uri) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let village = match find_village(&state, &code) {
+        Ok(v) => v,
+        Err(e) => {
+            // A town or county code in a village URL: send the reader to its page.
+            let region = RegionCode::parse(&code).ok().and_then(|c| state.site.regions().get(c).cloned());
+            return match region {
+                Some(r) => Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/r/{}", r.code))]).into_response()),
+                None => Err(e),
+            };
+        }
+    };
+    let mut response = cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, &village, &uri)).await?;
+    if prefs.last_village != Some(village.code) {
+        response.headers_mut().append(header::SET_COOKIE, cookie(VILLAGE_COOKIE, &village.code.to_string()));
+    }
+    Ok(response)
+}
+
+async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) -> Result<String, WebError> {
+    let site = &state.site;
+    let lang = prefs.lang;
+    let t = lang.texts();
+    let regions = site.regions();
+    let today = yangguang_app::demo::today();
+    let month = Period::containing(yangguang_core::period::PeriodKind::Month, today);
+    let published: HashSet<(String, Period)> = site.store.published_periods(village.code).await?.into_iter().collect();
+    let due = site
+        .catalog
+        .due_in_month(month, today, |item, period| published.contains(&(item.to_owned(), period)))
+        .into_iter()
+        .map(|d| {
+            let (state_class, state_label) = match d.state {
+                DueState::Published => ("published", t.state_published),
+                DueState::Open => ("open", t.state_open),
+                DueState::Overdue => ("overdue", t.state_overdue),
+            };
+            Due {
+                name: match lang {
+                    Lang::Zh => d.item.name.clone(),
+                    Lang::En => d.item.name_en.clone(),
+                },
+                column: d.item.column.clone(),
+                period: match lang {
+                    Lang::Zh => d.period.label_zh(),
+                    Lang::En => d.period.label_en(),
+                },
+                deadline: d.deadline.format("%m-%d").to_string(),
+                state_class,
+                state_label,
+            }
+        })
+        .collect();
+    let latest = site
+        .store
+        .list_disclosures(&DisclosureQuery { village: village.code, columns: vec![], page: 1, per_page: LATEST })
+        .await?;
+    let tiles = site
+        .catalog
+        .top_columns()
+        .map(|c| Tile { id: c.id.clone(), name: column_name(c, lang).to_owned(), summary: column_summary(c, lang).to_owned() })
+        .collect();
+    let place: Vec<String> = regions.ancestry(village.code).iter().rev().skip(1).map(|r| r.name.clone()).collect();
+    let place = place.into_iter().take(2).collect::<Vec<_>>().join(" · ");
+    let description = format!("{}（{place}）{}", village.name, t.village_description);
+    let page = VillagePage {
+        layout: Layout::new(prefs, super::path_and_query(uri), village.name.clone(), description, region_crumbs(&regions, village.code, false)),
+        village_code: village.code.to_string(),
+        village_name: village.name.clone(),
+        place,
+        tiles,
+        month_label: match lang {
+            Lang::Zh => month.label_zh(),
+            Lang::En => month.label_en(),
+        },
+        due,
+        items: list_items(state, lang, &latest.items),
+    };
+    Ok(page.render()?)
+}
