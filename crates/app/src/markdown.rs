@@ -15,28 +15,31 @@ pub fn render(markdown: &str) -> String {
         .to_string()
 }
 
-/// Plain text of a Markdown body, for descriptions and read-aloud fallbacks.
+/// Plain text of a Markdown body, for page descriptions: the sanitised HTML without its
+/// tags, so nothing the sanitiser removed (script contents) reappears as text.
 pub fn plain_text(markdown: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    for event in Parser::new(markdown) {
-        match event {
-            pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => {
-                if !out.is_empty() && !out.ends_with(' ') {
-                    out.push(' ');
-                }
-                out.push_str(t.trim());
+    let html = render(markdown);
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
             }
+            c if !in_tag => text.push(c),
             _ => {}
         }
-        if out.chars().count() >= max_chars {
-            break;
-        }
     }
-    let mut text: String = out.chars().take(max_chars).collect();
-    if out.chars().count() > max_chars {
-        text.push('…');
+    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joined = words.join(" ");
+    let mut out: String = joined.chars().take(max_chars).collect();
+    if joined.chars().count() > max_chars {
+        out.push('…');
     }
-    text
+    out
 }
 
 #[cfg(test)]
@@ -65,6 +68,7 @@ mod tests {
     #[test]
     fn plain_text_is_shortened() {
         assert_eq!(plain_text("# 标题\n\n第一段**加粗**。", 100), "标题 第一段 加粗 。");
+        assert_eq!(plain_text("名单<script>alert(1)</script>如下 &amp; x", 100), "名单如下 & x");
         assert_eq!(plain_text("一二三四五", 3), "一二三…");
     }
 

@@ -47,7 +47,7 @@ pub struct Texts {
     pub search_title: &'static str,
     pub results_for: &'static str,
     pub no_results: &'static str,
-    pub towns: &'static str,
+    pub towns_unit: &'static str,
     pub villages_unit: &'static str,
     pub choose_village: &'static str,
     pub change_village: &'static str,
@@ -103,7 +103,7 @@ pub static ZH: Texts = Texts {
     search_title: "查找村（社区）",
     results_for: "的查找结果",
     no_results: "没有找到名称含有这些字的村（社区），请少输几个字再试。",
-    towns: "镇（街道）",
+    towns_unit: "个镇（街道）",
     villages_unit: "个村（社区）",
     choose_village: "选择您的村（社区）",
     change_village: "切换村（社区）",
@@ -139,7 +139,7 @@ pub static ZH: Texts = Texts {
     back_home: "回到首页",
     footer: "本平台内容由各村（社区）发布，经村务监督委员会审核。",
     disclosure_portal: "村务公开",
-    county_description: "的党务、村务、财务公开，覆盖",
+    county_description: "的党务、村务、财务公开，覆盖 ",
     village_description: "的党务、村务、财务公开：收支明细、惠民政策、民主决策、三资管理等。",
 };
 
@@ -159,7 +159,7 @@ pub static EN: Texts = Texts {
     search_title: "Find a village",
     results_for: ": search results",
     no_results: "No village or community has these characters in its name. Try fewer characters.",
-    towns: "Towns and street offices",
+    towns_unit: "towns",
     villages_unit: "villages and communities",
     choose_village: "Choose your village or community",
     change_village: "Change village",
@@ -195,6 +195,6 @@ pub static EN: Texts = Texts {
     back_home: "Back to home",
     footer: "Published by each village and reviewed by its supervision committee.",
     disclosure_portal: "Village disclosure",
-    county_description: ": party, village and financial affairs disclosed by",
+    county_description: ": party, village and financial affairs disclosed by ",
     village_description: ": party, village and financial affairs — accounts, welfare, decisions, assets.",
 };

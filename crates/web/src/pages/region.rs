@@ -86,11 +86,11 @@ async fn render(state: &AppState, prefs: &Prefs, region: Region, uri: &Uri) -> R
     }
     let village_count: usize = towns.iter().map(|t| t.villages.len()).sum();
     let summary = if towns.len() > 1 {
-        format!("{} {} · {} {}", towns.len(), t.towns, village_count, t.villages_unit)
+        format!("{} {} · {} {}", towns.len(), t.towns_unit, village_count, t.villages_unit)
     } else if !towns.is_empty() {
         format!("{village_count} {}", t.villages_unit)
     } else {
-        format!("{} {}", others.len(), t.towns)
+        format!("{} {}", others.len(), t.towns_unit)
     };
     let description = format!("{}{}{summary}", region.name, t.county_description);
     let is_home = regions.home().map(|h| h.code) == Some(region.code);
