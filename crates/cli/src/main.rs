@@ -165,8 +165,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn init_logging(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log.level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // sqlx reports PostgreSQL notices ("already exists, skipping") at info: not news.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(&settings.log.level))
+        .add_directive("sqlx=warn".parse().expect("valid directive"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = if settings.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
