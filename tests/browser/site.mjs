@@ -1,0 +1,136 @@
+// A villager's path through the public site in Debian's headless chromium at a phone
+// viewport, with axe-core's WCAG 2.1 AA rules on every page. Usage: node site.mjs BASE_URL
+// Exits non-zero on the first failure, saying what and where.
+import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const base = process.argv[2];
+const shots = process.env.BROWSER_SHOTS;
+if (shots) mkdirSync(shots, { recursive: true });
+let passed = 0;
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+  passed += 1;
+}
+
+async function axe(page, label) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  const problems = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("\n    ")}`,
+  );
+  check(problems.length === 0, `axe found WCAG 2.1 AA violations on ${label} (${page.url()}):\n  ${problems.join("\n  ")}`);
+  if (shots) await page.screenshot({ path: `${shots}/${label}.png`, fullPage: false });
+  console.log(`ok: ${label} — no WCAG 2.1 AA violations (${result.passes.length} rules passed)`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+try {
+  // bypassCSP lets the test inject axe-core; the site's own CSP forbids any other script.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "zh-CN", bypassCSP: true });
+  const page = await context.newPage();
+  const failures = [];
+  page.on("requestfailed", (r) => failures.push(r.url()));
+  page.on("request", (r) => { if (!r.url().startsWith(base)) failures.push(`third-party request: ${r.url()}`); });
+
+  // County home.
+  await page.goto(`${base}/`);
+  check((await page.title()).includes("村务公开"), `county home title: ${await page.title()}`);
+  await axe(page, "county-home");
+
+  // Find a village by part of its name.
+  const names = await page.$$eval("ul.villages a", (as) => as.map((a) => a.textContent.trim()));
+  check(names.length === 229, `county home lists ${names.length} villages, expected 229`);
+  const target = names[37];
+  await page.fill("#q", target.slice(0, 2));
+  await Promise.all([page.waitForNavigation(), page.click("form.search button")]);
+  check(page.url().includes("/search?q="), `search went to ${page.url()}`);
+  await axe(page, "search-results");
+  await Promise.all([page.waitForNavigation(), page.click(`ul.list a:has-text("${target}")`)]);
+
+  // Village home.
+  check((await page.textContent("h1")).trim() === target, `village heading is not ${target}`);
+  check((await page.$$("ul.tiles a")).length === 8, "the village home shows 8 column tiles");
+  check(await page.isVisible("#read-aloud"), "read-aloud is offered where speech synthesis exists");
+  await axe(page, "village-home");
+
+  // A column, then a disclosure.
+  await Promise.all([page.waitForNavigation(), page.click('ul.tiles a:has-text("阳光财务")')]);
+  check((await page.textContent("h1")).trim() === "阳光财务", "finance column heading");
+  await axe(page, "column");
+  await Promise.all([page.waitForNavigation(), page.click("ul.list a")]);
+  check(page.url().includes("/d/"), `disclosure url ${page.url()}`);
+  check((await page.$$("dl.facts dt")).length >= 3, "the disclosure shows publish time, period and column");
+  await axe(page, "disclosure");
+
+  // Elder mode: switched on from the page, remembered, big text and big targets.
+  const disclosureUrl = page.url();
+  await Promise.all([page.waitForNavigation(), page.click('nav.prefs a:has-text("长辈版")')]);
+  check(page.url() === disclosureUrl, `elder switch returned to ${page.url()}`);
+  const sizes = await page.evaluate(() => {
+    const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+    const targets = [...document.querySelectorAll("nav.prefs a, ul.list a, button:not([hidden]), .crumbs a")]
+      .map((el) => el.getBoundingClientRect())
+      .filter((r) => r.width > 0)
+      .map((r) => Math.min(r.width, r.height));
+    return {
+      elder: document.documentElement.classList.contains("elder"),
+      body: px(document.body),
+      largest: Math.max(...[...document.querySelectorAll("body *")].map(px)),
+      lineHeight: parseFloat(getComputedStyle(document.body).lineHeight) / px(document.body),
+      smallestTarget: Math.min(...targets),
+      lock: getComputedStyle(document.documentElement).webkitTextSizeAdjust,
+    };
+  });
+  check(sizes.elder, "elder mode is on after the switch");
+  check(sizes.body >= 18, `elder body font ${sizes.body}px < 18px`);
+  check(sizes.largest >= 30, `elder largest font ${sizes.largest}px < 30px`);
+  check(sizes.lineHeight >= 1.3, `elder line height ${sizes.lineHeight} < 1.3`);
+  check(sizes.smallestTarget >= 60, `an elder-mode touch target is only ${sizes.smallestTarget}px (60px needed)`);
+  check(sizes.lock !== "none", "text-size-adjust is never locked");
+  console.log(`ok: elder mode body ${sizes.body}px, largest ${sizes.largest}px, line height ${sizes.lineHeight.toFixed(2)}, smallest target ${sizes.smallestTarget.toFixed(0)}px`);
+  await axe(page, "disclosure-elder");
+  await page.goto(`${base}/?all=1`);
+  check(await page.evaluate(() => document.documentElement.classList.contains("elder")), "elder mode is remembered across pages");
+  await axe(page, "county-home-elder");
+
+  // A returning villager lands on the village chosen last.
+  await page.goto(`${base}/`);
+  check((await page.textContent("h1")).trim() === target, `returning home landed on ${page.url()}`);
+  const tile = await page.$eval("ul.tiles a", (a) => a.getBoundingClientRect().height);
+  check(tile >= 60, `elder tile height ${tile}px < 60px`);
+  await axe(page, "village-home-elder");
+
+  // The 404 page is friendly, in Chinese, with a way back.
+  const missing = await page.goto(`${base}/v/999999999999`);
+  check(missing.status() === 404, "unknown village gives 404");
+  check((await page.textContent("h1")).includes("没有找到"), "404 page says so in Chinese");
+  await axe(page, "not-found");
+
+  check(failures.length === 0, `failed or third-party requests: ${failures.join(", ")}`);
+
+  // Without JavaScript everything still reads; read-aloud stays hidden.
+  const noJs = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+  const plain = await noJs.newPage();
+  await plain.goto(`${base}/?all=1`);
+  const href = await plain.$eval("ul.villages a", (a) => a.getAttribute("href"));
+  await plain.goto(`${base}${href}`);
+  check((await plain.$$("ul.tiles a")).length === 8, "village home works without JavaScript");
+  check(!(await plain.isVisible("#read-aloud")), "read-aloud is hidden without JavaScript");
+  console.log(`${passed} passed, 0 failed`);
+} catch (e) {
+  console.error(`FAILED: ${e.message}`);
+  console.log(`${passed} passed, 1 failed`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
