@@ -31,7 +31,8 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, AppError> {
         std::fs::write(&items_path, DEFAULT_ITEMS).map_err(|e| io(&items_path, e))?;
     }
     let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|e| AppError::Catalog(format!("{}: {e}", path.display())))
+        std::fs::read_to_string(path)
+            .map_err(|e| AppError::Catalog(format!("{}: {e}", path.display())))
     };
     let columns = read(&columns_path)?;
     let items = read(&items_path)?;
@@ -42,7 +43,13 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, AppError> {
         &items,
     )
     .map_err(|errors| {
-        AppError::Catalog(errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))
+        AppError::Catalog(
+            errors
+                .iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
     })
 }
 
@@ -76,7 +83,11 @@ mod tests {
     fn a_corrupt_file_names_file_and_line() {
         let dir = temp_dir("corrupt");
         load_catalog(&dir).unwrap();
-        let broken = DEFAULT_ITEMS.replacen("column = \"party-committee\"", "column = \"no-such-column\"", 1);
+        let broken = DEFAULT_ITEMS.replacen(
+            "column = \"party-committee\"",
+            "column = \"no-such-column\"",
+            1,
+        );
         std::fs::write(dir.join("items.toml"), broken).unwrap();
         let message = load_catalog(&dir).unwrap_err().to_string();
         assert!(message.contains("items.toml:"), "{message}");

@@ -23,7 +23,10 @@ pub struct Site {
 
 /// Checks that the data directory exists (creating it) and can be written.
 pub fn prepare_data_dir(dir: &Path) -> Result<PathBuf, AppError> {
-    let fail = |e: std::io::Error| AppError::DataDir { path: dir.display().to_string(), cause: e.to_string() };
+    let fail = |e: std::io::Error| AppError::DataDir {
+        path: dir.display().to_string(),
+        cause: e.to_string(),
+    };
     std::fs::create_dir_all(dir).map_err(fail)?;
     let probe = dir.join(".write-test");
     std::fs::write(&probe, b"ok").map_err(fail)?;
@@ -32,7 +35,11 @@ pub fn prepare_data_dir(dir: &Path) -> Result<PathBuf, AppError> {
 }
 
 impl Site {
-    pub async fn new(store: Arc<dyn Store>, catalog: Catalog, files: FileStore) -> Result<Self, AppError> {
+    pub async fn new(
+        store: Arc<dyn Store>,
+        catalog: Catalog,
+        files: FileStore,
+    ) -> Result<Self, AppError> {
         let regions = RegionIndex::new(store.list_regions().await?);
         Ok(Self {
             store,
@@ -60,9 +67,16 @@ impl Site {
     /// Validates regions against the tree already stored, then stores them.
     pub async fn import_regions_csv(&self, text: &str) -> Result<usize, AppError> {
         let known: Vec<Region> = self.store.list_regions().await?;
-        let regions = yangguang_core::region::parse_regions_csv(text, &known).map_err(|errors| {
-            AppError::Regions(errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))
-        })?;
+        let regions =
+            yangguang_core::region::parse_regions_csv(text, &known).map_err(|errors| {
+                AppError::Regions(
+                    errors
+                        .iter()
+                        .map(|e| format!("  {e}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )
+            })?;
         self.store.upsert_regions(&regions).await?;
         self.reload_regions().await?;
         Ok(regions.len())
@@ -76,19 +90,33 @@ impl Site {
     }
 
     /// Stores disclosures (all or none) and invalidates rendered pages.
-    pub async fn add_disclosures(&self, new: &[NewDisclosure]) -> Result<Vec<DisclosureId>, AppError> {
+    pub async fn add_disclosures(
+        &self,
+        new: &[NewDisclosure],
+    ) -> Result<Vec<DisclosureId>, AppError> {
         let regions = self.regions();
         for d in new {
-            if !regions.get(d.village).is_some_and(|r| r.kind.is_village_level()) {
-                return Err(AppError::Invalid(format!("村（社区）{} 不存在 / unknown village", d.village)));
+            if !regions
+                .get(d.village)
+                .is_some_and(|r| r.kind.is_village_level())
+            {
+                return Err(AppError::Invalid(format!(
+                    "村（社区）{} 不存在 / unknown village",
+                    d.village
+                )));
             }
             if self.catalog.column(&d.column).is_none() {
-                return Err(AppError::Invalid(format!("栏目 “{}” 不存在 / unknown column", d.column)));
+                return Err(AppError::Invalid(format!(
+                    "栏目 “{}” 不存在 / unknown column",
+                    d.column
+                )));
             }
-            if let Some(item) = &d.catalog_item {
-                if self.catalog.item(item).is_none() {
-                    return Err(AppError::Invalid(format!("公开目录事项 “{item}” 不存在 / unknown catalog item")));
-                }
+            if let Some(item) = &d.catalog_item
+                && self.catalog.item(item).is_none()
+            {
+                return Err(AppError::Invalid(format!(
+                    "公开目录事项 “{item}” 不存在 / unknown catalog item"
+                )));
             }
         }
         let ids = self.store.insert_disclosures(new).await?;

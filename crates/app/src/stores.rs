@@ -11,14 +11,27 @@ use yangguang_store_sqlite::SqliteStore;
 use crate::AppError;
 
 /// Opens the configured store and applies its migrations.
-pub async fn open_store(database: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, AppError> {
+pub async fn open_store(
+    database: Option<&str>,
+    data_dir: &Path,
+) -> Result<Arc<dyn Store>, AppError> {
     let store: Arc<dyn Store> = match database {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Arc::new(PostgresStore::connect(url).await.map_err(|e| AppError::Database(format!("{}: {e}", redact(url))))?)
+            Arc::new(
+                PostgresStore::connect(url)
+                    .await
+                    .map_err(|e| AppError::Database(format!("{}: {e}", redact(url))))?,
+            )
         }
         Some(url) if url.starts_with("sqlite:") => {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-            Arc::new(SqliteStore::open(Path::new(path)).await.map_err(|e| AppError::Database(format!("{path}: {e}")))?)
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            Arc::new(
+                SqliteStore::open(Path::new(path))
+                    .await
+                    .map_err(|e| AppError::Database(format!("{path}: {e}")))?,
+            )
         }
         Some(other) => {
             return Err(AppError::Database(format!(
@@ -28,17 +41,28 @@ pub async fn open_store(database: Option<&str>, data_dir: &Path) -> Result<Arc<d
         }
         None => {
             let path = data_dir.join("yangguang.db");
-            Arc::new(SqliteStore::open(&path).await.map_err(|e| AppError::Database(format!("{}: {e}", path.display())))?)
+            Arc::new(
+                SqliteStore::open(&path)
+                    .await
+                    .map_err(|e| AppError::Database(format!("{}: {e}", path.display())))?,
+            )
         }
     };
-    store.migrate().await.map_err(|e| AppError::Database(e.to_string()))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| AppError::Database(e.to_string()))?;
     Ok(store)
 }
 
 /// A database URL with its password replaced, for messages and logs.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((userinfo, host)) = rest.rsplit_once('@') else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
@@ -51,7 +75,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://u:secret@db:5432/x"), "postgres://u:***@db:5432/x");
+        assert_eq!(
+            redact("postgres://u:secret@db:5432/x"),
+            "postgres://u:***@db:5432/x"
+        );
         assert_eq!(redact("postgres://db/x"), "postgres://db/x");
     }
 }

@@ -97,7 +97,10 @@ impl Common {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误 / error: cannot start the runtime: {e}");
@@ -131,9 +134,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&settings);
             let site = open_site(&settings).await?;
             if site.regions().is_empty() {
-                let options = DemoOptions { seed: args.seed, as_of: args.as_of.unwrap_or_else(today), scale: args.scale };
+                let options = DemoOptions {
+                    seed: args.seed,
+                    as_of: args.as_of.unwrap_or_else(today),
+                    scale: args.scale,
+                };
                 let started = Instant::now();
-                let summary = yangguang_app::demo::generate(&site, &options).await.context("creating the demo county")?;
+                let summary = yangguang_app::demo::generate(&site, &options)
+                    .await
+                    .context("creating the demo county")?;
                 tracing::info!(
                     counties = summary.counties,
                     towns = summary.towns,
@@ -144,17 +153,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "demo county created"
                 );
             } else {
-                tracing::info!(villages = site.regions().village_count(), "data already present: serving it unchanged");
+                tracing::info!(
+                    villages = site.regions().village_count(),
+                    "data already present: serving it unchanged"
+                );
             }
-            if args.no_serve { Ok(()) } else { serve(&settings, site).await }
+            if args.no_serve {
+                Ok(())
+            } else {
+                serve(&settings, site).await
+            }
         }
         Command::Import(ImportCommand::Regions { common, file }) => {
             let settings = common.settings()?;
             init_logging(&settings);
             let site = open_site(&settings).await?;
-            let text = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let text = String::from_utf8(text).map_err(|e| {
-                anyhow!("{} is not UTF-8 (byte {}): save it as UTF-8 CSV", file.display(), e.utf8_error().valid_up_to())
+                anyhow!(
+                    "{} is not UTF-8 (byte {}): save it as UTF-8 CSV",
+                    file.display(),
+                    e.utf8_error().valid_up_to()
+                )
             })?;
             let count = site.import_regions_csv(&text).await?;
             println!("imported {count} regions from {}", file.display());
@@ -170,8 +191,15 @@ fn init_logging(settings: &Settings) {
         .unwrap_or_else(|_| EnvFilter::new(&settings.log.level))
         .add_directive("sqlx=warn".parse().expect("valid directive"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
-    let _ = if settings.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    let _ = if settings.log.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
@@ -183,11 +211,12 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
 }
 
 async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
-    let addr: SocketAddr = settings
-        .server
-        .listen
-        .parse()
-        .with_context(|| format!("listen address {:?} is not HOST:PORT, e.g. 127.0.0.1:8080", settings.server.listen))?;
+    let addr: SocketAddr = settings.server.listen.parse().with_context(|| {
+        format!(
+            "listen address {:?} is not HOST:PORT, e.g. 127.0.0.1:8080",
+            settings.server.listen
+        )
+    })?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow!("cannot listen on {addr}: the port is already in use (地址已被占用); choose another with --listen")
@@ -203,7 +232,12 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
         data_dir = %settings.storage.data_dir.display(),
         "serving; open http://{local}/"
     );
-    yangguang_web::serve(listener, yangguang_web::AppState::new(site), shutdown_signal()).await?;
+    yangguang_web::serve(
+        listener,
+        yangguang_web::AppState::new(site),
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("stopped cleanly");
     Ok(())
 }
@@ -243,10 +277,44 @@ mod tests {
 
     #[test]
     fn the_public_flag_names_stay() {
-        let cli = Cli::try_parse_from(["yangguang", "serve", "--listen", "0.0.0.0:80", "--data-dir", "/d", "--database", "postgres://x/y"]).unwrap();
-        let Command::Serve(c) = cli.command else { panic!("serve") };
-        assert_eq!((c.listen.as_deref(), c.data_dir.as_deref(), c.database.as_deref()), (Some("0.0.0.0:80"), Some(std::path::Path::new("/d")), Some("postgres://x/y")));
+        let cli = Cli::try_parse_from([
+            "yangguang",
+            "serve",
+            "--listen",
+            "0.0.0.0:80",
+            "--data-dir",
+            "/d",
+            "--database",
+            "postgres://x/y",
+        ])
+        .unwrap();
+        let Command::Serve(c) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            (
+                c.listen.as_deref(),
+                c.data_dir.as_deref(),
+                c.database.as_deref()
+            ),
+            (
+                Some("0.0.0.0:80"),
+                Some(std::path::Path::new("/d")),
+                Some("postgres://x/y")
+            )
+        );
         assert!(Cli::try_parse_from(["yangguang", "demo", "--scale", "0"]).is_err());
-        assert!(Cli::try_parse_from(["yangguang", "demo", "--scale", "2", "--as-of", "2026-11-24", "--no-serve"]).is_ok());
+        assert!(
+            Cli::try_parse_from([
+                "yangguang",
+                "demo",
+                "--scale",
+                "2",
+                "--as-of",
+                "2026-11-24",
+                "--no-serve"
+            ])
+            .is_ok()
+        );
     }
 }

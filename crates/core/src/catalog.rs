@@ -440,22 +440,23 @@ impl Catalog {
             // The period whose deadline can fall in this month ends at most a year before it.
             let mut period = Period::containing(kind, month.start() - Days::new(400));
             while period.start() <= month.end() {
-                if let Some(deadline) = item.deadline.deadline_for(period) {
-                    if deadline >= month.start() && deadline <= month.end() {
-                        let state = if published(&item.id, period) {
-                            DueState::Published
-                        } else if today > deadline {
-                            DueState::Overdue
-                        } else {
-                            DueState::Open
-                        };
-                        due.push(DueItem {
-                            item,
-                            period,
-                            deadline,
-                            state,
-                        });
-                    }
+                if let Some(deadline) = item.deadline.deadline_for(period)
+                    && deadline >= month.start()
+                    && deadline <= month.end()
+                {
+                    let state = if published(&item.id, period) {
+                        DueState::Published
+                    } else if today > deadline {
+                        DueState::Overdue
+                    } else {
+                        DueState::Open
+                    };
+                    due.push(DueItem {
+                        item,
+                        period,
+                        deadline,
+                        state,
+                    });
                 }
                 period = period.next();
             }

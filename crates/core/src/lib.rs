@@ -9,9 +9,9 @@ pub mod region;
 pub mod time;
 
 pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
-pub use money::Fen;
 pub use disclosure::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure,
 };
+pub use money::Fen;
 pub use period::Period;
 pub use region::{Region, RegionCode, RegionKind};

@@ -23,7 +23,7 @@ impl fmt::Display for Fen {
         let digits = (abs / 100).to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);
@@ -55,7 +55,7 @@ mod tests {
     proptest! {
         #[test]
         fn formatting_loses_nothing(n in any::<i64>()) {
-            let text = Fen(n).to_string().replace(',', "").replace('.', "");
+            let text = Fen(n).to_string().replace([',', '.'], "");
             prop_assert_eq!(text.parse::<i128>().unwrap(), i128::from(n));
         }
     }

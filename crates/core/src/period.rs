@@ -73,11 +73,11 @@ impl Period {
             PeriodKind::Month => Self::Month { year, month },
             PeriodKind::Quarter => Self::Quarter {
                 year,
-                quarter: (month + 2) / 3,
+                quarter: month.div_ceil(3),
             },
             PeriodKind::HalfYear => Self::HalfYear {
                 year,
-                half: (month + 5) / 6,
+                half: month.div_ceil(6),
             },
             PeriodKind::Year => Self::Year { year },
         }

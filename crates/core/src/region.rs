@@ -53,13 +53,13 @@ impl RegionCode {
 
     pub fn level(self) -> CodeLevel {
         let n = self.0;
-        if n % 1_000 != 0 {
+        if !n.is_multiple_of(1_000) {
             CodeLevel::Village
-        } else if n % 1_000_000 != 0 {
+        } else if !n.is_multiple_of(1_000_000) {
             CodeLevel::Town
-        } else if n % 100_000_000 != 0 {
+        } else if !n.is_multiple_of(100_000_000) {
             CodeLevel::County
-        } else if n % 10_000_000_000 != 0 {
+        } else if !n.is_multiple_of(10_000_000_000) {
             CodeLevel::City
         } else {
             CodeLevel::Province

@@ -75,16 +75,29 @@ const VILLAGES_PER_COUNTY: usize = 229;
 pub fn build_regions(options: &DemoOptions) -> Vec<Region> {
     let mut rng = Rng::new(options.seed);
     let city = RegionCode::from_parts(CITY, 0, 0).expect("valid");
-    let mut regions = vec![Region { code: city, name: "青山市".into(), parent: None, kind: RegionKind::City }];
+    let mut regions = vec![Region {
+        code: city,
+        name: "青山市".into(),
+        parent: None,
+        kind: RegionKind::City,
+    }];
     for c in 0..options.scale as usize {
-        let county_code = RegionCode::from_parts(CITY + 21 + c as u32, 0, 0).expect("county codes fit");
+        let county_code =
+            RegionCode::from_parts(CITY + 21 + c as u32, 0, 0).expect("county codes fit");
         let county_name = match names::COUNTY_NAMES.get(c) {
             Some(n) => n.to_string(),
             None => format!("第{}示范县", c + 1),
         };
-        regions.push(Region { code: county_code, name: county_name, parent: Some(city), kind: RegionKind::County });
+        regions.push(Region {
+            code: county_code,
+            name: county_name,
+            parent: Some(city),
+            kind: RegionKind::County,
+        });
         // Villages per town: between 15 and 23, summing to 229.
-        let mut sizes: Vec<usize> = (0..TOWNS_PER_COUNTY).map(|_| 15 + rng.below(9) as usize).collect();
+        let mut sizes: Vec<usize> = (0..TOWNS_PER_COUNTY)
+            .map(|_| 15 + rng.below(9) as usize)
+            .collect();
         while sizes.iter().sum::<usize>() != VILLAGES_PER_COUNTY {
             let i = rng.below(TOWNS_PER_COUNTY as u64) as usize;
             if sizes.iter().sum::<usize>() < VILLAGES_PER_COUNTY {
@@ -111,20 +124,43 @@ pub fn build_regions(options: &DemoOptions) -> Vec<Region> {
             } else {
                 100 + t as u32
             };
-            let town_code = RegionCode::from_parts(county_code.county_prefix(), town_digits, 0).expect("valid");
-            regions.push(Region { code: town_code, name, parent: Some(county_code), kind: RegionKind::Town });
-            let communities = if street { size * 2 / 3 } else { 1 + rng.below(2) as usize };
+            let town_code =
+                RegionCode::from_parts(county_code.county_prefix(), town_digits, 0).expect("valid");
+            regions.push(Region {
+                code: town_code,
+                name,
+                parent: Some(county_code),
+                kind: RegionKind::Town,
+            });
+            let communities = if street {
+                size * 2 / 3
+            } else {
+                1 + rng.below(2) as usize
+            };
             for v in 0..size {
                 let community = v < communities;
                 // Communities are 001–199, villages 200–399.
-                let digits = if community { 1 + v as u32 } else { 200 + (v - communities) as u32 + 1 };
-                let code = RegionCode::from_parts(county_code.county_prefix(), town_digits, digits).expect("valid");
+                let digits = if community {
+                    1 + v as u32
+                } else {
+                    200 + (v - communities) as u32 + 1
+                };
+                let code = RegionCode::from_parts(county_code.county_prefix(), town_digits, digits)
+                    .expect("valid");
                 let (name, kind) = if community {
-                    (names::community(&mut rng, &mut taken), RegionKind::Community)
+                    (
+                        names::community(&mut rng, &mut taken),
+                        RegionKind::Community,
+                    )
                 } else {
                     (names::village(&mut rng, &mut taken), RegionKind::Village)
                 };
-                regions.push(Region { code, name, parent: Some(town_code), kind });
+                regions.push(Region {
+                    code,
+                    name,
+                    parent: Some(town_code),
+                    kind,
+                });
             }
         }
     }
@@ -133,8 +169,18 @@ pub fn build_regions(options: &DemoOptions) -> Vec<Region> {
 
 /// A publish instant on `date`, during office hours in China.
 fn office_time(date: NaiveDate, rng: &mut Rng) -> DateTime<Utc> {
-    let local = date.and_hms_opt(8 + rng.below(10) as u32, rng.below(60) as u32, rng.below(60) as u32).expect("valid");
-    yangguang_core::time::china().from_local_datetime(&local).single().expect("fixed offset").with_timezone(&Utc)
+    let local = date
+        .and_hms_opt(
+            8 + rng.below(10) as u32,
+            rng.below(60) as u32,
+            rng.below(60) as u32,
+        )
+        .expect("valid");
+    yangguang_core::time::china()
+        .from_local_datetime(&local)
+        .single()
+        .expect("fixed offset")
+        .with_timezone(&Utc)
 }
 
 /// How many events an on-event item has in two years, for an average village.
@@ -150,19 +196,51 @@ fn events_in_two_years(item: &CatalogItem) -> u64 {
 
 /// One village's disclosures, each with its attachment bytes to store.
 struct VillagePlan {
-    disclosures: Vec<(NewDisclosure, Option<(String, &'static str, Vec<u8>)>)>,
+    disclosures: Vec<(NewDisclosure, Option<bodies::NewFile>)>,
 }
 
-fn plan_village(site_items: &[CatalogItem], village: &Region, options: &DemoOptions, catalog: &yangguang_core::Catalog) -> VillagePlan {
-    let mut rng = Rng::new(options.seed ^ (u64::from(village.code.county_prefix()) << 20) ^ village.code.to_string().parse::<u64>().unwrap_or(0));
+fn plan_village(
+    site_items: &[CatalogItem],
+    village: &Region,
+    options: &DemoOptions,
+    catalog: &yangguang_core::Catalog,
+) -> VillagePlan {
+    let mut rng = Rng::new(
+        options.seed
+            ^ (u64::from(village.code.county_prefix()) << 20)
+            ^ village.code.to_string().parse::<u64>().unwrap_or(0),
+    );
     // Most villages publish on time; one in six is a laggard that is often late or missing.
-    let diligence = if rng.below(6) == 0 { 0.55 + rng.unit() * 0.2 } else { 0.9 + rng.unit() * 0.1 };
-    let households = if village.kind == RegionKind::Community { 800 + rng.below(2500) } else { 150 + rng.below(700) } as u32;
+    let diligence = if rng.below(6) == 0 {
+        0.55 + rng.unit() * 0.2
+    } else {
+        0.9 + rng.unit() * 0.1
+    };
+    let households = if village.kind == RegionKind::Community {
+        800 + rng.below(2500)
+    } else {
+        150 + rng.below(700)
+    } as u32;
     let activity = 0.4 + rng.unit() * 1.6;
-    let window_start = options.as_of.checked_sub_months(Months::new(24)).expect("date in range");
-    let mut plan = VillagePlan { disclosures: vec![] };
-    let mut push = |item: &CatalogItem, period: Option<Period>, event: Option<NaiveDate>, published: NaiveDate, rng: &mut Rng| {
-        let ctx = bodies::BodyContext { village: &village.name, period, event_date: event, households, activity };
+    let window_start = options
+        .as_of
+        .checked_sub_months(Months::new(24))
+        .expect("date in range");
+    let mut plan = VillagePlan {
+        disclosures: vec![],
+    };
+    let mut push = |item: &CatalogItem,
+                    period: Option<Period>,
+                    event: Option<NaiveDate>,
+                    published: NaiveDate,
+                    rng: &mut Rng| {
+        let ctx = bodies::BodyContext {
+            village: &village.name,
+            period,
+            event_date: event,
+            households,
+            activity,
+        };
         let body = bodies::body(item, &ctx, rng);
         let title = match (period, event) {
             (Some(p), _) => format!("{}{}", p.label_zh(), item.name),
@@ -200,11 +278,16 @@ fn plan_village(site_items: &[CatalogItem], village: &Region, options: &DemoOpti
                     let event = window_start + Days::new(rng.below(span));
                     let on_time = rng.unit() < diligence;
                     let published = match item.deadline {
-                        DeadlineRule::BeforeEvent => event - Days::new(if on_time { 3 + rng.below(10) } else { 0 }),
+                        DeadlineRule::BeforeEvent => {
+                            event - Days::new(if on_time { 3 + rng.below(10) } else { 0 })
+                        }
                         rule => {
                             let deadline = rule.deadline_after_event(event).unwrap_or(event);
                             if on_time {
-                                event + Days::new(rng.below((deadline - event).num_days().max(0) as u64 + 1))
+                                event
+                                    + Days::new(
+                                        rng.below((deadline - event).num_days().max(0) as u64 + 1),
+                                    )
                             } else {
                                 deadline + Days::new(1 + rng.below(30))
                             }
@@ -242,32 +325,49 @@ fn plan_village(site_items: &[CatalogItem], village: &Region, options: &DemoOpti
 pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary, AppError> {
     if !site.store.list_regions().await?.is_empty() {
         return Err(AppError::Invalid(
-            "数据库中已有区划数据，演示数据只能写入空库 / the demo only fills an empty database".into(),
+            "数据库中已有区划数据，演示数据只能写入空库 / the demo only fills an empty database"
+                .into(),
         ));
     }
     if options.scale == 0 || options.scale > 500 {
-        return Err(AppError::Invalid("--scale 应在 1 到 500 之间 / scale must be 1–500".into()));
+        return Err(AppError::Invalid(
+            "--scale 应在 1 到 500 之间 / scale must be 1–500".into(),
+        ));
     }
     let regions = build_regions(options);
     site.store.upsert_regions(&regions).await?;
     site.reload_regions().await?;
     let mut summary = DemoSummary {
-        counties: regions.iter().filter(|r| r.kind == RegionKind::County).count(),
-        towns: regions.iter().filter(|r| r.kind == RegionKind::Town).count(),
+        counties: regions
+            .iter()
+            .filter(|r| r.kind == RegionKind::County)
+            .count(),
+        towns: regions
+            .iter()
+            .filter(|r| r.kind == RegionKind::Town)
+            .count(),
         villages: regions.iter().filter(|r| r.kind.is_village_level()).count(),
         ..DemoSummary::default()
     };
     let catalog = site.catalog.clone();
-    let villages: Vec<&Region> = regions.iter().filter(|r| r.kind.is_village_level()).collect();
+    let villages: Vec<&Region> = regions
+        .iter()
+        .filter(|r| r.kind.is_village_level())
+        .collect();
     // Batches of villages keep each transaction short and memory flat at any scale.
     for chunk in villages.chunks(16) {
         let mut batch = vec![];
         for village in chunk {
             let plan = plan_village(catalog.items(), village, options, &catalog);
             for (mut new, file) in plan.disclosures {
-                if let Some((file_name, media_type, bytes)) = file {
-                    let sha256 = site.files.put(&bytes)?;
-                    new.attachments.push(Attachment { file_name, media_type: media_type.into(), byte_size: bytes.len() as i64, sha256 });
+                if let Some(file) = file {
+                    let sha256 = site.files.put(&file.bytes)?;
+                    new.attachments.push(Attachment {
+                        file_name: file.name,
+                        media_type: file.media_type.into(),
+                        byte_size: file.bytes.len() as i64,
+                        sha256,
+                    });
                     summary.attachments += 1;
                 }
                 batch.push(new);
@@ -289,7 +389,11 @@ mod tests {
     use super::*;
 
     fn options() -> DemoOptions {
-        DemoOptions { seed: 7, as_of: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), scale: 1 }
+        DemoOptions {
+            seed: 7,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            scale: 1,
+        }
     }
 
     #[test]
@@ -297,19 +401,33 @@ mod tests {
         let regions = build_regions(&options());
         let count = |k| regions.iter().filter(|r| r.kind == k).count();
         assert_eq!(count(RegionKind::Town), 12);
-        assert_eq!(count(RegionKind::Village) + count(RegionKind::Community), 229);
+        assert_eq!(
+            count(RegionKind::Village) + count(RegionKind::Community),
+            229
+        );
         assert!(count(RegionKind::Community) >= 12);
         let csv = yangguang_core::region::regions_to_csv(&regions);
         let parsed = yangguang_core::region::parse_regions_csv(&csv, &[]).expect("a valid tree");
         assert_eq!(parsed, regions);
-        let names: HashSet<_> = regions.iter().filter(|r| r.kind.is_village_level()).map(|r| &r.name).collect();
-        assert_eq!(names.len(), 229, "village names are unique within the county");
+        let names: HashSet<_> = regions
+            .iter()
+            .filter(|r| r.kind.is_village_level())
+            .map(|r| &r.name)
+            .collect();
+        assert_eq!(
+            names.len(),
+            229,
+            "village names are unique within the county"
+        );
     }
 
     #[test]
     fn the_same_seed_gives_the_same_county() {
         assert_eq!(build_regions(&options()), build_regions(&options()));
-        let other = DemoOptions { seed: 8, ..options() };
+        let other = DemoOptions {
+            seed: 8,
+            ..options()
+        };
         assert_ne!(build_regions(&options()), build_regions(&other));
     }
 
@@ -323,17 +441,28 @@ mod tests {
         for village in regions.iter().filter(|r| r.kind.is_village_level()) {
             let plan = plan_village(catalog.items(), village, &options(), &catalog);
             total += plan.disclosures.len();
-            let finance = plan.disclosures.iter().filter(|(d, _)| d.catalog_item.as_deref() == Some("income-expenditure")).count();
+            let finance = plan
+                .disclosures
+                .iter()
+                .filter(|(d, _)| d.catalog_item.as_deref() == Some("income-expenditure"))
+                .count();
             monthly_finance.push(finance);
             for (d, _) in &plan.disclosures {
                 tops.insert(catalog.top_of(&d.column).unwrap().id.clone());
-                assert!(d.published_at.unwrap() <= office_time(options().as_of, &mut Rng::new(0)) + chrono::Duration::days(1));
+                assert!(
+                    d.published_at.unwrap()
+                        <= office_time(options().as_of, &mut Rng::new(0))
+                            + chrono::Duration::days(1)
+                );
                 d.validate().unwrap();
             }
         }
         assert_eq!(tops.len(), 8, "{tops:?}");
         assert!(total > 229 * 100, "{total}");
-        assert!(monthly_finance.iter().any(|&n| n < 20), "some village misses monthly accounts");
+        assert!(
+            monthly_finance.iter().any(|&n| n < 20),
+            "some village misses monthly accounts"
+        );
         assert!(monthly_finance.iter().filter(|&&n| n >= 23).count() > 100);
     }
 }

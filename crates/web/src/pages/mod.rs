@@ -41,7 +41,13 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(prefs: &Prefs, back: &str, title: String, description: String, crumbs: Vec<Crumb>) -> Self {
+    pub fn new(
+        prefs: &Prefs,
+        back: &str,
+        title: String,
+        description: String,
+        crumbs: Vec<Crumb>,
+    ) -> Self {
         let t = prefs.lang.texts();
         Self {
             t,
@@ -63,7 +69,13 @@ pub fn path_and_query(uri: &Uri) -> &str {
 
 /// Serves a page from the cache, rendering it on a miss. The generation is read before
 /// rendering, so a publish during the render leaves a stale entry, never a wrong fresh one.
-pub async fn cached<F, Fut>(state: &AppState, headers: &HeaderMap, prefs: &Prefs, uri: &Uri, render: F) -> Result<Response, WebError>
+pub async fn cached<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    prefs: &Prefs,
+    uri: &Uri,
+    render: F,
+) -> Result<Response, WebError>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, WebError>>,
@@ -137,8 +149,16 @@ pub fn list_items(state: &AppState, lang: Lang, items: &[DisclosureSummary]) -> 
         .map(|d| ListItem {
             id: d.id.0,
             title: d.title.clone(),
-            date: d.published_at.map(|t| yangguang_core::time::china_date(t).to_string()).unwrap_or_default(),
-            column: state.site.catalog.column(&d.column).map(|c| column_name(c, lang).to_owned()).unwrap_or_default(),
+            date: d
+                .published_at
+                .map(|t| yangguang_core::time::china_date(t).to_string())
+                .unwrap_or_default(),
+            column: state
+                .site
+                .catalog
+                .column(&d.column)
+                .map(|c| column_name(c, lang).to_owned())
+                .unwrap_or_default(),
             attachments: d.attachment_count,
         })
         .collect()
@@ -165,8 +185,15 @@ pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<Enco
         WebError::NotFound => (t.not_found_title, t.not_found_text),
         _ => (t.error_title, t.error_text),
     };
-    let page = MessagePage { layout: Layout::new(prefs, "/", heading.to_owned(), text.to_owned(), vec![]), heading, text, query: "" };
-    let html = page.render().unwrap_or_else(|e| format!("<!doctype html><title>{heading}</title><p>{text}</p><!-- {e} -->"));
+    let page = MessagePage {
+        layout: Layout::new(prefs, "/", heading.to_owned(), text.to_owned(), vec![]),
+        heading,
+        text,
+        query: "",
+    };
+    let html = page.render().unwrap_or_else(|e| {
+        format!("<!doctype html><title>{heading}</title><p>{text}</p><!-- {e} -->")
+    });
     let page = Arc::new(EncodedPage::new(error.status(), html));
     state.cache.insert(key, 0, today, page.clone());
     page
