@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmarks of the public site, measured against nginx serving the same bytes in the same
+# run (ratios survive noisy machines; absolute figures do not). Needs wrk and nginx
+# (apt-get install wrk nginx-light curl). Prints a Markdown table for BENCHMARKS.md.
+#
+#   bash bench/run.sh            # 64 connections, 10 s per measurement
+#   DURATION=30s bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+APP_PORT=18180
+NGINX_PORT=18181
+work=$(mktemp -d /tmp/yg-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true' EXIT
+
+for tool in wrk nginx; do
+  command -v "$tool" >/dev/null || { echo "bench needs $tool: apt-get install wrk nginx-light" >&2; exit 1; }
+done
+
+cargo build --release -q -p yangguang
+bin=target/release/yangguang
+
+start=$(date +%s%N)
+"$bin" demo --data-dir "$work/data" --no-serve --as-of 2026-11-24 2>"$work/demo.log"
+demo_seconds=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+
+RUST_LOG=warn "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$APP_PORT" 2>"$work/serve.log" &
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$APP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+village=$(curl -s "http://127.0.0.1:$APP_PORT/?all=1" | grep -o '/v/[0-9]\{12\}' | sed -n 100p)
+path="$village"
+mkdir -p "$work/www"
+curl -s -H 'Accept-Encoding: br' "http://127.0.0.1:$APP_PORT$path" -o "$work/www/page.br"
+curl -s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$APP_PORT$path" -o "$work/www/page.gz"
+curl -s "http://127.0.0.1:$APP_PORT$path" -o "$work/www/page.html"
+br_bytes=$(stat -c %s "$work/www/page.br")
+gz_bytes=$(stat -c %s "$work/www/page.gz")
+raw_bytes=$(stat -c %s "$work/www/page.html")
+
+cat >"$work/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $work/www;
+    location = /page {
+      default_type "text/html; charset=utf-8";
+      add_header Content-Encoding br;
+      try_files /page.br =404;
+    }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+sleep 0.3
+
+measure() { # url -> "rps p50_ms p99_ms"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Accept-Encoding: br' "$1" >"$work/wrk.txt"
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
+  to_ms() { case "$1" in *us) awk -v v="${1%us}" 'BEGIN {print v / 1000}';; *ms) echo "${1%ms}";; *s) awk -v v="${1%s}" 'BEGIN {print v * 1000}';; esac; }
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+}
+
+# Warm the page cache, then measure app and nginx back to back.
+curl -s -H 'Accept-Encoding: br' "http://127.0.0.1:$APP_PORT$path" -o /dev/null
+read -r app_rps app_p50 app_p99 <<<"$(measure "http://127.0.0.1:$APP_PORT$path")"
+read -r ngx_rps ngx_p50 ngx_p99 <<<"$(measure "http://127.0.0.1:$NGINX_PORT/page")"
+ratio=$(awk -v a="$app_rps" -v n="$ngx_rps" 'BEGIN {printf "%.2f", a / n}')
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "date: $(date -u +%F) · wrk -t2 -c$CONNECTIONS -d$DURATION, Accept-Encoding: br · page $path"
+echo "demo county created in ${demo_seconds}s ($(grep -o 'disclosures=[0-9]*' "$work/demo.log"))"
+echo
+echo "| what | requests/s | p50 ms | p99 ms | bytes (br / gzip / raw) |"
+echo "|---|---|---|---|---|"
+echo "| yangguang village home | $app_rps | $app_p50 | $app_p99 | $br_bytes / $gz_bytes / $raw_bytes |"
+echo "| nginx, same bytes as a static file | $ngx_rps | $ngx_p50 | $ngx_p99 | $br_bytes |"
+echo "| ratio app / nginx | $ratio | | | |"
