@@ -12,6 +12,11 @@ pub mod stores;
 
 pub use site::Site;
 
+/// Today's date in China, where every calendar rule (periods, deadlines) is reckoned.
+pub fn today() -> chrono::NaiveDate {
+    yangguang_core::time::china_date(chrono::Utc::now())
+}
+
 /// Errors of the app layer. Messages are written for the operator who must fix them.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

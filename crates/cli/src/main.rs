@@ -11,8 +11,9 @@ use std::time::Instant;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
-use yangguang_app::demo::{DemoOptions, today};
+use yangguang_app::demo::DemoOptions;
 use yangguang_app::files::FileStore;
+use yangguang_app::today;
 use yangguang_app::{Site, catalog_files, site::prepare_data_dir, stores};
 
 use crate::settings::{Overrides, Settings};

@@ -183,3 +183,68 @@ fn the_demo_runs_on_postgresql_too() {
     drop(server);
     runtime.block_on(store.drop_own_schema()).unwrap();
 }
+
+#[test]
+fn regions_import_from_csv_and_a_broken_file_changes_nothing() {
+    let dir = temp_dir("regions");
+    let data = dir.join("data");
+    let good = dir.join("regions.csv");
+    std::fs::write(
+        &good,
+        "code,name,parent_code,kind\n\
+         330521000000,德清县,,county\n\
+         330521100000,武康街道,330521000000,town\n\
+         330521100001,英溪社区,330521100000,community\n\
+         330521100201,五四村,330521100000,village\n",
+    )
+    .unwrap();
+    let data_arg = data.to_str().unwrap();
+    let out = std::process::Command::new(common::BIN)
+        .args([
+            "import",
+            "regions",
+            "--data-dir",
+            data_arg,
+            good.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 4 regions"));
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "code,name,parent_code,kind\n\
+         330521100202,新村,330521100000,village\n\
+         33052110020X,坏码村,330521100000,village\n\
+         330521200201,孤村,330521200000,village\n",
+    )
+    .unwrap();
+    let (status, stderr) = run(&[
+        "import",
+        "regions",
+        "--data-dir",
+        data_arg,
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        stderr.contains("第 3 行") && stderr.contains("第 4 行"),
+        "every bad row is named: {stderr}"
+    );
+
+    let server = Server::start(&["serve", "--data-dir", data_arg]);
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("五四村") && home.body.contains("英溪社区"));
+    assert!(
+        !home.body.contains("新村"),
+        "nothing of the broken file was stored"
+    );
+    assert_eq!(server.get("/v/330521100201").status, 200);
+}

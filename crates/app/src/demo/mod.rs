@@ -379,11 +379,6 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     Ok(summary)
 }
 
-/// The default demo date: today in China.
-pub fn today() -> NaiveDate {
-    yangguang_core::time::china_date(Utc::now())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,6 +414,32 @@ mod tests {
             229,
             "village names are unique within the county"
         );
+    }
+
+    #[test]
+    fn scale_adds_whole_counties_with_distinct_codes() {
+        let regions = build_regions(&DemoOptions {
+            scale: 3,
+            ..options()
+        });
+        let villages: HashSet<_> = regions
+            .iter()
+            .filter(|r| r.kind.is_village_level())
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(villages.len(), 3 * 229);
+        assert_eq!(
+            regions
+                .iter()
+                .filter(|r| r.kind == RegionKind::County)
+                .count(),
+            3
+        );
+        yangguang_core::region::parse_regions_csv(
+            &yangguang_core::region::regions_to_csv(&regions),
+            &[],
+        )
+        .expect("a valid tree");
     }
 
     #[test]

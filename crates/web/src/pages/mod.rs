@@ -82,7 +82,7 @@ where
 {
     let key = format!("{}|{}", prefs.variant(), path_and_query(uri));
     let generation = state.site.generation();
-    let today = yangguang_app::demo::today();
+    let today = yangguang_app::today();
     let page = match state.cache.get(&key, generation, today) {
         Some(page) => page,
         None => {
@@ -176,7 +176,7 @@ struct MessagePage<'a> {
 /// The page for an error: friendly, with a way back and a search box.
 pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<EncodedPage> {
     let key = format!("!error-{}|{}", error.code(), prefs.variant());
-    let today = yangguang_app::demo::today();
+    let today = yangguang_app::today();
     if let Some(page) = state.cache.get(&key, 0, today) {
         return page;
     }

@@ -106,7 +106,7 @@ async fn render(
     let lang = prefs.lang;
     let t = lang.texts();
     let regions = site.regions();
-    let today = yangguang_app::demo::today();
+    let today = yangguang_app::today();
     let month = Period::containing(yangguang_core::period::PeriodKind::Month, today);
     let published: HashSet<(String, Period)> = site
         .store
