@@ -208,8 +208,6 @@ pub enum ReviewerRole {
     SupervisionCommittee,
     /// 民主理财小组
     FinanceGroup,
-    /// 村民委员会
-    VillageCommittee,
     /// 镇（街道）
     Township,
     /// 公共资源交易平台
@@ -217,16 +215,25 @@ pub enum ReviewerRole {
 }
 
 impl ReviewerRole {
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "branch" => Self::Branch,
             "supervision-committee" => Self::SupervisionCommittee,
             "finance-group" => Self::FinanceGroup,
-            "village-committee" => Self::VillageCommittee,
             "township" => Self::Township,
             "trading-platform" => Self::TradingPlatform,
             _ => return None,
         })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Branch => "branch",
+            Self::SupervisionCommittee => "supervision-committee",
+            Self::FinanceGroup => "finance-group",
+            Self::Township => "township",
+            Self::TradingPlatform => "trading-platform",
+        }
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -234,7 +241,6 @@ impl ReviewerRole {
             Self::Branch => "党支部",
             Self::SupervisionCommittee => "村务监督委员会",
             Self::FinanceGroup => "民主理财小组",
-            Self::VillageCommittee => "村民委员会",
             Self::Township => "镇（街道）",
             Self::TradingPlatform => "公共资源交易平台",
         }

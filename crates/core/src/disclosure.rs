@@ -28,28 +28,94 @@ impl FromStr for DisclosureId {
     }
 }
 
+/// Where a version is in its life: drafted, submitted for review (or returned), scheduled,
+/// published; then possibly superseded by a correction or withdrawn. Published means
+/// permanent: the last three states are never left and their content never changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DisclosureState {
     Draft,
+    Submitted,
+    Returned,
+    Scheduled,
     Published,
+    Superseded,
     Withdrawn,
 }
 
 impl DisclosureState {
+    pub const ALL: [DisclosureState; 7] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Returned,
+        Self::Scheduled,
+        Self::Published,
+        Self::Superseded,
+        Self::Withdrawn,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Returned => "returned",
+            Self::Scheduled => "scheduled",
             Self::Published => "published",
+            Self::Superseded => "superseded",
             Self::Withdrawn => "withdrawn",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Whether the content may still change (and sign-offs be voided by a change).
+    pub fn is_editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Submitted | Self::Returned)
+    }
+
+    /// Whether the version was published at some point (and so is in the log).
+    pub fn was_published(self) -> bool {
+        matches!(self, Self::Published | Self::Superseded | Self::Withdrawn)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Submitted => "待审核",
+            Self::Returned => "已退回",
+            Self::Scheduled => "待定时公开",
+            Self::Published => "已公开",
+            Self::Superseded => "已更正",
+            Self::Withdrawn => "已撤回",
+        }
+    }
+}
+
+/// An original item, a correction of a published one, or the withdrawal of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DisclosureKind {
+    Original,
+    Correction,
+    Withdrawal,
+}
+
+impl DisclosureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Original => "original",
+            Self::Correction => "correction",
+            Self::Withdrawal => "withdrawal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
-            "draft" => Self::Draft,
-            "published" => Self::Published,
-            "withdrawn" => Self::Withdrawn,
+            "original" => Self::Original,
+            "correction" => Self::Correction,
+            "withdrawal" => Self::Withdrawal,
             _ => return None,
         })
     }
@@ -65,7 +131,8 @@ pub struct Attachment {
     pub sha256: String,
 }
 
-/// A disclosure to be stored.
+/// A disclosure to be stored. One stored with state `Published` is appended to the
+/// publication log in the same transaction, with `signoffs` as its sign-offs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDisclosure {
     pub village: RegionCode,
@@ -79,6 +146,13 @@ pub struct NewDisclosure {
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
     pub attachments: Vec<Attachment>,
+    pub kind: DisclosureKind,
+    /// The published version a correction or withdrawal is about.
+    pub replaces: Option<DisclosureId>,
+    /// Why a correction or withdrawal is made (required for those kinds).
+    pub reason: Option<String>,
+    pub created_by: Option<i64>,
+    pub signoffs: Vec<crate::publication::SignoffRecord>,
 }
 
 /// A stored disclosure.
@@ -95,6 +169,37 @@ pub struct Disclosure {
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
     pub attachments: Vec<Attachment>,
+    pub kind: DisclosureKind,
+    pub replaces: Option<DisclosureId>,
+    pub reason: Option<String>,
+    pub created_by: Option<i64>,
+    /// 1 for an original, one more for each correction in its chain.
+    pub version: i32,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Disclosure {
+    /// The content this version's hash covers.
+    pub fn content(&self) -> crate::publication::VersionContent<'_> {
+        crate::publication::VersionContent {
+            village: self.village,
+            column: &self.column,
+            catalog_item: self.catalog_item.as_deref(),
+            period: self.period,
+            title: &self.title,
+            body_md: &self.body_md,
+            attachments: &self.attachments,
+            kind: self.kind,
+            replaces: self.replaces.map(|r| r.0),
+            reason: self.reason.as_deref(),
+        }
+    }
+
+    pub fn content_hash(&self) -> String {
+        crate::publication::content_hash(&self.content())
+    }
 }
 
 /// What a list shows of a disclosure.
@@ -107,6 +212,8 @@ pub struct DisclosureSummary {
     pub title: String,
     pub published_at: Option<DateTime<Utc>>,
     pub attachment_count: i64,
+    pub state: DisclosureState,
+    pub kind: DisclosureKind,
 }
 
 /// Limits on titles, to keep lists and page titles readable.
@@ -122,9 +229,27 @@ pub enum DisclosureError {
     PublishedWithoutTime,
     #[error("附件 “{0}” 的文件名不合法 / attachment file name is not allowed")]
     BadFileName(String),
+    #[error("更正和撤回必须写明原因，并指明针对哪一条已公开事项 / a correction or withdrawal needs a reason and the item it replaces")]
+    MissingReason,
 }
 
 impl NewDisclosure {
+    /// The content this version's hash covers.
+    pub fn content(&self) -> crate::publication::VersionContent<'_> {
+        crate::publication::VersionContent {
+            village: self.village,
+            column: &self.column,
+            catalog_item: self.catalog_item.as_deref(),
+            period: self.period,
+            title: &self.title,
+            body_md: &self.body_md,
+            attachments: &self.attachments,
+            kind: self.kind,
+            replaces: self.replaces.map(|r| r.0),
+            reason: self.reason.as_deref(),
+        }
+    }
+
     /// Checks what a disclosure must satisfy whoever creates it.
     pub fn validate(&self) -> Result<(), DisclosureError> {
         let title = self.title.trim();
@@ -136,6 +261,11 @@ impl NewDisclosure {
         }
         if self.state == DisclosureState::Published && self.published_at.is_none() {
             return Err(DisclosureError::PublishedWithoutTime);
+        }
+        if self.kind != DisclosureKind::Original
+            && (self.replaces.is_none() || self.reason.as_deref().is_none_or(|r| r.trim().is_empty()))
+        {
+            return Err(DisclosureError::MissingReason);
         }
         for a in &self.attachments {
             if !is_safe_file_name(&a.file_name) {

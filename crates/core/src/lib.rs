@@ -5,7 +5,9 @@ pub mod catalog;
 pub mod disclosure;
 pub mod money;
 pub mod period;
+pub mod publication;
 pub mod region;
+pub mod staff;
 pub mod time;
 
 pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
