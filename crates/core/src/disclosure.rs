@@ -229,7 +229,9 @@ pub enum DisclosureError {
     PublishedWithoutTime,
     #[error("附件 “{0}” 的文件名不合法 / attachment file name is not allowed")]
     BadFileName(String),
-    #[error("更正和撤回必须写明原因，并指明针对哪一条已公开事项 / a correction or withdrawal needs a reason and the item it replaces")]
+    #[error(
+        "更正和撤回必须写明原因，并指明针对哪一条已公开事项 / a correction or withdrawal needs a reason and the item it replaces"
+    )]
     MissingReason,
 }
 
@@ -263,7 +265,8 @@ impl NewDisclosure {
             return Err(DisclosureError::PublishedWithoutTime);
         }
         if self.kind != DisclosureKind::Original
-            && (self.replaces.is_none() || self.reason.as_deref().is_none_or(|r| r.trim().is_empty()))
+            && (self.replaces.is_none()
+                || self.reason.as_deref().is_none_or(|r| r.trim().is_empty()))
         {
             return Err(DisclosureError::MissingReason);
         }

@@ -1,6 +1,6 @@
 //! The default backend: one SQLite file in WAL mode. Writes go through a single-connection
-//! pool (SQLite has one writer at a time, and queuing in-process beats lock retries); reads
-//! use a small pool of their own.
+//! pool (SQLite has one writer at a time, and queuing in-process beats lock retries), which
+//! also serialises appends to the publication log; reads use a small pool of their own.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -11,14 +11,18 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use yangguang_core::publication::{
+    Checkpoint, GENESIS, LogAction, LogEntry, PendingEntry, SignoffRecord,
+};
 use yangguang_core::{
-    Attachment, Disclosure, DisclosureId, DisclosureSummary, NewDisclosure, Period, Region,
-    RegionCode,
+    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure,
+    Period, Region, RegionCode,
 };
 use yangguang_store::{
-    DisclosureQuery, DisclosureStore, Migration, Page, RegionStore, Store, StoreError, StoreResult,
-    decode,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LogStore, Migration, NewStaff, Page,
+    RegionStore, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, WorkQuery,
+    decode, rules,
 };
 
 const MIGRATIONS: &[Migration] = &[(1, include_str!("../migrations/0001_init.sql"))];
@@ -68,7 +72,8 @@ impl SqliteStore {
         );
         let options = SqliteConnectOptions::from_str(&url)
             .map_err(map_err)?
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
         Self::with_options(options).await
     }
 
@@ -97,6 +102,199 @@ fn region_from_row(row: &SqliteRow) -> StoreResult<Region> {
         row.get("parent_code"),
         row.get("kind"),
     )
+}
+
+const SUMMARY_COLUMNS: &str = "d.disclosure_id, d.village_code, d.column_id, d.period, d.title, d.published_at, d.state, d.kind,
+     (SELECT COUNT(*) FROM attachment a WHERE a.disclosure_id = d.disclosure_id) AS attachment_count";
+
+fn summary_from_row(r: &SqliteRow) -> StoreResult<DisclosureSummary> {
+    Ok(DisclosureSummary {
+        id: DisclosureId(r.get("disclosure_id")),
+        village: decode::code(r.get("village_code"))?,
+        column: r.get("column_id"),
+        period: decode::period(r.get("period"))?,
+        title: r.get("title"),
+        published_at: r.get::<Option<DateTime<Utc>>, _>("published_at"),
+        attachment_count: r.get("attachment_count"),
+        state: decode::state(r.get("state"))?,
+        kind: decode::kind(r.get("kind"))?,
+    })
+}
+
+fn log_from_row(r: &SqliteRow) -> StoreResult<LogEntry> {
+    Ok(LogEntry {
+        seq: r.get("seq"),
+        at: r.get("at"),
+        village: decode::code(r.get("village_code"))?,
+        disclosure_id: r.get("disclosure_id"),
+        version: r.get::<i64, _>("version") as i32,
+        action: decode::action(r.get("action"))?,
+        content_hash: r.get("content_hash"),
+        signoffs: decode::signoffs(r.get("signoffs_json"))?,
+        reason: r.get("reason"),
+        prev_hash: r.get("prev_hash"),
+        entry_hash: r.get("entry_hash"),
+    })
+}
+
+fn staff_from_row(r: &SqliteRow, grants: Vec<yangguang_core::staff::Grant>) -> Staff {
+    Staff {
+        id: r.get("staff_id"),
+        username: r.get("username"),
+        display_name: r.get("display_name"),
+        password_hash: r.get("password_hash"),
+        must_change_password: r.get("must_change_password"),
+        totp_secret: r.get("totp_secret"),
+        disabled: r.get("disabled"),
+        grants,
+        created_at: r.get("created_at"),
+    }
+}
+
+async fn load_disclosure(conn: &mut SqliteConnection, id: DisclosureId) -> StoreResult<Disclosure> {
+    let row = sqlx::query("SELECT * FROM disclosure WHERE disclosure_id = ?")
+        .bind(id.0)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let attachments = sqlx::query(
+        "SELECT file_name, media_type, byte_size, sha256 FROM attachment WHERE disclosure_id = ? ORDER BY position",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(|r| Attachment {
+        file_name: r.get("file_name"),
+        media_type: r.get("media_type"),
+        byte_size: r.get("byte_size"),
+        sha256: r.get("sha256"),
+    })
+    .collect();
+    Ok(Disclosure {
+        id,
+        village: decode::code(row.get("village_code"))?,
+        column: row.get("column_id"),
+        catalog_item: row.get("catalog_item_id"),
+        period: decode::period(row.get("period"))?,
+        title: row.get("title"),
+        body_md: row.get("body_md"),
+        state: decode::state(row.get("state"))?,
+        created_at: row.get("created_at"),
+        published_at: row.get("published_at"),
+        attachments,
+        kind: decode::kind(row.get("kind"))?,
+        replaces: row.get::<Option<i64>, _>("replaces_id").map(DisclosureId),
+        reason: row.get("reason"),
+        created_by: row.get("created_by"),
+        version: row.get::<i64, _>("version") as i32,
+        scheduled_at: row.get("scheduled_at"),
+        submitted_at: row.get("submitted_at"),
+        updated_at: row.get("updated_at"),
+    })
+}
+
+async fn insert_attachments(
+    conn: &mut SqliteConnection,
+    id: i64,
+    attachments: &[Attachment],
+) -> StoreResult<()> {
+    if attachments.is_empty() {
+        return Ok(());
+    }
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO attachment (disclosure_id, position, file_name, media_type, byte_size, sha256) ",
+    );
+    q.push_values(attachments.iter().enumerate(), |mut b, (i, a)| {
+        b.push_bind(id)
+            .push_bind(i as i64)
+            .push_bind(&a.file_name)
+            .push_bind(&a.media_type)
+            .push_bind(a.byte_size)
+            .push_bind(&a.sha256);
+    });
+    q.build().execute(&mut *conn).await.map_err(map_err)?;
+    Ok(())
+}
+
+/// Publishes `id` inside the caller's transaction: state changes and the log entry.
+async fn publish_in(
+    conn: &mut SqliteConnection,
+    id: DisclosureId,
+    at: DateTime<Utc>,
+    signoffs: &[SignoffRecord],
+) -> StoreResult<LogEntry> {
+    let d = load_disclosure(conn, id).await?;
+    if !matches!(
+        d.state,
+        DisclosureState::Submitted | DisclosureState::Scheduled
+    ) {
+        return Err(StoreError::Conflict(format!(
+            "此版本状态为“{}”，不能公开 / only a submitted or scheduled version can be published",
+            d.state.label_zh()
+        )));
+    }
+    if let (Some(target), Some(new_state)) = (d.replaces, rules::replaced_state(d.kind)) {
+        let current: String =
+            sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = ?")
+                .bind(target.0)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(map_err)?;
+        rules::check_replaced(decode::state(&current)?)?;
+        sqlx::query("UPDATE disclosure SET state = ?, updated_at = ? WHERE disclosure_id = ?")
+            .bind(new_state.as_str())
+            .bind(at)
+            .bind(target.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    sqlx::query("UPDATE disclosure SET state = 'published', published_at = ?, updated_at = ? WHERE disclosure_id = ?")
+        .bind(at)
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, entry_hash FROM log_entry ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    let (seq, prev) = head.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let entry = PendingEntry {
+        at,
+        village: d.village,
+        disclosure_id: id.0,
+        version: d.version,
+        action: LogAction::for_kind(d.kind),
+        content_hash: d.content_hash(),
+        signoffs: signoffs.to_vec(),
+        reason: d.reason.clone(),
+    }
+    .seal(seq, &prev);
+    sqlx::query(
+        "INSERT INTO log_entry (seq, at, village_code, disclosure_id, version, action, content_hash,
+                                signoffs_json, reason, prev_hash, entry_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(entry.seq)
+    .bind(entry.at)
+    .bind(entry.village.to_string())
+    .bind(entry.disclosure_id)
+    .bind(i64::from(entry.version))
+    .bind(entry.action.as_str())
+    .bind(&entry.content_hash)
+    .bind(serde_json::to_string(&entry.signoffs).expect("sign-offs serialise"))
+    .bind(&entry.reason)
+    .bind(&entry.prev_hash)
+    .bind(&entry.entry_hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    Ok(entry)
 }
 
 #[async_trait]
@@ -152,10 +350,30 @@ impl DisclosureStore for SqliteStore {
         let mut tx = self.writer.begin().await.map_err(map_err)?;
         let mut ids = Vec::with_capacity(new.len());
         for d in new {
+            let version: i64 = match d.replaces {
+                Some(r) => {
+                    let v: i64 = sqlx::query_scalar(
+                        "SELECT version FROM disclosure WHERE disclosure_id = ?",
+                    )
+                    .bind(r.0)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                    v + 1
+                }
+                None => 1,
+            };
+            // A published insert is stored as submitted and then published like any other.
+            let stored_state = if d.state == DisclosureState::Published {
+                DisclosureState::Submitted
+            } else {
+                d.state
+            };
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO disclosure (village_code, column_id, catalog_item_id, period, title, body_md,
-                                         state, created_at, published_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING disclosure_id",
+                "INSERT INTO disclosure (village_code, column_id, catalog_item_id, period, title, body_md, state,
+                                         kind, replaces_id, reason, created_by, version, created_at, updated_at,
+                                         submitted_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING disclosure_id",
             )
             .bind(d.village.to_string())
             .bind(&d.column)
@@ -163,25 +381,22 @@ impl DisclosureStore for SqliteStore {
             .bind(d.period.map(|p| p.to_string()))
             .bind(&d.title)
             .bind(&d.body_md)
-            .bind(d.state.as_str())
+            .bind(stored_state.as_str())
+            .bind(d.kind.as_str())
+            .bind(d.replaces.map(|r| r.0))
+            .bind(&d.reason)
+            .bind(d.created_by)
+            .bind(version)
             .bind(d.created_at)
-            .bind(d.published_at)
+            .bind(d.created_at)
+            .bind((stored_state == DisclosureState::Submitted).then_some(d.created_at))
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
-            if !d.attachments.is_empty() {
-                let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                    "INSERT INTO attachment (disclosure_id, position, file_name, media_type, byte_size, sha256) ",
-                );
-                q.push_values(d.attachments.iter().enumerate(), |mut b, (i, a)| {
-                    b.push_bind(id)
-                        .push_bind(i as i64)
-                        .push_bind(&a.file_name)
-                        .push_bind(&a.media_type)
-                        .push_bind(a.byte_size)
-                        .push_bind(&a.sha256);
-                });
-                q.build().execute(&mut *tx).await.map_err(map_err)?;
+            insert_attachments(&mut tx, id, &d.attachments).await?;
+            if d.state == DisclosureState::Published {
+                let at = d.published_at.expect("validated: published has a time");
+                publish_in(&mut tx, DisclosureId(id), at, &d.signoffs).await?;
             }
             ids.push(DisclosureId(id));
         }
@@ -190,44 +405,8 @@ impl DisclosureStore for SqliteStore {
     }
 
     async fn get_disclosure(&self, id: DisclosureId) -> StoreResult<Disclosure> {
-        let row = sqlx::query(
-            "SELECT disclosure_id, village_code, column_id, catalog_item_id, period, title, body_md,
-                    state, created_at, published_at
-             FROM disclosure WHERE disclosure_id = ?",
-        )
-        .bind(id.0)
-        .fetch_one(&self.reader)
-        .await
-        .map_err(map_err)?;
-        let attachments = sqlx::query(
-            "SELECT file_name, media_type, byte_size, sha256 FROM attachment
-             WHERE disclosure_id = ? ORDER BY position",
-        )
-        .bind(id.0)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(map_err)?
-        .iter()
-        .map(|r| Attachment {
-            file_name: r.get("file_name"),
-            media_type: r.get("media_type"),
-            byte_size: r.get("byte_size"),
-            sha256: r.get("sha256"),
-        })
-        .collect();
-        Ok(Disclosure {
-            id,
-            village: decode::code(row.get("village_code"))?,
-            column: row.get("column_id"),
-            catalog_item: row.get("catalog_item_id"),
-            period: decode::period(row.get("period"))?,
-            title: row.get("title"),
-            body_md: row.get("body_md"),
-            state: decode::state(row.get("state"))?,
-            created_at: row.get::<DateTime<Utc>, _>("created_at"),
-            published_at: row.get::<Option<DateTime<Utc>>, _>("published_at"),
-            attachments,
-        })
+        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        load_disclosure(&mut conn, id).await
     }
 
     async fn list_disclosures(
@@ -235,7 +414,7 @@ impl DisclosureStore for SqliteStore {
         query: &DisclosureQuery,
     ) -> StoreResult<Page<DisclosureSummary>> {
         fn filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, query: &'a DisclosureQuery) {
-            q.push(" WHERE d.state = 'published' AND d.village_code = ");
+            q.push(" WHERE d.state IN ('published', 'withdrawn') AND d.kind <> 'withdrawal' AND d.village_code = ");
             q.push_bind(query.village.to_string());
             if !query.columns.is_empty() {
                 q.push(" AND d.column_id IN (");
@@ -254,11 +433,8 @@ impl DisclosureStore for SqliteStore {
             .fetch_one(&self.reader)
             .await
             .map_err(map_err)?;
-        let mut list: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT d.disclosure_id, d.village_code, d.column_id, d.period, d.title, d.published_at,
-                    (SELECT COUNT(*) FROM attachment a WHERE a.disclosure_id = d.disclosure_id) AS attachment_count
-             FROM disclosure d",
-        );
+        let mut list: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM disclosure d"));
         filter(&mut list, query);
         list.push(" ORDER BY d.published_at DESC, d.disclosure_id DESC LIMIT ");
         list.push_bind(i64::from(query.per_page));
@@ -271,17 +447,7 @@ impl DisclosureStore for SqliteStore {
             .map_err(map_err)?;
         let items = rows
             .iter()
-            .map(|r| {
-                Ok(DisclosureSummary {
-                    id: DisclosureId(r.get("disclosure_id")),
-                    village: decode::code(r.get("village_code"))?,
-                    column: r.get("column_id"),
-                    period: decode::period(r.get("period"))?,
-                    title: r.get("title"),
-                    published_at: r.get::<Option<DateTime<Utc>>, _>("published_at"),
-                    attachment_count: r.get("attachment_count"),
-                })
-            })
+            .map(summary_from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Page {
             items,
@@ -291,10 +457,44 @@ impl DisclosureStore for SqliteStore {
         })
     }
 
+    async fn list_work(&self, query: &WorkQuery) -> StoreResult<Vec<DisclosureSummary>> {
+        if query.region_prefixes.is_empty() || query.states.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {SUMMARY_COLUMNS} FROM disclosure d WHERE d.state IN ("
+        ));
+        let mut states = q.separated(", ");
+        for s in &query.states {
+            states.push_bind(s.as_str());
+        }
+        q.push(") AND (");
+        let mut regions = q.separated(" OR ");
+        for p in &query.region_prefixes {
+            regions.push("d.village_code LIKE ");
+            regions.push_bind_unseparated(format!("{p}%"));
+        }
+        q.push(") ORDER BY d.updated_at DESC, d.disclosure_id DESC LIMIT ");
+        q.push_bind(i64::from(query.limit));
+        let rows = q.build().fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    async fn list_replacements(&self, id: DisclosureId) -> StoreResult<Vec<DisclosureSummary>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM disclosure d WHERE d.replaces_id = ? ORDER BY d.disclosure_id"
+        ))
+        .bind(id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
     async fn published_periods(&self, village: RegionCode) -> StoreResult<Vec<(String, Period)>> {
         let rows = sqlx::query(
             "SELECT DISTINCT catalog_item_id, period FROM disclosure
-             WHERE village_code = ? AND state = 'published'
+             WHERE village_code = ? AND state IN ('published', 'superseded') AND kind <> 'withdrawal'
                AND catalog_item_id IS NOT NULL AND period IS NOT NULL",
         )
         .bind(village.to_string())
@@ -315,6 +515,499 @@ impl DisclosureStore for SqliteStore {
             .await
             .map_err(map_err)?;
         Ok(n as u64)
+    }
+
+    async fn update_draft(
+        &self,
+        id: DisclosureId,
+        edit: &DraftEdit,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let changed = sqlx::query(
+            "UPDATE disclosure SET column_id = ?, catalog_item_id = ?, period = ?, title = ?, body_md = ?,
+                                   reason = ?, updated_at = ?
+             WHERE disclosure_id = ? AND state IN ('draft', 'submitted', 'returned')",
+        )
+        .bind(&edit.column)
+        .bind(&edit.catalog_item)
+        .bind(edit.period.map(|p| p.to_string()))
+        .bind(&edit.title)
+        .bind(&edit.body_md)
+        .bind(&edit.reason)
+        .bind(now)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict(
+                "此版本已不能修改 / this version can no longer be edited".into(),
+            ));
+        }
+        sqlx::query("DELETE FROM attachment WHERE disclosure_id = ?")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        insert_attachments(&mut tx, id.0, &edit.attachments).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn set_state(
+        &self,
+        id: DisclosureId,
+        from: &[DisclosureState],
+        to: DisclosureState,
+        scheduled_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE disclosure SET state = ");
+        q.push_bind(to.as_str());
+        q.push(", updated_at = ");
+        q.push_bind(now);
+        q.push(", scheduled_at = ");
+        q.push_bind(scheduled_at);
+        if to == DisclosureState::Submitted {
+            q.push(", submitted_at = ");
+            q.push_bind(now);
+        }
+        q.push(" WHERE disclosure_id = ");
+        q.push_bind(id.0);
+        q.push(" AND state IN (");
+        let mut list = q.separated(", ");
+        for s in from {
+            list.push_bind(s.as_str());
+        }
+        q.push(")");
+        let changed = q
+            .build()
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        if changed == 0 {
+            let exists: Option<String> =
+                sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = ?")
+                    .bind(id.0)
+                    .fetch_optional(&self.reader)
+                    .await
+                    .map_err(map_err)?;
+            return match exists {
+                None => Err(StoreError::NotFound),
+                Some(state) => Err(StoreError::Conflict(format!(
+                    "此版本当前状态为“{}”，不能进行此操作 / not allowed in state {state}",
+                    decode::state(&state)?.label_zh()
+                ))),
+            };
+        }
+        Ok(())
+    }
+
+    async fn add_signoff(&self, s: &Signoff) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO signoff (disclosure_id, staff_id, reviewer_name, reviewer_role, decision, comment,
+                                  content_hash, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(s.disclosure_id.0)
+        .bind(s.staff_id)
+        .bind(&s.reviewer_name)
+        .bind(&s.reviewer_role)
+        .bind(s.decision.as_str())
+        .bind(&s.comment)
+        .bind(&s.content_hash)
+        .bind(s.at)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn list_signoffs(&self, id: DisclosureId) -> StoreResult<Vec<Signoff>> {
+        let rows = sqlx::query("SELECT * FROM signoff WHERE disclosure_id = ? ORDER BY signoff_id")
+            .bind(id.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Signoff {
+                    disclosure_id: id,
+                    staff_id: r.get("staff_id"),
+                    reviewer_name: r.get("reviewer_name"),
+                    reviewer_role: r.get("reviewer_role"),
+                    decision: decode::decision(r.get("decision"))?,
+                    comment: r.get("comment"),
+                    content_hash: r.get("content_hash"),
+                    at: r.get("at"),
+                })
+            })
+            .collect()
+    }
+
+    async fn publish(
+        &self,
+        id: DisclosureId,
+        at: DateTime<Utc>,
+        signoffs: &[SignoffRecord],
+    ) -> StoreResult<LogEntry> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let entry = publish_in(&mut tx, id, at, signoffs).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(entry)
+    }
+
+    async fn due_scheduled(&self, now: DateTime<Utc>) -> StoreResult<Vec<DisclosureId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT disclosure_id FROM disclosure WHERE state = 'scheduled' AND scheduled_at <= ? ORDER BY scheduled_at",
+        )
+        .bind(now)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        Ok(ids.into_iter().map(DisclosureId).collect())
+    }
+
+    async fn published_ids(
+        &self,
+        after: DisclosureId,
+        limit: u32,
+    ) -> StoreResult<Vec<DisclosureId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT disclosure_id FROM disclosure WHERE state IN ('published', 'superseded', 'withdrawn')
+             AND disclosure_id > ? ORDER BY disclosure_id LIMIT ?",
+        )
+        .bind(after.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        Ok(ids.into_iter().map(DisclosureId).collect())
+    }
+}
+
+#[async_trait]
+impl LogStore for SqliteStore {
+    async fn log_entries(&self, after: i64, limit: u32) -> StoreResult<Vec<LogEntry>> {
+        sqlx::query("SELECT * FROM log_entry WHERE seq > ? ORDER BY seq LIMIT ?")
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(log_from_row)
+            .collect()
+    }
+
+    async fn log_head(&self) -> StoreResult<Option<LogEntry>> {
+        sqlx::query("SELECT * FROM log_entry ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .as_ref()
+            .map(log_from_row)
+            .transpose()
+    }
+
+    async fn log_entries_for(&self, id: DisclosureId) -> StoreResult<Vec<LogEntry>> {
+        sqlx::query("SELECT * FROM log_entry WHERE disclosure_id = ? ORDER BY seq")
+            .bind(id.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(log_from_row)
+            .collect()
+    }
+
+    async fn add_checkpoint(&self, c: &Checkpoint) -> StoreResult<()> {
+        sqlx::query("INSERT INTO checkpoint (seq, head_hash, at, public_key, signature) VALUES (?, ?, ?, ?, ?)")
+            .bind(c.seq)
+            .bind(&c.head_hash)
+            .bind(c.at)
+            .bind(&c.public_key)
+            .bind(&c.signature)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn list_checkpoints(&self, limit: u32) -> StoreResult<Vec<Checkpoint>> {
+        let rows = sqlx::query("SELECT * FROM checkpoint ORDER BY at DESC, seq DESC LIMIT ?")
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| Checkpoint {
+                seq: r.get("seq"),
+                head_hash: r.get("head_hash"),
+                at: r.get("at"),
+                public_key: r.get("public_key"),
+                signature: r.get("signature"),
+            })
+            .collect())
+    }
+}
+
+impl SqliteStore {
+    async fn grants_of(&self, staff_id: i64) -> StoreResult<Vec<yangguang_core::staff::Grant>> {
+        sqlx::query("SELECT role, region_code FROM staff_grant WHERE staff_id = ? ORDER BY role, region_code")
+            .bind(staff_id)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(|r| decode::grant(r.get("role"), r.get("region_code")))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl StaffStore for SqliteStore {
+    async fn create_staff(&self, new: &NewStaff) -> StoreResult<i64> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO staff (username, display_name, password_hash, must_change_password, created_at)
+             VALUES (?, ?, ?, ?, ?) RETURNING staff_id",
+        )
+        .bind(&new.username)
+        .bind(&new.display_name)
+        .bind(&new.password_hash)
+        .bind(new.must_change_password)
+        .bind(new.created_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for g in &new.grants {
+            sqlx::query("INSERT INTO staff_grant (staff_id, role, region_code) VALUES (?, ?, ?)")
+                .bind(id)
+                .bind(g.role.as_str())
+                .bind(g.region.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(id)
+    }
+
+    async fn get_staff(&self, id: i64) -> StoreResult<Staff> {
+        let row = sqlx::query("SELECT * FROM staff WHERE staff_id = ?")
+            .bind(id)
+            .fetch_one(&self.reader)
+            .await
+            .map_err(map_err)?;
+        Ok(staff_from_row(&row, self.grants_of(id).await?))
+    }
+
+    async fn find_staff(&self, username: &str) -> StoreResult<Option<Staff>> {
+        let row = sqlx::query("SELECT * FROM staff WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let grants = self.grants_of(row.get("staff_id")).await?;
+                Ok(Some(staff_from_row(&row, grants)))
+            }
+        }
+    }
+
+    async fn list_staff(&self) -> StoreResult<Vec<Staff>> {
+        let rows = sqlx::query("SELECT * FROM staff ORDER BY username")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(staff_from_row(
+                row,
+                self.grants_of(row.get("staff_id")).await?,
+            ));
+        }
+        Ok(out)
+    }
+
+    async fn update_staff(&self, s: &Staff) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let changed = sqlx::query(
+            "UPDATE staff SET display_name = ?, password_hash = ?, must_change_password = ?, totp_secret = ?,
+                              disabled = ?
+             WHERE staff_id = ?",
+        )
+        .bind(&s.display_name)
+        .bind(&s.password_hash)
+        .bind(s.must_change_password)
+        .bind(&s.totp_secret)
+        .bind(s.disabled)
+        .bind(s.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM staff_grant WHERE staff_id = ?")
+            .bind(s.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        for g in &s.grants {
+            sqlx::query("INSERT INTO staff_grant (staff_id, role, region_code) VALUES (?, ?, ?)")
+                .bind(s.id)
+                .bind(g.role.as_str())
+                .bind(g.region.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn create_session(&self, s: &Session) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO session (token_hash, staff_id, csrf_token, created_at, expires_at, revoked, ip)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.staff_id)
+        .bind(&s.csrf_token)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .bind(s.revoked)
+        .bind(&s.ip)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn get_session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        let row = sqlx::query("SELECT * FROM session WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| Session {
+            token_hash: r.get("token_hash"),
+            staff_id: r.get("staff_id"),
+            csrf_token: r.get("csrf_token"),
+            created_at: r.get("created_at"),
+            expires_at: r.get("expires_at"),
+            revoked: r.get("revoked"),
+            ip: r.get("ip"),
+        }))
+    }
+
+    async fn revoke_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE session SET revoked = 1 WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn revoke_sessions(&self, staff_id: i64) -> StoreResult<u64> {
+        Ok(
+            sqlx::query("UPDATE session SET revoked = 1 WHERE staff_id = ? AND revoked = 0")
+                .bind(staff_id)
+                .execute(&self.writer)
+                .await
+                .map_err(map_err)?
+                .rows_affected(),
+        )
+    }
+
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        ip: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO login_failure (username, ip, at) VALUES (?, ?, ?)")
+            .bind(username)
+            .bind(ip)
+            .bind(at)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn count_login_failures(
+        &self,
+        username: Option<&str>,
+        ip: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failure WHERE at >= ? AND (username = ? OR ip = ?)",
+        )
+        .bind(since)
+        .bind(username)
+        .bind(ip)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(map_err)?;
+        Ok(n as u64)
+    }
+
+    async fn append_audit(&self, e: &AuditEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit (at, staff_id, staff_name, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.at)
+        .bind(e.staff_id)
+        .bind(&e.staff_name)
+        .bind(&e.action)
+        .bind(&e.target)
+        .bind(&e.detail)
+        .bind(&e.ip)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn list_audit(&self, page: u32, per_page: u32) -> StoreResult<Page<AuditEntry>> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM audit ORDER BY audit_id DESC LIMIT ? OFFSET ?")
+            .bind(i64::from(per_page))
+            .bind(i64::from(page.max(1) - 1) * i64::from(per_page))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        let items = rows
+            .iter()
+            .map(|r| AuditEntry {
+                at: r.get("at"),
+                staff_id: r.get("staff_id"),
+                staff_name: r.get("staff_name"),
+                action: r.get("action"),
+                target: r.get("target"),
+                detail: r.get("detail"),
+                ip: r.get("ip"),
+            })
+            .collect();
+        Ok(Page {
+            items,
+            total: total as u64,
+            page: page.max(1),
+            per_page,
+        })
     }
 }
 

@@ -1,12 +1,17 @@
 //! The store contract as tests: every backend runs this same suite through
 //! [`contract_tests!`], so SQLite and PostgreSQL behave alike.
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
+use yangguang_core::publication::{Checkpoint, GENESIS, LogAction, SignoffRecord, verify_chain};
+use yangguang_core::staff::{Grant, Role};
 use yangguang_core::{
-    Attachment, DisclosureId, DisclosureState, NewDisclosure, Period, Region, RegionCode,
-    RegionKind,
+    Attachment, DisclosureId, DisclosureKind, DisclosureState, NewDisclosure, Period, Region,
+    RegionCode, RegionKind,
 };
-use yangguang_store::{DisclosureQuery, Store, StoreError};
+use yangguang_store::{
+    AuditEntry, Decision, DisclosureQuery, DraftEdit, NewStaff, Session, Signoff, Store,
+    StoreError, WorkQuery,
+};
 
 /// Generates one `#[tokio::test]` per contract test. `$factory` is an async fn returning the
 /// store (or `Option` of it, with `optional`, where `None` means "not configured here"); the
@@ -24,7 +29,19 @@ macro_rules! contract_tests {
             a_batch_with_one_bad_disclosure_stores_nothing,
             published_periods_name_item_and_period,
             unknown_disclosure_is_not_found,
-            migrating_twice_is_harmless);
+            migrating_twice_is_harmless,
+            published_inserts_are_logged_in_one_chain,
+            a_correction_supersedes_and_a_withdrawal_withdraws,
+            only_submitted_versions_publish_and_published_ones_never_change,
+            state_changes_check_the_current_state,
+            signoffs_round_trip_in_order,
+            work_lists_filter_by_region_prefix_and_state,
+            scheduled_versions_come_due,
+            staff_round_trip_with_grants_and_unique_usernames,
+            sessions_are_found_and_revoked,
+            login_failures_are_counted_by_account_or_address,
+            the_audit_trail_reads_newest_first,
+            checkpoints_round_trip);
     };
     ($factory:ident, optional, $cleanup:expr) => {
         $crate::contract_tests!(@each $factory, (|s| async move { s }), ($cleanup),
@@ -37,7 +54,19 @@ macro_rules! contract_tests {
             a_batch_with_one_bad_disclosure_stores_nothing,
             published_periods_name_item_and_period,
             unknown_disclosure_is_not_found,
-            migrating_twice_is_harmless);
+            migrating_twice_is_harmless,
+            published_inserts_are_logged_in_one_chain,
+            a_correction_supersedes_and_a_withdrawal_withdraws,
+            only_submitted_versions_publish_and_published_ones_never_change,
+            state_changes_check_the_current_state,
+            signoffs_round_trip_in_order,
+            work_lists_filter_by_region_prefix_and_state,
+            scheduled_versions_come_due,
+            staff_round_trip_with_grants_and_unique_usernames,
+            sessions_are_found_and_revoked,
+            login_failures_are_counted_by_account_or_address,
+            the_audit_trail_reads_newest_first,
+            checkpoints_round_trip);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -99,6 +128,34 @@ fn disclosure(village: &str, column: &str, title: &str, day: u32) -> NewDisclosu
         created_at: at,
         published_at: Some(at),
         attachments: vec![],
+        kind: DisclosureKind::Original,
+        replaces: None,
+        reason: None,
+        created_by: None,
+        signoffs: vec![],
+    }
+}
+
+fn draft(village: &str, title: &str) -> NewDisclosure {
+    NewDisclosure {
+        state: DisclosureState::Draft,
+        published_at: None,
+        ..disclosure(village, "party-life", title, 2)
+    }
+}
+
+fn time(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 4, day, 3, 0, 0).unwrap()
+}
+
+fn signoff_record(hash: &str) -> SignoffRecord {
+    SignoffRecord {
+        staff_id: 1,
+        reviewer: "王*明".into(),
+        role: "supervision-committee".into(),
+        at: time(1),
+        content_hash: hash.into(),
+        comment: Some("同意".into()),
     }
 }
 
@@ -283,4 +340,497 @@ pub async fn migrating_twice_is_harmless(store: &dyn Store) {
     seeded(store).await;
     store.migrate().await.unwrap();
     assert_eq!(store.list_regions().await.unwrap().len(), 4);
+}
+
+pub async fn published_inserts_are_logged_in_one_chain(store: &dyn Store) {
+    seeded(store).await;
+    assert!(store.log_head().await.unwrap().is_none());
+    let mut first = disclosure("339921100201", "party-life", "一", 3);
+    first.signoffs = vec![signoff_record("x")];
+    let batch = vec![
+        first,
+        draft("339921100201", "草稿"),
+        disclosure("339921100001", "party-life", "二", 4),
+    ];
+    let ids = store.insert_disclosures(&batch).await.unwrap();
+    let log = store.log_entries(0, 100).await.unwrap();
+    assert_eq!(log.len(), 2, "drafts are not logged");
+    assert_eq!(log[0].prev_hash, GENESIS);
+    assert_eq!(
+        (log[0].disclosure_id, log[1].disclosure_id),
+        (ids[0].0, ids[2].0)
+    );
+    assert_eq!(log[0].signoffs, vec![signoff_record("x")]);
+    assert_eq!(log[0].action, LogAction::Publish);
+    verify_chain(&log).unwrap();
+    let stored = store.get_disclosure(ids[0]).await.unwrap();
+    assert_eq!(
+        log[0].content_hash,
+        stored.content_hash(),
+        "the log records the stored content's hash"
+    );
+    assert_eq!(store.log_head().await.unwrap().unwrap(), log[1]);
+    assert_eq!(
+        store.log_entries_for(ids[2]).await.unwrap(),
+        vec![log[1].clone()]
+    );
+    assert_eq!(
+        store.log_entries(1, 10).await.unwrap(),
+        vec![log[1].clone()]
+    );
+    assert_eq!(
+        store.published_ids(DisclosureId(0), 10).await.unwrap(),
+        vec![ids[0], ids[2]]
+    );
+}
+
+pub async fn a_correction_supersedes_and_a_withdrawal_withdraws(store: &dyn Store) {
+    seeded(store).await;
+    let ids = store
+        .insert_disclosures(&[
+            disclosure("339921100201", "party-life", "原版", 3),
+            disclosure("339921100201", "party-life", "另一条", 4),
+        ])
+        .await
+        .unwrap();
+    let mut correction = disclosure("339921100201", "party-life", "更正版", 5);
+    correction.kind = DisclosureKind::Correction;
+    correction.replaces = Some(ids[0]);
+    correction.reason = Some("金额录入错误".into());
+    let mut withdrawal = disclosure("339921100201", "party-life", "另一条", 6);
+    withdrawal.kind = DisclosureKind::Withdrawal;
+    withdrawal.replaces = Some(ids[1]);
+    withdrawal.reason = Some("重复发布".into());
+    let new = store
+        .insert_disclosures(&[correction.clone(), withdrawal])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_disclosure(ids[0]).await.unwrap().state,
+        DisclosureState::Superseded
+    );
+    assert_eq!(
+        store.get_disclosure(ids[1]).await.unwrap().state,
+        DisclosureState::Withdrawn
+    );
+    let corrected = store.get_disclosure(new[0]).await.unwrap();
+    assert_eq!(
+        (
+            corrected.version,
+            corrected.replaces,
+            corrected.reason.as_deref()
+        ),
+        (2, Some(ids[0]), Some("金额录入错误"))
+    );
+    let log = store.log_entries(0, 10).await.unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [
+            LogAction::Publish,
+            LogAction::Publish,
+            LogAction::Correct,
+            LogAction::Withdraw
+        ]
+    );
+    assert_eq!(log[3].reason.as_deref(), Some("重复发布"));
+    let query = DisclosureQuery {
+        village: code("339921100201"),
+        columns: vec![],
+        page: 1,
+        per_page: 10,
+    };
+    let listed: Vec<_> = store
+        .list_disclosures(&query)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|d| (d.title, d.state))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("更正版".into(), DisclosureState::Published),
+            ("另一条".into(), DisclosureState::Withdrawn)
+        ]
+    );
+    let replacements = store.list_replacements(ids[0]).await.unwrap();
+    assert_eq!(
+        replacements.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![new[0]]
+    );
+    // A superseded version cannot be corrected again: only the current one can.
+    let mut again = correction;
+    again.title = "再更正".into();
+    let err = store.insert_disclosures(&[again]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(store.log_entries(0, 10).await.unwrap().len(), 4);
+}
+
+pub async fn only_submitted_versions_publish_and_published_ones_never_change(store: &dyn Store) {
+    seeded(store).await;
+    let ids = store
+        .insert_disclosures(&[draft("339921100201", "草稿")])
+        .await
+        .unwrap();
+    let err = store.publish(ids[0], time(2), &[]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    store
+        .set_state(
+            ids[0],
+            &[DisclosureState::Draft],
+            DisclosureState::Submitted,
+            None,
+            time(2),
+        )
+        .await
+        .unwrap();
+    let entry = store
+        .publish(ids[0], time(3), &[signoff_record("h")])
+        .await
+        .unwrap();
+    assert_eq!((entry.seq, entry.disclosure_id), (1, ids[0].0));
+    let published = store.get_disclosure(ids[0]).await.unwrap();
+    assert_eq!(
+        (published.state, published.published_at),
+        (DisclosureState::Published, Some(time(3)))
+    );
+    let edit = DraftEdit {
+        column: "party-life".into(),
+        catalog_item: None,
+        period: None,
+        title: "偷改".into(),
+        body_md: "偷改".into(),
+        attachments: vec![],
+        reason: None,
+    };
+    let err = store
+        .update_draft(ids[0], &edit, time(4))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(store.get_disclosure(ids[0]).await.unwrap().title, "草稿");
+    assert!(matches!(
+        store.publish(ids[0], time(5), &[]).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+}
+
+pub async fn state_changes_check_the_current_state(store: &dyn Store) {
+    seeded(store).await;
+    let ids = store
+        .insert_disclosures(&[draft("339921100201", "草稿")])
+        .await
+        .unwrap();
+    let err = store
+        .set_state(
+            ids[0],
+            &[DisclosureState::Submitted],
+            DisclosureState::Returned,
+            None,
+            time(2),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let err = store
+        .set_state(
+            DisclosureId(999_999),
+            &[DisclosureState::Draft],
+            DisclosureState::Submitted,
+            None,
+            time(2),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    store
+        .set_state(
+            ids[0],
+            &[DisclosureState::Draft],
+            DisclosureState::Submitted,
+            None,
+            time(2),
+        )
+        .await
+        .unwrap();
+    let d = store.get_disclosure(ids[0]).await.unwrap();
+    assert_eq!(
+        (d.state, d.submitted_at),
+        (DisclosureState::Submitted, Some(time(2)))
+    );
+    let edit = DraftEdit {
+        column: "finance-income".into(),
+        catalog_item: Some("income-expenditure".into()),
+        period: Some("2026-03".parse().unwrap()),
+        title: "改后".into(),
+        body_md: "新正文".into(),
+        attachments: vec![Attachment {
+            file_name: "a.pdf".into(),
+            media_type: "application/pdf".into(),
+            byte_size: 9,
+            sha256: "c".repeat(64),
+        }],
+        reason: None,
+    };
+    store.update_draft(ids[0], &edit, time(3)).await.unwrap();
+    let d = store.get_disclosure(ids[0]).await.unwrap();
+    assert_eq!(
+        (
+            d.title.as_str(),
+            d.column.as_str(),
+            d.attachments.len(),
+            d.updated_at
+        ),
+        ("改后", "finance-income", 1, time(3))
+    );
+}
+
+pub async fn signoffs_round_trip_in_order(store: &dyn Store) {
+    seeded(store).await;
+    let staff = store.create_staff(&new_staff("reviewer")).await.unwrap();
+    let ids = store
+        .insert_disclosures(&[draft("339921100201", "草稿")])
+        .await
+        .unwrap();
+    let mk = |decision, comment: &str, day| Signoff {
+        disclosure_id: ids[0],
+        staff_id: staff,
+        reviewer_name: "审核人".into(),
+        reviewer_role: "supervision-committee".into(),
+        decision,
+        comment: Some(comment.into()),
+        content_hash: "d".repeat(64),
+        at: time(day),
+    };
+    store
+        .add_signoff(&mk(Decision::Return, "金额有误", 2))
+        .await
+        .unwrap();
+    store
+        .add_signoff(&mk(Decision::Approve, "同意", 3))
+        .await
+        .unwrap();
+    let got = store.list_signoffs(ids[0]).await.unwrap();
+    assert_eq!(
+        got,
+        vec![
+            mk(Decision::Return, "金额有误", 2),
+            mk(Decision::Approve, "同意", 3)
+        ]
+    );
+}
+
+pub async fn work_lists_filter_by_region_prefix_and_state(store: &dyn Store) {
+    seeded(store).await;
+    store
+        .insert_disclosures(&[
+            draft("339921100201", "村的草稿"),
+            draft("339921100001", "社区的草稿"),
+            disclosure("339921100201", "party-life", "已公开", 3),
+        ])
+        .await
+        .unwrap();
+    let q = |prefixes: &[&str], states: &[DisclosureState]| WorkQuery {
+        region_prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+        states: states.to_vec(),
+        limit: 50,
+    };
+    let titles = |list: Vec<yangguang_core::DisclosureSummary>| {
+        list.into_iter().map(|d| d.title).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        titles(
+            store
+                .list_work(&q(&["339921100201"], &[DisclosureState::Draft]))
+                .await
+                .unwrap()
+        ),
+        ["村的草稿"]
+    );
+    assert_eq!(
+        titles(
+            store
+                .list_work(&q(&["339921100"], &[DisclosureState::Draft]))
+                .await
+                .unwrap()
+        )
+        .len(),
+        2
+    );
+    assert!(
+        store
+            .list_work(&q(&["339921101"], &[DisclosureState::Draft]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_work(&q(&[], &[DisclosureState::Draft]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn scheduled_versions_come_due(store: &dyn Store) {
+    seeded(store).await;
+    let ids = store
+        .insert_disclosures(&[draft("339921100201", "定时")])
+        .await
+        .unwrap();
+    store
+        .set_state(
+            ids[0],
+            &[DisclosureState::Draft],
+            DisclosureState::Scheduled,
+            Some(time(10)),
+            time(2),
+        )
+        .await
+        .unwrap();
+    assert!(store.due_scheduled(time(9)).await.unwrap().is_empty());
+    assert_eq!(store.due_scheduled(time(10)).await.unwrap(), ids);
+    store.publish(ids[0], time(10), &[]).await.unwrap();
+    assert!(store.due_scheduled(time(11)).await.unwrap().is_empty());
+}
+
+fn new_staff(username: &str) -> NewStaff {
+    NewStaff {
+        username: username.into(),
+        display_name: format!("{username} 的名字"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        must_change_password: true,
+        grants: vec![
+            Grant::new(Role::SupervisionMember, code("339921100201")).unwrap(),
+            Grant::new(Role::TownshipReviewer, code("339921100000")).unwrap(),
+        ],
+        created_at: time(1),
+    }
+}
+
+pub async fn staff_round_trip_with_grants_and_unique_usernames(store: &dyn Store) {
+    seeded(store).await;
+    let id = store.create_staff(&new_staff("wang")).await.unwrap();
+    let mut staff = store.get_staff(id).await.unwrap();
+    assert_eq!(
+        (
+            staff.username.as_str(),
+            staff.must_change_password,
+            staff.grants.len()
+        ),
+        ("wang", true, 2)
+    );
+    assert_eq!(store.find_staff("wang").await.unwrap().unwrap(), staff);
+    assert!(store.find_staff("nobody").await.unwrap().is_none());
+    assert!(matches!(
+        store.create_staff(&new_staff("wang")).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+    staff.must_change_password = false;
+    staff.totp_secret = Some("JBSWY3DPEHPK3PXP".into());
+    staff.grants = vec![Grant::new(Role::VillageClerk, code("339921100001")).unwrap()];
+    store.update_staff(&staff).await.unwrap();
+    assert_eq!(store.get_staff(id).await.unwrap(), staff);
+    assert_eq!(store.list_staff().await.unwrap().len(), 1);
+}
+
+pub async fn sessions_are_found_and_revoked(store: &dyn Store) {
+    seeded(store).await;
+    let id = store.create_staff(&new_staff("li")).await.unwrap();
+    let session = |hash: &str| Session {
+        token_hash: hash.into(),
+        staff_id: id,
+        csrf_token: "csrf".into(),
+        created_at: time(1),
+        expires_at: time(2),
+        revoked: false,
+        ip: "127.0.0.1".into(),
+    };
+    store.create_session(&session("a")).await.unwrap();
+    store.create_session(&session("b")).await.unwrap();
+    assert_eq!(store.get_session("a").await.unwrap(), Some(session("a")));
+    store.revoke_session("a").await.unwrap();
+    assert!(store.get_session("a").await.unwrap().unwrap().revoked);
+    assert_eq!(store.revoke_sessions(id).await.unwrap(), 1);
+    assert!(store.get_session("b").await.unwrap().unwrap().revoked);
+    assert!(store.get_session("zzz").await.unwrap().is_none());
+}
+
+pub async fn login_failures_are_counted_by_account_or_address(store: &dyn Store) {
+    for (user, ip, day) in [
+        ("wang", "10.0.0.1", 1),
+        ("wang", "10.0.0.2", 2),
+        ("li", "10.0.0.1", 3),
+    ] {
+        store
+            .record_login_failure(user, ip, time(day))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store
+            .count_login_failures(Some("wang"), None, time(1))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .count_login_failures(Some("wang"), None, time(2))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count_login_failures(None, Some("10.0.0.1"), time(1))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .count_login_failures(Some("zhao"), Some("10.9.9.9"), time(1))
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+pub async fn the_audit_trail_reads_newest_first(store: &dyn Store) {
+    for (i, action) in ["login", "draft", "publish"].iter().enumerate() {
+        store
+            .append_audit(&AuditEntry {
+                at: time(1 + i as u32),
+                staff_id: None,
+                staff_name: "系统".into(),
+                action: action.to_string(),
+                target: "339921100201".into(),
+                detail: String::new(),
+                ip: "127.0.0.1".into(),
+            })
+            .await
+            .unwrap();
+    }
+    let page = store.list_audit(1, 2).await.unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|a| a.action.as_str())
+            .collect::<Vec<_>>(),
+        ["publish", "draft"]
+    );
+}
+
+pub async fn checkpoints_round_trip(store: &dyn Store) {
+    let cp = Checkpoint::sign(3, &"e".repeat(64), time(5), &[9u8; 32]);
+    store.add_checkpoint(&cp).await.unwrap();
+    let later = Checkpoint::sign(4, &"f".repeat(64), time(6), &[9u8; 32]);
+    store.add_checkpoint(&later).await.unwrap();
+    let got = store.list_checkpoints(10).await.unwrap();
+    assert_eq!(got, vec![later, cp]);
+    got[0].verify(None).unwrap();
 }

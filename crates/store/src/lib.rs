@@ -3,8 +3,12 @@
 //! violations to `Conflict`; everything else is `Backend`, whose text is for logs, not people.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use yangguang_core::publication::{Checkpoint, LogEntry, SignoffRecord};
+use yangguang_core::staff::Grant;
 use yangguang_core::{
-    Disclosure, DisclosureId, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
+    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure,
+    Period, Region, RegionCode,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -66,24 +70,230 @@ pub trait RegionStore: Send + Sync {
     async fn get_region(&self, code: RegionCode) -> StoreResult<Region>;
 }
 
+/// What a clerk may change in a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftEdit {
+    pub column: String,
+    pub catalog_item: Option<String>,
+    pub period: Option<Period>,
+    pub title: String,
+    pub body_md: String,
+    pub attachments: Vec<Attachment>,
+    pub reason: Option<String>,
+}
+
+/// Versions being worked on, for the staff console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkQuery {
+    /// Code prefixes of the regions the reader may see (a village's 12 digits, a town's 9, a
+    /// county's 6, or "" for everything).
+    pub region_prefixes: Vec<String>,
+    pub states: Vec<DisclosureState>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Return,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Return => "return",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "approve" => Some(Self::Approve),
+            "return" => Some(Self::Return),
+            _ => None,
+        }
+    }
+}
+
+/// A reviewer's decision on a version, bound to the content hash it was made on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signoff {
+    pub disclosure_id: DisclosureId,
+    pub staff_id: i64,
+    pub reviewer_name: String,
+    /// The catalog reviewer role signed for.
+    pub reviewer_role: String,
+    pub decision: Decision,
+    pub comment: Option<String>,
+    pub content_hash: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Signoff {
+    pub fn record(&self) -> SignoffRecord {
+        SignoffRecord {
+            staff_id: self.staff_id,
+            reviewer: self.reviewer_name.clone(),
+            role: self.reviewer_role.clone(),
+            at: self.at,
+            content_hash: self.content_hash.clone(),
+            comment: self.comment.clone(),
+        }
+    }
+}
+
 #[async_trait]
 pub trait DisclosureStore: Send + Sync {
-    /// Stores disclosures with their attachments in one transaction: all or none.
+    /// Stores disclosures with their attachments in one transaction: all or none. Those
+    /// stored as published are published on the spot: appended to the log, and a correction
+    /// or withdrawal supersedes or withdraws the version it replaces.
     async fn insert_disclosures(&self, new: &[NewDisclosure]) -> StoreResult<Vec<DisclosureId>>;
     async fn get_disclosure(&self, id: DisclosureId) -> StoreResult<Disclosure>;
-    /// Published disclosures, newest first.
+    /// Public lists: published and withdrawn items (not superseded versions, not the
+    /// withdrawal records themselves), newest first.
     async fn list_disclosures(
         &self,
         query: &DisclosureQuery,
     ) -> StoreResult<Page<DisclosureSummary>>;
+    /// Versions in the given states within the regions, most recently changed first.
+    async fn list_work(&self, query: &WorkQuery) -> StoreResult<Vec<DisclosureSummary>>;
+    /// Corrections and withdrawals that name `id` as the version they replace.
+    async fn list_replacements(&self, id: DisclosureId) -> StoreResult<Vec<DisclosureSummary>>;
     /// The (catalog item, period) pairs a village has published, for deadline tracking.
     async fn published_periods(&self, village: RegionCode) -> StoreResult<Vec<(String, Period)>>;
     async fn count_disclosures(&self) -> StoreResult<u64>;
+    /// Changes an editable version; `Conflict` if it is no longer editable.
+    async fn update_draft(
+        &self,
+        id: DisclosureId,
+        edit: &DraftEdit,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Moves a version from one of `from` to `to`; `Conflict` if it is in another state.
+    async fn set_state(
+        &self,
+        id: DisclosureId,
+        from: &[DisclosureState],
+        to: DisclosureState,
+        scheduled_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn add_signoff(&self, signoff: &Signoff) -> StoreResult<()>;
+    async fn list_signoffs(&self, id: DisclosureId) -> StoreResult<Vec<Signoff>>;
+    /// Publishes a submitted or scheduled version in one transaction: its state, its
+    /// effect on the version it replaces, and its log entry (returned).
+    async fn publish(
+        &self,
+        id: DisclosureId,
+        at: DateTime<Utc>,
+        signoffs: &[SignoffRecord],
+    ) -> StoreResult<LogEntry>;
+    /// Scheduled versions whose time has come.
+    async fn due_scheduled(&self, now: DateTime<Utc>) -> StoreResult<Vec<DisclosureId>>;
+    /// Ids of every version that was ever published, in id order, after `after`.
+    async fn published_ids(
+        &self,
+        after: DisclosureId,
+        limit: u32,
+    ) -> StoreResult<Vec<DisclosureId>>;
+}
+
+#[async_trait]
+pub trait LogStore: Send + Sync {
+    /// Entries with `seq > after`, in order.
+    async fn log_entries(&self, after: i64, limit: u32) -> StoreResult<Vec<LogEntry>>;
+    async fn log_head(&self) -> StoreResult<Option<LogEntry>>;
+    async fn log_entries_for(&self, id: DisclosureId) -> StoreResult<Vec<LogEntry>>;
+    async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> StoreResult<()>;
+    /// Newest first.
+    async fn list_checkpoints(&self, limit: u32) -> StoreResult<Vec<Checkpoint>>;
+}
+
+/// A staff account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// PHC string (argon2id); `!` for accounts that cannot log in.
+    pub password_hash: String,
+    pub must_change_password: bool,
+    /// Base32 TOTP secret, once the second factor is set up.
+    pub totp_secret: Option<String>,
+    pub disabled: bool,
+    pub grants: Vec<Grant>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStaff {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub grants: Vec<Grant>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the cookie token: a stolen database holds no usable session.
+    pub token_hash: String,
+    pub staff_id: i64,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked: bool,
+    pub ip: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub staff_id: Option<i64>,
+    pub staff_name: String,
+    /// A stable code: `login`, `login-failed`, `draft`, `sign`, `publish`, …
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub ip: String,
+}
+
+#[async_trait]
+pub trait StaffStore: Send + Sync {
+    /// `Conflict` when the username is taken.
+    async fn create_staff(&self, new: &NewStaff) -> StoreResult<i64>;
+    async fn get_staff(&self, id: i64) -> StoreResult<Staff>;
+    async fn find_staff(&self, username: &str) -> StoreResult<Option<Staff>>;
+    async fn list_staff(&self) -> StoreResult<Vec<Staff>>;
+    /// Saves name, password, second factor, disabled flag and grants (replacing them).
+    async fn update_staff(&self, staff: &Staff) -> StoreResult<()>;
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+    async fn get_session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn revoke_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Revokes every session of a staff member; returns how many were live.
+    async fn revoke_sessions(&self, staff_id: i64) -> StoreResult<u64>;
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        ip: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Failures since `since` for the username, or for the address.
+    async fn count_login_failures(
+        &self,
+        username: Option<&str>,
+        ip: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Newest first.
+    async fn list_audit(&self, page: u32, per_page: u32) -> StoreResult<Page<AuditEntry>>;
 }
 
 /// A whole backend.
 #[async_trait]
-pub trait Store: RegionStore + DisclosureStore {
+pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
     /// A cheap round trip, for `/healthz`.
@@ -129,5 +339,62 @@ pub mod decode {
     pub fn state(s: &str) -> Result<yangguang_core::DisclosureState, StoreError> {
         yangguang_core::DisclosureState::parse(s)
             .ok_or_else(|| StoreError::Invalid(format!("disclosure state {s}")))
+    }
+
+    pub fn kind(s: &str) -> Result<yangguang_core::DisclosureKind, StoreError> {
+        yangguang_core::DisclosureKind::parse(s)
+            .ok_or_else(|| StoreError::Invalid(format!("disclosure kind {s}")))
+    }
+
+    pub fn grant(role: &str, region: &str) -> Result<yangguang_core::staff::Grant, StoreError> {
+        let role = yangguang_core::staff::Role::parse(role)
+            .ok_or_else(|| StoreError::Invalid(format!("role {role}")))?;
+        Ok(yangguang_core::staff::Grant {
+            role,
+            region: code(region)?,
+        })
+    }
+
+    pub fn decision(s: &str) -> Result<super::Decision, StoreError> {
+        super::Decision::parse(s).ok_or_else(|| StoreError::Invalid(format!("decision {s}")))
+    }
+
+    pub fn signoffs(
+        json: &str,
+    ) -> Result<Vec<yangguang_core::publication::SignoffRecord>, StoreError> {
+        serde_json::from_str(json).map_err(|e| StoreError::Invalid(format!("sign-offs: {e}")))
+    }
+
+    pub fn action(s: &str) -> Result<yangguang_core::publication::LogAction, StoreError> {
+        yangguang_core::publication::LogAction::parse(s)
+            .ok_or_else(|| StoreError::Invalid(format!("log action {s}")))
+    }
+}
+
+/// The effect of publishing a version on the one it replaces, and the checks before it:
+/// shared by the backends so both enforce the same rules.
+pub mod rules {
+    use super::StoreError;
+    use yangguang_core::{DisclosureKind, DisclosureState};
+
+    /// What the replaced version becomes; `None` for originals.
+    pub fn replaced_state(kind: DisclosureKind) -> Option<DisclosureState> {
+        match kind {
+            DisclosureKind::Original => None,
+            DisclosureKind::Correction => Some(DisclosureState::Superseded),
+            DisclosureKind::Withdrawal => Some(DisclosureState::Withdrawn),
+        }
+    }
+
+    /// Only a currently published version can be corrected or withdrawn.
+    pub fn check_replaced(state: DisclosureState) -> Result<(), StoreError> {
+        if state == DisclosureState::Published {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(format!(
+                "只能更正或撤回当前已公开的版本（此版本状态：{}）/ only a published version can be corrected or withdrawn",
+                state.label_zh()
+            )))
+        }
     }
 }
