@@ -13,44 +13,26 @@ pub const DEFAULT_ITEMS: &str = include_str!("../../../catalog/items.toml");
 
 /// The shipped catalog, which must always be valid.
 pub fn default_catalog() -> Catalog {
-    Catalog::parse("columns.toml", DEFAULT_COLUMNS, "items.toml", DEFAULT_ITEMS)
-        .expect("the shipped catalog is valid")
+    Catalog::parse("columns.toml", DEFAULT_COLUMNS, "items.toml", DEFAULT_ITEMS).expect("the shipped catalog is valid")
 }
 
 /// Loads and validates the catalog in `dir`, writing the defaults first if it has none.
 pub fn load_catalog(dir: &Path) -> Result<Catalog, AppError> {
     let columns_path = dir.join("columns.toml");
     let items_path = dir.join("items.toml");
-    let io = |path: &Path, e: std::io::Error| AppError::DataDir {
-        path: path.display().to_string(),
-        cause: e.to_string(),
-    };
+    let io =
+        |path: &Path, e: std::io::Error| AppError::DataDir { path: path.display().to_string(), cause: e.to_string() };
     if !columns_path.exists() && !items_path.exists() {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         std::fs::write(&columns_path, DEFAULT_COLUMNS).map_err(|e| io(&columns_path, e))?;
         std::fs::write(&items_path, DEFAULT_ITEMS).map_err(|e| io(&items_path, e))?;
     }
-    let read = |path: &Path| {
-        std::fs::read_to_string(path)
-            .map_err(|e| AppError::Catalog(format!("{}: {e}", path.display())))
-    };
+    let read =
+        |path: &Path| std::fs::read_to_string(path).map_err(|e| AppError::Catalog(format!("{}: {e}", path.display())));
     let columns = read(&columns_path)?;
     let items = read(&items_path)?;
-    Catalog::parse(
-        &columns_path.display().to_string(),
-        &columns,
-        &items_path.display().to_string(),
-        &items,
-    )
-    .map_err(|errors| {
-        AppError::Catalog(
-            errors
-                .iter()
-                .map(|e| format!("  {e}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })
+    Catalog::parse(&columns_path.display().to_string(), &columns, &items_path.display().to_string(), &items)
+        .map_err(|errors| AppError::Catalog(errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")))
 }
 
 #[cfg(test)]
@@ -83,11 +65,7 @@ mod tests {
     fn a_corrupt_file_names_file_and_line() {
         let dir = temp_dir("corrupt");
         load_catalog(&dir).unwrap();
-        let broken = DEFAULT_ITEMS.replacen(
-            "column = \"party-committee\"",
-            "column = \"no-such-column\"",
-            1,
-        );
+        let broken = DEFAULT_ITEMS.replacen("column = \"party-committee\"", "column = \"no-such-column\"", 1);
         std::fs::write(dir.join("items.toml"), broken).unwrap();
         let message = load_catalog(&dir).unwrap_err().to_string();
         assert!(message.contains("items.toml:"), "{message}");

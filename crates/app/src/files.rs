@@ -61,6 +61,28 @@ impl FileStore {
         Ok(hash)
     }
 
+    /// Thumbnails are derived from their image and can be made again: they live apart,
+    /// under `thumbs/`, named after the image's hash.
+    pub fn thumbnail_path(&self, image_hash: &str) -> Option<PathBuf> {
+        valid_hash(image_hash).then(|| self.root.join("thumbs").join(format!("{image_hash}.jpg")))
+    }
+
+    pub fn put_thumbnail(&self, image_hash: &str, bytes: &[u8]) -> Result<(), FileError> {
+        let path = self.thumbnail_path(image_hash).ok_or(FileError::NotFound)?;
+        let dir = path.parent().expect("has a parent");
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile_in(dir)?;
+        tmp.1.write_all(bytes)?;
+        std::fs::rename(&tmp.0, &path)?;
+        Ok(())
+    }
+
+    pub fn get_thumbnail(&self, image_hash: &str) -> Result<Vec<u8>, FileError> {
+        let path = self.thumbnail_path(image_hash).ok_or(FileError::NotFound)?;
+        std::fs::read(path)
+            .map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { FileError::NotFound } else { e.into() })
+    }
+
     /// Reads a file and checks it still has the hash it is stored under.
     pub fn get(&self, hash: &str) -> Result<Vec<u8>, FileError> {
         let path = self.path_of(hash).ok_or(FileError::NotFound)?;
@@ -79,16 +101,9 @@ impl FileStore {
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let name = format!(
-        ".tmp-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
+    let name = format!(".tmp-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
     let path = dir.join(name);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
     Ok((path, file))
 }
 
@@ -97,11 +112,8 @@ mod tests {
     use super::*;
 
     fn store() -> FileStore {
-        let dir = std::env::temp_dir().join(format!(
-            "yg-files-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("yg-files-{}-{:?}", std::process::id(), std::thread::current().id()));
         FileStore::new(dir)
     }
 

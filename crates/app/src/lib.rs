@@ -2,13 +2,19 @@
 //! catalog files, the file store, Markdown rendering, the region index and the demo county.
 //! HTTP belongs in `web`, argument parsing in `cli`, SQL in the store backends.
 
+pub mod auth;
 pub mod catalog_files;
 pub mod demo;
 pub mod files;
+pub mod jobs;
+pub mod keys;
 pub mod markdown;
+pub mod publishing;
 pub mod regions;
 pub mod site;
 pub mod stores;
+pub mod uploads;
+pub mod verify;
 
 pub use site::Site;
 
@@ -30,6 +36,14 @@ pub enum AppError {
     Regions(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("无权操作：{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("未找到 / not found")]
+    NotFound,
+    #[error(transparent)]
+    Upload(#[from] uploads::UploadError),
     #[error(transparent)]
     Store(#[from] yangguang_store::StoreError),
     #[error(transparent)]

@@ -5,10 +5,7 @@
 use pulldown_cmark::{Options, Parser, html};
 
 pub fn render(markdown: &str) -> String {
-    let parser = Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    );
+    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, parser);
     ammonia::Builder::default()
@@ -62,31 +59,21 @@ mod tests {
                     <iframe src=\"https://evil\"></iframe><style>body{display:none}</style>";
         let html = render(evil);
         for bad in ["<script", "onerror", "javascript:", "<iframe", "<style"] {
-            assert!(
-                !html.to_lowercase().contains(bad),
-                "{bad} survived in {html}"
-            );
+            assert!(!html.to_lowercase().contains(bad), "{bad} survived in {html}");
         }
     }
 
     #[test]
     fn tables_and_links_are_kept() {
-        let html =
-            render("| 姓名 | 金额 |\n|---|---|\n| 张*明 | 300 |\n\n[通知](https://example.org/a)");
+        let html = render("| 姓名 | 金额 |\n|---|---|\n| 张*明 | 300 |\n\n[通知](https://example.org/a)");
         assert!(html.contains("<table>") && html.contains("张*明"));
         assert!(html.contains("href=\"https://example.org/a\"") && html.contains("noopener"));
     }
 
     #[test]
     fn plain_text_is_shortened() {
-        assert_eq!(
-            plain_text("# 标题\n\n第一段**加粗**。", 100),
-            "标题 第一段 加粗 。"
-        );
-        assert_eq!(
-            plain_text("名单<script>alert(1)</script>如下 &amp; x", 100),
-            "名单如下 & x"
-        );
+        assert_eq!(plain_text("# 标题\n\n第一段**加粗**。", 100), "标题 第一段 加粗 。");
+        assert_eq!(plain_text("名单<script>alert(1)</script>如下 &amp; x", 100), "名单如下 & x");
         assert_eq!(plain_text("一二三四五", 3), "一二三…");
     }
 

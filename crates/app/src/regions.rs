@@ -49,11 +49,7 @@ impl RegionIndex {
     }
 
     pub fn children(&self, code: RegionCode) -> impl Iterator<Item = &Region> {
-        self.children
-            .get(&code)
-            .into_iter()
-            .flatten()
-            .filter_map(|c| self.by_code.get(c))
+        self.children.get(&code).into_iter().flatten().filter_map(|c| self.by_code.get(c))
     }
 
     /// From the root down to `code`.
@@ -89,10 +85,7 @@ impl RegionIndex {
     }
 
     pub fn village_count(&self) -> usize {
-        self.by_code
-            .values()
-            .filter(|r| r.kind.is_village_level())
-            .count()
+        self.by_code.values().filter(|r| r.kind.is_village_level()).count()
     }
 
     /// Villages and communities whose name contains every character group of `query`
@@ -110,19 +103,12 @@ impl RegionIndex {
             .filter(|r| r.kind.is_village_level())
             .filter_map(|r| {
                 let code = r.code.to_string();
-                let town = r
-                    .parent
-                    .and_then(|p| self.get(p))
-                    .map_or("", |t| t.name.as_str());
-                let matches = words
-                    .iter()
-                    .all(|w| r.name.contains(w) || town.contains(w) || code.starts_with(w));
+                let town = r.parent.and_then(|p| self.get(p)).map_or("", |t| t.name.as_str());
+                let matches = words.iter().all(|w| r.name.contains(w) || town.contains(w) || code.starts_with(w));
                 if !matches {
                     return None;
                 }
-                let rank = if r.name == joined
-                    || r.name.trim_end_matches(['村', '社', '区']) == joined
-                {
+                let rank = if r.name == joined || r.name.trim_end_matches(['村', '社', '区']) == joined {
                     0
                 } else if r.name.starts_with(&joined) {
                     1
@@ -135,10 +121,7 @@ impl RegionIndex {
         hits.sort_by_key(|(rank, r)| (*rank, r.code));
         hits.into_iter()
             .take(limit)
-            .map(|(_, village)| VillageHit {
-                village,
-                town: village.parent.and_then(|p| self.get(p)),
-            })
+            .map(|(_, village)| VillageHit { village, town: village.parent.and_then(|p| self.get(p)) })
             .collect()
     }
 }
@@ -157,48 +140,13 @@ mod tests {
         };
         RegionIndex::new(vec![
             r("339900000000", "青山市", None, RegionKind::City),
-            r(
-                "339921000000",
-                "清溪县",
-                Some("339900000000"),
-                RegionKind::County,
-            ),
-            r(
-                "339921100000",
-                "白沙镇",
-                Some("339921000000"),
-                RegionKind::Town,
-            ),
-            r(
-                "339921101000",
-                "龙潭镇",
-                Some("339921000000"),
-                RegionKind::Town,
-            ),
-            r(
-                "339921100201",
-                "前山村",
-                Some("339921100000"),
-                RegionKind::Village,
-            ),
-            r(
-                "339921100202",
-                "山前村",
-                Some("339921100000"),
-                RegionKind::Village,
-            ),
-            r(
-                "339921101201",
-                "前山村",
-                Some("339921101000"),
-                RegionKind::Village,
-            ),
-            r(
-                "339921101001",
-                "龙潭社区",
-                Some("339921101000"),
-                RegionKind::Community,
-            ),
+            r("339921000000", "清溪县", Some("339900000000"), RegionKind::County),
+            r("339921100000", "白沙镇", Some("339921000000"), RegionKind::Town),
+            r("339921101000", "龙潭镇", Some("339921000000"), RegionKind::Town),
+            r("339921100201", "前山村", Some("339921100000"), RegionKind::Village),
+            r("339921100202", "山前村", Some("339921100000"), RegionKind::Village),
+            r("339921101201", "前山村", Some("339921101000"), RegionKind::Village),
+            r("339921101001", "龙潭社区", Some("339921101000"), RegionKind::Community),
         ])
     }
 
@@ -210,18 +158,9 @@ mod tests {
     #[test]
     fn search_finds_any_part_of_a_name_best_first() {
         let idx = index();
-        let names = |q| {
-            idx.search_villages(q, 10)
-                .iter()
-                .map(|h| h.village.code.to_string())
-                .collect::<Vec<_>>()
-        };
+        let names = |q| idx.search_villages(q, 10).iter().map(|h| h.village.code.to_string()).collect::<Vec<_>>();
         assert_eq!(names("前山"), ["339921100201", "339921101201"]);
-        assert_eq!(
-            names("山"),
-            ["339921100202", "339921100201", "339921101201"],
-            "names starting with it first"
-        );
+        assert_eq!(names("山"), ["339921100202", "339921100201", "339921101201"], "names starting with it first");
         assert_eq!(names("龙潭 前山"), ["339921101201"]);
         assert_eq!(names("339921101"), ["339921101001", "339921101201"]);
         assert!(names("  ").is_empty());

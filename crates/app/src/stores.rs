@@ -11,27 +11,14 @@ use yangguang_store_sqlite::SqliteStore;
 use crate::AppError;
 
 /// Opens the configured store and applies its migrations.
-pub async fn open_store(
-    database: Option<&str>,
-    data_dir: &Path,
-) -> Result<Arc<dyn Store>, AppError> {
+pub async fn open_store(database: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, AppError> {
     let store: Arc<dyn Store> = match database {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Arc::new(
-                PostgresStore::connect(url)
-                    .await
-                    .map_err(|e| AppError::Database(format!("{}: {e}", redact(url))))?,
-            )
-        }
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Arc::new(
+            PostgresStore::connect(url).await.map_err(|e| AppError::Database(format!("{}: {e}", redact(url))))?,
+        ),
         Some(url) if url.starts_with("sqlite:") => {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
-            Arc::new(
-                SqliteStore::open(Path::new(path))
-                    .await
-                    .map_err(|e| AppError::Database(format!("{path}: {e}")))?,
-            )
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            Arc::new(SqliteStore::open(Path::new(path)).await.map_err(|e| AppError::Database(format!("{path}: {e}")))?)
         }
         Some(other) => {
             return Err(AppError::Database(format!(
@@ -42,16 +29,11 @@ pub async fn open_store(
         None => {
             let path = data_dir.join("yangguang.db");
             Arc::new(
-                SqliteStore::open(&path)
-                    .await
-                    .map_err(|e| AppError::Database(format!("{}: {e}", path.display())))?,
+                SqliteStore::open(&path).await.map_err(|e| AppError::Database(format!("{}: {e}", path.display())))?,
             )
         }
     };
-    store
-        .migrate()
-        .await
-        .map_err(|e| AppError::Database(e.to_string()))?;
+    store.migrate().await.map_err(|e| AppError::Database(e.to_string()))?;
     Ok(store)
 }
 
@@ -75,10 +57,7 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            redact("postgres://u:secret@db:5432/x"),
-            "postgres://u:***@db:5432/x"
-        );
+        assert_eq!(redact("postgres://u:secret@db:5432/x"), "postgres://u:***@db:5432/x");
         assert_eq!(redact("postgres://db/x"), "postgres://db/x");
     }
 }

@@ -37,6 +37,51 @@ enum Command {
     Import(ImportCommand),
     /// Print the effective settings (secrets redacted) and exit.
     PrintConfig(Common),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Recheck the publication log, published content and attachment files; or, with
+    /// --log and --checkpoint, a downloaded copy of the log with no database.
+    Verify(VerifyArgs),
+    /// Sign a checkpoint of the publication log's head now.
+    Checkpoint(Common),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a staff account; prints its one-time password (to be changed at first login).
+    Add {
+        #[command(flatten)]
+        common: Common,
+        /// Login name (letters, digits, . _ -).
+        username: String,
+        /// Name shown on sign-offs and in the audit trail.
+        #[arg(long)]
+        name: String,
+        /// ROLE@REGION_CODE, repeatable: e.g. village-clerk@339921001201, platform-admin@339900000000.
+        /// Roles: village-clerk, branch-member, supervision-member, finance-group-member,
+        /// township-reviewer, county-operator, catalog-admin, bank-editor, discipline-commission,
+        /// platform-admin.
+        #[arg(long = "grant", required = true)]
+        grants: Vec<String>,
+    },
+    /// List staff accounts and their roles.
+    List(Common),
+}
+
+#[derive(Args, Debug)]
+struct VerifyArgs {
+    #[command(flatten)]
+    common: Common,
+    /// A downloaded log (JSON lines from /api/log.jsonl) to verify offline.
+    #[arg(long, requires = "checkpoint")]
+    log: Option<PathBuf>,
+    /// A downloaded checkpoint (JSON from /api/checkpoints/latest).
+    #[arg(long, requires = "log")]
+    checkpoint: Option<PathBuf>,
+    /// The platform's public key (hex), from the "how to verify" page.
+    #[arg(long)]
+    public_key: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -98,10 +143,7 @@ impl Common {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误 / error: cannot start the runtime: {e}");
@@ -135,16 +177,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&settings);
             let site = open_site(&settings).await?;
             if site.regions().is_empty() {
-                let options = DemoOptions {
-                    seed: args.seed,
-                    as_of: args.as_of.unwrap_or_else(today),
-                    scale: args.scale,
-                };
+                let options =
+                    DemoOptions { seed: args.seed, as_of: args.as_of.unwrap_or_else(today), scale: args.scale };
                 let started = Instant::now();
-                let summary = yangguang_app::demo::generate(&site, &options)
-                    .await
-                    .context("creating the demo county")?;
+                let summary =
+                    yangguang_app::demo::generate(&site, &options).await.context("creating the demo county")?;
+                println!("演示账号 / demo accounts (one-time passwords, to be changed at first login):");
+                for a in &summary.accounts {
+                    println!("demo-account {} {} {} {}", a.username, a.password, a.role.as_str(), a.region);
+                }
                 tracing::info!(
+                    corrections = summary.corrections,
+                    withdrawals = summary.withdrawals,
                     counties = summary.counties,
                     towns = summary.towns,
                     villages = summary.villages,
@@ -154,34 +198,98 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "demo county created"
                 );
             } else {
-                tracing::info!(
-                    villages = site.regions().village_count(),
-                    "data already present: serving it unchanged"
-                );
+                tracing::info!(villages = site.regions().village_count(), "data already present: serving it unchanged");
             }
-            if args.no_serve {
-                Ok(())
-            } else {
-                serve(&settings, site).await
+            if args.no_serve { Ok(()) } else { serve(&settings, site).await }
+        }
+        Command::User(UserCommand::Add { common, username, name, grants }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let grants = grants.iter().map(|g| parse_grant(g)).collect::<anyhow::Result<Vec<_>>>()?;
+            let (_, password) = yangguang_app::auth::create_staff(&site, &username, &name, grants).await?;
+            println!("created {username}; one-time password: {password}");
+            println!("(it must be changed at first login)");
+            Ok(())
+        }
+        Command::User(UserCommand::List(common)) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            for s in site.store.list_staff().await? {
+                if s.password_hash == "!" {
+                    continue; // reviewers of the demo's history: no login
+                }
+                let grants: Vec<String> = s.grants.iter().map(|g| format!("{}@{}", g.role, g.region)).collect();
+                let state = if s.disabled { " (disabled)" } else { "" };
+                println!("{}\t{}\t{}{state}", s.username, s.display_name, grants.join(" "));
             }
+            Ok(())
+        }
+        Command::Verify(args) => verify(args).await,
+        Command::Checkpoint(common) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            match yangguang_app::jobs::make_checkpoint(&site, chrono::Utc::now()).await? {
+                Some(cp) => println!("signed checkpoint at entry {} ({})", cp.seq, cp.head_hash),
+                None => println!("the publication log is empty: nothing to sign"),
+            }
+            Ok(())
         }
         Command::Import(ImportCommand::Regions { common, file }) => {
             let settings = common.settings()?;
             init_logging(&settings);
             let site = open_site(&settings).await?;
-            let text =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let text = String::from_utf8(text).map_err(|e| {
-                anyhow!(
-                    "{} is not UTF-8 (byte {}): save it as UTF-8 CSV",
-                    file.display(),
-                    e.utf8_error().valid_up_to()
-                )
+                anyhow!("{} is not UTF-8 (byte {}): save it as UTF-8 CSV", file.display(), e.utf8_error().valid_up_to())
             })?;
             let count = site.import_regions_csv(&text).await?;
             println!("imported {count} regions from {}", file.display());
             Ok(())
         }
+    }
+}
+
+fn parse_grant(text: &str) -> anyhow::Result<yangguang_core::staff::Grant> {
+    let (role, region) = text.split_once('@').ok_or_else(|| anyhow!("--grant {text}: expected ROLE@REGION_CODE"))?;
+    let role =
+        yangguang_core::staff::Role::parse(role).ok_or_else(|| anyhow!("--grant {text}: unknown role {role}"))?;
+    let region = yangguang_core::RegionCode::parse(region).map_err(|e| anyhow!("--grant {text}: {e}"))?;
+    Ok(yangguang_core::staff::Grant::new(role, region)?)
+}
+
+async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
+    if let (Some(log), Some(checkpoint)) = (&args.log, &args.checkpoint) {
+        let log_text = std::fs::read_to_string(log).with_context(|| format!("cannot read {}", log.display()))?;
+        let cp_text =
+            std::fs::read_to_string(checkpoint).with_context(|| format!("cannot read {}", checkpoint.display()))?;
+        return match yangguang_app::verify::verify_offline(&log_text, &cp_text, args.public_key.as_deref()) {
+            Ok(n) => {
+                println!("OK: {n} log entries chain correctly up to the signed checkpoint");
+                Ok(())
+            }
+            Err(e) => Err(anyhow!("verification failed: {e}")),
+        };
+    }
+    let settings = args.common.settings()?;
+    init_logging(&settings);
+    let site = open_site(&settings).await?;
+    let started = Instant::now();
+    match yangguang_app::verify::verify_store(&site).await? {
+        Ok(r) => {
+            println!(
+                "OK: {} log entries, {} published versions, {} attachment files, {} checkpoints verified in {:.1}s",
+                r.entries,
+                r.versions,
+                r.attachments,
+                r.checkpoints,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(e) => Err(anyhow!("verification failed: {e}")),
     }
 }
 
@@ -192,15 +300,8 @@ fn init_logging(settings: &Settings) {
         .unwrap_or_else(|_| EnvFilter::new(&settings.log.level))
         .add_directive("sqlx=warn".parse().expect("valid directive"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi);
-    let _ = if settings.log.format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
+    let _ = if settings.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
 async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
@@ -208,15 +309,13 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     let catalog = catalog_files::load_catalog(&settings.catalog_dir())?;
     let store = stores::open_store(settings.database(), &data_dir).await?;
     let files = FileStore::new(data_dir.join("files"));
-    Ok(Arc::new(Site::new(store, catalog, files).await?))
+    let key = yangguang_app::keys::PlatformKey::load_or_create(&data_dir)?;
+    Ok(Arc::new(Site::new(store, catalog, files, key).await?))
 }
 
 async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
     let addr: SocketAddr = settings.server.listen.parse().with_context(|| {
-        format!(
-            "listen address {:?} is not HOST:PORT, e.g. 127.0.0.1:8080",
-            settings.server.listen
-        )
+        format!("listen address {:?} is not HOST:PORT, e.g. 127.0.0.1:8080", settings.server.listen)
     })?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -233,12 +332,9 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
         data_dir = %settings.storage.data_dir.display(),
         "serving; open http://{local}/"
     );
-    yangguang_web::serve(
-        listener,
-        yangguang_web::AppState::new(site),
-        shutdown_signal(),
-    )
-    .await?;
+    let jobs = yangguang_app::jobs::spawn(site.clone());
+    yangguang_web::serve(listener, yangguang_web::AppState::new(site), shutdown_signal()).await?;
+    jobs.abort();
     tracing::info!("stopped cleanly");
     Ok(())
 }
@@ -289,33 +385,14 @@ mod tests {
             "postgres://x/y",
         ])
         .unwrap();
-        let Command::Serve(c) = cli.command else {
-            panic!("serve")
-        };
+        let Command::Serve(c) = cli.command else { panic!("serve") };
         assert_eq!(
-            (
-                c.listen.as_deref(),
-                c.data_dir.as_deref(),
-                c.database.as_deref()
-            ),
-            (
-                Some("0.0.0.0:80"),
-                Some(std::path::Path::new("/d")),
-                Some("postgres://x/y")
-            )
+            (c.listen.as_deref(), c.data_dir.as_deref(), c.database.as_deref()),
+            (Some("0.0.0.0:80"), Some(std::path::Path::new("/d")), Some("postgres://x/y"))
         );
         assert!(Cli::try_parse_from(["yangguang", "demo", "--scale", "0"]).is_err());
         assert!(
-            Cli::try_parse_from([
-                "yangguang",
-                "demo",
-                "--scale",
-                "2",
-                "--as-of",
-                "2026-11-24",
-                "--no-serve"
-            ])
-            .is_ok()
+            Cli::try_parse_from(["yangguang", "demo", "--scale", "2", "--as-of", "2026-11-24", "--no-serve"]).is_ok()
         );
     }
 }

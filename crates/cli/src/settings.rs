@@ -49,18 +49,10 @@ pub struct LogSettings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            server: ServerSettings {
-                listen: "127.0.0.1:8080".into(),
-            },
-            storage: StorageSettings {
-                data_dir: PathBuf::from("./yangguang-data"),
-                database: String::new(),
-            },
+            server: ServerSettings { listen: "127.0.0.1:8080".into() },
+            storage: StorageSettings { data_dir: PathBuf::from("./yangguang-data"), database: String::new() },
             catalog: CatalogSettings::default(),
-            log: LogSettings {
-                format: "text".into(),
-                level: "info".into(),
-            },
+            log: LogSettings { format: "text".into(), level: "info".into() },
         }
     }
 }
@@ -95,16 +87,12 @@ pub struct Overrides {
 const ENV_PREFIX: &str = "YANGGUANG__";
 
 impl Settings {
-    pub fn load(
-        overrides: &Overrides,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> anyhow::Result<Self> {
+    pub fn load(overrides: &Overrides, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
         let env: Vec<(String, String)> = env.into_iter().collect();
-        let config = overrides.config.clone().or_else(|| {
-            env.iter()
-                .find(|(k, _)| k == "YANGGUANG_CONFIG")
-                .map(|(_, v)| PathBuf::from(v))
-        });
+        let config = overrides
+            .config
+            .clone()
+            .or_else(|| env.iter().find(|(k, _)| k == "YANGGUANG_CONFIG").map(|(_, v)| PathBuf::from(v)));
         let mut value = toml::Value::try_from(Settings::default()).context("default settings")?;
         if let Some(path) = &config {
             let text = std::fs::read_to_string(path)
@@ -114,10 +102,7 @@ impl Settings {
             merge(&mut value, file);
         }
         for (key, v) in env.iter().filter(|(k, _)| k.starts_with(ENV_PREFIX)) {
-            let path: Vec<String> = key[ENV_PREFIX.len()..]
-                .split("__")
-                .map(|s| s.to_ascii_lowercase())
-                .collect();
+            let path: Vec<String> = key[ENV_PREFIX.len()..].split("__").map(|s| s.to_ascii_lowercase()).collect();
             let [section, name] = path.as_slice() else {
                 bail!("environment variable {key}: expected YANGGUANG__SECTION__KEY");
             };
@@ -133,10 +118,7 @@ impl Settings {
         let mut settings: Settings = value.try_into().map_err(|e: toml::de::Error| {
             anyhow::anyhow!(
                 "invalid settings{}: {}",
-                config
-                    .as_deref()
-                    .map(|p| format!(" in {}", p.display()))
-                    .unwrap_or_default(),
+                config.as_deref().map(|p| format!(" in {}", p.display())).unwrap_or_default(),
                 e.message()
             )
         })?;
@@ -150,10 +132,7 @@ impl Settings {
             settings.storage.database = db.clone();
         }
         if !matches!(settings.log.format.as_str(), "text" | "json") {
-            bail!(
-                "log.format must be \"text\" or \"json\", not {:?}",
-                settings.log.format
-            );
+            bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
         }
         Ok(settings)
     }
@@ -199,10 +178,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -210,62 +186,31 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("yg-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("y.toml");
-        std::fs::write(
-            &file,
-            "[server]\nlisten = \"0.0.0.0:9000\"\n[storage]\ndata_dir = \"/srv/yg\"\n",
-        )
-        .unwrap();
-        let o = Overrides {
-            config: Some(file.clone()),
-            ..Overrides::default()
-        };
+        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:9000\"\n[storage]\ndata_dir = \"/srv/yg\"\n").unwrap();
+        let o = Overrides { config: Some(file.clone()), ..Overrides::default() };
         let s = Settings::load(&o, env(&[("YANGGUANG__STORAGE__DATA_DIR", "/env/yg")])).unwrap();
-        assert_eq!(
-            (s.server.listen.as_str(), s.storage.data_dir.as_path()),
-            ("0.0.0.0:9000", Path::new("/env/yg"))
-        );
-        let o = Overrides {
-            config: Some(file),
-            listen: Some("127.0.0.1:1".into()),
-            ..Overrides::default()
-        };
+        assert_eq!((s.server.listen.as_str(), s.storage.data_dir.as_path()), ("0.0.0.0:9000", Path::new("/env/yg")));
+        let o = Overrides { config: Some(file), listen: Some("127.0.0.1:1".into()), ..Overrides::default() };
         let s = Settings::load(&o, env(&[])).unwrap();
         assert_eq!(s.server.listen, "127.0.0.1:1");
     }
 
     #[test]
     fn unknown_keys_are_errors() {
-        let err = Settings::load(
-            &Overrides::default(),
-            env(&[("YANGGUANG__SERVER__LISTN", "x")]),
-        )
-        .unwrap_err();
+        let err = Settings::load(&Overrides::default(), env(&[("YANGGUANG__SERVER__LISTN", "x")])).unwrap_err();
         assert!(err.to_string().contains("no key listn"), "{err}");
         let dir = std::env::temp_dir().join(format!("yg-settings-bad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("y.toml");
         std::fs::write(&file, "[server]\nport = 1\n").unwrap();
-        let err = Settings::load(
-            &Overrides {
-                config: Some(file),
-                ..Overrides::default()
-            },
-            env(&[]),
-        )
-        .unwrap_err();
+        let err = Settings::load(&Overrides { config: Some(file), ..Overrides::default() }, env(&[])).unwrap_err();
         assert!(format!("{err:#}").contains("port"), "{err:#}");
     }
 
     #[test]
     fn printed_config_hides_the_password() {
-        let o = Overrides {
-            database: Some("postgres://yg:s3cret@db/yg".into()),
-            ..Overrides::default()
-        };
+        let o = Overrides { database: Some("postgres://yg:s3cret@db/yg".into()), ..Overrides::default() };
         let printed = Settings::load(&o, env(&[])).unwrap().to_redacted_toml();
-        assert!(
-            !printed.contains("s3cret") && printed.contains("yg:***@db"),
-            "{printed}"
-        );
+        assert!(!printed.contains("s3cret") && printed.contains("yg:***@db"), "{printed}");
     }
 }

@@ -25,35 +25,20 @@ fn browser_dir() -> PathBuf {
 fn a_villager_finds_and_reads_a_village_in_normal_and_elder_mode_with_no_wcag_violations() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
-        return skip_or_fail(&format!(
-            "{chromium} is missing: install it with `apt-get install chromium`"
-        ));
+        return skip_or_fail(&format!("{chromium} is missing: install it with `apt-get install chromium`"));
     }
     if Command::new("node").arg("--version").output().is_err() {
         return skip_or_fail("node is missing: install it with `apt-get install nodejs npm`");
     }
     let dir = browser_dir();
-    if !dir.join("node_modules/axe-core").exists()
-        || !dir.join("node_modules/playwright-core").exists()
-    {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status();
+    if !dir.join("node_modules/axe-core").exists() || !dir.join("node_modules/playwright-core").exists() {
+        let status = Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).status();
         if !status.is_ok_and(|s| s.success()) {
-            return skip_or_fail(
-                "`npm ci` in tests/browser failed: it installs axe-core and playwright-core from npm",
-            );
+            return skip_or_fail("`npm ci` in tests/browser failed: it installs axe-core and playwright-core from npm");
         }
     }
     let data = temp_dir("browser");
-    let server = Server::start(&[
-        "demo",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-    ]);
+    let server = Server::start(&["demo", "--data-dir", data.to_str().unwrap(), "--as-of", AS_OF]);
     let out = Command::new("node")
         .arg(dir.join("site.mjs"))
         .arg(server.base())
@@ -63,9 +48,6 @@ fn a_villager_finds_and_reads_a_village_in_normal_and_elder_mode_with_no_wcag_vi
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "the browser test failed:\n{stdout}\n{stderr}"
-    );
+    assert!(out.status.success(), "the browser test failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }

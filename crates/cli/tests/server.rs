@@ -12,25 +12,15 @@ fn the_demo_serves_a_county_of_229_villages_and_stops_cleanly_on_sigterm() {
     let server = Server::start(&["demo", "--data-dir", data, "--as-of", AS_OF]);
     let home = server.get("/?all=1");
     assert_eq!(home.status, 200);
-    let villages: std::collections::HashSet<&str> = home
-        .body
-        .match_indices("href=\"/v/")
-        .map(|(i, _)| &home.body[i + 9..i + 21])
-        .collect();
+    let villages: std::collections::HashSet<&str> =
+        home.body.match_indices("href=\"/v/").map(|(i, _)| &home.body[i + 9..i + 21]).collect();
     assert_eq!(villages.len(), 229, "the county home links every village");
     assert_eq!(home.body.matches("<details").count(), 12, "12 towns");
     let code = villages.iter().min().unwrap();
     let village = server.get(&format!("/v/{code}"));
     assert_eq!(village.status, 200);
     assert!(village.body.contains("最新公开"));
-    let first = village
-        .body
-        .split(&format!("href=\"/v/{code}/d/"))
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let first = village.body.split(&format!("href=\"/v/{code}/d/")).nth(1).unwrap().split('"').next().unwrap();
     let disclosure = server.get(&format!("/v/{code}/d/{first}"));
     assert_eq!(disclosure.status, 200);
     let health = server.get("/healthz");
@@ -40,10 +30,7 @@ fn the_demo_serves_a_county_of_229_villages_and_stops_cleanly_on_sigterm() {
 
     // Starting the demo again on the same data directory serves the data unchanged.
     let again = Server::start(&["demo", "--data-dir", data, "--as-of", AS_OF]);
-    assert_eq!(
-        again.get(&format!("/v/{code}/d/{first}")).body,
-        disclosure.body
-    );
+    assert_eq!(again.get(&format!("/v/{code}/d/{first}")).body, disclosure.body);
 }
 
 #[test]
@@ -51,18 +38,9 @@ fn a_port_in_use_stops_start_up_with_one_clear_message() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().to_string();
     let dir = temp_dir("port");
-    let (status, stderr) = run(&[
-        "serve",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--listen",
-        &port,
-    ]);
+    let (status, stderr) = run(&["serve", "--data-dir", dir.to_str().unwrap(), "--listen", &port]);
     assert_eq!(status.code(), Some(1));
-    assert!(
-        stderr.contains("already in use") && stderr.contains(&port),
-        "{stderr}"
-    );
+    assert!(stderr.contains("already in use") && stderr.contains(&port), "{stderr}");
 }
 
 #[test]
@@ -73,10 +51,7 @@ fn a_data_directory_that_cannot_be_written_stops_start_up() {
     let inside = file.join("data");
     let (status, stderr) = run(&["serve", "--data-dir", inside.to_str().unwrap()]);
     assert_eq!(status.code(), Some(1));
-    assert!(
-        stderr.contains("data directory cannot be written"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("data directory cannot be written"), "{stderr}");
 }
 
 #[test]
@@ -96,37 +71,23 @@ fn a_corrupt_catalog_stops_start_up_naming_file_and_line() {
     .unwrap();
     let (status, stderr) = run(&["serve", "--data-dir", dir.to_str().unwrap()]);
     assert_eq!(status.code(), Some(1));
-    assert!(
-        stderr.contains("items.toml:6") && stderr.contains("weekly"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("items.toml:6") && stderr.contains("weekly"), "{stderr}");
 }
 
 #[test]
 fn an_unreachable_database_stops_start_up() {
     let dir = temp_dir("nodb");
-    let (status, stderr) = run(&[
-        "serve",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--database",
-        "postgres://yg:pw@127.0.0.1:1/none",
-    ]);
+    let (status, stderr) =
+        run(&["serve", "--data-dir", dir.to_str().unwrap(), "--database", "postgres://yg:pw@127.0.0.1:1/none"]);
     assert_eq!(status.code(), Some(1));
-    assert!(
-        stderr.contains("cannot open the database") && !stderr.contains(":pw@"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("cannot open the database") && !stderr.contains(":pw@"), "{stderr}");
 }
 
 #[test]
 fn print_config_shows_the_effective_settings() {
     let (status, _) = run(&["print-config", "--listen", "0.0.0.0:9"]);
     assert!(status.success());
-    let out = std::process::Command::new(common::BIN)
-        .args(["print-config", "--listen", "0.0.0.0:9"])
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(common::BIN).args(["print-config", "--listen", "0.0.0.0:9"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("listen = \"0.0.0.0:9\""), "{text}");
 }
@@ -139,34 +100,18 @@ fn the_demo_runs_on_postgresql_too() {
     let schema = format!(
         "e2e_{}_{}",
         std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_micros()
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros()
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let store = runtime
-        .block_on(yangguang_store_postgres::PostgresStore::connect_in_schema(
-            &url, &schema,
-        ))
+        .block_on(yangguang_store_postgres::PostgresStore::connect_in_schema(&url, &schema))
         .unwrap_or_else(|e| panic!("PostgreSQL at {url} is not reachable: {e}"));
     let sep = if url.contains('?') { '&' } else { '?' };
     let schema_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
     let dir = temp_dir("pg");
     let data = dir.to_str().unwrap();
-    let (status, stderr) = run(&[
-        "demo",
-        "--data-dir",
-        data,
-        "--database",
-        &schema_url,
-        "--as-of",
-        AS_OF,
-        "--no-serve",
-    ]);
+    let (status, stderr) =
+        run(&["demo", "--data-dir", data, "--database", &schema_url, "--as-of", AS_OF, "--no-serve"]);
     assert!(status.success(), "{stderr}");
     let server = Server::start(&["serve", "--data-dir", data, "--database", &schema_url]);
     let health = http_get(server.addr, "/healthz", &[]);
@@ -176,10 +121,7 @@ fn the_demo_runs_on_postgresql_too() {
     let code = &home.body[home.body.find("href=\"/v/").unwrap() + 9..][..12];
     let village = server.get(&format!("/v/{code}/c/finance"));
     assert_eq!(village.status, 200);
-    assert!(
-        village.body.contains("收支明细"),
-        "finance column lists the monthly accounts"
-    );
+    assert!(village.body.contains("收支明细"), "finance column lists the monthly accounts");
     drop(server);
     runtime.block_on(store.drop_own_schema()).unwrap();
 }
@@ -200,20 +142,10 @@ fn regions_import_from_csv_and_a_broken_file_changes_nothing() {
     .unwrap();
     let data_arg = data.to_str().unwrap();
     let out = std::process::Command::new(common::BIN)
-        .args([
-            "import",
-            "regions",
-            "--data-dir",
-            data_arg,
-            good.to_str().unwrap(),
-        ])
+        .args(["import", "regions", "--data-dir", data_arg, good.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported 4 regions"));
 
     let bad = dir.join("bad.csv");
@@ -225,26 +157,14 @@ fn regions_import_from_csv_and_a_broken_file_changes_nothing() {
          330521200201,孤村,330521200000,village\n",
     )
     .unwrap();
-    let (status, stderr) = run(&[
-        "import",
-        "regions",
-        "--data-dir",
-        data_arg,
-        bad.to_str().unwrap(),
-    ]);
+    let (status, stderr) = run(&["import", "regions", "--data-dir", data_arg, bad.to_str().unwrap()]);
     assert_eq!(status.code(), Some(1));
-    assert!(
-        stderr.contains("第 3 行") && stderr.contains("第 4 行"),
-        "every bad row is named: {stderr}"
-    );
+    assert!(stderr.contains("第 3 行") && stderr.contains("第 4 行"), "every bad row is named: {stderr}");
 
     let server = Server::start(&["serve", "--data-dir", data_arg]);
     let home = server.get("/");
     assert_eq!(home.status, 200);
     assert!(home.body.contains("五四村") && home.body.contains("英溪社区"));
-    assert!(
-        !home.body.contains("新村"),
-        "nothing of the broken file was stored"
-    );
+    assert!(!home.body.contains("新村"), "nothing of the broken file was stored");
     assert_eq!(server.get("/v/330521100201").status, 200);
 }

@@ -151,17 +151,11 @@ impl DeadlineRule {
     pub fn describe_zh(self) -> String {
         match self {
             Self::AfterPeriodEnd { days, working } => {
-                format!(
-                    "期末后{days}个{}日内",
-                    if working { "工作" } else { "自然" }
-                )
+                format!("期末后{days}个{}日内", if working { "工作" } else { "自然" })
             }
             Self::AfterEvent { days: 0, .. } => "即时公开".into(),
             Self::AfterEvent { days, working } => {
-                format!(
-                    "发生后{days}个{}日内",
-                    if working { "工作" } else { "自然" }
-                )
+                format!("发生后{days}个{}日内", if working { "工作" } else { "自然" })
             }
             Self::BeforeEvent => "事前公开".into(),
             Self::Always => "长期公开".into(),
@@ -328,19 +322,11 @@ struct RawItem {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl Catalog {
@@ -353,26 +339,14 @@ impl Catalog {
     ) -> Result<Self, Vec<CatalogError>> {
         let mut errors = Vec::new();
         let columns = parse_columns(columns_file, columns_text, &mut errors);
-        let column_index: HashMap<ColumnId, usize> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
+        let column_index: HashMap<ColumnId, usize> =
+            columns.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         let items = parse_items(items_file, items_text, &column_index, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
-        let item_index = items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (it.id.clone(), i))
-            .collect();
-        Ok(Self {
-            columns,
-            column_index,
-            items,
-            item_index,
-        })
+        let item_index = items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
+        Ok(Self { columns, column_index, items, item_index })
     }
 
     /// Columns in file order (parents before their children).
@@ -389,9 +363,7 @@ impl Catalog {
     }
 
     pub fn children(&self, id: &str) -> impl Iterator<Item = &Column> {
-        self.columns
-            .iter()
-            .filter(move |c| c.parent.as_deref() == Some(id))
+        self.columns.iter().filter(move |c| c.parent.as_deref() == Some(id))
     }
 
     /// The column and every column below it.
@@ -457,12 +429,7 @@ impl Catalog {
                     } else {
                         DueState::Open
                     };
-                    due.push(DueItem {
-                        item,
-                        period,
-                        deadline,
-                        state,
-                    });
+                    due.push(DueItem { item, period, deadline, state });
                 }
                 period = period.next();
             }
@@ -472,12 +439,7 @@ impl Catalog {
     }
 
     /// Every period of a periodic item whose deadline is on or before `until`, from `from` on.
-    pub fn periods_due(
-        &self,
-        item: &CatalogItem,
-        from: NaiveDate,
-        until: NaiveDate,
-    ) -> Vec<Period> {
+    pub fn periods_due(&self, item: &CatalogItem, from: NaiveDate, until: NaiveDate) -> Vec<Period> {
         let Some(kind) = item.frequency.period_kind() else {
             return vec![];
         };
@@ -511,11 +473,7 @@ pub struct DueItem<'a> {
 
 fn parse_columns(file: &str, text: &str, errors: &mut Vec<CatalogError>) -> Vec<Column> {
     let mut err = |offset: usize, message: String| {
-        errors.push(CatalogError {
-            file: file.to_owned(),
-            line: line_of(text, offset),
-            message,
-        })
+        errors.push(CatalogError { file: file.to_owned(), line: line_of(text, offset), message })
     };
     let raw: ColumnsFile = match toml::from_str(text) {
         Ok(r) => r,
@@ -530,17 +488,11 @@ fn parse_columns(file: &str, text: &str, errors: &mut Vec<CatalogError>) -> Vec<
         let raw = entry.into_inner();
         let id = raw.id.get_ref().clone();
         if !valid_id(&id) {
-            err(
-                raw.id.span().start,
-                format!("栏目编号 “{id}” 只能含小写字母、数字和连字符"),
-            );
+            err(raw.id.span().start, format!("栏目编号 “{id}” 只能含小写字母、数字和连字符"));
             continue;
         }
         if seen.contains_key(&id) {
-            err(
-                raw.id.span().start,
-                format!("栏目编号 “{id}” 重复 / duplicate column id"),
-            );
+            err(raw.id.span().start, format!("栏目编号 “{id}” 重复 / duplicate column id"));
             continue;
         }
         let (parent, depth) = match &raw.parent {
@@ -549,18 +501,12 @@ fn parse_columns(file: &str, text: &str, errors: &mut Vec<CatalogError>) -> Vec<
                 None => {
                     err(
                         p.span().start,
-                        format!(
-                            "上级栏目 “{}” 未定义（上级须写在下级之前）/ unknown parent column",
-                            p.get_ref()
-                        ),
+                        format!("上级栏目 “{}” 未定义（上级须写在下级之前）/ unknown parent column", p.get_ref()),
                     );
                     continue;
                 }
                 Some(&d) if d >= 3 => {
-                    err(
-                        p.span().start,
-                        format!("栏目 “{id}” 超过三级 / columns have at most 3 levels"),
-                    );
+                    err(p.span().start, format!("栏目 “{id}” 超过三级 / columns have at most 3 levels"));
                     continue;
                 }
                 Some(&d) => (Some(p.get_ref().clone()), d + 1),
@@ -579,10 +525,7 @@ fn parse_columns(file: &str, text: &str, errors: &mut Vec<CatalogError>) -> Vec<
         });
     }
     if columns.iter().all(|c| c.parent.is_some()) {
-        err(
-            0,
-            "至少需要一个一级栏目 / at least one first-level column".into(),
-        );
+        err(0, "至少需要一个一级栏目 / at least one first-level column".into());
     }
     columns
 }
@@ -594,11 +537,7 @@ fn parse_items(
     errors: &mut Vec<CatalogError>,
 ) -> Vec<CatalogItem> {
     let mut err = |offset: usize, message: String| {
-        errors.push(CatalogError {
-            file: file.to_owned(),
-            line: line_of(text, offset),
-            message,
-        })
+        errors.push(CatalogError { file: file.to_owned(), line: line_of(text, offset), message })
     };
     let raw: ItemsFile = match toml::from_str(text) {
         Ok(r) => r,
@@ -614,23 +553,14 @@ fn parse_items(
         let id = raw.id.get_ref().clone();
         let mut ok = true;
         if !valid_id(&id) {
-            err(
-                raw.id.span().start,
-                format!("事项编号 “{id}” 只能含小写字母、数字和连字符"),
-            );
+            err(raw.id.span().start, format!("事项编号 “{id}” 只能含小写字母、数字和连字符"));
             ok = false;
         } else if !seen.insert(id.clone()) {
-            err(
-                raw.id.span().start,
-                format!("事项编号 “{id}” 重复 / duplicate item id"),
-            );
+            err(raw.id.span().start, format!("事项编号 “{id}” 重复 / duplicate item id"));
             ok = false;
         }
         if !columns.contains_key(raw.column.get_ref()) {
-            err(
-                raw.column.span().start,
-                format!("栏目 “{}” 不存在 / unknown column", raw.column.get_ref()),
-            );
+            err(raw.column.span().start, format!("栏目 “{}” 不存在 / unknown column", raw.column.get_ref()));
             ok = false;
         }
         let frequency = Frequency::parse(raw.frequency.get_ref());
@@ -655,16 +585,11 @@ fn parse_items(
         if let (Some(f), Some(d)) = (frequency, deadline) {
             let fits = match d {
                 DeadlineRule::AfterPeriodEnd { .. } => f.period_kind().is_some(),
-                DeadlineRule::AfterEvent { .. } | DeadlineRule::BeforeEvent => {
-                    f == Frequency::OnEvent
-                }
+                DeadlineRule::AfterEvent { .. } | DeadlineRule::BeforeEvent => f == Frequency::OnEvent,
                 DeadlineRule::Always => f == Frequency::Continuous,
             };
             if !fits {
-                err(
-                    raw.deadline.span().start,
-                    format!("期限规则 “{d}” 与频次 “{}” 不匹配", raw.frequency.get_ref()),
-                );
+                err(raw.deadline.span().start, format!("期限规则 “{d}” 与频次 “{}” 不匹配", raw.frequency.get_ref()));
                 ok = false;
             }
         }
@@ -679,10 +604,7 @@ fn parse_items(
             }
         }
         if reviewers.is_empty() && raw.reviewers.get_ref().is_empty() {
-            err(
-                raw.reviewers.span().start,
-                "至少需要一个审核角色 / at least one reviewer".into(),
-            );
+            err(raw.reviewers.span().start, "至少需要一个审核角色 / at least one reviewer".into());
             ok = false;
         }
         let audience = match raw.audience.as_ref().map(|a| a.get_ref().as_str()) {
@@ -690,10 +612,7 @@ fn parse_items(
             Some("household") => Audience::Household,
             Some(other) => {
                 let offset = raw.audience.as_ref().map_or(0, |a| a.span().start);
-                err(
-                    offset,
-                    format!("公开对象 “{other}” 无效，应为 public 或 household"),
-                );
+                err(offset, format!("公开对象 “{other}” 无效，应为 public 或 household"));
                 ok = false;
                 Audience::Public
             }
@@ -764,22 +683,10 @@ name_en = "Income and expenditure"
 
     #[test]
     fn deadline_rules_round_trip_and_compute() {
-        for s in [
-            "period-end+20d",
-            "event+20wd",
-            "event+5d",
-            "before-event",
-            "always",
-        ] {
+        for s in ["period-end+20d", "event+20wd", "event+5d", "before-event", "always"] {
             assert_eq!(DeadlineRule::parse(s).unwrap().to_string(), s);
         }
-        for bad in [
-            "period-end+",
-            "period-end+5",
-            "event+-1d",
-            "soon",
-            "event+5w",
-        ] {
+        for bad in ["period-end+", "period-end+5", "event+-1d", "soon", "event+5w"] {
             assert!(DeadlineRule::parse(bad).is_err(), "{bad}");
         }
         let q20 = DeadlineRule::parse("period-end+20d").unwrap();
@@ -788,10 +695,7 @@ name_en = "Income and expenditure"
         // 2026-11-20 is a Friday: five working days later is the next Friday.
         let wd = DeadlineRule::parse("event+5wd").unwrap();
         let friday = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        assert_eq!(
-            wd.deadline_after_event(friday),
-            NaiveDate::from_ymd_opt(2026, 11, 27)
-        );
+        assert_eq!(wd.deadline_after_event(friday), NaiveDate::from_ymd_opt(2026, 11, 27));
     }
 
     #[test]
@@ -805,26 +709,16 @@ name_en = "Income and expenditure"
         let due = catalog.due_in_month(april, d(10), |_, _| false);
         assert_eq!(due.len(), 1);
         assert_eq!((due[0].period, due[0].state), (q1, DueState::Open));
-        assert_eq!(
-            catalog.due_in_month(april, d(21), |_, _| false)[0].state,
-            DueState::Overdue
-        );
+        assert_eq!(catalog.due_in_month(april, d(21), |_, _| false)[0].state, DueState::Overdue);
         let published = catalog.due_in_month(april, d(21), |id, p| id == "money" && p == q1);
         assert_eq!(published[0].state, DueState::Published);
-        assert!(
-            catalog
-                .due_in_month("2026-05".parse().unwrap(), d(21), |_, _| false)
-                .is_empty()
-        );
+        assert!(catalog.due_in_month("2026-05".parse().unwrap(), d(21), |_, _| false).is_empty());
     }
 
     #[test]
     fn column_tree_navigation() {
         let catalog = items("item = []").unwrap();
-        assert_eq!(
-            catalog.subtree("finance"),
-            vec!["finance", "finance-income"]
-        );
+        assert_eq!(catalog.subtree("finance"), vec!["finance", "finance-income"]);
         assert_eq!(catalog.top_of("finance-income").unwrap().id, "finance");
         assert_eq!(catalog.column("finance-income").unwrap().depth, 2);
     }

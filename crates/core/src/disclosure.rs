@@ -265,8 +265,7 @@ impl NewDisclosure {
             return Err(DisclosureError::PublishedWithoutTime);
         }
         if self.kind != DisclosureKind::Original
-            && (self.replaces.is_none()
-                || self.reason.as_deref().is_none_or(|r| r.trim().is_empty()))
+            && (self.replaces.is_none() || self.reason.as_deref().is_none_or(|r| r.trim().is_empty()))
         {
             return Err(DisclosureError::MissingReason);
         }
@@ -285,9 +284,7 @@ pub fn is_safe_file_name(name: &str) -> bool {
         && name.chars().count() <= 120
         && name != "."
         && name != ".."
-        && !name
-            .chars()
-            .any(|c| c == '/' || c == '\\' || c.is_control())
+        && !name.chars().any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
 #[cfg(test)]

@@ -12,8 +12,7 @@ pub mod time;
 
 pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
 pub use disclosure::{
-    Attachment, Disclosure, DisclosureId, DisclosureKind, DisclosureState, DisclosureSummary,
-    NewDisclosure,
+    Attachment, Disclosure, DisclosureId, DisclosureKind, DisclosureState, DisclosureSummary, NewDisclosure,
 };
 pub use money::Fen;
 pub use period::Period;

@@ -38,30 +38,12 @@ impl Period {
 
     pub fn next(self) -> Self {
         match self {
-            Self::Month { year, month: 12 } => Self::Month {
-                year: year + 1,
-                month: 1,
-            },
-            Self::Month { year, month } => Self::Month {
-                year,
-                month: month + 1,
-            },
-            Self::Quarter { year, quarter: 4 } => Self::Quarter {
-                year: year + 1,
-                quarter: 1,
-            },
-            Self::Quarter { year, quarter } => Self::Quarter {
-                year,
-                quarter: quarter + 1,
-            },
-            Self::HalfYear { year, half: 2 } => Self::HalfYear {
-                year: year + 1,
-                half: 1,
-            },
-            Self::HalfYear { year, half } => Self::HalfYear {
-                year,
-                half: half + 1,
-            },
+            Self::Month { year, month: 12 } => Self::Month { year: year + 1, month: 1 },
+            Self::Month { year, month } => Self::Month { year, month: month + 1 },
+            Self::Quarter { year, quarter: 4 } => Self::Quarter { year: year + 1, quarter: 1 },
+            Self::Quarter { year, quarter } => Self::Quarter { year, quarter: quarter + 1 },
+            Self::HalfYear { year, half: 2 } => Self::HalfYear { year: year + 1, half: 1 },
+            Self::HalfYear { year, half } => Self::HalfYear { year, half: half + 1 },
             Self::Year { year } => Self::Year { year: year + 1 },
         }
     }
@@ -71,14 +53,8 @@ impl Period {
         let (year, month) = (date.year(), date.month());
         match kind {
             PeriodKind::Month => Self::Month { year, month },
-            PeriodKind::Quarter => Self::Quarter {
-                year,
-                quarter: month.div_ceil(3),
-            },
-            PeriodKind::HalfYear => Self::HalfYear {
-                year,
-                half: month.div_ceil(6),
-            },
+            PeriodKind::Quarter => Self::Quarter { year, quarter: month.div_ceil(3) },
+            PeriodKind::HalfYear => Self::HalfYear { year, half: month.div_ceil(6) },
             PeriodKind::Year => Self::Year { year },
         }
     }
@@ -97,10 +73,7 @@ impl Period {
         match self {
             Self::Month { year, month } => format!("{year}年{month}月"),
             Self::Quarter { year, quarter } => {
-                format!(
-                    "{year}年第{}季度",
-                    ["一", "二", "三", "四"][quarter as usize - 1]
-                )
+                format!("{year}年第{}季度", ["一", "二", "三", "四"][quarter as usize - 1])
             }
             Self::HalfYear { year, half: 1 } => format!("{year}年上半年"),
             Self::HalfYear { year, .. } => format!("{year}年下半年"),
@@ -111,10 +84,7 @@ impl Period {
     pub fn label_en(self) -> String {
         match self {
             Self::Month { year, month } => {
-                let names = [
-                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                    "Dec",
-                ];
+                let names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
                 format!("{} {year}", names[month as usize - 1])
             }
             Self::Quarter { year, quarter } => format!("Q{quarter} {year}"),
@@ -167,20 +137,11 @@ impl FromStr for Period {
         };
         let year = year_of(y)?;
         if let Some(q) = rest.strip_prefix('Q') {
-            Ok(Self::Quarter {
-                year,
-                quarter: number(q, 4)?,
-            })
+            Ok(Self::Quarter { year, quarter: number(q, 4)? })
         } else if let Some(h) = rest.strip_prefix('H') {
-            Ok(Self::HalfYear {
-                year,
-                half: number(h, 2)?,
-            })
+            Ok(Self::HalfYear { year, half: number(h, 2)? })
         } else if rest.len() == 2 {
-            Ok(Self::Month {
-                year,
-                month: number(rest, 12)?,
-            })
+            Ok(Self::Month { year, month: number(rest, 12)? })
         } else {
             Err(err())
         }
@@ -222,27 +183,14 @@ mod tests {
 
     #[test]
     fn malformed_periods_are_refused() {
-        for bad in [
-            "",
-            "2026-13",
-            "2026-Q5",
-            "2026-H3",
-            "2026-3",
-            "26-03",
-            "2026-Q",
-            "２０２６",
-            "2026-00",
-        ] {
+        for bad in ["", "2026-13", "2026-Q5", "2026-H3", "2026-3", "26-03", "2026-Q", "２０２６", "2026-00"] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn labels_read_naturally() {
-        assert_eq!(
-            "2026-Q3".parse::<Period>().unwrap().label_zh(),
-            "2026年第三季度"
-        );
+        assert_eq!("2026-Q3".parse::<Period>().unwrap().label_zh(), "2026年第三季度");
         assert_eq!("2026-03".parse::<Period>().unwrap().label_en(), "Mar 2026");
     }
 

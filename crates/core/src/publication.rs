@@ -154,14 +154,7 @@ impl PendingEntry {
             version: self.version,
             action: self.action,
             content_hash: self.content_hash,
-            signoffs: self
-                .signoffs
-                .into_iter()
-                .map(|s| SignoffRecord {
-                    at: log_time(s.at),
-                    ..s
-                })
-                .collect(),
+            signoffs: self.signoffs.into_iter().map(|s| SignoffRecord { at: log_time(s.at), ..s }).collect(),
             reason: self.reason,
             prev_hash: prev_hash.to_owned(),
             entry_hash: String::new(),
@@ -198,22 +191,15 @@ impl LogEntry {
             reason: self.reason.as_deref(),
             prev_hash: &self.prev_hash,
         };
-        sha256_hex(&[
-            b"yangguang-log-v1\n",
-            &serde_json::to_vec(&hashed).expect("entry serialises"),
-        ])
+        sha256_hex(&[b"yangguang-log-v1\n", &serde_json::to_vec(&hashed).expect("entry serialises")])
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
-    #[error(
-        "记录 {seq} 的序号不连续（应为 {expected}）/ entry {seq} is out of sequence, expected {expected}"
-    )]
+    #[error("记录 {seq} 的序号不连续（应为 {expected}）/ entry {seq} is out of sequence, expected {expected}")]
     Sequence { seq: i64, expected: i64 },
-    #[error(
-        "记录 {seq} 的前一哈希与上一条记录不符 / entry {seq} does not chain to the entry before it"
-    )]
+    #[error("记录 {seq} 的前一哈希与上一条记录不符 / entry {seq} does not chain to the entry before it")]
     Broken { seq: i64 },
     #[error("记录 {seq} 的内容与其哈希不符 / entry {seq} was altered after it was written")]
     Altered { seq: i64 },
@@ -229,17 +215,12 @@ impl ChainError {
 
 /// Checks entries in order from the first: consecutive numbers from 1, each chained to the
 /// one before, each hash matching its content. Names the first bad entry.
-pub fn verify_chain<'a>(
-    entries: impl IntoIterator<Item = &'a LogEntry>,
-) -> Result<Option<&'a LogEntry>, ChainError> {
+pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a LogEntry>) -> Result<Option<&'a LogEntry>, ChainError> {
     let mut prev: Option<&LogEntry> = None;
     for entry in entries {
         let expected = prev.map_or(1, |p| p.seq + 1);
         if entry.seq != expected {
-            return Err(ChainError::Sequence {
-                seq: entry.seq,
-                expected,
-            });
+            return Err(ChainError::Sequence { seq: entry.seq, expected });
         }
         if entry.prev_hash != prev.map_or(GENESIS, |p| p.entry_hash.as_str()) {
             return Err(ChainError::Broken { seq: entry.seq });
@@ -276,11 +257,7 @@ pub enum CheckpointError {
 
 impl Checkpoint {
     pub fn message(seq: i64, head_hash: &str, at: DateTime<Utc>) -> Vec<u8> {
-        format!(
-            "yangguang-checkpoint-v1\n{seq}\n{head_hash}\n{}\n",
-            time_text(at)
-        )
-        .into_bytes()
+        format!("yangguang-checkpoint-v1\n{seq}\n{head_hash}\n{}\n", time_text(at)).into_bytes()
     }
 
     /// Signs the head with the platform key (32 secret bytes).
@@ -310,13 +287,9 @@ impl Checkpoint {
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| CheckpointError::Malformed("signature".into()))?;
-        let key = VerifyingKey::from_bytes(&key_bytes)
-            .map_err(|_| CheckpointError::Malformed("public key".into()))?;
-        key.verify(
-            &Self::message(self.seq, &self.head_hash, self.at),
-            &Signature::from_bytes(&sig_bytes),
-        )
-        .map_err(|_| CheckpointError::BadSignature)
+        let key = VerifyingKey::from_bytes(&key_bytes).map_err(|_| CheckpointError::Malformed("public key".into()))?;
+        key.verify(&Self::message(self.seq, &self.head_hash, self.at), &Signature::from_bytes(&sig_bytes))
+            .map_err(|_| CheckpointError::BadSignature)
     }
 }
 
@@ -332,8 +305,7 @@ mod tests {
 
     fn pending(n: i64) -> PendingEntry {
         PendingEntry {
-            at: Utc.with_ymd_and_hms(2026, 3, 1, 2, 0, 0).unwrap()
-                + chrono::Duration::microseconds(n * 1_000_001),
+            at: Utc.with_ymd_and_hms(2026, 3, 1, 2, 0, 0).unwrap() + chrono::Duration::microseconds(n * 1_000_001),
             village: RegionCode::parse("339921100201").unwrap(),
             disclosure_id: n,
             version: 1,
@@ -354,9 +326,7 @@ mod tests {
     fn chain(n: i64) -> Vec<LogEntry> {
         let mut out: Vec<LogEntry> = vec![];
         for i in 1..=n {
-            let prev = out
-                .last()
-                .map_or(GENESIS.to_owned(), |e| e.entry_hash.clone());
+            let prev = out.last().map_or(GENESIS.to_owned(), |e| e.entry_hash.clone());
             out.push(pending(i).seal(i, &prev));
         }
         out
@@ -372,13 +342,7 @@ mod tests {
     fn deleting_reordering_or_altering_entries_is_detected() {
         let mut deleted = chain(5);
         deleted.remove(2);
-        assert_eq!(
-            verify_chain(&deleted).unwrap_err(),
-            ChainError::Sequence {
-                seq: 4,
-                expected: 3
-            }
-        );
+        assert_eq!(verify_chain(&deleted).unwrap_err(), ChainError::Sequence { seq: 4, expected: 3 });
         let mut swapped = chain(5);
         swapped.swap(1, 2);
         assert_eq!(verify_chain(&swapped).unwrap_err().seq(), 3);
@@ -386,35 +350,20 @@ mod tests {
         renumbered.swap(1, 2);
         renumbered[1].seq = 2;
         renumbered[2].seq = 3;
-        assert!(matches!(
-            verify_chain(&renumbered).unwrap_err(),
-            ChainError::Broken { seq: 2 }
-        ));
+        assert!(matches!(verify_chain(&renumbered).unwrap_err(), ChainError::Broken { seq: 2 }));
         let mut altered = chain(5);
         altered[3].content_hash = "f".repeat(64);
-        assert_eq!(
-            verify_chain(&altered).unwrap_err(),
-            ChainError::Altered { seq: 4 }
-        );
+        assert_eq!(verify_chain(&altered).unwrap_err(), ChainError::Altered { seq: 4 });
         let mut forged_signoff = chain(5);
         forged_signoff[0].signoffs[0].reviewer = "别人".into();
-        assert_eq!(
-            verify_chain(&forged_signoff).unwrap_err(),
-            ChainError::Altered { seq: 1 }
-        );
+        assert_eq!(verify_chain(&forged_signoff).unwrap_err(), ChainError::Altered { seq: 1 });
     }
 
     #[test]
     fn entries_survive_a_json_round_trip_unchanged() {
         let log = chain(3);
-        let text: String = log
-            .iter()
-            .map(|e| serde_json::to_string(e).unwrap() + "\n")
-            .collect();
-        let back: Vec<LogEntry> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let text: String = log.iter().map(|e| serde_json::to_string(e).unwrap() + "\n").collect();
+        let back: Vec<LogEntry> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(back, log);
         verify_chain(&back).unwrap();
     }
@@ -425,10 +374,7 @@ mod tests {
         let head = chain(3).pop().unwrap();
         let cp = Checkpoint::sign(head.seq, &head.entry_hash, Utc::now(), &secret);
         cp.verify(Some(&public_key_hex(&secret))).unwrap();
-        assert_eq!(
-            cp.verify(Some(&public_key_hex(&[8u8; 32]))),
-            Err(CheckpointError::WrongKey)
-        );
+        assert_eq!(cp.verify(Some(&public_key_hex(&[8u8; 32]))), Err(CheckpointError::WrongKey));
         let mut forged = cp.clone();
         forged.seq = 2;
         assert_eq!(forged.verify(None), Err(CheckpointError::BadSignature));
@@ -457,24 +403,9 @@ mod tests {
             reason: None,
         };
         let h = content_hash(&base);
-        assert_ne!(
-            h,
-            content_hash(&VersionContent {
-                body_md: "正文。",
-                ..base.clone()
-            })
-        );
-        let other = vec![Attachment {
-            sha256: "b".repeat(64),
-            ..att[0].clone()
-        }];
-        assert_ne!(
-            h,
-            content_hash(&VersionContent {
-                attachments: &other,
-                ..base.clone()
-            })
-        );
+        assert_ne!(h, content_hash(&VersionContent { body_md: "正文。", ..base.clone() }));
+        let other = vec![Attachment { sha256: "b".repeat(64), ..att[0].clone() }];
+        assert_ne!(h, content_hash(&VersionContent { attachments: &other, ..base.clone() }));
         assert_eq!(h, content_hash(&base.clone()));
     }
 }

@@ -46,9 +46,7 @@ impl RegionCode {
         if !(110_000..=999_999).contains(&county) || town > 999 || village > 999 {
             return None;
         }
-        Some(Self(
-            u64::from(county) * 1_000_000 + u64::from(town) * 1_000 + u64::from(village),
-        ))
+        Some(Self(u64::from(county) * 1_000_000 + u64::from(town) * 1_000 + u64::from(village)))
     }
 
     pub fn level(self) -> CodeLevel {
@@ -89,11 +87,7 @@ impl RegionCode {
 
     /// The code as a village code, refusing codes of other levels.
     pub fn require_village(self) -> Result<Self, RegionCodeError> {
-        if self.is_village() {
-            Ok(self)
-        } else {
-            Err(RegionCodeError::NotVillage(self.to_string()))
-        }
+        if self.is_village() { Ok(self) } else { Err(RegionCodeError::NotVillage(self.to_string())) }
     }
 }
 
@@ -191,9 +185,7 @@ pub struct RegionRowError {
 /// `known`) and an ancestor by code. All problems are returned together.
 pub fn parse_regions_csv(text: &str, known: &[Region]) -> Result<Vec<Region>, Vec<RegionRowError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     let mut errors = Vec::new();
     let header_ok = reader
         .headers()
@@ -202,9 +194,7 @@ pub fn parse_regions_csv(text: &str, known: &[Region]) -> Result<Vec<Region>, Ve
     if !header_ok {
         return Err(vec![RegionRowError {
             line: 1,
-            problem:
-                "表头应为 code,name,parent_code,kind / header must be code,name,parent_code,kind"
-                    .into(),
+            problem: "表头应为 code,name,parent_code,kind / header must be code,name,parent_code,kind".into(),
         }]);
     }
     let mut regions = Vec::new();
@@ -214,10 +204,7 @@ pub fn parse_regions_csv(text: &str, known: &[Region]) -> Result<Vec<Region>, Ve
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(RegionRowError {
-                    line,
-                    problem: format!("无法读取：{e}"),
-                });
+                errors.push(RegionRowError { line, problem: format!("无法读取：{e}") });
                 continue;
             }
         };
@@ -245,10 +232,7 @@ pub fn parse_regions_csv(text: &str, known: &[Region]) -> Result<Vec<Region>, Ve
             },
         };
         let Some(kind) = RegionKind::parse(&record[3]) else {
-            problem(format!(
-                "类型 “{}” 无效，应为 city/county/town/village/community",
-                &record[3]
-            ));
+            problem(format!("类型 “{}” 无效，应为 city/county/town/village/community", &record[3]));
             continue;
         };
         if !kind.fits(code.level()) {
@@ -257,26 +241,17 @@ pub fn parse_regions_csv(text: &str, known: &[Region]) -> Result<Vec<Region>, Ve
         if lines.insert(code, line).is_some() {
             problem(format!("代码 {code} 重复 / duplicate code"));
         }
-        regions.push(Region {
-            code,
-            name,
-            parent,
-            kind,
-        });
+        regions.push(Region { code, name, parent, kind });
     }
     let known_codes: HashMap<RegionCode, ()> = known.iter().map(|r| (r.code, ())).collect();
     for r in &regions {
         let Some(parent) = r.parent else { continue };
         let line = lines[&r.code];
         if !lines.contains_key(&parent) && !known_codes.contains_key(&parent) {
-            errors.push(RegionRowError {
-                line,
-                problem: format!("上级代码 {parent} 不存在 / unknown parent"),
-            });
+            errors.push(RegionRowError { line, problem: format!("上级代码 {parent} 不存在 / unknown parent") });
         } else if parent.level() >= r.code.level() || r.code.ancestor_at(parent.level()) != parent {
             errors.push(RegionRowError {
-                line,
-                problem: format!("上级代码 {parent} 不是 {} 的上级区划", r.code),
+                line, problem: format!("上级代码 {parent} 不是 {} 的上级区划", r.code)
             });
         }
     }
@@ -293,13 +268,7 @@ pub fn regions_to_csv(regions: &[Region]) -> String {
     let mut out = String::from("code,name,parent_code,kind\n");
     for r in regions {
         let parent = r.parent.map(|p| p.to_string()).unwrap_or_default();
-        out.push_str(&format!(
-            "{},{},{},{}\n",
-            r.code,
-            r.name,
-            parent,
-            r.kind.as_str()
-        ));
+        out.push_str(&format!("{},{},{},{}\n", r.code, r.name, parent, r.kind.as_str()));
     }
     out
 }
@@ -321,21 +290,10 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused() {
-        for bad in [
-            "",
-            "33052110020",
-            "3305211002011",
-            "33052110020x",
-            "０３３０５２１１００２０",
-        ] {
+        for bad in ["", "33052110020", "3305211002011", "33052110020x", "０３３０５２１１００２０"] {
             assert!(RegionCode::parse(bad).is_err(), "{bad}");
         }
-        assert!(
-            RegionCode::parse("330521100000")
-                .unwrap()
-                .require_village()
-                .is_err()
-        );
+        assert!(RegionCode::parse("330521100000").unwrap().require_village().is_err());
     }
 
     #[test]

@@ -85,15 +85,13 @@ impl Role {
     /// The level of region this role is granted on.
     pub fn scope_level(self) -> CodeLevel {
         match self {
-            Self::VillageClerk
-            | Self::BranchMember
-            | Self::SupervisionMember
-            | Self::FinanceGroupMember => CodeLevel::Village,
+            Self::VillageClerk | Self::BranchMember | Self::SupervisionMember | Self::FinanceGroupMember => {
+                CodeLevel::Village
+            }
             Self::TownshipReviewer => CodeLevel::Town,
-            Self::CountyOperator
-            | Self::CatalogAdmin
-            | Self::BankEditor
-            | Self::DisciplineCommission => CodeLevel::County,
+            Self::CountyOperator | Self::CatalogAdmin | Self::BankEditor | Self::DisciplineCommission => {
+                CodeLevel::County
+            }
             // Admins may be granted anywhere; a grant on the root covers everything.
             Self::PlatformAdmin => CodeLevel::Province,
         }
@@ -138,9 +136,7 @@ pub struct Grant {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "角色 {role} 应授予{expected}级区划，{region} 不是 / role {role} is granted on a {expected} region"
-)]
+#[error("角色 {role} 应授予{expected}级区划，{region} 不是 / role {role} is granted on a {expected} region")]
 pub struct GrantError {
     pub role: Role,
     pub region: RegionCode,
@@ -159,11 +155,7 @@ impl Grant {
                 CodeLevel::Town => "镇（街道）",
                 _ => "县",
             };
-            return Err(GrantError {
-                role,
-                region,
-                expected,
-            });
+            return Err(GrantError { role, region, expected });
         }
         Ok(Self { role, region })
     }
@@ -245,9 +237,7 @@ mod tests {
 
     #[test]
     fn only_members_of_a_village_committee_sign_for_it() {
-        let member = Grants(vec![
-            Grant::new(Role::SupervisionMember, code("339921100201")).unwrap(),
-        ]);
+        let member = Grants(vec![Grant::new(Role::SupervisionMember, code("339921100201")).unwrap()]);
         assert!(member.can_sign(ReviewerRole::SupervisionCommittee, code("339921100201")));
         assert!(!member.can_sign(ReviewerRole::SupervisionCommittee, code("339921100202")));
         assert!(!member.can_sign(ReviewerRole::FinanceGroup, code("339921100201")));

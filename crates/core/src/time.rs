@@ -13,7 +13,5 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
 
 /// `2026-03-05 14:30` in China time.
 pub fn format_china(at: DateTime<Utc>) -> String {
-    at.with_timezone(&china())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    at.with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string()
 }

@@ -9,17 +9,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Executor, PgConnection, PgPool, Postgres, QueryBuilder, Row};
-use yangguang_core::publication::{
-    Checkpoint, GENESIS, LogAction, LogEntry, PendingEntry, SignoffRecord,
-};
+use yangguang_core::publication::{Checkpoint, GENESIS, LogAction, LogEntry, PendingEntry, SignoffRecord};
 use yangguang_core::{
-    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure,
-    Period, Region, RegionCode,
+    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 use yangguang_store::{
-    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LogStore, Migration, NewStaff, Page,
-    RegionStore, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, WorkQuery,
-    decode, rules,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LogStore, Migration, NewStaff, Page, RegionStore, Session,
+    Signoff, Staff, StaffStore, Store, StoreError, StoreResult, WorkQuery, decode, rules,
 };
 
 const MIGRATIONS: &[Migration] = &[(1, include_str!("../migrations/0001_init.sql"))];
@@ -33,9 +29,7 @@ pub struct PostgresStore {
 fn map_err(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.to_string())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.to_string()),
         sqlx::Error::Database(db) if db.is_foreign_key_violation() || db.is_check_violation() => {
             StoreError::Invalid(db.to_string())
         }
@@ -50,16 +44,13 @@ fn valid_schema(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
         && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`), using the database's default schema.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let options =
-            PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Self::with_options(options).await
     }
 
@@ -68,8 +59,7 @@ impl PostgresStore {
         if !valid_schema(schema) {
             return Err(StoreError::Invalid(format!("schema name {schema:?}")));
         }
-        let options =
-            PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let bootstrap = Self::with_options(options.clone()).await?;
         sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
             .execute(&bootstrap.pool)
@@ -104,15 +94,11 @@ impl PostgresStore {
 }
 
 fn region_from_row(row: &PgRow) -> StoreResult<Region> {
-    decode::region(
-        row.get("region_code"),
-        row.get("name"),
-        row.get("parent_code"),
-        row.get("kind"),
-    )
+    decode::region(row.get("region_code"), row.get("name"), row.get("parent_code"), row.get("kind"))
 }
 
-const SUMMARY_COLUMNS: &str = "d.disclosure_id, d.village_code, d.column_id, d.period, d.title, d.published_at, d.state, d.kind,
+const SUMMARY_COLUMNS: &str =
+    "d.disclosure_id, d.village_code, d.column_id, d.period, d.title, d.published_at, d.state, d.kind,
      (SELECT COUNT(*) FROM attachment a WHERE a.disclosure_id = d.disclosure_id) AS attachment_count";
 
 fn summary_from_row(r: &PgRow) -> StoreResult<DisclosureSummary> {
@@ -203,11 +189,7 @@ async fn load_disclosure(conn: &mut PgConnection, id: DisclosureId) -> StoreResu
     })
 }
 
-async fn insert_attachments(
-    conn: &mut PgConnection,
-    id: i64,
-    attachments: &[Attachment],
-) -> StoreResult<()> {
+async fn insert_attachments(conn: &mut PgConnection, id: i64, attachments: &[Attachment]) -> StoreResult<()> {
     if attachments.is_empty() {
         return Ok(());
     }
@@ -226,35 +208,26 @@ async fn insert_attachments(
     Ok(())
 }
 
-/// Publishes `id` inside the caller's transaction: state changes and the log entry.
-async fn publish_in(
-    conn: &mut PgConnection,
-    id: DisclosureId,
-    at: DateTime<Utc>,
-    signoffs: &[SignoffRecord],
-) -> StoreResult<LogEntry> {
+/// The last entry's (seq, hash), or (0, genesis). Under the writer (SQLite) or the
+/// advisory lock (PostgreSQL), nobody else appends until the transaction ends.
+async fn log_head_in(conn: &mut PgConnection) -> StoreResult<(i64, String)> {
     // One publisher at a time appends to the chain, across every app server.
-    sqlx::query("SELECT pg_advisory_xact_lock(7130522)")
-        .execute(&mut *conn)
+    sqlx::query("SELECT pg_advisory_xact_lock(7130522)").execute(&mut *conn).await.map_err(map_err)?;
+    let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, entry_hash FROM log_entry ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
         .await
         .map_err(map_err)?;
-    let d = load_disclosure(conn, id).await?;
-    if !matches!(
-        d.state,
-        DisclosureState::Submitted | DisclosureState::Scheduled
-    ) {
-        return Err(StoreError::Conflict(format!(
-            "此版本状态为“{}”，不能公开 / only a submitted or scheduled version can be published",
-            d.state.label_zh()
-        )));
-    }
+    Ok(head.unwrap_or((0, GENESIS.to_owned())))
+}
+
+/// Supersedes or withdraws the version a correction or withdrawal replaces.
+async fn apply_replacement(conn: &mut PgConnection, d: &Disclosure, at: DateTime<Utc>) -> StoreResult<()> {
     if let (Some(target), Some(new_state)) = (d.replaces, rules::replaced_state(d.kind)) {
-        let current: String =
-            sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = $1")
-                .bind(target.0)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(map_err)?;
+        let current: String = sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = $1")
+            .bind(target.0)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map_err)?;
         rules::check_replaced(decode::state(&current)?)?;
         sqlx::query("UPDATE disclosure SET state = $1, updated_at = $2 WHERE disclosure_id = $3")
             .bind(new_state.as_str())
@@ -264,30 +237,11 @@ async fn publish_in(
             .await
             .map_err(map_err)?;
     }
-    sqlx::query("UPDATE disclosure SET state = 'published', published_at = $1, updated_at = $2 WHERE disclosure_id = $3")
-        .bind(at)
-        .bind(at)
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, entry_hash FROM log_entry ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    let (seq, prev) = head.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-    let entry = PendingEntry {
-        at,
-        village: d.village,
-        disclosure_id: id.0,
-        version: d.version,
-        action: LogAction::for_kind(d.kind),
-        content_hash: d.content_hash(),
-        signoffs: signoffs.to_vec(),
-        reason: d.reason.clone(),
-    }
-    .seal(seq, &prev);
+    Ok(())
+}
+
+async fn append_log(conn: &mut PgConnection, pending: PendingEntry, head: &mut (i64, String)) -> StoreResult<LogEntry> {
+    let entry = pending.seal(head.0 + 1, &head.1);
     sqlx::query(
         "INSERT INTO log_entry (seq, at, village_code, disclosure_id, version, action, content_hash,
                                 signoffs_json, reason, prev_hash, entry_hash)
@@ -307,7 +261,49 @@ async fn publish_in(
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
+    *head = (entry.seq, entry.entry_hash.clone());
     Ok(entry)
+}
+
+fn pending_entry(d: &Disclosure, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> PendingEntry {
+    PendingEntry {
+        at,
+        village: d.village,
+        disclosure_id: d.id.0,
+        version: d.version,
+        action: LogAction::for_kind(d.kind),
+        content_hash: d.content_hash(),
+        signoffs: signoffs.to_vec(),
+        reason: d.reason.clone(),
+    }
+}
+
+/// Publishes `id` inside the caller's transaction: state changes and the log entry.
+async fn publish_in(
+    conn: &mut PgConnection,
+    id: DisclosureId,
+    at: DateTime<Utc>,
+    signoffs: &[SignoffRecord],
+) -> StoreResult<LogEntry> {
+    let mut head = log_head_in(conn).await?;
+    let d = load_disclosure(conn, id).await?;
+    if !matches!(d.state, DisclosureState::Submitted | DisclosureState::Scheduled) {
+        return Err(StoreError::Conflict(format!(
+            "此版本状态为“{}”，不能公开 / only a submitted or scheduled version can be published",
+            d.state.label_zh()
+        )));
+    }
+    apply_replacement(conn, &d, at).await?;
+    sqlx::query(
+        "UPDATE disclosure SET state = 'published', published_at = $1, updated_at = $2 WHERE disclosure_id = $3",
+    )
+    .bind(at)
+    .bind(at)
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    append_log(conn, pending_entry(&d, at, signoffs), &mut head).await
 }
 
 #[async_trait]
@@ -342,13 +338,11 @@ impl RegionStore for PostgresStore {
     }
 
     async fn get_region(&self, code: RegionCode) -> StoreResult<Region> {
-        let row = sqlx::query(
-            "SELECT region_code, name, parent_code, kind FROM region WHERE region_code = $1",
-        )
-        .bind(code.to_string())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let row = sqlx::query("SELECT region_code, name, parent_code, kind FROM region WHERE region_code = $1")
+            .bind(code.to_string())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
         region_from_row(&row)
     }
 }
@@ -357,36 +351,33 @@ impl RegionStore for PostgresStore {
 impl DisclosureStore for PostgresStore {
     async fn insert_disclosures(&self, new: &[NewDisclosure]) -> StoreResult<Vec<DisclosureId>> {
         for d in new {
-            d.validate()
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            d.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
         }
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         let mut ids = Vec::with_capacity(new.len());
+        let mut head = if new.iter().any(|d| d.state == DisclosureState::Published) {
+            Some(log_head_in(&mut tx).await?)
+        } else {
+            None
+        };
         for d in new {
             let version: i64 = match d.replaces {
                 Some(r) => {
-                    let v: i64 = sqlx::query_scalar(
-                        "SELECT version FROM disclosure WHERE disclosure_id = $1",
-                    )
-                    .bind(r.0)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
+                    let v: i64 = sqlx::query_scalar("SELECT version FROM disclosure WHERE disclosure_id = $1")
+                        .bind(r.0)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
                     v + 1
                 }
                 None => 1,
             };
-            // A published insert is stored as submitted and then published like any other.
-            let stored_state = if d.state == DisclosureState::Published {
-                DisclosureState::Submitted
-            } else {
-                d.state
-            };
+            let submitted = matches!(d.state, DisclosureState::Submitted | DisclosureState::Published);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO disclosure (village_code, column_id, catalog_item_id, period, title, body_md, state,
                                          kind, replaces_id, reason, created_by, version, created_at, updated_at,
-                                         submitted_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING disclosure_id",
+                                         submitted_at, published_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING disclosure_id",
             )
             .bind(d.village.to_string())
             .bind(&d.column)
@@ -394,22 +385,46 @@ impl DisclosureStore for PostgresStore {
             .bind(d.period.map(|p| p.to_string()))
             .bind(&d.title)
             .bind(&d.body_md)
-            .bind(stored_state.as_str())
+            .bind(d.state.as_str())
             .bind(d.kind.as_str())
             .bind(d.replaces.map(|r| r.0))
             .bind(&d.reason)
             .bind(d.created_by)
             .bind(version)
             .bind(d.created_at)
-            .bind(d.created_at)
-            .bind((stored_state == DisclosureState::Submitted).then_some(d.created_at))
+            .bind(d.published_at.unwrap_or(d.created_at))
+            .bind(submitted.then_some(d.created_at))
+            .bind(d.published_at.filter(|_| d.state == DisclosureState::Published))
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
             insert_attachments(&mut tx, id, &d.attachments).await?;
-            if d.state == DisclosureState::Published {
+            if let (DisclosureState::Published, Some(head)) = (d.state, head.as_mut()) {
+                // Published on insert (imports, the demo): chained like any other publication.
                 let at = d.published_at.expect("validated: published has a time");
-                publish_in(&mut tx, DisclosureId(id), at, &d.signoffs).await?;
+                let stored = Disclosure {
+                    id: DisclosureId(id),
+                    village: d.village,
+                    column: d.column.clone(),
+                    catalog_item: d.catalog_item.clone(),
+                    period: d.period,
+                    title: d.title.clone(),
+                    body_md: d.body_md.clone(),
+                    state: d.state,
+                    created_at: d.created_at,
+                    published_at: d.published_at,
+                    attachments: d.attachments.clone(),
+                    kind: d.kind,
+                    replaces: d.replaces,
+                    reason: d.reason.clone(),
+                    created_by: d.created_by,
+                    version: version as i32,
+                    scheduled_at: None,
+                    submitted_at: Some(d.created_at),
+                    updated_at: at,
+                };
+                apply_replacement(&mut tx, &stored, at).await?;
+                append_log(&mut tx, pending_entry(&stored, at, &d.signoffs), head).await?;
             }
             ids.push(DisclosureId(id));
         }
@@ -422,10 +437,7 @@ impl DisclosureStore for PostgresStore {
         load_disclosure(&mut conn, id).await
     }
 
-    async fn list_disclosures(
-        &self,
-        query: &DisclosureQuery,
-    ) -> StoreResult<Page<DisclosureSummary>> {
+    async fn list_disclosures(&self, query: &DisclosureQuery) -> StoreResult<Page<DisclosureSummary>> {
         fn filter<'a>(q: &mut QueryBuilder<'a, Postgres>, query: &'a DisclosureQuery) {
             q.push(" WHERE d.state IN ('published', 'withdrawn') AND d.kind <> 'withdrawal' AND d.village_code = ");
             q.push_bind(query.village.to_string());
@@ -438,41 +450,26 @@ impl DisclosureStore for PostgresStore {
                 q.push(")");
             }
         }
-        let mut count: QueryBuilder<Postgres> =
-            QueryBuilder::new("SELECT COUNT(*) FROM disclosure d");
+        let mut count: QueryBuilder<Postgres> = QueryBuilder::new("SELECT COUNT(*) FROM disclosure d");
         filter(&mut count, query);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?;
-        let mut list: QueryBuilder<Postgres> =
-            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM disclosure d"));
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(map_err)?;
+        let mut list: QueryBuilder<Postgres> = QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM disclosure d"));
         filter(&mut list, query);
         list.push(" ORDER BY d.published_at DESC, d.disclosure_id DESC LIMIT ");
         list.push_bind(i64::from(query.per_page));
         list.push(" OFFSET ");
         list.push_bind(query.offset() as i64);
         let rows = list.build().fetch_all(&self.pool).await.map_err(map_err)?;
-        let items = rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            total: total as u64,
-            page: query.page.max(1),
-            per_page: query.per_page,
-        })
+        let items = rows.iter().map(summary_from_row).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page { items, total: total as u64, page: query.page.max(1), per_page: query.per_page })
     }
 
     async fn list_work(&self, query: &WorkQuery) -> StoreResult<Vec<DisclosureSummary>> {
         if query.region_prefixes.is_empty() || query.states.is_empty() {
             return Ok(vec![]);
         }
-        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM disclosure d WHERE d.state IN ("
-        ));
+        let mut q: QueryBuilder<Postgres> =
+            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM disclosure d WHERE d.state IN ("));
         let mut states = q.separated(", ");
         for s in &query.states {
             states.push_bind(s.as_str());
@@ -519,19 +516,12 @@ impl DisclosureStore for PostgresStore {
     }
 
     async fn count_disclosures(&self) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM disclosure")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM disclosure").fetch_one(&self.pool).await.map_err(map_err)?;
         Ok(n as u64)
     }
 
-    async fn update_draft(
-        &self,
-        id: DisclosureId,
-        edit: &DraftEdit,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    async fn update_draft(&self, id: DisclosureId, edit: &DraftEdit, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         let changed = sqlx::query(
             "UPDATE disclosure SET column_id = $1, catalog_item_id = $2, period = $3, title = $4, body_md = $5,
@@ -551,9 +541,7 @@ impl DisclosureStore for PostgresStore {
         .map_err(map_err)?
         .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Conflict(
-                "此版本已不能修改 / this version can no longer be edited".into(),
-            ));
+            return Err(StoreError::Conflict("此版本已不能修改 / this version can no longer be edited".into()));
         }
         sqlx::query("DELETE FROM attachment WHERE disclosure_id = $1")
             .bind(id.0)
@@ -590,19 +578,13 @@ impl DisclosureStore for PostgresStore {
             list.push_bind(s.as_str());
         }
         q.push(")");
-        let changed = q
-            .build()
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?
-            .rows_affected();
+        let changed = q.build().execute(&self.pool).await.map_err(map_err)?.rows_affected();
         if changed == 0 {
-            let exists: Option<String> =
-                sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = $1")
-                    .bind(id.0)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_err)?;
+            let exists: Option<String> = sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_err)?;
             return match exists {
                 None => Err(StoreError::NotFound),
                 Some(state) => Err(StoreError::Conflict(format!(
@@ -635,12 +617,11 @@ impl DisclosureStore for PostgresStore {
     }
 
     async fn list_signoffs(&self, id: DisclosureId) -> StoreResult<Vec<Signoff>> {
-        let rows =
-            sqlx::query("SELECT * FROM signoff WHERE disclosure_id = $1 ORDER BY signoff_id")
-                .bind(id.0)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM signoff WHERE disclosure_id = $1 ORDER BY signoff_id")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         rows.iter()
             .map(|r| {
                 Ok(Signoff {
@@ -657,12 +638,7 @@ impl DisclosureStore for PostgresStore {
             .collect()
     }
 
-    async fn publish(
-        &self,
-        id: DisclosureId,
-        at: DateTime<Utc>,
-        signoffs: &[SignoffRecord],
-    ) -> StoreResult<LogEntry> {
+    async fn publish(&self, id: DisclosureId, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> StoreResult<LogEntry> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         let entry = publish_in(&mut tx, id, at, signoffs).await?;
         tx.commit().await.map_err(map_err)?;
@@ -680,11 +656,7 @@ impl DisclosureStore for PostgresStore {
         Ok(ids.into_iter().map(DisclosureId).collect())
     }
 
-    async fn published_ids(
-        &self,
-        after: DisclosureId,
-        limit: u32,
-    ) -> StoreResult<Vec<DisclosureId>> {
+    async fn published_ids(&self, after: DisclosureId, limit: u32) -> StoreResult<Vec<DisclosureId>> {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT disclosure_id FROM disclosure WHERE state IN ('published', 'superseded', 'withdrawn')
              AND disclosure_id > $1 ORDER BY disclosure_id LIMIT $2",
@@ -795,15 +767,13 @@ impl StaffStore for PostgresStore {
         .await
         .map_err(map_err)?;
         for g in &new.grants {
-            sqlx::query(
-                "INSERT INTO staff_grant (staff_id, role, region_code) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(g.role.as_str())
-            .bind(g.region.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+            sqlx::query("INSERT INTO staff_grant (staff_id, role, region_code) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(g.role.as_str())
+                .bind(g.region.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
         }
         tx.commit().await.map_err(map_err)?;
         Ok(id)
@@ -834,16 +804,10 @@ impl StaffStore for PostgresStore {
     }
 
     async fn list_staff(&self) -> StoreResult<Vec<Staff>> {
-        let rows = sqlx::query("SELECT * FROM staff ORDER BY username")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM staff ORDER BY username").fetch_all(&self.pool).await.map_err(map_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
-            out.push(staff_from_row(
-                row,
-                self.grants_of(row.get("staff_id")).await?,
-            ));
+            out.push(staff_from_row(row, self.grants_of(row.get("staff_id")).await?));
         }
         Ok(out)
     }
@@ -874,15 +838,13 @@ impl StaffStore for PostgresStore {
             .await
             .map_err(map_err)?;
         for g in &s.grants {
-            sqlx::query(
-                "INSERT INTO staff_grant (staff_id, role, region_code) VALUES ($1, $2, $3)",
-            )
-            .bind(s.id)
-            .bind(g.role.as_str())
-            .bind(g.region.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+            sqlx::query("INSERT INTO staff_grant (staff_id, role, region_code) VALUES ($1, $2, $3)")
+                .bind(s.id)
+                .bind(g.role.as_str())
+                .bind(g.region.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
         }
         tx.commit().await.map_err(map_err)
     }
@@ -932,22 +894,15 @@ impl StaffStore for PostgresStore {
     }
 
     async fn revoke_sessions(&self, staff_id: i64) -> StoreResult<u64> {
-        Ok(
-            sqlx::query("UPDATE session SET revoked = TRUE WHERE staff_id = $1 AND NOT revoked")
-                .bind(staff_id)
-                .execute(&self.pool)
-                .await
-                .map_err(map_err)?
-                .rows_affected(),
-        )
+        Ok(sqlx::query("UPDATE session SET revoked = TRUE WHERE staff_id = $1 AND NOT revoked")
+            .bind(staff_id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?
+            .rows_affected())
     }
 
-    async fn record_login_failure(
-        &self,
-        username: &str,
-        ip: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    async fn record_login_failure(&self, username: &str, ip: &str, at: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query("INSERT INTO login_failure (username, ip, at) VALUES ($1, $2, $3)")
             .bind(username)
             .bind(ip)
@@ -964,15 +919,14 @@ impl StaffStore for PostgresStore {
         ip: Option<&str>,
         since: DateTime<Utc>,
     ) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failure WHERE at >= $1 AND (username = $2 OR ip = $3)",
-        )
-        .bind(since)
-        .bind(username)
-        .bind(ip)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failure WHERE at >= $1 AND (username = $2 OR ip = $3)")
+                .bind(since)
+                .bind(username)
+                .bind(ip)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
         Ok(n as u64)
     }
 
@@ -994,10 +948,8 @@ impl StaffStore for PostgresStore {
     }
 
     async fn list_audit(&self, page: u32, per_page: u32) -> StoreResult<Page<AuditEntry>> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit").fetch_one(&self.pool).await.map_err(map_err)?;
         let rows = sqlx::query("SELECT * FROM audit ORDER BY audit_id DESC LIMIT $1 OFFSET $2")
             .bind(i64::from(per_page))
             .bind(i64::from(page.max(1) - 1) * i64::from(per_page))
@@ -1016,12 +968,7 @@ impl StaffStore for PostgresStore {
                 ip: r.get("ip"),
             })
             .collect();
-        Ok(Page {
-            items,
-            total: total as u64,
-            page: page.max(1),
-            per_page,
-        })
+        Ok(Page { items, total: total as u64, page: page.max(1), per_page })
     }
 }
 
@@ -1032,10 +979,7 @@ impl Store for PostgresStore {
         // advisory lock lets one of several app servers starting together migrate while the
         // others wait.
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        sqlx::query("SELECT pg_advisory_xact_lock(7130521)")
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7130521)").execute(&mut *tx).await.map_err(map_err)?;
         (&mut *tx)
             .execute(
                 "CREATE TABLE IF NOT EXISTS schema_migration (
@@ -1043,10 +987,8 @@ impl Store for PostgresStore {
             )
             .await
             .map_err(map_err)?;
-        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migration")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let done: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM schema_migration").fetch_all(&mut *tx).await.map_err(map_err)?;
         for &(version, sql) in MIGRATIONS {
             if done.contains(&version) {
                 continue;
@@ -1062,10 +1004,7 @@ impl Store for PostgresStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
         Ok(())
     }
 
@@ -1090,9 +1029,7 @@ mod tests {
                 panic!("CI=true but {URL_VAR} is not set: PostgreSQL tests must run in CI")
             }
             Err(_) => {
-                eprintln!(
-                    "skipping PostgreSQL contract test: set {URL_VAR}=postgres://127.0.0.1:5432/test to run it"
-                );
+                eprintln!("skipping PostgreSQL contract test: set {URL_VAR}=postgres://127.0.0.1:5432/test to run it");
                 return None;
             }
         };

@@ -8,21 +8,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
-use yangguang_core::publication::{
-    Checkpoint, GENESIS, LogAction, LogEntry, PendingEntry, SignoffRecord,
-};
+use yangguang_core::publication::{Checkpoint, GENESIS, LogAction, LogEntry, PendingEntry, SignoffRecord};
 use yangguang_core::{
-    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure,
-    Period, Region, RegionCode,
+    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 use yangguang_store::{
-    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LogStore, Migration, NewStaff, Page,
-    RegionStore, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, WorkQuery,
-    decode, rules,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LogStore, Migration, NewStaff, Page, RegionStore, Session,
+    Signoff, Staff, StaffStore, Store, StoreError, StoreResult, WorkQuery, decode, rules,
 };
 
 const MIGRATIONS: &[Migration] = &[(1, include_str!("../migrations/0001_init.sql"))];
@@ -35,9 +29,7 @@ pub struct SqliteStore {
 fn map_err(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.to_string())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.to_string()),
         sqlx::Error::Database(db) if db.is_foreign_key_violation() || db.is_check_violation() => {
             StoreError::Invalid(db.to_string())
         }
@@ -66,10 +58,7 @@ impl SqliteStore {
         // keeps separate stores in one process apart.
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let url = format!(
-            "sqlite:file:yangguang-mem-{}-{n}?mode=memory&cache=shared",
-            std::process::id()
-        );
+        let url = format!("sqlite:file:yangguang-mem-{}-{n}?mode=memory&cache=shared", std::process::id());
         let options = SqliteConnectOptions::from_str(&url)
             .map_err(map_err)?
             .foreign_keys(true)
@@ -96,15 +85,11 @@ impl SqliteStore {
 }
 
 fn region_from_row(row: &SqliteRow) -> StoreResult<Region> {
-    decode::region(
-        row.get("region_code"),
-        row.get("name"),
-        row.get("parent_code"),
-        row.get("kind"),
-    )
+    decode::region(row.get("region_code"), row.get("name"), row.get("parent_code"), row.get("kind"))
 }
 
-const SUMMARY_COLUMNS: &str = "d.disclosure_id, d.village_code, d.column_id, d.period, d.title, d.published_at, d.state, d.kind,
+const SUMMARY_COLUMNS: &str =
+    "d.disclosure_id, d.village_code, d.column_id, d.period, d.title, d.published_at, d.state, d.kind,
      (SELECT COUNT(*) FROM attachment a WHERE a.disclosure_id = d.disclosure_id) AS attachment_count";
 
 fn summary_from_row(r: &SqliteRow) -> StoreResult<DisclosureSummary> {
@@ -195,11 +180,7 @@ async fn load_disclosure(conn: &mut SqliteConnection, id: DisclosureId) -> Store
     })
 }
 
-async fn insert_attachments(
-    conn: &mut SqliteConnection,
-    id: i64,
-    attachments: &[Attachment],
-) -> StoreResult<()> {
+async fn insert_attachments(conn: &mut SqliteConnection, id: i64, attachments: &[Attachment]) -> StoreResult<()> {
     if attachments.is_empty() {
         return Ok(());
     }
@@ -218,30 +199,24 @@ async fn insert_attachments(
     Ok(())
 }
 
-/// Publishes `id` inside the caller's transaction: state changes and the log entry.
-async fn publish_in(
-    conn: &mut SqliteConnection,
-    id: DisclosureId,
-    at: DateTime<Utc>,
-    signoffs: &[SignoffRecord],
-) -> StoreResult<LogEntry> {
-    let d = load_disclosure(conn, id).await?;
-    if !matches!(
-        d.state,
-        DisclosureState::Submitted | DisclosureState::Scheduled
-    ) {
-        return Err(StoreError::Conflict(format!(
-            "此版本状态为“{}”，不能公开 / only a submitted or scheduled version can be published",
-            d.state.label_zh()
-        )));
-    }
+/// The last entry's (seq, hash), or (0, genesis). Under the writer (SQLite) or the
+/// advisory lock (PostgreSQL), nobody else appends until the transaction ends.
+async fn log_head_in(conn: &mut SqliteConnection) -> StoreResult<(i64, String)> {
+    let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, entry_hash FROM log_entry ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    Ok(head.unwrap_or((0, GENESIS.to_owned())))
+}
+
+/// Supersedes or withdraws the version a correction or withdrawal replaces.
+async fn apply_replacement(conn: &mut SqliteConnection, d: &Disclosure, at: DateTime<Utc>) -> StoreResult<()> {
     if let (Some(target), Some(new_state)) = (d.replaces, rules::replaced_state(d.kind)) {
-        let current: String =
-            sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = ?")
-                .bind(target.0)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(map_err)?;
+        let current: String = sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = ?")
+            .bind(target.0)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map_err)?;
         rules::check_replaced(decode::state(&current)?)?;
         sqlx::query("UPDATE disclosure SET state = ?, updated_at = ? WHERE disclosure_id = ?")
             .bind(new_state.as_str())
@@ -251,30 +226,15 @@ async fn publish_in(
             .await
             .map_err(map_err)?;
     }
-    sqlx::query("UPDATE disclosure SET state = 'published', published_at = ?, updated_at = ? WHERE disclosure_id = ?")
-        .bind(at)
-        .bind(at)
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, entry_hash FROM log_entry ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    let (seq, prev) = head.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-    let entry = PendingEntry {
-        at,
-        village: d.village,
-        disclosure_id: id.0,
-        version: d.version,
-        action: LogAction::for_kind(d.kind),
-        content_hash: d.content_hash(),
-        signoffs: signoffs.to_vec(),
-        reason: d.reason.clone(),
-    }
-    .seal(seq, &prev);
+    Ok(())
+}
+
+async fn append_log(
+    conn: &mut SqliteConnection,
+    pending: PendingEntry,
+    head: &mut (i64, String),
+) -> StoreResult<LogEntry> {
+    let entry = pending.seal(head.0 + 1, &head.1);
     sqlx::query(
         "INSERT INTO log_entry (seq, at, village_code, disclosure_id, version, action, content_hash,
                                 signoffs_json, reason, prev_hash, entry_hash)
@@ -294,7 +254,47 @@ async fn publish_in(
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
+    *head = (entry.seq, entry.entry_hash.clone());
     Ok(entry)
+}
+
+fn pending_entry(d: &Disclosure, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> PendingEntry {
+    PendingEntry {
+        at,
+        village: d.village,
+        disclosure_id: d.id.0,
+        version: d.version,
+        action: LogAction::for_kind(d.kind),
+        content_hash: d.content_hash(),
+        signoffs: signoffs.to_vec(),
+        reason: d.reason.clone(),
+    }
+}
+
+/// Publishes `id` inside the caller's transaction: state changes and the log entry.
+async fn publish_in(
+    conn: &mut SqliteConnection,
+    id: DisclosureId,
+    at: DateTime<Utc>,
+    signoffs: &[SignoffRecord],
+) -> StoreResult<LogEntry> {
+    let mut head = log_head_in(conn).await?;
+    let d = load_disclosure(conn, id).await?;
+    if !matches!(d.state, DisclosureState::Submitted | DisclosureState::Scheduled) {
+        return Err(StoreError::Conflict(format!(
+            "此版本状态为“{}”，不能公开 / only a submitted or scheduled version can be published",
+            d.state.label_zh()
+        )));
+    }
+    apply_replacement(conn, &d, at).await?;
+    sqlx::query("UPDATE disclosure SET state = 'published', published_at = ?, updated_at = ? WHERE disclosure_id = ?")
+        .bind(at)
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    append_log(conn, pending_entry(&d, at, signoffs), &mut head).await
 }
 
 #[async_trait]
@@ -329,13 +329,11 @@ impl RegionStore for SqliteStore {
     }
 
     async fn get_region(&self, code: RegionCode) -> StoreResult<Region> {
-        let row = sqlx::query(
-            "SELECT region_code, name, parent_code, kind FROM region WHERE region_code = ?",
-        )
-        .bind(code.to_string())
-        .fetch_one(&self.reader)
-        .await
-        .map_err(map_err)?;
+        let row = sqlx::query("SELECT region_code, name, parent_code, kind FROM region WHERE region_code = ?")
+            .bind(code.to_string())
+            .fetch_one(&self.reader)
+            .await
+            .map_err(map_err)?;
         region_from_row(&row)
     }
 }
@@ -344,36 +342,33 @@ impl RegionStore for SqliteStore {
 impl DisclosureStore for SqliteStore {
     async fn insert_disclosures(&self, new: &[NewDisclosure]) -> StoreResult<Vec<DisclosureId>> {
         for d in new {
-            d.validate()
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            d.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
         }
         let mut tx = self.writer.begin().await.map_err(map_err)?;
         let mut ids = Vec::with_capacity(new.len());
+        let mut head = if new.iter().any(|d| d.state == DisclosureState::Published) {
+            Some(log_head_in(&mut tx).await?)
+        } else {
+            None
+        };
         for d in new {
             let version: i64 = match d.replaces {
                 Some(r) => {
-                    let v: i64 = sqlx::query_scalar(
-                        "SELECT version FROM disclosure WHERE disclosure_id = ?",
-                    )
-                    .bind(r.0)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
+                    let v: i64 = sqlx::query_scalar("SELECT version FROM disclosure WHERE disclosure_id = ?")
+                        .bind(r.0)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
                     v + 1
                 }
                 None => 1,
             };
-            // A published insert is stored as submitted and then published like any other.
-            let stored_state = if d.state == DisclosureState::Published {
-                DisclosureState::Submitted
-            } else {
-                d.state
-            };
+            let submitted = matches!(d.state, DisclosureState::Submitted | DisclosureState::Published);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO disclosure (village_code, column_id, catalog_item_id, period, title, body_md, state,
                                          kind, replaces_id, reason, created_by, version, created_at, updated_at,
-                                         submitted_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING disclosure_id",
+                                         submitted_at, published_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING disclosure_id",
             )
             .bind(d.village.to_string())
             .bind(&d.column)
@@ -381,22 +376,46 @@ impl DisclosureStore for SqliteStore {
             .bind(d.period.map(|p| p.to_string()))
             .bind(&d.title)
             .bind(&d.body_md)
-            .bind(stored_state.as_str())
+            .bind(d.state.as_str())
             .bind(d.kind.as_str())
             .bind(d.replaces.map(|r| r.0))
             .bind(&d.reason)
             .bind(d.created_by)
             .bind(version)
             .bind(d.created_at)
-            .bind(d.created_at)
-            .bind((stored_state == DisclosureState::Submitted).then_some(d.created_at))
+            .bind(d.published_at.unwrap_or(d.created_at))
+            .bind(submitted.then_some(d.created_at))
+            .bind(d.published_at.filter(|_| d.state == DisclosureState::Published))
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
             insert_attachments(&mut tx, id, &d.attachments).await?;
-            if d.state == DisclosureState::Published {
+            if let (DisclosureState::Published, Some(head)) = (d.state, head.as_mut()) {
+                // Published on insert (imports, the demo): chained like any other publication.
                 let at = d.published_at.expect("validated: published has a time");
-                publish_in(&mut tx, DisclosureId(id), at, &d.signoffs).await?;
+                let stored = Disclosure {
+                    id: DisclosureId(id),
+                    village: d.village,
+                    column: d.column.clone(),
+                    catalog_item: d.catalog_item.clone(),
+                    period: d.period,
+                    title: d.title.clone(),
+                    body_md: d.body_md.clone(),
+                    state: d.state,
+                    created_at: d.created_at,
+                    published_at: d.published_at,
+                    attachments: d.attachments.clone(),
+                    kind: d.kind,
+                    replaces: d.replaces,
+                    reason: d.reason.clone(),
+                    created_by: d.created_by,
+                    version: version as i32,
+                    scheduled_at: None,
+                    submitted_at: Some(d.created_at),
+                    updated_at: at,
+                };
+                apply_replacement(&mut tx, &stored, at).await?;
+                append_log(&mut tx, pending_entry(&stored, at, &d.signoffs), head).await?;
             }
             ids.push(DisclosureId(id));
         }
@@ -409,10 +428,7 @@ impl DisclosureStore for SqliteStore {
         load_disclosure(&mut conn, id).await
     }
 
-    async fn list_disclosures(
-        &self,
-        query: &DisclosureQuery,
-    ) -> StoreResult<Page<DisclosureSummary>> {
+    async fn list_disclosures(&self, query: &DisclosureQuery) -> StoreResult<Page<DisclosureSummary>> {
         fn filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, query: &'a DisclosureQuery) {
             q.push(" WHERE d.state IN ('published', 'withdrawn') AND d.kind <> 'withdrawal' AND d.village_code = ");
             q.push_bind(query.village.to_string());
@@ -425,45 +441,26 @@ impl DisclosureStore for SqliteStore {
                 q.push(")");
             }
         }
-        let mut count: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT COUNT(*) FROM disclosure d");
+        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM disclosure d");
         filter(&mut count, query);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.reader)
-            .await
-            .map_err(map_err)?;
-        let mut list: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM disclosure d"));
+        let total: i64 = count.build_query_scalar().fetch_one(&self.reader).await.map_err(map_err)?;
+        let mut list: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM disclosure d"));
         filter(&mut list, query);
         list.push(" ORDER BY d.published_at DESC, d.disclosure_id DESC LIMIT ");
         list.push_bind(i64::from(query.per_page));
         list.push(" OFFSET ");
         list.push_bind(query.offset() as i64);
-        let rows = list
-            .build()
-            .fetch_all(&self.reader)
-            .await
-            .map_err(map_err)?;
-        let items = rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            total: total as u64,
-            page: query.page.max(1),
-            per_page: query.per_page,
-        })
+        let rows = list.build().fetch_all(&self.reader).await.map_err(map_err)?;
+        let items = rows.iter().map(summary_from_row).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page { items, total: total as u64, page: query.page.max(1), per_page: query.per_page })
     }
 
     async fn list_work(&self, query: &WorkQuery) -> StoreResult<Vec<DisclosureSummary>> {
         if query.region_prefixes.is_empty() || query.states.is_empty() {
             return Ok(vec![]);
         }
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM disclosure d WHERE d.state IN ("
-        ));
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM disclosure d WHERE d.state IN ("));
         let mut states = q.separated(", ");
         for s in &query.states {
             states.push_bind(s.as_str());
@@ -510,19 +507,12 @@ impl DisclosureStore for SqliteStore {
     }
 
     async fn count_disclosures(&self) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM disclosure")
-            .fetch_one(&self.reader)
-            .await
-            .map_err(map_err)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM disclosure").fetch_one(&self.reader).await.map_err(map_err)?;
         Ok(n as u64)
     }
 
-    async fn update_draft(
-        &self,
-        id: DisclosureId,
-        edit: &DraftEdit,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    async fn update_draft(&self, id: DisclosureId, edit: &DraftEdit, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(map_err)?;
         let changed = sqlx::query(
             "UPDATE disclosure SET column_id = ?, catalog_item_id = ?, period = ?, title = ?, body_md = ?,
@@ -542,9 +532,7 @@ impl DisclosureStore for SqliteStore {
         .map_err(map_err)?
         .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Conflict(
-                "此版本已不能修改 / this version can no longer be edited".into(),
-            ));
+            return Err(StoreError::Conflict("此版本已不能修改 / this version can no longer be edited".into()));
         }
         sqlx::query("DELETE FROM attachment WHERE disclosure_id = ?")
             .bind(id.0)
@@ -581,19 +569,13 @@ impl DisclosureStore for SqliteStore {
             list.push_bind(s.as_str());
         }
         q.push(")");
-        let changed = q
-            .build()
-            .execute(&self.writer)
-            .await
-            .map_err(map_err)?
-            .rows_affected();
+        let changed = q.build().execute(&self.writer).await.map_err(map_err)?.rows_affected();
         if changed == 0 {
-            let exists: Option<String> =
-                sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = ?")
-                    .bind(id.0)
-                    .fetch_optional(&self.reader)
-                    .await
-                    .map_err(map_err)?;
+            let exists: Option<String> = sqlx::query_scalar("SELECT state FROM disclosure WHERE disclosure_id = ?")
+                .bind(id.0)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(map_err)?;
             return match exists {
                 None => Err(StoreError::NotFound),
                 Some(state) => Err(StoreError::Conflict(format!(
@@ -647,12 +629,7 @@ impl DisclosureStore for SqliteStore {
             .collect()
     }
 
-    async fn publish(
-        &self,
-        id: DisclosureId,
-        at: DateTime<Utc>,
-        signoffs: &[SignoffRecord],
-    ) -> StoreResult<LogEntry> {
+    async fn publish(&self, id: DisclosureId, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> StoreResult<LogEntry> {
         let mut tx = self.writer.begin().await.map_err(map_err)?;
         let entry = publish_in(&mut tx, id, at, signoffs).await?;
         tx.commit().await.map_err(map_err)?;
@@ -670,11 +647,7 @@ impl DisclosureStore for SqliteStore {
         Ok(ids.into_iter().map(DisclosureId).collect())
     }
 
-    async fn published_ids(
-        &self,
-        after: DisclosureId,
-        limit: u32,
-    ) -> StoreResult<Vec<DisclosureId>> {
+    async fn published_ids(&self, after: DisclosureId, limit: u32) -> StoreResult<Vec<DisclosureId>> {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT disclosure_id FROM disclosure WHERE state IN ('published', 'superseded', 'withdrawn')
              AND disclosure_id > ? ORDER BY disclosure_id LIMIT ?",
@@ -822,16 +795,11 @@ impl StaffStore for SqliteStore {
     }
 
     async fn list_staff(&self) -> StoreResult<Vec<Staff>> {
-        let rows = sqlx::query("SELECT * FROM staff ORDER BY username")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(map_err)?;
+        let rows =
+            sqlx::query("SELECT * FROM staff ORDER BY username").fetch_all(&self.reader).await.map_err(map_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
-            out.push(staff_from_row(
-                row,
-                self.grants_of(row.get("staff_id")).await?,
-            ));
+            out.push(staff_from_row(row, self.grants_of(row.get("staff_id")).await?));
         }
         Ok(out)
     }
@@ -918,22 +886,15 @@ impl StaffStore for SqliteStore {
     }
 
     async fn revoke_sessions(&self, staff_id: i64) -> StoreResult<u64> {
-        Ok(
-            sqlx::query("UPDATE session SET revoked = 1 WHERE staff_id = ? AND revoked = 0")
-                .bind(staff_id)
-                .execute(&self.writer)
-                .await
-                .map_err(map_err)?
-                .rows_affected(),
-        )
+        Ok(sqlx::query("UPDATE session SET revoked = 1 WHERE staff_id = ? AND revoked = 0")
+            .bind(staff_id)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?
+            .rows_affected())
     }
 
-    async fn record_login_failure(
-        &self,
-        username: &str,
-        ip: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    async fn record_login_failure(&self, username: &str, ip: &str, at: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query("INSERT INTO login_failure (username, ip, at) VALUES (?, ?, ?)")
             .bind(username)
             .bind(ip)
@@ -950,15 +911,14 @@ impl StaffStore for SqliteStore {
         ip: Option<&str>,
         since: DateTime<Utc>,
     ) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failure WHERE at >= ? AND (username = ? OR ip = ?)",
-        )
-        .bind(since)
-        .bind(username)
-        .bind(ip)
-        .fetch_one(&self.reader)
-        .await
-        .map_err(map_err)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failure WHERE at >= ? AND (username = ? OR ip = ?)")
+                .bind(since)
+                .bind(username)
+                .bind(ip)
+                .fetch_one(&self.reader)
+                .await
+                .map_err(map_err)?;
         Ok(n as u64)
     }
 
@@ -980,10 +940,8 @@ impl StaffStore for SqliteStore {
     }
 
     async fn list_audit(&self, page: u32, per_page: u32) -> StoreResult<Page<AuditEntry>> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit")
-            .fetch_one(&self.reader)
-            .await
-            .map_err(map_err)?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit").fetch_one(&self.reader).await.map_err(map_err)?;
         let rows = sqlx::query("SELECT * FROM audit ORDER BY audit_id DESC LIMIT ? OFFSET ?")
             .bind(i64::from(per_page))
             .bind(i64::from(page.max(1) - 1) * i64::from(per_page))
@@ -1002,12 +960,7 @@ impl StaffStore for SqliteStore {
                 ip: r.get("ip"),
             })
             .collect();
-        Ok(Page {
-            items,
-            total: total as u64,
-            page: page.max(1),
-            per_page,
-        })
+        Ok(Page { items, total: total as u64, page: page.max(1), per_page })
     }
 }
 
@@ -1023,10 +976,8 @@ impl Store for SqliteStore {
             )
             .await
             .map_err(map_err)?;
-        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migration")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let done: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM schema_migration").fetch_all(&mut *tx).await.map_err(map_err)?;
         for &(version, sql) in MIGRATIONS {
             if done.contains(&version) {
                 continue;
@@ -1042,10 +993,7 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.reader)
-            .await
-            .map_err(map_err)?;
+        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(map_err)?;
         Ok(())
     }
 

@@ -5,12 +5,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use yangguang_core::publication::{Checkpoint, GENESIS, LogAction, SignoffRecord, verify_chain};
 use yangguang_core::staff::{Grant, Role};
 use yangguang_core::{
-    Attachment, DisclosureId, DisclosureKind, DisclosureState, NewDisclosure, Period, Region,
-    RegionCode, RegionKind,
+    Attachment, DisclosureId, DisclosureKind, DisclosureState, NewDisclosure, Period, Region, RegionCode, RegionKind,
 };
 use yangguang_store::{
-    AuditEntry, Decision, DisclosureQuery, DraftEdit, NewStaff, Session, Signoff, Store,
-    StoreError, WorkQuery,
+    AuditEntry, Decision, DisclosureQuery, DraftEdit, NewStaff, Session, Signoff, Store, StoreError, WorkQuery,
 };
 
 /// Generates one `#[tokio::test]` per contract test. `$factory` is an async fn returning the
@@ -94,24 +92,9 @@ pub fn sample_regions() -> Vec<Region> {
     };
     vec![
         r("339921000000", "清溪县", None, RegionKind::County),
-        r(
-            "339921100000",
-            "青山镇",
-            Some("339921000000"),
-            RegionKind::Town,
-        ),
-        r(
-            "339921100201",
-            "前山村",
-            Some("339921100000"),
-            RegionKind::Village,
-        ),
-        r(
-            "339921100001",
-            "青山社区",
-            Some("339921100000"),
-            RegionKind::Community,
-        ),
+        r("339921100000", "青山镇", Some("339921000000"), RegionKind::Town),
+        r("339921100201", "前山村", Some("339921100000"), RegionKind::Village),
+        r("339921100001", "青山社区", Some("339921100000"), RegionKind::Community),
     ]
 }
 
@@ -137,11 +120,7 @@ fn disclosure(village: &str, column: &str, title: &str, day: u32) -> NewDisclosu
 }
 
 fn draft(village: &str, title: &str) -> NewDisclosure {
-    NewDisclosure {
-        state: DisclosureState::Draft,
-        published_at: None,
-        ..disclosure(village, "party-life", title, 2)
-    }
+    NewDisclosure { state: DisclosureState::Draft, published_at: None, ..disclosure(village, "party-life", title, 2) }
 }
 
 fn time(day: u32) -> DateTime<Utc> {
@@ -209,34 +188,14 @@ pub async fn disclosures_round_trip_with_attachments(store: &dyn Store) {
             sha256: "b".repeat(64),
         },
     ];
-    let ids = store
-        .insert_disclosures(std::slice::from_ref(&new))
-        .await
-        .unwrap();
+    let ids = store.insert_disclosures(std::slice::from_ref(&new)).await.unwrap();
     let got = store.get_disclosure(ids[0]).await.unwrap();
     assert_eq!(got.id, ids[0]);
     assert_eq!(
-        (
-            got.village,
-            &got.column,
-            &got.catalog_item,
-            got.period,
-            &got.title,
-            &got.body_md
-        ),
-        (
-            new.village,
-            &new.column,
-            &new.catalog_item,
-            new.period,
-            &new.title,
-            &new.body_md
-        )
+        (got.village, &got.column, &got.catalog_item, got.period, &got.title, &got.body_md),
+        (new.village, &new.column, &new.catalog_item, new.period, &new.title, &new.body_md)
     );
-    assert_eq!(
-        (got.state, got.created_at, got.published_at),
-        (new.state, new.created_at, new.published_at)
-    );
+    assert_eq!((got.state, got.created_at, got.published_at), (new.state, new.created_at, new.published_at));
     assert_eq!(got.attachments, new.attachments);
 }
 
@@ -244,11 +203,7 @@ pub async fn lists_are_newest_first_paginated_and_filtered_by_column(store: &dyn
     seeded(store).await;
     let batch: Vec<_> = (1..=7)
         .map(|day| {
-            let column = if day % 2 == 0 {
-                "finance-income"
-            } else {
-                "party-life"
-            };
+            let column = if day % 2 == 0 { "finance-income" } else { "party-life" };
             disclosure("339921100201", column, &format!("第{day}条"), day)
         })
         .chain([disclosure("339921100001", "party-life", "社区的", 9)])
@@ -267,10 +222,7 @@ pub async fn lists_are_newest_first_paginated_and_filtered_by_column(store: &dyn
     assert_eq!(titles, ["第7条", "第6条", "第5条"]);
     let last = store.list_disclosures(&query(vec![], 3)).await.unwrap();
     assert_eq!(last.items.len(), 1);
-    let finance = store
-        .list_disclosures(&query(vec!["finance-income", "nothing"], 1))
-        .await
-        .unwrap();
+    let finance = store.list_disclosures(&query(vec!["finance-income", "nothing"], 1)).await.unwrap();
     assert_eq!(finance.total, 3);
     assert!(finance.items.iter().all(|d| d.column == "finance-income"));
 }
@@ -281,12 +233,7 @@ pub async fn drafts_are_never_listed(store: &dyn Store) {
     draft.state = DisclosureState::Draft;
     draft.published_at = None;
     store.insert_disclosures(&[draft]).await.unwrap();
-    let query = DisclosureQuery {
-        village: code("339921100201"),
-        columns: vec![],
-        page: 1,
-        per_page: 10,
-    };
+    let query = DisclosureQuery { village: code("339921100201"), columns: vec![], page: 1, per_page: 10 };
     assert_eq!(store.list_disclosures(&query).await.unwrap().total, 0);
     assert_eq!(store.count_disclosures().await.unwrap(), 1);
 }
@@ -296,10 +243,7 @@ pub async fn a_batch_with_one_bad_disclosure_stores_nothing(store: &dyn Store) {
     let good = disclosure("339921100201", "party-life", "好的", 3);
     // The village does not exist: the database refuses the row, and the whole batch with it.
     let bad = disclosure("339921100299", "party-life", "坏的", 4);
-    let err = store
-        .insert_disclosures(&[good.clone(), bad])
-        .await
-        .unwrap_err();
+    let err = store.insert_disclosures(&[good.clone(), bad]).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     assert_eq!(store.count_disclosures().await.unwrap(), 0);
     let mut untitled = good.clone();
@@ -319,20 +263,11 @@ pub async fn published_periods_name_item_and_period(store: &dyn Store) {
     b.period = Some("2026-02".parse().unwrap());
     store.insert_disclosures(&[a, b]).await.unwrap();
     let periods = store.published_periods(code("339921100201")).await.unwrap();
-    assert_eq!(
-        periods,
-        vec![(
-            "income-expenditure".to_string(),
-            "2026-01".parse::<Period>().unwrap()
-        )]
-    );
+    assert_eq!(periods, vec![("income-expenditure".to_string(), "2026-01".parse::<Period>().unwrap())]);
 }
 
 pub async fn unknown_disclosure_is_not_found(store: &dyn Store) {
-    let err = store
-        .get_disclosure(DisclosureId(987_654))
-        .await
-        .unwrap_err();
+    let err = store.get_disclosure(DisclosureId(987_654)).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
 }
 
@@ -347,41 +282,21 @@ pub async fn published_inserts_are_logged_in_one_chain(store: &dyn Store) {
     assert!(store.log_head().await.unwrap().is_none());
     let mut first = disclosure("339921100201", "party-life", "一", 3);
     first.signoffs = vec![signoff_record("x")];
-    let batch = vec![
-        first,
-        draft("339921100201", "草稿"),
-        disclosure("339921100001", "party-life", "二", 4),
-    ];
+    let batch = vec![first, draft("339921100201", "草稿"), disclosure("339921100001", "party-life", "二", 4)];
     let ids = store.insert_disclosures(&batch).await.unwrap();
     let log = store.log_entries(0, 100).await.unwrap();
     assert_eq!(log.len(), 2, "drafts are not logged");
     assert_eq!(log[0].prev_hash, GENESIS);
-    assert_eq!(
-        (log[0].disclosure_id, log[1].disclosure_id),
-        (ids[0].0, ids[2].0)
-    );
+    assert_eq!((log[0].disclosure_id, log[1].disclosure_id), (ids[0].0, ids[2].0));
     assert_eq!(log[0].signoffs, vec![signoff_record("x")]);
     assert_eq!(log[0].action, LogAction::Publish);
     verify_chain(&log).unwrap();
     let stored = store.get_disclosure(ids[0]).await.unwrap();
-    assert_eq!(
-        log[0].content_hash,
-        stored.content_hash(),
-        "the log records the stored content's hash"
-    );
+    assert_eq!(log[0].content_hash, stored.content_hash(), "the log records the stored content's hash");
     assert_eq!(store.log_head().await.unwrap().unwrap(), log[1]);
-    assert_eq!(
-        store.log_entries_for(ids[2]).await.unwrap(),
-        vec![log[1].clone()]
-    );
-    assert_eq!(
-        store.log_entries(1, 10).await.unwrap(),
-        vec![log[1].clone()]
-    );
-    assert_eq!(
-        store.published_ids(DisclosureId(0), 10).await.unwrap(),
-        vec![ids[0], ids[2]]
-    );
+    assert_eq!(store.log_entries_for(ids[2]).await.unwrap(), vec![log[1].clone()]);
+    assert_eq!(store.log_entries(1, 10).await.unwrap(), vec![log[1].clone()]);
+    assert_eq!(store.published_ids(DisclosureId(0), 10).await.unwrap(), vec![ids[0], ids[2]]);
 }
 
 pub async fn a_correction_supersedes_and_a_withdrawal_withdraws(store: &dyn Store) {
@@ -401,64 +316,29 @@ pub async fn a_correction_supersedes_and_a_withdrawal_withdraws(store: &dyn Stor
     withdrawal.kind = DisclosureKind::Withdrawal;
     withdrawal.replaces = Some(ids[1]);
     withdrawal.reason = Some("重复发布".into());
-    let new = store
-        .insert_disclosures(&[correction.clone(), withdrawal])
-        .await
-        .unwrap();
-    assert_eq!(
-        store.get_disclosure(ids[0]).await.unwrap().state,
-        DisclosureState::Superseded
-    );
-    assert_eq!(
-        store.get_disclosure(ids[1]).await.unwrap().state,
-        DisclosureState::Withdrawn
-    );
+    let new = store.insert_disclosures(&[correction.clone(), withdrawal]).await.unwrap();
+    assert_eq!(store.get_disclosure(ids[0]).await.unwrap().state, DisclosureState::Superseded);
+    assert_eq!(store.get_disclosure(ids[1]).await.unwrap().state, DisclosureState::Withdrawn);
     let corrected = store.get_disclosure(new[0]).await.unwrap();
     assert_eq!(
-        (
-            corrected.version,
-            corrected.replaces,
-            corrected.reason.as_deref()
-        ),
+        (corrected.version, corrected.replaces, corrected.reason.as_deref()),
         (2, Some(ids[0]), Some("金额录入错误"))
     );
     let log = store.log_entries(0, 10).await.unwrap();
     assert_eq!(
         log.iter().map(|e| e.action).collect::<Vec<_>>(),
-        [
-            LogAction::Publish,
-            LogAction::Publish,
-            LogAction::Correct,
-            LogAction::Withdraw
-        ]
+        [LogAction::Publish, LogAction::Publish, LogAction::Correct, LogAction::Withdraw]
     );
     assert_eq!(log[3].reason.as_deref(), Some("重复发布"));
-    let query = DisclosureQuery {
-        village: code("339921100201"),
-        columns: vec![],
-        page: 1,
-        per_page: 10,
-    };
-    let listed: Vec<_> = store
-        .list_disclosures(&query)
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|d| (d.title, d.state))
-        .collect();
+    let query = DisclosureQuery { village: code("339921100201"), columns: vec![], page: 1, per_page: 10 };
+    let listed: Vec<_> =
+        store.list_disclosures(&query).await.unwrap().items.into_iter().map(|d| (d.title, d.state)).collect();
     assert_eq!(
         listed,
-        vec![
-            ("更正版".into(), DisclosureState::Published),
-            ("另一条".into(), DisclosureState::Withdrawn)
-        ]
+        vec![("更正版".into(), DisclosureState::Published), ("另一条".into(), DisclosureState::Withdrawn)]
     );
     let replacements = store.list_replacements(ids[0]).await.unwrap();
-    assert_eq!(
-        replacements.iter().map(|r| r.id).collect::<Vec<_>>(),
-        vec![new[0]]
-    );
+    assert_eq!(replacements.iter().map(|r| r.id).collect::<Vec<_>>(), vec![new[0]]);
     // A superseded version cannot be corrected again: only the current one can.
     let mut again = correction;
     again.title = "再更正".into();
@@ -469,32 +349,14 @@ pub async fn a_correction_supersedes_and_a_withdrawal_withdraws(store: &dyn Stor
 
 pub async fn only_submitted_versions_publish_and_published_ones_never_change(store: &dyn Store) {
     seeded(store).await;
-    let ids = store
-        .insert_disclosures(&[draft("339921100201", "草稿")])
-        .await
-        .unwrap();
+    let ids = store.insert_disclosures(&[draft("339921100201", "草稿")]).await.unwrap();
     let err = store.publish(ids[0], time(2), &[]).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-    store
-        .set_state(
-            ids[0],
-            &[DisclosureState::Draft],
-            DisclosureState::Submitted,
-            None,
-            time(2),
-        )
-        .await
-        .unwrap();
-    let entry = store
-        .publish(ids[0], time(3), &[signoff_record("h")])
-        .await
-        .unwrap();
+    store.set_state(ids[0], &[DisclosureState::Draft], DisclosureState::Submitted, None, time(2)).await.unwrap();
+    let entry = store.publish(ids[0], time(3), &[signoff_record("h")]).await.unwrap();
     assert_eq!((entry.seq, entry.disclosure_id), (1, ids[0].0));
     let published = store.get_disclosure(ids[0]).await.unwrap();
-    assert_eq!(
-        (published.state, published.published_at),
-        (DisclosureState::Published, Some(time(3)))
-    );
+    assert_eq!((published.state, published.published_at), (DisclosureState::Published, Some(time(3))));
     let edit = DraftEdit {
         column: "party-life".into(),
         catalog_item: None,
@@ -504,61 +366,28 @@ pub async fn only_submitted_versions_publish_and_published_ones_never_change(sto
         attachments: vec![],
         reason: None,
     };
-    let err = store
-        .update_draft(ids[0], &edit, time(4))
-        .await
-        .unwrap_err();
+    let err = store.update_draft(ids[0], &edit, time(4)).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     assert_eq!(store.get_disclosure(ids[0]).await.unwrap().title, "草稿");
-    assert!(matches!(
-        store.publish(ids[0], time(5), &[]).await.unwrap_err(),
-        StoreError::Conflict(_)
-    ));
+    assert!(matches!(store.publish(ids[0], time(5), &[]).await.unwrap_err(), StoreError::Conflict(_)));
 }
 
 pub async fn state_changes_check_the_current_state(store: &dyn Store) {
     seeded(store).await;
-    let ids = store
-        .insert_disclosures(&[draft("339921100201", "草稿")])
-        .await
-        .unwrap();
+    let ids = store.insert_disclosures(&[draft("339921100201", "草稿")]).await.unwrap();
     let err = store
-        .set_state(
-            ids[0],
-            &[DisclosureState::Submitted],
-            DisclosureState::Returned,
-            None,
-            time(2),
-        )
+        .set_state(ids[0], &[DisclosureState::Submitted], DisclosureState::Returned, None, time(2))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     let err = store
-        .set_state(
-            DisclosureId(999_999),
-            &[DisclosureState::Draft],
-            DisclosureState::Submitted,
-            None,
-            time(2),
-        )
+        .set_state(DisclosureId(999_999), &[DisclosureState::Draft], DisclosureState::Submitted, None, time(2))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
-    store
-        .set_state(
-            ids[0],
-            &[DisclosureState::Draft],
-            DisclosureState::Submitted,
-            None,
-            time(2),
-        )
-        .await
-        .unwrap();
+    store.set_state(ids[0], &[DisclosureState::Draft], DisclosureState::Submitted, None, time(2)).await.unwrap();
     let d = store.get_disclosure(ids[0]).await.unwrap();
-    assert_eq!(
-        (d.state, d.submitted_at),
-        (DisclosureState::Submitted, Some(time(2)))
-    );
+    assert_eq!((d.state, d.submitted_at), (DisclosureState::Submitted, Some(time(2))));
     let edit = DraftEdit {
         column: "finance-income".into(),
         catalog_item: Some("income-expenditure".into()),
@@ -576,12 +405,7 @@ pub async fn state_changes_check_the_current_state(store: &dyn Store) {
     store.update_draft(ids[0], &edit, time(3)).await.unwrap();
     let d = store.get_disclosure(ids[0]).await.unwrap();
     assert_eq!(
-        (
-            d.title.as_str(),
-            d.column.as_str(),
-            d.attachments.len(),
-            d.updated_at
-        ),
+        (d.title.as_str(), d.column.as_str(), d.attachments.len(), d.updated_at),
         ("改后", "finance-income", 1, time(3))
     );
 }
@@ -589,10 +413,7 @@ pub async fn state_changes_check_the_current_state(store: &dyn Store) {
 pub async fn signoffs_round_trip_in_order(store: &dyn Store) {
     seeded(store).await;
     let staff = store.create_staff(&new_staff("reviewer")).await.unwrap();
-    let ids = store
-        .insert_disclosures(&[draft("339921100201", "草稿")])
-        .await
-        .unwrap();
+    let ids = store.insert_disclosures(&[draft("339921100201", "草稿")]).await.unwrap();
     let mk = |decision, comment: &str, day| Signoff {
         disclosure_id: ids[0],
         staff_id: staff,
@@ -603,22 +424,10 @@ pub async fn signoffs_round_trip_in_order(store: &dyn Store) {
         content_hash: "d".repeat(64),
         at: time(day),
     };
-    store
-        .add_signoff(&mk(Decision::Return, "金额有误", 2))
-        .await
-        .unwrap();
-    store
-        .add_signoff(&mk(Decision::Approve, "同意", 3))
-        .await
-        .unwrap();
+    store.add_signoff(&mk(Decision::Return, "金额有误", 2)).await.unwrap();
+    store.add_signoff(&mk(Decision::Approve, "同意", 3)).await.unwrap();
     let got = store.list_signoffs(ids[0]).await.unwrap();
-    assert_eq!(
-        got,
-        vec![
-            mk(Decision::Return, "金额有误", 2),
-            mk(Decision::Approve, "同意", 3)
-        ]
-    );
+    assert_eq!(got, vec![mk(Decision::Return, "金额有误", 2), mk(Decision::Approve, "同意", 3)]);
 }
 
 pub async fn work_lists_filter_by_region_prefix_and_state(store: &dyn Store) {
@@ -636,58 +445,18 @@ pub async fn work_lists_filter_by_region_prefix_and_state(store: &dyn Store) {
         states: states.to_vec(),
         limit: 50,
     };
-    let titles = |list: Vec<yangguang_core::DisclosureSummary>| {
-        list.into_iter().map(|d| d.title).collect::<Vec<_>>()
-    };
-    assert_eq!(
-        titles(
-            store
-                .list_work(&q(&["339921100201"], &[DisclosureState::Draft]))
-                .await
-                .unwrap()
-        ),
-        ["村的草稿"]
-    );
-    assert_eq!(
-        titles(
-            store
-                .list_work(&q(&["339921100"], &[DisclosureState::Draft]))
-                .await
-                .unwrap()
-        )
-        .len(),
-        2
-    );
-    assert!(
-        store
-            .list_work(&q(&["339921101"], &[DisclosureState::Draft]))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        store
-            .list_work(&q(&[], &[DisclosureState::Draft]))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let titles = |list: Vec<yangguang_core::DisclosureSummary>| list.into_iter().map(|d| d.title).collect::<Vec<_>>();
+    assert_eq!(titles(store.list_work(&q(&["339921100201"], &[DisclosureState::Draft])).await.unwrap()), ["村的草稿"]);
+    assert_eq!(titles(store.list_work(&q(&["339921100"], &[DisclosureState::Draft])).await.unwrap()).len(), 2);
+    assert!(store.list_work(&q(&["339921101"], &[DisclosureState::Draft])).await.unwrap().is_empty());
+    assert!(store.list_work(&q(&[], &[DisclosureState::Draft])).await.unwrap().is_empty());
 }
 
 pub async fn scheduled_versions_come_due(store: &dyn Store) {
     seeded(store).await;
-    let ids = store
-        .insert_disclosures(&[draft("339921100201", "定时")])
-        .await
-        .unwrap();
+    let ids = store.insert_disclosures(&[draft("339921100201", "定时")]).await.unwrap();
     store
-        .set_state(
-            ids[0],
-            &[DisclosureState::Draft],
-            DisclosureState::Scheduled,
-            Some(time(10)),
-            time(2),
-        )
+        .set_state(ids[0], &[DisclosureState::Draft], DisclosureState::Scheduled, Some(time(10)), time(2))
         .await
         .unwrap();
     assert!(store.due_scheduled(time(9)).await.unwrap().is_empty());
@@ -714,20 +483,10 @@ pub async fn staff_round_trip_with_grants_and_unique_usernames(store: &dyn Store
     seeded(store).await;
     let id = store.create_staff(&new_staff("wang")).await.unwrap();
     let mut staff = store.get_staff(id).await.unwrap();
-    assert_eq!(
-        (
-            staff.username.as_str(),
-            staff.must_change_password,
-            staff.grants.len()
-        ),
-        ("wang", true, 2)
-    );
+    assert_eq!((staff.username.as_str(), staff.must_change_password, staff.grants.len()), ("wang", true, 2));
     assert_eq!(store.find_staff("wang").await.unwrap().unwrap(), staff);
     assert!(store.find_staff("nobody").await.unwrap().is_none());
-    assert!(matches!(
-        store.create_staff(&new_staff("wang")).await.unwrap_err(),
-        StoreError::Conflict(_)
-    ));
+    assert!(matches!(store.create_staff(&new_staff("wang")).await.unwrap_err(), StoreError::Conflict(_)));
     staff.must_change_password = false;
     staff.totp_secret = Some("JBSWY3DPEHPK3PXP".into());
     staff.grants = vec![Grant::new(Role::VillageClerk, code("339921100001")).unwrap()];
@@ -759,44 +518,13 @@ pub async fn sessions_are_found_and_revoked(store: &dyn Store) {
 }
 
 pub async fn login_failures_are_counted_by_account_or_address(store: &dyn Store) {
-    for (user, ip, day) in [
-        ("wang", "10.0.0.1", 1),
-        ("wang", "10.0.0.2", 2),
-        ("li", "10.0.0.1", 3),
-    ] {
-        store
-            .record_login_failure(user, ip, time(day))
-            .await
-            .unwrap();
+    for (user, ip, day) in [("wang", "10.0.0.1", 1), ("wang", "10.0.0.2", 2), ("li", "10.0.0.1", 3)] {
+        store.record_login_failure(user, ip, time(day)).await.unwrap();
     }
-    assert_eq!(
-        store
-            .count_login_failures(Some("wang"), None, time(1))
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(
-        store
-            .count_login_failures(Some("wang"), None, time(2))
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        store
-            .count_login_failures(None, Some("10.0.0.1"), time(1))
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(
-        store
-            .count_login_failures(Some("zhao"), Some("10.9.9.9"), time(1))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(store.count_login_failures(Some("wang"), None, time(1)).await.unwrap(), 2);
+    assert_eq!(store.count_login_failures(Some("wang"), None, time(2)).await.unwrap(), 1);
+    assert_eq!(store.count_login_failures(None, Some("10.0.0.1"), time(1)).await.unwrap(), 2);
+    assert_eq!(store.count_login_failures(Some("zhao"), Some("10.9.9.9"), time(1)).await.unwrap(), 0);
 }
 
 pub async fn the_audit_trail_reads_newest_first(store: &dyn Store) {
@@ -816,13 +544,7 @@ pub async fn the_audit_trail_reads_newest_first(store: &dyn Store) {
     }
     let page = store.list_audit(1, 2).await.unwrap();
     assert_eq!(page.total, 3);
-    assert_eq!(
-        page.items
-            .iter()
-            .map(|a| a.action.as_str())
-            .collect::<Vec<_>>(),
-        ["publish", "draft"]
-    );
+    assert_eq!(page.items.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["publish", "draft"]);
 }
 
 pub async fn checkpoints_round_trip(store: &dyn Store) {

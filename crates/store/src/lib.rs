@@ -7,8 +7,7 @@ use chrono::{DateTime, Utc};
 use yangguang_core::publication::{Checkpoint, LogEntry, SignoffRecord};
 use yangguang_core::staff::Grant;
 use yangguang_core::{
-    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure,
-    Period, Region, RegionCode,
+    Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -151,10 +150,7 @@ pub trait DisclosureStore: Send + Sync {
     async fn get_disclosure(&self, id: DisclosureId) -> StoreResult<Disclosure>;
     /// Public lists: published and withdrawn items (not superseded versions, not the
     /// withdrawal records themselves), newest first.
-    async fn list_disclosures(
-        &self,
-        query: &DisclosureQuery,
-    ) -> StoreResult<Page<DisclosureSummary>>;
+    async fn list_disclosures(&self, query: &DisclosureQuery) -> StoreResult<Page<DisclosureSummary>>;
     /// Versions in the given states within the regions, most recently changed first.
     async fn list_work(&self, query: &WorkQuery) -> StoreResult<Vec<DisclosureSummary>>;
     /// Corrections and withdrawals that name `id` as the version they replace.
@@ -163,12 +159,7 @@ pub trait DisclosureStore: Send + Sync {
     async fn published_periods(&self, village: RegionCode) -> StoreResult<Vec<(String, Period)>>;
     async fn count_disclosures(&self) -> StoreResult<u64>;
     /// Changes an editable version; `Conflict` if it is no longer editable.
-    async fn update_draft(
-        &self,
-        id: DisclosureId,
-        edit: &DraftEdit,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()>;
+    async fn update_draft(&self, id: DisclosureId, edit: &DraftEdit, now: DateTime<Utc>) -> StoreResult<()>;
     /// Moves a version from one of `from` to `to`; `Conflict` if it is in another state.
     async fn set_state(
         &self,
@@ -182,20 +173,11 @@ pub trait DisclosureStore: Send + Sync {
     async fn list_signoffs(&self, id: DisclosureId) -> StoreResult<Vec<Signoff>>;
     /// Publishes a submitted or scheduled version in one transaction: its state, its
     /// effect on the version it replaces, and its log entry (returned).
-    async fn publish(
-        &self,
-        id: DisclosureId,
-        at: DateTime<Utc>,
-        signoffs: &[SignoffRecord],
-    ) -> StoreResult<LogEntry>;
+    async fn publish(&self, id: DisclosureId, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> StoreResult<LogEntry>;
     /// Scheduled versions whose time has come.
     async fn due_scheduled(&self, now: DateTime<Utc>) -> StoreResult<Vec<DisclosureId>>;
     /// Ids of every version that was ever published, in id order, after `after`.
-    async fn published_ids(
-        &self,
-        after: DisclosureId,
-        limit: u32,
-    ) -> StoreResult<Vec<DisclosureId>>;
+    async fn published_ids(&self, after: DisclosureId, limit: u32) -> StoreResult<Vec<DisclosureId>>;
 }
 
 #[async_trait]
@@ -273,12 +255,7 @@ pub trait StaffStore: Send + Sync {
     async fn revoke_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Revokes every session of a staff member; returns how many were live.
     async fn revoke_sessions(&self, staff_id: i64) -> StoreResult<u64>;
-    async fn record_login_failure(
-        &self,
-        username: &str,
-        ip: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()>;
+    async fn record_login_failure(&self, username: &str, ip: &str, at: DateTime<Utc>) -> StoreResult<()>;
     /// Failures since `since` for the username, or for the address.
     async fn count_login_failures(
         &self,
@@ -316,58 +293,42 @@ pub mod decode {
     }
 
     pub fn period(s: Option<&str>) -> Result<Option<Period>, StoreError> {
-        s.map(str::parse::<Period>)
-            .transpose()
-            .map_err(|e| StoreError::Invalid(e.to_string()))
+        s.map(str::parse::<Period>).transpose().map_err(|e| StoreError::Invalid(e.to_string()))
     }
 
-    pub fn region(
-        code_text: &str,
-        name: String,
-        parent: Option<&str>,
-        kind: &str,
-    ) -> Result<Region, StoreError> {
+    pub fn region(code_text: &str, name: String, parent: Option<&str>, kind: &str) -> Result<Region, StoreError> {
         Ok(Region {
             code: code(code_text)?,
             name,
             parent: parent.map(code).transpose()?,
-            kind: RegionKind::parse(kind)
-                .ok_or_else(|| StoreError::Invalid(format!("region kind {kind}")))?,
+            kind: RegionKind::parse(kind).ok_or_else(|| StoreError::Invalid(format!("region kind {kind}")))?,
         })
     }
 
     pub fn state(s: &str) -> Result<yangguang_core::DisclosureState, StoreError> {
-        yangguang_core::DisclosureState::parse(s)
-            .ok_or_else(|| StoreError::Invalid(format!("disclosure state {s}")))
+        yangguang_core::DisclosureState::parse(s).ok_or_else(|| StoreError::Invalid(format!("disclosure state {s}")))
     }
 
     pub fn kind(s: &str) -> Result<yangguang_core::DisclosureKind, StoreError> {
-        yangguang_core::DisclosureKind::parse(s)
-            .ok_or_else(|| StoreError::Invalid(format!("disclosure kind {s}")))
+        yangguang_core::DisclosureKind::parse(s).ok_or_else(|| StoreError::Invalid(format!("disclosure kind {s}")))
     }
 
     pub fn grant(role: &str, region: &str) -> Result<yangguang_core::staff::Grant, StoreError> {
-        let role = yangguang_core::staff::Role::parse(role)
-            .ok_or_else(|| StoreError::Invalid(format!("role {role}")))?;
-        Ok(yangguang_core::staff::Grant {
-            role,
-            region: code(region)?,
-        })
+        let role =
+            yangguang_core::staff::Role::parse(role).ok_or_else(|| StoreError::Invalid(format!("role {role}")))?;
+        Ok(yangguang_core::staff::Grant { role, region: code(region)? })
     }
 
     pub fn decision(s: &str) -> Result<super::Decision, StoreError> {
         super::Decision::parse(s).ok_or_else(|| StoreError::Invalid(format!("decision {s}")))
     }
 
-    pub fn signoffs(
-        json: &str,
-    ) -> Result<Vec<yangguang_core::publication::SignoffRecord>, StoreError> {
+    pub fn signoffs(json: &str) -> Result<Vec<yangguang_core::publication::SignoffRecord>, StoreError> {
         serde_json::from_str(json).map_err(|e| StoreError::Invalid(format!("sign-offs: {e}")))
     }
 
     pub fn action(s: &str) -> Result<yangguang_core::publication::LogAction, StoreError> {
-        yangguang_core::publication::LogAction::parse(s)
-            .ok_or_else(|| StoreError::Invalid(format!("log action {s}")))
+        yangguang_core::publication::LogAction::parse(s).ok_or_else(|| StoreError::Invalid(format!("log action {s}")))
     }
 }
 

@@ -70,11 +70,7 @@ impl IntoResponse for WebError {
     }
 }
 
-pub async fn render_errors(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let prefs = Prefs::from_headers(request.headers());
     let json = request.uri().path().starts_with("/api/") || request.uri().path() == "/healthz";
     let headers = request.headers().clone();
@@ -82,9 +78,7 @@ pub async fn render_errors(
     // Unmatched routes come back as a bare 404 from the router: give them the page too.
     let error = match response.extensions_mut().remove::<WebError>() {
         Some(e) => e,
-        None if response.status() == StatusCode::NOT_FOUND
-            && response.headers().get("content-type").is_none() =>
-        {
+        None if response.status() == StatusCode::NOT_FOUND && response.headers().get("content-type").is_none() => {
             WebError::NotFound
         }
         None => return response,

@@ -54,19 +54,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}", get(pages::village::village))
         .route("/v/{code}/c/{column}", get(pages::column::column))
         .route("/v/{code}/d/{id}", get(pages::disclosure::disclosure))
-        .route(
-            "/v/{code}/d/{id}/a/{position}",
-            get(pages::disclosure::attachment),
-        )
+        .route("/v/{code}/d/{id}/a/{position}", get(pages::disclosure::attachment))
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .route("/robots.txt", get(robots))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            error::render_errors,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)
 }
@@ -83,8 +77,7 @@ async fn log_requests(request: Request, next: Next) -> Response {
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.site.store.ping().await {
         Ok(()) => {
-            axum::Json(serde_json::json!({ "status": "ok", "backend": state.site.store.backend() }))
-                .into_response()
+            axum::Json(serde_json::json!({ "status": "ok", "backend": state.site.store.backend() })).into_response()
         }
         Err(e) => error::WebError::Unavailable(e.to_string()).into_response(),
     }
@@ -93,14 +86,8 @@ async fn healthz(State(state): State<AppState>) -> Response {
 async fn favicon() -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("image/svg+xml"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=604800"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=604800")),
         ],
         FAVICON,
     )
@@ -108,11 +95,7 @@ async fn favicon() -> Response {
 }
 
 async fn robots() -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain")],
-        "User-agent: *\nDisallow: /prefs\nDisallow: /search\n",
-    )
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "User-agent: *\nDisallow: /prefs\nDisallow: /search\n")
         .into_response()
 }
 
@@ -122,7 +105,5 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }

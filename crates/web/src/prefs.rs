@@ -24,11 +24,7 @@ pub struct Prefs {
 
 impl Prefs {
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let mut prefs = Prefs {
-            lang: Lang::Zh,
-            elder: false,
-            last_village: None,
-        };
+        let mut prefs = Prefs { lang: Lang::Zh, elder: false, last_village: None };
         for value in headers.get_all(header::COOKIE) {
             let Ok(value) = value.to_str() else { continue };
             for pair in value.split(';') {
@@ -39,9 +35,7 @@ impl Prefs {
                     (LANG_COOKIE, "en") => prefs.lang = Lang::En,
                     (LANG_COOKIE, _) => prefs.lang = Lang::Zh,
                     (ELDER_COOKIE, v) => prefs.elder = v == "1",
-                    (VILLAGE_COOKIE, v) => {
-                        prefs.last_village = RegionCode::parse(v).ok().filter(|c| c.is_village())
-                    }
+                    (VILLAGE_COOKIE, v) => prefs.last_village = RegionCode::parse(v).ok().filter(|c| c.is_village()),
                     _ => {}
                 }
             }
@@ -61,20 +55,15 @@ impl Prefs {
 }
 
 pub fn cookie(name: &str, value: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax; HttpOnly"
-    ))
-    .expect("cookie values are ASCII")
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax; HttpOnly"))
+        .expect("cookie values are ASCII")
 }
 
 /// Only same-site paths are allowed as a destination, so `/prefs` is no open redirect.
 pub fn safe_back(back: Option<&str>) -> &str {
     match back {
         Some(b)
-            if b.starts_with('/')
-                && !b.starts_with("//")
-                && !b.contains('\\')
-                && !b.chars().any(char::is_control) =>
+            if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') && !b.chars().any(char::is_control) =>
         {
             b
         }
@@ -91,20 +80,13 @@ pub struct PrefsQuery {
 
 pub async fn set_prefs(Query(q): Query<PrefsQuery>) -> Response {
     let back = safe_back(q.back.as_deref());
-    let mut response =
-        (StatusCode::SEE_OTHER, [(header::LOCATION, back.to_owned())]).into_response();
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, back.to_owned())]).into_response();
     let h = response.headers_mut();
     if let Some(lang) = q.lang.as_deref() {
-        h.append(
-            header::SET_COOKIE,
-            cookie(LANG_COOKIE, if lang == "en" { "en" } else { "zh" }),
-        );
+        h.append(header::SET_COOKIE, cookie(LANG_COOKIE, if lang == "en" { "en" } else { "zh" }));
     }
     if let Some(elder) = q.elder.as_deref() {
-        h.append(
-            header::SET_COOKIE,
-            cookie(ELDER_COOKIE, if elder == "1" { "1" } else { "0" }),
-        );
+        h.append(header::SET_COOKIE, cookie(ELDER_COOKIE, if elder == "1" { "1" } else { "0" }));
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
@@ -117,19 +99,13 @@ mod tests {
     #[test]
     fn cookies_are_read_and_garbage_ignored() {
         let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=b; yg_lang=en; yg_elder=1; yg_village=339921100201"),
-        );
+        h.insert(header::COOKIE, HeaderValue::from_static("a=b; yg_lang=en; yg_elder=1; yg_village=339921100201"));
         let p = Prefs::from_headers(&h);
         assert_eq!(
             (p.lang, p.elder, p.last_village.map(|c| c.to_string())),
             (Lang::En, true, Some("339921100201".into()))
         );
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("yg_village=../../x; yg_elder=yes"),
-        );
+        h.insert(header::COOKIE, HeaderValue::from_static("yg_village=../../x; yg_elder=yes"));
         let p = Prefs::from_headers(&h);
         assert_eq!((p.lang, p.elder, p.last_village), (Lang::Zh, false, None));
     }

@@ -22,10 +22,7 @@ pub enum Encoding {
 
 /// Picks the best encoding the client accepts (brotli, then gzip), honouring `q=0`.
 pub fn negotiate(headers: &HeaderMap) -> Encoding {
-    let Some(accept) = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(accept) = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else {
         return Encoding::Identity;
     };
     let mut br = false;
@@ -35,8 +32,7 @@ pub fn negotiate(headers: &HeaderMap) -> Encoding {
         let name = pieces.next().unwrap_or("").trim();
         let refused = pieces.any(|p| {
             let p = p.trim();
-            p.strip_prefix("q=")
-                .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+            p.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
         });
         match name {
             "br" => br = !refused,
@@ -54,21 +50,14 @@ pub fn negotiate(headers: &HeaderMap) -> Encoding {
 }
 
 pub fn gzip(data: &[u8], level: u32) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(level),
-    );
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(level));
     enc.write_all(data).expect("writing to memory");
     enc.finish().expect("writing to memory")
 }
 
 pub fn brotli(data: &[u8], quality: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() / 3);
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: quality as i32,
-        lgwin: 22,
-        ..Default::default()
-    };
+    let params = brotli::enc::BrotliEncoderParams { quality: quality as i32, lgwin: 22, ..Default::default() };
     brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("writing to memory");
     out
 }
@@ -88,57 +77,35 @@ impl EncodedPage {
     pub fn new(status: StatusCode, html: String) -> Self {
         let bytes = html.into_bytes();
         let digest = Sha256::digest(&bytes);
-        let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12])))
-            .expect("hex is ASCII");
-        Self {
-            status,
-            etag,
-            gzip: gzip(&bytes, 9).into(),
-            brotli: brotli(&bytes, 9).into(),
-            identity: bytes.into(),
-        }
+        let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12]))).expect("hex is ASCII");
+        Self { status, etag, gzip: gzip(&bytes, 9).into(), brotli: brotli(&bytes, 9).into(), identity: bytes.into() }
     }
 
     pub fn respond(&self, request: &HeaderMap, security: &SecurityHeaders) -> Response {
         let not_modified = self.status == StatusCode::OK
-            && request.get(header::IF_NONE_MATCH).is_some_and(|v| {
-                v.as_bytes()
-                    .split(|&b| b == b',')
-                    .any(|t| t.trim_ascii() == self.etag.as_bytes())
-            });
+            && request
+                .get(header::IF_NONE_MATCH)
+                .is_some_and(|v| v.as_bytes().split(|&b| b == b',').any(|t| t.trim_ascii() == self.etag.as_bytes()));
         let (body, encoding) = match negotiate(request) {
             Encoding::Brotli => (self.brotli.clone(), Some("br")),
             Encoding::Gzip => (self.gzip.clone(), Some("gzip")),
             Encoding::Identity => (self.identity.clone(), None),
         };
         let mut response = if not_modified {
-            Response::builder()
-                .status(StatusCode::NOT_MODIFIED)
-                .body(Body::empty())
+            Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
         } else {
-            Response::builder()
-                .status(self.status)
-                .body(Body::from(body))
+            Response::builder().status(self.status).body(Body::from(body))
         }
         .expect("valid response");
         let h = response.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
         if let (Some(enc), false) = (encoding, not_modified) {
             h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
         }
         h.insert(header::ETAG, self.etag.clone());
         // Pages vary by the reader's display settings (cookies): never store them in shared caches.
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
-        h.insert(
-            header::VARY,
-            HeaderValue::from_static("Accept-Encoding, Cookie"),
-        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding, Cookie"));
         security.apply(h);
         response
     }
@@ -154,30 +121,20 @@ pub struct SecurityHeaders {
 impl SecurityHeaders {
     pub fn new(css: &str, js: &str) -> Self {
         use base64::Engine;
-        let hash = |s: &str| {
-            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
-        };
+        let hash = |s: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()));
         let csp = format!(
             "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; img-src 'self' data:; \
              form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
             hash(css),
             hash(js)
         );
-        Self {
-            csp: HeaderValue::from_str(&csp).expect("ASCII"),
-        }
+        Self { csp: HeaderValue::from_str(&csp).expect("ASCII") }
     }
 
     pub fn apply(&self, h: &mut HeaderMap) {
         h.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
-        h.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        h.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        );
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
 }
@@ -197,18 +154,12 @@ pub struct PageCache {
 
 impl PageCache {
     pub fn new(capacity: usize) -> Self {
-        Self {
-            entries: RwLock::new(HashMap::new()),
-            capacity,
-        }
+        Self { entries: RwLock::new(HashMap::new()), capacity }
     }
 
     pub fn get(&self, key: &str, generation: u64, date: NaiveDate) -> Option<Arc<EncodedPage>> {
         let entries = self.entries.read().expect("cache lock");
-        entries
-            .get(key)
-            .filter(|e| e.generation == generation && e.date == date)
-            .map(|e| e.page.clone())
+        entries.get(key).filter(|e| e.generation == generation && e.date == date).map(|e| e.page.clone())
     }
 
     pub fn insert(&self, key: String, generation: u64, date: NaiveDate, page: Arc<EncodedPage>) {
@@ -216,14 +167,7 @@ impl PageCache {
         if entries.len() >= self.capacity {
             entries.clear();
         }
-        entries.insert(
-            key,
-            CacheEntry {
-                generation,
-                date,
-                page,
-            },
-        );
+        entries.insert(key, CacheEntry { generation, date, page });
     }
 
     pub fn len(&self) -> usize {
@@ -241,10 +185,7 @@ mod tests {
 
     fn headers(accept: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(
-            header::ACCEPT_ENCODING,
-            HeaderValue::from_str(accept).unwrap(),
-        );
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(accept).unwrap());
         h
     }
 
@@ -262,9 +203,7 @@ mod tests {
         let html = "<p>村务公开</p>".repeat(200);
         let page = EncodedPage::new(StatusCode::OK, html.clone());
         let mut out = String::new();
-        flate2::read::GzDecoder::new(&page.gzip[..])
-            .read_to_string(&mut out)
-            .unwrap();
+        flate2::read::GzDecoder::new(&page.gzip[..]).read_to_string(&mut out).unwrap();
         assert_eq!(out, html);
         let mut out = Vec::new();
         brotli::BrotliDecompress(&mut &page.brotli[..], &mut out).unwrap();

@@ -40,31 +40,11 @@ async fn site() -> TestSite {
     store
         .upsert_regions(&[
             r("339921000000", "清溪县", None, RegionKind::County),
-            r(
-                "339921100000",
-                "青山镇",
-                Some("339921000000"),
-                RegionKind::Town,
-            ),
-            r(
-                "339921101000",
-                "白沙镇",
-                Some("339921000000"),
-                RegionKind::Town,
-            ),
+            r("339921100000", "青山镇", Some("339921000000"), RegionKind::Town),
+            r("339921101000", "白沙镇", Some("339921000000"), RegionKind::Town),
             r(VILLAGE, "前山村", Some("339921100000"), RegionKind::Village),
-            r(
-                OTHER_VILLAGE,
-                "后山村",
-                Some("339921100000"),
-                RegionKind::Village,
-            ),
-            r(
-                "339921101201",
-                "龙潭村",
-                Some("339921101000"),
-                RegionKind::Village,
-            ),
+            r(OTHER_VILLAGE, "后山村", Some("339921100000"), RegionKind::Village),
+            r("339921101201", "龙潭村", Some("339921101000"), RegionKind::Village),
         ])
         .await
         .unwrap();
@@ -77,9 +57,7 @@ async fn site() -> TestSite {
     let csv = "户主,金额\n张*明,300.00\n".as_bytes();
     let sha256 = files.put(csv).unwrap();
     let store: Arc<dyn Store> = Arc::new(store);
-    let site = Site::new(store, catalog_files::default_catalog(), files)
-        .await
-        .unwrap();
+    let site = Site::new(store, catalog_files::default_catalog(), files).await.unwrap();
     let at = |day| Utc.with_ymd_and_hms(2026, 3, day, 2, 0, 0).unwrap();
     let mut batch: Vec<NewDisclosure> = (1..=25)
         .map(|i| NewDisclosure {
@@ -115,10 +93,7 @@ async fn site() -> TestSite {
     batch.push(other);
     batch.push(draft);
     let ids = site.add_disclosures(&batch).await.unwrap();
-    TestSite {
-        state: AppState::new(Arc::new(site)),
-        first_id: ids[0].0,
-    }
+    TestSite { state: AppState::new(Arc::new(site)), first_id: ids[0].0 }
 }
 
 async fn get(state: &AppState, uri: &str, headers: &[(&str, &str)]) -> Response {
@@ -126,20 +101,11 @@ async fn get(state: &AppState, uri: &str, headers: &[(&str, &str)]) -> Response 
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    router(state.clone())
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap()
+    router(state.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap()
 }
 
 async fn text(response: Response) -> String {
-    String::from_utf8(
-        to_bytes(response.into_body(), 4 << 20)
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap()
+    String::from_utf8(to_bytes(response.into_body(), 4 << 20).await.unwrap().to_vec()).unwrap()
 }
 
 async fn page(state: &AppState, uri: &str) -> (StatusCode, String) {
@@ -152,10 +118,7 @@ async fn county_home_lists_towns_and_their_villages() {
     let s = site().await;
     let (status, html) = page(&s.state, "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        html.contains("<title>清溪县村务公开 - 阳光村务</title>"),
-        "{html}"
-    );
+    assert!(html.contains("<title>清溪县村务公开 - 阳光村务</title>"), "{html}");
     assert!(html.contains("青山镇") && html.contains("白沙镇"));
     assert!(html.contains(&format!("href=\"/v/{VILLAGE}\"")));
     assert!(html.contains("<html lang=\"zh-CN\">"));
@@ -167,55 +130,22 @@ async fn village_home_shows_tiles_latest_and_due_and_remembers_the_village() {
     let s = site().await;
     let r = get(&s.state, &format!("/v/{VILLAGE}"), &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let cookie = r
-        .headers()
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        cookie.starts_with(&format!("yg_village={VILLAGE}")),
-        "{cookie}"
-    );
+    let cookie = r.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.starts_with(&format!("yg_village={VILLAGE}")), "{cookie}");
     let html = text(r).await;
-    for column in [
-        "党建引领",
-        "阳光村务",
-        "阳光财务",
-        "三资与产权交易",
-        "我的三权",
-        "普惠金融",
-        "乡村治理",
-        "综合治理",
-    ] {
+    for column in ["党建引领", "阳光村务", "阳光财务", "三资与产权交易", "我的三权", "普惠金融", "乡村治理", "综合治理"]
+    {
         assert!(html.contains(column), "tile {column} missing");
     }
     assert!(html.contains("本月应公开") && html.contains("最新公开"));
     assert!(html.contains("收支明细第"));
-    assert!(
-        !html.contains("后山村的事项"),
-        "another village's item leaked"
-    );
+    assert!(!html.contains("后山村的事项"), "another village's item leaked");
     assert!(!html.contains("草稿不公开"), "a draft leaked");
     // A returning villager lands on the village chosen last.
-    let r = get(
-        &s.state,
-        "/",
-        &[("cookie", &format!("yg_village={VILLAGE}"))],
-    )
-    .await;
+    let r = get(&s.state, "/", &[("cookie", &format!("yg_village={VILLAGE}"))]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        r.headers()[header::LOCATION],
-        format!("/v/{VILLAGE}").as_str()
-    );
-    let r = get(
-        &s.state,
-        "/?all=1",
-        &[("cookie", &format!("yg_village={VILLAGE}"))],
-    )
-    .await;
+    assert_eq!(r.headers()[header::LOCATION], format!("/v/{VILLAGE}").as_str());
+    let r = get(&s.state, "/?all=1", &[("cookie", &format!("yg_village={VILLAGE}"))]).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -236,10 +166,7 @@ async fn unknown_codes_and_ids_get_the_friendly_404_page() {
     ] {
         let (status, html) = page(&s.state, &uri).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
-        assert!(
-            html.contains("没有找到这个页面") && html.contains("href=\"/\""),
-            "{uri}: {html}"
-        );
+        assert!(html.contains("没有找到这个页面") && html.contains("href=\"/\""), "{uri}: {html}");
     }
 }
 
@@ -256,32 +183,18 @@ async fn a_disclosure_shows_its_facts_and_never_runs_injected_script() {
     let s = site().await;
     let r = get(&s.state, &format!("/v/{VILLAGE}/d/{}", s.first_id), &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let csp = r.headers()[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        csp.contains("script-src 'sha256-") && !csp.contains("unsafe-inline"),
-        "{csp}"
-    );
+    let csp = r.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'sha256-") && !csp.contains("unsafe-inline"), "{csp}");
     let html = text(r).await;
     assert!(html.contains("<title>低保名单 - 前山村 - 阳光村务</title>"));
     assert!(html.contains("<table>") && html.contains("张*明"));
     assert!(!html.contains("alert("), "injected script survived: {html}");
-    assert!(
-        html.contains("村务监督委员会"),
-        "reviewer of the catalog item shown"
-    );
+    assert!(html.contains("村务监督委员会"), "reviewer of the catalog item shown");
     assert!(html.contains("低保名单.csv"));
     let r = get(&s.state, &format!("/v/{VILLAGE}/d/{}/a/0", s.first_id), &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
-    assert!(
-        r.headers()[header::CONTENT_DISPOSITION]
-            .to_str()
-            .unwrap()
-            .contains("filename*=UTF-8''%E4%BD%8E")
-    );
+    assert!(r.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains("filename*=UTF-8''%E4%BD%8E"));
     assert_eq!(text(r).await, "户主,金额\n张*明,300.00\n");
 }
 
@@ -290,10 +203,7 @@ async fn column_pages_cover_their_subtree_and_paginate() {
     let s = site().await;
     let (status, html) = page(&s.state, &format!("/v/{VILLAGE}/c/finance")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        html.contains("收支明细") && html.contains("第 1 页，共 2"),
-        "{html}"
-    );
+    assert!(html.contains("收支明细") && html.contains("第 1 页，共 2"), "{html}");
     assert!(html.contains("href=\"?page=2\""));
     let (_, second) = page(&s.state, &format!("/v/{VILLAGE}/c/finance?page=2")).await;
     assert_eq!(second.matches("/d/").count(), 4, "24 finance items: 20 + 4");
@@ -317,32 +227,15 @@ async fn elder_mode_and_english_are_switched_and_remembered() {
     let s = site().await;
     let r = get(&s.state, &format!("/prefs?elder=1&back=/v/{VILLAGE}"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        r.headers()[header::LOCATION],
-        format!("/v/{VILLAGE}").as_str()
-    );
-    assert!(
-        r.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .starts_with("yg_elder=1")
-    );
+    assert_eq!(r.headers()[header::LOCATION], format!("/v/{VILLAGE}").as_str());
+    assert!(r.headers()[header::SET_COOKIE].to_str().unwrap().starts_with("yg_elder=1"));
     let r = get(&s.state, "/prefs?elder=1&back=https://evil.example/", &[]).await;
     assert_eq!(r.headers()[header::LOCATION], "/");
     let (_, html) = page(&s.state, &format!("/v/{VILLAGE}")).await;
     assert!(!html.contains("class=\"elder\""));
-    let r = get(
-        &s.state,
-        &format!("/v/{VILLAGE}"),
-        &[("cookie", "yg_elder=1; yg_lang=en")],
-    )
-    .await;
+    let r = get(&s.state, &format!("/v/{VILLAGE}"), &[("cookie", "yg_elder=1; yg_lang=en")]).await;
     let html = text(r).await;
-    assert!(
-        html.contains("<html lang=\"en\" class=\"elder\">"),
-        "{}",
-        &html[..200]
-    );
+    assert!(html.contains("<html lang=\"en\" class=\"elder\">"), "{}", &html[..200]);
     assert!(html.contains("Finances") && html.contains("Standard text"));
 }
 
@@ -357,36 +250,20 @@ async fn pages_fit_one_round_trip_compressed_and_revalidate() {
         "/search?q=%E5%B1%B1".into(),
     ] {
         for (encoding, elder) in [("br", ""), ("gzip", ""), ("gzip", "yg_elder=1")] {
-            let r = get(
-                &s.state,
-                &uri,
-                &[("accept-encoding", encoding), ("cookie", elder)],
-            )
-            .await;
+            let r = get(&s.state, &uri, &[("accept-encoding", encoding), ("cookie", elder)]).await;
             assert_eq!(r.headers()[header::CONTENT_ENCODING], encoding, "{uri}");
             let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
-            assert!(
-                body.len() <= 14 * 1024,
-                "{uri} {encoding}: {} bytes",
-                body.len()
-            );
+            assert!(body.len() <= 14 * 1024, "{uri} {encoding}: {} bytes", body.len());
             if encoding == "gzip" {
                 let mut html = String::new();
-                flate2::read::GzDecoder::new(&body[..])
-                    .read_to_string(&mut html)
-                    .unwrap();
+                flate2::read::GzDecoder::new(&body[..]).read_to_string(&mut html).unwrap();
                 assert!(html.starts_with("<!doctype html>"));
             }
         }
     }
     let r = get(&s.state, &format!("/v/{VILLAGE}"), &[]).await;
     let etag = r.headers()[header::ETAG].to_str().unwrap().to_owned();
-    let r = get(
-        &s.state,
-        &format!("/v/{VILLAGE}"),
-        &[("if-none-match", &etag)],
-    )
-    .await;
+    let r = get(&s.state, &format!("/v/{VILLAGE}"), &[("if-none-match", &etag)]).await;
     assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
 }
 
@@ -395,13 +272,7 @@ async fn publishing_invalidates_cached_pages() {
     let s = site().await;
     let (_, before) = page(&s.state, &format!("/v/{VILLAGE}")).await;
     assert!(!before.contains("新公开的事项"));
-    let mut new = s
-        .state
-        .site
-        .store
-        .get_disclosure(yangguang_core::DisclosureId(s.first_id))
-        .await
-        .unwrap();
+    let mut new = s.state.site.store.get_disclosure(yangguang_core::DisclosureId(s.first_id)).await.unwrap();
     new.title = "新公开的事项".into();
     let at = Utc::now();
     s.state

@@ -38,11 +38,7 @@ fn yuan(rng: &mut Rng, low: i64, high: i64, scale: f64) -> Fen {
 
 fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", header.join(" | "));
-    let _ = writeln!(
-        out,
-        "|{}|",
-        header.iter().map(|_| "---").collect::<Vec<_>>().join("|")
-    );
+    let _ = writeln!(out, "|{}|", header.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
     for row in rows {
         let _ = writeln!(out, "| {} |", row.join(" | "));
     }
@@ -54,27 +50,18 @@ fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     out.push_str(&header.join(","));
     out.push('\n');
     for row in rows {
-        out.push_str(
-            &row.iter()
-                .map(|c| c.replace(',', ""))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&row.iter().map(|c| c.replace(',', "")).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
     out.into_bytes()
 }
 
 fn period_label(ctx: &BodyContext) -> String {
-    ctx.period
-        .map(|p| p.label_zh())
-        .unwrap_or_else(|| "本期".into())
+    ctx.period.map(|p| p.label_zh()).unwrap_or_else(|| "本期".into())
 }
 
 fn date_label(ctx: &BodyContext) -> String {
-    ctx.event_date
-        .map(|d| d.format("%Y年%-m月%-d日").to_string())
-        .unwrap_or_default()
+    ctx.event_date.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_default()
 }
 
 pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
@@ -84,11 +71,7 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
     let a = ctx.activity;
     match item.id.as_str() {
         "income-expenditure" => {
-            let _ = writeln!(
-                md,
-                "{}{}集体经济收支情况如下，已经民主理财小组逐笔审核。\n",
-                ctx.village, label
-            );
+            let _ = writeln!(md, "{}{}集体经济收支情况如下，已经民主理财小组逐笔审核。\n", ctx.village, label);
             let income = [
                 ("上级补助收入", yuan(rng, 5_000, 60_000, a)),
                 ("租金及发包收入", yuan(rng, 2_000, 40_000, a)),
@@ -105,31 +88,21 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
             let total_in: Fen = income.iter().map(|x| x.1).sum();
             let total_out: Fen = spending.iter().map(|x| x.1).sum();
             md.push_str("### 收入\n\n");
-            let mut rows: Vec<Vec<String>> = income
-                .iter()
-                .map(|(k, v)| vec![k.to_string(), v.to_string()])
-                .collect();
+            let mut rows: Vec<Vec<String>> = income.iter().map(|(k, v)| vec![k.to_string(), v.to_string()]).collect();
             rows.push(vec!["**合计**".into(), format!("**{total_in}**")]);
             table(&mut md, &["项目", "金额（元）"], &rows);
             md.push_str("### 支出\n\n");
-            let mut rows: Vec<Vec<String>> = spending
-                .iter()
-                .map(|(k, v)| vec![k.to_string(), v.to_string()])
-                .collect();
+            let mut rows: Vec<Vec<String>> = spending.iter().map(|(k, v)| vec![k.to_string(), v.to_string()]).collect();
             rows.push(vec!["**合计**".into(), format!("**{total_out}**")]);
             table(&mut md, &["项目", "金额（元）"], &rows);
             let _ = writeln!(md, "本期收支相抵：{} 元。", Fen(total_in.0 - total_out.0));
         }
         "allowance-lists" | "relief-payments" | "farm-subsidies" => {
             let (header, kinds): (&[&str], &[&str]) = match item.id.as_str() {
-                "allowance-lists" => (
-                    &["户主", "类别", "保障人数", "本期发放（元）"],
-                    &["低保", "低保", "特困供养", "残疾人两项补贴"],
-                ),
-                "relief-payments" => (
-                    &["对象", "类别", "事由", "金额（元）"],
-                    &["临时救助", "大病救助", "节日慰问"],
-                ),
+                "allowance-lists" => {
+                    (&["户主", "类别", "保障人数", "本期发放（元）"], &["低保", "低保", "特困供养", "残疾人两项补贴"])
+                }
+                "relief-payments" => (&["对象", "类别", "事由", "金额（元）"], &["临时救助", "大病救助", "节日慰问"]),
                 _ => (
                     &["户主", "类别", "面积（亩）", "金额（元）"],
                     &["种粮补贴", "耕地地力保护补贴", "被征地农民养老补贴"],
@@ -142,30 +115,17 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
                 let kind = rng.pick(kinds).to_string();
                 let third = match item.id.as_str() {
                     "allowance-lists" => (1 + rng.below(4)).to_string(),
-                    "relief-payments" => rng
-                        .pick(&["因病", "因灾", "困难家庭", "春节慰问", "重阳慰问"])
-                        .to_string(),
+                    "relief-payments" => rng.pick(&["因病", "因灾", "困难家庭", "春节慰问", "重阳慰问"]).to_string(),
                     _ => format!("{}.{:02}", 1 + rng.below(12), rng.below(100)),
                 };
                 let amount = yuan(rng, 300, 3_600, 1.0);
                 total = Fen(total.0 + amount.0);
-                rows.push(vec![
-                    names::masked_person(rng),
-                    kind,
-                    third,
-                    amount.to_string(),
-                ]);
+                rows.push(vec![names::masked_person(rng), kind, third, amount.to_string()]);
             }
-            let _ = writeln!(
-                md,
-                "经村民代表评议、镇（街道）审核，{label}{}如下（共 {count} 户）：\n",
-                item.name
-            );
+            let _ = writeln!(md, "经村民代表评议、镇（街道）审核，{label}{}如下（共 {count} 户）：\n", item.name);
             table(&mut md, header, &rows);
-            let _ = writeln!(
-                md,
-                "合计发放 {total} 元。公示期 7 天，如有异议请向村务监督委员会反映。\n\n完整名单见附件。"
-            );
+            let _ =
+                writeln!(md, "合计发放 {total} 元。公示期 7 天，如有异议请向村务监督委员会反映。\n\n完整名单见附件。");
             attachment = Some(NewFile {
                 name: format!("{}{}.csv", label, item.name),
                 media_type: "text/csv; charset=utf-8",
@@ -175,26 +135,10 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
         "party-life" => {
             let _ = writeln!(md, "{label}党支部组织生活开展情况：\n");
             let rows = vec![
-                vec![
-                    "支部党员大会".into(),
-                    "1".into(),
-                    "学习传达上级会议精神，讨论年度重点工作".into(),
-                ],
-                vec![
-                    "支部委员会".into(),
-                    (3 + rng.below(2)).to_string(),
-                    "研究党员发展、村级重大事项".into(),
-                ],
-                vec![
-                    "党小组会".into(),
-                    (2 + rng.below(4)).to_string(),
-                    "学习交流，收集群众意见".into(),
-                ],
-                vec![
-                    "党课".into(),
-                    "1".into(),
-                    format!("书记讲党课，参加党员 {} 人", 20 + rng.below(40)),
-                ],
+                vec!["支部党员大会".into(), "1".into(), "学习传达上级会议精神，讨论年度重点工作".into()],
+                vec!["支部委员会".into(), (3 + rng.below(2)).to_string(), "研究党员发展、村级重大事项".into()],
+                vec!["党小组会".into(), (2 + rng.below(4)).to_string(), "学习交流，收集群众意见".into()],
+                vec!["党课".into(), "1".into(), format!("书记讲党课，参加党员 {} 人", 20 + rng.below(40))],
             ];
             table(&mut md, &["形式", "次数", "主要内容"], &rows);
             md.push_str("主题党日活动按月开展，活动记录存村档案备查。\n");
@@ -221,15 +165,8 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
                 .map(|i| {
                     vec![
                         format!("{}日", 1 + (i * 3 + rng.below(3)) % 28),
-                        rng.pick(&[
-                            "居住证明",
-                            "收入证明",
-                            "合同用章",
-                            "宅基地申请审核",
-                            "低保申请初审",
-                            "务工证明",
-                        ])
-                        .to_string(),
+                        rng.pick(&["居住证明", "收入证明", "合同用章", "宅基地申请审核", "低保申请初审", "务工证明"])
+                            .to_string(),
                         names::masked_person(rng),
                         "村委会主任".into(),
                     ]
@@ -257,30 +194,17 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
                         yuan(rng, 0, 10_000, a).to_string(),
                         yuan(rng, 5_000, 120_000, a).to_string(),
                     ],
-                    vec![
-                        "短期借款".into(),
-                        "0.00".into(),
-                        "0.00".into(),
-                        "0.00".into(),
-                        "0.00".into(),
-                    ],
+                    vec!["短期借款".into(), "0.00".into(), "0.00".into(), "0.00".into(), "0.00".into()],
                 ],
             );
             md.push_str("本期无新增对外担保和借款。\n");
         }
         "cadre-pay" => {
             let _ = writeln!(md, "{label}村干部报酬及补贴发放（按镇核定标准）：\n");
-            let rows: Vec<Vec<String>> =
-                ["党组织书记", "村委会主任", "村委委员", "村委委员", "报账员"]
-                    .iter()
-                    .map(|post| {
-                        vec![
-                            post.to_string(),
-                            names::cadre(rng),
-                            yuan(rng, 9_000, 21_000, 1.0).to_string(),
-                        ]
-                    })
-                    .collect();
+            let rows: Vec<Vec<String>> = ["党组织书记", "村委会主任", "村委委员", "村委委员", "报账员"]
+                .iter()
+                .map(|post| vec![post.to_string(), names::cadre(rng), yuan(rng, 9_000, 21_000, 1.0).to_string()])
+                .collect();
             table(&mut md, &["职务", "姓名", "本期发放（元）"], &rows);
         }
         "contracts-register" | "assets-register" | "resources-register" => {
@@ -290,34 +214,14 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
                 .map(|i| {
                     vec![
                         format!("{:03}", i + 1),
-                        rng.pick(&[
-                            "村办公楼",
-                            "厂房",
-                            "鱼塘",
-                            "山林",
-                            "耕地",
-                            "店面",
-                            "仓库",
-                            "茶园",
-                        ])
-                        .to_string(),
+                        rng.pick(&["村办公楼", "厂房", "鱼塘", "山林", "耕地", "店面", "仓库", "茶园"]).to_string(),
                         format!("{}", 50 + rng.below(3000)),
                         yuan(rng, 2_000, 80_000, a).to_string(),
                         rng.pick(&["出租", "自用", "发包", "闲置"]).to_string(),
                     ]
                 })
                 .collect();
-            table(
-                &mut md,
-                &[
-                    "编号",
-                    "名称",
-                    "面积（平方米/亩）",
-                    "价值或年租金（元）",
-                    "状态",
-                ],
-                &rows,
-            );
+            table(&mut md, &["编号", "名称", "面积（平方米/亩）", "价值或年租金（元）", "状态"], &rows);
         }
         "points-ranking" => {
             let _ = writeln!(md, "{label}积分制管理积分排名（前十户）：\n");
@@ -326,13 +230,7 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
             let rows: Vec<Vec<String>> = points
                 .iter()
                 .enumerate()
-                .map(|(i, p)| {
-                    vec![
-                        (i + 1).to_string(),
-                        names::masked_person(rng),
-                        p.to_string(),
-                    ]
-                })
+                .map(|(i, p)| vec![(i + 1).to_string(), names::masked_person(rng), p.to_string()])
                 .collect();
             table(&mut md, &["名次", "户主", "积分"], &rows);
             md.push_str("积分可在村积分超市兑换生活用品。\n");
@@ -360,11 +258,7 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
                 date_label(ctx)
             );
         }
-        "decision-resolution"
-        | "decision-result"
-        | "works-tender"
-        | "works-progress"
-        | "one-matter-funds" => {
+        "decision-resolution" | "decision-result" | "works-tender" | "works-progress" | "one-matter-funds" => {
             let project = rng.pick(&[
                 "村道硬化",
                 "文化礼堂修缮",
@@ -375,11 +269,7 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
                 "垃圾分类亭建设",
             ]);
             let amount = yuan(rng, 30_000, 600_000, a);
-            let _ = writeln!(
-                md,
-                "**事项**：{project}\n\n**日期**：{}\n\n**预算金额**：{amount} 元\n",
-                date_label(ctx)
-            );
+            let _ = writeln!(md, "**事项**：{project}\n\n**日期**：{}\n\n**预算金额**：{amount} 元\n", date_label(ctx));
             match item.id.as_str() {
                 "decision-resolution" => md.push_str("经党支部提议、村两委会议商议、党员大会审议、村民代表会议决议（应到 35 人，实到 31 人，同意 29 人），通过该事项。\n"),
                 "decision-result" => md.push_str("该事项已按决议实施完毕，经村务监督委员会监督，资金使用情况见阳光财务栏目。\n"),
@@ -389,22 +279,14 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
             }
         }
         _ => {
-            let when = ctx
-                .period
-                .map(|p| p.label_zh())
-                .unwrap_or_else(|| date_label(ctx));
+            let when = ctx.period.map(|p| p.label_zh()).unwrap_or_else(|| date_label(ctx));
             let _ = writeln!(md, "{}{}{}。\n", ctx.village, when, item.name);
             let _ = writeln!(
                 md,
                 "本事项按规定经{}审核后公开。如有疑问，请在公开之日起 10 日内向村务监督委员会提出，村里将在 10 日内答复。",
-                item.reviewers
-                    .first()
-                    .map_or("村务监督委员会", |r| r.label_zh())
+                item.reviewers.first().map_or("村务监督委员会", |r| r.label_zh())
             );
         }
     }
-    Body {
-        markdown: md,
-        attachment,
-    }
+    Body { markdown: md, attachment }
 }

@@ -5,13 +5,18 @@
 mod bodies;
 mod names;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Days, Months, NaiveDate, TimeZone, Utc};
-use yangguang_core::catalog::{DeadlineRule, Frequency};
+use yangguang_core::catalog::{DeadlineRule, Frequency, ReviewerRole};
+use yangguang_core::publication::{SignoffRecord, content_hash};
+use yangguang_core::region::CodeLevel;
+use yangguang_core::staff::{Grant, Role};
 use yangguang_core::{
-    Attachment, CatalogItem, DisclosureState, NewDisclosure, Period, Region, RegionCode, RegionKind,
+    Attachment, CatalogItem, DisclosureId, DisclosureKind, DisclosureState, NewDisclosure, Period, Region, RegionCode,
+    RegionKind,
 };
+use yangguang_store::NewStaff;
 
 use crate::{AppError, Site};
 
@@ -63,6 +68,18 @@ pub struct DemoSummary {
     pub villages: usize,
     pub disclosures: usize,
     pub attachments: usize,
+    pub corrections: usize,
+    pub withdrawals: usize,
+    /// Login accounts for each role, with their one-time passwords.
+    pub accounts: Vec<DemoAccount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: Role,
+    pub region: String,
+    pub password: String,
 }
 
 const CITY: u32 = 339_900;
@@ -75,29 +92,16 @@ const VILLAGES_PER_COUNTY: usize = 229;
 pub fn build_regions(options: &DemoOptions) -> Vec<Region> {
     let mut rng = Rng::new(options.seed);
     let city = RegionCode::from_parts(CITY, 0, 0).expect("valid");
-    let mut regions = vec![Region {
-        code: city,
-        name: "青山市".into(),
-        parent: None,
-        kind: RegionKind::City,
-    }];
+    let mut regions = vec![Region { code: city, name: "青山市".into(), parent: None, kind: RegionKind::City }];
     for c in 0..options.scale as usize {
-        let county_code =
-            RegionCode::from_parts(CITY + 21 + c as u32, 0, 0).expect("county codes fit");
+        let county_code = RegionCode::from_parts(CITY + 21 + c as u32, 0, 0).expect("county codes fit");
         let county_name = match names::COUNTY_NAMES.get(c) {
             Some(n) => n.to_string(),
             None => format!("第{}示范县", c + 1),
         };
-        regions.push(Region {
-            code: county_code,
-            name: county_name,
-            parent: Some(city),
-            kind: RegionKind::County,
-        });
+        regions.push(Region { code: county_code, name: county_name, parent: Some(city), kind: RegionKind::County });
         // Villages per town: between 15 and 23, summing to 229.
-        let mut sizes: Vec<usize> = (0..TOWNS_PER_COUNTY)
-            .map(|_| 15 + rng.below(9) as usize)
-            .collect();
+        let mut sizes: Vec<usize> = (0..TOWNS_PER_COUNTY).map(|_| 15 + rng.below(9) as usize).collect();
         while sizes.iter().sum::<usize>() != VILLAGES_PER_COUNTY {
             let i = rng.below(TOWNS_PER_COUNTY as u64) as usize;
             if sizes.iter().sum::<usize>() < VILLAGES_PER_COUNTY {
@@ -124,43 +128,20 @@ pub fn build_regions(options: &DemoOptions) -> Vec<Region> {
             } else {
                 100 + t as u32
             };
-            let town_code =
-                RegionCode::from_parts(county_code.county_prefix(), town_digits, 0).expect("valid");
-            regions.push(Region {
-                code: town_code,
-                name,
-                parent: Some(county_code),
-                kind: RegionKind::Town,
-            });
-            let communities = if street {
-                size * 2 / 3
-            } else {
-                1 + rng.below(2) as usize
-            };
+            let town_code = RegionCode::from_parts(county_code.county_prefix(), town_digits, 0).expect("valid");
+            regions.push(Region { code: town_code, name, parent: Some(county_code), kind: RegionKind::Town });
+            let communities = if street { size * 2 / 3 } else { 1 + rng.below(2) as usize };
             for v in 0..size {
                 let community = v < communities;
                 // Communities are 001–199, villages 200–399.
-                let digits = if community {
-                    1 + v as u32
-                } else {
-                    200 + (v - communities) as u32 + 1
-                };
-                let code = RegionCode::from_parts(county_code.county_prefix(), town_digits, digits)
-                    .expect("valid");
+                let digits = if community { 1 + v as u32 } else { 200 + (v - communities) as u32 + 1 };
+                let code = RegionCode::from_parts(county_code.county_prefix(), town_digits, digits).expect("valid");
                 let (name, kind) = if community {
-                    (
-                        names::community(&mut rng, &mut taken),
-                        RegionKind::Community,
-                    )
+                    (names::community(&mut rng, &mut taken), RegionKind::Community)
                 } else {
                     (names::village(&mut rng, &mut taken), RegionKind::Village)
                 };
-                regions.push(Region {
-                    code,
-                    name,
-                    parent: Some(town_code),
-                    kind,
-                });
+                regions.push(Region { code, name, parent: Some(town_code), kind });
             }
         }
     }
@@ -169,18 +150,8 @@ pub fn build_regions(options: &DemoOptions) -> Vec<Region> {
 
 /// A publish instant on `date`, during office hours in China.
 fn office_time(date: NaiveDate, rng: &mut Rng) -> DateTime<Utc> {
-    let local = date
-        .and_hms_opt(
-            8 + rng.below(10) as u32,
-            rng.below(60) as u32,
-            rng.below(60) as u32,
-        )
-        .expect("valid");
-    yangguang_core::time::china()
-        .from_local_datetime(&local)
-        .single()
-        .expect("fixed offset")
-        .with_timezone(&Utc)
+    let local = date.and_hms_opt(8 + rng.below(10) as u32, rng.below(60) as u32, rng.below(60) as u32).expect("valid");
+    yangguang_core::time::china().from_local_datetime(&local).single().expect("fixed offset").with_timezone(&Utc)
 }
 
 /// How many events an on-event item has in two years, for an average village.
@@ -211,59 +182,43 @@ fn plan_village(
             ^ village.code.to_string().parse::<u64>().unwrap_or(0),
     );
     // Most villages publish on time; one in six is a laggard that is often late or missing.
-    let diligence = if rng.below(6) == 0 {
-        0.55 + rng.unit() * 0.2
-    } else {
-        0.9 + rng.unit() * 0.1
-    };
-    let households = if village.kind == RegionKind::Community {
-        800 + rng.below(2500)
-    } else {
-        150 + rng.below(700)
-    } as u32;
+    let diligence = if rng.below(6) == 0 { 0.55 + rng.unit() * 0.2 } else { 0.9 + rng.unit() * 0.1 };
+    let households =
+        if village.kind == RegionKind::Community { 800 + rng.below(2500) } else { 150 + rng.below(700) } as u32;
     let activity = 0.4 + rng.unit() * 1.6;
-    let window_start = options
-        .as_of
-        .checked_sub_months(Months::new(24))
-        .expect("date in range");
-    let mut plan = VillagePlan {
-        disclosures: vec![],
-    };
-    let mut push = |item: &CatalogItem,
-                    period: Option<Period>,
-                    event: Option<NaiveDate>,
-                    published: NaiveDate,
-                    rng: &mut Rng| {
-        let ctx = bodies::BodyContext {
-            village: &village.name,
-            period,
-            event_date: event,
-            households,
-            activity,
+    let window_start = options.as_of.checked_sub_months(Months::new(24)).expect("date in range");
+    let mut plan = VillagePlan { disclosures: vec![] };
+    let mut push =
+        |item: &CatalogItem, period: Option<Period>, event: Option<NaiveDate>, published: NaiveDate, rng: &mut Rng| {
+            let ctx = bodies::BodyContext { village: &village.name, period, event_date: event, households, activity };
+            let body = bodies::body(item, &ctx, rng);
+            let title = match (period, event) {
+                (Some(p), _) => format!("{}{}", p.label_zh(), item.name),
+                (None, Some(d)) => format!("{}（{}）", item.name, d.format("%Y年%-m月%-d日")),
+                (None, None) => item.name.clone(),
+            };
+            let at = office_time(published, rng);
+            plan.disclosures.push((
+                NewDisclosure {
+                    village: village.code,
+                    column: item.column.clone(),
+                    catalog_item: Some(item.id.clone()),
+                    period,
+                    title,
+                    body_md: body.markdown,
+                    state: DisclosureState::Published,
+                    created_at: at,
+                    published_at: Some(at),
+                    attachments: vec![],
+                    kind: DisclosureKind::Original,
+                    replaces: None,
+                    reason: None,
+                    created_by: None,
+                    signoffs: vec![],
+                },
+                body.attachment,
+            ));
         };
-        let body = bodies::body(item, &ctx, rng);
-        let title = match (period, event) {
-            (Some(p), _) => format!("{}{}", p.label_zh(), item.name),
-            (None, Some(d)) => format!("{}（{}）", item.name, d.format("%Y年%-m月%-d日")),
-            (None, None) => item.name.clone(),
-        };
-        let at = office_time(published, rng);
-        plan.disclosures.push((
-            NewDisclosure {
-                village: village.code,
-                column: item.column.clone(),
-                catalog_item: Some(item.id.clone()),
-                period,
-                title,
-                body_md: body.markdown,
-                state: DisclosureState::Published,
-                created_at: at,
-                published_at: Some(at),
-                attachments: vec![],
-            },
-            body.attachment,
-        ));
-    };
     for item in site_items {
         match item.frequency {
             Frequency::Continuous => {
@@ -278,16 +233,11 @@ fn plan_village(
                     let event = window_start + Days::new(rng.below(span));
                     let on_time = rng.unit() < diligence;
                     let published = match item.deadline {
-                        DeadlineRule::BeforeEvent => {
-                            event - Days::new(if on_time { 3 + rng.below(10) } else { 0 })
-                        }
+                        DeadlineRule::BeforeEvent => event - Days::new(if on_time { 3 + rng.below(10) } else { 0 }),
                         rule => {
                             let deadline = rule.deadline_after_event(event).unwrap_or(event);
                             if on_time {
-                                event
-                                    + Days::new(
-                                        rng.below((deadline - event).num_days().max(0) as u64 + 1),
-                                    )
+                                event + Days::new(rng.below((deadline - event).num_days().max(0) as u64 + 1))
                             } else {
                                 deadline + Days::new(1 + rng.below(30))
                             }
@@ -325,35 +275,25 @@ fn plan_village(
 pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary, AppError> {
     if !site.store.list_regions().await?.is_empty() {
         return Err(AppError::Invalid(
-            "数据库中已有区划数据，演示数据只能写入空库 / the demo only fills an empty database"
-                .into(),
+            "数据库中已有区划数据，演示数据只能写入空库 / the demo only fills an empty database".into(),
         ));
     }
     if options.scale == 0 || options.scale > 500 {
-        return Err(AppError::Invalid(
-            "--scale 应在 1 到 500 之间 / scale must be 1–500".into(),
-        ));
+        return Err(AppError::Invalid("--scale 应在 1 到 500 之间 / scale must be 1–500".into()));
     }
     let regions = build_regions(options);
     site.store.upsert_regions(&regions).await?;
     site.reload_regions().await?;
     let mut summary = DemoSummary {
-        counties: regions
-            .iter()
-            .filter(|r| r.kind == RegionKind::County)
-            .count(),
-        towns: regions
-            .iter()
-            .filter(|r| r.kind == RegionKind::Town)
-            .count(),
+        counties: regions.iter().filter(|r| r.kind == RegionKind::County).count(),
+        towns: regions.iter().filter(|r| r.kind == RegionKind::Town).count(),
         villages: regions.iter().filter(|r| r.kind.is_village_level()).count(),
         ..DemoSummary::default()
     };
     let catalog = site.catalog.clone();
-    let villages: Vec<&Region> = regions
-        .iter()
-        .filter(|r| r.kind.is_village_level())
-        .collect();
+    let reviewers = create_reviewers(site, &regions, options.seed).await?;
+    let villages: Vec<&Region> = regions.iter().filter(|r| r.kind.is_village_level()).collect();
+    let mut rng = Rng::new(options.seed ^ 0xC0FF_EE);
     // Batches of villages keep each transaction short and memory flat at any scale.
     for chunk in villages.chunks(16) {
         let mut batch = vec![];
@@ -370,13 +310,204 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
                     });
                     summary.attachments += 1;
                 }
+                new.signoffs = signoffs_for(&catalog, &reviewers, &new);
                 batch.push(new);
             }
         }
         summary.disclosures += batch.len();
-        site.add_disclosures(&batch).await?;
+        let ids = site.add_disclosures(&batch).await?;
+        // A few published items are later corrected or withdrawn, as happens in real life.
+        let mut later = vec![];
+        for (new, id) in batch.iter().zip(&ids) {
+            let roll = rng.below(1000);
+            if roll < 4 && new.catalog_item.as_deref() == Some("income-expenditure") {
+                later.push(replacement(new, *id, DisclosureKind::Correction, &catalog, &reviewers));
+                summary.corrections += 1;
+            } else if roll == 4 {
+                later.push(replacement(new, *id, DisclosureKind::Withdrawal, &catalog, &reviewers));
+                summary.withdrawals += 1;
+            }
+        }
+        site.add_disclosures(&later).await?;
     }
+    summary.accounts = create_accounts(site, &regions).await?;
+    add_work_in_progress(site, &regions, options).await?;
     Ok(summary)
+}
+
+/// Who signs for a reviewer role: a village's branch, supervision committee and finance
+/// group members, a town's reviewer, a county's operator.
+type Reviewers = HashMap<(RegionCode, ReviewerRole), (i64, String)>;
+
+fn reviewer_region(village: RegionCode, role: ReviewerRole) -> RegionCode {
+    match role {
+        ReviewerRole::Township => village.ancestor_at(CodeLevel::Town),
+        ReviewerRole::TradingPlatform => village.ancestor_at(CodeLevel::County),
+        _ => village,
+    }
+}
+
+/// Reviewers of every village (they sign the demo's history; they cannot log in).
+async fn create_reviewers(site: &Site, regions: &[Region], seed: u64) -> Result<Reviewers, AppError> {
+    let mut rng = Rng::new(seed ^ 0x5EED);
+    let mut out = HashMap::new();
+    let now = Utc::now();
+    for region in regions {
+        let roles: &[ReviewerRole] = match region.kind {
+            RegionKind::Village | RegionKind::Community => {
+                &[ReviewerRole::Branch, ReviewerRole::SupervisionCommittee, ReviewerRole::FinanceGroup]
+            }
+            RegionKind::Town => &[ReviewerRole::Township],
+            RegionKind::County => &[ReviewerRole::TradingPlatform],
+            RegionKind::City => &[],
+        };
+        for &role in roles {
+            let name = names::cadre(&mut rng);
+            let staff_role = Role::signing_for(role);
+            let new = NewStaff {
+                username: format!("{}-{}", staff_role.as_str(), region.code),
+                display_name: name.clone(),
+                password_hash: "!".into(),
+                must_change_password: false,
+                grants: vec![Grant::new(staff_role, region.code).map_err(|e| AppError::Invalid(e.to_string()))?],
+                created_at: now,
+            };
+            let id = site.store.create_staff(&new).await?;
+            out.insert((region.code, role), (id, name));
+        }
+    }
+    Ok(out)
+}
+
+fn signoffs_for(catalog: &yangguang_core::Catalog, reviewers: &Reviewers, new: &NewDisclosure) -> Vec<SignoffRecord> {
+    let roles = new
+        .catalog_item
+        .as_deref()
+        .and_then(|id| catalog.item(id))
+        .map(|i| i.reviewers.clone())
+        .unwrap_or_else(|| vec![ReviewerRole::SupervisionCommittee]);
+    let hash = content_hash(&new.content());
+    let at = new.published_at.unwrap_or(new.created_at) - chrono::Duration::hours(20);
+    roles
+        .into_iter()
+        .filter_map(|role| {
+            let (staff_id, name) = reviewers.get(&(reviewer_region(new.village, role), role))?;
+            Some(SignoffRecord {
+                staff_id: *staff_id,
+                reviewer: name.clone(),
+                role: role.as_str().into(),
+                at,
+                content_hash: hash.clone(),
+                comment: Some("经审核，同意公开。".into()),
+            })
+        })
+        .collect()
+}
+
+fn replacement(
+    original: &NewDisclosure,
+    id: DisclosureId,
+    kind: DisclosureKind,
+    catalog: &yangguang_core::Catalog,
+    reviewers: &Reviewers,
+) -> NewDisclosure {
+    let at = original.published_at.expect("published") + chrono::Duration::days(3);
+    let (body_md, reason) = match kind {
+        DisclosureKind::Correction => (
+            format!(
+                "{}\n\n**更正说明**：经民主理财小组复核，办公费用一项金额录入有误，已按原始票据更正。",
+                original.body_md.replace("办公费用", "办公费用（已更正）")
+            ),
+            "办公费用金额录入错误，按原始票据更正",
+        ),
+        _ => (original.body_md.clone(), "与同期另一条公开内容重复，撤回本条"),
+    };
+    let mut new = NewDisclosure {
+        body_md,
+        state: DisclosureState::Published,
+        created_at: at,
+        published_at: Some(at),
+        kind,
+        replaces: Some(id),
+        reason: Some(reason.into()),
+        signoffs: vec![],
+        ..original.clone()
+    };
+    new.signoffs = signoffs_for(catalog, reviewers, &new);
+    new
+}
+
+/// The village whose accounts the README documents: the first village (not community).
+pub fn demo_village(regions: &[Region]) -> Option<&Region> {
+    regions.iter().filter(|r| r.kind == RegionKind::Village).min_by_key(|r| r.code)
+}
+
+/// One login account for each role, around the demo village, with one-time passwords.
+async fn create_accounts(site: &Site, regions: &[Region]) -> Result<Vec<DemoAccount>, AppError> {
+    let Some(village) = demo_village(regions) else { return Ok(vec![]) };
+    let town = village.code.ancestor_at(CodeLevel::Town);
+    let county = village.code.ancestor_at(CodeLevel::County);
+    let root = regions.iter().find(|r| r.parent.is_none()).map_or(county, |r| r.code);
+    let plan = [
+        ("clerk", "村务工作者 王秀英", Role::VillageClerk, village.code),
+        ("supervisor", "村务监督委员会 李建国", Role::SupervisionMember, village.code),
+        ("finance", "民主理财小组 张春兰", Role::FinanceGroupMember, village.code),
+        ("branch", "党支部委员 陈国强", Role::BranchMember, village.code),
+        ("township", "镇审核员 刘芳", Role::TownshipReviewer, town),
+        ("operator", "农业农村局 周海", Role::CountyOperator, county),
+        ("catalog", "民政局 吴敏", Role::CatalogAdmin, county),
+        ("bank", "农商银行 郑丽", Role::BankEditor, county),
+        ("discipline", "纪委监委 孙刚", Role::DisciplineCommission, county),
+        ("admin", "平台管理员", Role::PlatformAdmin, root),
+    ];
+    let mut accounts = vec![];
+    for (username, name, role, region) in plan {
+        let grant = Grant::new(role, region).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let (_, password) = crate::auth::create_staff(site, username, name, vec![grant]).await?;
+        let region_name = site.regions().get(region).map(|r| r.name.clone()).unwrap_or_default();
+        accounts.push(DemoAccount { username: username.into(), role, region: region_name, password });
+    }
+    Ok(accounts)
+}
+
+/// A draft and an item waiting for review in the demo village, so the console has work.
+async fn add_work_in_progress(site: &Site, regions: &[Region], options: &DemoOptions) -> Result<(), AppError> {
+    let Some(village) = demo_village(regions) else { return Ok(()) };
+    let clerk = site.store.find_staff("clerk").await?.map(|s| s.id);
+    let at = office_time(options.as_of, &mut Rng::new(options.seed));
+    let base = NewDisclosure {
+        village: village.code,
+        column: "affairs-works".into(),
+        catalog_item: None,
+        period: None,
+        title: String::new(),
+        body_md: String::new(),
+        state: DisclosureState::Draft,
+        created_at: at,
+        published_at: None,
+        attachments: vec![],
+        kind: DisclosureKind::Original,
+        replaces: None,
+        reason: None,
+        created_by: clerk,
+        signoffs: vec![],
+    };
+    let draft = NewDisclosure {
+        title: "村道路灯维修工程验收情况".into(),
+        body_md: "村道路灯维修工程已于本月完工，共更换路灯 **24** 盏。\n\n验收意见：合格。".into(),
+        ..base.clone()
+    };
+    let submitted = NewDisclosure {
+        title: "关于冬季森林防火的通知".into(),
+        column: "safety-notices".into(),
+        body_md:
+            "进入冬季，天干物燥。请村民：\n\n- 上山不带火种\n- 不在林区烧荒、烧纸\n- 发现火情立即拨打 119 并报告网格员"
+                .into(),
+        state: DisclosureState::Submitted,
+        ..base
+    };
+    site.add_disclosures(&[draft, submitted]).await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -384,11 +515,7 @@ mod tests {
     use super::*;
 
     fn options() -> DemoOptions {
-        DemoOptions {
-            seed: 7,
-            as_of: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
-            scale: 1,
-        }
+        DemoOptions { seed: 7, as_of: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), scale: 1 }
     }
 
     #[test]
@@ -396,59 +523,29 @@ mod tests {
         let regions = build_regions(&options());
         let count = |k| regions.iter().filter(|r| r.kind == k).count();
         assert_eq!(count(RegionKind::Town), 12);
-        assert_eq!(
-            count(RegionKind::Village) + count(RegionKind::Community),
-            229
-        );
+        assert_eq!(count(RegionKind::Village) + count(RegionKind::Community), 229);
         assert!(count(RegionKind::Community) >= 12);
         let csv = yangguang_core::region::regions_to_csv(&regions);
         let parsed = yangguang_core::region::parse_regions_csv(&csv, &[]).expect("a valid tree");
         assert_eq!(parsed, regions);
-        let names: HashSet<_> = regions
-            .iter()
-            .filter(|r| r.kind.is_village_level())
-            .map(|r| &r.name)
-            .collect();
-        assert_eq!(
-            names.len(),
-            229,
-            "village names are unique within the county"
-        );
+        let names: HashSet<_> = regions.iter().filter(|r| r.kind.is_village_level()).map(|r| &r.name).collect();
+        assert_eq!(names.len(), 229, "village names are unique within the county");
     }
 
     #[test]
     fn scale_adds_whole_counties_with_distinct_codes() {
-        let regions = build_regions(&DemoOptions {
-            scale: 3,
-            ..options()
-        });
-        let villages: HashSet<_> = regions
-            .iter()
-            .filter(|r| r.kind.is_village_level())
-            .map(|r| r.code)
-            .collect();
+        let regions = build_regions(&DemoOptions { scale: 3, ..options() });
+        let villages: HashSet<_> = regions.iter().filter(|r| r.kind.is_village_level()).map(|r| r.code).collect();
         assert_eq!(villages.len(), 3 * 229);
-        assert_eq!(
-            regions
-                .iter()
-                .filter(|r| r.kind == RegionKind::County)
-                .count(),
-            3
-        );
-        yangguang_core::region::parse_regions_csv(
-            &yangguang_core::region::regions_to_csv(&regions),
-            &[],
-        )
-        .expect("a valid tree");
+        assert_eq!(regions.iter().filter(|r| r.kind == RegionKind::County).count(), 3);
+        yangguang_core::region::parse_regions_csv(&yangguang_core::region::regions_to_csv(&regions), &[])
+            .expect("a valid tree");
     }
 
     #[test]
     fn the_same_seed_gives_the_same_county() {
         assert_eq!(build_regions(&options()), build_regions(&options()));
-        let other = DemoOptions {
-            seed: 8,
-            ..options()
-        };
+        let other = DemoOptions { seed: 8, ..options() };
         assert_ne!(build_regions(&options()), build_regions(&other));
     }
 
@@ -472,18 +569,14 @@ mod tests {
                 tops.insert(catalog.top_of(&d.column).unwrap().id.clone());
                 assert!(
                     d.published_at.unwrap()
-                        <= office_time(options().as_of, &mut Rng::new(0))
-                            + chrono::Duration::days(1)
+                        <= office_time(options().as_of, &mut Rng::new(0)) + chrono::Duration::days(1)
                 );
                 d.validate().unwrap();
             }
         }
         assert_eq!(tops.len(), 8, "{tops:?}");
         assert!(total > 229 * 100, "{total}");
-        assert!(
-            monthly_finance.iter().any(|&n| n < 20),
-            "some village misses monthly accounts"
-        );
+        assert!(monthly_finance.iter().any(|&n| n < 20), "some village misses monthly accounts");
         assert!(monthly_finance.iter().filter(|&&n| n >= 23).count() > 100);
     }
 }

@@ -18,10 +18,7 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "yg-e2e-{name}-{}-{}",
         std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -60,11 +57,7 @@ impl Server {
                 Ok(line) => {
                     if let Some(rest) = line.split("address=").nth(1) {
                         let addr = rest.split_whitespace().next().unwrap().parse().unwrap();
-                        return Server {
-                            child,
-                            addr,
-                            log: rx,
-                        };
+                        return Server { child, addr, log: rx };
                     }
                     seen.push(line);
                 }
@@ -87,10 +80,7 @@ impl Server {
 
     /// Sends SIGTERM and waits for the process to end.
     pub fn terminate(mut self) -> ExitStatus {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         for _ in 0..200 {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
@@ -117,18 +107,13 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
 pub fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Response {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
@@ -137,39 +122,19 @@ pub fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Respo
     stream.write_all(request.as_bytes()).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let body = String::from_utf8_lossy(&raw[split + 4..]).to_string();
     let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Response {
-        status,
-        headers,
-        body,
-    }
+    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).collect();
+    Response { status, headers, body }
 }
 
 /// Runs the binary to completion, returning its exit status and what it printed to stderr.
 pub fn run(args: &[&str]) -> (ExitStatus, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env_remove("YANGGUANG_CONFIG")
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(args).env_remove("YANGGUANG_CONFIG").output().unwrap();
     (out.status, String::from_utf8_lossy(&out.stderr).to_string())
 }
 
@@ -178,9 +143,7 @@ pub fn postgres_url() -> Option<String> {
     match std::env::var("YANGGUANG_TEST_POSTGRES_URL") {
         Ok(url) => Some(url),
         Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!(
-                "CI=true but YANGGUANG_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI"
-            )
+            panic!("CI=true but YANGGUANG_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI")
         }
         Err(_) => {
             eprintln!(

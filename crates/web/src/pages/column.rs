@@ -10,9 +10,7 @@ use yangguang_core::Region;
 use yangguang_store::DisclosureQuery;
 
 use super::village::find_village;
-use super::{
-    Crumb, Layout, ListItem, cached, column_name, column_summary, list_items, region_crumbs,
-};
+use super::{Crumb, Layout, ListItem, cached, column_name, column_summary, list_items, region_crumbs};
 use crate::AppState;
 use crate::error::WebError;
 use crate::prefs::Prefs;
@@ -61,16 +59,9 @@ pub async fn column(
     }
     let page = match q.page.as_deref() {
         None => 1,
-        Some(p) => p
-            .parse::<u32>()
-            .ok()
-            .filter(|p| (1..=MAX_PAGE).contains(p))
-            .ok_or(WebError::NotFound)?,
+        Some(p) => p.parse::<u32>().ok().filter(|p| (1..=MAX_PAGE).contains(p)).ok_or(WebError::NotFound)?,
     };
-    cached(&state, &headers, &prefs, &uri, || {
-        render(&state, &prefs, &village, &column, page, &uri)
-    })
-    .await
+    cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, &village, &column, page, &uri)).await
 }
 
 async fn render(
@@ -89,11 +80,7 @@ async fn render(
         .store
         .list_disclosures(&DisclosureQuery {
             village: village.code,
-            columns: catalog
-                .subtree(column_id)
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            columns: catalog.subtree(column_id).into_iter().map(String::from).collect(),
             page,
             per_page: PER_PAGE,
         })
@@ -103,10 +90,7 @@ async fn render(
     let last = ancestry.len() - 1;
     for (i, c) in ancestry.into_iter().enumerate() {
         let href = (i != last).then(|| format!("/v/{}/c/{}", village.code, c.id));
-        crumbs.push(Crumb {
-            label: column_name(c, lang).to_owned(),
-            href,
-        });
+        crumbs.push(Crumb { label: column_name(c, lang).to_owned(), href });
     }
     let name = column_name(column, lang).to_owned();
     let top = catalog.top_of(column_id).unwrap_or(column);
@@ -114,13 +98,7 @@ async fn render(
     let title = format!("{name} - {}", village.name);
     let description = format!("{}{name}：{summary}", village.name);
     let page_view = ColumnPage {
-        layout: Layout::new(
-            prefs,
-            super::path_and_query(uri),
-            title,
-            description,
-            crumbs,
-        ),
+        layout: Layout::new(prefs, super::path_and_query(uri), title, description, crumbs),
         village_code: village.code.to_string(),
         village_name: village.name.clone(),
         column_name: name,
@@ -128,10 +106,7 @@ async fn render(
         household_note: top.login_required,
         children: catalog
             .children(column_id)
-            .map(|c| ChildLink {
-                id: c.id.clone(),
-                name: column_name(c, lang).to_owned(),
-            })
+            .map(|c| ChildLink { id: c.id.clone(), name: column_name(c, lang).to_owned() })
             .collect(),
         items: list_items(state, lang, &list.items),
         total: list.total,

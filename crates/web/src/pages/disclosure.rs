@@ -48,11 +48,7 @@ struct DisclosurePage {
 
 /// A published disclosure of this village, or not found: ids of other villages and drafts
 /// are indistinguishable from ids that do not exist.
-async fn find_disclosure(
-    state: &AppState,
-    village: &Region,
-    id: &str,
-) -> Result<Disclosure, WebError> {
+async fn find_disclosure(state: &AppState, village: &Region, id: &str) -> Result<Disclosure, WebError> {
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let d = state.site.store.get_disclosure(id).await?;
     if d.village != village.code || d.state != DisclosureState::Published {
@@ -70,10 +66,7 @@ pub async fn disclosure(
     let prefs = Prefs::from_headers(&headers);
     let village = find_village(&state, &code)?;
     let d = find_disclosure(&state, &village, &id).await?;
-    cached(&state, &headers, &prefs, &uri, || async {
-        render(&state, &prefs, &village, d, &uri)
-    })
-    .await
+    cached(&state, &headers, &prefs, &uri, || async { render(&state, &prefs, &village, d, &uri) }).await
 }
 
 fn human_size(bytes: i64) -> String {
@@ -84,13 +77,7 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-fn render(
-    state: &AppState,
-    prefs: &Prefs,
-    village: &Region,
-    d: Disclosure,
-    uri: &Uri,
-) -> Result<String, WebError> {
+fn render(state: &AppState, prefs: &Prefs, village: &Region, d: Disclosure, uri: &Uri) -> Result<String, WebError> {
     let catalog = &state.site.catalog;
     let lang = prefs.lang;
     let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
@@ -100,34 +87,22 @@ fn render(
             href: Some(format!("/v/{}/c/{}", village.code, c.id)),
         });
     }
-    crumbs.push(Crumb {
-        label: d.title.clone(),
-        href: None,
+    crumbs.push(Crumb { label: d.title.clone(), href: None });
+    let item = d.catalog_item.as_deref().and_then(|id| catalog.item(id)).map(|item| ItemFacts {
+        name: match lang {
+            Lang::Zh => item.name.clone(),
+            Lang::En => item.name_en.clone(),
+        },
+        frequency: match lang {
+            Lang::Zh => item.frequency.label_zh().to_owned(),
+            Lang::En => item.frequency.label_en().to_owned(),
+        },
+        deadline: match lang {
+            Lang::Zh => item.deadline.describe_zh(),
+            Lang::En => item.deadline.to_string(),
+        },
+        reviewers: item.reviewers.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、"),
     });
-    let item = d
-        .catalog_item
-        .as_deref()
-        .and_then(|id| catalog.item(id))
-        .map(|item| ItemFacts {
-            name: match lang {
-                Lang::Zh => item.name.clone(),
-                Lang::En => item.name_en.clone(),
-            },
-            frequency: match lang {
-                Lang::Zh => item.frequency.label_zh().to_owned(),
-                Lang::En => item.frequency.label_en().to_owned(),
-            },
-            deadline: match lang {
-                Lang::Zh => item.deadline.describe_zh(),
-                Lang::En => item.deadline.to_string(),
-            },
-            reviewers: item
-                .reviewers
-                .iter()
-                .map(|r| r.label_zh())
-                .collect::<Vec<_>>()
-                .join("、"),
-        });
     let description = yangguang_app::markdown::plain_text(&d.body_md, 90);
     let published_at = d.published_at.unwrap_or(d.created_at);
     let page = DisclosurePage {
@@ -147,10 +122,7 @@ fn render(
             Lang::Zh => p.label_zh(),
             Lang::En => p.label_en(),
         }),
-        column_name: catalog
-            .column(&d.column)
-            .map(|c| column_name(c, lang).to_owned())
-            .unwrap_or_default(),
+        column_name: catalog.column(&d.column).map(|c| column_name(c, lang).to_owned()).unwrap_or_default(),
         column_id: d.column,
         item,
         body_html: yangguang_app::markdown::render(&d.body_md),
@@ -183,36 +155,23 @@ pub async fn attachment(
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?
         .map_err(|e| match e {
-            FileError::NotFound => {
-                WebError::Internal(format!("attachment file {} is missing", a.sha256))
-            }
+            FileError::NotFound => WebError::Internal(format!("attachment file {} is missing", a.sha256)),
             other => WebError::Internal(other.to_string()),
         })?;
-    let encoded_name: String = form_urlencoded::byte_serialize(a.file_name.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
+    let encoded_name: String =
+        form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>().replace('+', "%20");
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
-    let media_type = HeaderValue::from_str(&a.media_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let media_type =
+        HeaderValue::from_str(&a.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_TYPE, media_type);
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"download\"; filename*=UTF-8''{encoded_name}"
-    )) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded_name}"))
+    {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     // Content is addressed by hash: it never changes under this URL.
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     Ok(response)
 }

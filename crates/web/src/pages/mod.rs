@@ -41,13 +41,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(
-        prefs: &Prefs,
-        back: &str,
-        title: String,
-        description: String,
-        crumbs: Vec<Crumb>,
-    ) -> Self {
+    pub fn new(prefs: &Prefs, back: &str, title: String, description: String, crumbs: Vec<Crumb>) -> Self {
         let t = prefs.lang.texts();
         Self {
             t,
@@ -149,16 +143,8 @@ pub fn list_items(state: &AppState, lang: Lang, items: &[DisclosureSummary]) -> 
         .map(|d| ListItem {
             id: d.id.0,
             title: d.title.clone(),
-            date: d
-                .published_at
-                .map(|t| yangguang_core::time::china_date(t).to_string())
-                .unwrap_or_default(),
-            column: state
-                .site
-                .catalog
-                .column(&d.column)
-                .map(|c| column_name(c, lang).to_owned())
-                .unwrap_or_default(),
+            date: d.published_at.map(|t| yangguang_core::time::china_date(t).to_string()).unwrap_or_default(),
+            column: state.site.catalog.column(&d.column).map(|c| column_name(c, lang).to_owned()).unwrap_or_default(),
             attachments: d.attachment_count,
         })
         .collect()
@@ -191,9 +177,8 @@ pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<Enco
         text,
         query: "",
     };
-    let html = page.render().unwrap_or_else(|e| {
-        format!("<!doctype html><title>{heading}</title><p>{text}</p><!-- {e} -->")
-    });
+    let html =
+        page.render().unwrap_or_else(|e| format!("<!doctype html><title>{heading}</title><p>{text}</p><!-- {e} -->"));
     let page = Arc::new(EncodedPage::new(error.status(), html));
     state.cache.insert(key, 0, today, page.clone());
     page

@@ -51,19 +51,12 @@ pub async fn home(
     if q.all.is_none()
         && let Some(code) = prefs.last_village.filter(|c| regions.get(*c).is_some())
     {
-        return Ok((
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, format!("/v/{code}"))],
-        )
-            .into_response());
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/v/{code}"))]).into_response());
     }
     let Some(home) = regions.home().cloned() else {
         return Err(WebError::NotFound);
     };
-    cached(&state, &headers, &prefs, &uri, || {
-        render(&state, &prefs, home, &uri)
-    })
-    .await
+    cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, home, &uri)).await
 }
 
 /// `/r/{code}`: a county or town and the villages under it.
@@ -75,58 +68,26 @@ pub async fn region(
 ) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(&headers);
     let code = RegionCode::parse(&code).map_err(|_| WebError::NotFound)?;
-    let region = state
-        .site
-        .regions()
-        .get(code)
-        .cloned()
-        .ok_or(WebError::NotFound)?;
+    let region = state.site.regions().get(code).cloned().ok_or(WebError::NotFound)?;
     if region.kind.is_village_level() {
-        return Ok((
-            StatusCode::MOVED_PERMANENTLY,
-            [(header::LOCATION, format!("/v/{code}"))],
-        )
-            .into_response());
+        return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/v/{code}"))]).into_response());
     }
-    cached(&state, &headers, &prefs, &uri, || {
-        render(&state, &prefs, region, &uri)
-    })
-    .await
+    cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, region, &uri)).await
 }
 
 fn links(regions: impl Iterator<Item = Region>) -> Vec<Link> {
-    regions
-        .map(|r| Link {
-            code: r.code.to_string(),
-            name: r.name,
-        })
-        .collect()
+    regions.map(|r| Link { code: r.code.to_string(), name: r.name }).collect()
 }
 
-async fn render(
-    state: &AppState,
-    prefs: &Prefs,
-    region: Region,
-    uri: &Uri,
-) -> Result<String, WebError> {
+async fn render(state: &AppState, prefs: &Prefs, region: Region, uri: &Uri) -> Result<String, WebError> {
     let regions = state.site.regions();
     let t = prefs.lang.texts();
     let children: Vec<Region> = regions.children(region.code).cloned().collect();
     let (mut towns, mut others) = (vec![], vec![]);
     if children.iter().any(|c| c.kind.is_village_level()) {
-        let villages = children
-            .iter()
-            .filter(|c| c.kind.is_village_level())
-            .cloned();
-        towns.push(TownGroup {
-            name: region.name.clone(),
-            open: true,
-            villages: links(villages),
-        });
-    } else if children
-        .iter()
-        .all(|c| regions.children(c.code).all(|v| v.kind.is_village_level()))
-    {
+        let villages = children.iter().filter(|c| c.kind.is_village_level()).cloned();
+        towns.push(TownGroup { name: region.name.clone(), open: true, villages: links(villages) });
+    } else if children.iter().all(|c| regions.children(c.code).all(|v| v.kind.is_village_level())) {
         for town in &children {
             towns.push(TownGroup {
                 name: town.name.clone(),
@@ -139,13 +100,7 @@ async fn render(
     }
     let village_count: usize = towns.iter().map(|t| t.villages.len()).sum();
     let summary = if towns.len() > 1 {
-        format!(
-            "{} {} · {} {}",
-            towns.len(),
-            t.towns_unit,
-            village_count,
-            t.villages_unit
-        )
+        format!("{} {} · {} {}", towns.len(), t.towns_unit, village_count, t.villages_unit)
     } else if !towns.is_empty() {
         format!("{village_count} {}", t.villages_unit)
     } else {
@@ -153,20 +108,10 @@ async fn render(
     };
     let description = format!("{}{}{summary}", region.name, t.county_description);
     let is_home = regions.home().map(|h| h.code) == Some(region.code);
-    let crumbs = if is_home {
-        vec![]
-    } else {
-        region_crumbs(&regions, region.code, false)
-    };
+    let crumbs = if is_home { vec![] } else { region_crumbs(&regions, region.code, false) };
     let title = format!("{}{}", region.name, t.disclosure_portal);
     let page = RegionPage {
-        layout: Layout::new(
-            prefs,
-            super::path_and_query(uri),
-            title,
-            description,
-            crumbs,
-        ),
+        layout: Layout::new(prefs, super::path_and_query(uri), title, description, crumbs),
         region,
         summary,
         towns,

@@ -44,12 +44,7 @@ pub async fn search(
     let prefs = Prefs::from_headers(&headers);
     let t = prefs.lang.texts();
     let query: String =
-        q.q.unwrap_or_default()
-            .trim()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(MAX_QUERY_CHARS)
-            .collect();
+        q.q.unwrap_or_default().trim().chars().filter(|c| !c.is_control()).take(MAX_QUERY_CHARS).collect();
     let regions = state.site.regions();
     let hits = regions
         .search_villages(&query, MAX_HITS)
@@ -61,24 +56,10 @@ pub async fn search(
         })
         .collect();
     let home = regions.home().map(|h| h.name.clone()).unwrap_or_default();
-    let crumbs = vec![
-        Crumb {
-            label: home,
-            href: Some("/?all=1".into()),
-        },
-        Crumb {
-            label: t.search_title.into(),
-            href: None,
-        },
-    ];
+    let crumbs =
+        vec![Crumb { label: home, href: Some("/?all=1".into()) }, Crumb { label: t.search_title.into(), href: None }];
     let page = SearchPage {
-        layout: Layout::new(
-            &prefs,
-            super::path_and_query(&uri),
-            t.search_title.into(),
-            t.search_label.into(),
-            crumbs,
-        ),
+        layout: Layout::new(&prefs, super::path_and_query(&uri), t.search_title.into(), t.search_label.into(), crumbs),
         query,
         hits,
     };

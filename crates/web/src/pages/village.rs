@@ -50,13 +50,7 @@ struct VillagePage {
 /// Looks up a village-level region, or says where a non-village code belongs.
 pub fn find_village(state: &AppState, code: &str) -> Result<Region, WebError> {
     let code = RegionCode::parse(code).map_err(|_| WebError::NotFound)?;
-    state
-        .site
-        .regions()
-        .get(code)
-        .filter(|r| r.kind.is_village_level())
-        .cloned()
-        .ok_or(WebError::NotFound)
+    state.site.regions().get(code).filter(|r| r.kind.is_village_level()).cloned().ok_or(WebError::NotFound)
 }
 
 pub async fn village(
@@ -70,55 +64,33 @@ pub async fn village(
         Ok(v) => v,
         Err(e) => {
             // A town or county code in a village URL: send the reader to its page.
-            let region = RegionCode::parse(&code)
-                .ok()
-                .and_then(|c| state.site.regions().get(c).cloned());
+            let region = RegionCode::parse(&code).ok().and_then(|c| state.site.regions().get(c).cloned());
             return match region {
-                Some(r) => Ok((
-                    StatusCode::MOVED_PERMANENTLY,
-                    [(header::LOCATION, format!("/r/{}", r.code))],
-                )
-                    .into_response()),
+                Some(r) => {
+                    Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/r/{}", r.code))]).into_response())
+                }
                 None => Err(e),
             };
         }
     };
-    let mut response = cached(&state, &headers, &prefs, &uri, || {
-        render(&state, &prefs, &village, &uri)
-    })
-    .await?;
+    let mut response = cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, &village, &uri)).await?;
     if prefs.last_village != Some(village.code) {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            cookie(VILLAGE_COOKIE, &village.code.to_string()),
-        );
+        response.headers_mut().append(header::SET_COOKIE, cookie(VILLAGE_COOKIE, &village.code.to_string()));
     }
     Ok(response)
 }
 
-async fn render(
-    state: &AppState,
-    prefs: &Prefs,
-    village: &Region,
-    uri: &Uri,
-) -> Result<String, WebError> {
+async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) -> Result<String, WebError> {
     let site = &state.site;
     let lang = prefs.lang;
     let t = lang.texts();
     let regions = site.regions();
     let today = yangguang_app::today();
     let month = Period::containing(yangguang_core::period::PeriodKind::Month, today);
-    let published: HashSet<(String, Period)> = site
-        .store
-        .published_periods(village.code)
-        .await?
-        .into_iter()
-        .collect();
+    let published: HashSet<(String, Period)> = site.store.published_periods(village.code).await?.into_iter().collect();
     let due = site
         .catalog
-        .due_in_month(month, today, |item, period| {
-            published.contains(&(item.to_owned(), period))
-        })
+        .due_in_month(month, today, |item, period| published.contains(&(item.to_owned(), period)))
         .into_iter()
         .map(|d| {
             let (state_class, state_label) = match d.state {
@@ -144,12 +116,7 @@ async fn render(
         .collect();
     let latest = site
         .store
-        .list_disclosures(&DisclosureQuery {
-            village: village.code,
-            columns: vec![],
-            page: 1,
-            per_page: LATEST,
-        })
+        .list_disclosures(&DisclosureQuery { village: village.code, columns: vec![], page: 1, per_page: LATEST })
         .await?;
     let tiles = site
         .catalog
@@ -160,13 +127,7 @@ async fn render(
             summary: column_summary(c, lang).to_owned(),
         })
         .collect();
-    let place: Vec<String> = regions
-        .ancestry(village.code)
-        .iter()
-        .rev()
-        .skip(1)
-        .map(|r| r.name.clone())
-        .collect();
+    let place: Vec<String> = regions.ancestry(village.code).iter().rev().skip(1).map(|r| r.name.clone()).collect();
     let place = place.into_iter().take(2).collect::<Vec<_>>().join(" · ");
     let description = format!("{}（{place}）{}", village.name, t.village_description);
     let page = VillagePage {

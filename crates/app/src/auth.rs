@@ -1,0 +1,327 @@
+//! Staff authentication: argon2id passwords, TOTP second factor, sessions whose cookie token
+//! is stored only as a hash, CSRF tokens, and login throttling per account and per address.
+//! Every login and failure goes to the audit trail.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use totp_rs::{Algorithm, Secret, TOTP};
+use yangguang_core::staff::Grant;
+use yangguang_store::{AuditEntry, NewStaff, Session, Staff, StoreError};
+
+use crate::{AppError, Site};
+
+/// How long a session lives, however active.
+pub const SESSION_HOURS: i64 = 12;
+/// Failures within the window that lock an account, and an address.
+pub const MAX_ACCOUNT_FAILURES: u64 = 5;
+pub const MAX_ADDRESS_FAILURES: u64 = 20;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LoginError {
+    #[error("用户名或密码错误 / wrong username or password")]
+    WrongCredentials,
+    #[error("需要动态验证码 / a one-time code from your authenticator app is required")]
+    TotpRequired,
+    #[error("动态验证码错误 / wrong one-time code")]
+    WrongTotp,
+    #[error("登录失败次数过多，请 {0} 分钟后再试 / too many failed logins, try again later")]
+    Throttled(i64),
+    #[error("账号已停用 / this account is disabled")]
+    Disabled,
+}
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).expect("the operating system provides randomness");
+    buf
+}
+
+/// A random URL-safe token (for session cookies and CSRF).
+pub fn random_token() -> String {
+    hex::encode(random_bytes::<32>())
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A one-time password for a new account: 12 characters without look-alikes.
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    random_bytes::<12>().iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+/// Argon2id with the crate's recommended parameters. Slow on purpose: call it off the async
+/// runtime ([`hash_password`] does).
+fn hash_password_blocking(password: &str) -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt");
+    argon2::Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes").to_string()
+}
+
+fn verify_password_blocking(hash: &str, password: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    match PasswordHash::new(hash) {
+        Ok(parsed) => argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+pub async fn hash_password(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_password_blocking(&password)).await.expect("hashing does not panic")
+}
+
+pub async fn verify_password(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password_blocking(&hash, &password)).await.unwrap_or(false)
+}
+
+pub fn check_password_policy(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::Invalid(format!(
+            "密码至少 {MIN_PASSWORD_CHARS} 个字符 / a password needs at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn totp(secret_b32: &str, account: &str) -> Option<TOTP> {
+    let bytes = Secret::Encoded(secret_b32.to_owned()).to_bytes().ok()?;
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, Some("阳光村务".into()), account.replace(':', "_")).ok()
+}
+
+/// A fresh base32 TOTP secret (160 bits).
+pub fn new_totp_secret() -> String {
+    Secret::Raw(random_bytes::<20>().to_vec()).to_encoded().to_string()
+}
+
+/// The `otpauth://` URL an authenticator app imports.
+pub fn totp_url(secret_b32: &str, account: &str) -> Option<String> {
+    totp(secret_b32, account).map(|t| t.get_url())
+}
+
+/// Checks a code at `now`, allowing one step of clock drift either way.
+pub fn check_totp(secret_b32: &str, account: &str, code: &str, now: DateTime<Utc>) -> bool {
+    let code = code.trim();
+    code.len() == 6 && totp(secret_b32, account).is_some_and(|t| t.check(code, now.timestamp().max(0) as u64))
+}
+
+/// The current code, for tests and the demo's documentation.
+pub fn totp_now(secret_b32: &str, account: &str, now: DateTime<Utc>) -> Option<String> {
+    totp(secret_b32, account).map(|t| t.generate(now.timestamp().max(0) as u64))
+}
+
+/// A logged-in staff member and their session.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub staff: Staff,
+    pub session: Session,
+}
+
+impl SignedIn {
+    /// A county-level role or admin without a second factor yet may only set one up.
+    pub fn needs_totp_setup(&self) -> bool {
+        self.staff.totp_secret.is_none() && yangguang_core::staff::Grants(self.staff.grants.clone()).requires_totp()
+    }
+}
+
+pub async fn audit(site: &Site, staff: Option<&Staff>, ip: &str, action: &str, target: &str, detail: &str) {
+    let entry = AuditEntry {
+        at: Utc::now(),
+        staff_id: staff.map(|s| s.id),
+        staff_name: staff.map(|s| format!("{}（{}）", s.display_name, s.username)).unwrap_or_else(|| "—".into()),
+        action: action.into(),
+        target: target.into(),
+        detail: detail.into(),
+        ip: ip.into(),
+    };
+    if let Err(e) = site.store.append_audit(&entry).await {
+        // The audit trail must not silently lose entries: make the failure loud in the logs.
+        tracing::error!(error = %e, action, target, "could not write the audit trail");
+    }
+}
+
+/// Creates a staff account with a one-time password that must be changed at first login.
+pub async fn create_staff(
+    site: &Site,
+    username: &str,
+    display_name: &str,
+    grants: Vec<Grant>,
+) -> Result<(i64, String), AppError> {
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(AppError::Invalid("用户名只能含字母、数字和 . _ - / usernames use letters, digits, . _ -".into()));
+    }
+    let regions = site.regions();
+    for g in &grants {
+        if regions.get(g.region).is_none() {
+            return Err(AppError::Invalid(format!("区划 {} 不存在 / unknown region", g.region)));
+        }
+    }
+    let password = one_time_password();
+    let new = NewStaff {
+        username: username.into(),
+        display_name: display_name.trim().into(),
+        password_hash: hash_password(password.clone()).await,
+        must_change_password: true,
+        grants,
+        created_at: Utc::now(),
+    };
+    let id = site.store.create_staff(&new).await.map_err(|e| match e {
+        StoreError::Conflict(_) => AppError::Invalid(format!("用户名 {username} 已存在 / username taken")),
+        other => other.into(),
+    })?;
+    Ok((id, password))
+}
+
+/// Checks credentials with throttling, and opens a session. Returns the cookie token.
+pub async fn login(
+    site: &Site,
+    username: &str,
+    password: &str,
+    totp_code: Option<&str>,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, SignedIn), LoginError> {
+    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let store_down = |e: StoreError| {
+        tracing::error!(error = %e, "login: store error");
+        LoginError::Throttled(1)
+    };
+    let by_account = site.store.count_login_failures(Some(username), None, since).await.map_err(store_down)?;
+    let by_address = site.store.count_login_failures(None, Some(ip), since).await.map_err(store_down)?;
+    if by_account >= MAX_ACCOUNT_FAILURES || by_address >= MAX_ADDRESS_FAILURES {
+        audit(site, None, ip, "login-throttled", username, "").await;
+        return Err(LoginError::Throttled(FAILURE_WINDOW_MINUTES));
+    }
+    let fail = |reason: LoginError| async move {
+        let _ = site.store.record_login_failure(username, ip, now).await;
+        audit(site, None, ip, "login-failed", username, &reason.to_string()).await;
+        Err(reason)
+    };
+    let staff = match site.store.find_staff(username).await.map_err(store_down)? {
+        Some(s) => s,
+        None => {
+            // Spend the same time as a real check, so timing does not reveal usernames.
+            let _ = verify_password(
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
+                password.into(),
+            )
+            .await;
+            return fail(LoginError::WrongCredentials).await;
+        }
+    };
+    if !verify_password(staff.password_hash.clone(), password.to_owned()).await {
+        return fail(LoginError::WrongCredentials).await;
+    }
+    if staff.disabled {
+        return fail(LoginError::Disabled).await;
+    }
+    if let Some(secret) = &staff.totp_secret {
+        match totp_code.map(str::trim).filter(|c| !c.is_empty()) {
+            None => return Err(LoginError::TotpRequired),
+            Some(code) if !check_totp(secret, &staff.username, code, now) => return fail(LoginError::WrongTotp).await,
+            Some(_) => {}
+        }
+    }
+    let token = random_token();
+    let session = Session {
+        token_hash: token_hash(&token),
+        staff_id: staff.id,
+        csrf_token: random_token(),
+        created_at: now,
+        expires_at: now + Duration::hours(SESSION_HOURS),
+        revoked: false,
+        ip: ip.into(),
+    };
+    site.store.create_session(&session).await.map_err(store_down)?;
+    audit(site, Some(&staff), ip, "login", &staff.username, "").await;
+    Ok((token, SignedIn { staff, session }))
+}
+
+/// The staff member behind a session cookie, if the session is live.
+pub async fn signed_in(site: &Site, token: &str, now: DateTime<Utc>) -> Result<Option<SignedIn>, AppError> {
+    let Some(session) = site.store.get_session(&token_hash(token)).await? else { return Ok(None) };
+    if session.revoked || session.expires_at <= now {
+        return Ok(None);
+    }
+    let staff = site.store.get_staff(session.staff_id).await?;
+    if staff.disabled {
+        return Ok(None);
+    }
+    Ok(Some(SignedIn { staff, session }))
+}
+
+pub async fn logout(site: &Site, who: &SignedIn, ip: &str) -> Result<(), AppError> {
+    site.store.revoke_session(&who.session.token_hash).await?;
+    audit(site, Some(&who.staff), ip, "logout", &who.staff.username, "").await;
+    Ok(())
+}
+
+/// Sets a new password (checking the current one) and ends every other session.
+pub async fn change_password(site: &Site, who: &SignedIn, current: &str, new: &str, ip: &str) -> Result<(), AppError> {
+    if !verify_password(who.staff.password_hash.clone(), current.to_owned()).await {
+        return Err(AppError::Invalid("当前密码不正确 / the current password is wrong".into()));
+    }
+    check_password_policy(new)?;
+    if new == current {
+        return Err(AppError::Invalid("新密码不能与旧密码相同 / choose a different password".into()));
+    }
+    let mut staff = who.staff.clone();
+    staff.password_hash = hash_password(new.to_owned()).await;
+    staff.must_change_password = false;
+    site.store.update_staff(&staff).await?;
+    site.store.revoke_sessions(staff.id).await?;
+    audit(site, Some(&staff), ip, "password-changed", &staff.username, "").await;
+    Ok(())
+}
+
+/// Turns the second factor on after the user proved their app has the secret.
+pub async fn enable_totp(site: &Site, who: &SignedIn, secret: &str, code: &str, ip: &str) -> Result<(), AppError> {
+    if !check_totp(secret, &who.staff.username, code, Utc::now()) {
+        return Err(AppError::Invalid("动态验证码不正确，请核对手机时间后重试 / the code does not match".into()));
+    }
+    let mut staff = who.staff.clone();
+    staff.totp_secret = Some(secret.to_owned());
+    site.store.update_staff(&staff).await?;
+    audit(site, Some(&staff), ip, "totp-enabled", &staff.username, "").await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password_blocking("correct horse battery");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password_blocking(&hash, "correct horse battery"));
+        assert!(!verify_password_blocking(&hash, "wrong"));
+        assert!(!verify_password_blocking("!", "anything"), "a disabled hash never verifies");
+    }
+
+    #[test]
+    fn totp_codes_check_within_one_step() {
+        let secret = new_totp_secret();
+        let now = Utc::now();
+        let code = totp_now(&secret, "wang", now).unwrap();
+        assert!(check_totp(&secret, "wang", &code, now));
+        assert!(check_totp(&secret, "wang", &code, now + Duration::seconds(25)));
+        assert!(!check_totp(&secret, "wang", &code, now + Duration::seconds(120)));
+        assert!(!check_totp(&secret, "wang", "12345", now));
+        assert!(totp_url(&secret, "wang").unwrap().starts_with("otpauth://totp/"));
+    }
+
+    #[test]
+    fn one_time_passwords_meet_the_policy() {
+        let p = one_time_password();
+        assert_eq!(p.chars().count(), 12);
+        check_password_policy(&p).unwrap();
+        assert_ne!(p, one_time_password());
+    }
+}

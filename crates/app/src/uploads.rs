@@ -1,0 +1,223 @@
+//! Attachments uploaded by clerks: JPEG, PNG and WebP images, re-encoded (which drops EXIF
+//! and anything hidden after the image data) with a thumbnail; and PDF files. The type is
+//! read from the bytes, never from the name. Sizes, pixel counts and dimensions are checked
+//! before an image is decoded, so a decompression bomb is refused without being expanded.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use yangguang_core::Attachment;
+use yangguang_core::disclosure::is_safe_file_name;
+
+use crate::files::FileStore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    pub max_bytes: usize,
+    pub max_pixels: u64,
+    pub max_side: u32,
+    pub max_files: usize,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self { max_bytes: 10 * 1024 * 1024, max_pixels: 40_000_000, max_side: 12_000, max_files: 20 }
+    }
+}
+
+pub const THUMBNAIL_SIDE: u32 = 320;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UploadError {
+    #[error("文件名 “{0}” 不合法：不能含路径（/ 或 \\）或控制字符 / the file name must not contain path components")]
+    BadName(String),
+    #[error("“{name}” 超过 {limit_mb} MB / the file is too large")]
+    TooLarge { name: String, limit_mb: usize },
+    #[error("“{0}” 不是支持的文件类型（只接受 JPEG、PNG、WebP 图片和 PDF）/ unsupported file type")]
+    Unsupported(String),
+    #[error("“{0}” 不是有效的 PDF 文件 / not a valid PDF")]
+    FakePdf(String),
+    #[error("“{name}” 图片尺寸 {width}×{height} 超出限制 / the image has too many pixels")]
+    TooManyPixels { name: String, width: u32, height: u32 },
+    #[error("“{0}” 图片已损坏，无法读取 / the image is corrupt")]
+    Corrupt(String),
+    #[error("一次最多上传 {0} 个文件 / too many files")]
+    TooManyFiles(usize),
+    #[error("文件保存失败 / the file could not be stored: {0}")]
+    Storage(String),
+}
+
+/// A checked upload, ready to store.
+pub struct Accepted {
+    pub attachment_name: String,
+    pub media_type: &'static str,
+    pub bytes: Vec<u8>,
+    pub thumbnail: Option<Vec<u8>>,
+}
+
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+fn with_extension(name: &str, ext: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    format!("{stem}.{ext}")
+}
+
+fn encode_jpeg(img: &DynamicImage, quality: u8) -> Result<Vec<u8>, image::ImageError> {
+    let mut out = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
+    img.to_rgb8().write_with_encoder(encoder)?;
+    Ok(out)
+}
+
+/// Checks one file; nothing is stored here.
+pub fn check(name: &str, bytes: Vec<u8>, limits: &UploadLimits) -> Result<Accepted, UploadError> {
+    let name = name.trim();
+    if !is_safe_file_name(name) || name.contains("..") {
+        return Err(UploadError::BadName(name.into()));
+    }
+    if bytes.len() > limits.max_bytes {
+        return Err(UploadError::TooLarge { name: name.into(), limit_mb: limits.max_bytes / 1024 / 1024 });
+    }
+    let Some(kind) = sniff(&bytes) else { return Err(UploadError::Unsupported(name.into())) };
+    if kind == "application/pdf" {
+        let tail = &bytes[bytes.len().saturating_sub(1024)..];
+        let has_eof = tail.windows(5).any(|w| w == b"%%EOF");
+        if !has_eof || !(bytes.starts_with(b"%PDF-1.") || bytes.starts_with(b"%PDF-2.")) {
+            return Err(UploadError::FakePdf(name.into()));
+        }
+        return Ok(Accepted { attachment_name: with_extension(name, "pdf"), media_type: kind, bytes, thumbnail: None });
+    }
+    let corrupt = |_| UploadError::Corrupt(name.into());
+    let format = match kind {
+        "image/jpeg" => ImageFormat::Jpeg,
+        "image/png" => ImageFormat::Png,
+        _ => ImageFormat::WebP,
+    };
+    // Dimensions come from the header alone: a bomb is refused before any pixel is expanded.
+    let (width, height) = ImageReader::with_format(Cursor::new(&bytes), format).into_dimensions().map_err(corrupt)?;
+    if width > limits.max_side || height > limits.max_side || u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(UploadError::TooManyPixels { name: name.into(), width, height });
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
+    let mut decode_limits = Limits::default();
+    decode_limits.max_image_width = Some(limits.max_side);
+    decode_limits.max_image_height = Some(limits.max_side);
+    decode_limits.max_alloc = Some(limits.max_pixels * 4 + 64 * 1024 * 1024);
+    reader.limits(decode_limits);
+    let img = reader.decode().map_err(corrupt)?;
+    // Re-encoding keeps the pixels and nothing else: EXIF (with GPS), comments, trailing data.
+    let (bytes, media_type, ext) = if format == ImageFormat::Png {
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).map_err(corrupt)?;
+        (out, "image/png", "png")
+    } else {
+        (encode_jpeg(&img, 85).map_err(corrupt)?, "image/jpeg", "jpg")
+    };
+    let thumbnail = encode_jpeg(&img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE), 75).map_err(corrupt)?;
+    Ok(Accepted { attachment_name: with_extension(name, ext), media_type, bytes, thumbnail: Some(thumbnail) })
+}
+
+/// Checks every file first, then stores them all: a bad file means nothing is stored.
+pub fn accept_all(
+    files: Vec<(String, Vec<u8>)>,
+    limits: &UploadLimits,
+    store: &FileStore,
+) -> Result<Vec<Attachment>, UploadError> {
+    if files.len() > limits.max_files {
+        return Err(UploadError::TooManyFiles(limits.max_files));
+    }
+    let checked = files.into_iter().map(|(name, bytes)| check(&name, bytes, limits)).collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(checked.len());
+    for a in checked {
+        let sha256 = store.put(&a.bytes).map_err(|e| UploadError::Storage(e.to_string()))?;
+        if let Some(thumb) = &a.thumbnail {
+            store.put_thumbnail(&sha256, thumb).map_err(|e| UploadError::Storage(e.to_string()))?;
+        }
+        out.push(Attachment {
+            file_name: a.attachment_name,
+            media_type: a.media_type.into(),
+            byte_size: a.bytes.len() as i64,
+            sha256,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = DynamicImage::new_rgb8(w, h);
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
+        out
+    }
+
+    fn jpeg_with_exif() -> Vec<u8> {
+        let plain = encode_jpeg(&DynamicImage::new_rgb8(40, 30), 90).unwrap();
+        // An APP1 "Exif" segment right after SOI, as cameras write it (with a fake GPS tag).
+        let mut exif = vec![0xFF, 0xE1];
+        let payload = b"Exif\0\0GPS-31.2304N-121.4737E";
+        exif.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        exif.extend_from_slice(payload);
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&exif);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[test]
+    fn images_are_re_encoded_without_exif_and_get_a_thumbnail() {
+        let original = jpeg_with_exif();
+        assert!(original.windows(4).any(|w| w == b"Exif"));
+        let a = check("收据.jpeg", original, &UploadLimits::default()).unwrap();
+        assert_eq!((a.media_type, a.attachment_name.as_str()), ("image/jpeg", "收据.jpg"));
+        assert!(!a.bytes.windows(4).any(|w| w == b"Exif"), "EXIF survived re-encoding");
+        assert!(!a.bytes.windows(3).any(|w| w == b"GPS"));
+        assert!(a.thumbnail.is_some());
+        let p = check("图.png", png(10, 10), &UploadLimits::default()).unwrap();
+        assert_eq!(p.media_type, "image/png");
+    }
+
+    #[test]
+    fn hostile_files_are_refused_with_a_reason() {
+        let limits = UploadLimits { max_pixels: 1_000_000, ..UploadLimits::default() };
+        // A small file that claims 3000×3000 pixels: refused from its header.
+        let bomb = png(3000, 3000);
+        assert!(bomb.len() < 100_000);
+        assert!(matches!(check("bomb.png", bomb, &limits), Err(UploadError::TooManyPixels { width: 3000, .. })));
+        assert!(matches!(check("../../etc/passwd.png", png(2, 2), &limits), Err(UploadError::BadName(_))));
+        assert!(matches!(check("a\\b.png", png(2, 2), &limits), Err(UploadError::BadName(_))));
+        assert!(matches!(check("x.pdf", b"%PDF-1.7 no end marker".to_vec(), &limits), Err(UploadError::FakePdf(_))));
+        assert!(matches!(check("x.pdf", b"<html><script>".to_vec(), &limits), Err(UploadError::Unsupported(_))));
+        let mut truncated = png(50, 50);
+        truncated.truncate(60);
+        assert!(matches!(check("t.png", truncated, &limits), Err(UploadError::Corrupt(_))));
+        let tiny = UploadLimits { max_bytes: 10, ..limits };
+        assert!(matches!(check("big.png", png(5, 5), &tiny), Err(UploadError::TooLarge { .. })));
+        assert!(check("ok.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".to_vec(), &limits).is_ok());
+    }
+
+    #[test]
+    fn one_bad_file_stores_nothing() {
+        let dir = std::env::temp_dir().join(format!("yg-upload-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = FileStore::new(&dir);
+        let files = vec![("good.png".to_string(), png(4, 4)), ("bad.exe".to_string(), b"MZ".to_vec())];
+        assert!(accept_all(files, &UploadLimits::default(), &store).is_err());
+        assert!(!dir.exists(), "nothing was written");
+    }
+}

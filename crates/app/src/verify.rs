@@ -1,0 +1,193 @@
+//! `yangguang verify`: rechecks that what is published is what was logged and signed.
+//! From the store: the chain, every logged version's content against its log entry, every
+//! attachment file against its hash, every published version against the log, every
+//! checkpoint's signature and head. Offline: a downloaded log against a checkpoint, with no
+//! database. Both stop at the first inconsistency and name it.
+
+use std::collections::HashSet;
+
+use yangguang_core::DisclosureId;
+use yangguang_core::publication::{ChainError, Checkpoint, LogEntry, verify_chain};
+
+use crate::files::FileError;
+use crate::{AppError, Site};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub versions: u64,
+    pub attachments: u64,
+    pub checkpoints: u64,
+}
+
+/// The first thing found wrong, in words a supervisor can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Inconsistency(pub String);
+
+const BATCH: u32 = 2_000;
+
+async fn describe(site: &Site, id: i64) -> String {
+    match site.store.get_disclosure(DisclosureId(id)).await {
+        Ok(d) => {
+            let village = site.regions().get(d.village).map(|r| r.name.clone()).unwrap_or_default();
+            format!("事项 #{id}（{village} {}，“{}”）", d.village, d.title)
+        }
+        Err(_) => format!("事项 #{id}"),
+    }
+}
+
+fn chain_problem(e: &ChainError) -> String {
+    format!("公开记录链第 {} 条有误：{e}", e.seq())
+}
+
+pub async fn verify_store(site: &Site) -> Result<Result<VerifyReport, Inconsistency>, AppError> {
+    let mut report = VerifyReport { entries: 0, versions: 0, attachments: 0, checkpoints: 0 };
+    let mut logged: HashSet<i64> = HashSet::new();
+    let mut hashes: Vec<String> = vec![];
+    let mut prev: Option<LogEntry> = None;
+    let mut after = 0;
+    loop {
+        let batch = site.store.log_entries(after, BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let chained: Vec<&LogEntry> = prev.iter().chain(batch.iter()).collect();
+        if let Err(e) = verify_from(&chained) {
+            let who = describe(site, batch.iter().find(|b| b.seq == e.seq()).map_or(0, |b| b.disclosure_id)).await;
+            return Ok(Err(Inconsistency(format!("{}（{who}）", chain_problem(&e)))));
+        }
+        for entry in &batch {
+            report.entries += 1;
+            hashes.push(entry.entry_hash.clone());
+            logged.insert(entry.disclosure_id);
+            let d = match site.store.get_disclosure(DisclosureId(entry.disclosure_id)).await {
+                Ok(d) => d,
+                Err(yangguang_store::StoreError::NotFound) => {
+                    return Ok(Err(Inconsistency(format!(
+                        "公开记录第 {} 条所记的事项 #{} 已从数据库中消失 / a logged item was deleted",
+                        entry.seq, entry.disclosure_id
+                    ))));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if !d.state.was_published() {
+                let who = describe(site, d.id.0).await;
+                return Ok(Err(Inconsistency(format!(
+                    "{who} 已记入公开记录，但状态被改为“{}” / state changed after publication",
+                    d.state.label_zh()
+                ))));
+            }
+            if d.content_hash() != entry.content_hash {
+                let who = describe(site, d.id.0).await;
+                return Ok(Err(Inconsistency(format!(
+                    "{who} 的已公开内容与公开记录第 {} 条不符：公开后被改动 / published content changed after publication",
+                    entry.seq
+                ))));
+            }
+            for a in &d.attachments {
+                report.attachments += 1;
+                match site.files.get(&a.sha256) {
+                    Ok(_) => {}
+                    Err(FileError::Corrupt(_)) => {
+                        let who = describe(site, d.id.0).await;
+                        return Ok(Err(Inconsistency(format!(
+                            "{who} 的附件 “{}” 文件内容被改动 / attachment file altered",
+                            a.file_name
+                        ))));
+                    }
+                    Err(FileError::NotFound) => {
+                        let who = describe(site, d.id.0).await;
+                        return Ok(Err(Inconsistency(format!(
+                            "{who} 的附件 “{}” 文件缺失 / attachment file missing",
+                            a.file_name
+                        ))));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        after = batch.last().expect("non-empty").seq;
+        prev = batch.into_iter().last();
+    }
+    let mut after_id = DisclosureId(0);
+    loop {
+        let ids = site.store.published_ids(after_id, BATCH).await?;
+        let Some(last) = ids.last().copied() else { break };
+        for id in ids {
+            report.versions += 1;
+            if !logged.contains(&id.0) {
+                let who = describe(site, id.0).await;
+                return Ok(Err(Inconsistency(format!(
+                    "{who} 显示为已公开，但公开记录中没有它：未经审核流程写入 / published without a log entry"
+                ))));
+            }
+        }
+        after_id = last;
+    }
+    for cp in site.store.list_checkpoints(u32::MAX).await? {
+        report.checkpoints += 1;
+        if let Err(e) = cp.verify(Some(&site.key.public_hex)) {
+            return Ok(Err(Inconsistency(format!("{} 的检查点（第 {} 条）无效：{e}", cp.at.to_rfc3339(), cp.seq))));
+        }
+        let recorded = usize::try_from(cp.seq - 1).ok().and_then(|i| hashes.get(i));
+        if recorded != Some(&cp.head_hash) {
+            return Ok(Err(Inconsistency(format!(
+                "{} 签署的检查点指向第 {} 条记录，但该记录已不是当时的内容或已被删除 / the log no longer matches a signed checkpoint",
+                cp.at.to_rfc3339(),
+                cp.seq
+            ))));
+        }
+    }
+    Ok(Ok(report))
+}
+
+fn verify_from(entries: &[&LogEntry]) -> Result<(), ChainError> {
+    // The first element may be the last entry of the previous batch: check from there.
+    let Some(first) = entries.first() else { return Ok(()) };
+    if first.seq == 1 || entries.len() == 1 {
+        return verify_chain(entries.iter().copied()).map(|_| ());
+    }
+    for pair in entries.windows(2) {
+        let (prev, entry) = (pair[0], pair[1]);
+        if entry.seq != prev.seq + 1 {
+            return Err(ChainError::Sequence { seq: entry.seq, expected: prev.seq + 1 });
+        }
+        if entry.prev_hash != prev.entry_hash {
+            return Err(ChainError::Broken { seq: entry.seq });
+        }
+        if entry.compute_hash() != entry.entry_hash {
+            return Err(ChainError::Altered { seq: entry.seq });
+        }
+    }
+    Ok(())
+}
+
+/// Verifies a downloaded log (JSON lines, from the first entry) against a checkpoint, and
+/// the checkpoint against the platform's public key when one is given.
+pub fn verify_offline(log_jsonl: &str, checkpoint_json: &str, public_key: Option<&str>) -> Result<u64, Inconsistency> {
+    let checkpoint: Checkpoint = serde_json::from_str(checkpoint_json)
+        .map_err(|e| Inconsistency(format!("检查点文件无法读取 / unreadable checkpoint: {e}")))?;
+    checkpoint.verify(public_key).map_err(|e| Inconsistency(format!("检查点：{e}")))?;
+    let mut entries = Vec::new();
+    for (n, line) in log_jsonl.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let entry: LogEntry = serde_json::from_str(line)
+            .map_err(|e| Inconsistency(format!("记录文件第 {} 行无法读取 / line {} unreadable: {e}", n + 1, n + 1)))?;
+        entries.push(entry);
+    }
+    verify_chain(&entries).map_err(|e| Inconsistency(chain_problem(&e)))?;
+    let at = entries.iter().find(|e| e.seq == checkpoint.seq).ok_or_else(|| {
+        Inconsistency(format!(
+            "记录文件只到第 {} 条，检查点是第 {} 条 / the log is shorter than the checkpoint",
+            entries.len(),
+            checkpoint.seq
+        ))
+    })?;
+    if at.entry_hash != checkpoint.head_hash {
+        return Err(Inconsistency(format!(
+            "第 {} 条记录与签署的检查点不符 / the log differs from the signed checkpoint",
+            checkpoint.seq
+        )));
+    }
+    Ok(entries.len() as u64)
+}
