@@ -17,6 +17,12 @@ use crate::prefs::Prefs;
 pub enum WebError {
     #[error("not found")]
     NotFound,
+    /// The actor lacks a role or the request is forged; the message says what is missing.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The request cannot be done as asked; the message says what to fix.
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -27,6 +33,8 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -36,6 +44,8 @@ impl WebError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not-found",
+            Self::Forbidden(_) => "forbidden",
+            Self::BadRequest(_) => "bad-request",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -62,6 +72,7 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match &self {
             Self::NotFound => {}
+            Self::Forbidden(m) | Self::BadRequest(m) => tracing::info!(problem = %m, "request refused"),
             other => tracing::error!(error = %other, "request failed"),
         }
         let mut response = self.status().into_response();
@@ -85,9 +96,10 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     };
     if json {
         let t = prefs.lang.texts();
-        let message = match error {
-            WebError::NotFound => t.not_found_title,
-            _ => t.error_title,
+        let message = match &error {
+            WebError::NotFound => t.not_found_title.to_owned(),
+            WebError::Forbidden(m) | WebError::BadRequest(m) => m.clone(),
+            _ => t.error_title.to_owned(),
         };
         let body = serde_json::json!({ "code": error.code(), "message": message });
         return (error.status(), axum::Json(body)).into_response();

@@ -2,6 +2,8 @@
 //! in-memory cache of compressed pages. Only HTTP concerns live here; data comes from
 //! `yangguang_app::Site`.
 
+pub mod api;
+pub mod console;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -24,6 +26,8 @@ use crate::render::{PageCache, SecurityHeaders};
 
 pub const CSS: &str = include_str!("../assets/style.css");
 pub const JS: &str = include_str!("../assets/enhance.js");
+/// The console's script: the public one plus live preview.
+pub const CONSOLE_JS: &str = concat!(include_str!("../assets/enhance.js"), include_str!("../assets/console.js"));
 pub const FAVICON: &str = include_str!("../assets/favicon.svg");
 
 /// Rendered page variants kept in memory (a county has ~1,000 village-home variants).
@@ -41,7 +45,7 @@ impl AppState {
         Self {
             site,
             cache: Arc::new(PageCache::new(CACHE_CAPACITY)),
-            security: Arc::new(SecurityHeaders::new(CSS, JS)),
+            security: Arc::new(SecurityHeaders::new(CSS, &[JS, CONSOLE_JS])),
         }
     }
 }
@@ -55,6 +59,16 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}/c/{column}", get(pages::column::column))
         .route("/v/{code}/d/{id}", get(pages::disclosure::disclosure))
         .route("/v/{code}/d/{id}/a/{position}", get(pages::disclosure::attachment))
+        .route("/v/{code}/d/{id}/a/{position}/thumb", get(pages::disclosure::thumbnail))
+        .route("/v/{code}/feed.atom", get(pages::feeds::village_feed))
+        .route("/v/{code}/c/{column}/feed.atom", get(pages::feeds::column_feed))
+        .route("/verify", get(pages::transparency::verify_page))
+        .route("/api/log.jsonl", get(api::log_jsonl))
+        .route("/api/log", get(api::log_page))
+        .route("/api/checkpoints", get(api::checkpoints))
+        .route("/api/checkpoints/latest", get(api::latest_checkpoint))
+        .route("/api/disclosures/{id}/proof", get(api::proof))
+        .merge(console::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))

@@ -119,14 +119,17 @@ pub struct SecurityHeaders {
 }
 
 impl SecurityHeaders {
-    pub fn new(css: &str, js: &str) -> Self {
+    pub fn new(css: &str, scripts: &[&str]) -> Self {
         use base64::Engine;
-        let hash = |s: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()));
+        let hash = |s: &str| {
+            format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes())))
+        };
+        let scripts: Vec<String> = scripts.iter().map(|s| hash(s)).collect();
         let csp = format!(
-            "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; img-src 'self' data:; \
+            "default-src 'none'; style-src {}; script-src {}; img-src 'self' data:; connect-src 'self'; \
              form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
             hash(css),
-            hash(js)
+            scripts.join(" ")
         );
         Self { csp: HeaderValue::from_str(&csp).expect("ASCII") }
     }

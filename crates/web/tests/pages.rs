@@ -10,8 +10,9 @@ use axum::response::Response;
 use chrono::{TimeZone, Utc};
 use tower::ServiceExt;
 use yangguang_app::files::FileStore;
+use yangguang_app::keys::PlatformKey;
 use yangguang_app::{Site, catalog_files};
-use yangguang_core::{Attachment, DisclosureState, NewDisclosure, Region, RegionCode, RegionKind};
+use yangguang_core::{Attachment, DisclosureKind, DisclosureState, NewDisclosure, Region, RegionCode, RegionKind};
 use yangguang_store::{RegionStore, Store};
 use yangguang_store_sqlite::SqliteStore;
 use yangguang_web::{AppState, router};
@@ -57,7 +58,8 @@ async fn site() -> TestSite {
     let csv = "户主,金额\n张*明,300.00\n".as_bytes();
     let sha256 = files.put(csv).unwrap();
     let store: Arc<dyn Store> = Arc::new(store);
-    let site = Site::new(store, catalog_files::default_catalog(), files).await.unwrap();
+    let site =
+        Site::new(store, catalog_files::default_catalog(), files, PlatformKey::from_secret([5; 32])).await.unwrap();
     let at = |day| Utc.with_ymd_and_hms(2026, 3, day, 2, 0, 0).unwrap();
     let mut batch: Vec<NewDisclosure> = (1..=25)
         .map(|i| NewDisclosure {
@@ -71,6 +73,11 @@ async fn site() -> TestSite {
             created_at: at(1),
             published_at: Some(at(1 + (i % 27) as u32)),
             attachments: vec![],
+            kind: DisclosureKind::Original,
+            replaces: None,
+            reason: None,
+            created_by: None,
+            signoffs: vec![],
         })
         .collect();
     batch[0].title = "低保名单".into();
@@ -288,6 +295,11 @@ async fn publishing_invalidates_cached_pages() {
             created_at: at,
             published_at: Some(at),
             attachments: vec![],
+            kind: DisclosureKind::Original,
+            replaces: None,
+            reason: None,
+            created_by: None,
+            signoffs: vec![],
         }])
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::Response;
 use yangguang_app::files::FileError;
-use yangguang_core::{Disclosure, DisclosureId, DisclosureState, Region};
+use yangguang_core::{Disclosure, DisclosureId, Region};
 
 use super::village::find_village;
 use super::{Crumb, Layout, cached, column_name, region_crumbs};
@@ -27,6 +27,32 @@ pub struct AttachmentLink {
     pub position: usize,
     pub file_name: String,
     pub size: String,
+    pub thumbnail: bool,
+}
+
+pub struct SignoffView {
+    pub reviewer: String,
+    pub role: String,
+    pub at: String,
+    pub comment: String,
+}
+
+/// One changed line of a correction, labelled in words (not colour alone).
+pub struct DiffLine {
+    pub inserted: bool,
+    pub text: String,
+}
+
+/// What a reader must know about this version's place in its history.
+pub struct History {
+    /// This version corrects `previous` (id), on `at`, because `reason`.
+    pub corrects: Option<(i64, String, String)>,
+    pub diff: Vec<DiffLine>,
+    /// This version was corrected by `(id, at)`.
+    pub corrected_by: Option<(i64, String)>,
+    /// This version was withdrawn on `at`, because `reason`.
+    pub withdrawn: Option<(String, String)>,
+    pub log_seq: Option<i64>,
 }
 
 #[derive(Template)]
@@ -44,14 +70,17 @@ struct DisclosurePage {
     item: Option<ItemFacts>,
     body_html: String,
     attachments: Vec<AttachmentLink>,
+    signoffs: Vec<SignoffView>,
+    history: History,
 }
 
-/// A published disclosure of this village, or not found: ids of other villages and drafts
-/// are indistinguishable from ids that do not exist.
+/// A public version of this village's (published, superseded by a correction, or withdrawn),
+/// or not found: ids of other villages and unpublished versions are indistinguishable from
+/// ids that do not exist.
 async fn find_disclosure(state: &AppState, village: &Region, id: &str) -> Result<Disclosure, WebError> {
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let d = state.site.store.get_disclosure(id).await?;
-    if d.village != village.code || d.state != DisclosureState::Published {
+    if d.village != village.code || !d.state.was_published() || d.kind == yangguang_core::DisclosureKind::Withdrawal {
         return Err(WebError::NotFound);
     }
     Ok(d)
@@ -66,7 +95,67 @@ pub async fn disclosure(
     let prefs = Prefs::from_headers(&headers);
     let village = find_village(&state, &code)?;
     let d = find_disclosure(&state, &village, &id).await?;
-    cached(&state, &headers, &prefs, &uri, || async { render(&state, &prefs, &village, d, &uri) }).await
+    cached(&state, &headers, &prefs, &uri, || async {
+        let history = history(&state, &d).await?;
+        let signoffs = state
+            .site
+            .store
+            .log_entries_for(d.id)
+            .await?
+            .into_iter()
+            .next()
+            .map(|e| {
+                e.signoffs
+                    .into_iter()
+                    .map(|s| SignoffView {
+                        reviewer: s.reviewer,
+                        role: yangguang_core::catalog::ReviewerRole::parse(&s.role)
+                            .map_or(s.role.clone(), |r| r.label_zh().to_owned()),
+                        at: yangguang_core::time::format_china(s.at),
+                        comment: s.comment.unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        render(&state, &prefs, &village, d, &uri, signoffs, history)
+    })
+    .await
+}
+
+async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> {
+    let store = &state.site.store;
+    let mut h = History { corrects: None, diff: vec![], corrected_by: None, withdrawn: None, log_seq: None };
+    h.log_seq = store.log_entries_for(d.id).await?.first().map(|e| e.seq);
+    if let (yangguang_core::DisclosureKind::Correction, Some(previous)) = (d.kind, d.replaces) {
+        let old = store.get_disclosure(previous).await?;
+        let at = d.published_at.map(yangguang_core::time::format_china).unwrap_or_default();
+        h.corrects = Some((previous.0, at, d.reason.clone().unwrap_or_default()));
+        let old_text = format!("{}\n{}", old.title, old.body_md);
+        let new_text = format!("{}\n{}", d.title, d.body_md);
+        h.diff = similar::TextDiff::from_lines(&old_text, &new_text)
+            .iter_all_changes()
+            .filter(|c| c.tag() != similar::ChangeTag::Equal)
+            .map(|c| DiffLine {
+                inserted: c.tag() == similar::ChangeTag::Insert,
+                text: c.value().trim_end().to_owned(),
+            })
+            .collect();
+    }
+    for r in store.list_replacements(d.id).await? {
+        if !r.state.was_published() {
+            continue;
+        }
+        let at = r.published_at.map(yangguang_core::time::format_china).unwrap_or_default();
+        match r.kind {
+            yangguang_core::DisclosureKind::Correction => h.corrected_by = Some((r.id.0, at)),
+            yangguang_core::DisclosureKind::Withdrawal => {
+                let reason = store.get_disclosure(r.id).await?.reason.unwrap_or_default();
+                h.withdrawn = Some((at, reason));
+            }
+            yangguang_core::DisclosureKind::Original => {}
+        }
+    }
+    Ok(h)
 }
 
 fn human_size(bytes: i64) -> String {
@@ -77,7 +166,15 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-fn render(state: &AppState, prefs: &Prefs, village: &Region, d: Disclosure, uri: &Uri) -> Result<String, WebError> {
+fn render(
+    state: &AppState,
+    prefs: &Prefs,
+    village: &Region,
+    d: Disclosure,
+    uri: &Uri,
+    signoffs: Vec<SignoffView>,
+    history: History,
+) -> Result<String, WebError> {
     let catalog = &state.site.catalog;
     let lang = prefs.lang;
     let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
@@ -134,8 +231,11 @@ fn render(state: &AppState, prefs: &Prefs, village: &Region, d: Disclosure, uri:
                 position,
                 file_name: a.file_name.clone(),
                 size: human_size(a.byte_size),
+                thumbnail: a.media_type.starts_with("image/"),
             })
             .collect(),
+        signoffs,
+        history,
     };
     Ok(page.render()?)
 }
@@ -173,5 +273,23 @@ pub async fn attachment(
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    Ok(response)
+}
+
+/// `/v/{code}/d/{id}/a/{position}/thumb`: a small JPEG of an image attachment.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    Path((code, id, position)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let village = find_village(&state, &code)?;
+    let d = find_disclosure(&state, &village, &id).await?;
+    let position: usize = position.parse().map_err(|_| WebError::NotFound)?;
+    let a = d.attachments.get(position).ok_or(WebError::NotFound)?;
+    let bytes = state.site.files.get_thumbnail(&a.sha256).map_err(|_| WebError::NotFound)?;
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(response)
 }

@@ -3,8 +3,10 @@
 
 pub mod column;
 pub mod disclosure;
+pub mod feeds;
 pub mod region;
 pub mod search;
+pub mod transparency;
 pub mod village;
 
 use std::future::Future;
@@ -142,7 +144,11 @@ pub fn list_items(state: &AppState, lang: Lang, items: &[DisclosureSummary]) -> 
         .iter()
         .map(|d| ListItem {
             id: d.id.0,
-            title: d.title.clone(),
+            title: if d.state == yangguang_core::DisclosureState::Withdrawn {
+                format!("{}{}", d.title, lang.texts().withdrawn_label)
+            } else {
+                d.title.clone()
+            },
             date: d.published_at.map(|t| yangguang_core::time::china_date(t).to_string()).unwrap_or_default(),
             column: state.site.catalog.column(&d.column).map(|c| column_name(c, lang).to_owned()).unwrap_or_default(),
             attachments: d.attachment_count,
@@ -161,6 +167,18 @@ struct MessagePage<'a> {
 
 /// The page for an error: friendly, with a way back and a search box.
 pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<EncodedPage> {
+    if let WebError::Forbidden(message) | WebError::BadRequest(message) = error {
+        // Refusals carry their own message: rendered each time, never cached.
+        let heading = if matches!(error, WebError::Forbidden(_)) { "无法完成此操作" } else { "请求有误" };
+        let page = MessagePage {
+            layout: Layout::new(prefs, "/", heading.to_owned(), message.clone(), vec![]),
+            heading,
+            text: message,
+            query: "",
+        };
+        let html = page.render().unwrap_or_else(|_| message.clone());
+        return Arc::new(EncodedPage::new(error.status(), html));
+    }
     let key = format!("!error-{}|{}", error.code(), prefs.variant());
     let today = yangguang_app::today();
     if let Some(page) = state.cache.get(&key, 0, today) {

@@ -1,0 +1,3 @@
+// Live preview of the Markdown body, as progressive enhancement: without it, the saved
+// draft's page shows the rendered body.
+(function(){var t=document.querySelector("textarea[data-preview]");if(!t||!window.fetch)return;var p=document.getElementById(t.getAttribute("data-preview"));var f=t.form;var c=f.querySelector("input[name=csrf]").value;var timer;function go(){var d=new FormData();d.append("csrf",c);d.append("body",t.value);fetch("/console/preview",{method:"POST",body:d,credentials:"same-origin"}).then(function(r){return r.ok?r.text():""}).then(function(h){p.innerHTML=h;p.hidden=!h})}t.addEventListener("input",function(){clearTimeout(timer);timer=setTimeout(go,300)});go()})();

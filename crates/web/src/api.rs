@@ -1,0 +1,95 @@
+//! Machine endpoints of the publication log, so anyone can download it and verify it:
+//! the whole log as JSON lines (streamed in batches, memory stays flat), pages of it,
+//! the signed checkpoints, and for one item its entries with the chain up to the latest
+//! checkpoint.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+use serde::Deserialize;
+use serde_json::json;
+use yangguang_core::DisclosureId;
+
+use crate::AppState;
+use crate::error::WebError;
+
+const BATCH: u32 = 2_000;
+
+/// `/api/log.jsonl`: every entry from the first, one JSON object per line.
+pub async fn log_jsonl(State(state): State<AppState>) -> Response {
+    let body = stream::unfold((state, 0i64, false), |(state, after, done)| async move {
+        if done {
+            return None;
+        }
+        match state.site.store.log_entries(after, BATCH).await {
+            Ok(batch) if batch.is_empty() => None,
+            Ok(batch) => {
+                let last = batch.last().map_or(after, |e| e.seq);
+                let mut text = String::with_capacity(batch.len() * 700);
+                for e in &batch {
+                    text.push_str(&serde_json::to_string(e).expect("entries serialise"));
+                    text.push('\n');
+                }
+                Some((Ok::<_, std::io::Error>(text), (state, last, false)))
+            }
+            Err(e) => Some((Err(std::io::Error::other(e.to_string())), (state, after, true))),
+        }
+    });
+    let mut response = Response::new(Body::from_stream(body));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson; charset=utf-8"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"yangguang-log.jsonl\""));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct LogPage {
+    after: Option<i64>,
+    limit: Option<u32>,
+}
+
+/// `/api/log?after=SEQ&limit=N`: a page of entries (at most 1000).
+pub async fn log_page(State(state): State<AppState>, Query(q): Query<LogPage>) -> Result<Response, WebError> {
+    let entries = state.site.store.log_entries(q.after.unwrap_or(0), q.limit.unwrap_or(100).min(1000)).await?;
+    Ok(Json(entries).into_response())
+}
+
+/// `/api/checkpoints`: the signed checkpoints, newest first, with the key that signs them.
+pub async fn checkpoints(State(state): State<AppState>) -> Result<Response, WebError> {
+    let list = state.site.store.list_checkpoints(400).await?;
+    Ok(Json(json!({ "public_key": state.site.key.public_hex, "checkpoints": list })).into_response())
+}
+
+/// `/api/checkpoints/latest`: the newest checkpoint, the file `yangguang verify --checkpoint` reads.
+pub async fn latest_checkpoint(State(state): State<AppState>) -> Result<Response, WebError> {
+    let latest = state.site.store.list_checkpoints(1).await?.into_iter().next().ok_or(WebError::NotFound)?;
+    Ok(Json(latest).into_response())
+}
+
+/// `/api/disclosures/{id}/proof`: the item's log entries, and every entry from its first one
+/// up to the latest checkpoint, with that checkpoint: enough to check the item is in the
+/// signed log without downloading all of it.
+pub async fn proof(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let store = &state.site.store;
+    let entries = store.log_entries_for(id).await?;
+    let first = entries.first().ok_or(WebError::NotFound)?;
+    let checkpoint = store.list_checkpoints(1).await?.into_iter().next();
+    let mut chain = vec![];
+    if let Some(cp) = checkpoint.as_ref().filter(|cp| cp.seq >= first.seq) {
+        let mut after = first.seq - 1;
+        while after < cp.seq {
+            let batch = store.log_entries(after, BATCH.min((cp.seq - after) as u32)).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            chain.extend(batch);
+        }
+    }
+    Ok(Json(json!({ "entries": entries, "chain_to_checkpoint": chain, "checkpoint": checkpoint })).into_response())
+}

@@ -1,0 +1,1284 @@
+//! The staff console, server-rendered like the public site: login, the work list, drafting
+//! with attachments and live preview, review and sign-off, corrections and withdrawals, the
+//! audit trail, accounts. Every POST checks the session's CSRF token (and the Origin header
+//! when the browser sends one); every action checks the actor's role on that village.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+use yangguang_app::auth::{self, LoginError, SignedIn};
+use yangguang_app::publishing::{self, Actor, DraftInput, ReviewOutcome};
+use yangguang_app::{AppError, uploads};
+use yangguang_core::staff::{ALL_ROLES, Grant, Grants, Role};
+use yangguang_core::{Attachment, DisclosureId, DisclosureKind, DisclosureState, Period, RegionCode};
+use yangguang_store::{Decision, WorkQuery};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::{Crumb, Layout};
+use crate::prefs::Prefs;
+
+pub const SESSION_COOKIE: &str = "yg_session";
+const LOGIN_CSRF_COOKIE: &str = "yg_login_csrf";
+const FLASH_COOKIE: &str = "yg_flash";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/login", get(login_page).post(login))
+        .route("/console/logout", post(logout))
+        .route("/console", get(dashboard))
+        .route("/console/new", get(new_page).post(create))
+        .route("/console/preview", post(preview))
+        .route("/console/d/{id}", get(detail))
+        .route("/console/d/{id}/edit", get(edit_page).post(edit))
+        .route("/console/d/{id}/submit", post(submit))
+        .route("/console/d/{id}/review", post(review))
+        .route("/console/d/{id}/correct", post(correct))
+        .route("/console/d/{id}/withdraw", post(withdraw))
+        .route("/console/account", get(account_page))
+        .route("/console/account/password", post(change_password))
+        .route("/console/account/totp", post(enable_totp))
+        .route("/console/audit", get(audit_page))
+        .route("/console/users", get(users_page).post(create_user))
+        .route("/console/users/{id}/revoke", post(revoke_user))
+        .route("/console/users/{id}/disable", post(disable_user))
+        .route("/console/checkpoint", post(checkpoint))
+        // Uploads: up to the per-file limit times a few files; each file is checked again.
+        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+}
+
+// ───────────────────────── helpers ─────────────────────────
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn client_ip(headers: &HeaderMap) -> String {
+    // Behind a reverse proxy the client is the first X-Forwarded-For address.
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| "local".into())
+}
+
+fn secure(headers: &HeaderMap) -> &'static str {
+    if headers.get("x-forwarded-proto").is_some_and(|v| v == "https") { "; Secure" } else { "" }
+}
+
+fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64, path: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        secure(headers)
+    ))
+    .expect("ASCII cookie")
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn html(state: &AppState, status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    state.security.apply(h);
+    no_store(r)
+}
+
+fn app_error(e: AppError) -> WebError {
+    match e {
+        AppError::Forbidden(m) => WebError::Forbidden(m),
+        AppError::Invalid(m) | AppError::Conflict(m) => WebError::BadRequest(m),
+        AppError::Upload(u) => WebError::BadRequest(u.to_string()),
+        AppError::NotFound => WebError::NotFound,
+        AppError::Store(s) => s.into(),
+        other => WebError::Internal(other.to_string()),
+    }
+}
+
+/// A signed-in staff member, or where to send the browser instead.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<SignedIn>, WebError> {
+    let Some(token) = cookie_value(headers, SESSION_COOKIE) else { return Ok(None) };
+    auth::signed_in(&state.site, token, Utc::now()).await.map_err(app_error)
+}
+
+enum Gate {
+    In(Box<SignedIn>),
+    Out(Response),
+}
+
+/// Requires a live session; staff who must change their password or set up a second
+/// factor are sent to their account page until they have.
+async fn gate(state: &AppState, headers: &HeaderMap, allow_setup: bool) -> Result<Gate, WebError> {
+    match signed_in(state, headers).await? {
+        None => Ok(Gate::Out(Redirect::to("/console/login").into_response())),
+        Some(who) if !allow_setup && (who.staff.must_change_password || who.needs_totp_setup()) => {
+            Ok(Gate::Out(Redirect::to("/console/account").into_response()))
+        }
+        Some(who) => Ok(Gate::In(Box::new(who))),
+    }
+}
+
+macro_rules! signed_in_or_redirect {
+    ($state:expr, $headers:expr) => {
+        match gate(&$state, &$headers, false).await? {
+            Gate::In(who) => *who,
+            Gate::Out(r) => return Ok(r),
+        }
+    };
+    ($state:expr, $headers:expr, setup) => {
+        match gate(&$state, &$headers, true).await? {
+            Gate::In(who) => *who,
+            Gate::Out(r) => return Ok(r),
+        }
+    };
+}
+
+/// Refuses a form whose CSRF token is missing or wrong, or that another site sent.
+fn check_csrf(headers: &HeaderMap, expected: &str, given: Option<&str>) -> Result<(), WebError> {
+    if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        let origin = origin.to_str().unwrap_or("");
+        let host = host.to_str().unwrap_or("");
+        let same = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host);
+        if !same {
+            return Err(WebError::Forbidden("请求来自其他网站，已拒绝 / cross-site request refused".into()));
+        }
+    }
+    match given {
+        Some(g) if !expected.is_empty() && g == expected => Ok(()),
+        _ => Err(WebError::Forbidden(
+            "表单已过期或来源不明（CSRF 校验失败），请返回重新打开页面后再提交 / the form's CSRF token is missing or wrong".into(),
+        )),
+    }
+}
+
+/// The navigation bar's facts about the reader.
+pub struct Nav {
+    pub name: String,
+    pub csrf: String,
+    pub can_draft: bool,
+    pub can_audit: bool,
+    pub is_admin: bool,
+    pub can_checkpoint: bool,
+    pub flash: String,
+}
+
+fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
+    let grants = Grants(who.staff.grants.clone());
+    let flash = cookie_value(headers, FLASH_COOKIE)
+        .and_then(|v| form_urlencoded::parse(format!("m={v}").as_bytes()).next().map(|(_, v)| v.into_owned()))
+        .unwrap_or_default();
+    Nav {
+        name: who.staff.display_name.clone(),
+        csrf: who.session.csrf_token.clone(),
+        can_draft: grants.has_role(Role::VillageClerk),
+        can_audit: grants.can_read_audit(),
+        is_admin: grants.is_admin(),
+        can_checkpoint: grants.can_checkpoint(),
+        flash,
+    }
+}
+
+fn layout(headers: &HeaderMap, title: &str) -> Layout {
+    let prefs = Prefs::from_headers(headers);
+    let mut l = Layout::new(
+        &prefs,
+        "/console",
+        title.to_owned(),
+        "阳光村务工作人员控制台".into(),
+        vec![
+            Crumb { label: "控制台".into(), href: Some("/console".into()) },
+            Crumb { label: title.into(), href: None },
+        ],
+    );
+    l.js = crate::CONSOLE_JS;
+    l
+}
+
+/// Redirects after a successful POST, with a one-time message for the next page.
+fn done(headers: &HeaderMap, to: &str, message: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    let encoded: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(headers, FLASH_COOKIE, &encoded, 30, "/console"));
+    no_store(r)
+}
+
+fn village_name(state: &AppState, code: RegionCode) -> String {
+    state.site.regions().get(code).map(|r| r.name.clone()).unwrap_or_else(|| code.to_string())
+}
+
+/// Code prefixes of the villages a set of grants reaches.
+fn prefixes(grants: impl Iterator<Item = Grant>) -> Vec<String> {
+    grants
+        .map(|g| {
+            let code = g.region.to_string();
+            let keep = match g.region.level() {
+                yangguang_core::region::CodeLevel::Village => 12,
+                yangguang_core::region::CodeLevel::Town => 9,
+                yangguang_core::region::CodeLevel::County => 6,
+                yangguang_core::region::CodeLevel::City => 4,
+                yangguang_core::region::CodeLevel::Province => 2,
+            };
+            code[..keep].to_owned()
+        })
+        .collect()
+}
+
+// ───────────────────────── login ─────────────────────────
+
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage {
+    layout: Layout,
+    csrf: String,
+    next: String,
+    username: String,
+    error: String,
+    notice: String,
+}
+
+fn login_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    username: &str,
+    error: &str,
+    notice: &str,
+) -> Result<Response, WebError> {
+    // Login CSRF: a random value in a cookie and in the form must match (double submit).
+    let csrf = auth::random_token();
+    let page = LoginPage {
+        layout: layout(headers, "登录"),
+        csrf: csrf.clone(),
+        next: "/console".into(),
+        username: username.into(),
+        error: error.into(),
+        notice: notice.into(),
+    };
+    let mut r = html(state, status, page.render()?);
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(headers, LOGIN_CSRF_COOKIE, &csrf, 3600, "/console"));
+    Ok(r)
+}
+
+pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    if signed_in(&state, &headers).await?.is_some() {
+        return Ok(Redirect::to("/console").into_response());
+    }
+    let notice =
+        if cookie_value(&headers, FLASH_COOKIE).is_some() { "密码已修改，请用新密码登录。" } else { "" };
+    login_form(&state, &headers, StatusCode::OK, "", "", notice)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: Option<String>,
+    username: String,
+    password: String,
+    totp: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&headers, cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or(""), f.csrf.as_deref())?;
+    let ip = client_ip(&headers);
+    match auth::login(&state.site, f.username.trim(), &f.password, f.totp.as_deref(), &ip, Utc::now()).await {
+        Ok((token, who)) => {
+            let to =
+                if who.staff.must_change_password || who.needs_totp_setup() { "/console/account" } else { "/console" };
+            let mut r = Redirect::to(to).into_response();
+            let max_age = auth::SESSION_HOURS * 3600;
+            r.headers_mut().append(header::SET_COOKIE, set_cookie(&headers, SESSION_COOKIE, &token, max_age, "/"));
+            Ok(no_store(r))
+        }
+        Err(e) => {
+            let status = match e {
+                LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            login_form(&state, &headers, status, &f.username, &e.to_string(), "")
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers, setup);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    auth::logout(&state.site, &who, &client_ip(&headers)).await.map_err(app_error)?;
+    let mut r = Redirect::to("/console/login").into_response();
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(&headers, SESSION_COOKIE, "", 0, "/"));
+    Ok(no_store(r))
+}
+
+// ───────────────────────── dashboard ─────────────────────────
+
+pub struct WorkRow {
+    pub id: i64,
+    pub title: String,
+    pub village: String,
+    pub state: String,
+}
+
+pub struct DueRow {
+    pub village: String,
+    pub village_code: String,
+    pub item: String,
+    pub item_id: String,
+    pub period: String,
+    pub period_code: String,
+    pub deadline: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub can_draft: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    nav: Nav,
+    to_review: Vec<WorkRow>,
+    mine: Vec<WorkRow>,
+    due: Vec<DueRow>,
+}
+
+/// At most this many villages get their due items listed (a township has ~20).
+const DUE_VILLAGES: usize = 25;
+
+pub async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let grants = Grants(who.staff.grants.clone());
+    let site = &state.site;
+    let row = |d: &yangguang_core::DisclosureSummary| WorkRow {
+        id: d.id.0,
+        title: d.title.clone(),
+        village: village_name(&state, d.village),
+        state: d.state.label_zh().into(),
+    };
+    let clerk = prefixes(grants.0.iter().copied().filter(|g| g.role == Role::VillageClerk));
+    let mine_q = WorkQuery {
+        region_prefixes: clerk,
+        states: vec![
+            DisclosureState::Draft,
+            DisclosureState::Returned,
+            DisclosureState::Submitted,
+            DisclosureState::Scheduled,
+        ],
+        limit: 100,
+    };
+    let mine: Vec<WorkRow> = site.store.list_work(&mine_q).await?.iter().map(row).collect();
+    let reviewer_roles = [
+        Role::BranchMember,
+        Role::SupervisionMember,
+        Role::FinanceGroupMember,
+        Role::TownshipReviewer,
+        Role::CountyOperator,
+    ];
+    let review_q = WorkQuery {
+        region_prefixes: prefixes(grants.0.iter().copied().filter(|g| reviewer_roles.contains(&g.role))),
+        states: vec![DisclosureState::Submitted],
+        limit: 100,
+    };
+    let mut to_review = vec![];
+    for s in site.store.list_work(&review_q).await? {
+        let d = site.store.get_disclosure(s.id).await?;
+        let signoffs = site.store.list_signoffs(s.id).await?;
+        let missing = publishing::missing_reviewers(site, &d, &signoffs);
+        if missing.iter().any(|r| grants.can_sign(*r, d.village)) {
+            to_review.push(row(&s));
+        }
+    }
+    let today = yangguang_app::today();
+    let month = Period::containing(yangguang_core::period::PeriodKind::Month, today);
+    let regions = site.regions();
+    let mut villages: Vec<RegionCode> = vec![];
+    for g in &grants.0 {
+        if matches!(g.role, Role::VillageClerk | Role::SupervisionMember | Role::TownshipReviewer) {
+            let mut stack = vec![g.region];
+            while let Some(c) = stack.pop() {
+                match regions.get(c) {
+                    Some(r) if r.kind.is_village_level() => villages.push(c),
+                    Some(_) => stack.extend(regions.children(c).map(|r| r.code)),
+                    None => {}
+                }
+            }
+        }
+    }
+    villages.sort();
+    villages.dedup();
+    let mut due = vec![];
+    for v in villages.into_iter().take(DUE_VILLAGES) {
+        let published: std::collections::HashSet<(String, Period)> =
+            site.store.published_periods(v).await?.into_iter().collect();
+        for d in site.catalog.due_in_month(month, today, |item, p| published.contains(&(item.to_owned(), p))) {
+            let (state_label, state_class) = match d.state {
+                yangguang_core::catalog::DueState::Published => ("✓ 已公开", "published"),
+                yangguang_core::catalog::DueState::Open => ("○ 待公开", "open"),
+                yangguang_core::catalog::DueState::Overdue => ("! 已逾期", "overdue"),
+            };
+            due.push(DueRow {
+                village: village_name(&state, v),
+                village_code: v.to_string(),
+                item: d.item.name.clone(),
+                item_id: d.item.id.clone(),
+                period: d.period.label_zh(),
+                period_code: d.period.to_string(),
+                deadline: d.deadline.to_string(),
+                state: state_label,
+                state_class,
+                can_draft: grants.can_draft(v),
+            });
+        }
+    }
+    let page = DashboardPage { layout: layout(&headers, "工作台"), nav: nav(&who, &headers), to_review, mine, due };
+    Ok(html(&state, StatusCode::OK, page.render()?))
+}
+
+// ───────────────────────── drafting ─────────────────────────
+
+#[derive(Default)]
+pub struct FormValues {
+    pub village: String,
+    pub item: String,
+    pub column: String,
+    pub period: String,
+    pub title: String,
+    pub body: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/edit.html")]
+struct EditPage {
+    layout: Layout,
+    nav: Nav,
+    heading: String,
+    action: String,
+    villages: Vec<(String, String)>,
+    items: Vec<(String, String)>,
+    columns: Vec<(String, String)>,
+    attachments: Vec<(usize, String)>,
+    is_replacement: bool,
+    form: FormValues,
+    max_mb: usize,
+}
+
+fn edit_page_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    heading: &str,
+    action: String,
+    form: FormValues,
+    attachments: Vec<(usize, String)>,
+    is_replacement: bool,
+) -> Result<Response, WebError> {
+    let catalog = &state.site.catalog;
+    let villages: Vec<(String, String)> = who
+        .staff
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::VillageClerk)
+        .map(|g| (g.region.to_string(), village_name(state, g.region)))
+        .collect();
+    if villages.is_empty() {
+        return Err(WebError::Forbidden("需要村务工作者角色才能起草 / drafting needs the village clerk role".into()));
+    }
+    let items =
+        catalog.items().iter().map(|i| (i.id.clone(), format!("{}（{}）", i.name, i.frequency.label_zh()))).collect();
+    let columns = catalog
+        .columns()
+        .iter()
+        .map(|c| (c.id.clone(), format!("{}{}", "　".repeat(usize::from(c.depth) - 1), c.name)))
+        .collect();
+    let page = EditPage {
+        layout: layout(headers, heading),
+        nav: nav(who, headers),
+        heading: heading.into(),
+        action,
+        villages,
+        items,
+        columns,
+        attachments,
+        is_replacement,
+        form,
+        max_mb: state.site.upload_limits.max_bytes / 1024 / 1024,
+    };
+    Ok(html(state, StatusCode::OK, page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    village: Option<String>,
+    item: Option<String>,
+    period: Option<String>,
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let item = q.item.as_deref().and_then(|i| state.site.catalog.item(i));
+    let form = FormValues {
+        village: q.village.unwrap_or_default(),
+        item: item.map(|i| i.id.clone()).unwrap_or_default(),
+        column: item.map(|i| i.column.clone()).unwrap_or_default(),
+        period: q.period.clone().unwrap_or_default(),
+        title: match (item, q.period.as_deref().and_then(|p| p.parse::<Period>().ok())) {
+            (Some(i), Some(p)) => format!("{}{}", p.label_zh(), i.name),
+            (Some(i), None) => i.name.clone(),
+            _ => String::new(),
+        },
+        ..FormValues::default()
+    };
+    edit_page_for(&state, &headers, &who, "新建公开事项", "/console/new".into(), form, vec![], false)
+}
+
+/// A multipart form: its text fields, repeated fields and uploaded files.
+struct Submitted {
+    fields: HashMap<String, String>,
+    keep: Vec<usize>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+async fn read_multipart(mut mp: Multipart) -> Result<Submitted, WebError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("上传内容无法读取 / unreadable upload: {e}"))
+    };
+    let mut out = Submitted { fields: HashMap::new(), keep: vec![], files: vec![] };
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_owned();
+        match (name.as_str(), field.file_name().map(str::to_owned)) {
+            ("files", Some(file_name)) => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !file_name.is_empty() && !bytes.is_empty() {
+                    out.files.push((file_name, bytes.to_vec()));
+                }
+            }
+            ("keep", _) => {
+                if let Ok(i) = field.text().await.map_err(bad)?.parse() {
+                    out.keep.push(i);
+                }
+            }
+            (_, _) => {
+                let text = field.text().await.map_err(bad)?;
+                out.fields.insert(name, text);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Submitted {
+    fn get(&self, k: &str) -> &str {
+        self.fields.get(k).map(String::as_str).unwrap_or("")
+    }
+
+    fn input(&self, attachments: Vec<Attachment>) -> Result<DraftInput, WebError> {
+        let period = match self.get("period").trim() {
+            "" => None,
+            p => Some(p.parse::<Period>().map_err(|e| WebError::BadRequest(e.to_string()))?),
+        };
+        Ok(DraftInput {
+            column: self.get("column").into(),
+            catalog_item: Some(self.get("item").to_owned()).filter(|i| !i.is_empty()),
+            period,
+            title: self.get("title").into(),
+            body_md: self.get("body").into(),
+            attachments,
+            reason: Some(self.get("reason").to_owned()).filter(|r| !r.trim().is_empty()),
+        })
+    }
+}
+
+async fn store_uploads(state: &AppState, files: Vec<(String, Vec<u8>)>) -> Result<Vec<Attachment>, WebError> {
+    let limits = state.site.upload_limits;
+    let store = state.site.files.clone();
+    tokio::task::spawn_blocking(move || uploads::accept_all(files, &limits, &store))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, mp: Multipart) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let form = read_multipart(mp).await?;
+    check_csrf(&headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
+    let village = RegionCode::parse(form.get("village")).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    if !Grants(who.staff.grants.clone()).can_draft(village) {
+        return Err(WebError::Forbidden(format!("需要该村（{village}）的村务工作者角色才能起草")));
+    }
+    let mut input = form.input(vec![])?;
+    input.attachments = store_uploads(&state, form.files).await?;
+    let ip = client_ip(&headers);
+    let id = publishing::create_draft(&state.site, &Actor { who: &who, ip: &ip }, village, input)
+        .await
+        .map_err(app_error)?;
+    Ok(done(&headers, &format!("/console/d/{id}"), "草稿已保存。核对无误后请提交审核。"))
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let d = state.site.store.get_disclosure(id).await?;
+    if !Grants(who.staff.grants.clone()).can_draft(d.village) {
+        return Err(WebError::Forbidden(format!("需要该村（{}）的村务工作者角色", d.village)));
+    }
+    if !d.state.is_editable() || d.kind == DisclosureKind::Withdrawal {
+        return Err(WebError::BadRequest(format!("此版本状态为“{}”，不能修改", d.state.label_zh())));
+    }
+    let form = FormValues {
+        village: d.village.to_string(),
+        item: d.catalog_item.clone().unwrap_or_default(),
+        column: d.column.clone(),
+        period: d.period.map(|p| p.to_string()).unwrap_or_default(),
+        title: d.title.clone(),
+        body: d.body_md.clone(),
+        reason: d.reason.clone().unwrap_or_default(),
+    };
+    let attachments = d.attachments.iter().enumerate().map(|(i, a)| (i, a.file_name.clone())).collect();
+    edit_page_for(
+        &state,
+        &headers,
+        &who,
+        "修改草稿",
+        format!("/console/d/{id}/edit"),
+        form,
+        attachments,
+        d.kind == DisclosureKind::Correction,
+    )
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let form = read_multipart(mp).await?;
+    check_csrf(&headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
+    let d = state.site.store.get_disclosure(id).await?;
+    let mut attachments: Vec<Attachment> =
+        d.attachments.iter().enumerate().filter(|(i, _)| form.keep.contains(i)).map(|(_, a)| a.clone()).collect();
+    let mut input = form.input(vec![])?;
+    attachments.extend(store_uploads(&state, form.files).await?);
+    input.attachments = attachments;
+    let ip = client_ip(&headers);
+    publishing::edit_draft(&state.site, &Actor { who: &who, ip: &ip }, id, input).await.map_err(app_error)?;
+    Ok(done(&headers, &format!("/console/d/{id}"), "已保存。修改后，之前的审核签署不再有效，需要重新审核。"))
+}
+
+#[derive(Deserialize)]
+pub struct PreviewForm {
+    csrf: Option<String>,
+    body: String,
+}
+
+pub async fn preview(State(state): State<AppState>, headers: HeaderMap, mp: Multipart) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let form = read_multipart(mp).await?;
+    let f = PreviewForm { csrf: form.fields.get("csrf").cloned(), body: form.get("body").to_owned() };
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    Ok(html(&state, StatusCode::OK, yangguang_app::markdown::render(&f.body)))
+}
+
+// ───────────────────────── one version ─────────────────────────
+
+pub struct SignoffRow {
+    pub who: String,
+    pub decision: &'static str,
+    pub comment: String,
+    pub at: String,
+    pub valid: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "console/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    nav: Nav,
+    id: i64,
+    title: String,
+    state: &'static str,
+    scheduled: String,
+    kind: &'static str,
+    reason: String,
+    village: String,
+    column: String,
+    item: String,
+    period: String,
+    required: String,
+    missing: String,
+    hash: String,
+    public_url: String,
+    body_html: String,
+    attachments: Vec<String>,
+    signoffs: Vec<SignoffRow>,
+    can_edit: bool,
+    can_review: bool,
+    can_replace: bool,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let site = &state.site;
+    let d = site.store.get_disclosure(id).await?;
+    let grants = Grants(who.staff.grants.clone());
+    if !grants.sees(d.village) {
+        return Err(WebError::Forbidden(format!(
+            "您的角色不涉及该村（{}）/ this village is outside your roles",
+            d.village
+        )));
+    }
+    let signoffs = site.store.list_signoffs(id).await?;
+    let hash = d.content_hash();
+    let required = publishing::required_reviewers(site, &d);
+    let missing = publishing::missing_reviewers(site, &d, &signoffs);
+    let role_names = |roles: &[yangguang_core::catalog::ReviewerRole]| {
+        roles.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")
+    };
+    let page = DetailPage {
+        layout: layout(&headers, &d.title),
+        nav: nav(&who, &headers),
+        id: id.0,
+        title: d.title.clone(),
+        state: d.state.label_zh(),
+        scheduled: d
+            .scheduled_at
+            .filter(|_| d.state == DisclosureState::Scheduled)
+            .map(yangguang_core::time::format_china)
+            .unwrap_or_default(),
+        kind: match d.kind {
+            DisclosureKind::Original => "原始公开",
+            DisclosureKind::Correction => "更正",
+            DisclosureKind::Withdrawal => "撤回申请",
+        },
+        reason: d.reason.clone().unwrap_or_default(),
+        village: village_name(&state, d.village),
+        column: site.catalog.column(&d.column).map(|c| c.name.clone()).unwrap_or_default(),
+        item: d.catalog_item.as_deref().and_then(|i| site.catalog.item(i)).map(|i| i.name.clone()).unwrap_or_default(),
+        period: d.period.map(|p| p.label_zh()).unwrap_or_default(),
+        required: role_names(&required),
+        missing: if d.state == DisclosureState::Submitted { role_names(&missing) } else { String::new() },
+        public_url: if d.state.was_published() && d.kind != DisclosureKind::Withdrawal {
+            format!("/v/{}/d/{}", d.village, d.id)
+        } else {
+            String::new()
+        },
+        body_html: yangguang_app::markdown::render(&d.body_md),
+        attachments: d.attachments.iter().map(|a| format!("{}（{} 字节）", a.file_name, a.byte_size)).collect(),
+        signoffs: signoffs
+            .iter()
+            .map(|s| SignoffRow {
+                who: format!(
+                    "{} · {}",
+                    s.reviewer_name,
+                    yangguang_core::catalog::ReviewerRole::parse(&s.reviewer_role).map_or("", |r| r.label_zh())
+                ),
+                decision: match s.decision {
+                    Decision::Approve => "同意",
+                    Decision::Return => "退回",
+                },
+                comment: s.comment.clone().unwrap_or_default(),
+                at: yangguang_core::time::format_china(s.at),
+                valid: if s.decision == Decision::Return {
+                    "—"
+                } else if s.content_hash == hash {
+                    "有效"
+                } else {
+                    "已失效（内容在签署后被修改）"
+                },
+            })
+            .collect(),
+        can_edit: d.state.is_editable() && d.kind != DisclosureKind::Withdrawal && grants.can_draft(d.village),
+        can_review: d.state == DisclosureState::Submitted && required.iter().any(|r| grants.can_sign(*r, d.village)),
+        can_replace: d.state == DisclosureState::Published
+            && d.kind != DisclosureKind::Withdrawal
+            && grants.can_draft(d.village),
+        hash,
+    };
+    Ok(html(&state, StatusCode::OK, page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct SubmitForm {
+    csrf: Option<String>,
+    publish_at: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<SubmitForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let publish_at = match f.publish_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+                .map_err(|_| WebError::BadRequest(format!("定时公开时间 “{s}” 格式不对，应为 2026-12-01T09:00")))?;
+            let at = yangguang_core::time::china().from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc));
+            Some(at.ok_or_else(|| WebError::BadRequest("定时公开时间无效".into()))?)
+        }
+    };
+    let ip = client_ip(&headers);
+    publishing::submit(&state.site, &Actor { who: &who, ip: &ip }, id, publish_at).await.map_err(app_error)?;
+    Ok(done(&headers, &format!("/console/d/{id}"), "已提交审核。"))
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: Option<String>,
+    decision: String,
+    comment: Option<String>,
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let decision =
+        Decision::parse(&f.decision).ok_or_else(|| WebError::BadRequest("审核意见只能是同意或退回".into()))?;
+    let ip = client_ip(&headers);
+    let outcome = publishing::review(&state.site, &Actor { who: &who, ip: &ip }, id, decision, f.comment)
+        .await
+        .map_err(app_error)?;
+    let message = match outcome {
+        ReviewOutcome::Returned => "已退回，起草人会看到您的意见。".to_owned(),
+        ReviewOutcome::Waiting(missing) => {
+            format!("已签署。尚需{}签署后公开。", missing.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、"))
+        }
+        ReviewOutcome::Scheduled(at) => format!("已签署，将于 {} 公开。", yangguang_core::time::format_china(at)),
+        ReviewOutcome::Published(seq) => format!("已签署并公开，公开记录第 {seq} 条。"),
+    };
+    Ok(done(&headers, &format!("/console/d/{id}"), &message))
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    csrf: Option<String>,
+    reason: String,
+}
+
+async fn replace(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+    f: ReasonForm,
+    kind: DisclosureKind,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let ip = client_ip(&headers);
+    let new = publishing::start_replacement(&state.site, &Actor { who: &who, ip: &ip }, id, kind, &f.reason)
+        .await
+        .map_err(app_error)?;
+    let (to, message) = match kind {
+        DisclosureKind::Correction => (format!("/console/d/{new}/edit"), "已起草更正版本，请修改内容后提交审核。"),
+        _ => (format!("/console/d/{new}"), "撤回申请已提交审核。"),
+    };
+    Ok(done(&headers, &to, message))
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, WebError> {
+    replace(state, headers, id, f, DisclosureKind::Correction).await
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, WebError> {
+    replace(state, headers, id, f, DisclosureKind::Withdrawal).await
+}
+
+// ───────────────────────── account ─────────────────────────
+
+#[derive(Template)]
+#[template(path = "console/account.html")]
+struct AccountPage {
+    layout: Layout,
+    nav: Nav,
+    error: String,
+    must_change: bool,
+    roles: String,
+    totp_enabled: bool,
+    totp_required: bool,
+    totp_secret: String,
+    totp_url: String,
+}
+
+fn account_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    error: &str,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let secret = auth::new_totp_secret();
+    let regions = state.site.regions();
+    let page = AccountPage {
+        layout: layout(headers, "我的账号"),
+        nav: nav(who, headers),
+        error: error.into(),
+        must_change: who.staff.must_change_password,
+        roles: who
+            .staff
+            .grants
+            .iter()
+            .map(|g| {
+                format!(
+                    "{}（{}）",
+                    g.role.label_zh(),
+                    regions.get(g.region).map_or(g.region.to_string(), |r| r.name.clone())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("、"),
+        totp_enabled: who.staff.totp_secret.is_some(),
+        totp_required: who.needs_totp_setup(),
+        totp_url: auth::totp_url(&secret, &who.staff.username).unwrap_or_default(),
+        totp_secret: secret,
+    };
+    Ok(html(state, status, page.render()?))
+}
+
+pub async fn account_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers, setup);
+    account_view(&state, &headers, &who, "", StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    current: String,
+    new: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers, setup);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    match auth::change_password(&state.site, &who, &f.current, &f.new, &client_ip(&headers)).await {
+        // Every session ends with the old password, this one too: log in again.
+        Ok(()) => {
+            let mut r = Redirect::to("/console/login").into_response();
+            r.headers_mut().append(header::SET_COOKIE, set_cookie(&headers, FLASH_COOKIE, "1", 30, "/console"));
+            Ok(no_store(r))
+        }
+        Err(AppError::Invalid(m)) => account_view(&state, &headers, &who, &m, StatusCode::BAD_REQUEST),
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    csrf: Option<String>,
+    secret: String,
+    code: String,
+}
+
+pub async fn enable_totp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<TotpForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers, setup);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    match auth::enable_totp(&state.site, &who, f.secret.trim(), &f.code, &client_ip(&headers)).await {
+        Ok(()) => Ok(done(&headers, "/console", "两步验证已开启，以后登录需要输入动态验证码。")),
+        Err(AppError::Invalid(m)) => account_view(&state, &headers, &who, &m, StatusCode::BAD_REQUEST),
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+// ───────────────────────── supervision and administration ─────────────────────────
+
+#[derive(Template)]
+#[template(path = "console/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    nav: Nav,
+    total: u64,
+    rows: Vec<(String, String, String, String, String, String)>,
+    page: u32,
+    has_next: bool,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<u32>,
+}
+
+pub async fn audit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    if !Grants(who.staff.grants.clone()).can_read_audit() {
+        return Err(WebError::Forbidden(
+            "审计记录仅平台管理员和纪委监委可查看 / the audit trail is for admins and the discipline commission".into(),
+        ));
+    }
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let list = state.site.store.list_audit(page, 50).await?;
+    auth::audit(&state.site, Some(&who.staff), &client_ip(&headers), "view-audit", "audit", &format!("page {page}"))
+        .await;
+    let view = AuditPage {
+        layout: layout(&headers, "审计记录"),
+        nav: nav(&who, &headers),
+        total: list.total,
+        has_next: u64::from(page) < u64::from(list.page_count()),
+        rows: list
+            .items
+            .into_iter()
+            .map(|a| (yangguang_core::time::format_china(a.at), a.staff_name, a.action, a.target, a.detail, a.ip))
+            .collect(),
+        page,
+    };
+    Ok(html(&state, StatusCode::OK, view.render()?))
+}
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub roles: String,
+    pub disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/users.html")]
+struct UsersPage {
+    layout: Layout,
+    nav: Nav,
+    error: String,
+    created: String,
+    roles: Vec<(&'static str, &'static str)>,
+    users: Vec<UserRow>,
+}
+
+async fn users_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    error: &str,
+    created: &str,
+) -> Result<Response, WebError> {
+    let users = state
+        .site
+        .store
+        .list_staff()
+        .await?
+        .into_iter()
+        .filter(|s| s.password_hash != "!")
+        .map(|s| UserRow {
+            id: s.id,
+            username: s.username,
+            name: s.display_name,
+            roles: s
+                .grants
+                .iter()
+                .map(|g| format!("{}@{}", g.role.label_zh(), village_name(state, g.region)))
+                .collect::<Vec<_>>()
+                .join("、"),
+            disabled: s.disabled,
+        })
+        .collect();
+    let page = UsersPage {
+        layout: layout(headers, "账号管理"),
+        nav: nav(who, headers),
+        error: error.into(),
+        created: created.into(),
+        roles: ALL_ROLES.iter().map(|r| (r.as_str(), r.label_zh())).collect(),
+        users,
+    };
+    let status = if error.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    Ok(html(state, status, page.render()?))
+}
+
+fn require_admin(who: &SignedIn) -> Result<(), WebError> {
+    if Grants(who.staff.grants.clone()).is_admin() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden("账号管理需要平台管理员角色 / account management needs the platform admin role".into()))
+    }
+}
+
+pub async fn users_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    require_admin(&who)?;
+    users_view(&state, &headers, &who, "", "").await
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    csrf: Option<String>,
+    username: String,
+    name: String,
+    role: String,
+    region: String,
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    require_admin(&who)?;
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let grant = (|| {
+        let role = Role::parse(&f.role).ok_or_else(|| "未知角色".to_owned())?;
+        let region = RegionCode::parse(&f.region).map_err(|e| e.to_string())?;
+        Grant::new(role, region).map_err(|e| e.to_string())
+    })();
+    let grant = match grant {
+        Ok(g) => g,
+        Err(m) => return users_view(&state, &headers, &who, &m, "").await,
+    };
+    match auth::create_staff(&state.site, &f.username, &f.name, vec![grant]).await {
+        Ok((_, password)) => {
+            auth::audit(
+                &state.site,
+                Some(&who.staff),
+                &client_ip(&headers),
+                "role-granted",
+                &f.username,
+                &format!("{}@{}", grant.role, grant.region),
+            )
+            .await;
+            let created =
+                format!("已创建账号 {}，一次性密码：{password}（首次登录须修改，请当面交给本人）", f.username.trim());
+            users_view(&state, &headers, &who, "", &created).await
+        }
+        Err(AppError::Invalid(m)) => users_view(&state, &headers, &who, &m, "").await,
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+async fn user_action(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+    f: CsrfForm,
+    disable: bool,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    require_admin(&who)?;
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let mut staff = state.site.store.get_staff(id).await?;
+    let ip = client_ip(&headers);
+    if disable {
+        staff.disabled = true;
+        state.site.store.update_staff(&staff).await?;
+        auth::audit(&state.site, Some(&who.staff), &ip, "account-disabled", &staff.username, "").await;
+    }
+    let n = state.site.store.revoke_sessions(id).await?;
+    auth::audit(&state.site, Some(&who.staff), &ip, "sessions-revoked", &staff.username, &format!("{n} sessions"))
+        .await;
+    Ok(done(&headers, "/console/users", &format!("已处理账号 {}（注销 {n} 个登录）。", staff.username)))
+}
+
+pub async fn revoke_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user_action(state, headers, id, f, false).await
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user_action(state, headers, id, f, true).await
+}
+
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    if !Grants(who.staff.grants.clone()).can_checkpoint() {
+        return Err(WebError::Forbidden("签署检查点需要平台管理员或县运维角色".into()));
+    }
+    let cp = yangguang_app::jobs::make_checkpoint(&state.site, Utc::now()).await.map_err(app_error)?;
+    auth::audit(
+        &state.site,
+        Some(&who.staff),
+        &client_ip(&headers),
+        "checkpoint",
+        "log",
+        &cp.as_ref().map_or(0, |c| c.seq).to_string(),
+    )
+    .await;
+    state.site.published();
+    Ok(done(&headers, "/console", &cp.map_or("公开记录为空。".into(), |c| format!("已签署检查点：第 {} 条。", c.seq))))
+}
