@@ -94,8 +94,12 @@ fn no_store(mut r: Response) -> Response {
     r
 }
 
-fn html(state: &AppState, status: StatusCode, body: String) -> Response {
+/// A console page. A one-time message shown on it is cleared with it.
+fn html(state: &AppState, request: &HeaderMap, status: StatusCode, body: String) -> Response {
     let mut r = (status, body).into_response();
+    if cookie_value(request, FLASH_COOKIE).is_some() {
+        r.headers_mut().append(header::SET_COOKIE, set_cookie(request, FLASH_COOKIE, "", 0, "/console"));
+    }
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     state.security.apply(h);
@@ -272,7 +276,7 @@ fn login_form(
         error: error.into(),
         notice: notice.into(),
     };
-    let mut r = html(state, status, page.render()?);
+    let mut r = html(state, headers, status, page.render()?);
     r.headers_mut().append(header::SET_COOKIE, set_cookie(headers, LOGIN_CSRF_COOKIE, &csrf, 3600, "/console"));
     Ok(r)
 }
@@ -459,7 +463,7 @@ pub async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Res
         }
     }
     let page = DashboardPage { layout: layout(&headers, "工作台"), nav: nav(&who, &headers), to_review, mine, due };
-    Ok(html(&state, StatusCode::OK, page.render()?))
+    Ok(html(&state, &headers, StatusCode::OK, page.render()?))
 }
 
 // ───────────────────────── drafting ─────────────────────────
@@ -532,7 +536,7 @@ fn edit_page_for(
         form,
         max_mb: state.site.upload_limits.max_bytes / 1024 / 1024,
     };
-    Ok(html(state, StatusCode::OK, page.render()?))
+    Ok(html(state, headers, StatusCode::OK, page.render()?))
 }
 
 #[derive(Deserialize)]
@@ -715,7 +719,7 @@ pub async fn preview(State(state): State<AppState>, headers: HeaderMap, mp: Mult
     let form = read_multipart(mp).await?;
     let f = PreviewForm { csrf: form.fields.get("csrf").cloned(), body: form.get("body").to_owned() };
     check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
-    Ok(html(&state, StatusCode::OK, yangguang_app::markdown::render(&f.body)))
+    Ok(html(&state, &headers, StatusCode::OK, yangguang_app::markdown::render(&f.body)))
 }
 
 // ───────────────────────── one version ─────────────────────────
@@ -838,7 +842,7 @@ pub async fn detail(
             && grants.can_draft(d.village),
         hash,
     };
-    Ok(html(&state, StatusCode::OK, page.render()?))
+    Ok(html(&state, &headers, StatusCode::OK, page.render()?))
 }
 
 #[derive(Deserialize)]
@@ -996,7 +1000,7 @@ fn account_view(
         totp_url: auth::totp_url(&secret, &who.staff.username).unwrap_or_default(),
         totp_secret: secret,
     };
-    Ok(html(state, status, page.render()?))
+    Ok(html(state, headers, status, page.render()?))
 }
 
 pub async fn account_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
@@ -1096,7 +1100,7 @@ pub async fn audit_page(
             .collect(),
         page,
     };
-    Ok(html(&state, StatusCode::OK, view.render()?))
+    Ok(html(&state, &headers, StatusCode::OK, view.render()?))
 }
 
 pub struct UserRow {
@@ -1154,7 +1158,7 @@ async fn users_view(
         users,
     };
     let status = if error.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    Ok(html(state, status, page.render()?))
+    Ok(html(state, headers, status, page.render()?))
 }
 
 fn require_admin(who: &SignedIn) -> Result<(), WebError> {

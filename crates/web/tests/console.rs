@@ -1,0 +1,408 @@
+//! The staff console through the router: sessions, CSRF, roles, draft → review → publish,
+//! sign-offs voided by edits, corrections with their diff, withdrawals, uploads, throttling,
+//! the audit trail — and `verify` passing on the result.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use chrono::Utc;
+use tower::ServiceExt;
+use yangguang_app::files::FileStore;
+use yangguang_app::keys::PlatformKey;
+use yangguang_app::{Site, auth, catalog_files};
+use yangguang_core::staff::{Grant, Role};
+use yangguang_core::{DisclosureId, DisclosureState, Region, RegionCode, RegionKind};
+use yangguang_store::{RegionStore, Store};
+use yangguang_store_sqlite::SqliteStore;
+use yangguang_web::{AppState, router};
+
+const VILLAGE: &str = "339921100201";
+const OTHER: &str = "339921100202";
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+async fn state() -> AppState {
+    let store = SqliteStore::in_memory().await.unwrap();
+    store.migrate().await.unwrap();
+    let r = |c: &str, name: &str, parent: Option<&str>, kind| Region { code: code(c), name: name.into(), parent: parent.map(code), kind };
+    store
+        .upsert_regions(&[
+            r("339921000000", "清溪县", None, RegionKind::County),
+            r("339921100000", "青山镇", Some("339921000000"), RegionKind::Town),
+            r(VILLAGE, "前山村", Some("339921100000"), RegionKind::Village),
+            r(OTHER, "后山村", Some("339921100000"), RegionKind::Village),
+        ])
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("yg-console-{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap()));
+    let store: Arc<dyn Store> = Arc::new(store);
+    let site = Site::new(store, catalog_files::default_catalog(), FileStore::new(dir), PlatformKey::from_secret([3; 32])).await.unwrap();
+    AppState::new(Arc::new(site))
+}
+
+/// Creates an account that has already changed its password ("password-123").
+async fn user(state: &AppState, username: &str, name: &str, role: Role, region: &str) {
+    let (id, _) = auth::create_staff(&state.site, username, name, vec![Grant::new(role, code(region)).unwrap()]).await.unwrap();
+    let mut staff = state.site.store.get_staff(id).await.unwrap();
+    staff.password_hash = auth::hash_password("password-123".into()).await;
+    staff.must_change_password = false;
+    if role.requires_totp() {
+        staff.totp_secret = Some(auth::new_totp_secret());
+    }
+    state.site.store.update_staff(&staff).await.unwrap();
+}
+
+/// A browser: keeps cookies, follows nothing.
+struct Browser {
+    state: AppState,
+    cookies: HashMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl Browser {
+    fn new(state: &AppState) -> Self {
+        Self { state: state.clone(), cookies: HashMap::new() }
+    }
+
+    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Page {
+        let cookie: String = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let req = req.header(header::COOKIE, cookie).header(header::HOST, "localhost").body(body).unwrap();
+        let response: Response = router(self.state.clone()).oneshot(req).await.unwrap();
+        for c in response.headers().get_all(header::SET_COOKIE) {
+            let text = c.to_str().unwrap();
+            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.into(), v.into());
+            }
+        }
+        let status = response.status();
+        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let body = String::from_utf8_lossy(&to_bytes(response.into_body(), 8 << 20).await.unwrap()).to_string();
+        Page { status, location, body }
+    }
+
+    async fn get(&mut self, uri: &str) -> Page {
+        self.send(Request::get(uri), Body::empty()).await
+    }
+
+    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        self.send(Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"), Body::from(body)).await
+    }
+
+    async fn post_multipart(&mut self, uri: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Page {
+        let boundary = "yangguangboundary7MA4YWxk";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        for (name, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = Request::post(uri).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+        self.send(req, Body::from(body)).await
+    }
+
+    async fn login(&mut self, username: &str, totp: &str) -> Page {
+        self.get("/console/login").await;
+        let csrf = self.cookies["yg_login_csrf"].clone();
+        self.post("/console/login", &[("csrf", &csrf), ("username", username), ("password", "password-123"), ("totp", totp)]).await
+    }
+
+    async fn csrf(&mut self) -> String {
+        let page = self.get("/console").await;
+        let marker = "name=\"csrf\" value=\"";
+        let start = page.body.find(marker).expect("a form with a CSRF token") + marker.len();
+        page.body[start..start + 64].to_owned()
+    }
+}
+
+fn id_from(location: &str) -> i64 {
+    location.trim_start_matches("/console/d/").trim_end_matches("/edit").parse().unwrap()
+}
+
+async fn draft(b: &mut Browser, title: &str, body: &str, column: &str, item: &str, period: &str) -> i64 {
+    let csrf = b.csrf().await;
+    let page = b
+        .post_multipart(
+            "/console/new",
+            &[("csrf", &csrf), ("village", VILLAGE), ("item", item), ("column", column), ("period", period), ("title", title), ("body", body)],
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    id_from(&page.location)
+}
+
+async fn publish_through_review(state: &AppState, clerk: &mut Browser, reviewer: &mut Browser, id: i64) -> Page {
+    let csrf = clerk.csrf().await;
+    let submitted = clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
+    let csrf = reviewer.csrf().await;
+    let page = reviewer.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve"), ("comment", "同意")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let _ = state;
+    page
+}
+
+#[tokio::test]
+async fn a_clerk_drafts_a_member_signs_and_the_item_is_public_with_the_signoff() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(&state, "supervisor", "李建国", Role::SupervisionMember, VILLAGE).await;
+    let mut clerk = Browser::new(&state);
+    assert_eq!(clerk.login("clerk", "").await.location, "/console");
+    let id = draft(&mut clerk, "关于村道维修的通知", "村道维修**三天**。<script>alert(1)</script>", "affairs-works", "", "").await;
+    let public = format!("/v/{VILLAGE}/d/{id}");
+    assert_eq!(Browser::new(&state).get(&public).await.status, StatusCode::NOT_FOUND, "a draft is not public");
+    let mut supervisor = Browser::new(&state);
+    supervisor.login("supervisor", "").await;
+    let dashboard = supervisor.get("/console").await;
+    assert!(!dashboard.body.contains("关于村道维修的通知"), "not listed for review before it is submitted");
+    publish_through_review(&state, &mut clerk, &mut supervisor, id).await;
+    let page = Browser::new(&state).get(&public).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("村务监督委员会 李建国") && page.body.contains("同意"), "the sign-off is shown");
+    assert!(!page.body.contains("alert(1)"));
+    let village_home = Browser::new(&state).get(&format!("/v/{VILLAGE}")).await;
+    assert!(village_home.body.contains("关于村道维修的通知"), "the cached village page was invalidated");
+    let feed = Browser::new(&state).get(&format!("/v/{VILLAGE}/feed.atom")).await;
+    assert!(feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"") && feed.body.contains("关于村道维修的通知"));
+    let entries = state.site.store.log_entries(0, 10).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].signoffs[0].reviewer, "李建国");
+    let report = yangguang_app::verify::verify_store(&state.site).await.unwrap().unwrap();
+    assert_eq!(report.entries, 1);
+}
+
+#[tokio::test]
+async fn editing_after_a_signoff_voids_it_and_both_bodies_must_sign() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(&state, "supervisor", "李建国", Role::SupervisionMember, VILLAGE).await;
+    user(&state, "finance", "张春兰", Role::FinanceGroupMember, VILLAGE).await;
+    let (mut clerk, mut supervisor, mut finance) = (Browser::new(&state), Browser::new(&state), Browser::new(&state));
+    clerk.login("clerk", "").await;
+    supervisor.login("supervisor", "").await;
+    finance.login("finance", "").await;
+    // Works acceptance needs the supervision committee and the finance group.
+    let id = draft(&mut clerk, "路灯工程决算", "决算 10,000 元", "affairs-works", "works-progress", "").await;
+    let csrf = clerk.csrf().await;
+    clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
+    let csrf = supervisor.csrf().await;
+    let signed = supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    // The clerk changes the amount after the sign-off.
+    let csrf = clerk.csrf().await;
+    let edited = clerk
+        .post_multipart(&format!("/console/d/{id}/edit"), &[("csrf", &csrf), ("item", "works-progress"), ("title", "路灯工程决算"), ("body", "决算 90,000 元")], &[])
+        .await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
+    let csrf = finance.csrf().await;
+    finance.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    let d = state.site.store.get_disclosure(DisclosureId(id)).await.unwrap();
+    assert_eq!(d.state, DisclosureState::Submitted, "the supervisor's sign-off was on other content");
+    let detail = clerk.get(&format!("/console/d/{id}")).await;
+    assert!(detail.body.contains("已失效"), "the console shows the voided sign-off");
+    let csrf = supervisor.csrf().await;
+    supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    let d = state.site.store.get_disclosure(DisclosureId(id)).await.unwrap();
+    assert_eq!(d.state, DisclosureState::Published);
+    let entry = &state.site.store.log_entries_for(d.id).await.unwrap()[0];
+    assert_eq!(entry.signoffs.len(), 2);
+    assert!(entry.signoffs.iter().all(|s| s.content_hash == d.content_hash()));
+}
+
+#[tokio::test]
+async fn forged_or_missing_csrf_tokens_and_foreign_origins_are_refused() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let mut clerk = Browser::new(&state);
+    clerk.login("clerk", "").await;
+    let before = state.site.store.count_disclosures().await.unwrap();
+    let forged = clerk.post_multipart("/console/new", &[("csrf", "forged"), ("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")], &[]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.body.contains("CSRF"), "{}", forged.body);
+    let missing = clerk.post_multipart("/console/new", &[("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")], &[]).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert_eq!(state.site.store.count_disclosures().await.unwrap(), before);
+    let csrf = clerk.csrf().await;
+    let cookie: String = clerk.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let req = Request::post("/console/logout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(format!("csrf={csrf}")))
+        .unwrap();
+    assert_eq!(router(state.clone()).oneshot(req).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let mut anonymous = Browser::new(&state);
+    assert_eq!(anonymous.get("/console").await.location, "/console/login");
+}
+
+#[tokio::test]
+async fn acting_outside_ones_role_or_village_is_refused_naming_what_is_missing() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(&state, "supervisor", "李建国", Role::SupervisionMember, VILLAGE).await;
+    user(&state, "outsider", "赵六", Role::SupervisionMember, OTHER).await;
+    let (mut clerk, mut supervisor, mut outsider) = (Browser::new(&state), Browser::new(&state), Browser::new(&state));
+    clerk.login("clerk", "").await;
+    supervisor.login("supervisor", "").await;
+    outsider.login("outsider", "").await;
+    let csrf = supervisor.csrf().await;
+    let page = supervisor.post_multipart("/console/new", &[("csrf", &csrf), ("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")], &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("村务工作者"), "names the missing role: {}", page.body);
+    let id = draft(&mut clerk, "通知", "正文", "safety-notices", "", "").await;
+    let csrf = clerk.csrf().await;
+    clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
+    let own = clerk.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "a clerk cannot sign their own draft");
+    let csrf = outsider.csrf().await;
+    let foreign = outsider.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert!(foreign.body.contains("村务监督委员会成员"), "{}", foreign.body);
+    assert_eq!(state.site.store.get_disclosure(DisclosureId(id)).await.unwrap().state, DisclosureState::Submitted);
+    let csrf = supervisor.csrf().await;
+    let no_reason = supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", " ")]).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST, "returning needs a reason");
+    let returned = supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", "请补充时间")]).await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER);
+    assert_eq!(state.site.store.get_disclosure(DisclosureId(id)).await.unwrap().state, DisclosureState::Returned);
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_with_a_reason_and_nothing_is_stored() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let mut clerk = Browser::new(&state);
+    clerk.login("clerk", "").await;
+    let before = state.site.store.count_disclosures().await.unwrap();
+    for (name, bytes, reason) in [
+        ("收据.pdf", &b"<html>not a pdf</html>"[..], "不是支持的文件类型"),
+        ("假的.pdf", &b"%PDF-1.4 but truncated"[..], "不是有效的 PDF"),
+        ("../../etc/passwd.pdf", &b"%PDF-1.4\n%%EOF\n"[..], "不能含路径"),
+        ("坏图.png", &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..], "图片已损坏"),
+    ] {
+        let csrf = clerk.csrf().await;
+        let page = clerk
+            .post_multipart("/console/new", &[("csrf", &csrf), ("village", VILLAGE), ("column", "affairs-works"), ("title", "附件"), ("body", "x")], &[(name, bytes)])
+            .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(page.body.contains(reason), "{name}: {}", page.body);
+    }
+    assert_eq!(state.site.store.count_disclosures().await.unwrap(), before);
+    let csrf = clerk.csrf().await;
+    let ok = clerk
+        .post_multipart(
+            "/console/new",
+            &[("csrf", &csrf), ("village", VILLAGE), ("column", "affairs-works"), ("title", "附件"), ("body", "x")],
+            &[("会议纪要.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let d = state.site.store.get_disclosure(DisclosureId(id_from(&ok.location))).await.unwrap();
+    assert_eq!(d.attachments[0].file_name, "会议纪要.pdf");
+}
+
+#[tokio::test]
+async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(&state, "supervisor", "李建国", Role::SupervisionMember, VILLAGE).await;
+    let (mut clerk, mut supervisor) = (Browser::new(&state), Browser::new(&state));
+    clerk.login("clerk", "").await;
+    supervisor.login("supervisor", "").await;
+    let id = draft(&mut clerk, "救助金发放", "发放 300 元", "affairs-subsidy", "", "").await;
+    publish_through_review(&state, &mut clerk, &mut supervisor, id).await;
+    let csrf = clerk.csrf().await;
+    let no_reason = clerk.post(&format!("/console/d/{id}/correct"), &[("csrf", &csrf), ("reason", "")]).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let started = clerk.post(&format!("/console/d/{id}/correct"), &[("csrf", &csrf), ("reason", "金额写错")]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let new = id_from(&started.location);
+    let edited = clerk
+        .post_multipart(&format!("/console/d/{new}/edit"), &[("csrf", &csrf), ("title", "救助金发放"), ("body", "发放 3000 元"), ("reason", "金额写错")], &[])
+        .await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
+    publish_through_review(&state, &mut clerk, &mut supervisor, new).await;
+    let page = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{new}")).await;
+    assert!(page.body.contains("更正于") && page.body.contains("金额写错"), "{}", page.body);
+    assert!(page.body.contains("删除：</strong> 发放 300 元") && page.body.contains("新增：</strong> 发放 3000 元"));
+    assert!(page.body.contains(&format!("/v/{VILLAGE}/d/{id}")), "links the previous version");
+    let old = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{id}")).await;
+    assert_eq!(old.status, StatusCode::OK, "the corrected version stays readable");
+    assert!(old.body.contains("此版本已被更正"));
+
+    let csrf = clerk.csrf().await;
+    let w = clerk.post(&format!("/console/d/{new}/withdraw"), &[("csrf", &csrf), ("reason", "重复发布")]).await;
+    let withdrawal = id_from(&w.location);
+    let csrf = supervisor.csrf().await;
+    supervisor.post(&format!("/console/d/{withdrawal}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    let page = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{new}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("已撤回") && page.body.contains("重复发布"));
+    let column = Browser::new(&state).get(&format!("/v/{VILLAGE}/c/affairs")).await;
+    assert!(column.body.contains("救助金发放（已撤回）"));
+    let actions: Vec<_> = state.site.store.log_entries(0, 10).await.unwrap().iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["publish", "correct", "withdraw"]);
+    yangguang_app::verify::verify_store(&state.site).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_out() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let mut b = Browser::new(&state);
+    for _ in 0..auth::MAX_ACCOUNT_FAILURES {
+        b.get("/console/login").await;
+        let csrf = b.cookies["yg_login_csrf"].clone();
+        let page = b.post("/console/login", &[("csrf", &csrf), ("username", "clerk"), ("password", "wrong-guess")]).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        assert!(page.body.contains("用户名或密码错误"));
+    }
+    let page = b.login("clerk", "").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits out the lock");
+    let audit = state.site.store.list_audit(1, 50).await.unwrap();
+    assert!(audit.items.iter().filter(|a| a.action == "login-failed").count() >= 5);
+}
+
+#[tokio::test]
+async fn county_roles_need_a_second_factor_and_only_some_roles_read_the_audit_trail() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(&state, "discipline", "孙刚", Role::DisciplineCommission, "339921000000").await;
+    let mut clerk = Browser::new(&state);
+    clerk.login("clerk", "").await;
+    assert_eq!(clerk.get("/console/audit").await.status, StatusCode::FORBIDDEN);
+    let mut d = Browser::new(&state);
+    let page = d.login("discipline", "").await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED, "a one-time code is required");
+    assert!(page.body.contains("动态验证码"));
+    let staff = state.site.store.find_staff("discipline").await.unwrap().unwrap();
+    let code = auth::totp_now(staff.totp_secret.as_deref().unwrap(), "discipline", Utc::now()).unwrap();
+    assert_eq!(d.login("discipline", &code).await.location, "/console");
+    let audit = d.get("/console/audit").await;
+    assert_eq!(audit.status, StatusCode::OK);
+    assert!(audit.body.contains("login"));
+}
