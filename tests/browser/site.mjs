@@ -126,7 +126,81 @@ try {
   await plain.goto(`${base}${href}`);
   check((await plain.$$("ul.tiles a")).length === 8, "village home works without JavaScript");
   check(!(await plain.isVisible("#read-aloud")), "read-aloud is hidden without JavaScript");
+
+  if (process.env.YG_CLERK_PASSWORD) await publishing();
   console.log(`${passed} passed, 0 failed`);
+
+  // Two real staff sessions: the clerk drafts and submits, the committee member signs, the
+  // item is public with the sign-off; then a correction shows its reason and diff.
+  async function publishing() {
+    const staff = async (username, password) => {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN", bypassCSP: true });
+      const p = await ctx.newPage();
+      await p.goto(`${base}/console/login`);
+      await axe(p, `console-login-${username}`);
+      await p.fill("#username", username);
+      await p.fill("#password", password);
+      await Promise.all([p.waitForNavigation(), p.click("form button[type=submit]")]);
+      check(p.url().endsWith("/console/account"), `${username} must change the one-time password first (at ${p.url()})`);
+      const fresh = `${password}-new-2026`;
+      await p.fill("#current", password);
+      await p.fill("#new", fresh);
+      await Promise.all([p.waitForNavigation(), p.click('form[action="/console/account/password"] button')]);
+      await p.fill("#username", username);
+      await p.fill("#password", fresh);
+      await Promise.all([p.waitForNavigation(), p.click("form button[type=submit]")]);
+      check(p.url().endsWith("/console"), `${username} reaches the console (at ${p.url()})`);
+      return p;
+    };
+    const clerk = await staff("clerk", process.env.YG_CLERK_PASSWORD);
+    await axe(clerk, "console-dashboard");
+    await clerk.goto(`${base}/console/new`);
+    await clerk.fill("#title", "关于村道路灯维修的公告");
+    await clerk.fill("#body", "路灯维修共 **24** 盏，费用 3,600 元。");
+    await clerk.waitForSelector("#preview strong", { timeout: 5000 });
+    check((await clerk.textContent("#preview strong")) === "24", "the live preview renders the Markdown");
+    await axe(clerk, "console-new");
+    await Promise.all([clerk.waitForNavigation(), clerk.click('form[action="/console/new"] button[type=submit]')]);
+    const draftUrl = clerk.url();
+    check(/\/console\/d\/\d+$/.test(draftUrl), `draft saved at ${draftUrl}`);
+    await Promise.all([clerk.waitForNavigation(), clerk.click('form[action$="/submit"] button')]);
+    check((await clerk.textContent("dl.facts")).includes("待审核"), "submitted for review");
+
+    const reviewer = await staff("supervisor", process.env.YG_SUPERVISOR_PASSWORD);
+    await Promise.all([reviewer.waitForNavigation(), reviewer.click('a:has-text("关于村道路灯维修的公告")')]);
+    await axe(reviewer, "console-review");
+    await reviewer.fill("#comment", "经核对，同意公开。");
+    await Promise.all([reviewer.waitForNavigation(), reviewer.click('button[value="approve"]')]);
+    check((await reviewer.textContent("p.ok")).includes("已签署并公开"), "signing the last required sign-off publishes");
+    const publicUrl = await reviewer.$eval("dl.facts a[href^='/v/']", (a) => a.href);
+
+    const reader = await browser.newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    await reader.goto(publicUrl);
+    const text = await reader.textContent("main");
+    check(text.includes("关于村道路灯维修的公告") && text.includes("李建国") && text.includes("经核对，同意公开"), "the public page shows who signed and what they said");
+    await axe(reader, "public-signed");
+
+    // A correction: reason, new content, the same review, and a readable diff in public.
+    await clerk.goto(draftUrl);
+    await clerk.fill("#correct_reason", "费用金额录入错误");
+    await Promise.all([clerk.waitForNavigation(), clerk.click('form[action$="/correct"] button')]);
+    await clerk.fill("#body", "路灯维修共 **24** 盏，费用 3,960 元。");
+    await Promise.all([clerk.waitForNavigation(), clerk.click("form[enctype] button[type=submit]")]);
+    await Promise.all([clerk.waitForNavigation(), clerk.click('form[action$="/submit"] button')]);
+    await reviewer.goto(`${base}/console`);
+    await Promise.all([reviewer.waitForNavigation(), reviewer.click('a:has-text("关于村道路灯维修的公告")')]);
+    await Promise.all([reviewer.waitForNavigation(), reviewer.click('button[value="approve"]')]);
+    const correctedUrl = await reviewer.$eval("dl.facts a[href^='/v/']", (a) => a.href);
+    await reader.goto(correctedUrl);
+    const corrected = await reader.textContent("main");
+    check(corrected.includes("更正于") && corrected.includes("费用金额录入错误"), "the correction shows when and why");
+    await reader.click("details.diff summary");
+    check((await reader.textContent("ul.diff")).includes("3,600") && (await reader.textContent("ul.diff")).includes("3,960"), "the diff shows old and new");
+    await axe(reader, "public-corrected");
+    await reader.goto(publicUrl);
+    check((await reader.textContent("main")).includes("此版本已被更正"), "the old version says it was corrected");
+    console.log("ok: two staff sessions published and corrected an item");
+  }
 } catch (e) {
   console.error(`FAILED: ${e.message}`);
   console.log(`${passed} passed, 1 failed`);

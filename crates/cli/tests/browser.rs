@@ -22,7 +22,7 @@ fn browser_dir() -> PathBuf {
 }
 
 #[test]
-fn a_villager_finds_and_reads_a_village_in_normal_and_elder_mode_with_no_wcag_violations() {
+fn a_villager_reads_in_normal_and_elder_mode_and_a_clerk_and_a_reviewer_publish_and_correct() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
         return skip_or_fail(&format!("{chromium} is missing: install it with `apt-get install chromium`"));
@@ -43,6 +43,8 @@ fn a_villager_finds_and_reads_a_village_in_normal_and_elder_mode_with_no_wcag_vi
         .arg(dir.join("site.mjs"))
         .arg(server.base())
         .env("CHROMIUM", &chromium)
+        .env("YG_CLERK_PASSWORD", server.demo_password("clerk"))
+        .env("YG_SUPERVISOR_PASSWORD", server.demo_password("supervisor"))
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);

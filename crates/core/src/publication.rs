@@ -129,9 +129,19 @@ struct EntryForHash<'a> {
     version: i32,
     action: LogAction,
     content_hash: &'a str,
-    signoffs: Vec<(i64, &'a str, &'a str, String, &'a str, Option<&'a str>)>,
+    signoffs: Vec<SignoffForHash<'a>>,
     reason: Option<&'a str>,
     prev_hash: &'a str,
+}
+
+#[derive(Serialize)]
+struct SignoffForHash<'a> {
+    staff_id: i64,
+    reviewer: &'a str,
+    role: &'a str,
+    at: String,
+    content_hash: &'a str,
+    comment: Option<&'a str>,
 }
 
 /// Timestamps in the log keep whole microseconds, what both databases store exactly.
@@ -177,15 +187,13 @@ impl LogEntry {
             signoffs: self
                 .signoffs
                 .iter()
-                .map(|s| {
-                    (
-                        s.staff_id,
-                        s.reviewer.as_str(),
-                        s.role.as_str(),
-                        time_text(s.at),
-                        s.content_hash.as_str(),
-                        s.comment.as_deref(),
-                    )
+                .map(|s| SignoffForHash {
+                    staff_id: s.staff_id,
+                    reviewer: &s.reviewer,
+                    role: &s.role,
+                    at: time_text(s.at),
+                    content_hash: &s.content_hash,
+                    comment: s.comment.as_deref(),
                 })
                 .collect(),
             reason: self.reason.as_deref(),

@@ -495,16 +495,22 @@ struct EditPage {
     max_mb: usize,
 }
 
-fn edit_page_for(
-    state: &AppState,
-    headers: &HeaderMap,
-    who: &SignedIn,
-    heading: &str,
+/// What the edit form is for: a new draft, or an existing one (with its attachments).
+struct EditTarget {
+    heading: &'static str,
     action: String,
     form: FormValues,
     attachments: Vec<(usize, String)>,
     is_replacement: bool,
+}
+
+fn edit_page_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    target: EditTarget,
 ) -> Result<Response, WebError> {
+    let EditTarget { heading, action, form, attachments, is_replacement } = target;
     let catalog = &state.site.catalog;
     let villages: Vec<(String, String)> = who
         .staff
@@ -565,7 +571,14 @@ pub async fn new_page(
         },
         ..FormValues::default()
     };
-    edit_page_for(&state, &headers, &who, "新建公开事项", "/console/new".into(), form, vec![], false)
+    let target = EditTarget {
+        heading: "新建公开事项",
+        action: "/console/new".into(),
+        form,
+        attachments: vec![],
+        is_replacement: false,
+    };
+    edit_page_for(&state, &headers, &who, target)
 }
 
 /// A multipart form: its text fields, repeated fields and uploaded files.
@@ -675,16 +688,14 @@ pub async fn edit_page(
         reason: d.reason.clone().unwrap_or_default(),
     };
     let attachments = d.attachments.iter().enumerate().map(|(i, a)| (i, a.file_name.clone())).collect();
-    edit_page_for(
-        &state,
-        &headers,
-        &who,
-        "修改草稿",
-        format!("/console/d/{id}/edit"),
+    let target = EditTarget {
+        heading: "修改草稿",
+        action: format!("/console/d/{id}/edit"),
         form,
         attachments,
-        d.kind == DisclosureKind::Correction,
-    )
+        is_replacement: d.kind == DisclosureKind::Correction,
+    };
+    edit_page_for(&state, &headers, &who, target)
 }
 
 pub async fn edit(

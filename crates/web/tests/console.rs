@@ -29,7 +29,12 @@ fn code(s: &str) -> RegionCode {
 async fn state() -> AppState {
     let store = SqliteStore::in_memory().await.unwrap();
     store.migrate().await.unwrap();
-    let r = |c: &str, name: &str, parent: Option<&str>, kind| Region { code: code(c), name: name.into(), parent: parent.map(code), kind };
+    let r = |c: &str, name: &str, parent: Option<&str>, kind| Region {
+        code: code(c),
+        name: name.into(),
+        parent: parent.map(code),
+        kind,
+    };
     store
         .upsert_regions(&[
             r("339921000000", "清溪县", None, RegionKind::County),
@@ -39,15 +44,23 @@ async fn state() -> AppState {
         ])
         .await
         .unwrap();
-    let dir = std::env::temp_dir().join(format!("yg-console-{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap()));
+    let dir = std::env::temp_dir().join(format!(
+        "yg-console-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap()
+    ));
     let store: Arc<dyn Store> = Arc::new(store);
-    let site = Site::new(store, catalog_files::default_catalog(), FileStore::new(dir), PlatformKey::from_secret([3; 32])).await.unwrap();
+    let site =
+        Site::new(store, catalog_files::default_catalog(), FileStore::new(dir), PlatformKey::from_secret([3; 32]))
+            .await
+            .unwrap();
     AppState::new(Arc::new(site))
 }
 
 /// Creates an account that has already changed its password ("password-123").
 async fn user(state: &AppState, username: &str, name: &str, role: Role, region: &str) {
-    let (id, _) = auth::create_staff(&state.site, username, name, vec![Grant::new(role, code(region)).unwrap()]).await.unwrap();
+    let (id, _) =
+        auth::create_staff(&state.site, username, name, vec![Grant::new(role, code(region)).unwrap()]).await.unwrap();
     let mut staff = state.site.store.get_staff(id).await.unwrap();
     staff.password_hash = auth::hash_password("password-123".into()).await;
     staff.must_change_password = false;
@@ -89,7 +102,8 @@ impl Browser {
             }
         }
         let status = response.status();
-        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let location =
+            response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
         let body = String::from_utf8_lossy(&to_bytes(response.into_body(), 8 << 20).await.unwrap()).to_string();
         Page { status, location, body }
     }
@@ -100,14 +114,20 @@ impl Browser {
 
     async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
         let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-        self.send(Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"), Body::from(body)).await
+        self.send(
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
     }
 
     async fn post_multipart(&mut self, uri: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Page {
         let boundary = "yangguangboundary7MA4YWxk";
         let mut body = Vec::new();
         for (k, v) in fields {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
         }
         for (name, bytes) in files {
             body.extend_from_slice(
@@ -125,7 +145,11 @@ impl Browser {
     async fn login(&mut self, username: &str, totp: &str) -> Page {
         self.get("/console/login").await;
         let csrf = self.cookies["yg_login_csrf"].clone();
-        self.post("/console/login", &[("csrf", &csrf), ("username", username), ("password", "password-123"), ("totp", totp)]).await
+        self.post(
+            "/console/login",
+            &[("csrf", &csrf), ("username", username), ("password", "password-123"), ("totp", totp)],
+        )
+        .await
     }
 
     async fn csrf(&mut self) -> String {
@@ -145,7 +169,15 @@ async fn draft(b: &mut Browser, title: &str, body: &str, column: &str, item: &st
     let page = b
         .post_multipart(
             "/console/new",
-            &[("csrf", &csrf), ("village", VILLAGE), ("item", item), ("column", column), ("period", period), ("title", title), ("body", body)],
+            &[
+                ("csrf", &csrf),
+                ("village", VILLAGE),
+                ("item", item),
+                ("column", column),
+                ("period", period),
+                ("title", title),
+                ("body", body),
+            ],
             &[],
         )
         .await;
@@ -158,7 +190,9 @@ async fn publish_through_review(state: &AppState, clerk: &mut Browser, reviewer:
     let submitted = clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
     assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
     let csrf = reviewer.csrf().await;
-    let page = reviewer.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve"), ("comment", "同意")]).await;
+    let page = reviewer
+        .post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve"), ("comment", "同意")])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let _ = state;
     page
@@ -171,7 +205,9 @@ async fn a_clerk_drafts_a_member_signs_and_the_item_is_public_with_the_signoff()
     user(&state, "supervisor", "李建国", Role::SupervisionMember, VILLAGE).await;
     let mut clerk = Browser::new(&state);
     assert_eq!(clerk.login("clerk", "").await.location, "/console");
-    let id = draft(&mut clerk, "关于村道维修的通知", "村道维修**三天**。<script>alert(1)</script>", "affairs-works", "", "").await;
+    let id =
+        draft(&mut clerk, "关于村道维修的通知", "村道维修**三天**。<script>alert(1)</script>", "affairs-works", "", "")
+            .await;
     let public = format!("/v/{VILLAGE}/d/{id}");
     assert_eq!(Browser::new(&state).get(&public).await.status, StatusCode::NOT_FOUND, "a draft is not public");
     let mut supervisor = Browser::new(&state);
@@ -186,7 +222,9 @@ async fn a_clerk_drafts_a_member_signs_and_the_item_is_public_with_the_signoff()
     let village_home = Browser::new(&state).get(&format!("/v/{VILLAGE}")).await;
     assert!(village_home.body.contains("关于村道维修的通知"), "the cached village page was invalidated");
     let feed = Browser::new(&state).get(&format!("/v/{VILLAGE}/feed.atom")).await;
-    assert!(feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"") && feed.body.contains("关于村道维修的通知"));
+    assert!(
+        feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"") && feed.body.contains("关于村道维修的通知")
+    );
     let entries = state.site.store.log_entries(0, 10).await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].signoffs[0].reviewer, "李建国");
@@ -214,7 +252,11 @@ async fn editing_after_a_signoff_voids_it_and_both_bodies_must_sign() {
     // The clerk changes the amount after the sign-off.
     let csrf = clerk.csrf().await;
     let edited = clerk
-        .post_multipart(&format!("/console/d/{id}/edit"), &[("csrf", &csrf), ("item", "works-progress"), ("title", "路灯工程决算"), ("body", "决算 90,000 元")], &[])
+        .post_multipart(
+            &format!("/console/d/{id}/edit"),
+            &[("csrf", &csrf), ("item", "works-progress"), ("title", "路灯工程决算"), ("body", "决算 90,000 元")],
+            &[],
+        )
         .await;
     assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
     let csrf = finance.csrf().await;
@@ -239,10 +281,22 @@ async fn forged_or_missing_csrf_tokens_and_foreign_origins_are_refused() {
     let mut clerk = Browser::new(&state);
     clerk.login("clerk", "").await;
     let before = state.site.store.count_disclosures().await.unwrap();
-    let forged = clerk.post_multipart("/console/new", &[("csrf", "forged"), ("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")], &[]).await;
+    let forged = clerk
+        .post_multipart(
+            "/console/new",
+            &[("csrf", "forged"), ("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")],
+            &[],
+        )
+        .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.body.contains("CSRF"), "{}", forged.body);
-    let missing = clerk.post_multipart("/console/new", &[("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")], &[]).await;
+    let missing = clerk
+        .post_multipart(
+            "/console/new",
+            &[("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")],
+            &[],
+        )
+        .await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     assert_eq!(state.site.store.count_disclosures().await.unwrap(), before);
     let csrf = clerk.csrf().await;
@@ -270,7 +324,13 @@ async fn acting_outside_ones_role_or_village_is_refused_naming_what_is_missing()
     supervisor.login("supervisor", "").await;
     outsider.login("outsider", "").await;
     let csrf = supervisor.csrf().await;
-    let page = supervisor.post_multipart("/console/new", &[("csrf", &csrf), ("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")], &[]).await;
+    let page = supervisor
+        .post_multipart(
+            "/console/new",
+            &[("csrf", &csrf), ("village", VILLAGE), ("column", "affairs-works"), ("title", "x"), ("body", "x")],
+            &[],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.body.contains("村务工作者"), "names the missing role: {}", page.body);
     let id = draft(&mut clerk, "通知", "正文", "safety-notices", "", "").await;
@@ -284,9 +344,13 @@ async fn acting_outside_ones_role_or_village_is_refused_naming_what_is_missing()
     assert!(foreign.body.contains("村务监督委员会成员"), "{}", foreign.body);
     assert_eq!(state.site.store.get_disclosure(DisclosureId(id)).await.unwrap().state, DisclosureState::Submitted);
     let csrf = supervisor.csrf().await;
-    let no_reason = supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", " ")]).await;
+    let no_reason = supervisor
+        .post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", " ")])
+        .await;
     assert_eq!(no_reason.status, StatusCode::BAD_REQUEST, "returning needs a reason");
-    let returned = supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", "请补充时间")]).await;
+    let returned = supervisor
+        .post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", "请补充时间")])
+        .await;
     assert_eq!(returned.status, StatusCode::SEE_OTHER);
     assert_eq!(state.site.store.get_disclosure(DisclosureId(id)).await.unwrap().state, DisclosureState::Returned);
 }
@@ -306,7 +370,11 @@ async fn bad_uploads_are_refused_with_a_reason_and_nothing_is_stored() {
     ] {
         let csrf = clerk.csrf().await;
         let page = clerk
-            .post_multipart("/console/new", &[("csrf", &csrf), ("village", VILLAGE), ("column", "affairs-works"), ("title", "附件"), ("body", "x")], &[(name, bytes)])
+            .post_multipart(
+                "/console/new",
+                &[("csrf", &csrf), ("village", VILLAGE), ("column", "affairs-works"), ("title", "附件"), ("body", "x")],
+                &[(name, bytes)],
+            )
             .await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{name}");
         assert!(page.body.contains(reason), "{name}: {}", page.body);
@@ -342,7 +410,11 @@ async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible()
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
     let new = id_from(&started.location);
     let edited = clerk
-        .post_multipart(&format!("/console/d/{new}/edit"), &[("csrf", &csrf), ("title", "救助金发放"), ("body", "发放 3000 元"), ("reason", "金额写错")], &[])
+        .post_multipart(
+            &format!("/console/d/{new}/edit"),
+            &[("csrf", &csrf), ("title", "救助金发放"), ("body", "发放 3000 元"), ("reason", "金额写错")],
+            &[],
+        )
         .await;
     assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
     publish_through_review(&state, &mut clerk, &mut supervisor, new).await;
@@ -364,7 +436,8 @@ async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible()
     assert!(page.body.contains("已撤回") && page.body.contains("重复发布"));
     let column = Browser::new(&state).get(&format!("/v/{VILLAGE}/c/affairs")).await;
     assert!(column.body.contains("救助金发放（已撤回）"));
-    let actions: Vec<_> = state.site.store.log_entries(0, 10).await.unwrap().iter().map(|e| e.action.as_str()).collect();
+    let actions: Vec<_> =
+        state.site.store.log_entries(0, 10).await.unwrap().iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["publish", "correct", "withdraw"]);
     yangguang_app::verify::verify_store(&state.site).await.unwrap().unwrap();
 }
@@ -377,7 +450,8 @@ async fn repeated_wrong_passwords_lock_the_account_out() {
     for _ in 0..auth::MAX_ACCOUNT_FAILURES {
         b.get("/console/login").await;
         let csrf = b.cookies["yg_login_csrf"].clone();
-        let page = b.post("/console/login", &[("csrf", &csrf), ("username", "clerk"), ("password", "wrong-guess")]).await;
+        let page =
+            b.post("/console/login", &[("csrf", &csrf), ("username", "clerk"), ("password", "wrong-guess")]).await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
         assert!(page.body.contains("用户名或密码错误"));
     }

@@ -293,7 +293,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     let catalog = site.catalog.clone();
     let reviewers = create_reviewers(site, &regions, options.seed).await?;
     let villages: Vec<&Region> = regions.iter().filter(|r| r.kind.is_village_level()).collect();
-    let mut rng = Rng::new(options.seed ^ 0xC0FF_EE);
+    let mut rng = Rng::new(options.seed ^ 0x00C0_FFEE);
     // Batches of villages keep each transaction short and memory flat at any scale.
     for chunk in villages.chunks(16) {
         let mut batch = vec![];
@@ -449,16 +449,16 @@ async fn create_accounts(site: &Site, regions: &[Region]) -> Result<Vec<DemoAcco
     let county = village.code.ancestor_at(CodeLevel::County);
     let root = regions.iter().find(|r| r.parent.is_none()).map_or(county, |r| r.code);
     let plan = [
-        ("clerk", "村务工作者 王秀英", Role::VillageClerk, village.code),
-        ("supervisor", "村务监督委员会 李建国", Role::SupervisionMember, village.code),
-        ("finance", "民主理财小组 张春兰", Role::FinanceGroupMember, village.code),
-        ("branch", "党支部委员 陈国强", Role::BranchMember, village.code),
-        ("township", "镇审核员 刘芳", Role::TownshipReviewer, town),
-        ("operator", "农业农村局 周海", Role::CountyOperator, county),
-        ("catalog", "民政局 吴敏", Role::CatalogAdmin, county),
-        ("bank", "农商银行 郑丽", Role::BankEditor, county),
-        ("discipline", "纪委监委 孙刚", Role::DisciplineCommission, county),
-        ("admin", "平台管理员", Role::PlatformAdmin, root),
+        ("clerk", "王秀英", Role::VillageClerk, village.code),
+        ("supervisor", "李建国", Role::SupervisionMember, village.code),
+        ("finance", "张春兰", Role::FinanceGroupMember, village.code),
+        ("branch", "陈国强", Role::BranchMember, village.code),
+        ("township", "刘芳", Role::TownshipReviewer, town),
+        ("operator", "周海", Role::CountyOperator, county),
+        ("catalog", "吴敏", Role::CatalogAdmin, county),
+        ("bank", "郑丽", Role::BankEditor, county),
+        ("discipline", "孙刚", Role::DisciplineCommission, county),
+        ("admin", "杨平", Role::PlatformAdmin, root),
     ];
     let mut accounts = vec![];
     for (username, name, role, region) in plan {

@@ -28,6 +28,8 @@ pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
     pub log: mpsc::Receiver<String>,
+    /// What the process printed on stdout (the demo's accounts).
+    pub stdout: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -38,10 +40,18 @@ impl Server {
             .args(["--listen", "127.0.0.1:0"])
             .env("RUST_LOG", "info")
             .env_remove("YANGGUANG_CONFIG")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the yangguang binary runs");
+        let stdout_lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let out = child.stdout.take().unwrap();
+        let sink = stdout_lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -57,7 +67,7 @@ impl Server {
                 Ok(line) => {
                     if let Some(rest) = line.split("address=").nth(1) {
                         let addr = rest.split_whitespace().next().unwrap().parse().unwrap();
-                        return Server { child, addr, log: rx };
+                        return Server { child, addr, log: rx, stdout: stdout_lines };
                     }
                     seen.push(line);
                 }
@@ -68,6 +78,15 @@ impl Server {
                 }
             }
         }
+    }
+
+    /// The one-time password the demo printed for `username`.
+    pub fn demo_password(&self, username: &str) -> String {
+        let lines = self.stdout.lock().unwrap();
+        let prefix = format!("demo-account {username} ");
+        let line =
+            lines.iter().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no demo account {username}"));
+        line.split_whitespace().nth(2).unwrap().to_owned()
     }
 
     pub fn base(&self) -> String {
@@ -124,12 +143,30 @@ pub fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Respo
     stream.read_to_end(&mut raw).unwrap();
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let body = String::from_utf8_lossy(&raw[split + 4..]).to_string();
+    let mut body_bytes = raw[split + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body_bytes = dechunk(&body_bytes);
+    }
+    let body = String::from_utf8_lossy(&body_bytes).to_string();
     let mut lines = head.lines();
     let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
     let headers =
         lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).collect();
     Response { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data.windows(2).position(|w| w == b"\r\n").expect("a chunk size line");
+        let size = usize::from_str_radix(std::str::from_utf8(&data[..line_end]).unwrap().trim(), 16).unwrap();
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
 }
 
 /// Runs the binary to completion, returning its exit status and what it printed to stderr.

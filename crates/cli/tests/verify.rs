@@ -1,0 +1,161 @@
+//! `yangguang verify` on the demo county: it passes, and it fails naming the item after each
+//! kind of tampering done behind the platform's back — a published body changed by direct
+//! SQL, a log entry deleted or reordered, an attachment file altered, a row slipped in as
+//! published. And a downloaded log verifies offline against the signed checkpoint.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{AS_OF, Server, run, temp_dir};
+
+/// The demo is created once; each test tampers with its own copy.
+fn demo_copy(name: &str) -> PathBuf {
+    static BASE: OnceLock<PathBuf> = OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        let dir = temp_dir("verify-base");
+        let (status, stderr) = run(&["demo", "--data-dir", dir.to_str().unwrap(), "--as-of", AS_OF, "--no-serve"]);
+        assert!(status.success(), "{stderr}");
+        let (status, stderr) = run(&["checkpoint", "--data-dir", dir.to_str().unwrap()]);
+        assert!(status.success(), "{stderr}");
+        dir
+    });
+    let copy = temp_dir(name).join("data");
+    let ok = std::process::Command::new("cp").arg("-a").arg(base).arg(&copy).status().unwrap();
+    assert!(ok.success());
+    copy
+}
+
+fn sql(data: &Path, statements: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", data.join("yangguang.db").display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(statements).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    });
+}
+
+fn verify(data: &Path) -> (bool, String) {
+    let out = std::process::Command::new(common::BIN)
+        .args(["verify", "--data-dir", data.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+#[test]
+fn verify_passes_on_the_untouched_demo() {
+    let data = demo_copy("clean");
+    let (ok, text) = verify(&data);
+    assert!(ok, "{text}");
+    assert!(text.contains("OK:") && text.contains("1 checkpoints"), "{text}");
+}
+
+#[test]
+fn a_published_body_changed_by_direct_sql_is_detected_and_named() {
+    let data = demo_copy("body");
+    sql(&data, "UPDATE disclosure SET body_md = body_md || '（已篡改）' WHERE disclosure_id = 1234;");
+    let (ok, text) = verify(&data);
+    assert!(!ok, "{text}");
+    assert!(text.contains("事项 #1234") && text.contains("公开后被改动"), "{text}");
+}
+
+#[test]
+fn a_deleted_log_entry_is_detected() {
+    let data = demo_copy("deleted");
+    sql(&data, "DELETE FROM log_entry WHERE seq = 500;");
+    let (ok, text) = verify(&data);
+    assert!(!ok, "{text}");
+    assert!(text.contains("第 501 条") && text.contains("事项 #"), "{text}");
+}
+
+#[test]
+fn reordered_log_entries_are_detected() {
+    let data = demo_copy("reordered");
+    sql(
+        &data,
+        "UPDATE log_entry SET seq = -1 WHERE seq = 700; UPDATE log_entry SET seq = 700 WHERE seq = 701; UPDATE log_entry SET seq = 701 WHERE seq = -1;",
+    );
+    let (ok, text) = verify(&data);
+    assert!(!ok, "{text}");
+    assert!(text.contains("第 700 条"), "{text}");
+}
+
+#[test]
+fn an_altered_attachment_file_is_detected_and_named() {
+    let data = demo_copy("attachment");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (id, sha): (i64, String) = runtime.block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", data.join("yangguang.db").display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_as("SELECT disclosure_id, sha256 FROM attachment ORDER BY attachment_id LIMIT 1 OFFSET 40")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    });
+    let file = data.join("files").join(&sha[..2]).join(&sha[2..]);
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.extend_from_slice("张*明,9999.00\n".as_bytes());
+    std::fs::write(&file, bytes).unwrap();
+    let (ok, text) = verify(&data);
+    assert!(!ok, "{text}");
+    assert!(text.contains(&format!("事项 #{id}")) && text.contains("文件内容被改动"), "{text}");
+}
+
+#[test]
+fn a_row_slipped_in_as_published_without_review_is_detected() {
+    let data = demo_copy("slipped");
+    sql(
+        &data,
+        "INSERT INTO disclosure (village_code, column_id, title, body_md, state, kind, version, created_at, updated_at, published_at)
+         SELECT village_code, column_id, '未经审核的公告', '内容', 'published', 'original', 1, created_at, updated_at, published_at
+         FROM disclosure WHERE disclosure_id = 1;",
+    );
+    let (ok, text) = verify(&data);
+    assert!(!ok, "{text}");
+    assert!(text.contains("未经审核的公告") && text.contains("公开记录中没有它"), "{text}");
+}
+
+#[test]
+fn a_downloaded_log_verifies_offline_against_the_signed_checkpoint() {
+    let data = demo_copy("offline");
+    let server = Server::start(&["serve", "--data-dir", data.to_str().unwrap()]);
+    let log = server.get("/api/log.jsonl");
+    assert_eq!(log.status, 200);
+    let checkpoint = server.get("/api/checkpoints/latest");
+    let verify_page = server.get("/verify");
+    let key = verify_page.body.split("<code class=\"key\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let dir = temp_dir("offline-files");
+    let (log_path, cp_path) = (dir.join("log.jsonl"), dir.join("checkpoint.json"));
+    std::fs::write(&log_path, &log.body).unwrap();
+    std::fs::write(&cp_path, &checkpoint.body).unwrap();
+    let args = |log: &Path| {
+        vec![
+            "verify".to_owned(),
+            "--log".into(),
+            log.display().to_string(),
+            "--checkpoint".into(),
+            cp_path.display().to_string(),
+            "--public-key".into(),
+            key.clone(),
+        ]
+    };
+    let out = std::process::Command::new(common::BIN).args(args(&log_path)).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Someone edits a line of the downloaded copy: detected without any database.
+    let tampered = dir.join("tampered.jsonl");
+    std::fs::write(&tampered, log.body.replacen("\"version\":1", "\"version\":2", 1)).unwrap();
+    let out = std::process::Command::new(common::BIN).args(args(&tampered)).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("第 1 条"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A checkpoint checked against another key is refused.
+    let mut other_key = args(&log_path);
+    other_key[6] = "00".repeat(32);
+    let out = std::process::Command::new(common::BIN).args(other_key).output().unwrap();
+    assert!(!out.status.success());
+}
