@@ -22,7 +22,7 @@ cargo build --release -q -p yangguang
 bin=target/release/yangguang
 
 start=$(date +%s%N)
-"$bin" demo --data-dir "$work/data" --no-serve --as-of 2026-11-24 2>"$work/demo.log"
+"$bin" demo --data-dir "$work/data" --no-serve --as-of 2026-11-24 >"$work/demo.out" 2>"$work/demo.log"
 demo_seconds=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
 
 RUST_LOG=warn "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$APP_PORT" 2>"$work/serve.log" &
@@ -75,6 +75,49 @@ read -r app_rps app_p50 app_p99 <<<"$(measure "http://127.0.0.1:$APP_PORT$path")
 read -r ngx_rps ngx_p50 ngx_p99 <<<"$(measure "http://127.0.0.1:$NGINX_PORT/page")"
 ratio=$(awk -v a="$app_rps" -v n="$ngx_rps" 'BEGIN {printf "%.2f", a / n}')
 
+# ── Publishing must not slow reading: the demo village's home while a clerk and a
+# supervisor publish in a loop through the console (each publish invalidates that page).
+password_of() { awk -v u="$1" '$1 == "demo-account" && $2 == u {print $3}' "$work/demo.out"; }
+csrf_of() { grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 | cut -d'"' -f4; }
+staff_login() { # user one-time-password jar
+  local jar="$3" c new="$2-bench-2026"
+  c=$(curl -s -c "$jar" -b "$jar" "$BASE/console/login" | csrf_of)
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$c" --data-urlencode "username=$1" --data-urlencode "password=$2" "$BASE/console/login"
+  c=$(curl -s -b "$jar" "$BASE/console/account" | csrf_of)
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$c" --data-urlencode "current=$2" --data-urlencode "new=$new" "$BASE/console/account/password"
+  c=$(curl -s -c "$jar" -b "$jar" "$BASE/console/login" | csrf_of)
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$c" --data-urlencode "username=$1" --data-urlencode "password=$new" "$BASE/console/login"
+}
+BASE="http://127.0.0.1:$APP_PORT"
+demo_village=$(curl -s -G --data-urlencode "q=$(awk '$2 == "clerk" {print $5}' "$work/demo.out")" "$BASE/search" | grep -o '/v/[0-9]\{12\}' | head -1)
+staff_login clerk "$(password_of clerk)" "$work/clerk.jar"
+staff_login supervisor "$(password_of supervisor)" "$work/supervisor.jar"
+publish_loop() {
+  local n=0 c id
+  while [ ! -f "$work/stop" ]; do
+    c=$(curl -s -b "$work/clerk.jar" "$BASE/console" | csrf_of)
+    id=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$work/clerk.jar" -F "csrf=$c" -F "village=${demo_village#/v/}" \
+      -F "column=safety-notices" -F "title=安全提示 $n" -F "body=第 $n 条安全提示" "$BASE/console/new" | grep -o '[0-9]*$')
+    curl -s -o /dev/null -b "$work/clerk.jar" --data-urlencode "csrf=$c" "$BASE/console/d/$id/submit"
+    c=$(curl -s -b "$work/supervisor.jar" "$BASE/console" | csrf_of)
+    curl -s -o /dev/null -b "$work/supervisor.jar" --data-urlencode "csrf=$c" -d "decision=approve" "$BASE/console/d/$id/review"
+    n=$((n + 1))
+    echo "$n" >"$work/published"
+  done
+}
+read -r quiet_rps quiet_p50 quiet_p99 <<<"$(measure "$BASE$demo_village")"
+rm -f "$work/stop"; publish_loop & loop_pid=$!
+pub_start=$(date +%s%N)
+read -r busy_rps busy_p50 busy_p99 <<<"$(measure "$BASE$demo_village")"
+touch "$work/stop"; wait "$loop_pid" || true
+published=$(cat "$work/published" 2>/dev/null || echo 0)
+pub_seconds=$(awk -v a="$pub_start" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+busy_ratio=$(awk -v a="$busy_rps" -v n="$quiet_rps" 'BEGIN {printf "%.2f", a / n}')
+kill %1 2>/dev/null || true
+start=$(date +%s%N)
+"$bin" verify --data-dir "$work/data" >"$work/verify.out" 2>&1
+verify_seconds=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "date: $(date -u +%F) · wrk -t2 -c$CONNECTIONS -d$DURATION, Accept-Encoding: br · page $path"
 echo "demo county created in ${demo_seconds}s ($(grep -o 'disclosures=[0-9]*' "$work/demo.log"))"
@@ -84,3 +127,11 @@ echo "|---|---|---|---|---|"
 echo "| yangguang village home | $app_rps | $app_p50 | $app_p99 | $br_bytes / $gz_bytes / $raw_bytes |"
 echo "| nginx, same bytes as a static file | $ngx_rps | $ngx_p50 | $ngx_p99 | $br_bytes |"
 echo "| ratio app / nginx | $ratio | | | |"
+echo
+echo "| village home $demo_village | requests/s | p50 ms | p99 ms |"
+echo "|---|---|---|---|"
+echo "| quiet | $quiet_rps | $quiet_p50 | $quiet_p99 |"
+echo "| while publishing in a loop ($published publications in ${pub_seconds}s) | $busy_rps | $busy_p50 | $busy_p99 |"
+echo "| ratio busy / quiet | $busy_ratio | | |"
+echo
+echo "verify of the whole demo log: ${verify_seconds}s — $(cat "$work/verify.out")"
