@@ -14,6 +14,7 @@ pub async fn make_checkpoint(site: &Site, now: DateTime<Utc>) -> Result<Option<C
     let Some(head) = site.store.log_head().await? else { return Ok(None) };
     let checkpoint = Checkpoint::sign(head.seq, &head.entry_hash, now, site.key.secret());
     site.store.add_checkpoint(&checkpoint).await?;
+    site.logged();
     tracing::info!(seq = checkpoint.seq, head = %checkpoint.head_hash, "signed a checkpoint of the publication log");
     Ok(Some(checkpoint))
 }

@@ -16,7 +16,7 @@ pub mod stores;
 pub mod uploads;
 pub mod verify;
 
-pub use site::Site;
+pub use site::{Scope, Site};
 
 /// Today's date in China, where every calendar rule (periods, deadlines) is reckoned.
 pub fn today() -> chrono::NaiveDate {

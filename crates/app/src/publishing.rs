@@ -319,7 +319,7 @@ pub async fn publish(site: &Site, id: DisclosureId, at: DateTime<Utc>) -> Result
     }
     let records: Vec<_> = valid_approvals(&d, &signoffs).iter().map(Signoff::record).collect();
     let entry = site.store.publish(id, at, &records).await.map_err(map_store)?;
-    site.published();
+    site.published(d.village);
     let action = entry.action.as_str();
     audit(site, None, "-", action, &format!("disclosure:{id}"), &format!("log seq {}", entry.seq)).await;
     Ok(entry.seq)

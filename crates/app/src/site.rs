@@ -1,5 +1,5 @@
 //! `Site`: what every request needs — the store, the catalog, the region index and the file
-//! store — plus a generation counter that changes whenever published content changes, so the
+//! store — plus generation counters that change whenever published content changes, so the
 //! web layer's page cache knows when to render again.
 
 use std::path::{Path, PathBuf};
@@ -22,7 +22,23 @@ pub struct Site {
     pub key: PlatformKey,
     pub upload_limits: UploadLimits,
     regions: RwLock<Arc<RegionIndex>>,
+    /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
+    /// Changes with each village's publications: only that village's pages depend on it.
+    villages: std::sync::Mutex<std::collections::HashMap<yangguang_core::RegionCode, u64>>,
+    /// Changes with the publication log and its checkpoints.
+    log_generation: AtomicU64,
+}
+
+/// What a rendered page depends on, to know when it is stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The region tree only (county and town pages, search).
+    Regions,
+    /// One village's publications (its home, columns, items, feeds).
+    Village(yangguang_core::RegionCode),
+    /// The publication log (the verify page).
+    Log,
 }
 
 /// Checks that the data directory exists (creating it) and can be written.
@@ -51,6 +67,8 @@ impl Site {
             upload_limits: UploadLimits::default(),
             regions: RwLock::new(Arc::new(regions)),
             generation: AtomicU64::new(1),
+            villages: Default::default(),
+            log_generation: AtomicU64::new(0),
         })
     }
 
@@ -59,14 +77,29 @@ impl Site {
         self.regions.read().expect("region lock").clone()
     }
 
-    /// Changes whenever published content or regions change.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    /// A number that changes whenever something a page in `scope` shows changes. A publish
+    /// in one village leaves every other village's cached pages valid.
+    pub fn generation(&self, scope: Scope) -> u64 {
+        let regions = self.generation.load(Ordering::Acquire);
+        match scope {
+            Scope::Regions => regions,
+            Scope::Village(code) => {
+                regions + self.villages.lock().expect("generation lock").get(&code).copied().unwrap_or(0)
+            }
+            Scope::Log => regions + self.log_generation.load(Ordering::Acquire),
+        }
     }
 
-    /// Something public changed: rendered pages are stale.
-    pub fn published(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+    /// A village published, corrected or withdrawn something: its pages are stale, and so is
+    /// the log's.
+    pub fn published(&self, village: yangguang_core::RegionCode) {
+        *self.villages.lock().expect("generation lock").entry(village).or_default() += 1;
+        self.logged();
+    }
+
+    /// The log changed without a publication (a checkpoint).
+    pub fn logged(&self) {
+        self.log_generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Validates regions against the tree already stored, then stores them.
@@ -83,7 +116,7 @@ impl Site {
     pub async fn reload_regions(&self) -> Result<(), AppError> {
         let index = RegionIndex::new(self.store.list_regions().await?);
         *self.regions.write().expect("region lock") = Arc::new(index);
-        self.published();
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
 
@@ -104,7 +137,10 @@ impl Site {
             }
         }
         let ids = self.store.insert_disclosures(new).await?;
-        self.published();
+        let villages: std::collections::BTreeSet<_> = new.iter().map(|d| d.village).collect();
+        for v in villages {
+            self.published(v);
+        }
         Ok(ids)
     }
 }

@@ -310,7 +310,9 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     let store = stores::open_store(settings.database(), &data_dir).await?;
     let files = FileStore::new(data_dir.join("files"));
     let key = yangguang_app::keys::PlatformKey::load_or_create(&data_dir)?;
-    Ok(Arc::new(Site::new(store, catalog, files, key).await?))
+    let mut site = Site::new(store, catalog, files, key).await?;
+    site.upload_limits = settings.uploads.limits()?;
+    Ok(Arc::new(site))
 }
 
 async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {

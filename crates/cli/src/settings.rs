@@ -14,6 +14,47 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub catalog: CatalogSettings,
     pub log: LogSettings,
+    pub uploads: UploadSettings,
+}
+
+/// Limits on attachments clerks upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UploadSettings {
+    pub max_megabytes: String,
+    pub max_megapixels: String,
+    pub max_side_pixels: String,
+    pub max_files: String,
+}
+
+impl Default for UploadSettings {
+    fn default() -> Self {
+        let d = yangguang_app::uploads::UploadLimits::default();
+        Self {
+            max_megabytes: (d.max_bytes / 1024 / 1024).to_string(),
+            max_megapixels: (d.max_pixels / 1_000_000).to_string(),
+            max_side_pixels: d.max_side.to_string(),
+            max_files: d.max_files.to_string(),
+        }
+    }
+}
+
+impl UploadSettings {
+    /// The limits, checked: each a positive whole number within reason.
+    pub fn limits(&self) -> anyhow::Result<yangguang_app::uploads::UploadLimits> {
+        let num = |name: &str, v: &str, max: u64| -> anyhow::Result<u64> {
+            match v.trim().parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => bail!("uploads.{name} must be a whole number from 1 to {max}, not {v:?}"),
+            }
+        };
+        Ok(yangguang_app::uploads::UploadLimits {
+            max_bytes: num("max_megabytes", &self.max_megabytes, 50)? as usize * 1024 * 1024,
+            max_pixels: num("max_megapixels", &self.max_megapixels, 200)? * 1_000_000,
+            max_side: num("max_side_pixels", &self.max_side_pixels, 30_000)? as u32,
+            max_files: num("max_files", &self.max_files, 50)? as usize,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +94,7 @@ impl Default for Settings {
             storage: StorageSettings { data_dir: PathBuf::from("./yangguang-data"), database: String::new() },
             catalog: CatalogSettings::default(),
             log: LogSettings { format: "text".into(), level: "info".into() },
+            uploads: UploadSettings::default(),
         }
     }
 }
@@ -131,6 +173,7 @@ impl Settings {
         if let Some(db) = &overrides.database {
             settings.storage.database = db.clone();
         }
+        settings.uploads.limits()?;
         if !matches!(settings.log.format.as_str(), "text" | "json") {
             bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
         }
@@ -205,6 +248,14 @@ mod tests {
         std::fs::write(&file, "[server]\nport = 1\n").unwrap();
         let err = Settings::load(&Overrides { config: Some(file), ..Overrides::default() }, env(&[])).unwrap_err();
         assert!(format!("{err:#}").contains("port"), "{err:#}");
+    }
+
+    #[test]
+    fn upload_limits_are_read_and_checked() {
+        let s = Settings::load(&Overrides::default(), env(&[("YANGGUANG__UPLOADS__MAX_MEGABYTES", "4")])).unwrap();
+        assert_eq!(s.uploads.limits().unwrap().max_bytes, 4 * 1024 * 1024);
+        let err = Settings::load(&Overrides::default(), env(&[("YANGGUANG__UPLOADS__MAX_FILES", "lots")])).unwrap_err();
+        assert!(err.to_string().contains("uploads.max_files"), "{err}");
     }
 
     #[test]

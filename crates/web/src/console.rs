@@ -1294,6 +1294,5 @@ pub async fn checkpoint(
         &cp.as_ref().map_or(0, |c| c.seq).to_string(),
     )
     .await;
-    state.site.published();
     Ok(done(&headers, "/console", &cp.map_or("公开记录为空。".into(), |c| format!("已签署检查点：第 {} 条。", c.seq))))
 }

@@ -149,20 +149,58 @@ struct CacheEntry {
 }
 
 /// Rendered pages by variant key. Bounded: when full it starts over, which costs one render
-/// per page and keeps memory predictable whatever crawlers request.
+/// per page and keeps memory predictable whatever crawlers request. When a page goes stale,
+/// one request renders it again while the others keep getting the previous version, so a
+/// publication never makes every reader wait for the same render at once.
 pub struct PageCache {
     entries: RwLock<HashMap<String, CacheEntry>>,
+    rendering: std::sync::Mutex<std::collections::HashSet<String>>,
     capacity: usize,
+}
+
+pub enum Lookup {
+    Fresh(Arc<EncodedPage>),
+    Stale(Arc<EncodedPage>),
+    Missing,
+}
+
+/// Held by the one request re-rendering a page; released when dropped.
+pub struct RenderGuard<'a> {
+    cache: &'a PageCache,
+    key: String,
+}
+
+impl Drop for RenderGuard<'_> {
+    fn drop(&mut self) {
+        self.cache.rendering.lock().expect("render lock").remove(&self.key);
+    }
 }
 
 impl PageCache {
     pub fn new(capacity: usize) -> Self {
-        Self { entries: RwLock::new(HashMap::new()), capacity }
+        Self { entries: RwLock::new(HashMap::new()), rendering: Default::default(), capacity }
     }
 
     pub fn get(&self, key: &str, generation: u64, date: NaiveDate) -> Option<Arc<EncodedPage>> {
+        match self.lookup(key, generation, date) {
+            Lookup::Fresh(page) => Some(page),
+            _ => None,
+        }
+    }
+
+    pub fn lookup(&self, key: &str, generation: u64, date: NaiveDate) -> Lookup {
         let entries = self.entries.read().expect("cache lock");
-        entries.get(key).filter(|e| e.generation == generation && e.date == date).map(|e| e.page.clone())
+        match entries.get(key) {
+            Some(e) if e.generation == generation && e.date == date => Lookup::Fresh(e.page.clone()),
+            Some(e) => Lookup::Stale(e.page.clone()),
+            None => Lookup::Missing,
+        }
+    }
+
+    /// Claims the re-rendering of `key`; `None` if another request already has it.
+    pub fn begin_render(&self, key: &str) -> Option<RenderGuard<'_>> {
+        let mut rendering = self.rendering.lock().expect("render lock");
+        rendering.insert(key.to_owned()).then(|| RenderGuard { cache: self, key: key.to_owned() })
     }
 
     pub fn insert(&self, key: String, generation: u64, date: NaiveDate, page: Arc<EncodedPage>) {
@@ -222,5 +260,18 @@ mod tests {
         assert!(cache.get("a", 1, day).is_some());
         assert!(cache.get("a", 2, day).is_none());
         assert!(cache.get("a", 1, day.succ_opt().unwrap()).is_none());
+    }
+
+    #[test]
+    fn only_one_request_re_renders_a_stale_page() {
+        let cache = PageCache::new(10);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        cache.insert("a".into(), 1, day, Arc::new(EncodedPage::new(StatusCode::OK, "old".into())));
+        assert!(matches!(cache.lookup("a", 2, day), Lookup::Stale(_)));
+        let first = cache.begin_render("a");
+        assert!(first.is_some());
+        assert!(cache.begin_render("a").is_none(), "a second renderer waits its turn");
+        drop(first);
+        assert!(cache.begin_render("a").is_some());
     }
 }

@@ -480,3 +480,29 @@ async fn county_roles_need_a_second_factor_and_only_some_roles_read_the_audit_tr
     assert_eq!(audit.status, StatusCode::OK);
     assert!(audit.body.contains("login"));
 }
+
+#[tokio::test]
+async fn a_scheduled_item_is_published_when_its_time_comes_not_before() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(&state, "supervisor", "李建国", Role::SupervisionMember, VILLAGE).await;
+    let (mut clerk, mut supervisor) = (Browser::new(&state), Browser::new(&state));
+    clerk.login("clerk", "").await;
+    supervisor.login("supervisor", "").await;
+    let id = draft(&mut clerk, "停水通知", "明日停水", "safety-notices", "", "").await;
+    let when = (Utc::now() + chrono::Duration::days(2)).with_timezone(&yangguang_core::time::china());
+    let csrf = clerk.csrf().await;
+    let local = when.format("%Y-%m-%dT%H:%M").to_string();
+    clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf), ("publish_at", &local)]).await;
+    let csrf = supervisor.csrf().await;
+    supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    let d = state.site.store.get_disclosure(DisclosureId(id)).await.unwrap();
+    assert_eq!(d.state, DisclosureState::Scheduled);
+    assert_eq!(yangguang_app::publishing::publish_due(&state.site, Utc::now()).await.unwrap(), 0);
+    assert_eq!(Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{id}")).await.status, StatusCode::NOT_FOUND);
+    let later = Utc::now() + chrono::Duration::days(3);
+    assert_eq!(yangguang_app::publishing::publish_due(&state.site, later).await.unwrap(), 1);
+    let page = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("李建国"));
+}

@@ -279,6 +279,8 @@ async fn publishing_invalidates_cached_pages() {
     let s = site().await;
     let (_, before) = page(&s.state, &format!("/v/{VILLAGE}")).await;
     assert!(!before.contains("新公开的事项"));
+    let other = yangguang_app::Scope::Village(code(OTHER_VILLAGE));
+    let other_generation = s.state.site.generation(other);
     let mut new = s.state.site.store.get_disclosure(yangguang_core::DisclosureId(s.first_id)).await.unwrap();
     new.title = "新公开的事项".into();
     let at = Utc::now();
@@ -305,6 +307,7 @@ async fn publishing_invalidates_cached_pages() {
         .unwrap();
     let (_, after) = page(&s.state, &format!("/v/{VILLAGE}")).await;
     assert!(after.contains("新公开的事项"));
+    assert_eq!(s.state.site.generation(other), other_generation, "another village's pages stay cached");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use yangguang_core::Region;
 use yangguang_store::DisclosureQuery;
 
 use super::village::find_village;
-use super::{Crumb, Layout, ListItem, cached, column_name, column_summary, list_items, region_crumbs};
+use super::{Crumb, Layout, ListItem, Scope, cached, column_name, column_summary, list_items, region_crumbs};
 use crate::AppState;
 use crate::error::WebError;
 use crate::prefs::Prefs;
@@ -61,7 +61,10 @@ pub async fn column(
         None => 1,
         Some(p) => p.parse::<u32>().ok().filter(|p| (1..=MAX_PAGE).contains(p)).ok_or(WebError::NotFound)?,
     };
-    cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, &village, &column, page, &uri)).await
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || {
+        render(&state, &prefs, &village, &column, page, &uri)
+    })
+    .await
 }
 
 async fn render(

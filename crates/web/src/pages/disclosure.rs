@@ -10,7 +10,7 @@ use yangguang_app::files::FileError;
 use yangguang_core::{Disclosure, DisclosureId, Region};
 
 use super::village::find_village;
-use super::{Crumb, Layout, cached, column_name, region_crumbs};
+use super::{Crumb, Layout, Scope, cached, column_name, region_crumbs};
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -95,7 +95,7 @@ pub async fn disclosure(
     let prefs = Prefs::from_headers(&headers);
     let village = find_village(&state, &code)?;
     let d = find_disclosure(&state, &village, &id).await?;
-    cached(&state, &headers, &prefs, &uri, || async {
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
         let history = history(&state, &d).await?;
         let signoffs = state
             .site

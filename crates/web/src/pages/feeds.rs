@@ -1,17 +1,14 @@
 //! Atom feeds of a village and of a column, so newsrooms, WeChat bots and supervisors can
 //! follow publications. Rendered from the store and cached like pages (new on publish).
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use yangguang_store::DisclosureQuery;
 
 use super::village::find_village;
 use crate::AppState;
 use crate::error::WebError;
-use crate::render::EncodedPage;
 
 const ENTRIES: u32 = 30;
 
@@ -65,11 +62,7 @@ async fn feed(
         None => None,
     };
     let key = format!("feed|{}", uri.path());
-    let generation = state.site.generation();
-    let today = yangguang_app::today();
-    let page = match state.cache.get(&key, generation, today) {
-        Some(p) => p,
-        None => {
+    let page = super::cached_page(&state, key, super::Scope::Village(village.code), || async {
             let columns = column
                 .as_ref()
                 .map(|c| catalog.subtree(&c.id).into_iter().map(String::from).collect())
@@ -115,11 +108,9 @@ async fn feed(
                 ));
             }
             xml.push_str("</feed>\n");
-            let page = Arc::new(EncodedPage::new(StatusCode::OK, xml));
-            state.cache.insert(key, generation, today, page.clone());
-            page
-        }
-    };
+            Ok(xml)
+    })
+    .await?;
     let mut response = page.respond(&headers, &state.security).into_response();
     response
         .headers_mut()

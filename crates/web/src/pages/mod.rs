@@ -22,7 +22,8 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
 use crate::prefs::Prefs;
-use crate::render::EncodedPage;
+use crate::render::{EncodedPage, Lookup};
+pub use yangguang_app::Scope;
 
 pub struct Crumb {
     pub label: String,
@@ -70,6 +71,7 @@ pub async fn cached<F, Fut>(
     headers: &HeaderMap,
     prefs: &Prefs,
     uri: &Uri,
+    scope: Scope,
     render: F,
 ) -> Result<Response, WebError>
 where
@@ -77,17 +79,34 @@ where
     Fut: Future<Output = Result<String, WebError>>,
 {
     let key = format!("{}|{}", prefs.variant(), path_and_query(uri));
-    let generation = state.site.generation();
+    Ok(cached_page(state, key, scope, render).await?.respond(headers, &state.security))
+}
+
+/// The cached page under `key`, rendered again when what it shows (its scope) changed. While
+/// one request re-renders a stale page, concurrent ones get the previous version.
+pub async fn cached_page<F, Fut>(
+    state: &AppState,
+    key: String,
+    scope: Scope,
+    render: F,
+) -> Result<Arc<EncodedPage>, WebError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, WebError>>,
+{
+    let generation = state.site.generation(scope);
     let today = yangguang_app::today();
-    let page = match state.cache.get(&key, generation, today) {
-        Some(page) => page,
-        None => {
-            let page = Arc::new(EncodedPage::new(StatusCode::OK, render().await?));
-            state.cache.insert(key, generation, today, page.clone());
-            page
-        }
+    let _guard = match state.cache.lookup(&key, generation, today) {
+        Lookup::Fresh(page) => return Ok(page),
+        Lookup::Stale(page) => match state.cache.begin_render(&key) {
+            Some(guard) => Some(guard),
+            None => return Ok(page),
+        },
+        Lookup::Missing => None,
     };
-    Ok(page.respond(headers, &state.security))
+    let page = Arc::new(EncodedPage::new(StatusCode::OK, render().await?));
+    state.cache.insert(key, generation, today, page.clone());
+    Ok(page)
 }
 
 /// Breadcrumbs from the home region down to `code` (regions above home are not shown).

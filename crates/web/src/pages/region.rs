@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yangguang_core::{Region, RegionCode};
 
-use super::{Layout, cached, region_crumbs};
+use super::{Layout, Scope, cached, region_crumbs};
 use crate::AppState;
 use crate::error::WebError;
 use crate::prefs::Prefs;
@@ -56,7 +56,7 @@ pub async fn home(
     let Some(home) = regions.home().cloned() else {
         return Err(WebError::NotFound);
     };
-    cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, home, &uri)).await
+    cached(&state, &headers, &prefs, &uri, Scope::Regions, || render(&state, &prefs, home, &uri)).await
 }
 
 /// `/r/{code}`: a county or town and the villages under it.
@@ -72,7 +72,7 @@ pub async fn region(
     if region.kind.is_village_level() {
         return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/v/{code}"))]).into_response());
     }
-    cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, region, &uri)).await
+    cached(&state, &headers, &prefs, &uri, Scope::Regions, || render(&state, &prefs, region, &uri)).await
 }
 
 fn links(regions: impl Iterator<Item = Region>) -> Vec<Link> {

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use yangguang_core::publication::Checkpoint;
 
-use super::{Crumb, Layout, cached};
+use super::{Crumb, Layout, Scope, cached};
 use crate::AppState;
 use crate::error::WebError;
 use crate::prefs::Prefs;
@@ -24,7 +24,7 @@ struct VerifyPage {
 
 pub async fn verify_page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(&headers);
-    cached(&state, &headers, &prefs, &uri, || async {
+    cached(&state, &headers, &prefs, &uri, Scope::Log, || async {
         let t = prefs.lang.texts();
         let checkpoint = state.site.store.list_checkpoints(1).await?.into_iter().next();
         let entries = state.site.store.log_head().await?.map_or(0, |h| h.seq);

@@ -11,7 +11,7 @@ use yangguang_core::catalog::DueState;
 use yangguang_core::{Period, Region, RegionCode};
 use yangguang_store::DisclosureQuery;
 
-use super::{Layout, ListItem, cached, column_name, column_summary, list_items, region_crumbs};
+use super::{Layout, ListItem, Scope, cached, column_name, column_summary, list_items, region_crumbs};
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -73,7 +73,9 @@ pub async fn village(
             };
         }
     };
-    let mut response = cached(&state, &headers, &prefs, &uri, || render(&state, &prefs, &village, &uri)).await?;
+    let mut response =
+        cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || render(&state, &prefs, &village, &uri))
+            .await?;
     if prefs.last_village != Some(village.code) {
         response.headers_mut().append(header::SET_COOKIE, cookie(VILLAGE_COOKIE, &village.code.to_string()));
     }
