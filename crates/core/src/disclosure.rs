@@ -180,23 +180,32 @@ pub struct Disclosure {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Disclosure {
-    /// The content this version's hash covers.
-    pub fn content(&self) -> crate::publication::VersionContent<'_> {
-        crate::publication::VersionContent {
-            village: self.village,
-            column: &self.column,
-            catalog_item: self.catalog_item.as_deref(),
-            period: self.period,
-            title: &self.title,
-            body_md: &self.body_md,
-            attachments: &self.attachments,
-            kind: self.kind,
-            replaces: self.replaces.map(|r| r.0),
-            reason: self.reason.as_deref(),
+/// Both a stored version and one about to be stored expose the content their hash covers.
+macro_rules! version_content {
+    ($t:ty) => {
+        impl $t {
+            /// The content this version's hash covers.
+            pub fn content(&self) -> crate::publication::VersionContent<'_> {
+                crate::publication::VersionContent {
+                    village: self.village,
+                    column: &self.column,
+                    catalog_item: self.catalog_item.as_deref(),
+                    period: self.period,
+                    title: &self.title,
+                    body_md: &self.body_md,
+                    attachments: &self.attachments,
+                    kind: self.kind,
+                    replaces: self.replaces.map(|r| r.0),
+                    reason: self.reason.as_deref(),
+                }
+            }
         }
-    }
+    };
+}
+version_content!(Disclosure);
+version_content!(NewDisclosure);
 
+impl Disclosure {
     pub fn content_hash(&self) -> String {
         crate::publication::content_hash(&self.content())
     }
@@ -236,22 +245,6 @@ pub enum DisclosureError {
 }
 
 impl NewDisclosure {
-    /// The content this version's hash covers.
-    pub fn content(&self) -> crate::publication::VersionContent<'_> {
-        crate::publication::VersionContent {
-            village: self.village,
-            column: &self.column,
-            catalog_item: self.catalog_item.as_deref(),
-            period: self.period,
-            title: &self.title,
-            body_md: &self.body_md,
-            attachments: &self.attachments,
-            kind: self.kind,
-            replaces: self.replaces.map(|r| r.0),
-            reason: self.reason.as_deref(),
-        }
-    }
-
     /// Checks what a disclosure must satisfy whoever creates it.
     pub fn validate(&self) -> Result<(), DisclosureError> {
         let title = self.title.trim();

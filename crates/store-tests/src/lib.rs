@@ -17,32 +17,14 @@ use yangguang_store::{
 #[macro_export]
 macro_rules! contract_tests {
     ($factory:ident) => {
-        $crate::contract_tests!(@each $factory, (|s| async move { Some(s) }), (|_s| async {}),
-            regions_round_trip_and_upsert_updates_names,
-            unknown_region_is_not_found,
-            region_with_unknown_parent_is_refused,
-            disclosures_round_trip_with_attachments,
-            lists_are_newest_first_paginated_and_filtered_by_column,
-            drafts_are_never_listed,
-            a_batch_with_one_bad_disclosure_stores_nothing,
-            published_periods_name_item_and_period,
-            unknown_disclosure_is_not_found,
-            migrating_twice_is_harmless,
-            published_inserts_are_logged_in_one_chain,
-            a_correction_supersedes_and_a_withdrawal_withdraws,
-            only_submitted_versions_publish_and_published_ones_never_change,
-            state_changes_check_the_current_state,
-            signoffs_round_trip_in_order,
-            work_lists_filter_by_region_prefix_and_state,
-            scheduled_versions_come_due,
-            staff_round_trip_with_grants_and_unique_usernames,
-            sessions_are_found_and_revoked,
-            login_failures_are_counted_by_account_or_address,
-            the_audit_trail_reads_newest_first,
-            checkpoints_round_trip);
+        $crate::contract_tests!(@all $factory, (|s| async move { Some(s) }), (|_s| async {}));
     };
     ($factory:ident, optional, $cleanup:expr) => {
-        $crate::contract_tests!(@each $factory, (|s| async move { s }), ($cleanup),
+        $crate::contract_tests!(@all $factory, (|s| async move { s }), ($cleanup));
+    };
+    // The one list of contract tests.
+    (@all $factory:ident, $wrap:tt, $cleanup:tt) => {
+        $crate::contract_tests!(@each $factory, $wrap, $cleanup,
             regions_round_trip_and_upsert_updates_names,
             unknown_region_is_not_found,
             region_with_unknown_parent_is_refused,
