@@ -30,6 +30,8 @@ pub enum LoginError {
     Throttled(i64),
     #[error("账号已停用 / this account is disabled")]
     Disabled,
+    #[error("系统暂时无法登录，请稍后再试 / login is unavailable right now")]
+    Unavailable,
 }
 
 pub fn random_bytes<const N: usize>() -> [u8; N] {
@@ -190,7 +192,7 @@ pub async fn login(
     let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
     let store_down = |e: StoreError| {
         tracing::error!(error = %e, "login: store error");
-        LoginError::Throttled(1)
+        LoginError::Unavailable
     };
     let by_account = site.store.count_login_failures(Some(username), None, since).await.map_err(store_down)?;
     let by_address = site.store.count_login_failures(None, Some(ip), since).await.map_err(store_down)?;

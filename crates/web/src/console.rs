@@ -317,6 +317,7 @@ pub async fn login(
         Err(e) => {
             let status = match e {
                 LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+                LoginError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::UNAUTHORIZED,
             };
             login_form(&state, &headers, status, &f.username, &e.to_string(), "")
