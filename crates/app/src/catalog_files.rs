@@ -10,6 +10,15 @@ use crate::AppError;
 
 pub const DEFAULT_COLUMNS: &str = include_str!("../../../catalog/columns.toml");
 pub const DEFAULT_ITEMS: &str = include_str!("../../../catalog/items.toml");
+pub const CHART_2004: &str = include_str!("../../../catalog/accounts-2004.toml");
+pub const CHART_2023: &str = include_str!("../../../catalog/accounts-2023.toml");
+pub const CHART_MAPPING: &str = include_str!("../../../catalog/accounts-mapping.toml");
+
+/// The shipped charts of accounts: 2004 (books before 2024) and 2023 (from 2024-01-01).
+pub fn default_charts() -> (yangguang_core::accounts::Chart, yangguang_core::accounts::Chart) {
+    let parse = |name, text| yangguang_core::accounts::Chart::parse(name, text).expect("the shipped charts are valid");
+    (parse("accounts-2004.toml", CHART_2004), parse("accounts-2023.toml", CHART_2023))
+}
 
 /// The shipped catalog, which must always be valid.
 pub fn default_catalog() -> Catalog {
@@ -51,6 +60,18 @@ mod tests {
         assert_eq!(catalog.top_columns().count(), 8);
         assert!(catalog.items().len() >= 35);
         assert!(catalog.columns().iter().any(|c| c.depth == 3));
+    }
+
+    #[test]
+    fn the_shipped_charts_resolve_sub_accounts_to_plain_categories() {
+        let (c2004, c2023) = default_charts();
+        assert_eq!(c2004.resolve("501003").unwrap().category, "租金收入");
+        assert_eq!(c2004.resolve("522").unwrap().category, "上级补助");
+        assert_eq!(c2004.resolve("541001").unwrap().category, "干部报酬");
+        assert_eq!(c2023.resolve("541").unwrap().category, "公益支出");
+        let mapping = yangguang_core::accounts::ChartMapping::parse("m", CHART_MAPPING).unwrap();
+        assert_eq!(mapping.map("541003"), Some("531"));
+        assert_eq!(c2023.resolve(mapping.map("511001").unwrap()).unwrap().code, "501", "发包收入 folds into 经营收入");
     }
 
     #[test]

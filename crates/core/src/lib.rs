@@ -1,8 +1,10 @@
 //! Pure domain logic of yangguang: regions, the catalog, periods and disclosures.
 //! No I/O lives here: files, databases and the network belong to the outer crates.
 
+pub mod accounts;
 pub mod catalog;
 pub mod disclosure;
+pub mod ledger;
 pub mod money;
 pub mod period;
 pub mod publication;
