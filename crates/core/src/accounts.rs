@@ -130,6 +130,26 @@ impl Chart {
     }
 }
 
+/// The chart books use on a date: the 2004 chart before the switch (2024-01-01 by default),
+/// the 2023 chart from it.
+#[derive(Debug, Clone)]
+pub struct Charts {
+    pub before: Chart,
+    pub from: Chart,
+    pub switch: chrono::NaiveDate,
+}
+
+impl Charts {
+    /// One chart for every date (a county that converted its history, or a test).
+    pub fn single(chart: Chart) -> Self {
+        Self { before: chart.clone(), from: chart, switch: chrono::NaiveDate::MIN }
+    }
+
+    pub fn for_date(&self, date: chrono::NaiveDate) -> &Chart {
+        if date < self.switch { &self.before } else { &self.from }
+    }
+}
+
 /// Old (2004) code prefixes to new (2023) codes.
 #[derive(Debug, Clone, Default)]
 pub struct ChartMapping(HashMap<String, String>);

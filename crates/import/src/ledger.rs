@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use yangguang_core::accounts::Chart;
+use yangguang_core::accounts::Charts;
 use yangguang_core::ledger::{LedgerEntry, VoucherKey, parse_amount, parse_date, unbalanced};
 
 use crate::table::{Table, read_table};
@@ -121,11 +121,11 @@ impl LedgerRead {
     }
 }
 
-/// What the import accepts: the period its dates must fall in, and the chart its codes must
-/// be in.
+/// What the import accepts: the period its dates must fall in, and the charts its codes must
+/// be in (the one in force on each entry's date).
 pub struct LedgerRules<'a> {
     pub period: Option<(NaiveDate, NaiveDate)>,
-    pub chart: Option<&'a Chart>,
+    pub charts: Option<&'a Charts>,
     pub mapping: Option<&'a ColumnMapping>,
 }
 
@@ -170,6 +170,7 @@ pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, 
         ..LedgerRead::default()
     };
     let mut voucher_dates: HashMap<(i32, u32, String), (NaiveDate, u64)> = HashMap::new();
+    let mut current: Option<(i32, u32, String)> = None;
     for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
         let row_no = i as u64 + 1;
         let cell = |f: Field| -> &str { mapping.get(&f).and_then(|&c| row.get(c)).map_or("", |s| s.as_str()) };
@@ -207,10 +208,11 @@ pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, 
         let code = cell(Field::AccountCode).to_owned();
         if code.is_empty() {
             err(Field::AccountCode, "", "科目编码为空 / the account code is missing".into());
-        } else if let Some(chart) = rules.chart
-            && chart.resolve(&code).is_none()
-        {
-            err(Field::AccountCode, &code, format!("科目编码不在{}年科目表中 / unknown account code", chart.id));
+        } else if let (Some(charts), Some(d)) = (rules.charts, date) {
+            let chart = charts.for_date(d);
+            if chart.resolve(&code).is_none() {
+                err(Field::AccountCode, &code, format!("科目编码不在{}年科目表中 / unknown account code", chart.id));
+            }
         }
         let mut amount = |f: Field| match parse_amount(cell(f)) {
             Ok(v) => Some(v),
@@ -259,6 +261,18 @@ pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, 
             row: row_no,
         };
         let key = VoucherKey::of(&entry);
+        let id = (key.year, key.month, key.number.clone());
+        // A voucher's lines are together; the same number again further down is another voucher.
+        if current.as_ref() != Some(&id) {
+            if let Some((_, first_row)) = voucher_dates.get(&id) {
+                err(
+                    Field::Voucher,
+                    &voucher,
+                    format!("凭证号 {voucher} 重复：第 {first_row} 行已有同号凭证 / a duplicate voucher number"),
+                );
+            }
+            current = Some(id);
+        }
         match voucher_dates.get(&(key.year, key.month, key.number.clone())) {
             Some((d, first_row)) if *d != date => err(
                 Field::Date,
@@ -310,16 +324,20 @@ mod tests {
         ,,本月合计,,,\"12,320.50\",\"12,320.50\",\n\
         制表：王秀英,,审核：李建国,,,,,\n";
 
-    fn rules(chart: &Chart) -> LedgerRules<'_> {
+    fn rules(charts: &Charts) -> LedgerRules<'_> {
         let period = (NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
-        LedgerRules { period: Some(period), chart: Some(chart), mapping: None }
+        LedgerRules { period: Some(period), charts: Some(charts), mapping: None }
+    }
+
+    fn charts() -> Charts {
+        Charts::single(yangguang_core::accounts::Chart::parse("c.toml", CHART).unwrap())
     }
 
     #[test]
     fn a_gbk_export_with_title_and_total_lines_imports_cleanly() {
-        let chart = Chart::parse("c.toml", CHART).unwrap();
+        let charts = charts();
         let (gbk, _, _) = encoding_rs::GBK.encode(EXPORT);
-        let read = read_ledger(&gbk, &rules(&chart)).unwrap();
+        let read = read_ledger(&gbk, &rules(&charts)).unwrap();
         assert!(read.is_clean(), "{:#?}", read.errors);
         assert_eq!((read.format, read.header_row, read.entries.len()), ("csv-gb18030", 3, 4));
         assert_eq!(read.skipped_rows, vec![1, 2, 8, 9]);
@@ -329,14 +347,14 @@ mod tests {
 
     #[test]
     fn every_problem_is_listed_by_row_and_column_in_one_pass() {
-        let chart = Chart::parse("c.toml", CHART).unwrap();
+        let charts = charts();
         let broken = "凭证日期,凭证号,摘要,科目编码,借方,贷方\n\
             2026-03-05,记-1,收租金,102,1000.00,\n\
             2026-03-05,记-1,收租金,999,,900.00\n\
             2026-04-01,记-2,越期,101,abc,\n\
             2026-03-09,记-3,两边,101,5.00,5.00\n\
             昨天,记-4,坏日期,101,1.00,\n";
-        let read = read_ledger(broken.as_bytes(), &rules(&chart)).unwrap();
+        let read = read_ledger(broken.as_bytes(), &rules(&charts)).unwrap();
         let found: Vec<(u64, &str)> = read.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
         assert_eq!(
             found,
@@ -349,9 +367,21 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicate_voucher_number_further_down_is_an_error() {
+        let text = "凭证日期,凭证号,科目编码,借方,贷方\n\
+            2026-03-05,记-1,101,10,\n2026-03-05,记-1,102,,10\n\
+            2026-03-06,记-2,101,5,\n2026-03-06,记-2,102,,5\n\
+            2026-03-07,记-001,101,7,\n2026-03-07,记-001,102,,7\n";
+        let read = read_ledger(text.as_bytes(), &LedgerRules { period: None, charts: None, mapping: None }).unwrap();
+        let dup: Vec<_> = read.errors.iter().filter(|e| e.problem.contains("重复")).collect();
+        assert_eq!(dup.len(), 1, "{:#?}", read.errors);
+        assert_eq!((dup[0].row, dup[0].column.as_str()), (6, "凭证号"));
+    }
+
+    #[test]
     fn a_file_that_is_not_a_ledger_says_so() {
         let err =
-            read_ledger("姓名,电话\n张三,123\n".as_bytes(), &LedgerRules { period: None, chart: None, mapping: None })
+            read_ledger("姓名,电话\n张三,123\n".as_bytes(), &LedgerRules { period: None, charts: None, mapping: None })
                 .unwrap_err();
         assert!(matches!(err, ReadError::NoHeader(_)), "{err:?}");
     }
@@ -372,7 +402,7 @@ mod tests {
             [(Field::Date, 0), (Field::Voucher, 1), (Field::AccountCode, 2), (Field::Debit, 3), (Field::Credit, 4)]
                 .into();
         let read =
-            read_ledger(text.as_bytes(), &LedgerRules { period: None, chart: None, mapping: Some(&mapping) }).unwrap();
+            read_ledger(text.as_bytes(), &LedgerRules { period: None, charts: None, mapping: Some(&mapping) }).unwrap();
         assert!(read.is_clean(), "{:#?}", read.errors);
         assert_eq!(read.entries.len(), 2);
     }
@@ -413,7 +443,7 @@ mod xlsx_tests {
 
     #[test]
     fn an_xlsx_export_reads_with_dates_and_amounts() {
-        let read = read_ledger(&xlsx(), &LedgerRules { period: None, chart: None, mapping: None }).unwrap();
+        let read = read_ledger(&xlsx(), &LedgerRules { period: None, charts: None, mapping: None }).unwrap();
         assert!(read.is_clean(), "{:#?}", read.errors);
         assert_eq!((read.format, read.header_row), ("xlsx", 3));
         assert_eq!(read.entries.len(), 2);
@@ -426,7 +456,7 @@ mod xlsx_tests {
     fn a_truncated_xlsx_changes_nothing_and_says_why() {
         let mut bytes = xlsx();
         bytes.truncate(bytes.len() / 2);
-        let err = read_ledger(&bytes, &LedgerRules { period: None, chart: None, mapping: None }).unwrap_err();
+        let err = read_ledger(&bytes, &LedgerRules { period: None, charts: None, mapping: None }).unwrap_err();
         assert!(matches!(err, ReadError::Xlsx(_)), "{err:?}");
     }
 }
