@@ -132,6 +132,51 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     }
 }
 
+/// A voucher ready to store: its lines in order, and a hash of exactly what they say, so a
+/// re-import can tell an unchanged voucher from a changed one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voucher {
+    pub key: VoucherKey,
+    pub date: NaiveDate,
+    pub lines: Vec<LedgerEntry>,
+    pub content_hash: String,
+}
+
+/// Groups entry lines (in file order) into vouchers.
+pub fn vouchers(entries: &[LedgerEntry]) -> Vec<Voucher> {
+    let mut out: Vec<Voucher> = vec![];
+    let mut index: std::collections::HashMap<VoucherKey, usize> = std::collections::HashMap::new();
+    for e in entries {
+        let key = VoucherKey::of(e);
+        match index.get(&key) {
+            Some(&i) => out[i].lines.push(e.clone()),
+            None => {
+                index.insert(key.clone(), out.len());
+                out.push(Voucher { key, date: e.date, lines: vec![e.clone()], content_hash: String::new() });
+            }
+        }
+    }
+    for v in &mut out {
+        v.content_hash = voucher_hash(&v.lines);
+    }
+    out
+}
+
+/// SHA-256 over the lines' content (not their row numbers in a file).
+pub fn voucher_hash(lines: &[LedgerEntry]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"yangguang-voucher-v1\n");
+    for l in lines {
+        let text = format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            l.date, l.voucher_no, l.summary, l.account_code, l.account_name, l.debit.0, l.credit.0, l.attachments
+        );
+        h.update(text.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
 /// A voucher whose debits and credits differ.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unbalanced {
@@ -199,6 +244,28 @@ mod tests {
         for bad in ["", "3/5/2026", "2026-13-01", "2026-02-30", "昨天"] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn vouchers_group_lines_and_hash_content_not_rows() {
+        let e = |no: &str, code: &str, d: i64, row| LedgerEntry {
+            date: NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+            voucher_no: no.into(),
+            summary: "收租".into(),
+            account_code: code.into(),
+            account_name: String::new(),
+            debit: Fen(d),
+            credit: Fen(0),
+            attachments: 0,
+            row,
+        };
+        let a = vouchers(&[e("记-1", "101", 5, 2), e("记-2", "101", 7, 3), e("记-001", "102", 6, 4)]);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].lines.len(), 2);
+        let moved = vouchers(&[e("记-1", "101", 5, 12), e("记-001", "102", 6, 14)]);
+        assert_eq!(moved[0].content_hash, a[0].content_hash, "row numbers are not content");
+        let changed = vouchers(&[e("记-1", "101", 5, 2), e("记-001", "102", 60, 4)]);
+        assert_ne!(changed[0].content_hash, a[0].content_hash);
     }
 
     #[test]

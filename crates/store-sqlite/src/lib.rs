@@ -7,19 +7,23 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use yangguang_core::Fen;
+use yangguang_core::ledger::{LedgerEntry, Voucher};
 use yangguang_core::publication::{Checkpoint, GENESIS, LogAction, LogEntry, PendingEntry, SignoffRecord};
 use yangguang_core::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 use yangguang_store::{
-    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LogStore, Migration, NewStaff, Page, RegionStore, Session,
-    Signoff, Staff, StaffStore, Store, StoreError, StoreResult, WorkQuery, decode, rules,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LedgerStore, LogStore, Migration, NewStaff, Page,
+    RegionStore, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, VoucherImport, WorkQuery, decode,
+    rules,
 };
 
-const MIGRATIONS: &[Migration] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[Migration] =
+    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_ledger.sql"))];
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -961,6 +965,149 @@ impl StaffStore for SqliteStore {
             })
             .collect();
         Ok(Page { items, total: total as u64, page: page.max(1), per_page })
+    }
+}
+
+#[async_trait]
+impl LedgerStore for SqliteStore {
+    async fn import_vouchers(
+        &self,
+        village: RegionCode,
+        vouchers: &[Voucher],
+        now: DateTime<Utc>,
+    ) -> StoreResult<VoucherImport> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let mut outcome = VoucherImport::default();
+        for v in vouchers {
+            let existing: Option<(i64, String, bool)> = sqlx::query_as(
+                "SELECT voucher_id, content_hash, locked FROM voucher
+                 WHERE village_code = ? AND year = ? AND month = ? AND voucher_no = ?",
+            )
+            .bind(village.to_string())
+            .bind(i64::from(v.key.year))
+            .bind(i64::from(v.key.month))
+            .bind(&v.key.number)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            let id = match existing {
+                Some((_, hash, _)) if hash == v.content_hash => {
+                    outcome.unchanged += 1;
+                    continue;
+                }
+                Some((_, _, true)) => {
+                    outcome.conflicts.push(format!("{}年{}月 {}", v.key.year, v.key.month, v.key.number));
+                    continue;
+                }
+                Some((id, _, false)) => {
+                    sqlx::query("DELETE FROM ledger_entry WHERE voucher_id = ?")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    sqlx::query(
+                        "UPDATE voucher SET content_hash = ?, voucher_date = ?, imported_at = ? WHERE voucher_id = ?",
+                    )
+                    .bind(&v.content_hash)
+                    .bind(v.date)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                    outcome.updated += 1;
+                    id
+                }
+                None => {
+                    outcome.inserted += 1;
+                    sqlx::query_scalar(
+                        "INSERT INTO voucher (village_code, year, month, voucher_no, voucher_date, content_hash, imported_at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING voucher_id",
+                    )
+                    .bind(village.to_string())
+                    .bind(i64::from(v.key.year))
+                    .bind(i64::from(v.key.month))
+                    .bind(&v.key.number)
+                    .bind(v.date)
+                    .bind(&v.content_hash)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                }
+            };
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO ledger_entry (voucher_id, line, entry_date, voucher_label, summary, account_code, account_name,
+                                           debit, credit, attachments) ",
+            );
+            q.push_values(v.lines.iter().enumerate(), |mut b, (i, l)| {
+                b.push_bind(id)
+                    .push_bind(i as i64 + 1)
+                    .push_bind(l.date)
+                    .push_bind(&l.voucher_no)
+                    .push_bind(&l.summary)
+                    .push_bind(&l.account_code)
+                    .push_bind(&l.account_name)
+                    .push_bind(l.debit.0)
+                    .push_bind(l.credit.0)
+                    .push_bind(i64::from(l.attachments));
+            });
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        if outcome.conflicts.is_empty() {
+            tx.commit().await.map_err(map_err)?;
+        } else {
+            tx.rollback().await.map_err(map_err)?;
+            outcome.inserted = 0;
+            outcome.updated = 0;
+        }
+        Ok(outcome)
+    }
+
+    async fn ledger_entries(
+        &self,
+        village: RegionCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<LedgerEntry>> {
+        let rows = sqlx::query(
+            "SELECT e.* FROM ledger_entry e JOIN voucher v ON v.voucher_id = e.voucher_id
+             WHERE v.village_code = ? AND e.entry_date >= ? AND e.entry_date <= ?
+             ORDER BY e.entry_date, v.voucher_no, e.line",
+        )
+        .bind(village.to_string())
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| LedgerEntry {
+                date: r.get("entry_date"),
+                voucher_no: r.get("voucher_label"),
+                summary: r.get("summary"),
+                account_code: r.get("account_code"),
+                account_name: r.get("account_name"),
+                debit: Fen(r.get("debit")),
+                credit: Fen(r.get("credit")),
+                attachments: r.get::<i64, _>("attachments") as u32,
+                row: r.get::<i64, _>("line") as u64,
+            })
+            .collect())
+    }
+
+    async fn lock_vouchers(&self, village: RegionCode, from: NaiveDate, to: NaiveDate) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE voucher SET locked = TRUE WHERE village_code = ? AND voucher_date >= ? AND voucher_date <= ?",
+        )
+        .bind(village.to_string())
+        .bind(from)
+        .bind(to)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?
+        .rows_affected())
     }
 }
 

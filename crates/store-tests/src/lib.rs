@@ -46,7 +46,9 @@ macro_rules! contract_tests {
             sessions_are_found_and_revoked,
             login_failures_are_counted_by_account_or_address,
             the_audit_trail_reads_newest_first,
-            checkpoints_round_trip);
+            checkpoints_round_trip,
+            vouchers_import_idempotently_and_replace_unlocked_changes,
+            a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -537,4 +539,61 @@ pub async fn checkpoints_round_trip(store: &dyn Store) {
     let got = store.list_checkpoints(10).await.unwrap();
     assert_eq!(got, vec![later, cp]);
     got[0].verify(None).unwrap();
+}
+
+fn voucher_lines(no: &str, amount: i64, day: u32) -> Vec<yangguang_core::ledger::LedgerEntry> {
+    let line = |code: &str, debit: i64, credit: i64, row| yangguang_core::ledger::LedgerEntry {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+        voucher_no: no.into(),
+        summary: "收厂房租金".into(),
+        account_code: code.into(),
+        account_name: String::new(),
+        debit: yangguang_core::Fen(debit),
+        credit: yangguang_core::Fen(credit),
+        attachments: 1,
+        row,
+    };
+    vec![line("102", amount, 0, 1), line("501003", 0, amount, 2)]
+}
+
+fn ledger(vouchers: &[(&str, i64, u32)]) -> Vec<yangguang_core::ledger::Voucher> {
+    let lines: Vec<_> = vouchers.iter().flat_map(|(no, a, d)| voucher_lines(no, *a, *d)).collect();
+    yangguang_core::ledger::vouchers(&lines)
+}
+
+pub async fn vouchers_import_idempotently_and_replace_unlocked_changes(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    let first = store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)]), time(1)).await.unwrap();
+    assert_eq!((first.inserted, first.updated, first.unchanged), (2, 0, 0));
+    let again = store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)]), time(2)).await.unwrap();
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2), "importing twice changes nothing");
+    let overlap =
+        store.import_vouchers(village, &ledger(&[("记-2", 250, 6), ("记-3", 300, 7)]), time(3)).await.unwrap();
+    assert_eq!((overlap.inserted, overlap.updated, overlap.unchanged), (1, 1, 0));
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let entries = store.ledger_entries(village, from, to).await.unwrap();
+    assert_eq!(entries.len(), 6, "no duplicates");
+    let debits: i64 = entries.iter().map(|e| e.debit.0).sum();
+    assert_eq!(debits, 100 + 250 + 300);
+    assert_eq!(entries[0].account_code, "102");
+    let other = store.ledger_entries(code("339921100001"), from, to).await.unwrap();
+    assert!(other.is_empty(), "books are per village");
+}
+
+pub async fn a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    store.import_vouchers(village, &ledger(&[("记-1", 100, 5)]), time(1)).await.unwrap();
+    let march =
+        (chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+    assert_eq!(store.lock_vouchers(village, march.0, march.1).await.unwrap(), 1);
+    let outcome = store.import_vouchers(village, &ledger(&[("记-1", 999, 5), ("记-4", 50, 8)]), time(2)).await.unwrap();
+    assert_eq!(outcome.conflicts, vec!["2026年3月 记-1".to_string()]);
+    assert_eq!((outcome.inserted, outcome.updated), (0, 0));
+    let entries = store.ledger_entries(village, march.0, march.1).await.unwrap();
+    assert_eq!(entries.iter().map(|e| e.debit.0).sum::<i64>(), 100, "the locked voucher and the new one are untouched");
+    let same = store.import_vouchers(village, &ledger(&[("记-1", 100, 5)]), time(3)).await.unwrap();
+    assert_eq!((same.unchanged, same.conflicts.len()), (1, 0), "re-importing the locked voucher unchanged is fine");
 }

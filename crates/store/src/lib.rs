@@ -191,6 +191,43 @@ pub trait LogStore: Send + Sync {
     async fn list_checkpoints(&self, limit: u32) -> StoreResult<Vec<Checkpoint>>;
 }
 
+/// The outcome of importing vouchers into a village's books.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VoucherImport {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Vouchers that differ from a locked (published) version: when any, nothing was stored.
+    pub conflicts: Vec<String>,
+}
+
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// All or nothing: new vouchers are added, changed unlocked ones replaced, identical ones
+    /// left alone; if any changed voucher is locked, nothing is stored and the conflicts are
+    /// returned.
+    async fn import_vouchers(
+        &self,
+        village: RegionCode,
+        vouchers: &[yangguang_core::ledger::Voucher],
+        now: DateTime<Utc>,
+    ) -> StoreResult<VoucherImport>;
+    /// Entry lines dated within `[from, to]`, by date, voucher and line.
+    async fn ledger_entries(
+        &self,
+        village: RegionCode,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> StoreResult<Vec<yangguang_core::ledger::LedgerEntry>>;
+    /// Locks the vouchers dated within `[from, to]`; returns how many.
+    async fn lock_vouchers(
+        &self,
+        village: RegionCode,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> StoreResult<u64>;
+}
+
 /// A staff account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
@@ -270,7 +307,7 @@ pub trait StaffStore: Send + Sync {
 
 /// A whole backend.
 #[async_trait]
-pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore {
+pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
     /// A cheap round trip, for `/healthz`.
