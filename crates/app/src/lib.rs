@@ -8,6 +8,7 @@ pub mod demo;
 pub mod files;
 pub mod jobs;
 pub mod keys;
+pub mod ledger;
 pub mod markdown;
 pub mod publishing;
 pub mod regions;

@@ -21,6 +21,8 @@ pub struct Site {
     pub files: FileStore,
     pub key: PlatformKey,
     pub upload_limits: UploadLimits,
+    /// The charts of accounts imported books are checked against.
+    pub charts: yangguang_core::accounts::Charts,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -65,6 +67,14 @@ impl Site {
             files,
             key,
             upload_limits: UploadLimits::default(),
+            charts: {
+                let (before, from) = crate::catalog_files::default_charts();
+                yangguang_core::accounts::Charts {
+                    before,
+                    from,
+                    switch: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("valid"),
+                }
+            },
             regions: RwLock::new(Arc::new(regions)),
             generation: AtomicU64::new(1),
             villages: Default::default(),

@@ -86,6 +86,25 @@ struct VerifyArgs {
 
 #[derive(Subcommand, Debug)]
 enum ImportCommand {
+    /// A village's books: CSV (UTF-8 or GBK) or XLSX exports of the accounting software.
+    /// Every problem is listed by file, row and column; nothing is stored unless all is well.
+    /// Importing the same books again changes nothing.
+    Ledger {
+        #[command(flatten)]
+        common: Common,
+        /// The village's 12-digit code.
+        #[arg(long)]
+        village: String,
+        /// First day of the period the entries must fall in (YYYY-MM-DD).
+        #[arg(long, requires = "to")]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period (YYYY-MM-DD).
+        #[arg(long, requires = "from")]
+        to: Option<chrono::NaiveDate>,
+        /// The exported files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Regions from a CSV with the header `code,name,parent_code,kind`.
     Regions {
         #[command(flatten)]
@@ -236,6 +255,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => println!("the publication log is empty: nothing to sign"),
             }
             Ok(())
+        }
+        Command::Import(ImportCommand::Ledger { common, village, from, to, files }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let mut contents = vec![];
+            for f in &files {
+                let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+                contents.push((f.display().to_string(), bytes));
+            }
+            let started = Instant::now();
+            let report = yangguang_app::ledger::import_ledger(&site, village, contents, from.zip(to)).await?;
+            for f in &report.files {
+                println!(
+                    "{}: {} ({} entry lines, {} title/total/signature lines skipped)",
+                    f.name, f.format, f.entries, f.skipped_rows
+                );
+            }
+            for (file, e) in &report.errors {
+                println!("{file}: {e}");
+            }
+            match &report.stored {
+                Some(s) if s.conflicts.is_empty() => {
+                    println!(
+                        "imported: {} new vouchers, {} replaced, {} unchanged ({:.1}s)",
+                        s.inserted,
+                        s.updated,
+                        s.unchanged,
+                        started.elapsed().as_secs_f64()
+                    );
+                    Ok(())
+                }
+                Some(s) => Err(anyhow!(
+                    "nothing imported: these vouchers changed after they were published: {}",
+                    s.conflicts.join(", ")
+                )),
+                None => Err(anyhow!("nothing imported: {} problems to fix (listed above)", report.errors.len())),
+            }
         }
         Command::Import(ImportCommand::Regions { common, file }) => {
             let settings = common.settings()?;
