@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod disclosure;
+pub mod finance;
 pub mod ledger;
 pub mod money;
 pub mod period;
