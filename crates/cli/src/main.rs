@@ -207,6 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 tracing::info!(
                     corrections = summary.corrections,
+                    vouchers = summary.vouchers,
                     withdrawals = summary.withdrawals,
                     counties = summary.counties,
                     towns = summary.towns,

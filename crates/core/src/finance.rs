@@ -80,16 +80,24 @@ pub fn statement(period: Period, entries: &[LedgerEntry], charts: &Charts, large
             AccountKind::Expense | AccountKind::Cost => (&mut expenditure, net_debit),
             _ => continue,
         };
-        let line = book
-            .entry(account.category.clone())
-            .or_insert_with(|| CategoryLine { category: account.category.clone(), amount: Fen(0), vouchers: vec![] });
+        let line = book.entry(account.category.clone()).or_insert_with(|| CategoryLine {
+            category: account.category.clone(),
+            amount: Fen(0),
+            vouchers: vec![],
+        });
         line.amount = Fen(line.amount.0 + amount);
         let key = VoucherKey::of(e);
         if !line.vouchers.contains(&key) {
             line.vouchers.push(key.clone());
         }
         if amount.abs() >= large_threshold.0 && large_threshold.0 > 0 {
-            large_items.push(LargeItem { key, date: e.date, summary: e.summary.clone(), category: account.category.clone(), amount: Fen(amount) });
+            large_items.push(LargeItem {
+                key,
+                date: e.date,
+                summary: e.summary.clone(),
+                category: account.category.clone(),
+                amount: Fen(amount),
+            });
         }
     }
     let sort = |book: BTreeMap<String, CategoryLine>| {

@@ -17,6 +17,78 @@ pub struct BodyContext<'a> {
     pub households: u32,
     /// 1.0 for an average village; busier villages have more money moving.
     pub activity: f64,
+    /// For the monthly accounts: the statement built from the books, and the month's lines.
+    pub books: Option<(&'a yangguang_core::finance::Statement, &'a [yangguang_core::ledger::LedgerEntry])>,
+    /// Where the village's pages live, for links.
+    pub village_path: &'a str,
+}
+
+/// The month's entry lines as a CSV in the shape the import reads.
+pub fn ledger_csv(lines: &[yangguang_core::ledger::LedgerEntry]) -> Vec<u8> {
+    let header = ["凭证日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "附件数"];
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            let money = |f: Fen| if f.0 == 0 { String::new() } else { f.to_string() };
+            vec![
+                l.date.to_string(),
+                l.voucher_no.clone(),
+                l.summary.clone(),
+                l.account_code.clone(),
+                l.account_name.clone(),
+                money(l.debit),
+                money(l.credit),
+                l.attachments.to_string(),
+            ]
+        })
+        .collect();
+    csv(&header, &rows)
+}
+
+fn statement_markdown(md: &mut String, s: &yangguang_core::finance::Statement, village_path: &str) {
+    let _ = writeln!(
+        md,
+        "本期收入 **{} 元**，支出 **{} 元**。以下按类别汇总，逐笔明细见附件和收支明细账。\n",
+        s.total_income, s.total_expenditure
+    );
+    for (title, lines, total) in [("收入", &s.income, s.total_income), ("支出", &s.expenditure, s.total_expenditure)]
+    {
+        let _ = writeln!(md, "### {title}\n");
+        let mut rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| vec![l.category.clone(), l.amount.to_string(), l.vouchers.len().to_string()])
+            .collect();
+        rows.push(vec!["**合计**".into(), format!("**{total}**"), String::new()]);
+        table(md, &["类别", "金额（元）", "凭证数"], &rows);
+    }
+    md.push_str("### 资金余额\n\n");
+    table(
+        md,
+        &["项目", "期初（元）", "期末（元）"],
+        &[
+            vec!["银行存款".into(), s.opening_bank.to_string(), s.closing_bank.to_string()],
+            vec!["库存现金".into(), s.opening_cash.to_string(), s.closing_cash.to_string()],
+        ],
+    );
+    if !s.large_items.is_empty() {
+        md.push_str("### 大额收支（1 万元及以上）\n\n");
+        let rows: Vec<Vec<String>> = s
+            .large_items
+            .iter()
+            .map(|i| {
+                vec![
+                    i.date.to_string(),
+                    i.key.number.clone(),
+                    i.summary.clone(),
+                    i.category.clone(),
+                    i.amount.to_string(),
+                ]
+            })
+            .collect();
+        table(md, &["日期", "凭证号", "摘要", "类别", "金额（元）"], &rows);
+    }
+    let _ =
+        writeln!(md, "[查看本期每一张凭证]({village_path}/finance/{})\n\n以上收支已经民主理财小组逐笔审核。", s.period);
 }
 
 /// A file to attach, before it is stored.
@@ -70,6 +142,15 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
     let label = period_label(ctx);
     let a = ctx.activity;
     match item.id.as_str() {
+        "income-expenditure" if ctx.books.is_some() => {
+            let (statement, lines) = ctx.books.expect("checked");
+            statement_markdown(&mut md, statement, ctx.village_path);
+            attachment = Some(NewFile {
+                name: format!("{label}收支明细账.csv"),
+                media_type: "text/csv; charset=utf-8",
+                bytes: ledger_csv(lines),
+            });
+        }
         "income-expenditure" => {
             let _ = writeln!(md, "{}{}集体经济收支情况如下，已经民主理财小组逐笔审核。\n", ctx.village, label);
             let income = [

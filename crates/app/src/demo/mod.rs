@@ -3,18 +3,19 @@
 //! most on time, some late, some missing, so supervision has something to find.
 
 mod bodies;
+mod books;
 mod names;
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Days, Months, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 use yangguang_core::catalog::{DeadlineRule, Frequency, ReviewerRole};
 use yangguang_core::publication::{SignoffRecord, content_hash};
 use yangguang_core::region::CodeLevel;
 use yangguang_core::staff::{Grant, Role};
 use yangguang_core::{
-    Attachment, CatalogItem, DisclosureId, DisclosureKind, DisclosureState, NewDisclosure, Period, Region, RegionCode,
-    RegionKind,
+    Attachment, CatalogItem, DisclosureId, DisclosureKind, DisclosureState, Fen, NewDisclosure, Period, Region,
+    RegionCode, RegionKind,
 };
 use yangguang_store::NewStaff;
 
@@ -70,6 +71,7 @@ pub struct DemoSummary {
     pub attachments: usize,
     pub corrections: usize,
     pub withdrawals: usize,
+    pub vouchers: usize,
     /// Login accounts for each role, with their one-time passwords.
     pub accounts: Vec<DemoAccount>,
 }
@@ -168,6 +170,9 @@ fn events_in_two_years(item: &CatalogItem) -> u64 {
 /// One village's disclosures, each with its attachment bytes to store.
 struct VillagePlan {
     disclosures: Vec<(NewDisclosure, Option<bodies::NewFile>)>,
+    books: Vec<yangguang_core::ledger::LedgerEntry>,
+    /// Months whose accounts were published: their vouchers are locked.
+    published_months: Vec<Period>,
 }
 
 fn plan_village(
@@ -175,6 +180,7 @@ fn plan_village(
     village: &Region,
     options: &DemoOptions,
     catalog: &yangguang_core::Catalog,
+    charts: &yangguang_core::accounts::Charts,
 ) -> VillagePlan {
     let mut rng = Rng::new(
         options.seed
@@ -187,10 +193,33 @@ fn plan_village(
         if village.kind == RegionKind::Community { 800 + rng.below(2500) } else { 150 + rng.below(700) } as u32;
     let activity = 0.4 + rng.unit() * 1.6;
     let window_start = options.as_of.checked_sub_months(Months::new(24)).expect("date in range");
-    let mut plan = VillagePlan { disclosures: vec![] };
+    let books_start = window_start.with_day(1).expect("valid");
+    let mut books_rng = Rng::new(rng.next_u64());
+    let books = books::village_books(&mut books_rng, books_start, options.as_of, activity);
+    let village_path = format!("/v/{}", village.code);
+    let mut plan = VillagePlan { disclosures: vec![], books: vec![], published_months: vec![] };
     let mut push =
         |item: &CatalogItem, period: Option<Period>, event: Option<NaiveDate>, published: NaiveDate, rng: &mut Rng| {
-            let ctx = bodies::BodyContext { village: &village.name, period, event_date: event, households, activity };
+            let monthly_accounts = match period {
+                Some(p @ Period::Month { .. }) if item.id == "income-expenditure" => {
+                    let lines: Vec<_> =
+                        books.iter().filter(|e| e.date >= p.start() && e.date <= p.end()).cloned().collect();
+                    Some((yangguang_core::finance::statement(p, &books, charts, Fen(1_000_000)), lines))
+                }
+                _ => None,
+            };
+            if let (Some(p), Some(_)) = (period, &monthly_accounts) {
+                plan.published_months.push(p);
+            }
+            let ctx = bodies::BodyContext {
+                village: &village.name,
+                period,
+                event_date: event,
+                households,
+                activity,
+                books: monthly_accounts.as_ref().map(|(s, l)| (s, l.as_slice())),
+                village_path: &village_path,
+            };
             let body = bodies::body(item, &ctx, rng);
             let title = match (period, event) {
                 (Some(p), _) => format!("{}{}", p.label_zh(), item.name),
@@ -267,6 +296,7 @@ fn plan_village(
             }
         }
     }
+    plan.books = books;
     plan
 }
 
@@ -298,7 +328,13 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     for chunk in villages.chunks(16) {
         let mut batch = vec![];
         for village in chunk {
-            let plan = plan_village(catalog.items(), village, options, &catalog);
+            let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts);
+            let vouchers = yangguang_core::ledger::vouchers(&plan.books);
+            site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
+            summary.vouchers += vouchers.len();
+            for month in &plan.published_months {
+                site.store.lock_vouchers(village.code, month.start(), month.end()).await?;
+            }
             for (mut new, file) in plan.disclosures {
                 if let Some(file) = file {
                     let sha256 = site.files.put(&file.bytes)?;
@@ -557,7 +593,13 @@ mod tests {
         let mut total = 0;
         let mut monthly_finance = vec![];
         for village in regions.iter().filter(|r| r.kind.is_village_level()) {
-            let plan = plan_village(catalog.items(), village, &options(), &catalog);
+            let charts = crate::catalog_files::default_charts();
+            let charts = yangguang_core::accounts::Charts {
+                before: charts.0,
+                from: charts.1,
+                switch: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            };
+            let plan = plan_village(catalog.items(), village, &options(), &catalog, &charts);
             total += plan.disclosures.len();
             let finance = plan
                 .disclosures

@@ -1,0 +1,153 @@
+//! The demo villages' books: 24 months of vouchers shaped like a village collective's —
+//! rent and subsidies in, cadres' pay, office costs, utilities, repairs and public works
+//! out, seasonal, with busier villages moving more money. The monthly finance disclosures
+//! are built from these books, so their totals equal the vouchers.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use yangguang_core::Fen;
+use yangguang_core::ledger::LedgerEntry;
+
+use super::Rng;
+
+fn entry(
+    date: NaiveDate,
+    no: u32,
+    summary: &str,
+    code: &str,
+    name: &str,
+    debit: i64,
+    credit: i64,
+    attachments: u32,
+) -> LedgerEntry {
+    LedgerEntry {
+        date,
+        voucher_no: format!("记-{no:03}"),
+        summary: summary.into(),
+        account_code: code.into(),
+        account_name: name.into(),
+        debit: Fen(debit),
+        credit: Fen(credit),
+        attachments,
+        row: 0,
+    }
+}
+
+fn yuan(rng: &mut Rng, low: i64, high: i64, scale: f64) -> i64 {
+    let y = low + rng.below((high - low).max(1) as u64) as i64;
+    ((y as f64 * scale) as i64).max(1) * 100 + rng.below(100) as i64
+}
+
+/// Income account and counter-account codes by the chart in force on a date.
+fn codes(date: NaiveDate) -> Codes {
+    if date.year() >= 2024 {
+        Codes {
+            subsidy: "521",
+            other_income: "522",
+            pay: "531001",
+            office: "531002",
+            utilities: "531003",
+            welfare: "541",
+        }
+    } else {
+        Codes {
+            subsidy: "522",
+            other_income: "531",
+            pay: "541001",
+            office: "541003",
+            utilities: "541005",
+            welfare: "551001",
+        }
+    }
+}
+
+struct Codes {
+    subsidy: &'static str,
+    other_income: &'static str,
+    pay: &'static str,
+    office: &'static str,
+    utilities: &'static str,
+    welfare: &'static str,
+}
+
+/// Every voucher of one village from `start` (an opening balance) through the month of `until`.
+pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity: f64) -> Vec<LedgerEntry> {
+    let mut out = vec![];
+    let opening = yuan(rng, 100_000, 900_000, activity);
+    out.push(entry(start, 1, "上年结转银行存款", "102", "银行存款", opening, 0, 0));
+    out.push(entry(start, 1, "上年结转银行存款", "301", "资本", 0, opening, 0));
+    out.push(entry(start, 2, "上年结转库存现金", "101", "现金", 200_000, 0, 0));
+    out.push(entry(start, 2, "上年结转库存现金", "301", "资本", 0, 200_000, 0));
+    let mut month = start.with_day(1).expect("valid");
+    while month <= until {
+        let mut no = if month == start.with_day(1).expect("valid") { 3 } else { 1 };
+        let days = (month.checked_add_months(Months::new(1)).expect("valid") - month).num_days() as u64;
+        let day = |rng: &mut Rng| month + Days::new(rng.below(days));
+        let c = codes(month);
+        let mut voucher =
+            |rng: &mut Rng, summary: &str, debit: (&str, &str), credit: (&str, &str), amount: i64, attachments| {
+                let d = day(rng);
+                out.push(entry(d, no, summary, debit.0, debit.1, amount, 0, attachments));
+                out.push(entry(d, no, summary, credit.0, credit.1, 0, amount, 0));
+                no += 1;
+            };
+        let bank = ("102", "银行存款");
+        let cash = ("101", "现金");
+        // Rent comes in most months; subsidies each quarter; the odd other income.
+        for _ in 0..1 + rng.below(2 + (activity * 1.5) as u64) {
+            let amount = yuan(rng, 2_000, 30_000, activity);
+            let what = *rng.pick(&["收厂房租金", "收鱼塘承包金", "收店面租金", "收山林承包金"]);
+            voucher(rng, what, bank, ("501003", "租赁收入"), amount, 1);
+        }
+        if month.month() % 3 == 1 {
+            let amount = yuan(rng, 20_000, 120_000, 1.0);
+            voucher(rng, "收到镇财政拨付村级运转补助", bank, (c.subsidy, "补助收入"), amount, 1);
+        }
+        if rng.below(4) == 0 {
+            let amount = yuan(rng, 100, 3_000, 1.0);
+            voucher(rng, "收到利息及其他收入", bank, (c.other_income, "其他收入"), amount, 1);
+        }
+        // Spending: pay each month, office costs, utilities, repairs, public works.
+        let pay = yuan(rng, 9_000, 20_000, 1.0);
+        voucher(rng, "发放村干部报酬", (c.pay, "干部报酬"), bank, pay, 1);
+        for _ in 0..1 + rng.below(3) {
+            let what = *rng.pick(&["购买办公用品", "打印复印费", "购买茶叶招待用品", "报销差旅费"]);
+            let (amount, receipts) = (yuan(rng, 80, 1_500, 1.0), 1 + rng.below(3) as u32);
+            voucher(rng, what, (c.office, "办公费"), cash, amount, receipts);
+        }
+        let utilities = yuan(rng, 300, 2_500, activity);
+        voucher(rng, "支付村委会水电费", (c.utilities, "水电费"), bank, utilities, 1);
+        if rng.below(3) == 0 {
+            let what = *rng.pick(&["村道修补", "路灯维修", "公厕保洁", "垃圾清运", "文化礼堂维护"]);
+            let (amount, receipts) = (yuan(rng, 2_000, 60_000, activity), 1 + rng.below(4) as u32);
+            voucher(rng, what, (c.welfare, "公益支出"), bank, amount, receipts);
+        }
+        if rng.below(2) == 0 {
+            let amount = 150_000 + rng.below(2) as i64 * 50_000;
+            voucher(rng, "从银行提取备用金", cash, bank, amount, 0);
+        }
+        month = month.checked_add_months(Months::new(1)).expect("valid");
+    }
+    out.retain(|e| e.date <= until);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yangguang_core::ledger::unbalanced;
+
+    #[test]
+    fn the_books_balance_and_follow_the_chart_in_force() {
+        let start = NaiveDate::from_ymd_opt(2024, 11, 1).unwrap();
+        let until = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let books = village_books(&mut Rng::new(3), start, until, 1.0);
+        assert!(unbalanced(&books).is_empty());
+        assert!(books.len() > 24 * 10);
+        let (c2004, c2023) = crate::catalog_files::default_charts();
+        for e in &books {
+            let chart = if e.date.year() >= 2024 { &c2023 } else { &c2004 };
+            assert!(chart.resolve(&e.account_code).is_some(), "{} on {}", e.account_code, e.date);
+        }
+        assert!(books.iter().all(|e| e.date <= until));
+    }
+}
