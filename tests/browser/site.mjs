@@ -110,6 +110,18 @@ try {
   check(tile >= 60, `elder tile height ${tile}px < 60px`);
   await axe(page, "village-home-elder");
 
+  // The month's accounts from the books, on a 360 px phone in elder mode.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(`${base}${page.url().replace(base, "").split("?")[0]}/c/finance-income`);
+  await Promise.all([page.waitForNavigation(), page.click("ul.list a")]);
+  await Promise.all([page.waitForNavigation(), page.click('a:has-text("查看本期每一张凭证")')]);
+  check(page.url().includes("/finance/"), `the accounts page (at ${page.url()})`);
+  check((await page.$$("svg.chart rect")).length >= 2, "the chart is drawn");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `the accounts page fits 360 px (overflow ${overflow}px)`);
+  await axe(page, "finance-elder");
+  await page.setViewportSize({ width: 390, height: 844 });
+
   // The 404 page is friendly, in Chinese, with a way back.
   const missing = await page.goto(`${base}/v/999999999999`);
   check(missing.status() === 404, "unknown village gives 404");

@@ -4,6 +4,7 @@
 pub mod column;
 pub mod disclosure;
 pub mod feeds;
+pub mod finance;
 pub mod region;
 pub mod search;
 pub mod transparency;

@@ -1,0 +1,247 @@
+//! `/v/{code}/finance/{period}`: a month's accounts from the books — income and spending by
+//! category, cash and bank balances, large items, a chart of the last 12 months (with the
+//! same figures as a table), and every voucher with its lines. Shown only for months whose
+//! accounts the village has published (after the finance group's sign-off).
+
+use std::collections::{BTreeMap, HashSet};
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use yangguang_core::finance::{Statement, statement};
+use yangguang_core::ledger::{LedgerEntry, VoucherKey};
+use yangguang_core::{Fen, Period, Region};
+
+use super::village::find_village;
+use super::{Crumb, Layout, Scope, cached, region_crumbs};
+use crate::AppState;
+use crate::error::WebError;
+use crate::prefs::Prefs;
+
+/// Items from 10,000 yuan up are highlighted.
+const LARGE: Fen = Fen(1_000_000);
+const CHART_MONTHS: u32 = 12;
+
+pub struct Line {
+    pub category: String,
+    pub amount: String,
+    pub vouchers: usize,
+    pub href: String,
+}
+
+pub struct VoucherView {
+    pub anchor: String,
+    pub date: String,
+    pub number: String,
+    pub summary: String,
+    pub amount: String,
+    pub receipts: u32,
+    pub lines: Vec<(String, String, String, String)>,
+}
+
+pub struct MonthRow {
+    pub label: String,
+    pub income: String,
+    pub spending: String,
+}
+
+#[derive(Template)]
+#[template(path = "finance.html")]
+struct FinancePage {
+    layout: Layout,
+    period_label: String,
+    total_income: String,
+    total_spending: String,
+    income: Vec<Line>,
+    spending: Vec<Line>,
+    balances: Vec<(String, String, String)>,
+    large: Vec<(String, String, String, String)>,
+    chart_svg: String,
+    months: Vec<MonthRow>,
+    filter: String,
+    vouchers: Vec<VoucherView>,
+}
+
+#[derive(Deserialize)]
+pub struct FinanceQuery {
+    category: Option<String>,
+}
+
+pub async fn finance(
+    State(state): State<AppState>,
+    Path((code, period)): Path<(String, String)>,
+    Query(q): Query<FinanceQuery>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let village = find_village(&state, &code)?;
+    let period: Period = period.parse().map_err(|_| WebError::NotFound)?;
+    if !matches!(period, Period::Month { .. }) {
+        return Err(WebError::NotFound);
+    }
+    let published: HashSet<(String, Period)> =
+        state.site.store.published_periods(village.code).await?.into_iter().collect();
+    if !published.contains(&("income-expenditure".to_owned(), period)) {
+        return Err(WebError::NotFound);
+    }
+    let category = q.category.filter(|c| !c.is_empty() && c.chars().count() <= 20);
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || {
+        render(&state, &prefs, &village, period, category, &uri)
+    })
+    .await
+}
+
+fn months_back(period: Period, n: u32) -> Vec<Period> {
+    let mut out = vec![period];
+    let mut p = period;
+    for _ in 1..n {
+        let start = p.start().pred_opt().expect("in range");
+        p = Period::containing(yangguang_core::period::PeriodKind::Month, start);
+        out.push(p);
+    }
+    out.reverse();
+    out
+}
+
+/// Income against spending for each month, as grouped bars; the table beside it carries
+/// the same figures for screen readers and for anyone who prefers numbers.
+fn chart(statements: &[Statement]) -> String {
+    let max =
+        statements.iter().flat_map(|s| [s.total_income.0, s.total_expenditure.0]).max().unwrap_or(1).max(1) as f64;
+    let (w, h, pad) = (360.0, 180.0, 20.0);
+    let slot = (w - pad) / statements.len().max(1) as f64;
+    let bar = slot * 0.38;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {}\" role=\"img\" aria-labelledby=\"chart-title\" class=\"chart\"><title id=\"chart-title\">近{} 个月收入与支出</title>",
+        h + 24.0,
+        statements.len()
+    );
+    svg.push_str(&format!("<line x1=\"{pad}\" y1=\"{h}\" x2=\"{w}\" y2=\"{h}\" stroke=\"#4d4d4d\"/>"));
+    for (i, s) in statements.iter().enumerate() {
+        let x = pad + i as f64 * slot + slot * 0.1;
+        for (j, (value, class)) in [(s.total_income.0, "in"), (s.total_expenditure.0, "out")].iter().enumerate() {
+            let bh = (*value as f64 / max * (h - 10.0)).max(0.0);
+            svg.push_str(&format!(
+                "<rect class=\"{class}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{bh:.1}\"/>",
+                x + j as f64 * bar,
+                h - bh
+            ));
+        }
+        if let Period::Month { month, .. } = s.period {
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{month}月</text>",
+                x + bar,
+                h + 16.0
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+async fn render(
+    state: &AppState,
+    prefs: &Prefs,
+    village: &Region,
+    period: Period,
+    category: Option<String>,
+    uri: &Uri,
+) -> Result<String, WebError> {
+    let site = &state.site;
+    let from = NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid");
+    let entries: Vec<LedgerEntry> = site.store.ledger_entries(village.code, from, period.end()).await?;
+    let s = statement(period, &entries, &site.charts, LARGE);
+    let base = format!("/v/{}/finance/{}", village.code, period);
+    let line = |l: &yangguang_core::finance::CategoryLine| Line {
+        category: l.category.clone(),
+        amount: l.amount.to_string(),
+        vouchers: l.vouchers.len(),
+        href: format!("{base}?category={}", form_urlencoded::byte_serialize(l.category.as_bytes()).collect::<String>()),
+    };
+    let statements: Vec<Statement> =
+        months_back(period, CHART_MONTHS).into_iter().map(|p| statement(p, &entries, &site.charts, LARGE)).collect();
+    // Vouchers of the period, or of one category when a line was opened.
+    let wanted: Option<Vec<VoucherKey>> = category.as_ref().map(|c| {
+        s.income.iter().chain(&s.expenditure).filter(|l| &l.category == c).flat_map(|l| l.vouchers.clone()).collect()
+    });
+    let mut grouped: BTreeMap<(NaiveDate, VoucherKey), Vec<&LedgerEntry>> = BTreeMap::new();
+    for e in entries.iter().filter(|e| e.date >= period.start()) {
+        let key = VoucherKey::of(e);
+        if wanted.as_ref().is_none_or(|w| w.contains(&key)) {
+            grouped.entry((e.date, key)).or_default().push(e);
+        }
+    }
+    let vouchers = grouped
+        .into_iter()
+        .map(|((date, key), lines)| VoucherView {
+            anchor: format!("v-{}", key.number.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
+            date: date.to_string(),
+            number: lines[0].voucher_no.clone(),
+            summary: lines[0].summary.clone(),
+            amount: Fen(lines.iter().map(|l| l.debit.0).sum()).to_string(),
+            receipts: lines.iter().map(|l| l.attachments).sum(),
+            lines: lines
+                .iter()
+                .map(|l| {
+                    let name = site
+                        .charts
+                        .for_date(l.date)
+                        .resolve(&l.account_code)
+                        .map_or(l.account_name.clone(), |a| a.category.clone());
+                    let money = |f: Fen| if f.0 == 0 { String::new() } else { f.to_string() };
+                    (l.account_code.clone(), name, money(l.debit), money(l.credit))
+                })
+                .collect(),
+        })
+        .collect();
+    let t = prefs.lang.texts();
+    let mut crumbs = region_crumbs(&site.regions(), village.code, true);
+    crumbs.push(Crumb { label: t.finance_title.into(), href: None });
+    let title = format!("{}{} - {}", period.label_zh(), t.finance_title, village.name);
+    let description =
+        format!("{}{}：收入 {} 元，支出 {} 元", village.name, period.label_zh(), s.total_income, s.total_expenditure);
+    let page = FinancePage {
+        layout: Layout::new(prefs, super::path_and_query(uri), title, description, crumbs),
+        period_label: period.label_zh(),
+        total_income: s.total_income.to_string(),
+        total_spending: s.total_expenditure.to_string(),
+        income: s.income.iter().map(line).collect(),
+        spending: s.expenditure.iter().map(line).collect(),
+        balances: vec![
+            ("银行存款".into(), s.opening_bank.to_string(), s.closing_bank.to_string()),
+            ("库存现金".into(), s.opening_cash.to_string(), s.closing_cash.to_string()),
+        ],
+        large: s
+            .large_items
+            .iter()
+            .map(|i| (i.date.to_string(), i.summary.clone(), i.category.clone(), i.amount.to_string()))
+            .collect(),
+        chart_svg: chart(&statements),
+        months: statements
+            .iter()
+            .map(|m| MonthRow {
+                label: m.period.label_zh(),
+                income: m.total_income.to_string(),
+                spending: m.total_expenditure.to_string(),
+            })
+            .collect(),
+        filter: category.unwrap_or_default(),
+        vouchers,
+    };
+    Ok(page.render()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twelve_months_end_with_the_period() {
+        let months = months_back("2026-03".parse().unwrap(), 12);
+        assert_eq!((months[0].to_string(), months[11].to_string()), ("2025-04".into(), "2026-03".into()));
+    }
+}

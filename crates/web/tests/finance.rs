@@ -1,0 +1,139 @@
+//! The public accounts page: totals equal the vouchers, every category opens its vouchers,
+//! unpublished months are not public, and the page fits one round trip on a phone.
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use chrono::{NaiveDate, TimeZone, Utc};
+use tower::ServiceExt;
+use yangguang_app::files::FileStore;
+use yangguang_app::keys::PlatformKey;
+use yangguang_app::{Site, catalog_files};
+use yangguang_core::ledger::{LedgerEntry, vouchers};
+use yangguang_core::{DisclosureKind, DisclosureState, Fen, NewDisclosure, Region, RegionCode, RegionKind};
+use yangguang_store::{LedgerStore, RegionStore, Store};
+use yangguang_store_sqlite::SqliteStore;
+use yangguang_web::{AppState, router};
+
+const VILLAGE: &str = "339921100201";
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+fn line(day: u32, no: &str, summary: &str, account: &str, debit: i64, credit: i64) -> LedgerEntry {
+    LedgerEntry {
+        date: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+        voucher_no: no.into(),
+        summary: summary.into(),
+        account_code: account.into(),
+        account_name: String::new(),
+        debit: Fen(debit),
+        credit: Fen(credit),
+        attachments: 1,
+        row: 0,
+    }
+}
+
+async fn state() -> AppState {
+    let store = SqliteStore::in_memory().await.unwrap();
+    store.migrate().await.unwrap();
+    let r = |c: &str, name: &str, parent: Option<&str>, kind| Region {
+        code: code(c),
+        name: name.into(),
+        parent: parent.map(code),
+        kind,
+    };
+    store
+        .upsert_regions(&[
+            r("339921000000", "清溪县", None, RegionKind::County),
+            r("339921100000", "青山镇", Some("339921000000"), RegionKind::Town),
+            r(VILLAGE, "前山村", Some("339921100000"), RegionKind::Village),
+        ])
+        .await
+        .unwrap();
+    let books = vec![
+        line(5, "记-001", "收厂房租金", "102", 1_200_000, 0),
+        line(5, "记-001", "收厂房租金", "501003", 0, 1_200_000),
+        line(8, "记-002", "购办公用品", "531002", 32_050, 0),
+        line(8, "记-002", "购办公用品", "101", 0, 32_050),
+        line(20, "记-003", "发放村干部报酬", "531001", 1_500_000, 0),
+        line(20, "记-003", "发放村干部报酬", "102", 0, 1_500_000),
+    ];
+    store.import_vouchers(code(VILLAGE), &vouchers(&books), Utc::now()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "yg-finance-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap()
+    ));
+    let store: Arc<dyn Store> = Arc::new(store);
+    let site =
+        Site::new(store, catalog_files::default_catalog(), FileStore::new(dir), PlatformKey::from_secret([1; 32]))
+            .await
+            .unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 4, 5, 2, 0, 0).unwrap();
+    site.add_disclosures(&[NewDisclosure {
+        village: code(VILLAGE),
+        column: "finance-income".into(),
+        catalog_item: Some("income-expenditure".into()),
+        period: Some("2026-03".parse().unwrap()),
+        title: "2026年3月收支明细及原始票据".into(),
+        body_md: "见收支明细账".into(),
+        state: DisclosureState::Published,
+        created_at: at,
+        published_at: Some(at),
+        attachments: vec![],
+        kind: DisclosureKind::Original,
+        replaces: None,
+        reason: None,
+        created_by: None,
+        signoffs: vec![],
+    }])
+    .await
+    .unwrap();
+    AppState::new(Arc::new(site))
+}
+
+async fn get(state: &AppState, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, Vec<u8>) {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = router(state.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    (r.status(), to_bytes(r.into_body(), 4 << 20).await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn the_month_page_totals_equal_its_vouchers_and_opens_them() {
+    let s = state().await;
+    let (status, body) = get(&s, &format!("/v/{VILLAGE}/finance/2026-03"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains("收入 <strong>12,000.00</strong> 元"), "total income");
+    assert!(html.contains("支出 <strong>15,320.50</strong> 元"), "total spending");
+    assert!(html.contains("租金收入") && html.contains("干部报酬") && html.contains("办公费用"));
+    assert!(html.contains("<svg") && html.contains("近12 个月收入与支出"), "the chart, with its table alternative");
+    assert_eq!(html.matches("<details id=\"v-").count(), 3, "every voucher is listed");
+    let (_, filtered) =
+        get(&s, &format!("/v/{VILLAGE}/finance/2026-03?category=%E5%8A%9E%E5%85%AC%E8%B4%B9%E7%94%A8"), &[]).await;
+    let filtered = String::from_utf8(filtered).unwrap();
+    assert_eq!(filtered.matches("<details id=\"v-").count(), 1, "a category opens its own vouchers");
+    assert!(filtered.contains("购办公用品"));
+    let (_, br) =
+        get(&s, &format!("/v/{VILLAGE}/finance/2026-03"), &[("accept-encoding", "br"), ("cookie", "yg_elder=1")]).await;
+    assert!(br.len() <= 14 * 1024, "{} bytes", br.len());
+}
+
+#[tokio::test]
+async fn months_whose_accounts_are_not_published_are_not_public() {
+    let s = state().await;
+    for uri in [
+        format!("/v/{VILLAGE}/finance/2026-04"),
+        format!("/v/{VILLAGE}/finance/2026-Q1"),
+        format!("/v/{VILLAGE}/finance/bad"),
+    ] {
+        let (status, _) = get(&s, &uri, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
