@@ -106,7 +106,7 @@ pub fn statement(period: Period, entries: &[LedgerEntry], charts: &Charts, large
         lines
     };
     let (income, expenditure) = (sort(income), sort(expenditure));
-    large_items.sort_by(|a, b| b.amount.cmp(&a.amount));
+    large_items.sort_by_key(|i| std::cmp::Reverse(i.amount));
     Statement {
         period,
         total_income: income.iter().map(|l| l.amount).sum(),
