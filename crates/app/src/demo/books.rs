@@ -9,24 +9,23 @@ use yangguang_core::ledger::LedgerEntry;
 
 use super::Rng;
 
+/// One entry line: `account` is (code, name), `amounts` (debit, credit) in fen.
 fn entry(
     date: NaiveDate,
     no: u32,
     summary: &str,
-    code: &str,
-    name: &str,
-    debit: i64,
-    credit: i64,
+    account: (&str, &str),
+    amounts: (i64, i64),
     attachments: u32,
 ) -> LedgerEntry {
     LedgerEntry {
         date,
         voucher_no: format!("记-{no:03}"),
         summary: summary.into(),
-        account_code: code.into(),
-        account_name: name.into(),
-        debit: Fen(debit),
-        credit: Fen(credit),
+        account_code: account.0.into(),
+        account_name: account.1.into(),
+        debit: Fen(amounts.0),
+        credit: Fen(amounts.1),
         attachments,
         row: 0,
     }
@@ -73,10 +72,10 @@ struct Codes {
 pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity: f64) -> Vec<LedgerEntry> {
     let mut out = vec![];
     let opening = yuan(rng, 100_000, 900_000, activity);
-    out.push(entry(start, 1, "上年结转银行存款", "102", "银行存款", opening, 0, 0));
-    out.push(entry(start, 1, "上年结转银行存款", "301", "资本", 0, opening, 0));
-    out.push(entry(start, 2, "上年结转库存现金", "101", "现金", 200_000, 0, 0));
-    out.push(entry(start, 2, "上年结转库存现金", "301", "资本", 0, 200_000, 0));
+    out.push(entry(start, 1, "上年结转银行存款", ("102", "银行存款"), (opening, 0), 0));
+    out.push(entry(start, 1, "上年结转银行存款", ("301", "资本"), (0, opening), 0));
+    out.push(entry(start, 2, "上年结转库存现金", ("101", "现金"), (200_000, 0), 0));
+    out.push(entry(start, 2, "上年结转库存现金", ("301", "资本"), (0, 200_000), 0));
     let mut month = start.with_day(1).expect("valid");
     while month <= until {
         let mut no = if month == start.with_day(1).expect("valid") { 3 } else { 1 };
