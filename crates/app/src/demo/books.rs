@@ -85,8 +85,8 @@ pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity
         let mut voucher =
             |rng: &mut Rng, summary: &str, debit: (&str, &str), credit: (&str, &str), amount: i64, attachments| {
                 let d = day(rng);
-                out.push(entry(d, no, summary, debit.0, debit.1, amount, 0, attachments));
-                out.push(entry(d, no, summary, credit.0, credit.1, 0, amount, 0));
+                out.push(entry(d, no, summary, debit, (amount, 0), attachments));
+                out.push(entry(d, no, summary, credit, (0, amount), 0));
                 no += 1;
             };
         let bank = ("102", "银行存款");
