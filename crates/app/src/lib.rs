@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog_files;
 pub mod demo;
 pub mod files;
+pub mod finance;
 pub mod jobs;
 pub mod keys;
 pub mod ledger;

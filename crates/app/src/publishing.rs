@@ -319,6 +319,7 @@ pub async fn publish(site: &Site, id: DisclosureId, at: DateTime<Utc>) -> Result
     }
     let records: Vec<_> = valid_approvals(&d, &signoffs).iter().map(Signoff::record).collect();
     let entry = site.store.publish(id, at, &records).await.map_err(map_store)?;
+    crate::finance::lock_published_books(site, d.village, d.catalog_item.as_deref(), d.period).await?;
     site.published(d.village);
     let action = entry.action.as_str();
     audit(site, None, "-", action, &format!("disclosure:{id}"), &format!("log seq {}", entry.seq)).await;

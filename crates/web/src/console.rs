@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/users/{id}/revoke", post(revoke_user))
         .route("/console/users/{id}/disable", post(disable_user))
         .route("/console/checkpoint", post(checkpoint))
+        .route("/console/finance/draft", post(draft_accounts))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
 }
@@ -1296,4 +1297,34 @@ pub async fn checkpoint(
     )
     .await;
     Ok(done(&headers, "/console", &cp.map_or("公开记录为空。".into(), |c| format!("已签署检查点：第 {} 条。", c.seq))))
+}
+
+#[derive(Deserialize)]
+pub struct AccountsForm {
+    csrf: Option<String>,
+    village: String,
+    period: String,
+}
+
+/// Drafts a month's accounts from the imported books, for the finance group to review.
+pub async fn draft_accounts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<AccountsForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let village = RegionCode::parse(&f.village).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let period: Period =
+        f.period.parse().map_err(|e: yangguang_core::period::PeriodError| WebError::BadRequest(e.to_string()))?;
+    let ip = client_ip(&headers);
+    let id =
+        yangguang_app::finance::draft_monthly_accounts(&state.site, &Actor { who: &who, ip: &ip }, village, period)
+            .await
+            .map_err(app_error)?;
+    Ok(done(
+        &headers,
+        &format!("/console/d/{id}"),
+        "已从账簿生成收支明细草稿（附逐笔明细账），请核对后提交民主理财小组审核。",
+    ))
 }

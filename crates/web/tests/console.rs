@@ -506,3 +506,45 @@ async fn a_scheduled_item_is_published_when_its_time_comes_not_before() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("李建国"));
 }
+
+#[tokio::test]
+async fn monthly_accounts_are_drafted_from_the_books_signed_by_the_finance_group_and_lock_them() {
+    use yangguang_core::Fen;
+    use yangguang_core::ledger::{LedgerEntry, vouchers};
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(&state, "finance", "张春兰", Role::FinanceGroupMember, VILLAGE).await;
+    let line = |code: &str, debit: i64, credit: i64| LedgerEntry {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+        voucher_no: "记-001".into(),
+        summary: "收厂房租金".into(),
+        account_code: code.into(),
+        account_name: String::new(),
+        debit: Fen(debit),
+        credit: Fen(credit),
+        attachments: 1,
+        row: 0,
+    };
+    let books = vouchers(&[line("102", 1_200_000, 0), line("501003", 0, 1_200_000)]);
+    state.site.store.import_vouchers(code(VILLAGE), &books, Utc::now()).await.unwrap();
+    let (mut clerk, mut finance) = (Browser::new(&state), Browser::new(&state));
+    clerk.login("clerk", "").await;
+    finance.login("finance", "").await;
+    let csrf = clerk.csrf().await;
+    let empty =
+        clerk.post("/console/finance/draft", &[("csrf", &csrf), ("village", VILLAGE), ("period", "2026-04")]).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "no books for April");
+    let page =
+        clerk.post("/console/finance/draft", &[("csrf", &csrf), ("village", VILLAGE), ("period", "2026-03")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let id = id_from(&page.location);
+    let d = state.site.store.get_disclosure(DisclosureId(id)).await.unwrap();
+    assert!(d.body_md.contains("12,000.00") && d.attachments[0].file_name.ends_with("收支明细账.csv"));
+    publish_through_review(&state, &mut clerk, &mut finance, id).await;
+    assert_eq!(state.site.store.get_disclosure(DisclosureId(id)).await.unwrap().state, DisclosureState::Published);
+    let changed = vouchers(&[line("102", 1_300_000, 0), line("501003", 0, 1_300_000)]);
+    let outcome = state.site.store.import_vouchers(code(VILLAGE), &changed, Utc::now()).await.unwrap();
+    assert_eq!(outcome.conflicts.len(), 1, "published books are locked");
+    let accounts = Browser::new(&state).get(&format!("/v/{VILLAGE}/finance/2026-03")).await;
+    assert_eq!(accounts.status, StatusCode::OK);
+}

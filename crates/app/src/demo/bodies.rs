@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use yangguang_core::{CatalogItem, Fen, Period};
 
 use super::{Rng, names};
+use crate::finance::{csv, ledger_csv, statement_markdown, table};
 
 pub struct BodyContext<'a> {
     pub village: &'a str,
@@ -21,74 +22,6 @@ pub struct BodyContext<'a> {
     pub books: Option<(&'a yangguang_core::finance::Statement, &'a [yangguang_core::ledger::LedgerEntry])>,
     /// Where the village's pages live, for links.
     pub village_path: &'a str,
-}
-
-/// The month's entry lines as a CSV in the shape the import reads.
-pub fn ledger_csv(lines: &[yangguang_core::ledger::LedgerEntry]) -> Vec<u8> {
-    let header = ["凭证日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "附件数"];
-    let rows: Vec<Vec<String>> = lines
-        .iter()
-        .map(|l| {
-            let money = |f: Fen| if f.0 == 0 { String::new() } else { f.to_string() };
-            vec![
-                l.date.to_string(),
-                l.voucher_no.clone(),
-                l.summary.clone(),
-                l.account_code.clone(),
-                l.account_name.clone(),
-                money(l.debit),
-                money(l.credit),
-                l.attachments.to_string(),
-            ]
-        })
-        .collect();
-    csv(&header, &rows)
-}
-
-fn statement_markdown(md: &mut String, s: &yangguang_core::finance::Statement, village_path: &str) {
-    let _ = writeln!(
-        md,
-        "本期收入 **{} 元**，支出 **{} 元**。以下按类别汇总，逐笔明细见附件和收支明细账。\n",
-        s.total_income, s.total_expenditure
-    );
-    for (title, lines, total) in [("收入", &s.income, s.total_income), ("支出", &s.expenditure, s.total_expenditure)]
-    {
-        let _ = writeln!(md, "### {title}\n");
-        let mut rows: Vec<Vec<String>> = lines
-            .iter()
-            .map(|l| vec![l.category.clone(), l.amount.to_string(), l.vouchers.len().to_string()])
-            .collect();
-        rows.push(vec!["**合计**".into(), format!("**{total}**"), String::new()]);
-        table(md, &["类别", "金额（元）", "凭证数"], &rows);
-    }
-    md.push_str("### 资金余额\n\n");
-    table(
-        md,
-        &["项目", "期初（元）", "期末（元）"],
-        &[
-            vec!["银行存款".into(), s.opening_bank.to_string(), s.closing_bank.to_string()],
-            vec!["库存现金".into(), s.opening_cash.to_string(), s.closing_cash.to_string()],
-        ],
-    );
-    if !s.large_items.is_empty() {
-        md.push_str("### 大额收支（1 万元及以上）\n\n");
-        let rows: Vec<Vec<String>> = s
-            .large_items
-            .iter()
-            .map(|i| {
-                vec![
-                    i.date.to_string(),
-                    i.key.number.clone(),
-                    i.summary.clone(),
-                    i.category.clone(),
-                    i.amount.to_string(),
-                ]
-            })
-            .collect();
-        table(md, &["日期", "凭证号", "摘要", "类别", "金额（元）"], &rows);
-    }
-    let _ =
-        writeln!(md, "[查看本期每一张凭证]({village_path}/finance/{})\n\n以上收支已经民主理财小组逐笔审核。", s.period);
 }
 
 /// A file to attach, before it is stored.
@@ -106,26 +39,6 @@ pub struct Body {
 fn yuan(rng: &mut Rng, low: i64, high: i64, scale: f64) -> Fen {
     let y = low + rng.below((high - low).max(1) as u64) as i64;
     Fen(((y as f64 * scale) as i64).max(1) * 100 + rng.below(100) as i64)
-}
-
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", header.join(" | "));
-    let _ = writeln!(out, "|{}|", header.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
-    for row in rows {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
-    }
-    out.push('\n');
-}
-
-fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&header.join(","));
-    out.push('\n');
-    for row in rows {
-        out.push_str(&row.iter().map(|c| c.replace(',', "")).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    out.into_bytes()
 }
 
 fn period_label(ctx: &BodyContext) -> String {
