@@ -2,6 +2,7 @@
 //! database here: the caller stores what a reader accepted, in one transaction.
 
 pub mod ledger;
+pub mod receipts;
 pub mod table;
 
 /// One problem in an imported file, located so a clerk can fix the whole file in one pass.

@@ -16,13 +16,16 @@ use yangguang_core::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 use yangguang_store::{
-    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LedgerStore, LogStore, Migration, NewStaff, Page,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LedgerStore, LogStore, Migration, NewStaff, Page, Receipt,
     RegionStore, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, VoucherImport, WorkQuery, decode,
     rules,
 };
 
-const MIGRATIONS: &[Migration] =
-    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_ledger.sql"))];
+const MIGRATIONS: &[Migration] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_ledger.sql")),
+    (3, include_str!("../migrations/0003_receipt.sql")),
+];
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -1101,6 +1104,78 @@ impl LedgerStore for PostgresStore {
                 row: r.get::<i64, _>("line") as u64,
             })
             .collect())
+    }
+
+    async fn add_receipts(&self, village: RegionCode, receipts: &[Receipt]) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut added = 0;
+        for r in receipts {
+            added += sqlx::query(
+                "INSERT INTO receipt (village_code, year, month, voucher_no, sha256, media_type, file_name, byte_size)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(village.to_string())
+            .bind(i64::from(r.year))
+            .bind(i64::from(r.month))
+            .bind(&r.voucher_no)
+            .bind(&r.sha256)
+            .bind(&r.media_type)
+            .bind(&r.file_name)
+            .bind(r.byte_size)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(added)
+    }
+
+    async fn receipts(&self, village: RegionCode, year: i32, month: u32) -> StoreResult<Vec<Receipt>> {
+        let rows = sqlx::query(
+            "SELECT * FROM receipt WHERE village_code = $1 AND year = $2 AND month = $3 ORDER BY voucher_no, receipt_id",
+        )
+        .bind(village.to_string())
+        .bind(i64::from(year))
+        .bind(i64::from(month))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| Receipt {
+                year,
+                month,
+                voucher_no: r.get("voucher_no"),
+                sha256: r.get("sha256"),
+                media_type: r.get("media_type"),
+                file_name: r.get("file_name"),
+                byte_size: r.get("byte_size"),
+            })
+            .collect())
+    }
+
+    async fn receipt_month(&self, village: RegionCode, sha256: &str) -> StoreResult<Option<(i32, u32)>> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT year, month FROM receipt WHERE village_code = $1 AND sha256 = $2 LIMIT 1")
+                .bind(village.to_string())
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(row.map(|(y, m)| (y as i32, m as u32)))
+    }
+
+    async fn voucher_numbers(&self, village: RegionCode, year: i32, month: u32) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT voucher_no FROM voucher WHERE village_code = $1 AND year = $2 AND month = $3 ORDER BY voucher_no",
+        )
+        .bind(village.to_string())
+        .bind(i64::from(year))
+        .bind(i64::from(month))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)
     }
 
     async fn lock_vouchers(&self, village: RegionCode, from: NaiveDate, to: NaiveDate) -> StoreResult<u64> {

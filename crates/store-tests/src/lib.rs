@@ -48,7 +48,8 @@ macro_rules! contract_tests {
             the_audit_trail_reads_newest_first,
             checkpoints_round_trip,
             vouchers_import_idempotently_and_replace_unlocked_changes,
-            a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored);
+            a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored,
+            receipts_attach_to_vouchers_once);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -596,4 +597,27 @@ pub async fn a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored(store:
     assert_eq!(entries.iter().map(|e| e.debit.0).sum::<i64>(), 100, "the locked voucher and the new one are untouched");
     let same = store.import_vouchers(village, &ledger(&[("记-1", 100, 5)]), time(3)).await.unwrap();
     assert_eq!((same.unchanged, same.conflicts.len()), (1, 0), "re-importing the locked voucher unchanged is fine");
+}
+
+pub async fn receipts_attach_to_vouchers_once(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)]), time(1)).await.unwrap();
+    assert_eq!(store.voucher_numbers(village, 2026, 3).await.unwrap(), vec!["记-1".to_string(), "记-2".to_string()]);
+    let r = |no: &str, hash: char| yangguang_store::Receipt {
+        year: 2026,
+        month: 3,
+        voucher_no: no.into(),
+        sha256: hash.to_string().repeat(64),
+        media_type: "image/jpeg".into(),
+        file_name: format!("{no}.jpg"),
+        byte_size: 1234,
+    };
+    assert_eq!(store.add_receipts(village, &[r("记-1", 'a'), r("记-1", 'b'), r("记-2", 'c')]).await.unwrap(), 3);
+    assert_eq!(store.add_receipts(village, &[r("记-1", 'a')]).await.unwrap(), 0, "the same scan twice is one receipt");
+    let got = store.receipts(village, 2026, 3).await.unwrap();
+    assert_eq!(got.iter().map(|x| x.sha256.chars().next().unwrap()).collect::<String>(), "abc");
+    assert_eq!(store.receipt_month(village, &"c".repeat(64)).await.unwrap(), Some((2026, 3)));
+    assert_eq!(store.receipt_month(code("339921100001"), &"c".repeat(64)).await.unwrap(), None);
+    assert!(store.receipts(village, 2026, 4).await.unwrap().is_empty());
 }

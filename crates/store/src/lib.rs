@@ -191,6 +191,19 @@ pub trait LogStore: Send + Sync {
     async fn list_checkpoints(&self, limit: u32) -> StoreResult<Vec<Checkpoint>>;
 }
 
+/// A scanned receipt of a voucher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub year: i32,
+    pub month: u32,
+    /// Normalised (`记-1`).
+    pub voucher_no: String,
+    pub sha256: String,
+    pub media_type: String,
+    pub file_name: String,
+    pub byte_size: i64,
+}
+
 /// The outcome of importing vouchers into a village's books.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VoucherImport {
@@ -219,6 +232,15 @@ pub trait LedgerStore: Send + Sync {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> StoreResult<Vec<yangguang_core::ledger::LedgerEntry>>;
+    /// Attaches receipt scans to vouchers; a scan already on its voucher is not added twice.
+    /// Returns how many were added.
+    async fn add_receipts(&self, village: RegionCode, receipts: &[Receipt]) -> StoreResult<u64>;
+    /// The receipts of a month's vouchers, by voucher and order of arrival.
+    async fn receipts(&self, village: RegionCode, year: i32, month: u32) -> StoreResult<Vec<Receipt>>;
+    /// Which month of the village's books holds the scan with this hash, if any.
+    async fn receipt_month(&self, village: RegionCode, sha256: &str) -> StoreResult<Option<(i32, u32)>>;
+    /// The (normalised) voucher numbers of a month.
+    async fn voucher_numbers(&self, village: RegionCode, year: i32, month: u32) -> StoreResult<Vec<String>>;
     /// Locks the vouchers dated within `[from, to]`; returns how many.
     async fn lock_vouchers(
         &self,
