@@ -12,6 +12,7 @@ pub mod keys;
 pub mod ledger;
 pub mod markdown;
 pub mod publishing;
+pub mod receipts;
 pub mod regions;
 pub mod site;
 pub mod stores;

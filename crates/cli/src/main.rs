@@ -105,6 +105,18 @@ enum ImportCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Receipt scans for a village's vouchers: image files, folders of them, or zips, named
+    /// like `2026-03_记-001.jpg` (or listed in a CSV `文件名,期间,凭证号` given among them).
+    Receipts {
+        #[command(flatten)]
+        common: Common,
+        /// The village's 12-digit code.
+        #[arg(long)]
+        village: String,
+        /// Files, folders or zips.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Regions from a CSV with the header `code,name,parent_code,kind`.
     Regions {
         #[command(flatten)]
@@ -296,6 +308,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => Err(anyhow!("nothing imported: {} problems to fix (listed above)", report.errors.len())),
             }
         }
+        Command::Import(ImportCommand::Receipts { common, village, paths }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let mut files = vec![];
+            for path in &paths {
+                collect_files(path, &mut files)?;
+            }
+            let report = yangguang_app::receipts::import_receipts(&site, village, files).await?;
+            for (name, why) in &report.unmatched {
+                println!("not attached: {name}: {why}");
+            }
+            println!(
+                "attached {} receipts ({} were already there, {} not attached)",
+                report.added,
+                report.already_there,
+                report.unmatched.len()
+            );
+            Ok(())
+        }
         Command::Import(ImportCommand::Regions { common, file }) => {
             let settings = common.settings()?;
             init_logging(&settings);
@@ -309,6 +342,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Files under `path` (a file, or a folder read recursively), as (name, bytes).
+fn collect_files(path: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<_> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            collect_files(&e.path(), out)?;
+        }
+    } else {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        out.push((name, std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?));
+    }
+    Ok(())
 }
 
 fn parse_grant(text: &str) -> anyhow::Result<yangguang_core::staff::Grant> {

@@ -70,3 +70,95 @@ fn a_gbk_ledger_imports_once_and_a_broken_one_changes_nothing() {
     let (ok, text) = import(&not_a_ledger);
     assert!(!ok && text.contains("找不到表头"), "{text}");
 }
+
+/// A small JPEG with an EXIF block, as a phone camera writes it.
+fn receipt_jpeg(shade: u8) -> Vec<u8> {
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(120, 80, image::Rgb([shade, 200, 180])));
+    let mut plain = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut plain), image::ImageFormat::Jpeg).unwrap();
+    let payload = b"Exif\0\0GPS-30.1N-120.2E";
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+#[test]
+fn receipts_from_a_zip_attach_to_their_vouchers_and_open_on_a_phone() {
+    use std::io::Write;
+    let dir = temp_dir("receipts");
+    let data = dir.join("data");
+    let data_arg = data.to_str().unwrap();
+    let (status, stderr) = run(&["demo", "--data-dir", data_arg, "--as-of", AS_OF, "--no-serve"]);
+    assert!(status.success(), "{stderr}");
+    let village = "339921001201";
+    // A month whose accounts this village published (some months the demo leaves unpublished).
+    let month = {
+        let server = common::Server::start(&["serve", "--data-dir", data_arg]);
+        ["2026-10", "2026-09", "2026-08", "2026-07", "2026-06", "2026-05"]
+            .into_iter()
+            .find(|m| server.get(&format!("/v/{village}/finance/{m}")).status == 200)
+            .expect("some month's accounts are published")
+    };
+    let mut zip_bytes = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut zip_bytes);
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, bytes) in [
+            (format!("{month}_记-001.jpg"), receipt_jpeg(10)),
+            (format!("{month}_记-001-2.jpg"), receipt_jpeg(60)),
+            (format!("{month}_记-002.jpg"), receipt_jpeg(90)),
+            (format!("{month}_记-999.jpg"), receipt_jpeg(120)),
+            ("IMG_0042.jpg".to_string(), receipt_jpeg(150)),
+            ("../../evil.jpg".to_string(), receipt_jpeg(180)),
+        ] {
+            w.start_file(name, options).unwrap();
+            w.write_all(&bytes).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let zip_path = dir.join("票据.zip");
+    std::fs::write(&zip_path, zip_bytes.into_inner()).unwrap();
+    let args = ["import", "receipts", "--data-dir", data_arg, "--village", village, zip_path.to_str().unwrap()];
+    let (ok, text) = stdout_of(&args);
+    assert!(ok, "{text}");
+    assert!(text.contains("attached 3 receipts (0 were already there, 3 not attached)"), "{text}");
+    assert!(
+        text.contains("记-999") && text.contains("IMG_0042.jpg") && text.contains("evil.jpg"),
+        "unmatched ones are listed: {text}"
+    );
+    let (ok, text) = stdout_of(&args);
+    assert!(
+        ok && text.contains("attached 0 receipts (3 were already there"),
+        "importing twice attaches nothing new: {text}"
+    );
+
+    let server = common::Server::start(&["serve", "--data-dir", data_arg]);
+    let page = server.get(&format!("/v/{village}/finance/{month}"));
+    assert_eq!(page.status, 200);
+    let viewer_link = page
+        .body
+        .split(&format!("/v/{village}/finance/{month}/receipt/"))
+        .nth(1)
+        .expect("a receipt link")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let viewer = server.get(&format!("/v/{village}/finance/{month}/receipt/{viewer_link}"));
+    assert_eq!(viewer.status, 200);
+    assert!(
+        viewer.body.contains(" / 3 · ")
+            && (viewer.body.contains("rel=\"next\"") || viewer.body.contains("rel=\"prev\"")),
+        "{}",
+        viewer.body
+    );
+    let image = common::http_get(server.addr, &format!("/v/{village}/receipts/{viewer_link}/full"), &[]);
+    assert_eq!(image.header("content-type"), Some("image/jpeg"));
+    let thumb = server.get(&format!("/v/{village}/receipts/{viewer_link}/thumb"));
+    assert_eq!(thumb.status, 200);
+    let unpublished = server.get(&format!("/v/{village}/receipts/{}/full", "a".repeat(64)));
+    assert_eq!(unpublished.status, 404);
+}

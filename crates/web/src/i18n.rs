@@ -129,6 +129,8 @@ pub struct Texts {
     pub finance_account: &'static str,
     pub finance_debit: &'static str,
     pub finance_credit: &'static str,
+    pub finance_receipt_alt: &'static str,
+    pub finance_back: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -229,6 +231,8 @@ pub static ZH: Texts = Texts {
     finance_account: "科目",
     finance_debit: "借方",
     finance_credit: "贷方",
+    finance_receipt_alt: "原始票据",
+    finance_back: "返回凭证",
 };
 
 pub static EN: Texts = Texts {
@@ -329,4 +333,6 @@ pub static EN: Texts = Texts {
     finance_account: "Account",
     finance_debit: "Debit",
     finance_credit: "Credit",
+    finance_receipt_alt: "Receipt",
+    finance_back: "Back to the voucher",
 };

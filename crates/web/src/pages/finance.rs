@@ -33,6 +33,8 @@ pub struct Line {
 }
 
 pub struct VoucherView {
+    /// (sha256, file name) of its scanned receipts.
+    pub scans: Vec<(String, String)>,
     pub anchor: String,
     pub date: String,
     pub number: String,
@@ -63,6 +65,8 @@ struct FinancePage {
     months: Vec<MonthRow>,
     filter: String,
     vouchers: Vec<VoucherView>,
+    village_code: String,
+    period_code: String,
 }
 
 #[derive(Deserialize)]
@@ -175,9 +179,18 @@ async fn render(
             grouped.entry((e.date, key)).or_default().push(e);
         }
     }
+    let (year, month) = match period {
+        Period::Month { year, month } => (year, month),
+        _ => unreachable!("checked: months only"),
+    };
+    let mut scans: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for r in site.store.receipts(village.code, year, month).await? {
+        scans.entry(r.voucher_no).or_default().push((r.sha256, r.file_name));
+    }
     let vouchers = grouped
         .into_iter()
         .map(|((date, key), lines)| VoucherView {
+            scans: scans.remove(&key.number).unwrap_or_default(),
             anchor: format!("v-{}", key.number.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
             date: date.to_string(),
             number: lines[0].voucher_no.clone(),
@@ -231,6 +244,8 @@ async fn render(
             .collect(),
         filter: category.unwrap_or_default(),
         vouchers,
+        village_code: village.code.to_string(),
+        period_code: period.to_string(),
     };
     Ok(page.render()?)
 }
@@ -244,4 +259,109 @@ mod tests {
         let months = months_back("2026-03".parse().unwrap(), 12);
         assert_eq!((months[0].to_string(), months[11].to_string()), ("2025-04".into(), "2026-03".into()));
     }
+}
+
+/// A receipt scan of a published month, or not found.
+async fn published_receipt(state: &AppState, code: &str, sha256: &str) -> Result<(Region, Period), WebError> {
+    let village = find_village(state, code)?;
+    let (year, month) = state.site.store.receipt_month(village.code, sha256).await?.ok_or(WebError::NotFound)?;
+    let period = Period::Month { year, month };
+    let published: HashSet<(String, Period)> =
+        state.site.store.published_periods(village.code).await?.into_iter().collect();
+    if !published.contains(&("income-expenditure".to_owned(), period)) {
+        return Err(WebError::NotFound);
+    }
+    Ok((village, period))
+}
+
+/// `/v/{code}/receipts/{sha256}` and `…/thumb`: the scan itself, checked against its hash.
+pub async fn receipt_file(
+    State(state): State<AppState>,
+    Path((code, sha256, size)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    published_receipt(&state, &code, &sha256).await?;
+    let files = state.site.files.clone();
+    let (bytes, media) = match size.as_str() {
+        "full" => {
+            let sha = sha256.clone();
+            let bytes = tokio::task::spawn_blocking(move || files.get(&sha))
+                .await
+                .map_err(|e| WebError::Internal(e.to_string()))?;
+            let bytes = bytes.map_err(|e| WebError::Internal(format!("receipt {sha256}: {e}")))?;
+            let media = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
+            (bytes, media)
+        }
+        "thumb" => (files.get_thumbnail(&sha256).map_err(|_| WebError::NotFound)?, "image/jpeg"),
+        _ => return Err(WebError::NotFound),
+    };
+    let mut response = Response::new(axum::body::Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(media));
+    h.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=604800, immutable"),
+    );
+    h.insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    layout: Layout,
+    sha256: String,
+    village_code: String,
+    file_name: String,
+    voucher: String,
+    position: usize,
+    count: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    back: String,
+}
+
+/// `/v/{code}/finance/{period}/receipt/{sha256}`: one scan full width, with the previous and
+/// next scans of the month a tap (or a swipe) away; pinch to zoom as on any image.
+pub async fn receipt_viewer(
+    State(state): State<AppState>,
+    Path((code, period_text, sha256)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let (village, period) = published_receipt(&state, &code, &sha256).await?;
+    if period.to_string() != period_text {
+        return Err(WebError::NotFound);
+    }
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+        let Period::Month { year, month } = period else { unreachable!("months only") };
+        let all = state.site.store.receipts(village.code, year, month).await?;
+        let i = all.iter().position(|r| r.sha256 == sha256).ok_or(WebError::NotFound)?;
+        let base = format!("/v/{}/finance/{period}", village.code);
+        let link = |j: usize| all.get(j).map(|r| format!("{base}/receipt/{}", r.sha256));
+        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+        crumbs.push(Crumb { label: format!("{}收支明细", period.label_zh()), href: Some(base.clone()) });
+        crumbs.push(Crumb { label: all[i].voucher_no.clone(), href: None });
+        let title = format!("原始票据 {} - {}{}", all[i].voucher_no, village.name, period.label_zh());
+        let page = ReceiptPage {
+            layout: Layout::new(
+                &prefs,
+                super::path_and_query(&uri),
+                title,
+                format!("{}凭证 {} 的原始票据", village.name, all[i].voucher_no),
+                crumbs,
+            ),
+            sha256: sha256.clone(),
+            village_code: village.code.to_string(),
+            file_name: all[i].file_name.clone(),
+            voucher: all[i].voucher_no.clone(),
+            position: i + 1,
+            count: all.len(),
+            prev: i.checked_sub(1).and_then(link),
+            next: link(i + 1),
+            back: format!("{base}#v-{}", all[i].voucher_no.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
+        };
+        Ok(page.render()?)
+    })
+    .await
 }
