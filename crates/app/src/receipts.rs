@@ -59,9 +59,8 @@ pub async fn import_receipts(
         };
         let start = target.period.start();
         let (year, month) = (chrono::Datelike::year(&start), chrono::Datelike::month(&start));
-        if !known.contains_key(&(year, month)) {
-            let numbers = site.store.voucher_numbers(village, year, month).await?;
-            known.insert((year, month), numbers.into_iter().collect());
+        if let std::collections::hash_map::Entry::Vacant(slot) = known.entry((year, month)) {
+            slot.insert(site.store.voucher_numbers(village, year, month).await?.into_iter().collect());
         }
         if !known[&(year, month)].contains(&target.voucher) {
             report.unmatched.push((
