@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod keys;
 pub mod ledger;
 pub mod markdown;
+pub mod open_data;
 pub mod publishing;
 pub mod receipts;
 pub mod regions;

@@ -131,6 +131,8 @@ pub struct Texts {
     pub finance_credit: &'static str,
     pub finance_receipt_alt: &'static str,
     pub finance_back: &'static str,
+    pub finance_download: &'static str,
+    pub finance_open_data: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -233,6 +235,8 @@ pub static ZH: Texts = Texts {
     finance_credit: "贷方",
     finance_receipt_alt: "原始票据",
     finance_back: "返回凭证",
+    finance_download: "下载：",
+    finance_open_data: "全年开放数据包（Fiscal Data Package）",
 };
 
 pub static EN: Texts = Texts {
@@ -335,4 +339,6 @@ pub static EN: Texts = Texts {
     finance_credit: "Credit",
     finance_receipt_alt: "Receipt",
     finance_back: "Back to the voucher",
+    finance_download: "Download:",
+    finance_open_data: "the year as a Fiscal Data Package",
 };

@@ -64,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}/finance/{period}", get(pages::finance::finance))
         .route("/v/{code}/finance/{period}/receipt/{sha256}", get(pages::finance::receipt_viewer))
         .route("/v/{code}/receipts/{sha256}/{size}", get(pages::finance::receipt_file))
+        .route("/v/{code}/finance/{period}/{file}", get(pages::finance::statement_export))
+        .route("/v/{code}/open-data/{year}/{file}", get(pages::finance::open_data))
         .route("/v/{code}/c/{column}/feed.atom", get(pages::feeds::column_feed))
         .route("/verify", get(pages::transparency::verify_page))
         .route("/api/log.jsonl", get(api::log_jsonl))

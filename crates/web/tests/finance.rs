@@ -137,3 +137,57 @@ async fn months_whose_accounts_are_not_published_are_not_public() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
     }
 }
+
+#[tokio::test]
+async fn statements_download_as_csv_and_xlsx() {
+    let s = state().await;
+    let (status, csv) = get(&s, &format!("/v/{VILLAGE}/finance/2026-03/statement.csv"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM for spreadsheet programs");
+    assert!(csv.contains("收入,租金收入,12000.00,1") && csv.contains("支出,合计,15320.50"), "{csv}");
+    let (status, xlsx) = get(&s, &format!("/v/{VILLAGE}/finance/2026-03/statement.xlsx"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with(b"PK\x03\x04"));
+    let (status, _) = get(&s, &format!("/v/{VILLAGE}/finance/2026-04/statement.csv"), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The official Fiscal Data Package schema, with its dictionary inlined so it validates
+/// offline (from `../shared/schemas`, beside the repository).
+fn fdp_schema() -> serde_json::Value {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/frictionless-v1");
+    let read = |p: std::path::PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+    };
+    let mut schema = read(dir.join("fiscal-data-package.json"));
+    let dictionary = read(dir.join("schemas/dictionary.json"));
+    let text =
+        serde_json::to_string(&schema).unwrap().replace("schemas/dictionary.json#/definitions/", "#/definitions/");
+    schema = serde_json::from_str(&text).unwrap();
+    schema["definitions"] = dictionary["definitions"].clone();
+    schema
+}
+
+#[tokio::test]
+async fn a_years_books_are_a_valid_fiscal_data_package() {
+    let s = state().await;
+    let (status, body) = get(&s, &format!("/v/{VILLAGE}/open-data/2026/datapackage.json"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let package: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let validator = jsonschema::validator_for(&fdp_schema()).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&package).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema is strict enough to catch a broken package.
+    let mut broken = package.clone();
+    broken["model"]["measures"]["income"]["currency"] = serde_json::json!("yuan");
+    assert!(!validator.is_valid(&broken));
+    let (_, csv) = get(&s, &format!("/v/{VILLAGE}/open-data/2026/ledger.csv"), &[]).await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 3, "a header and the three income or spending lines: {csv}");
+    let income: f64 = csv.lines().skip(1).map(|l| l.split(',').nth(6).unwrap().parse::<f64>().unwrap()).sum();
+    assert_eq!(income, 12000.0);
+    let (status, _) = get(&s, &format!("/v/{VILLAGE}/open-data/2025/datapackage.json"), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no published books that year");
+}

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use yangguang_core::finance::{Statement, statement};
@@ -67,6 +67,7 @@ struct FinancePage {
     vouchers: Vec<VoucherView>,
     village_code: String,
     period_code: String,
+    year: i32,
 }
 
 #[derive(Deserialize)]
@@ -246,6 +247,7 @@ async fn render(
         vouchers,
         village_code: village.code.to_string(),
         period_code: period.to_string(),
+        year,
     };
     Ok(page.render()?)
 }
@@ -364,4 +366,73 @@ pub async fn receipt_viewer(
         Ok(page.render()?)
     })
     .await
+}
+
+fn download(bytes: Vec<u8>, media: &'static str, file_name: &str) -> Response {
+    let mut response = Response::new(axum::body::Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(media));
+    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes()).collect::<String>().replace('+', "%20");
+    if let Ok(v) =
+        axum::http::HeaderValue::from_str(&format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded}"))
+    {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// `/v/{code}/finance/{period}/statement.{csv|xlsx}`: the month's statement to download.
+pub async fn statement_export(
+    State(state): State<AppState>,
+    Path((code, period, file)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let village = find_village(&state, &code)?;
+    let period: Period = period.parse().map_err(|_| WebError::NotFound)?;
+    let published: HashSet<(String, Period)> =
+        state.site.store.published_periods(village.code).await?.into_iter().collect();
+    if !matches!(period, Period::Month { .. }) || !published.contains(&("income-expenditure".to_owned(), period)) {
+        return Err(WebError::NotFound);
+    }
+    let (s, _) = yangguang_app::finance::period_books(&state.site, village.code, period)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let title = format!("{}{}收支明细", village.name, period.label_zh());
+    match file.as_str() {
+        "statement.csv" => Ok(download(
+            yangguang_app::open_data::statement_csv(&s),
+            "text/csv; charset=utf-8",
+            &format!("{title}.csv"),
+        )),
+        "statement.xlsx" => {
+            let bytes =
+                yangguang_app::open_data::statement_xlsx(&s, &title).map_err(|e| WebError::Internal(e.to_string()))?;
+            Ok(download(
+                bytes,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("{title}.xlsx"),
+            ))
+        }
+        _ => Err(WebError::NotFound),
+    }
+}
+
+/// `/v/{code}/open-data/{year}/{datapackage.json|ledger.csv}`: a year's published books as a
+/// Fiscal Data Package.
+pub async fn open_data(
+    State(state): State<AppState>,
+    Path((code, year, file)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let village = find_village(&state, &code)?;
+    let year: i32 = year.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or(WebError::NotFound)?;
+    let (descriptor, csv) =
+        yangguang_app::open_data::fiscal_data_package(&state.site, village.code, year).await.map_err(|e| match e {
+            yangguang_app::AppError::NotFound => WebError::NotFound,
+            other => WebError::Internal(other.to_string()),
+        })?;
+    match file.as_str() {
+        "datapackage.json" => Ok(axum::Json(descriptor).into_response()),
+        "ledger.csv" => Ok(download(csv, "text/csv; charset=utf-8", "ledger.csv")),
+        _ => Err(WebError::NotFound),
+    }
 }

@@ -1,0 +1,183 @@
+//! Open data from the books: a month's statement as CSV and XLSX, and a village's ledger for
+//! a year as a Fiscal Data Package (`datapackage.json` with measures and dimensions, and the
+//! CSV it describes). Only months whose accounts were published are included.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Value, json};
+use yangguang_core::finance::Statement;
+use yangguang_core::ledger::LedgerEntry;
+use yangguang_core::{Fen, Period, RegionCode};
+
+use crate::finance::MONTHLY_ACCOUNTS_ITEM;
+use crate::{AppError, Site};
+
+fn yuan(f: Fen) -> String {
+    let sign = if f.0 < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", f.0.unsigned_abs() / 100, f.0.unsigned_abs() % 100)
+}
+
+fn csv_line(cells: &[String]) -> String {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| if c.contains([',', '"', '\n']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.clone() })
+        .collect();
+    quoted.join(",") + "\n"
+}
+
+/// The statement's figures, one row per line: section, category, amount (yuan), vouchers.
+fn statement_rows(s: &Statement) -> Vec<[String; 4]> {
+    let mut rows = vec![];
+    for (section, lines, total) in [("收入", &s.income, s.total_income), ("支出", &s.expenditure, s.total_expenditure)]
+    {
+        for l in lines {
+            rows.push([section.into(), l.category.clone(), yuan(l.amount), l.vouchers.len().to_string()]);
+        }
+        rows.push([section.into(), "合计".into(), yuan(total), String::new()]);
+    }
+    for (name, open, close) in
+        [("银行存款", s.opening_bank, s.closing_bank), ("库存现金", s.opening_cash, s.closing_cash)]
+    {
+        rows.push(["期初余额".into(), name.into(), yuan(open), String::new()]);
+        rows.push(["期末余额".into(), name.into(), yuan(close), String::new()]);
+    }
+    rows
+}
+
+const STATEMENT_HEADER: [&str; 4] = ["项目", "类别", "金额（元）", "凭证数"];
+
+/// UTF-8 with a BOM, so spreadsheet programs in China open it correctly.
+pub fn statement_csv(s: &Statement) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&csv_line(&STATEMENT_HEADER.map(String::from)));
+    for row in statement_rows(s) {
+        out.push_str(&csv_line(&row));
+    }
+    out.into_bytes()
+}
+
+pub fn statement_xlsx(s: &Statement, title: &str) -> Result<Vec<u8>, AppError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("XLSX: {e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let money = rust_xlsxwriter::Format::new().set_num_format("#,##0.00");
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(fail)?;
+    for (c, h) in STATEMENT_HEADER.iter().enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (i, row) in statement_rows(s).iter().enumerate() {
+        let r = 3 + i as u32;
+        sheet.write_string(r, 0, &row[0]).map_err(fail)?;
+        sheet.write_string(r, 1, &row[1]).map_err(fail)?;
+        sheet.write_number_with_format(r, 2, row[2].parse::<f64>().unwrap_or(0.0), &money).map_err(fail)?;
+        if !row[3].is_empty() {
+            sheet.write_string(r, 3, &row[3]).map_err(fail)?;
+        }
+    }
+    sheet.set_column_width(1, 18).map_err(fail)?;
+    sheet.set_column_width(2, 16).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
+}
+
+/// The entry lines of a year's published months.
+async fn published_year(site: &Site, village: RegionCode, year: i32) -> Result<Vec<LedgerEntry>, AppError> {
+    let published: HashSet<Period> = site
+        .store
+        .published_periods(village)
+        .await?
+        .into_iter()
+        .filter(|(item, _)| item == MONTHLY_ACCOUNTS_ITEM)
+        .map(|(_, p)| p)
+        .collect();
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(AppError::NotFound)?;
+    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::NotFound)?;
+    let entries = site.store.ledger_entries(village, start, end).await?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| published.contains(&Period::Month { year: e.date.year(), month: e.date.month() }))
+        .collect())
+}
+
+/// A year's published books as a Fiscal Data Package: the descriptor and its CSV.
+pub async fn fiscal_data_package(site: &Site, village: RegionCode, year: i32) -> Result<(Value, Vec<u8>), AppError> {
+    let name = site.regions().get(village).map(|r| r.name.clone()).ok_or(AppError::NotFound)?;
+    let entries = published_year(site, village, year).await?;
+    if entries.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let mut csv = csv_line(
+        &["date", "voucher", "summary", "account_code", "account_name", "category", "income", "expenditure"]
+            .map(String::from),
+    );
+    for e in &entries {
+        let account = site.charts.for_date(e.date).resolve(&e.account_code);
+        let (income, expenditure) = match account.map(|a| a.kind) {
+            Some(yangguang_core::accounts::AccountKind::Income) => (Fen(e.credit.0 - e.debit.0), Fen(0)),
+            Some(yangguang_core::accounts::AccountKind::Expense | yangguang_core::accounts::AccountKind::Cost) => {
+                (Fen(0), Fen(e.debit.0 - e.credit.0))
+            }
+            _ => continue, // transfers between accounts are neither income nor spending
+        };
+        csv.push_str(&csv_line(&[
+            e.date.to_string(),
+            e.voucher_no.clone(),
+            e.summary.clone(),
+            e.account_code.clone(),
+            e.account_name.clone(),
+            account.map(|a| a.category.clone()).unwrap_or_default(),
+            yuan(income),
+            yuan(expenditure),
+        ]));
+    }
+    let field = |name: &str, kind: &str, title: &str| json!({ "name": name, "type": kind, "title": title });
+    let descriptor = json!({
+        "profile": "tabular-data-package",
+        "name": format!("yangguang-{village}-{year}"),
+        "title": format!("{name}{year}年村集体经济组织收支明细"),
+        "description": format!("{name}（区划代码 {village}）{year} 年已经民主理财小组审核并公开的各月收支，逐笔。"),
+        "countryCode": "CN",
+        "granularity": "transactional",
+        "fiscalPeriod": { "start": format!("{year}-01-01"), "end": format!("{year}-12-31") },
+        "licenses": [{ "name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0" }],
+        "resources": [{
+            "profile": "tabular-data-resource",
+            "name": "ledger",
+            "path": "ledger.csv",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": {
+                "fields": [
+                    field("date", "date", "凭证日期"),
+                    field("voucher", "string", "凭证号"),
+                    field("summary", "string", "摘要"),
+                    field("account_code", "string", "科目编码"),
+                    field("account_name", "string", "科目名称"),
+                    field("category", "string", "类别"),
+                    field("income", "number", "收入（元）"),
+                    field("expenditure", "number", "支出（元）"),
+                ]
+            }
+        }],
+        "model": {
+            "measures": {
+                "income": { "source": "income", "currency": "CNY", "direction": "revenue", "phase": "executed" },
+                "expenditure": { "source": "expenditure", "currency": "CNY", "direction": "expenditure", "phase": "executed" }
+            },
+            "dimensions": {
+                "date": { "dimensionType": "datetime", "attributes": { "date": { "source": "date" } }, "primaryKey": "date" },
+                "voucher": { "dimensionType": "fact", "attributes": { "voucher": { "source": "voucher" }, "summary": { "source": "summary" } }, "primaryKey": "voucher" },
+                "account": {
+                    "dimensionType": "classification",
+                    "classificationType": "economic",
+                    "attributes": { "code": { "source": "account_code" }, "name": { "source": "account_name", "labelfor": "code" } },
+                    "primaryKey": "code"
+                },
+                "category": { "dimensionType": "classification", "attributes": { "category": { "source": "category" } }, "primaryKey": "category" }
+            }
+        }
+    });
+    Ok((descriptor, csv.into_bytes()))
+}
