@@ -45,6 +45,23 @@ enum Command {
     Verify(VerifyArgs),
     /// Sign a checkpoint of the publication log's head now.
     Checkpoint(Common),
+    /// Tokens for machines that push data (POST /api/villages/{code}/ledger).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create a token scoped to regions; prints its secret once.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        /// Who uses it, e.g. "三资监管平台".
+        name: String,
+        /// Region codes it may write to (a county or town covers its villages); repeatable.
+        #[arg(long = "region", required = true)]
+        regions: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -259,6 +276,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args).await,
+        Command::Token(TokenCommand::Add { common, name, regions }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let regions = regions
+                .iter()
+                .map(|r| yangguang_core::RegionCode::parse(r).map_err(|e| anyhow!("--region {r}: {e}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let secret = yangguang_app::integrations::create_token(&site, &name, regions).await?;
+            println!("token for {name}: {secret}");
+            println!("(shown once: give it to the integrator; it is stored only as a hash)");
+            Ok(())
+        }
         Command::Checkpoint(common) => {
             let settings = common.settings()?;
             init_logging(&settings);

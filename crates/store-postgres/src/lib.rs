@@ -16,15 +16,16 @@ use yangguang_core::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 use yangguang_store::{
-    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, LedgerStore, LogStore, Migration, NewStaff, Page, Receipt,
-    RegionStore, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, VoucherImport, WorkQuery, decode,
-    rules,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, Migration,
+    NewStaff, Page, Receipt, RegionStore, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult,
+    VoucherImport, WorkQuery, decode, rules,
 };
 
 const MIGRATIONS: &[Migration] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_ledger.sql")),
     (3, include_str!("../migrations/0003_receipt.sql")),
+    (4, include_str!("../migrations/0004_integration_token.sql")),
 ];
 
 pub struct PostgresStore {
@@ -952,6 +953,37 @@ impl StaffStore for PostgresStore {
         .await
         .map_err(map_err)?;
         Ok(())
+    }
+
+    async fn create_token(&self, t: &IntegrationToken) -> StoreResult<()> {
+        let regions: Vec<String> = t.regions.iter().map(|r| r.to_string()).collect();
+        sqlx::query("INSERT INTO integration_token (token_hash, name, regions, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&t.token_hash)
+            .bind(&t.name)
+            .bind(regions.join(" "))
+            .bind(t.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn find_token(&self, token_hash: &str) -> StoreResult<Option<IntegrationToken>> {
+        let row = sqlx::query("SELECT * FROM integration_token WHERE token_hash = $1 AND NOT revoked")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| {
+            let regions: String = r.get("regions");
+            Ok(IntegrationToken {
+                token_hash: r.get("token_hash"),
+                name: r.get("name"),
+                regions: regions.split_whitespace().map(decode::code).collect::<StoreResult<_>>()?,
+                created_at: r.get("created_at"),
+            })
+        })
+        .transpose()
     }
 
     async fn list_audit(&self, page: u32, per_page: u32) -> StoreResult<Page<AuditEntry>> {

@@ -49,7 +49,8 @@ macro_rules! contract_tests {
             checkpoints_round_trip,
             vouchers_import_idempotently_and_replace_unlocked_changes,
             a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored,
-            receipts_attach_to_vouchers_once);
+            receipts_attach_to_vouchers_once,
+            integration_tokens_are_found_by_hash);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -620,4 +621,16 @@ pub async fn receipts_attach_to_vouchers_once(store: &dyn Store) {
     assert_eq!(store.receipt_month(village, &"c".repeat(64)).await.unwrap(), Some((2026, 3)));
     assert_eq!(store.receipt_month(code("339921100001"), &"c".repeat(64)).await.unwrap(), None);
     assert!(store.receipts(village, 2026, 4).await.unwrap().is_empty());
+}
+
+pub async fn integration_tokens_are_found_by_hash(store: &dyn Store) {
+    let token = yangguang_store::IntegrationToken {
+        token_hash: "f".repeat(64),
+        name: "三资监管平台".into(),
+        regions: vec![code("339921100000"), code("339921100201")],
+        created_at: time(1),
+    };
+    store.create_token(&token).await.unwrap();
+    assert_eq!(store.find_token(&"f".repeat(64)).await.unwrap(), Some(token));
+    assert_eq!(store.find_token(&"e".repeat(64)).await.unwrap(), None);
 }

@@ -300,6 +300,16 @@ pub struct AuditEntry {
     pub ip: String,
 }
 
+/// A machine's credentials to push data for some regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationToken {
+    /// SHA-256 of the secret; the secret itself is shown once and never stored.
+    pub token_hash: String,
+    pub name: String,
+    pub regions: Vec<RegionCode>,
+    pub created_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait StaffStore: Send + Sync {
     /// `Conflict` when the username is taken.
@@ -323,6 +333,9 @@ pub trait StaffStore: Send + Sync {
         since: DateTime<Utc>,
     ) -> StoreResult<u64>;
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    async fn create_token(&self, token: &IntegrationToken) -> StoreResult<()>;
+    /// A live (not revoked) token by the hash of its secret.
+    async fn find_token(&self, token_hash: &str) -> StoreResult<Option<IntegrationToken>>;
     /// Newest first.
     async fn list_audit(&self, page: u32, per_page: u32) -> StoreResult<Page<AuditEntry>>;
 }

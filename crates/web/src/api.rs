@@ -93,3 +93,71 @@ pub async fn proof(State(state): State<AppState>, Path(id): Path<String>) -> Res
     }
     Ok(Json(json!({ "entries": entries, "chain_to_checkpoint": chain, "checkpoint": checkpoint })).into_response())
 }
+
+#[derive(Deserialize)]
+pub struct LedgerPush {
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+}
+
+/// `POST /api/villages/{code}/ledger` with `Authorization: Bearer <token>` and the exported
+/// file as the body (CSV in UTF-8 or GBK, or XLSX): the assets platform pushing a village's
+/// month at closing. The answer carries the same row-level errors a clerk sees.
+pub async fn push_ledger(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<LedgerPush>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let village = yangguang_core::RegionCode::parse(&code).map_err(|_| WebError::NotFound)?;
+    let secret = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let token = yangguang_app::integrations::authorize(&state.site, secret, village).await.map_err(|e| match e {
+        yangguang_app::AppError::Forbidden(m) => WebError::Forbidden(m),
+        other => WebError::Internal(other.to_string()),
+    })?;
+    if body.is_empty() {
+        return Err(WebError::BadRequest("请求体为空：应为导出的账簿文件 / the body must be the ledger file".into()));
+    }
+    let period = q.from.zip(q.to);
+    let report =
+        yangguang_app::ledger::import_ledger(&state.site, village, vec![("ledger".into(), body.to_vec())], period)
+            .await
+            .map_err(|e| match e {
+                yangguang_app::AppError::Invalid(m) => WebError::BadRequest(m),
+                other => WebError::Internal(other.to_string()),
+            })?;
+    let detail = format!("{} errors", report.errors.len());
+    yangguang_app::auth::audit(
+        &state.site,
+        None,
+        &format!("token:{}", token.name),
+        "ledger-push",
+        &village.to_string(),
+        &detail,
+    )
+    .await;
+    if !report.errors.is_empty() {
+        let errors: Vec<_> = report
+            .errors
+            .iter()
+            .map(|(_, e)| json!({ "row": e.row, "column": e.column, "value": e.value, "problem": e.problem }))
+            .collect();
+        let body = json!({ "code": "ledger-errors", "message": "账簿有误，未导入任何内容 / nothing was imported", "errors": errors });
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+    }
+    let stored = report.stored.unwrap_or_default();
+    if !stored.conflicts.is_empty() {
+        let body = json!({
+            "code": "conflict",
+            "message": "这些凭证公开后被改动，未导入任何内容 / vouchers changed after publication; nothing was imported",
+            "conflicts": stored.conflicts,
+        });
+        return Ok((axum::http::StatusCode::CONFLICT, Json(body)).into_response());
+    }
+    Ok(Json(json!({ "status": "imported", "inserted": stored.inserted, "updated": stored.updated, "unchanged": stored.unchanged })).into_response())
+}

@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/users/{id}/disable", post(disable_user))
         .route("/console/checkpoint", post(checkpoint))
         .route("/console/finance/draft", post(draft_accounts))
+        .route("/console/ledger", get(ledger_page).post(import_ledger))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
 }
@@ -1327,4 +1328,97 @@ pub async fn draft_accounts(
         &format!("/console/d/{id}"),
         "已从账簿生成收支明细草稿（附逐笔明细账），请核对后提交民主理财小组审核。",
     ))
+}
+
+#[derive(Template)]
+#[template(path = "console/ledger.html")]
+struct LedgerPage {
+    layout: Layout,
+    nav: Nav,
+    villages: Vec<(String, String)>,
+    errors: Vec<(String, u64, String, String, String)>,
+    result: String,
+}
+
+fn clerk_villages(state: &AppState, who: &SignedIn) -> Vec<(String, String)> {
+    who.staff
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::VillageClerk)
+        .map(|g| (g.region.to_string(), village_name(state, g.region)))
+        .collect()
+}
+
+pub async fn ledger_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let villages = clerk_villages(&state, &who);
+    if villages.is_empty() {
+        return Err(WebError::Forbidden(
+            "导入账簿需要村务工作者角色 / importing books needs the village clerk role".into(),
+        ));
+    }
+    let page = LedgerPage {
+        layout: layout(&headers, "导入账簿"),
+        nav: nav(&who, &headers),
+        villages,
+        errors: vec![],
+        result: String::new(),
+    };
+    Ok(html(&state, &headers, StatusCode::OK, page.render()?))
+}
+
+pub async fn import_ledger(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let form = read_multipart(mp).await?;
+    check_csrf(&headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
+    let village = RegionCode::parse(form.get("village")).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    if !Grants(who.staff.grants.clone()).can_draft(village) {
+        return Err(WebError::Forbidden(format!("需要该村（{village}）的村务工作者角色才能导入账簿")));
+    }
+    let date = |k: &str| -> Result<Option<chrono::NaiveDate>, WebError> {
+        match form.get(k).trim() {
+            "" => Ok(None),
+            t => yangguang_core::ledger::parse_date(t)
+                .map(Some)
+                .ok_or_else(|| WebError::BadRequest(format!("日期 “{t}” 无法识别，应如 2026-03-01"))),
+        }
+    };
+    let period = date("from")?.zip(date("to")?);
+    let ip = client_ip(&headers);
+    let report =
+        yangguang_app::ledger::import_ledger(&state.site, village, form.files, period).await.map_err(app_error)?;
+    auth::audit(
+        &state.site,
+        Some(&who.staff),
+        &ip,
+        "ledger-import",
+        &village.to_string(),
+        &format!("{} errors", report.errors.len()),
+    )
+    .await;
+    let errors = report
+        .errors
+        .iter()
+        .map(|(f, e)| (f.clone(), e.row, e.column.clone(), e.value.clone(), e.problem.clone()))
+        .collect::<Vec<_>>();
+    let result = match &report.stored {
+        Some(s) if s.conflicts.is_empty() => {
+            format!("已导入：新增凭证 {} 张，更新 {} 张，未变 {} 张。", s.inserted, s.updated, s.unchanged)
+        }
+        Some(s) => format!("未导入：以下凭证公开后被改动，不能覆盖：{}", s.conflicts.join("、")),
+        None => String::new(),
+    };
+    let status = if report.succeeded() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = LedgerPage {
+        layout: layout(&headers, "导入账簿"),
+        nav: nav(&who, &headers),
+        villages: clerk_villages(&state, &who),
+        errors,
+        result,
+    };
+    Ok(html(&state, &headers, status, page.render()?))
 }

@@ -73,6 +73,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/checkpoints", get(api::checkpoints))
         .route("/api/checkpoints/latest", get(api::latest_checkpoint))
         .route("/api/disclosures/{id}/proof", get(api::proof))
+        .route(
+            "/api/villages/{code}/ledger",
+            axum::routing::post(api::push_ledger).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .merge(console::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))

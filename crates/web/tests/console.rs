@@ -548,3 +548,73 @@ async fn monthly_accounts_are_drafted_from_the_books_signed_by_the_finance_group
     let accounts = Browser::new(&state).get(&format!("/v/{VILLAGE}/finance/2026-03")).await;
     assert_eq!(accounts.status, StatusCode::OK);
 }
+
+const LEDGER: &str = "前山村 2026年3月 凭证明细账,,,,,\n\
+    凭证日期,凭证号,摘要,科目编码,借方金额,贷方金额\n\
+    2026-03-05,记-001,收厂房租金,102,\"1,200.00\",\n\
+    2026-03-05,记-001,收厂房租金,501003,,\"1,200.00\"\n\
+    ,,合计,,\"1,200.00\",\"1,200.00\"\n";
+
+#[tokio::test]
+async fn the_assets_platform_pushes_a_month_with_a_token_scoped_to_its_villages() {
+    let state = state().await;
+    let secret = yangguang_app::integrations::create_token(&state.site, "三资监管平台", vec![code("339921100000")])
+        .await
+        .unwrap();
+    let narrow = yangguang_app::integrations::create_token(&state.site, "别村", vec![code(OTHER)]).await.unwrap();
+    let push = |token: Option<String>, body: Vec<u8>| {
+        let state = state.clone();
+        async move {
+            let mut req = Request::post(format!("/api/villages/{VILLAGE}/ledger?from=2026-03-01&to=2026-03-31"));
+            if let Some(t) = token {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+            let r = router(state).oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+            let status = r.status();
+            let json: serde_json::Value =
+                serde_json::from_slice(&to_bytes(r.into_body(), 1 << 20).await.unwrap()).unwrap();
+            (status, json)
+        }
+    };
+    let (status, json) = push(None, LEDGER.as_bytes().to_vec()).await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    let (status, _) = push(Some("ygt_forged".into()), LEDGER.as_bytes().to_vec()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, json) = push(Some(narrow), LEDGER.as_bytes().to_vec()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(json["message"].as_str().unwrap().contains("无权写入"), "{json}");
+    let broken = LEDGER.replace("501003,,\"1,200.00\"", "501003,,\"1,000.00\"");
+    let (status, json) = push(Some(secret.clone()), broken.into_bytes()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json["errors"][0]["row"], 3, "{json}");
+    assert!(json["errors"][0]["problem"].as_str().unwrap().contains("借贷不平"));
+    let (gbk, _, _) = encoding_rs::GBK.encode(LEDGER);
+    let (status, json) = push(Some(secret.clone()), gbk.to_vec()).await;
+    assert_eq!((status, json["inserted"].as_u64()), (StatusCode::OK, Some(1)), "{json}");
+    let (_, json) = push(Some(secret), gbk.to_vec()).await;
+    assert_eq!((json["inserted"].as_u64(), json["unchanged"].as_u64()), (Some(0), Some(1)));
+}
+
+#[tokio::test]
+async fn a_clerk_uploads_the_books_and_sees_every_problem_at_once() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let mut clerk = Browser::new(&state);
+    clerk.login("clerk", "").await;
+    let csrf = clerk.csrf().await;
+    let broken = LEDGER.replace("102,\"1,200.00\"", "999,\"1,2x0.00\"");
+    let page = clerk
+        .post_multipart("/console/ledger", &[("csrf", &csrf), ("village", VILLAGE)], &[("三月.csv", broken.as_bytes())])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("未导入任何内容") && page.body.contains("借方金额") && page.body.contains("1,2x0.00"),
+        "{}",
+        page.body
+    );
+    let page = clerk
+        .post_multipart("/console/ledger", &[("csrf", &csrf), ("village", VILLAGE)], &[("三月.csv", LEDGER.as_bytes())])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("新增凭证 1 张"));
+}
