@@ -47,6 +47,16 @@ impl FileStore {
 
     /// Stores `bytes` and returns their hash; storing the same content twice is a no-op.
     pub fn put(&self, bytes: &[u8]) -> Result<String, FileError> {
+        self.write(bytes, true)
+    }
+
+    /// Like [`Self::put`] without waiting for the disk: only for generated data (the demo)
+    /// that can be made again after a crash.
+    pub fn put_unsynced(&self, bytes: &[u8]) -> Result<String, FileError> {
+        self.write(bytes, false)
+    }
+
+    fn write(&self, bytes: &[u8], durable: bool) -> Result<String, FileError> {
         let hash = sha256_hex(bytes);
         let path = self.path_of(&hash).expect("own hash is valid");
         if path.exists() {
@@ -56,7 +66,9 @@ impl FileStore {
         std::fs::create_dir_all(dir)?;
         let mut tmp = tempfile_in(dir)?;
         tmp.1.write_all(bytes)?;
-        tmp.1.sync_all()?;
+        if durable {
+            tmp.1.sync_all()?;
+        }
         std::fs::rename(&tmp.0, &path)?;
         Ok(hash)
     }

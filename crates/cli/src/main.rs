@@ -237,6 +237,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!(
                     corrections = summary.corrections,
                     vouchers = summary.vouchers,
+                    receipts = summary.receipts,
                     withdrawals = summary.withdrawals,
                     counties = summary.counties,
                     towns = summary.towns,

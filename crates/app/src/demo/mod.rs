@@ -5,6 +5,7 @@
 mod bodies;
 mod books;
 mod names;
+mod receipts;
 
 use std::collections::{HashMap, HashSet};
 
@@ -72,6 +73,7 @@ pub struct DemoSummary {
     pub corrections: usize,
     pub withdrawals: usize,
     pub vouchers: usize,
+    pub receipts: usize,
     /// Login accounts for each role, with their one-time passwords.
     pub accounts: Vec<DemoAccount>,
 }
@@ -332,6 +334,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             let vouchers = yangguang_core::ledger::vouchers(&plan.books);
             site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
             summary.vouchers += vouchers.len();
+            summary.receipts += attach_receipts(site, village.code, &vouchers).await?;
             for month in &plan.published_months {
                 site.store.lock_vouchers(village.code, month.start(), month.end()).await?;
             }
@@ -369,6 +372,42 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
     Ok(summary)
+}
+
+/// A scanned receipt for every voucher that pays something out (the debit is not money).
+async fn attach_receipts(
+    site: &Site,
+    village: RegionCode,
+    vouchers: &[yangguang_core::ledger::Voucher],
+) -> Result<usize, AppError> {
+    let mut receipts = vec![];
+    for v in vouchers {
+        let pays = v
+            .lines
+            .iter()
+            .any(|l| l.credit.0 > 0 && (l.account_code.starts_with("101") || l.account_code.starts_with("102")))
+            && v.lines.iter().any(|l| l.debit.0 > 0 && !l.account_code.starts_with("10"));
+        if !pays {
+            continue;
+        }
+        let seed = u64::from(village.county_prefix()) << 32
+            ^ village.to_string().parse::<u64>().unwrap_or(0)
+            ^ (v.key.year as u64) << 24
+            ^ u64::from(v.key.month) << 16
+            ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b));
+        let png = receipts::receipt_png(seed);
+        let sha256 = site.files.put_unsynced(&png)?;
+        receipts.push(yangguang_store::Receipt {
+            year: v.key.year,
+            month: v.key.month,
+            voucher_no: v.key.number.clone(),
+            sha256,
+            media_type: "image/png".into(),
+            file_name: format!("{}-{:02}_{}.png", v.key.year, v.key.month, v.key.number),
+            byte_size: png.len() as i64,
+        });
+    }
+    Ok(site.store.add_receipts(village, &receipts).await? as usize)
 }
 
 /// Who signs for a reviewer role: a village's branch, supervision committee and finance

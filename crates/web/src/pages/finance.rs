@@ -293,7 +293,15 @@ pub async fn receipt_file(
             let media = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
             (bytes, media)
         }
-        "thumb" => (files.get_thumbnail(&sha256).map_err(|_| WebError::NotFound)?, "image/jpeg"),
+        "thumb" => match files.get_thumbnail(&sha256) {
+            Ok(bytes) => (bytes, "image/jpeg"),
+            // Small scans have no separate thumbnail: they are their own.
+            Err(_) => {
+                let bytes = files.get(&sha256).map_err(|_| WebError::NotFound)?;
+                let media = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
+                (bytes, media)
+            }
+        },
         _ => return Err(WebError::NotFound),
     };
     let mut response = Response::new(axum::body::Body::from(bytes));
