@@ -2,6 +2,7 @@
 //! pool (SQLite has one writer at a time, and queuing in-process beats lock retries), which
 //! also serialises appends to the publication log; reads use a small pool of their own.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -1011,73 +1012,90 @@ impl LedgerStore for SqliteStore {
         vouchers: &[Voucher],
         now: DateTime<Utc>,
     ) -> StoreResult<VoucherImport> {
+        // A whole village's months arrive at once: read what exists in one query, write in
+        // multi-row batches, so the cost is per batch, not per voucher.
         let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let code = village.to_string();
+        let existing: Vec<(i64, i64, String, i64, String, bool)> = sqlx::query_as(
+            "SELECT year, month, voucher_no, voucher_id, content_hash, locked FROM voucher WHERE village_code = ?",
+        )
+        .bind(&code)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let existing: HashMap<(i64, i64, String), (i64, String, bool)> =
+            existing.into_iter().map(|(y, m, n, id, h, l)| ((y, m, n), (id, h, l))).collect();
         let mut outcome = VoucherImport::default();
+        let (mut fresh, mut replaced) = (vec![], vec![]);
         for v in vouchers {
-            let existing: Option<(i64, String, bool)> = sqlx::query_as(
-                "SELECT voucher_id, content_hash, locked FROM voucher
-                 WHERE village_code = ? AND year = ? AND month = ? AND voucher_no = ?",
-            )
-            .bind(village.to_string())
-            .bind(i64::from(v.key.year))
-            .bind(i64::from(v.key.month))
-            .bind(&v.key.number)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?;
-            let id = match existing {
-                Some((_, hash, _)) if hash == v.content_hash => {
-                    outcome.unchanged += 1;
-                    continue;
-                }
+            match existing.get(&(i64::from(v.key.year), i64::from(v.key.month), v.key.number.clone())) {
+                Some((_, hash, _)) if *hash == v.content_hash => outcome.unchanged += 1,
                 Some((_, _, true)) => {
-                    outcome.conflicts.push(format!("{}年{}月 {}", v.key.year, v.key.month, v.key.number));
-                    continue;
+                    outcome.conflicts.push(format!("{}年{}月 {}", v.key.year, v.key.month, v.key.number))
                 }
-                Some((id, _, false)) => {
-                    sqlx::query("DELETE FROM ledger_entry WHERE voucher_id = ?")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_err)?;
-                    sqlx::query(
-                        "UPDATE voucher SET content_hash = ?, voucher_date = ?, imported_at = ? WHERE voucher_id = ?",
-                    )
-                    .bind(&v.content_hash)
-                    .bind(v.date)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                    outcome.updated += 1;
-                    id
-                }
-                None => {
-                    outcome.inserted += 1;
-                    sqlx::query_scalar(
-                        "INSERT INTO voucher (village_code, year, month, voucher_no, voucher_date, content_hash, imported_at)
-                         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING voucher_id",
-                    )
-                    .bind(village.to_string())
-                    .bind(i64::from(v.key.year))
-                    .bind(i64::from(v.key.month))
-                    .bind(&v.key.number)
-                    .bind(v.date)
-                    .bind(&v.content_hash)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(map_err)?
-                }
-            };
+                Some((id, _, false)) => replaced.push((*id, v)),
+                None => fresh.push(v),
+            }
+        }
+        if !outcome.conflicts.is_empty() {
+            tx.rollback().await.map_err(map_err)?;
+            return Ok(VoucherImport {
+                unchanged: outcome.unchanged,
+                conflicts: outcome.conflicts,
+                ..VoucherImport::default()
+            });
+        }
+        for (id, v) in &replaced {
+            sqlx::query("DELETE FROM ledger_entry WHERE voucher_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            sqlx::query("UPDATE voucher SET content_hash = ?, voucher_date = ?, imported_at = ? WHERE voucher_id = ?")
+                .bind(&v.content_hash)
+                .bind(v.date)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        for chunk in fresh.chunks(200) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO voucher (village_code, year, month, voucher_no, voucher_date, content_hash, imported_at) ",
+            );
+            q.push_values(chunk, |mut b, v| {
+                b.push_bind(&code)
+                    .push_bind(i64::from(v.key.year))
+                    .push_bind(i64::from(v.key.month))
+                    .push_bind(&v.key.number)
+                    .push_bind(v.date)
+                    .push_bind(&v.content_hash)
+                    .push_bind(now);
+            });
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        let ids: Vec<(i64, i64, String, i64)> =
+            sqlx::query_as("SELECT year, month, voucher_no, voucher_id FROM voucher WHERE village_code = ?")
+                .bind(&code)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        let ids: HashMap<(i64, i64, String), i64> = ids.into_iter().map(|(y, m, n, id)| ((y, m, n), id)).collect();
+        let lines: Vec<(i64, i64, &LedgerEntry)> = fresh
+            .iter()
+            .map(|v| (ids[&(i64::from(v.key.year), i64::from(v.key.month), v.key.number.clone())], *v))
+            .chain(replaced.iter().map(|(id, v)| (*id, *v)))
+            .flat_map(|(id, v)| v.lines.iter().enumerate().map(move |(i, l)| (id, i as i64 + 1, l)))
+            .collect();
+        for chunk in lines.chunks(300) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT INTO ledger_entry (voucher_id, line, entry_date, voucher_label, summary, account_code, account_name,
                                            debit, credit, attachments) ",
             );
-            q.push_values(v.lines.iter().enumerate(), |mut b, (i, l)| {
-                b.push_bind(id)
-                    .push_bind(i as i64 + 1)
+            q.push_values(chunk, |mut b, (id, line, l)| {
+                b.push_bind(*id)
+                    .push_bind(*line)
                     .push_bind(l.date)
                     .push_bind(&l.voucher_no)
                     .push_bind(&l.summary)
@@ -1089,13 +1107,9 @@ impl LedgerStore for SqliteStore {
             });
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
-        if outcome.conflicts.is_empty() {
-            tx.commit().await.map_err(map_err)?;
-        } else {
-            tx.rollback().await.map_err(map_err)?;
-            outcome.inserted = 0;
-            outcome.updated = 0;
-        }
+        tx.commit().await.map_err(map_err)?;
+        outcome.inserted = fresh.len() as u64;
+        outcome.updated = replaced.len() as u64;
         Ok(outcome)
     }
 
@@ -1135,23 +1149,23 @@ impl LedgerStore for SqliteStore {
     async fn add_receipts(&self, village: RegionCode, receipts: &[Receipt]) -> StoreResult<u64> {
         let mut tx = self.writer.begin().await.map_err(map_err)?;
         let mut added = 0;
-        for r in receipts {
-            added += sqlx::query(
-                "INSERT INTO receipt (village_code, year, month, voucher_no, sha256, media_type, file_name, byte_size)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            )
-            .bind(village.to_string())
-            .bind(i64::from(r.year))
-            .bind(i64::from(r.month))
-            .bind(&r.voucher_no)
-            .bind(&r.sha256)
-            .bind(&r.media_type)
-            .bind(&r.file_name)
-            .bind(r.byte_size)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .rows_affected();
+        let code = village.to_string();
+        for chunk in receipts.chunks(500) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO receipt (village_code, year, month, voucher_no, sha256, media_type, file_name, byte_size) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(&code)
+                    .push_bind(i64::from(r.year))
+                    .push_bind(i64::from(r.month))
+                    .push_bind(&r.voucher_no)
+                    .push_bind(&r.sha256)
+                    .push_bind(&r.media_type)
+                    .push_bind(&r.file_name)
+                    .push_bind(r.byte_size);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            added += q.build().execute(&mut *tx).await.map_err(map_err)?.rows_affected();
         }
         tx.commit().await.map_err(map_err)?;
         Ok(added)

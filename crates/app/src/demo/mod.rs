@@ -340,7 +340,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             }
             for (mut new, file) in plan.disclosures {
                 if let Some(file) = file {
-                    let sha256 = site.files.put(&file.bytes)?;
+                    let sha256 = site.files.put_unsynced(&file.bytes)?;
                     new.attachments.push(Attachment {
                         file_name: file.name,
                         media_type: file.media_type.into(),
