@@ -94,8 +94,9 @@ pub async fn disclosure(
 ) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(&headers);
     let village = find_village(&state, &code)?;
-    let d = find_disclosure(&state, &village, &id).await?;
+    // Looked up inside the render: a cached page costs no query at all.
     cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+        let d = find_disclosure(&state, &village, &id).await?;
         let history = history(&state, &d).await?;
         let signoffs = state
             .site

@@ -88,14 +88,15 @@ pub async fn finance(
     if !matches!(period, Period::Month { .. }) {
         return Err(WebError::NotFound);
     }
-    let published: HashSet<(String, Period)> =
-        state.site.store.published_periods(village.code).await?.into_iter().collect();
-    if !published.contains(&("income-expenditure".to_owned(), period)) {
-        return Err(WebError::NotFound);
-    }
     let category = q.category.filter(|c| !c.is_empty() && c.chars().count() <= 20);
-    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || {
-        render(&state, &prefs, &village, period, category, &uri)
+    // The publication check is part of the render, so a cached page costs no query at all.
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+        let published: HashSet<(String, Period)> =
+            state.site.store.published_periods(village.code).await?.into_iter().collect();
+        if !published.contains(&("income-expenditure".to_owned(), period)) {
+            return Err(WebError::NotFound);
+        }
+        render(&state, &prefs, &village, period, category, &uri).await
     })
     .await
 }
