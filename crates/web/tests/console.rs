@@ -2,6 +2,8 @@
 //! sign-offs voided by edits, corrections with their diff, withdrawals, uploads, throttling,
 //! the audit trail — and `verify` passing on the result.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -9,52 +11,19 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use chrono::Utc;
+use common::code;
 use tower::ServiceExt;
-use yangguang_app::files::FileStore;
-use yangguang_app::keys::PlatformKey;
-use yangguang_app::{Site, auth, catalog_files};
+use yangguang_app::auth;
 use yangguang_core::staff::{Grant, Role};
-use yangguang_core::{DisclosureId, DisclosureState, Region, RegionCode, RegionKind};
-use yangguang_store::{RegionStore, Store};
-use yangguang_store_sqlite::SqliteStore;
+use yangguang_core::{DisclosureId, DisclosureState};
 use yangguang_web::{AppState, router};
 
 const VILLAGE: &str = "339921100201";
 const OTHER: &str = "339921100202";
 
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
-
 async fn state() -> AppState {
-    let store = SqliteStore::in_memory().await.unwrap();
-    store.migrate().await.unwrap();
-    let r = |c: &str, name: &str, parent: Option<&str>, kind| Region {
-        code: code(c),
-        name: name.into(),
-        parent: parent.map(code),
-        kind,
-    };
-    store
-        .upsert_regions(&[
-            r("339921000000", "清溪县", None, RegionKind::County),
-            r("339921100000", "青山镇", Some("339921000000"), RegionKind::Town),
-            r(VILLAGE, "前山村", Some("339921100000"), RegionKind::Village),
-            r(OTHER, "后山村", Some("339921100000"), RegionKind::Village),
-        ])
-        .await
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "yg-console-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap()
-    ));
-    let store: Arc<dyn Store> = Arc::new(store);
-    let site =
-        Site::new(store, catalog_files::default_catalog(), FileStore::new(dir), PlatformKey::from_secret([3; 32]))
-            .await
-            .unwrap();
-    AppState::new(Arc::new(site))
+    let store = common::store_with(&common::county_with(&[(VILLAGE, "前山村"), (OTHER, "后山村")])).await;
+    AppState::new(Arc::new(common::site_over(store, "console").await))
 }
 
 /// Creates an account that has already changed its password ("password-123").

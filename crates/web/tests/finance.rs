@@ -1,26 +1,21 @@
 //! The public accounts page: totals equal the vouchers, every category opens its vouchers,
 //! unpublished months are not public, and the page fits one round trip on a phone.
 
+mod common;
+
 use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use chrono::{NaiveDate, TimeZone, Utc};
+use common::code;
 use tower::ServiceExt;
-use yangguang_app::files::FileStore;
-use yangguang_app::keys::PlatformKey;
-use yangguang_app::{Site, catalog_files};
 use yangguang_core::ledger::{LedgerEntry, vouchers};
-use yangguang_core::{DisclosureKind, DisclosureState, Fen, NewDisclosure, Region, RegionCode, RegionKind};
-use yangguang_store::{LedgerStore, RegionStore, Store};
-use yangguang_store_sqlite::SqliteStore;
+use yangguang_core::{DisclosureKind, DisclosureState, Fen, NewDisclosure};
+use yangguang_store::LedgerStore;
 use yangguang_web::{AppState, router};
 
 const VILLAGE: &str = "339921100201";
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
 
 fn line(day: u32, no: &str, summary: &str, account: &str, debit: i64, credit: i64) -> LedgerEntry {
     LedgerEntry {
@@ -37,22 +32,7 @@ fn line(day: u32, no: &str, summary: &str, account: &str, debit: i64, credit: i6
 }
 
 async fn state() -> AppState {
-    let store = SqliteStore::in_memory().await.unwrap();
-    store.migrate().await.unwrap();
-    let r = |c: &str, name: &str, parent: Option<&str>, kind| Region {
-        code: code(c),
-        name: name.into(),
-        parent: parent.map(code),
-        kind,
-    };
-    store
-        .upsert_regions(&[
-            r("339921000000", "清溪县", None, RegionKind::County),
-            r("339921100000", "青山镇", Some("339921000000"), RegionKind::Town),
-            r(VILLAGE, "前山村", Some("339921100000"), RegionKind::Village),
-        ])
-        .await
-        .unwrap();
+    let store = common::store_with(&common::county_with(&[(VILLAGE, "前山村")])).await;
     let books = vec![
         line(5, "记-001", "收厂房租金", "102", 1_200_000, 0),
         line(5, "记-001", "收厂房租金", "501003", 0, 1_200_000),
@@ -62,16 +42,7 @@ async fn state() -> AppState {
         line(20, "记-003", "发放村干部报酬", "102", 0, 1_500_000),
     ];
     store.import_vouchers(code(VILLAGE), &vouchers(&books), Utc::now()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "yg-finance-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap()
-    ));
-    let store: Arc<dyn Store> = Arc::new(store);
-    let site =
-        Site::new(store, catalog_files::default_catalog(), FileStore::new(dir), PlatformKey::from_secret([1; 32]))
-            .await
-            .unwrap();
+    let site = common::site_over(store, "finance").await;
     let at = Utc.with_ymd_and_hms(2026, 4, 5, 2, 0, 0).unwrap();
     site.add_disclosures(&[NewDisclosure {
         village: code(VILLAGE),

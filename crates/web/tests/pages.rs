@@ -1,6 +1,8 @@
 //! The public pages through the router, without a socket: a small county in an in-memory
 //! SQLite store, real templates, real compression.
 
+mod common;
+
 use std::io::Read;
 use std::sync::Arc;
 
@@ -8,13 +10,9 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use chrono::{TimeZone, Utc};
+use common::code;
 use tower::ServiceExt;
-use yangguang_app::files::FileStore;
-use yangguang_app::keys::PlatformKey;
-use yangguang_app::{Site, catalog_files};
-use yangguang_core::{Attachment, DisclosureKind, DisclosureState, NewDisclosure, Region, RegionCode, RegionKind};
-use yangguang_store::{RegionStore, Store};
-use yangguang_store_sqlite::SqliteStore;
+use yangguang_core::{Attachment, DisclosureKind, DisclosureState, NewDisclosure, RegionKind};
 use yangguang_web::{AppState, router};
 
 const VILLAGE: &str = "339921100201";
@@ -25,41 +23,13 @@ struct TestSite {
     first_id: i64,
 }
 
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
-
 async fn site() -> TestSite {
-    let store = SqliteStore::in_memory().await.unwrap();
-    store.migrate().await.unwrap();
-    let r = |c: &str, name: &str, parent: Option<&str>, kind| Region {
-        code: code(c),
-        name: name.into(),
-        parent: parent.map(code),
-        kind,
-    };
-    store
-        .upsert_regions(&[
-            r("339921000000", "清溪县", None, RegionKind::County),
-            r("339921100000", "青山镇", Some("339921000000"), RegionKind::Town),
-            r("339921101000", "白沙镇", Some("339921000000"), RegionKind::Town),
-            r(VILLAGE, "前山村", Some("339921100000"), RegionKind::Village),
-            r(OTHER_VILLAGE, "后山村", Some("339921100000"), RegionKind::Village),
-            r("339921101201", "龙潭村", Some("339921101000"), RegionKind::Village),
-        ])
-        .await
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "yg-web-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap()
-    ));
-    let files = FileStore::new(dir);
+    let mut regions = common::county_with(&[(VILLAGE, "前山村"), (OTHER_VILLAGE, "后山村")]);
+    regions.push(common::region("339921101000", "白沙镇", Some("339921000000"), RegionKind::Town));
+    regions.push(common::region("339921101201", "龙潭村", Some("339921101000"), RegionKind::Village));
+    let site = common::site_over(common::store_with(&regions).await, "pages").await;
     let csv = "户主,金额\n张*明,300.00\n".as_bytes();
-    let sha256 = files.put(csv).unwrap();
-    let store: Arc<dyn Store> = Arc::new(store);
-    let site =
-        Site::new(store, catalog_files::default_catalog(), files, PlatformKey::from_secret([5; 32])).await.unwrap();
+    let sha256 = site.files.put(csv).unwrap();
     let at = |day| Utc.with_ymd_and_hms(2026, 3, day, 2, 0, 0).unwrap();
     let mut batch: Vec<NewDisclosure> = (1..=25)
         .map(|i| NewDisclosure {
