@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use yangguang_core::RegionCode;
 use yangguang_core::ledger::{Voucher, vouchers};
 use yangguang_import::RowError;
-use yangguang_import::ledger::{LedgerRules, read_ledger};
+use yangguang_import::ledger::{ExtraNames, Field, LedgerRules, read_ledger};
 use yangguang_store::VoucherImport;
 
 use crate::{AppError, Site};
@@ -46,11 +46,12 @@ pub async fn import_ledger(
     if !site.regions().get(village).is_some_and(|r| r.kind.is_village_level()) {
         return Err(AppError::Invalid(format!("村（社区）{village} 不存在 / unknown village")));
     }
+    let extra = saved_columns(site, village).await?;
     let mut report = LedgerReport::default();
     let mut all: Vec<Voucher> = vec![];
     let mut seen: HashMap<(i32, u32, String), (String, String)> = HashMap::new();
     for (name, bytes) in files {
-        let rules = LedgerRules { period, charts: Some(&site.charts), mapping: None };
+        let rules = LedgerRules { period, charts: Some(&site.charts), mapping: None, extra_names: Some(&extra) };
         let read = match read_ledger(&bytes, &rules) {
             Ok(r) => r,
             Err(e) => {
@@ -99,4 +100,30 @@ pub async fn import_ledger(
     }
     report.stored = Some(stored);
     Ok(report)
+}
+
+/// The column names the village's clerk saved (empty when none).
+pub async fn saved_columns(site: &Site, village: RegionCode) -> Result<ExtraNames, AppError> {
+    let Some(json) = site.store.ledger_columns(village).await? else { return Ok(ExtraNames::new()) };
+    let raw: HashMap<String, Vec<String>> = serde_json::from_str(&json).unwrap_or_default();
+    Ok(raw.into_iter().filter_map(|(k, v)| Field::from_key(&k).map(|f| (f, v))).collect())
+}
+
+/// Saves the column names a village's accounting software uses (one or more per field,
+/// separated by 、 , or spaces in the form); empty fields keep only the usual names.
+pub async fn save_columns(site: &Site, village: RegionCode, names: &HashMap<Field, String>) -> Result<(), AppError> {
+    let split: HashMap<&str, Vec<String>> = names
+        .iter()
+        .map(|(f, text)| {
+            let list: Vec<String> =
+                text.split(['、', ',', '，', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+            (f.key(), list)
+        })
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    if split.values().flatten().any(|n| n.chars().count() > 30) {
+        return Err(AppError::Invalid("列名过长 / a column name is too long".into()));
+    }
+    site.store.save_ledger_columns(village, &serde_json::to_string(&split).expect("names serialise")).await?;
+    Ok(())
 }

@@ -65,6 +65,24 @@ impl Field {
         }
     }
 
+    /// A stable name for saving a clerk's column names.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Date => "date",
+            Self::Voucher => "voucher",
+            Self::Summary => "summary",
+            Self::AccountCode => "account_code",
+            Self::AccountName => "account_name",
+            Self::Debit => "debit",
+            Self::Credit => "credit",
+            Self::Attachments => "attachments",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key() == key)
+    }
+
     fn required(self) -> bool {
         matches!(self, Self::Date | Self::Voucher | Self::AccountCode | Self::Debit | Self::Credit)
     }
@@ -86,17 +104,23 @@ fn header_name(cell: &str) -> String {
     s
 }
 
+/// Column names a village's software uses beyond the usual ones, saved by its clerk.
+pub type ExtraNames = HashMap<Field, Vec<String>>;
+
 /// Recognises a header row: every required field found, each column used once.
 pub fn recognise_header(row: &[String]) -> Option<ColumnMapping> {
+    recognise_header_with(row, &ExtraNames::new())
+}
+
+pub fn recognise_header_with(row: &[String], extra: &ExtraNames) -> Option<ColumnMapping> {
     let names: Vec<String> = row.iter().map(|c| header_name(c)).collect();
     let mut mapping = ColumnMapping::new();
-    // Exact names first, so 科目编码 and 科目 (name) do not compete.
+    // The clerk's saved names first, then exact usual names, so 科目编码 and 科目 (name) do not compete.
     for field in Field::ALL {
-        if let Some(col) = names
-            .iter()
-            .enumerate()
-            .find(|(i, n)| field.synonyms().contains(&n.as_str()) && !mapping.values().any(|v| v == i))
-            .map(|(i, _)| i)
+        let saved = extra.get(&field).map(Vec::as_slice).unwrap_or(&[]);
+        let known = |n: &str| saved.iter().any(|s| header_name(s) == n) || field.synonyms().contains(&n);
+        if let Some(col) =
+            names.iter().enumerate().find(|(i, n)| known(n) && !mapping.values().any(|v| v == i)).map(|(i, _)| i)
         {
             mapping.insert(field, col);
         }
@@ -127,6 +151,8 @@ pub struct LedgerRules<'a> {
     pub period: Option<(NaiveDate, NaiveDate)>,
     pub charts: Option<&'a Charts>,
     pub mapping: Option<&'a ColumnMapping>,
+    /// The village's saved column names, if any.
+    pub extra_names: Option<&'a ExtraNames>,
 }
 
 fn is_total_or_signature(row: &[String]) -> bool {
@@ -151,7 +177,9 @@ pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, 
             .iter()
             .take(HEADER_SEARCH_ROWS)
             .enumerate()
-            .find_map(|(i, r)| recognise_header(r).map(|m| (i, m)))
+            .find_map(|(i, r)| {
+                recognise_header_with(r, rules.extra_names.unwrap_or(&ExtraNames::new())).map(|m| (i, m))
+            })
             .ok_or(ReadError::NoHeader(HEADER_SEARCH_ROWS))?,
     };
     let header = &rows[header_index];
@@ -326,7 +354,7 @@ mod tests {
 
     fn rules(charts: &Charts) -> LedgerRules<'_> {
         let period = (NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
-        LedgerRules { period: Some(period), charts: Some(charts), mapping: None }
+        LedgerRules { period: Some(period), charts: Some(charts), mapping: None, extra_names: None }
     }
 
     fn charts() -> Charts {
@@ -372,7 +400,9 @@ mod tests {
             2026-03-05,记-1,101,10,\n2026-03-05,记-1,102,,10\n\
             2026-03-06,记-2,101,5,\n2026-03-06,记-2,102,,5\n\
             2026-03-07,记-001,101,7,\n2026-03-07,记-001,102,,7\n";
-        let read = read_ledger(text.as_bytes(), &LedgerRules { period: None, charts: None, mapping: None }).unwrap();
+        let read =
+            read_ledger(text.as_bytes(), &LedgerRules { period: None, charts: None, mapping: None, extra_names: None })
+                .unwrap();
         let dup: Vec<_> = read.errors.iter().filter(|e| e.problem.contains("重复")).collect();
         assert_eq!(dup.len(), 1, "{:#?}", read.errors);
         assert_eq!((dup[0].row, dup[0].column.as_str()), (6, "凭证号"));
@@ -380,9 +410,11 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_a_ledger_says_so() {
-        let err =
-            read_ledger("姓名,电话\n张三,123\n".as_bytes(), &LedgerRules { period: None, charts: None, mapping: None })
-                .unwrap_err();
+        let err = read_ledger(
+            "姓名,电话\n张三,123\n".as_bytes(),
+            &LedgerRules { period: None, charts: None, mapping: None, extra_names: None },
+        )
+        .unwrap_err();
         assert!(matches!(err, ReadError::NoHeader(_)), "{err:?}");
     }
 
@@ -396,13 +428,34 @@ mod tests {
     }
 
     #[test]
+    fn a_clerks_saved_column_names_find_an_unusual_header() {
+        let text = "时间,号,代码,收,付\n2026-03-05,1,101,10,\n2026-03-05,1,102,,10\n";
+        let none = LedgerRules { period: None, charts: None, mapping: None, extra_names: None };
+        assert!(matches!(read_ledger(text.as_bytes(), &none), Err(ReadError::NoHeader(_))));
+        let extra: ExtraNames = [
+            (Field::Date, vec!["时间".to_string()]),
+            (Field::Voucher, vec!["号".into()]),
+            (Field::AccountCode, vec!["代码".into()]),
+            (Field::Debit, vec!["收".into()]),
+            (Field::Credit, vec!["付".into()]),
+        ]
+        .into();
+        let read = read_ledger(text.as_bytes(), &LedgerRules { extra_names: Some(&extra), ..none }).unwrap();
+        assert!(read.is_clean(), "{:#?}", read.errors);
+        assert_eq!(read.entries.len(), 2);
+    }
+
+    #[test]
     fn a_saved_mapping_reads_unusual_headers() {
         let text = "时间,号,代码,收,付\n2026-03-05,1,101,10,\n2026-03-05,1,102,,10\n";
         let mapping: ColumnMapping =
             [(Field::Date, 0), (Field::Voucher, 1), (Field::AccountCode, 2), (Field::Debit, 3), (Field::Credit, 4)]
                 .into();
-        let read =
-            read_ledger(text.as_bytes(), &LedgerRules { period: None, charts: None, mapping: Some(&mapping) }).unwrap();
+        let read = read_ledger(
+            text.as_bytes(),
+            &LedgerRules { period: None, charts: None, mapping: Some(&mapping), extra_names: None },
+        )
+        .unwrap();
         assert!(read.is_clean(), "{:#?}", read.errors);
         assert_eq!(read.entries.len(), 2);
     }
@@ -443,7 +496,8 @@ mod xlsx_tests {
 
     #[test]
     fn an_xlsx_export_reads_with_dates_and_amounts() {
-        let read = read_ledger(&xlsx(), &LedgerRules { period: None, charts: None, mapping: None }).unwrap();
+        let read = read_ledger(&xlsx(), &LedgerRules { period: None, charts: None, mapping: None, extra_names: None })
+            .unwrap();
         assert!(read.is_clean(), "{:#?}", read.errors);
         assert_eq!((read.format, read.header_row), ("xlsx", 3));
         assert_eq!(read.entries.len(), 2);
@@ -456,7 +510,8 @@ mod xlsx_tests {
     fn a_truncated_xlsx_changes_nothing_and_says_why() {
         let mut bytes = xlsx();
         bytes.truncate(bytes.len() / 2);
-        let err = read_ledger(&bytes, &LedgerRules { period: None, charts: None, mapping: None }).unwrap_err();
+        let err = read_ledger(&bytes, &LedgerRules { period: None, charts: None, mapping: None, extra_names: None })
+            .unwrap_err();
         assert!(matches!(err, ReadError::Xlsx(_)), "{err:?}");
     }
 }

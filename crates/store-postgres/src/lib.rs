@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     (2, include_str!("../migrations/0002_ledger.sql")),
     (3, include_str!("../migrations/0003_receipt.sql")),
     (4, include_str!("../migrations/0004_integration_token.sql")),
+    (5, include_str!("../migrations/0005_ledger_columns.sql")),
 ];
 
 pub struct PostgresStore {
@@ -1226,6 +1227,27 @@ impl LedgerStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)
+    }
+
+    async fn ledger_columns(&self, village: RegionCode) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT names_json FROM ledger_columns WHERE village_code = $1")
+            .bind(village.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn save_ledger_columns(&self, village: RegionCode, names_json: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO ledger_columns (village_code, names_json) VALUES ($1, $2)
+             ON CONFLICT (village_code) DO UPDATE SET names_json = excluded.names_json",
+        )
+        .bind(village.to_string())
+        .bind(names_json)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
     }
 
     async fn lock_vouchers(&self, village: RegionCode, from: NaiveDate, to: NaiveDate) -> StoreResult<u64> {

@@ -50,7 +50,8 @@ macro_rules! contract_tests {
             vouchers_import_idempotently_and_replace_unlocked_changes,
             a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored,
             receipts_attach_to_vouchers_once,
-            integration_tokens_are_found_by_hash);
+            integration_tokens_are_found_by_hash,
+            saved_ledger_columns_are_replaced_per_village);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -633,4 +634,14 @@ pub async fn integration_tokens_are_found_by_hash(store: &dyn Store) {
     store.create_token(&token).await.unwrap();
     assert_eq!(store.find_token(&"f".repeat(64)).await.unwrap(), Some(token));
     assert_eq!(store.find_token(&"e".repeat(64)).await.unwrap(), None);
+}
+
+pub async fn saved_ledger_columns_are_replaced_per_village(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    assert_eq!(store.ledger_columns(village).await.unwrap(), None);
+    store.save_ledger_columns(village, r#"{"debit":["收"]}"#).await.unwrap();
+    store.save_ledger_columns(village, r#"{"debit":["收入"]}"#).await.unwrap();
+    assert_eq!(store.ledger_columns(village).await.unwrap().as_deref(), Some(r#"{"debit":["收入"]}"#));
+    assert_eq!(store.ledger_columns(code("339921100001")).await.unwrap(), None);
 }

@@ -241,6 +241,9 @@ pub trait LedgerStore: Send + Sync {
     async fn receipt_month(&self, village: RegionCode, sha256: &str) -> StoreResult<Option<(i32, u32)>>;
     /// The (normalised) voucher numbers of a month.
     async fn voucher_numbers(&self, village: RegionCode, year: i32, month: u32) -> StoreResult<Vec<String>>;
+    /// The column names a village's exports use, as saved by its clerk (JSON), if any.
+    async fn ledger_columns(&self, village: RegionCode) -> StoreResult<Option<String>>;
+    async fn save_ledger_columns(&self, village: RegionCode, names_json: &str) -> StoreResult<()>;
     /// Locks the vouchers dated within `[from, to]`; returns how many.
     async fn lock_vouchers(
         &self,

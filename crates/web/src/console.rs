@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/checkpoint", post(checkpoint))
         .route("/console/finance/draft", post(draft_accounts))
         .route("/console/ledger", get(ledger_page).post(import_ledger))
+        .route("/console/ledger/columns", post(save_columns))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
 }
@@ -1335,9 +1336,14 @@ pub async fn draft_accounts(
 struct LedgerPage {
     layout: Layout,
     nav: Nav,
+    fields: Vec<(&'static str, &'static str)>,
     villages: Vec<(String, String)>,
     errors: Vec<(String, u64, String, String, String)>,
     result: String,
+}
+
+fn column_fields() -> Vec<(&'static str, &'static str)> {
+    yangguang_import::ledger::Field::ALL.iter().map(|f| (f.key(), f.label())).collect()
 }
 
 fn clerk_villages(state: &AppState, who: &SignedIn) -> Vec<(String, String)> {
@@ -1358,6 +1364,7 @@ pub async fn ledger_page(State(state): State<AppState>, headers: HeaderMap) -> R
         ));
     }
     let page = LedgerPage {
+        fields: column_fields(),
         layout: layout(&headers, "导入账簿"),
         nav: nav(&who, &headers),
         villages,
@@ -1414,6 +1421,7 @@ pub async fn import_ledger(
     };
     let status = if report.succeeded() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = LedgerPage {
+        fields: column_fields(),
         layout: layout(&headers, "导入账簿"),
         nav: nav(&who, &headers),
         villages: clerk_villages(&state, &who),
@@ -1421,4 +1429,34 @@ pub async fn import_ledger(
         result,
     };
     Ok(html(&state, &headers, status, page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct ColumnsForm {
+    csrf: Option<String>,
+    village: String,
+    #[serde(flatten)]
+    names: HashMap<String, String>,
+}
+
+/// Saves the column names a village's export uses, for files the usual names do not match.
+pub async fn save_columns(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<ColumnsForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let village = RegionCode::parse(&f.village).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    if !Grants(who.staff.grants.clone()).can_draft(village) {
+        return Err(WebError::Forbidden(format!("需要该村（{village}）的村务工作者角色")));
+    }
+    let names: HashMap<yangguang_import::ledger::Field, String> = f
+        .names
+        .iter()
+        .filter_map(|(k, v)| yangguang_import::ledger::Field::from_key(k).map(|field| (field, v.clone())))
+        .collect();
+    yangguang_app::ledger::save_columns(&state.site, village, &names).await.map_err(app_error)?;
+    auth::audit(&state.site, Some(&who.staff), &client_ip(&headers), "ledger-columns", &village.to_string(), "").await;
+    Ok(done(&headers, "/console/ledger", "已保存列名对应，以后导入该村账簿时使用。"))
 }

@@ -587,3 +587,37 @@ async fn a_clerk_uploads_the_books_and_sees_every_problem_at_once() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("新增凭证 1 张"));
 }
+
+#[tokio::test]
+async fn a_clerk_saves_the_column_names_of_unusual_exports() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let mut clerk = Browser::new(&state);
+    clerk.login("clerk", "").await;
+    let unusual = "时间,号,代码,收,付\n2027-03-05,1,101,10,\n2027-03-05,1,102,,10\n";
+    let csrf = clerk.csrf().await;
+    let page = clerk
+        .post_multipart("/console/ledger", &[("csrf", &csrf), ("village", VILLAGE)], &[("a.csv", unusual.as_bytes())])
+        .await;
+    assert!(page.body.contains("找不到表头"), "{}", page.body);
+    let saved = clerk
+        .post(
+            "/console/ledger/columns",
+            &[
+                ("csrf", &csrf),
+                ("village", VILLAGE),
+                ("date", "时间"),
+                ("voucher", "号"),
+                ("account_code", "代码"),
+                ("debit", "收"),
+                ("credit", "付、付出"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = clerk
+        .post_multipart("/console/ledger", &[("csrf", &csrf), ("village", VILLAGE)], &[("a.csv", unusual.as_bytes())])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("新增凭证 1 张"));
+}
