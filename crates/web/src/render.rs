@@ -197,6 +197,10 @@ impl PageCache {
         }
     }
 
+    pub fn is_rendering(&self, key: &str) -> bool {
+        self.rendering.lock().expect("render lock").contains(key)
+    }
+
     /// Claims the re-rendering of `key`; `None` if another request already has it.
     pub fn begin_render(&self, key: &str) -> Option<RenderGuard<'_>> {
         let mut rendering = self.rendering.lock().expect("render lock");

@@ -84,7 +84,7 @@ where
 }
 
 /// The cached page under `key`, rendered again when what it shows (its scope) changed. While
-/// one request re-renders a stale page, concurrent ones get the previous version.
+/// one request renders a page, concurrent ones get the previous version, or wait for the first.
 pub async fn cached_page<F, Fut>(
     state: &AppState,
     key: String,
@@ -103,7 +103,23 @@ where
             Some(guard) => Some(guard),
             None => return Ok(page),
         },
-        Lookup::Missing => None,
+        // A page nobody has rendered yet: one request renders it, the others wait for that
+        // (briefly; past half a second they render it themselves).
+        Lookup::Missing => match state.cache.begin_render(&key) {
+            Some(guard) => Some(guard),
+            None => {
+                for _ in 0..250 {
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                    if let Lookup::Fresh(page) | Lookup::Stale(page) = state.cache.lookup(&key, generation, today) {
+                        return Ok(page);
+                    }
+                    if !state.cache.is_rendering(&key) {
+                        break; // the first render failed (a 404, say): find out for ourselves
+                    }
+                }
+                None
+            }
+        },
     };
     let page = Arc::new(EncodedPage::new(StatusCode::OK, render().await?));
     state.cache.insert(key, generation, today, page.clone());
