@@ -70,14 +70,10 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The client's address as `crate::client_address` established it (never a header the
+/// client chose).
 fn client_ip(headers: &HeaderMap) -> String {
-    // Behind a reverse proxy the client is the first X-Forwarded-For address.
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned())
-        .unwrap_or_else(|| "local".into())
+    headers.get(crate::CLIENT_IP_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("local").to_owned()
 }
 
 fn secure(headers: &HeaderMap) -> &'static str {

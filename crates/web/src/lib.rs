@@ -84,8 +84,35 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(favicon))
         .route("/robots.txt", get(robots))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
+        .layer(middleware::from_fn(client_address))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)
+}
+
+/// Where the request came from, for throttling and the audit trail, as an internal header
+/// that handlers read. A client-sent copy is dropped. `X-Forwarded-For` is believed only from
+/// a proxy on this machine (loopback), so nobody can pick their own address to dodge limits.
+pub const CLIENT_IP_HEADER: &str = "x-yangguang-client-ip";
+
+async fn client_address(mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned());
+    let address = match (peer, forwarded) {
+        (Some(p), Some(f)) if p.is_loopback() && !f.is_empty() => f,
+        (Some(p), _) => p.to_string(),
+        (None, _) => "local".into(),
+    };
+    let headers = request.headers_mut();
+    headers.remove(CLIENT_IP_HEADER);
+    if let Ok(v) = HeaderValue::from_str(&address) {
+        headers.insert(CLIENT_IP_HEADER, v);
+    }
+    next.run(request).await
 }
 
 async fn log_requests(request: Request, next: Next) -> Response {
@@ -128,5 +155,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -621,3 +621,26 @@ async fn a_clerk_saves_the_column_names_of_unusual_exports() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("新增凭证 1 张"));
 }
+
+#[tokio::test]
+async fn a_client_cannot_choose_the_address_its_failures_are_counted_under() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let mut b = Browser::new(&state);
+    b.get("/console/login").await;
+    let csrf = b.cookies["yg_login_csrf"].clone();
+    let cookie = format!("yg_login_csrf={csrf}");
+    let body = format!("csrf={csrf}&username=clerk&password=wrong-guess");
+    let req = Request::post("/console/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "localhost")
+        .header("x-forwarded-for", "203.0.113.9")
+        .header("x-yangguang-client-ip", "198.51.100.7")
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(router(state.clone()).oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let audit = state.site.store.list_audit(1, 10).await.unwrap();
+    let failed = audit.items.iter().find(|a| a.action == "login-failed").unwrap();
+    assert_eq!(failed.ip, "local", "neither forged header was believed");
+}
