@@ -163,9 +163,11 @@ struct Common {
 struct DemoArgs {
     #[command(flatten)]
     common: Common,
-    /// How many demo counties to create (each 12 towns, 229 villages and communities).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=500))]
-    scale: u32,
+    /// How many demo counties to create (each 12 towns, 229 villages and communities), or
+    /// `full`: one county with books as busy as the real one's (about 190,000 receipt scans a
+    /// year; takes minutes).
+    #[arg(long, default_value = "1", value_parser = parse_scale)]
+    scale: Scale,
     /// Seed of the generator: the same seed and date give the same county.
     #[arg(long, default_value_t = 20_260_101)]
     seed: u64,
@@ -175,6 +177,22 @@ struct DemoArgs {
     /// Create the data and exit instead of serving.
     #[arg(long)]
     no_serve: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    counties: u32,
+    full: bool,
+}
+
+fn parse_scale(s: &str) -> Result<Scale, String> {
+    if s == "full" {
+        return Ok(Scale { counties: 1, full: true });
+    }
+    match s.parse::<u32>() {
+        Ok(n) if (1..=500).contains(&n) => Ok(Scale { counties: n, full: false }),
+        _ => Err(format!("{s:?} is not `full` or a number of counties from 1 to 500")),
+    }
 }
 
 impl Common {
@@ -225,8 +243,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&settings);
             let site = open_site(&settings).await?;
             if site.regions().is_empty() {
-                let options =
-                    DemoOptions { seed: args.seed, as_of: args.as_of.unwrap_or_else(today), scale: args.scale };
+                let options = DemoOptions {
+                    seed: args.seed,
+                    as_of: args.as_of.unwrap_or_else(today),
+                    scale: args.scale.counties,
+                    full: args.scale.full,
+                };
                 let started = Instant::now();
                 let summary =
                     yangguang_app::demo::generate(&site, &options).await.context("creating the demo county")?;
@@ -533,6 +555,8 @@ mod tests {
             (Some("0.0.0.0:80"), Some(std::path::Path::new("/d")), Some("postgres://x/y"))
         );
         assert!(Cli::try_parse_from(["yangguang", "demo", "--scale", "0"]).is_err());
+        assert!(Cli::try_parse_from(["yangguang", "demo", "--scale", "full"]).is_ok());
+        assert!(Cli::try_parse_from(["yangguang", "demo", "--scale", "fuller"]).is_err());
         assert!(
             Cli::try_parse_from(["yangguang", "demo", "--scale", "2", "--as-of", "2026-11-24", "--no-serve"]).is_ok()
         );

@@ -69,7 +69,8 @@ struct Codes {
 }
 
 /// Every voucher of one village from `start` (an opening balance) through the month of `until`.
-pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity: f64) -> Vec<LedgerEntry> {
+/// `busy` multiplies the small purchases (1 by default; `--scale full` uses [`FULL_BUSY`]).
+pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity: f64, busy: u64) -> Vec<LedgerEntry> {
     let mut out = vec![];
     let opening = yuan(rng, 100_000, 900_000, activity);
     out.push(entry(start, 1, "上年结转银行存款", ("102", "银行存款"), (opening, 0), 0));
@@ -108,7 +109,7 @@ pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity
         // Spending: pay each month, office costs, utilities, repairs, public works.
         let pay = yuan(rng, 9_000, 20_000, 1.0);
         voucher(rng, "发放村干部报酬", (c.pay, "干部报酬"), bank, pay, 1);
-        for _ in 0..1 + rng.below(3) {
+        for _ in 0..(1 + rng.below(3)) * busy {
             let what = *rng.pick(&["购买办公用品", "打印复印费", "购买茶叶招待用品", "报销差旅费"]);
             let (amount, receipts) = (yuan(rng, 80, 1_500, 1.0), 1 + rng.below(3) as u32);
             voucher(rng, what, (c.office, "办公费"), cash, amount, receipts);
@@ -130,6 +131,10 @@ pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity
     out
 }
 
+/// How much busier `--scale full` books are: about 190,000 receipt scans a year for a county,
+/// as the real one published in its first year.
+pub const FULL_BUSY: u64 = 17;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,7 +144,7 @@ mod tests {
     fn the_books_balance_and_follow_the_chart_in_force() {
         let start = NaiveDate::from_ymd_opt(2024, 11, 1).unwrap();
         let until = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        let books = village_books(&mut Rng::new(3), start, until, 1.0);
+        let books = village_books(&mut Rng::new(3), start, until, 1.0, 1);
         assert!(unbalanced(&books).is_empty());
         assert!(books.len() > 24 * 10);
         let (c2004, c2023) = crate::catalog_files::default_charts();
@@ -148,5 +153,31 @@ mod tests {
             assert!(chart.resolve(&e.account_code).is_some(), "{} on {}", e.account_code, e.date);
         }
         assert!(books.iter().all(|e| e.date <= until));
+    }
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+
+    /// Receipts a village's year produces when each payment carries its attached documents.
+    fn receipts_in_a_year(busy: u64, seed: u64) -> u64 {
+        let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let until = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let books = village_books(&mut Rng::new(seed), start, until, 1.0, busy);
+        books
+            .iter()
+            .filter(|l| l.debit.0 > 0 && !l.account_code.starts_with("10") && l.account_code != "301")
+            .map(|l| u64::from(l.attachments.max(1)))
+            .sum()
+    }
+
+    #[test]
+    fn full_scale_produces_the_real_countys_receipts() {
+        let sample: u64 = (0..20).map(|s| receipts_in_a_year(FULL_BUSY, s)).sum();
+        let county = sample * 229 / 20;
+        assert!((150_000..250_000).contains(&county), "{county} receipts a year at full scale");
+        let default: u64 = (0..20).map(|s| receipts_in_a_year(1, s)).sum::<u64>() * 229 / 20;
+        assert!(default < 40_000, "{default}");
     }
 }

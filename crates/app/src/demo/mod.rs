@@ -61,6 +61,9 @@ pub struct DemoOptions {
     pub as_of: NaiveDate,
     /// Number of counties (each 12 towns, 229 villages and communities).
     pub scale: u32,
+    /// Books as busy as the real county's: about 190,000 receipt scans a year, every document
+    /// of every payment scanned.
+    pub full: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -197,7 +200,8 @@ fn plan_village(
     let window_start = options.as_of.checked_sub_months(Months::new(24)).expect("date in range");
     let books_start = window_start.with_day(1).expect("valid");
     let mut books_rng = Rng::new(rng.next_u64());
-    let books = books::village_books(&mut books_rng, books_start, options.as_of, activity);
+    let busy = if options.full { books::FULL_BUSY } else { 1 };
+    let books = books::village_books(&mut books_rng, books_start, options.as_of, activity, busy);
     let village_path = format!("/v/{}", village.code);
     let mut plan = VillagePlan { disclosures: vec![], books: vec![], published_months: vec![] };
     let mut push =
@@ -334,7 +338,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             let vouchers = yangguang_core::ledger::vouchers(&plan.books);
             site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
             summary.vouchers += vouchers.len();
-            summary.receipts += attach_receipts(site, village.code, &vouchers).await?;
+            summary.receipts += attach_receipts(site, village.code, &vouchers, options.full).await?;
             for month in &plan.published_months {
                 site.store.lock_vouchers(village.code, month.start(), month.end()).await?;
             }
@@ -379,6 +383,7 @@ async fn attach_receipts(
     site: &Site,
     village: RegionCode,
     vouchers: &[yangguang_core::ledger::Voucher],
+    every_document: bool,
 ) -> Result<usize, AppError> {
     let mut receipts = vec![];
     for v in vouchers {
@@ -390,22 +395,29 @@ async fn attach_receipts(
         if !pays {
             continue;
         }
-        let seed = u64::from(village.county_prefix()) << 32
-            ^ village.to_string().parse::<u64>().unwrap_or(0)
-            ^ (v.key.year as u64) << 24
-            ^ u64::from(v.key.month) << 16
-            ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b));
-        let png = receipts::receipt_png(seed);
-        let sha256 = site.files.put_unsynced(&png)?;
-        receipts.push(yangguang_store::Receipt {
-            year: v.key.year,
-            month: v.key.month,
-            voucher_no: v.key.number.clone(),
-            sha256,
-            media_type: "image/png".into(),
-            file_name: format!("{}-{:02}_{}.png", v.key.year, v.key.month, v.key.number),
-            byte_size: png.len() as i64,
-        });
+        // By default one scan a payment; at full scale every attached document is scanned.
+        let documents =
+            if every_document { v.lines.iter().map(|l| l.attachments).max().unwrap_or(1).max(1) } else { 1 };
+        for page in 0..documents {
+            let seed = u64::from(village.county_prefix()) << 32
+                ^ village.to_string().parse::<u64>().unwrap_or(0)
+                ^ (v.key.year as u64) << 24
+                ^ u64::from(v.key.month) << 16
+                ^ u64::from(page) << 12
+                ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b));
+            let png = receipts::receipt_png(seed);
+            let sha256 = site.files.put_unsynced(&png)?;
+            let suffix = if page == 0 { String::new() } else { format!("-{}", page + 1) };
+            receipts.push(yangguang_store::Receipt {
+                year: v.key.year,
+                month: v.key.month,
+                voucher_no: v.key.number.clone(),
+                sha256,
+                media_type: "image/png".into(),
+                file_name: format!("{}-{:02}_{}{suffix}.png", v.key.year, v.key.month, v.key.number),
+                byte_size: png.len() as i64,
+            });
+        }
     }
     Ok(site.store.add_receipts(village, &receipts).await? as usize)
 }
@@ -590,7 +602,7 @@ mod tests {
     use super::*;
 
     fn options() -> DemoOptions {
-        DemoOptions { seed: 7, as_of: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), scale: 1 }
+        DemoOptions { seed: 7, as_of: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), scale: 1, full: false }
     }
 
     #[test]
