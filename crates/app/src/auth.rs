@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Secret, TOTP};
-use yangguang_core::staff::Grant;
+use yangguang_core::staff::{Grant, Grants};
 use yangguang_store::{AuditEntry, NewStaff, Session, Staff, StoreError};
 
 use crate::{AppError, Site};
@@ -122,9 +122,14 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
+    /// What this staff member may do.
+    pub fn grants(&self) -> Grants {
+        Grants(self.staff.grants.clone())
+    }
+
     /// A county-level role or admin without a second factor yet may only set one up.
     pub fn needs_totp_setup(&self) -> bool {
-        self.staff.totp_secret.is_none() && yangguang_core::staff::Grants(self.staff.grants.clone()).requires_totp()
+        self.staff.totp_secret.is_none() && self.grants().requires_totp()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct Actor<'a> {
 
 impl Actor<'_> {
     fn grants(&self) -> Grants {
-        Grants(self.who.staff.grants.clone())
+        self.who.grants()
     }
 }
 

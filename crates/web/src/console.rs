@@ -16,7 +16,7 @@ use serde::Deserialize;
 use yangguang_app::auth::{self, LoginError, SignedIn};
 use yangguang_app::publishing::{self, Actor, DraftInput, ReviewOutcome};
 use yangguang_app::{AppError, uploads};
-use yangguang_core::staff::{ALL_ROLES, Grant, Grants, Role};
+use yangguang_core::staff::{ALL_ROLES, Grant, Role};
 use yangguang_core::{Attachment, DisclosureId, DisclosureKind, DisclosureState, Period, RegionCode};
 use yangguang_store::{Decision, WorkQuery};
 
@@ -184,7 +184,7 @@ pub struct Nav {
 }
 
 fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
-    let grants = Grants(who.staff.grants.clone());
+    let grants = who.grants();
     let flash = cookie_value(headers, FLASH_COOKIE)
         .and_then(|v| form_urlencoded::parse(format!("m={v}").as_bytes()).next().map(|(_, v)| v.into_owned()))
         .unwrap_or_default();
@@ -379,7 +379,7 @@ const DUE_VILLAGES: usize = 25;
 
 pub async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let who = signed_in_or_redirect!(state, headers);
-    let grants = Grants(who.staff.grants.clone());
+    let grants = who.grants();
     let site = &state.site;
     let row = |d: &yangguang_core::DisclosureSummary| WorkRow {
         id: d.id.0,
@@ -652,7 +652,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, mp: Multi
     let form = read_multipart(mp).await?;
     check_csrf(&headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
     let village = RegionCode::parse(form.get("village")).map_err(|e| WebError::BadRequest(e.to_string()))?;
-    if !Grants(who.staff.grants.clone()).can_draft(village) {
+    if !who.grants().can_draft(village) {
         return Err(WebError::Forbidden(format!("需要该村（{village}）的村务工作者角色才能起草")));
     }
     let mut input = form.input(vec![])?;
@@ -672,7 +672,7 @@ pub async fn edit_page(
     let who = signed_in_or_redirect!(state, headers);
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let d = state.site.store.get_disclosure(id).await?;
-    if !Grants(who.staff.grants.clone()).can_draft(d.village) {
+    if !who.grants().can_draft(d.village) {
         return Err(WebError::Forbidden(format!("需要该村（{}）的村务工作者角色", d.village)));
     }
     if !d.state.is_editable() || d.kind == DisclosureKind::Withdrawal {
@@ -719,18 +719,11 @@ pub async fn edit(
     Ok(done(&headers, &format!("/console/d/{id}"), "已保存。修改后，之前的审核签署不再有效，需要重新审核。"))
 }
 
-#[derive(Deserialize)]
-pub struct PreviewForm {
-    csrf: Option<String>,
-    body: String,
-}
-
 pub async fn preview(State(state): State<AppState>, headers: HeaderMap, mp: Multipart) -> Result<Response, WebError> {
     let who = signed_in_or_redirect!(state, headers);
     let form = read_multipart(mp).await?;
-    let f = PreviewForm { csrf: form.fields.get("csrf").cloned(), body: form.get("body").to_owned() };
-    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
-    Ok(html(&state, &headers, StatusCode::OK, yangguang_app::markdown::render(&f.body)))
+    check_csrf(&headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
+    Ok(html(&state, &headers, StatusCode::OK, yangguang_app::markdown::render(form.get("body"))))
 }
 
 // ───────────────────────── one version ─────────────────────────
@@ -779,7 +772,7 @@ pub async fn detail(
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let site = &state.site;
     let d = site.store.get_disclosure(id).await?;
-    let grants = Grants(who.staff.grants.clone());
+    let grants = who.grants();
     if !grants.sees(d.village) {
         return Err(WebError::Forbidden(format!(
             "您的角色不涉及该村（{}）/ this village is outside your roles",
@@ -1090,7 +1083,7 @@ pub async fn audit_page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let who = signed_in_or_redirect!(state, headers);
-    if !Grants(who.staff.grants.clone()).can_read_audit() {
+    if !who.grants().can_read_audit() {
         return Err(WebError::Forbidden(
             "审计记录仅平台管理员和纪委监委可查看 / the audit trail is for admins and the discipline commission".into(),
         ));
@@ -1173,7 +1166,7 @@ async fn users_view(
 }
 
 fn require_admin(who: &SignedIn) -> Result<(), WebError> {
-    if Grants(who.staff.grants.clone()).is_admin() {
+    if who.grants().is_admin() {
         Ok(())
     } else {
         Err(WebError::Forbidden("账号管理需要平台管理员角色 / account management needs the platform admin role".into()))
@@ -1281,7 +1274,7 @@ pub async fn checkpoint(
 ) -> Result<Response, WebError> {
     let who = signed_in_or_redirect!(state, headers);
     check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
-    if !Grants(who.staff.grants.clone()).can_checkpoint() {
+    if !who.grants().can_checkpoint() {
         return Err(WebError::Forbidden("签署检查点需要平台管理员或县运维角色".into()));
     }
     let cp = yangguang_app::jobs::make_checkpoint(&state.site, Utc::now()).await.map_err(app_error)?;
@@ -1379,7 +1372,7 @@ pub async fn import_ledger(
     let form = read_multipart(mp).await?;
     check_csrf(&headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
     let village = RegionCode::parse(form.get("village")).map_err(|e| WebError::BadRequest(e.to_string()))?;
-    if !Grants(who.staff.grants.clone()).can_draft(village) {
+    if !who.grants().can_draft(village) {
         return Err(WebError::Forbidden(format!("需要该村（{village}）的村务工作者角色才能导入账簿")));
     }
     let date = |k: &str| -> Result<Option<chrono::NaiveDate>, WebError> {
@@ -1444,7 +1437,7 @@ pub async fn save_columns(
     let who = signed_in_or_redirect!(state, headers);
     check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
     let village = RegionCode::parse(&f.village).map_err(|e| WebError::BadRequest(e.to_string()))?;
-    if !Grants(who.staff.grants.clone()).can_draft(village) {
+    if !who.grants().can_draft(village) {
         return Err(WebError::Forbidden(format!("需要该村（{village}）的村务工作者角色")));
     }
     let names: HashMap<yangguang_import::ledger::Field, String> = f
