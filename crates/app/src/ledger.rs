@@ -1,15 +1,15 @@
-//! Importing a village's books: every file read and checked first, every problem reported
-//! by file, row and column; then, only if all is well, the vouchers stored in one
-//! transaction — new ones added, unchanged ones left, changed unpublished ones replaced,
-//! changed published ones refused as conflicts.
+//! Importing a village's books: every file streamed and checked, every problem reported by
+//! file, row and column, the vouchers stored batch by batch in one transaction — new ones
+//! added, unchanged ones left, changed unpublished ones replaced, changed published ones
+//! refused as conflicts — and committed only if all is well.
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use yangguang_core::RegionCode;
-use yangguang_core::ledger::{Voucher, vouchers};
-use yangguang_import::RowError;
-use yangguang_import::ledger::{ExtraNames, Field, LedgerRules, read_ledger};
+use yangguang_import::ledger::{ExtraNames, Field, LedgerReader, LedgerRules};
+use yangguang_import::table::Source;
+use yangguang_import::{ReadError, RowError};
 use yangguang_store::VoucherImport;
 
 use crate::{AppError, Site};
@@ -22,12 +22,20 @@ pub struct FileReport {
     pub skipped_rows: usize,
 }
 
+/// Problems listed in full; past this many only their number is given (a file of nothing but
+/// errors must not fill the memory, and nobody reads the ten-thousandth).
+pub const MAX_LISTED_ERRORS: usize = 1_000;
+/// Entry lines read and stored at a time: the import's memory is about one batch.
+const BATCH_LINES: usize = 5_000;
+
 /// What an import did, or why it did nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LedgerReport {
     pub files: Vec<FileReport>,
     /// (file name, problem): when any, nothing was stored.
     pub errors: Vec<(String, RowError)>,
+    /// Problems found beyond those listed.
+    pub unlisted_errors: u64,
     pub stored: Option<VoucherImport>,
 }
 
@@ -35,12 +43,35 @@ impl LedgerReport {
     pub fn succeeded(&self) -> bool {
         self.errors.is_empty() && self.stored.as_ref().is_some_and(|s| s.conflicts.is_empty())
     }
+
+    fn problem(&mut self, file: &str, problem: RowError) {
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push((file.to_owned(), problem));
+        } else {
+            self.unlisted_errors += 1;
+        }
+    }
+
+    /// "And N more", in both languages, when some problems were not listed.
+    pub fn unlisted_note(&self) -> Option<String> {
+        (self.unlisted_errors > 0).then(|| {
+            format!(
+                "另有 {} 处问题未列出，请先改正以上问题 / {} more problems not listed",
+                self.unlisted_errors, self.unlisted_errors
+            )
+        })
+    }
 }
 
+/// A file to import: its name (for messages) and its bytes, in memory or on disk.
+pub type LedgerFile = (String, Box<dyn Source>);
+
+/// Reads every file as a stream and stores its vouchers batch by batch in one transaction,
+/// which is committed only if no file had a problem and no published voucher changed.
 pub async fn import_ledger(
     site: &Site,
     village: RegionCode,
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<LedgerFile>,
     period: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<LedgerReport, AppError> {
     if !site.regions().get(village).is_some_and(|r| r.kind.is_village_level()) {
@@ -48,53 +79,61 @@ pub async fn import_ledger(
     }
     let extra = saved_columns(site, village).await?;
     let mut report = LedgerReport::default();
-    let mut all: Vec<Voucher> = vec![];
-    let mut seen: HashMap<(i32, u32, String), (String, String)> = HashMap::new();
-    for (name, bytes) in files {
+    let mut session = site.store.begin_import(village, Utc::now()).await?;
+    for (name, source) in files {
         let rules = LedgerRules { period, charts: Some(&site.charts), mapping: None, extra_names: Some(&extra) };
-        let read = match read_ledger(&bytes, &rules) {
+        let whole_file =
+            |e: ReadError| RowError { row: 0, column: String::new(), value: String::new(), problem: e.to_string() };
+        let mut reader = match LedgerReader::open(source, rules) {
             Ok(r) => r,
             Err(e) => {
-                let problem = RowError { row: 0, column: String::new(), value: String::new(), problem: e.to_string() };
-                report.errors.push((name, problem));
+                report.problem(&name, whole_file(e));
                 continue;
             }
         };
-        report.files.push(FileReport {
-            name: name.clone(),
-            format: read.format,
-            entries: read.entries.len(),
-            skipped_rows: read.skipped_rows.len(),
-        });
-        report.errors.extend(read.errors.into_iter().map(|e| (name.clone(), e)));
-        for v in vouchers(&read.entries) {
-            let key = (v.key.year, v.key.month, v.key.number.clone());
-            match seen.get(&key) {
-                // The same voucher in two files (an overlapping export): fine when identical.
-                Some((_, hash)) if *hash == v.content_hash => continue,
-                Some((other, _)) => {
-                    let row = v.lines.first().map_or(0, |l| l.row);
-                    report.errors.push((
-                        name.clone(),
-                        RowError {
-                            row,
-                            column: "凭证号".into(),
-                            value: v.key.number.clone(),
-                            problem: format!("同一凭证在 {other} 中内容不同 / the same voucher differs between files"),
-                        },
-                    ));
+        let voucher_column = reader.column_name(Field::Voucher);
+        loop {
+            let batch = match reader.next_batch(BATCH_LINES) {
+                Ok(Some(batch)) => batch,
+                Ok(None) => break,
+                Err(e) => {
+                    report.problem(&name, whole_file(e));
+                    break;
                 }
-                None => {
-                    seen.insert(key, (name.clone(), v.content_hash.clone()));
-                    all.push(v);
-                }
+            };
+            for e in batch.errors {
+                report.problem(&name, e);
+            }
+            for r in session.add(&name, &batch.vouchers).await? {
+                let v = &batch.vouchers[r.index];
+                // The number as the file writes it, not as normalised.
+                let label = v.lines.first().map_or(v.key.number.as_str(), |l| l.voucher_no.as_str());
+                let problem = if r.file == name {
+                    format!("凭证号 {label} 重复：第 {} 行已有同号凭证 / a duplicate voucher number", r.first_row)
+                } else if !r.same_content {
+                    format!("同一凭证在 {} 中内容不同 / the same voucher differs between files", r.file)
+                } else {
+                    // The same voucher in two files (an overlapping export): fine when identical.
+                    continue;
+                };
+                let row = v.lines.first().map_or(0, |l| l.row);
+                report
+                    .problem(&name, RowError { row, column: voucher_column.clone(), value: label.to_owned(), problem });
             }
         }
+        report.files.push(FileReport {
+            name,
+            format: reader.format,
+            entries: reader.entries,
+            skipped_rows: reader.skipped,
+        });
     }
-    if !report.errors.is_empty() {
+    let clean = report.errors.is_empty();
+    let keep = clean && session.outcome().conflicts.is_empty();
+    let stored = session.finish(keep).await?;
+    if !clean {
         return Ok(report);
     }
-    let stored = site.store.import_vouchers(village, &all, Utc::now()).await?;
     if stored.inserted + stored.updated > 0 {
         site.published(village);
     }

@@ -327,10 +327,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&settings);
             let site = open_site(&settings).await?;
             let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
-            let mut contents = vec![];
+            let mut contents: Vec<yangguang_app::ledger::LedgerFile> = vec![];
             for f in &files {
-                let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-                contents.push((f.display().to_string(), bytes));
+                let file = std::fs::File::open(f).with_context(|| format!("cannot read {}", f.display()))?;
+                contents.push((f.display().to_string(), Box::new(std::io::BufReader::new(file))));
             }
             let started = Instant::now();
             let report = yangguang_app::ledger::import_ledger(&site, village, contents, from.zip(to)).await?;
@@ -342,6 +342,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for (file, e) in &report.errors {
                 println!("{file}: {e}");
+            }
+            if let Some(note) = report.unlisted_note() {
+                println!("{note}");
             }
             match &report.stored {
                 Some(s) if s.conflicts.is_empty() => {
@@ -358,7 +361,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "nothing imported: these vouchers changed after they were published: {}",
                     s.conflicts.join(", ")
                 )),
-                None => Err(anyhow!("nothing imported: {} problems to fix (listed above)", report.errors.len())),
+                None => Err(anyhow!(
+                    "nothing imported: {} problems to fix (listed above)",
+                    report.errors.len() as u64 + report.unlisted_errors
+                )),
             }
         }
         Command::Import(ImportCommand::Receipts { common, village, paths }) => {

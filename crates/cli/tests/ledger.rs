@@ -56,13 +56,18 @@ fn a_gbk_ledger_imports_once_and_a_broken_one_changes_nothing() {
     let broken = dir.join("坏的.csv");
     let bad = EXPORT
         .replace("501003,租赁收入,,\"12,000.00\"", "999999,未知,,\"11,000.00\"")
-        .replace("2027/3/8,记-002,购办公用品,531002", "2027/4/8,记-002,购办公用品,531002");
+        .replace("2027/3/8,记-002,购办公用品,531002", "2027/4/8,记-002,购办公用品,531002")
+        .replace(
+            ",,本月合计",
+            "2027-03-09,记-001,重复,101,现金,1.00,,\n2027-03-09,记-001,重复,102,银行存款,,1.00,\n,,本月合计",
+        );
     std::fs::write(&broken, bad).unwrap();
     let (ok, text) = import(&broken);
     assert!(!ok);
     assert!(text.contains("第 3 行“凭证字号”列") && text.contains("借贷不平"), "{text}");
     assert!(text.contains("第 4 行“科目编码”列（999999）"), "{text}");
     assert!(text.contains("第 5 行“凭证日期”列"), "{text}");
+    assert!(text.contains("第 7 行“凭证字号”列（记-001）：凭证号 记-001 重复：第 3 行已有同号凭证"), "{text}");
     let (ok, text) = import(&good);
     assert!(ok && text.contains("2 unchanged"), "the broken file stored nothing: {text}");
 

@@ -1,14 +1,16 @@
 //! Ledger exports from village accounting software: find the header wherever it is, skip
 //! title, total and signature lines, recognise columns by their usual names (or a saved
 //! mapping), read every entry line, and report every problem by row and column in one pass.
+//! The file is read as a stream: vouchers come out in batches as their lines end, so memory
+//! stays the same whatever the file's size.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::NaiveDate;
 use yangguang_core::accounts::Charts;
-use yangguang_core::ledger::{LedgerEntry, VoucherKey, parse_amount, parse_date, unbalanced};
+use yangguang_core::ledger::{LedgerEntry, Voucher, VoucherKey, parse_amount, parse_date, unbalanced, vouchers};
 
-use crate::table::{Table, read_table};
+use crate::table::{Row, RowStream, Source};
 use crate::{ReadError, RowError};
 
 /// The header is looked for in this many first rows.
@@ -128,7 +130,7 @@ pub fn recognise_header_with(row: &[String], extra: &ExtraNames) -> Option<Colum
     Field::ALL.iter().filter(|f| f.required()).all(|f| mapping.contains_key(f)).then_some(mapping)
 }
 
-/// What the reader found in a file.
+/// What the reader found in a whole file (see [`read_ledger`]).
 #[derive(Debug, Clone, Default)]
 pub struct LedgerRead {
     pub entries: Vec<LedgerEntry>,
@@ -147,6 +149,7 @@ impl LedgerRead {
 
 /// What the import accepts: the period its dates must fall in, and the charts its codes must
 /// be in (the one in force on each entry's date).
+#[derive(Clone, Copy)]
 pub struct LedgerRules<'a> {
     pub period: Option<(NaiveDate, NaiveDate)>,
     pub charts: Option<&'a Charts>,
@@ -161,61 +164,160 @@ fn is_total_or_signature(row: &[String]) -> bool {
     row.iter().any(|c| MARKERS.iter().any(|m| c.contains(m)))
 }
 
-/// Reads a ledger file. A file that cannot be read at all is an `Err`; a readable one comes
-/// back with every entry it could read and every problem it found.
+/// Reads a whole ledger file into memory: for small files and tests. Imports use
+/// [`LedgerReader`], which streams. Repeated voucher numbers are found by the store, which
+/// sees every file of an import.
 pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, ReadError> {
-    let Table { rows, format } = read_table(bytes)?;
-    let (header_index, mapping) = match rules.mapping {
-        Some(m) => {
-            // With a saved mapping the header is the first row whose mapped date cell is not a date.
-            let index = rows
-                .iter()
-                .position(|r| r.get(m[&Field::Date]).is_some_and(|c| !c.is_empty() && parse_date(c).is_none()));
-            (index.unwrap_or(0), m.clone())
+    let mut reader = LedgerReader::open(std::io::Cursor::new(bytes.to_vec()), *rules)?;
+    let mut read = LedgerRead { header_row: reader.header_row, format: reader.format, ..LedgerRead::default() };
+    while let Some(batch) = reader.next_batch(usize::MAX)? {
+        read.entries.extend(batch.vouchers.into_iter().flat_map(|v| v.lines));
+        read.errors.extend(batch.errors);
+    }
+    read.entries.sort_by_key(|e| e.row);
+    read.errors.sort_by_key(|e| e.row);
+    read.skipped_rows = reader.skipped_rows;
+    Ok(read)
+}
+
+/// Vouchers whose lines have all been read, and the problems found on the way.
+#[derive(Debug, Default)]
+pub struct LedgerBatch {
+    pub vouchers: Vec<Voucher>,
+    pub errors: Vec<RowError>,
+}
+
+/// The voucher whose lines are being read.
+struct Open {
+    key: (i32, u32, String),
+    date: NaiveDate,
+    first_row: u64,
+    lines: Vec<LedgerEntry>,
+}
+
+/// A ledger file read voucher by voucher.
+pub struct LedgerReader<'a> {
+    rows: RowStream,
+    /// Rows read while looking for the header and not yet processed.
+    early: VecDeque<Row>,
+    rules: LedgerRules<'a>,
+    mapping: ColumnMapping,
+    header: Vec<String>,
+    pub format: &'static str,
+    pub header_row: u64,
+    /// Title, total and signature lines skipped on purpose (the first hundred).
+    pub skipped_rows: Vec<u64>,
+    pub skipped: usize,
+    pub entries: usize,
+    open: Option<Open>,
+}
+
+impl<'a> LedgerReader<'a> {
+    /// Finds the header; a file that cannot be read or has no header is an error here.
+    pub fn open(source: impl Source, rules: LedgerRules<'a>) -> Result<Self, ReadError> {
+        let mut rows = RowStream::open(source)?;
+        let mut early = VecDeque::new();
+        let none = ExtraNames::new();
+        let mut found = None;
+        while early.len() < HEADER_SEARCH_ROWS {
+            let Some(row) = rows.next().transpose()? else { break };
+            let header = match rules.mapping {
+                // With a saved mapping the header is the first row whose mapped date cell is not a date.
+                Some(m) => row
+                    .1
+                    .get(m[&Field::Date])
+                    .is_some_and(|c| !c.is_empty() && parse_date(c).is_none())
+                    .then(|| m.clone()),
+                None => recognise_header_with(&row.1, rules.extra_names.unwrap_or(&none)),
+            };
+            early.push_back(row);
+            if let Some(m) = header {
+                found = Some(m);
+                break;
+            }
         }
-        None => rows
-            .iter()
-            .take(HEADER_SEARCH_ROWS)
-            .enumerate()
-            .find_map(|(i, r)| {
-                recognise_header_with(r, rules.extra_names.unwrap_or(&ExtraNames::new())).map(|m| (i, m))
-            })
-            .ok_or(ReadError::NoHeader(HEADER_SEARCH_ROWS))?,
-    };
-    let header = &rows[header_index];
-    let column_name = |f: Field| -> String {
-        mapping
+        let (header, mapping) = match (found, rules.mapping) {
+            (Some(m), _) => (early.pop_back().expect("the header row was kept"), m),
+            // A saved mapping and no header line: every row is data.
+            (None, Some(m)) => ((0, vec![]), m.clone()),
+            (None, None) => return Err(ReadError::NoHeader(HEADER_SEARCH_ROWS)),
+        };
+        early.retain(|(n, _)| *n > header.0);
+        Ok(LedgerReader {
+            format: rows.format,
+            rows,
+            early,
+            rules,
+            mapping,
+            header_row: header.0,
+            skipped: header.0.saturating_sub(1) as usize,
+            skipped_rows: (1..header.0).collect(),
+            header: header.1,
+            entries: 0,
+            open: None,
+        })
+    }
+
+    /// The column's name as this file writes it.
+    pub fn column_name(&self, f: Field) -> String {
+        self.mapping
             .get(&f)
-            .and_then(|&c| header.get(c))
+            .and_then(|&c| self.header.get(c))
             .filter(|h| !h.is_empty())
             .cloned()
             .unwrap_or_else(|| f.label().to_owned())
-    };
-    let mut read = LedgerRead {
-        header_row: header_index as u64 + 1,
-        skipped_rows: (1..=header_index as u64).collect(),
-        format,
-        ..LedgerRead::default()
-    };
-    let mut voucher_dates: HashMap<(i32, u32, String), (NaiveDate, u64)> = HashMap::new();
-    let mut current: Option<(i32, u32, String)> = None;
-    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
-        let row_no = i as u64 + 1;
-        let cell = |f: Field| -> &str { mapping.get(&f).and_then(|&c| row.get(c)).map_or("", |s| s.as_str()) };
+    }
+
+    /// The next vouchers, about `max_lines` lines of them, with the problems found reading
+    /// them; `None` once the file is done.
+    pub fn next_batch(&mut self, max_lines: usize) -> Result<Option<LedgerBatch>, ReadError> {
+        let mut batch = LedgerBatch::default();
+        let mut lines = 0;
+        let mut ended = false;
+        while lines < max_lines {
+            let row = match self.early.pop_front() {
+                Some(r) => r,
+                None => match self.rows.next().transpose()? {
+                    Some(r) => r,
+                    None => {
+                        ended = true;
+                        break;
+                    }
+                },
+            };
+            lines += 1;
+            self.read_row(row, &mut batch);
+        }
+        if ended {
+            if let Some(open) = self.open.take() {
+                self.close(open, &mut batch);
+            }
+            if batch.vouchers.is_empty() && batch.errors.is_empty() && lines == 0 {
+                return Ok(None);
+            }
+        }
+        batch.errors.sort_by_key(|e| e.row);
+        Ok(Some(batch))
+    }
+
+    fn read_row(&mut self, (row_no, row): Row, batch: &mut LedgerBatch) {
+        let cell = |f: Field| -> &str { self.mapping.get(&f).and_then(|&c| row.get(c)).map_or("", |s| s.as_str()) };
         if row.iter().all(|c| c.is_empty()) {
-            continue;
+            return;
         }
         let date_text = cell(Field::Date);
-        if parse_date(date_text).is_none() && is_total_or_signature(row) {
-            read.skipped_rows.push(row_no);
-            continue;
+        if parse_date(date_text).is_none() && is_total_or_signature(&row) {
+            self.skipped += 1;
+            if self.skipped_rows.len() < 100 {
+                self.skipped_rows.push(row_no);
+            }
+            return;
         }
-        let mut err = |f: Field, value: &str, problem: String| {
-            read.errors.push(RowError { row: row_no, column: column_name(f), value: value.to_owned(), problem })
-        };
+        let mut errors = vec![];
+        let mut err = |f: Field, value: &str, problem: String| errors.push((f, value.to_owned(), problem));
         let date = match parse_date(date_text) {
             Some(d) => {
-                if let Some((start, end)) = rules.period.filter(|(s, e)| d < *s || d > *e) {
+                if let Some((start, end)) = self.rules.period.filter(|(s, e)| d < *s || d > *e) {
                     err(
                         Field::Date,
                         date_text,
@@ -236,7 +338,7 @@ pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, 
         let code = cell(Field::AccountCode).to_owned();
         if code.is_empty() {
             err(Field::AccountCode, "", "科目编码为空 / the account code is missing".into());
-        } else if let (Some(charts), Some(d)) = (rules.charts, date) {
+        } else if let (Some(charts), Some(d)) = (self.rules.charts, date) {
             let chart = charts.for_date(d);
             if chart.resolve(&code).is_none() {
                 err(Field::AccountCode, &code, format!("科目编码不在{}年科目表中 / unknown account code", chart.id));
@@ -265,70 +367,77 @@ pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, 
         let attachments = if attachments_text.is_empty() {
             0
         } else {
-            match attachments_text.parse::<u32>() {
-                Ok(n) => n,
-                Err(_) => {
-                    err(Field::Attachments, attachments_text, "附件数应为整数 / not a whole number".into());
-                    0
+            attachments_text.parse::<u32>().unwrap_or_else(|_| {
+                err(Field::Attachments, attachments_text, "附件数应为整数 / not a whole number".into());
+                0
+            })
+        };
+        let entry = match (date, debit, credit) {
+            (Some(date), Some(debit), Some(credit)) if !voucher.is_empty() && !code.is_empty() => Some(LedgerEntry {
+                date,
+                voucher_no: voucher.clone(),
+                summary: cell(Field::Summary).to_owned(),
+                account_code: code,
+                account_name: cell(Field::AccountName).to_owned(),
+                debit,
+                credit,
+                attachments,
+                row: row_no,
+            }),
+            _ => None,
+        };
+        if let Some(entry) = entry {
+            // A voucher's lines are together: a new number closes the voucher before it.
+            let key = VoucherKey::of(&entry);
+            let key = (key.year, key.month, key.number);
+            match &mut self.open {
+                Some(open) if open.key == key => {
+                    if open.date != entry.date {
+                        errors.push((
+                            Field::Date,
+                            date_text.to_owned(),
+                            format!(
+                                "凭证 {voucher} 在第 {} 行的日期是 {}，同一凭证日期应相同 / one voucher, two dates",
+                                open.first_row, open.date
+                            ),
+                        ));
+                    }
+                    open.lines.push(entry);
+                }
+                _ => {
+                    let next = Open { key, date: entry.date, first_row: row_no, lines: vec![entry] };
+                    if let Some(done) = self.open.replace(next) {
+                        self.close(done, batch);
+                    }
                 }
             }
-        };
-        let (Some(date), Some(debit), Some(credit)) = (date, debit, credit) else { continue };
-        if voucher.is_empty() || code.is_empty() {
-            continue;
+            self.entries += 1;
         }
-        let entry = LedgerEntry {
-            date,
-            voucher_no: voucher.clone(),
-            summary: cell(Field::Summary).to_owned(),
-            account_code: code,
-            account_name: cell(Field::AccountName).to_owned(),
-            debit,
-            credit,
-            attachments,
+        batch.errors.extend(errors.into_iter().map(|(f, value, problem)| RowError {
             row: row_no,
-        };
-        let key = VoucherKey::of(&entry);
-        let id = (key.year, key.month, key.number.clone());
-        // A voucher's lines are together; the same number again further down is another voucher.
-        if current.as_ref() != Some(&id) {
-            if let Some((_, first_row)) = voucher_dates.get(&id) {
-                err(
-                    Field::Voucher,
-                    &voucher,
-                    format!("凭证号 {voucher} 重复：第 {first_row} 行已有同号凭证 / a duplicate voucher number"),
-                );
-            }
-            current = Some(id);
-        }
-        match voucher_dates.get(&(key.year, key.month, key.number.clone())) {
-            Some((d, first_row)) if *d != date => err(
-                Field::Date,
-                date_text,
-                format!("凭证 {voucher} 在第 {first_row} 行的日期是 {d}，同一凭证日期应相同 / one voucher, two dates"),
-            ),
-            Some(_) => {}
-            None => {
-                voucher_dates.insert((key.year, key.month, key.number), (date, row_no));
-            }
-        }
-        read.entries.push(entry);
+            column: self.column_name(f),
+            value,
+            problem,
+        }));
     }
-    for u in unbalanced(&read.entries) {
-        read.errors.push(RowError {
-            row: u.rows[0],
-            column: column_name(Field::Voucher),
-            value: u.key.number.clone(),
-            problem: format!(
-                "凭证借贷不平：借方合计 {} 元，贷方合计 {} 元（第 {} 行）/ the voucher does not balance",
-                u.debit,
-                u.credit,
-                u.rows.iter().map(u64::to_string).collect::<Vec<_>>().join("、")
-            ),
-        });
+
+    /// A voucher whose lines are all read: it must balance.
+    fn close(&self, open: Open, batch: &mut LedgerBatch) {
+        for u in unbalanced(&open.lines) {
+            batch.errors.push(RowError {
+                row: open.first_row,
+                column: self.column_name(Field::Voucher),
+                value: u.key.number.clone(),
+                problem: format!(
+                    "凭证借贷不平：借方合计 {} 元，贷方合计 {} 元（第 {} 行）/ the voucher does not balance",
+                    u.debit,
+                    u.credit,
+                    u.rows.iter().map(u64::to_string).collect::<Vec<_>>().join("、")
+                ),
+            });
+        }
+        batch.vouchers.extend(vouchers(&open.lines));
     }
-    read.errors.sort_by_key(|e| e.row);
-    Ok(read)
 }
 
 #[cfg(test)]
@@ -392,20 +501,6 @@ mod tests {
         );
         assert!(read.errors[0].problem.contains("借贷不平"));
         assert!(read.errors[1].to_string().contains("第 3 行“科目编码”列（999）"));
-    }
-
-    #[test]
-    fn a_duplicate_voucher_number_further_down_is_an_error() {
-        let text = "凭证日期,凭证号,科目编码,借方,贷方\n\
-            2026-03-05,记-1,101,10,\n2026-03-05,记-1,102,,10\n\
-            2026-03-06,记-2,101,5,\n2026-03-06,记-2,102,,5\n\
-            2026-03-07,记-001,101,7,\n2026-03-07,记-001,102,,7\n";
-        let read =
-            read_ledger(text.as_bytes(), &LedgerRules { period: None, charts: None, mapping: None, extra_names: None })
-                .unwrap();
-        let dup: Vec<_> = read.errors.iter().filter(|e| e.problem.contains("重复")).collect();
-        assert_eq!(dup.len(), 1, "{:#?}", read.errors);
-        assert_eq!((dup[0].row, dup[0].column.as_str()), (6, "凭证号"));
     }
 
     #[test]

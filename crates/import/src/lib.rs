@@ -34,6 +34,8 @@ pub enum ReadError {
     Empty,
     #[error("文件编码无法识别：应为 UTF-8 或 GBK/GB18030 的 CSV，或 XLSX 表格 / unknown encoding")]
     Encoding,
+    #[error("第 {0} 行起的内容不是文件开头所用的编码（UTF-8 或 GBK），请整份另存为同一种编码 / mixed encodings")]
+    EncodingAt(u64),
     #[error("XLSX 文件已损坏或不完整：{0} / the XLSX file is damaged")]
     Xlsx(String),
     #[error("CSV 无法读取（第 {row} 行）：{message}")]
@@ -43,5 +45,5 @@ pub enum ReadError {
     )]
     NoHeader(usize),
     #[error("文件过大：超过 {0} 行 / too many rows")]
-    TooManyRows(usize),
+    TooManyRows(u64),
 }

@@ -19,8 +19,8 @@ use yangguang_core::{
 };
 use yangguang_store::{
     AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, Migration,
-    NewStaff, Page, Receipt, RegionStore, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult,
-    VoucherImport, WorkQuery, decode, rules,
+    NewStaff, Page, Receipt, RegionStore, Repeated, Session, Signoff, Staff, StaffStore, Store, StoreError,
+    StoreResult, VoucherImport, VoucherImportSession, WorkQuery, decode, rules,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -1007,111 +1007,12 @@ impl StaffStore for SqliteStore {
 
 #[async_trait]
 impl LedgerStore for SqliteStore {
-    async fn import_vouchers(
+    async fn begin_import(
         &self,
         village: RegionCode,
-        vouchers: &[Voucher],
         now: DateTime<Utc>,
-    ) -> StoreResult<VoucherImport> {
-        // A whole village's months arrive at once: read what exists in one query, write in
-        // multi-row batches, so the cost is per batch, not per voucher.
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let code = village.to_string();
-        let existing: Vec<(i64, i64, String, i64, String, bool)> = sqlx::query_as(
-            "SELECT year, month, voucher_no, voucher_id, content_hash, locked FROM voucher WHERE village_code = ?",
-        )
-        .bind(&code)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let existing: HashMap<(i64, i64, String), (i64, String, bool)> =
-            existing.into_iter().map(|(y, m, n, id, h, l)| ((y, m, n), (id, h, l))).collect();
-        let mut outcome = VoucherImport::default();
-        let (mut fresh, mut replaced) = (vec![], vec![]);
-        for v in vouchers {
-            match existing.get(&(i64::from(v.key.year), i64::from(v.key.month), v.key.number.clone())) {
-                Some((_, hash, _)) if *hash == v.content_hash => outcome.unchanged += 1,
-                Some((_, _, true)) => {
-                    outcome.conflicts.push(format!("{}年{}月 {}", v.key.year, v.key.month, v.key.number))
-                }
-                Some((id, _, false)) => replaced.push((*id, v)),
-                None => fresh.push(v),
-            }
-        }
-        if !outcome.conflicts.is_empty() {
-            tx.rollback().await.map_err(map_err)?;
-            return Ok(VoucherImport {
-                unchanged: outcome.unchanged,
-                conflicts: outcome.conflicts,
-                ..VoucherImport::default()
-            });
-        }
-        for (id, v) in &replaced {
-            sqlx::query("DELETE FROM ledger_entry WHERE voucher_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-            sqlx::query("UPDATE voucher SET content_hash = ?, voucher_date = ?, imported_at = ? WHERE voucher_id = ?")
-                .bind(&v.content_hash)
-                .bind(v.date)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
-        for chunk in fresh.chunks(200) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO voucher (village_code, year, month, voucher_no, voucher_date, content_hash, imported_at) ",
-            );
-            q.push_values(chunk, |mut b, v| {
-                b.push_bind(&code)
-                    .push_bind(i64::from(v.key.year))
-                    .push_bind(i64::from(v.key.month))
-                    .push_bind(&v.key.number)
-                    .push_bind(v.date)
-                    .push_bind(&v.content_hash)
-                    .push_bind(now);
-            });
-            q.build().execute(&mut *tx).await.map_err(map_err)?;
-        }
-        let ids: Vec<(i64, i64, String, i64)> =
-            sqlx::query_as("SELECT year, month, voucher_no, voucher_id FROM voucher WHERE village_code = ?")
-                .bind(&code)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        let ids: HashMap<(i64, i64, String), i64> = ids.into_iter().map(|(y, m, n, id)| ((y, m, n), id)).collect();
-        let lines: Vec<(i64, i64, &LedgerEntry)> = fresh
-            .iter()
-            .map(|v| (ids[&(i64::from(v.key.year), i64::from(v.key.month), v.key.number.clone())], *v))
-            .chain(replaced.iter().map(|(id, v)| (*id, *v)))
-            .flat_map(|(id, v)| v.lines.iter().enumerate().map(move |(i, l)| (id, i as i64 + 1, l)))
-            .collect();
-        for chunk in lines.chunks(300) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO ledger_entry (voucher_id, line, entry_date, voucher_label, summary, account_code, account_name,
-                                           debit, credit, attachments) ",
-            );
-            q.push_values(chunk, |mut b, (id, line, l)| {
-                b.push_bind(*id)
-                    .push_bind(*line)
-                    .push_bind(l.date)
-                    .push_bind(&l.voucher_no)
-                    .push_bind(&l.summary)
-                    .push_bind(&l.account_code)
-                    .push_bind(&l.account_name)
-                    .push_bind(l.debit.0)
-                    .push_bind(l.credit.0)
-                    .push_bind(i64::from(l.attachments));
-            });
-            q.build().execute(&mut *tx).await.map_err(map_err)?;
-        }
-        tx.commit().await.map_err(map_err)?;
-        outcome.inserted = fresh.len() as u64;
-        outcome.updated = replaced.len() as u64;
-        Ok(outcome)
+    ) -> StoreResult<Box<dyn VoucherImportSession>> {
+        Ok(Box::new(ImportSession::begin(&self.writer, village, now).await?))
     }
 
     async fn ledger_entries(
@@ -1292,12 +1193,211 @@ impl Store for SqliteStore {
     }
 }
 
+/// An import into one village's books: one write transaction, fed batch by batch.
+pub struct ImportSession {
+    tx: sqlx::Transaction<'static, Sqlite>,
+    code: String,
+    now: DateTime<Utc>,
+    outcome: VoucherImport,
+}
+
+type Key<'a> = (i64, i64, &'a str);
+
+fn key_of(v: &Voucher) -> Key<'_> {
+    (i64::from(v.key.year), i64::from(v.key.month), v.key.number.as_str())
+}
+
+/// ` (year, month, voucher_no) IN (VALUES (…), …)`.
+fn push_keys<'a>(q: &mut QueryBuilder<'a, Sqlite>, keys: impl IntoIterator<Item = Key<'a>>) {
+    q.push(" (year, month, voucher_no) IN (");
+    q.push_values(keys, |mut b, (y, m, n)| {
+        b.push_bind(y).push_bind(m).push_bind(n);
+    });
+    q.push(")");
+}
+
+impl ImportSession {
+    async fn begin(pool: &sqlx::Pool<Sqlite>, village: RegionCode, now: DateTime<Utc>) -> StoreResult<Self> {
+        let mut tx = pool.begin().await.map_err(map_err)?;
+        // The voucher numbers met so far in this import, kept in the database, not in memory.
+        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS import_seen (year INTEGER NOT NULL, month INTEGER NOT NULL, voucher_no TEXT NOT NULL, file TEXT NOT NULL, first_row INTEGER NOT NULL, content_hash TEXT NOT NULL, PRIMARY KEY (year, month, voucher_no))").execute(&mut *tx).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM import_seen").execute(&mut *tx).await.map_err(map_err)?;
+        Ok(ImportSession { tx, code: village.to_string(), now, outcome: VoucherImport::default() })
+    }
+
+    async fn add_chunk(&mut self, file: &str, offset: usize, chunk: &[Voucher]) -> StoreResult<Vec<Repeated>> {
+        let mut q =
+            QueryBuilder::new("SELECT year, month, voucher_no, file, first_row, content_hash FROM import_seen WHERE");
+        push_keys(&mut q, chunk.iter().map(key_of));
+        let seen: Vec<(i64, i64, String, String, i64, String)> =
+            q.build_query_as().fetch_all(&mut *self.tx).await.map_err(map_err)?;
+        let mut seen: HashMap<(i64, i64, String), (String, i64, String)> =
+            seen.into_iter().map(|(y, m, n, f, r, h)| ((y, m, n), (f, r, h))).collect();
+        let mut repeats = vec![];
+        let mut first = vec![];
+        for (i, v) in chunk.iter().enumerate() {
+            let (y, m, n) = key_of(v);
+            let row = v.lines.first().map_or(0, |l| l.row) as i64;
+            match seen.get(&(y, m, n.to_owned())) {
+                Some((f, r, h)) => repeats.push(Repeated {
+                    index: offset + i,
+                    file: f.clone(),
+                    first_row: *r as u64,
+                    same_content: *h == v.content_hash,
+                }),
+                None => {
+                    seen.insert((y, m, n.to_owned()), (file.to_owned(), row, v.content_hash.clone()));
+                    first.push((v, row));
+                }
+            }
+        }
+        if first.is_empty() {
+            return Ok(repeats);
+        }
+        for part in first.chunks(500) {
+            let mut q =
+                QueryBuilder::new("INSERT INTO import_seen (year, month, voucher_no, file, first_row, content_hash) ");
+            q.push_values(part, |mut b, (v, row)| {
+                let (y, m, n) = key_of(v);
+                b.push_bind(y).push_bind(m).push_bind(n).push_bind(file).push_bind(*row).push_bind(&v.content_hash);
+            });
+            q.build().execute(&mut *self.tx).await.map_err(map_err)?;
+        }
+        let mut q = QueryBuilder::new(
+            "SELECT year, month, voucher_no, voucher_id, content_hash, locked FROM voucher WHERE village_code = ",
+        );
+        q.push_bind(&self.code).push(" AND");
+        push_keys(&mut q, first.iter().map(|(v, _)| key_of(v)));
+        let existing: Vec<(i64, i64, String, i64, String, bool)> =
+            q.build_query_as().fetch_all(&mut *self.tx).await.map_err(map_err)?;
+        let existing: HashMap<(i64, i64, String), (i64, String, bool)> =
+            existing.into_iter().map(|(y, m, n, id, h, l)| ((y, m, n), (id, h, l))).collect();
+        let (mut fresh, mut replaced) = (vec![], vec![]);
+        for (v, _) in first {
+            let (y, m, n) = key_of(v);
+            match existing.get(&(y, m, n.to_owned())) {
+                Some((_, hash, _)) if *hash == v.content_hash => self.outcome.unchanged += 1,
+                Some((_, _, true)) => {
+                    self.outcome.conflicts.push(format!("{}年{}月 {}", v.key.year, v.key.month, v.key.number))
+                }
+                Some((id, _, false)) => replaced.push((*id, v)),
+                None => fresh.push(v),
+            }
+        }
+        for (id, v) in &replaced {
+            sqlx::query("DELETE FROM ledger_entry WHERE voucher_id = ?")
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_err)?;
+            sqlx::query("UPDATE voucher SET content_hash = ?, voucher_date = ?, imported_at = ? WHERE voucher_id = ?")
+                .bind(&v.content_hash)
+                .bind(v.date)
+                .bind(self.now)
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_err)?;
+        }
+        for part in fresh.chunks(200) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO voucher (village_code, year, month, voucher_no, voucher_date, content_hash, imported_at) ",
+            );
+            q.push_values(part, |mut b, v| {
+                let (y, m, n) = key_of(v);
+                b.push_bind(&self.code)
+                    .push_bind(y)
+                    .push_bind(m)
+                    .push_bind(n)
+                    .push_bind(v.date)
+                    .push_bind(&v.content_hash)
+                    .push_bind(self.now);
+            });
+            q.build().execute(&mut *self.tx).await.map_err(map_err)?;
+        }
+        let mut ids: HashMap<(i64, i64, String), i64> = HashMap::new();
+        if !fresh.is_empty() {
+            let mut q =
+                QueryBuilder::new("SELECT year, month, voucher_no, voucher_id FROM voucher WHERE village_code = ");
+            q.push_bind(&self.code).push(" AND");
+            push_keys(&mut q, fresh.iter().map(|v| key_of(v)));
+            let rows: Vec<(i64, i64, String, i64)> =
+                q.build_query_as().fetch_all(&mut *self.tx).await.map_err(map_err)?;
+            ids = rows.into_iter().map(|(y, m, n, id)| ((y, m, n), id)).collect();
+        }
+        let lines: Vec<(i64, i64, &LedgerEntry)> = fresh
+            .iter()
+            .map(|v| {
+                let (y, m, n) = key_of(v);
+                (ids[&(y, m, n.to_owned())], *v)
+            })
+            .chain(replaced.iter().map(|(id, v)| (*id, *v)))
+            .flat_map(|(id, v)| v.lines.iter().enumerate().map(move |(i, l)| (id, i as i64 + 1, l)))
+            .collect();
+        for part in lines.chunks(300) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO ledger_entry (voucher_id, line, entry_date, voucher_label, summary, account_code, account_name,
+                                           debit, credit, attachments) ",
+            );
+            q.push_values(part, |mut b, (id, line, l)| {
+                b.push_bind(*id)
+                    .push_bind(*line)
+                    .push_bind(l.date)
+                    .push_bind(&l.voucher_no)
+                    .push_bind(&l.summary)
+                    .push_bind(&l.account_code)
+                    .push_bind(&l.account_name)
+                    .push_bind(l.debit.0)
+                    .push_bind(l.credit.0)
+                    .push_bind(i64::from(l.attachments));
+            });
+            q.build().execute(&mut *self.tx).await.map_err(map_err)?;
+        }
+        self.outcome.inserted += fresh.len() as u64;
+        self.outcome.updated += replaced.len() as u64;
+        Ok(repeats)
+    }
+}
+
+#[async_trait]
+impl VoucherImportSession for ImportSession {
+    async fn add(&mut self, file: &str, vouchers: &[Voucher]) -> StoreResult<Vec<Repeated>> {
+        let mut repeats = vec![];
+        // Chunks keep every statement under the databases' limits on bound values.
+        for (i, chunk) in vouchers.chunks(500).enumerate() {
+            repeats.extend(self.add_chunk(file, i * 500, chunk).await?);
+        }
+        Ok(repeats)
+    }
+
+    fn outcome(&self) -> &VoucherImport {
+        &self.outcome
+    }
+
+    async fn finish(self: Box<Self>, keep: bool) -> StoreResult<VoucherImport> {
+        if keep {
+            self.tx.commit().await.map_err(map_err)?;
+            Ok(self.outcome)
+        } else {
+            self.tx.rollback().await.map_err(map_err)?;
+            Ok(VoucherImport { inserted: 0, updated: 0, ..self.outcome })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A database file in WAL mode, as deployed: readers beside an open write transaction
+    /// behave as they do in production (a shared-cache in-memory database would block them).
     async fn store() -> SqliteStore {
-        let store = SqliteStore::in_memory().await.unwrap();
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("yangguang-contract-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = SqliteStore::open(&dir.join("test.db")).await.unwrap();
         store.migrate().await.unwrap();
         store
     }

@@ -49,6 +49,7 @@ macro_rules! contract_tests {
             checkpoints_round_trip,
             vouchers_import_idempotently_and_replace_unlocked_changes,
             a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored,
+            an_import_session_finds_repeats_across_batches_and_rolls_back_whole,
             receipts_attach_to_vouchers_once,
             integration_tokens_are_found_by_hash,
             saved_ledger_columns_are_replaced_per_village);
@@ -599,6 +600,32 @@ pub async fn a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored(store:
     assert_eq!(entries.iter().map(|e| e.debit.0).sum::<i64>(), 100, "the locked voucher and the new one are untouched");
     let same = store.import_vouchers(village, &ledger(&[("记-1", 100, 5)]), time(3)).await.unwrap();
     assert_eq!((same.unchanged, same.conflicts.len()), (1, 0), "re-importing the locked voucher unchanged is fine");
+}
+
+pub async fn an_import_session_finds_repeats_across_batches_and_rolls_back_whole(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    let march =
+        (chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+    let mut session = store.begin_import(village, time(1)).await.unwrap();
+    assert!(session.add("a.csv", &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)])).await.unwrap().is_empty());
+    // A later batch: 记-1 again from the same file, 记-2 identical from another, 记-3 new.
+    let repeats = session.add("a.csv", &ledger(&[("记-3", 300, 7), ("记-1", 100, 5)])).await.unwrap();
+    assert_eq!(repeats.len(), 1);
+    assert_eq!((repeats[0].index, repeats[0].file.as_str(), repeats[0].first_row), (1, "a.csv", 1));
+    let repeats = session.add("b.csv", &ledger(&[("记-2", 200, 6), ("记-3", 999, 7)])).await.unwrap();
+    let found: Vec<(usize, &str, bool)> = repeats.iter().map(|r| (r.index, r.file.as_str(), r.same_content)).collect();
+    assert_eq!(found, vec![(0, "a.csv", true), (1, "a.csv", false)]);
+    assert_eq!(session.outcome().inserted, 3);
+    assert!(store.ledger_entries(village, march.0, march.1).await.unwrap().is_empty(), "nobody sees an open import");
+    let rolled_back = session.finish(false).await.unwrap();
+    assert_eq!(rolled_back.inserted, 0);
+    assert!(store.ledger_entries(village, march.0, march.1).await.unwrap().is_empty(), "a rollback stores nothing");
+    // A new session starts with nothing seen.
+    let mut session = store.begin_import(village, time(2)).await.unwrap();
+    assert!(session.add("a.csv", &ledger(&[("记-1", 100, 5)])).await.unwrap().is_empty());
+    assert_eq!(session.finish(true).await.unwrap().inserted, 1);
+    assert_eq!(store.ledger_entries(village, march.0, march.1).await.unwrap().len(), 2);
 }
 
 pub async fn receipts_attach_to_vouchers_once(store: &dyn Store) {

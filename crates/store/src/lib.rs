@@ -214,8 +214,39 @@ pub struct VoucherImport {
     pub conflicts: Vec<String>,
 }
 
+/// A voucher number met earlier in the same import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeated {
+    /// Its place in the batch given to [`VoucherImportSession::add`].
+    pub index: usize,
+    /// Where it was first met.
+    pub file: String,
+    pub first_row: u64,
+    pub same_content: bool,
+}
+
+/// Vouchers given to [`VoucherImportSession::add`] at a time by callers that hold them all.
+pub const IMPORT_BATCH: usize = 2_000;
+
+/// One import into a village's books, in one transaction, fed batch by batch so that
+/// nothing but the batch is held in memory. Nobody else sees it until `finish(true)`.
+#[async_trait]
+pub trait VoucherImportSession: Send {
+    /// Adds vouchers read from `file`: new ones are stored, changed unlocked ones replaced,
+    /// identical ones left alone, changed locked ones counted as conflicts and not stored.
+    /// A voucher number already met in this import is not stored again: it comes back.
+    async fn add(&mut self, file: &str, vouchers: &[yangguang_core::ledger::Voucher]) -> StoreResult<Vec<Repeated>>;
+    /// What the import has done so far.
+    fn outcome(&self) -> &VoucherImport;
+    /// Commits (`keep`) or rolls everything back; what was stored (nothing when rolled back).
+    async fn finish(self: Box<Self>, keep: bool) -> StoreResult<VoucherImport>;
+}
+
 #[async_trait]
 pub trait LedgerStore: Send + Sync {
+    /// Starts an import into a village's books.
+    async fn begin_import(&self, village: RegionCode, now: DateTime<Utc>)
+    -> StoreResult<Box<dyn VoucherImportSession>>;
     /// All or nothing: new vouchers are added, changed unlocked ones replaced, identical ones
     /// left alone; if any changed voucher is locked, nothing is stored and the conflicts are
     /// returned.
@@ -224,7 +255,14 @@ pub trait LedgerStore: Send + Sync {
         village: RegionCode,
         vouchers: &[yangguang_core::ledger::Voucher],
         now: DateTime<Utc>,
-    ) -> StoreResult<VoucherImport>;
+    ) -> StoreResult<VoucherImport> {
+        let mut session = self.begin_import(village, now).await?;
+        for batch in vouchers.chunks(IMPORT_BATCH) {
+            session.add("", batch).await?;
+        }
+        let keep = session.outcome().conflicts.is_empty();
+        session.finish(keep).await
+    }
     /// Entry lines dated within `[from, to]`, by date, voucher and line.
     async fn ledger_entries(
         &self,

@@ -124,13 +124,12 @@ pub async fn push_ledger(
         return Err(WebError::BadRequest("请求体为空：应为导出的账簿文件 / the body must be the ledger file".into()));
     }
     let period = q.from.zip(q.to);
+    let file: yangguang_app::ledger::LedgerFile = ("ledger".into(), Box::new(std::io::Cursor::new(body)));
     let report =
-        yangguang_app::ledger::import_ledger(&state.site, village, vec![("ledger".into(), body.to_vec())], period)
-            .await
-            .map_err(|e| match e {
-                yangguang_app::AppError::Invalid(m) => WebError::BadRequest(m),
-                other => WebError::Internal(other.to_string()),
-            })?;
+        yangguang_app::ledger::import_ledger(&state.site, village, vec![file], period).await.map_err(|e| match e {
+            yangguang_app::AppError::Invalid(m) => WebError::BadRequest(m),
+            other => WebError::Internal(other.to_string()),
+        })?;
     let detail = format!("{} errors", report.errors.len());
     yangguang_app::auth::audit(
         &state.site,
@@ -147,7 +146,12 @@ pub async fn push_ledger(
             .iter()
             .map(|(_, e)| json!({ "row": e.row, "column": e.column, "value": e.value, "problem": e.problem }))
             .collect();
-        let body = json!({ "code": "ledger-errors", "message": "账簿有误，未导入任何内容 / nothing was imported", "errors": errors });
+        let body = json!({
+            "code": "ledger-errors",
+            "message": "账簿有误，未导入任何内容 / nothing was imported",
+            "errors": errors,
+            "unlisted_errors": report.unlisted_errors,
+        });
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
     }
     let stored = report.stored.unwrap_or_default();

@@ -1363,6 +1363,11 @@ pub async fn ledger_page(State(state): State<AppState>, headers: HeaderMap) -> R
     Ok(html(&state, &headers, StatusCode::OK, page.render()?))
 }
 
+/// An uploaded file as something the importers can read.
+pub fn in_memory(bytes: Vec<u8>) -> Box<dyn yangguang_import::table::Source> {
+    Box::new(std::io::Cursor::new(bytes))
+}
+
 pub async fn import_ledger(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -1385,8 +1390,8 @@ pub async fn import_ledger(
     };
     let period = date("from")?.zip(date("to")?);
     let ip = client_ip(&headers);
-    let report =
-        yangguang_app::ledger::import_ledger(&state.site, village, form.files, period).await.map_err(app_error)?;
+    let files = form.files.into_iter().map(|(name, bytes)| (name, in_memory(bytes))).collect();
+    let report = yangguang_app::ledger::import_ledger(&state.site, village, files, period).await.map_err(app_error)?;
     auth::audit(
         &state.site,
         Some(&who.staff),
@@ -1406,7 +1411,7 @@ pub async fn import_ledger(
             format!("已导入：新增凭证 {} 张，更新 {} 张，未变 {} 张。", s.inserted, s.updated, s.unchanged)
         }
         Some(s) => format!("未导入：以下凭证公开后被改动，不能覆盖：{}", s.conflicts.join("、")),
-        None => String::new(),
+        None => report.unlisted_note().unwrap_or_default(),
     };
     let status = if report.succeeded() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = LedgerPage {
