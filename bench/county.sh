@@ -13,7 +13,7 @@ LINES="${LINES_PER_VILLAGE:-8734}"
 SCANS="${SCANS_PER_VILLAGE:-830}"
 work=$(mktemp -d /tmp/yg-county-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p yangguang --example county_year
+cargo build --release -q -p yangguang --bins --example county_year
 bin=target/release/yangguang
 "$bin" demo --data-dir "$work/data" --no-serve --as-of 2026-11-24 >/dev/null 2>&1
 sqlite3 "$work/data/yangguang.db" "SELECT region_code FROM region WHERE kind IN ('village', 'community') ORDER BY 1" \

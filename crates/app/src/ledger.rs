@@ -166,3 +166,21 @@ pub async fn save_columns(site: &Site, village: RegionCode, names: &HashMap<Fiel
     site.store.save_ledger_columns(village, &serde_json::to_string(&split).expect("names serialise")).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_a_thousand_problems_only_their_number_is_kept() {
+        let mut report = LedgerReport::default();
+        for row in 1..=1_250 {
+            let e = RowError { row, column: "借方".into(), value: "abc".into(), problem: "not an amount".into() };
+            report.problem("a.csv", e);
+        }
+        assert_eq!((report.errors.len(), report.unlisted_errors), (MAX_LISTED_ERRORS, 250));
+        assert_eq!(report.errors.last().unwrap().1.row, 1_000, "the first ones are listed");
+        assert!(report.unlisted_note().unwrap().contains("另有 250 处问题未列出"));
+        assert!(!report.succeeded());
+    }
+}
