@@ -5,11 +5,13 @@ pub mod accounts;
 pub mod catalog;
 pub mod disclosure;
 pub mod finance;
+pub mod identity;
 pub mod ledger;
 pub mod money;
 pub mod period;
 pub mod publication;
 pub mod region;
+pub mod signature;
 pub mod staff;
 pub mod time;
 
