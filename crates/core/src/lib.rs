@@ -14,6 +14,7 @@ pub mod region;
 pub mod signature;
 pub mod staff;
 pub mod time;
+pub mod trading;
 
 pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
 pub use disclosure::{

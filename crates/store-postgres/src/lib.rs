@@ -17,7 +17,7 @@ use yangguang_core::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 use yangguang_store::{
-    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, Migration,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, NewRecord, Record, RecordCounts, RecordStore, Upserted, Migration,
     NewStaff, Page, Receipt, RegionStore, Repeated, Session, Signoff, Staff, StaffStore, Store, StoreError,
     StoreResult, VoucherImport, VoucherImportSession, WorkQuery, decode, rules,
 };
@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     (3, include_str!("../migrations/0003_receipt.sql")),
     (4, include_str!("../migrations/0004_integration_token.sql")),
     (5, include_str!("../migrations/0005_ledger_columns.sql")),
+    (6, include_str!("../migrations/0006_record.sql")),
 ];
 
 pub struct PostgresStore {
@@ -1160,6 +1161,146 @@ impl LedgerStore for PostgresStore {
         .await
         .map_err(map_err)?
         .rows_affected())
+    }
+}
+
+fn record_from(r: &PgRow) -> StoreResult<Record> {
+    Ok(Record {
+        village: decode::code(r.get("village_code"))?,
+        key: r.get("record_key"),
+        body: r.get("body"),
+        updated_at: r.get("updated_at"),
+    })
+}
+
+async fn upsert_record(
+    conn: &mut PgConnection,
+    kind: &str,
+    record: &NewRecord,
+    now: DateTime<Utc>,
+) -> StoreResult<Upserted> {
+    let stored: Option<(String, String)> =
+        sqlx::query_as("SELECT village_code, body FROM record WHERE kind = $1 AND record_key = $2")
+            .bind(kind)
+            .bind(&record.key)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    let village = record.village.to_string();
+    let sql = match &stored {
+        Some((v, body)) if *v == village && *body == record.body => return Ok(Upserted::Unchanged),
+        Some(_) => "UPDATE record SET village_code = $1, body = $2, updated_at = $3 WHERE kind = $4 AND record_key = $5",
+        None => "INSERT INTO record (village_code, body, updated_at, kind, record_key) VALUES ($1, $2, $3, $4, $5)",
+    };
+    sqlx::query(sql)
+        .bind(village)
+        .bind(&record.body)
+        .bind(now)
+        .bind(kind)
+        .bind(&record.key)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    Ok(if stored.is_some() { Upserted::Updated } else { Upserted::Inserted })
+}
+
+#[async_trait]
+impl RecordStore for PostgresStore {
+    async fn upsert_records(
+        &self,
+        kind: &str,
+        records: &[NewRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Upserted>> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut done = Vec::with_capacity(records.len());
+        for record in records {
+            done.push(upsert_record(&mut tx, kind, record, now).await?);
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(done)
+    }
+
+    async fn replace_village_records(
+        &self,
+        kind: &str,
+        village: RegionCode,
+        records: &[NewRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<RecordCounts> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut counts = RecordCounts::default();
+        let mut keep = std::collections::HashSet::new();
+        for record in records {
+            if record.village != village {
+                return Err(StoreError::Invalid(format!("record {} belongs to another village", record.key)));
+            }
+            keep.insert(record.key.as_str());
+            match upsert_record(&mut tx, kind, record, now).await? {
+                Upserted::Inserted => counts.inserted += 1,
+                Upserted::Updated => counts.updated += 1,
+                Upserted::Unchanged => counts.unchanged += 1,
+            }
+        }
+        let stored: Vec<String> =
+            sqlx::query_scalar("SELECT record_key FROM record WHERE kind = $1 AND village_code = $2")
+                .bind(kind)
+                .bind(village.to_string())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        for key in stored.iter().filter(|k| !keep.contains(k.as_str())) {
+            sqlx::query("DELETE FROM record WHERE kind = $1 AND record_key = $2")
+                .bind(kind)
+                .bind(key)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            counts.removed += 1;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(counts)
+    }
+
+    async fn get_record(&self, kind: &str, key: &str) -> StoreResult<Option<Record>> {
+        let row = sqlx::query("SELECT * FROM record WHERE kind = $1 AND record_key = $2")
+            .bind(kind)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(record_from).transpose()
+    }
+
+    async fn village_records(&self, kind: &str, village: RegionCode) -> StoreResult<Vec<Record>> {
+        let rows = sqlx::query("SELECT * FROM record WHERE kind = $1 AND village_code = $2 ORDER BY record_key")
+            .bind(kind)
+            .bind(village.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(record_from).collect()
+    }
+
+    async fn records_after(&self, kind: &str, after: &str, limit: u32) -> StoreResult<Vec<Record>> {
+        let rows = sqlx::query("SELECT * FROM record WHERE kind = $1 AND record_key > $2 ORDER BY record_key LIMIT $3")
+            .bind(kind)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(record_from).collect()
+    }
+
+    async fn count_records(&self, kind: &str, region_prefix: &str) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM record WHERE kind = $1 AND village_code LIKE $2 || '%'")
+            .bind(kind)
+            .bind(region_prefix)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(n as u64)
     }
 }
 

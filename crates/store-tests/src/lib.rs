@@ -8,7 +8,8 @@ use yangguang_core::{
     Attachment, DisclosureId, DisclosureKind, DisclosureState, NewDisclosure, Period, Region, RegionCode, RegionKind,
 };
 use yangguang_store::{
-    AuditEntry, Decision, DisclosureQuery, DraftEdit, NewStaff, Session, Signoff, Store, StoreError, WorkQuery,
+    AuditEntry, Decision, DisclosureQuery, DraftEdit, NewRecord, NewStaff, RecordCounts, Session, Signoff, Store,
+    StoreError, Upserted, WorkQuery,
 };
 
 /// Generates one `#[tokio::test]` per contract test. `$factory` is an async fn returning the
@@ -52,7 +53,10 @@ macro_rules! contract_tests {
             an_import_session_finds_repeats_across_batches_and_rolls_back_whole,
             receipts_attach_to_vouchers_once,
             integration_tokens_are_found_by_hash,
-            saved_ledger_columns_are_replaced_per_village);
+            saved_ledger_columns_are_replaced_per_village,
+            records_upsert_idempotently_and_page_by_key,
+            replacing_a_village_register_removes_what_is_gone,
+            a_record_for_an_unknown_village_stores_nothing);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -671,4 +675,56 @@ pub async fn saved_ledger_columns_are_replaced_per_village(store: &dyn Store) {
     store.save_ledger_columns(village, r#"{"debit":["收入"]}"#).await.unwrap();
     assert_eq!(store.ledger_columns(village).await.unwrap().as_deref(), Some(r#"{"debit":["收入"]}"#));
     assert_eq!(store.ledger_columns(code("339921100001")).await.unwrap(), None);
+}
+
+fn record(village: &str, key: &str, body: &str) -> NewRecord {
+    NewRecord { village: code(village), key: key.into(), body: body.into() }
+}
+
+pub async fn records_upsert_idempotently_and_page_by_key(store: &dyn Store) {
+    seeded(store).await;
+    let first = [record("339921100201", "P-2", r#"{"stage":"announcement"}"#), record("339921100201", "P-1", "{}")];
+    let done = store.upsert_records("listing", &first, time(1)).await.unwrap();
+    assert_eq!(done, [Upserted::Inserted, Upserted::Inserted]);
+    // The same push twice changes nothing, not even the time of the last change.
+    let again = store.upsert_records("listing", &first, time(2)).await.unwrap();
+    assert_eq!(again, [Upserted::Unchanged, Upserted::Unchanged]);
+    assert_eq!(store.get_record("listing", "P-2").await.unwrap().unwrap().updated_at, time(1));
+    let moved = [record("339921100201", "P-2", r#"{"stage":"deal"}"#)];
+    assert_eq!(store.upsert_records("listing", &moved, time(3)).await.unwrap(), [Upserted::Updated]);
+    let stored = store.get_record("listing", "P-2").await.unwrap().unwrap();
+    assert_eq!((stored.body.as_str(), stored.updated_at), (r#"{"stage":"deal"}"#, time(3)));
+    // Kinds are separate name spaces.
+    assert_eq!(store.get_record("lease", "P-2").await.unwrap(), None);
+    let keys = |records: Vec<yangguang_store::Record>| records.into_iter().map(|r| r.key).collect::<Vec<_>>();
+    assert_eq!(keys(store.village_records("listing", code("339921100201")).await.unwrap()), ["P-1", "P-2"]);
+    assert_eq!(keys(store.records_after("listing", "", 1).await.unwrap()), ["P-1"]);
+    assert_eq!(keys(store.records_after("listing", "P-1", 10).await.unwrap()), ["P-2"]);
+    assert_eq!(store.count_records("listing", "3399211").await.unwrap(), 2);
+    assert_eq!(store.count_records("listing", "3399212").await.unwrap(), 0);
+}
+
+pub async fn replacing_a_village_register_removes_what_is_gone(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    let other = record("339921100001", "B-1", "{}");
+    store.upsert_records("lease", &[other], time(1)).await.unwrap();
+    let register = [record("339921100201", "A-1", "1"), record("339921100201", "A-2", "2")];
+    let counts = store.replace_village_records("lease", village, &register, time(1)).await.unwrap();
+    assert_eq!(counts, RecordCounts { inserted: 2, ..Default::default() });
+    let unchanged = store.replace_village_records("lease", village, &register, time(2)).await.unwrap();
+    assert!(!unchanged.changed(), "{unchanged:?}");
+    let next = [record("339921100201", "A-2", "22"), record("339921100201", "A-3", "3")];
+    let counts = store.replace_village_records("lease", village, &next, time(3)).await.unwrap();
+    assert_eq!(counts, RecordCounts { inserted: 1, updated: 1, unchanged: 0, removed: 1 });
+    assert_eq!(store.village_records("lease", village).await.unwrap().len(), 2);
+    // Another village's register is untouched.
+    assert!(store.get_record("lease", "B-1").await.unwrap().is_some());
+}
+
+pub async fn a_record_for_an_unknown_village_stores_nothing(store: &dyn Store) {
+    seeded(store).await;
+    let batch = [record("339921100201", "P-1", "{}"), record("339921100299", "P-9", "{}")];
+    assert!(store.upsert_records("listing", &batch, time(1)).await.is_err());
+    assert_eq!(store.get_record("listing", "P-1").await.unwrap(), None);
 }

@@ -291,6 +291,78 @@ pub trait LedgerStore: Send + Sync {
     ) -> StoreResult<u64>;
 }
 
+/// A register row (a lease, a trading listing, a household…) kept as a JSON document under
+/// a key unique within its kind. Registers differ in shape from county to county and are read
+/// a village at a time, so one document table serves them all; the domain types in `core`
+/// give the JSON its meaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    pub village: RegionCode,
+    pub key: String,
+    /// JSON, compared as text: serialise deterministically so that equal content is equal text.
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub village: RegionCode,
+    pub key: String,
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What an upsert did to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Inserted,
+    Updated,
+    /// Same body as stored: nothing was written.
+    Unchanged,
+}
+
+/// What replacing a village's register did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RecordCounts {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub removed: u64,
+}
+
+impl RecordCounts {
+    pub fn changed(&self) -> bool {
+        self.inserted + self.updated + self.removed > 0
+    }
+}
+
+#[async_trait]
+pub trait RecordStore: Send + Sync {
+    /// Inserts or updates records of one kind by key, all in one transaction; a record whose
+    /// body equals the stored one is not written (its `updated_at` stays).
+    async fn upsert_records(
+        &self,
+        kind: &str,
+        records: &[NewRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Upserted>>;
+    /// Makes a village's records of one kind exactly `records` (upserting them and removing
+    /// the others), in one transaction.
+    async fn replace_village_records(
+        &self,
+        kind: &str,
+        village: RegionCode,
+        records: &[NewRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<RecordCounts>;
+    async fn get_record(&self, kind: &str, key: &str) -> StoreResult<Option<Record>>;
+    /// A village's records of one kind, by key.
+    async fn village_records(&self, kind: &str, village: RegionCode) -> StoreResult<Vec<Record>>;
+    /// Records of one kind with keys after `after`, by key: for exports that page through all.
+    async fn records_after(&self, kind: &str, after: &str, limit: u32) -> StoreResult<Vec<Record>>;
+    /// How many records of one kind belong to villages whose code starts with `region_prefix`.
+    async fn count_records(&self, kind: &str, region_prefix: &str) -> StoreResult<u64>;
+}
+
 /// A staff account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
@@ -383,7 +455,7 @@ pub trait StaffStore: Send + Sync {
 
 /// A whole backend.
 #[async_trait]
-pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore {
+pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
     /// A cheap round trip, for `/healthz`.
