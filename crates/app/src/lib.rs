@@ -18,6 +18,7 @@ pub mod receipts;
 pub mod regions;
 pub mod site;
 pub mod stores;
+pub mod trading;
 pub mod uploads;
 pub mod verify;
 

@@ -23,6 +23,8 @@ pub struct Site {
     pub upload_limits: UploadLimits,
     /// The charts of accounts imported books are checked against.
     pub charts: yangguang_core::accounts::Charts,
+    /// How the property trading platform is reached.
+    pub trading: crate::trading::TradingConfig,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -67,6 +69,7 @@ impl Site {
             files,
             key,
             upload_limits: UploadLimits::default(),
+            trading: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {

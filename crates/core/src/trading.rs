@@ -303,7 +303,10 @@ impl FeedListing {
         }
         let village = RegionCode::parse(self.village_code.trim()).ok();
         if village.is_none() {
-            fail("village_code", format!("“{}”不是 12 位村级区划代码 / not a 12-digit village code", self.village_code));
+            fail(
+                "village_code",
+                format!("“{}”不是 12 位村级区划代码 / not a 12-digit village code", self.village_code),
+            );
         }
         for (field, value) in [("title", &self.title), ("subject_type", &self.subject_type)] {
             if value.trim().is_empty() {
@@ -409,28 +412,34 @@ impl FeedListing {
             }
         };
         match (errors.is_empty(), village, price_unit, method, stage, announcement, updated_at) {
-            (true, Some(village), Some(price_unit), Some(method), Some(stage), Some(announcement), Some(updated_at)) => {
-                Ok(Listing {
-                    project_no,
-                    village,
-                    title: self.title.trim().to_owned(),
-                    subject_type: self.subject_type.trim().to_owned(),
-                    location: self.location.trim().to_owned(),
-                    area,
-                    area_unit: self.area_unit.clone(),
-                    reserve_price,
-                    price_unit,
-                    method,
-                    term,
-                    announcement,
-                    registration_end,
-                    bidding_date,
-                    deal,
-                    publicity,
-                    stage,
-                    updated_at,
-                })
-            }
+            (
+                true,
+                Some(village),
+                Some(price_unit),
+                Some(method),
+                Some(stage),
+                Some(announcement),
+                Some(updated_at),
+            ) => Ok(Listing {
+                project_no,
+                village,
+                title: self.title.trim().to_owned(),
+                subject_type: self.subject_type.trim().to_owned(),
+                location: self.location.trim().to_owned(),
+                area,
+                area_unit: self.area_unit.clone(),
+                reserve_price,
+                price_unit,
+                method,
+                term,
+                announcement,
+                registration_end,
+                bidding_date,
+                deal,
+                publicity,
+                stage,
+                updated_at,
+            }),
             _ => Err(errors),
         }
     }
@@ -447,15 +456,15 @@ pub struct FeedPage {
     pub has_more: bool,
 }
 
-/// Checks every listing of a message: the good ones and every problem with the others (a
-/// listing that is not even an object is a problem too).
-pub fn check_page(page: &FeedPage) -> (Vec<Listing>, Vec<FieldError>) {
+/// Checks every listing of a message: the good ones (with their positions) and every problem
+/// with the others (a listing that is not even an object is a problem too).
+pub fn check_page(page: &FeedPage) -> (Vec<(usize, Listing)>, Vec<FieldError>) {
     let mut listings = Vec::new();
     let mut errors = Vec::new();
     for (index, value) in page.listings.iter().enumerate() {
         match serde_json::from_value::<FeedListing>(value.clone()) {
             Ok(raw) => match raw.check(index) {
-                Ok(listing) => listings.push(listing),
+                Ok(listing) => listings.push((index, listing)),
                 Err(mut e) => errors.append(&mut e),
             },
             Err(e) => errors.push(FieldError {

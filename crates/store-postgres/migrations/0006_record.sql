@@ -9,3 +9,10 @@ CREATE TABLE record (
     PRIMARY KEY (kind, record_key)
 );
 CREATE INDEX record_village ON record (kind, village_code, record_key);
+
+-- Small named values of the platform's own: feed cursors, signatures of pushes already seen.
+CREATE TABLE platform_state (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);

@@ -17,9 +17,10 @@ use yangguang_core::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 use yangguang_store::{
-    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, NewRecord, Record, RecordCounts, RecordStore, Upserted, Migration,
-    NewStaff, Page, Receipt, RegionStore, Repeated, Session, Signoff, Staff, StaffStore, Store, StoreError,
-    StoreResult, VoucherImport, VoucherImportSession, WorkQuery, decode, rules,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, Migration,
+    NewRecord, NewStaff, Page, Receipt, Record, RecordCounts, RecordStore, RegionStore, Repeated, Session, Signoff,
+    Staff, StaffStore, Store, StoreError, StoreResult, Upserted, VoucherImport, VoucherImportSession, WorkQuery,
+    decode, rules,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -1189,7 +1190,9 @@ async fn upsert_record(
     let village = record.village.to_string();
     let sql = match &stored {
         Some((v, body)) if *v == village && *body == record.body => return Ok(Upserted::Unchanged),
-        Some(_) => "UPDATE record SET village_code = $1, body = $2, updated_at = $3 WHERE kind = $4 AND record_key = $5",
+        Some(_) => {
+            "UPDATE record SET village_code = $1, body = $2, updated_at = $3 WHERE kind = $4 AND record_key = $5"
+        }
         None => "INSERT INTO record (village_code, body, updated_at, kind, record_key) VALUES ($1, $2, $3, $4, $5)",
     };
     sqlx::query(sql)
@@ -1301,6 +1304,51 @@ impl RecordStore for PostgresStore {
             .await
             .map_err(map_err)?;
         Ok(n as u64)
+    }
+
+    async fn get_state(&self, name: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM platform_state WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn put_state(&self, name: &str, value: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO platform_state (name, value, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn claim_state(&self, name: &str, value: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO platform_state (name, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn prune_state(&self, prefix: &str, before: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM platform_state WHERE name LIKE $1 || '%' AND updated_at < $2")
+            .bind(prefix)
+            .bind(before)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected())
     }
 }
 

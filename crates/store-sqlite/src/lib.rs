@@ -18,9 +18,10 @@ use yangguang_core::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 use yangguang_store::{
-    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, NewRecord, Record, RecordCounts, RecordStore, Upserted, Migration,
-    NewStaff, Page, Receipt, RegionStore, Repeated, Session, Signoff, Staff, StaffStore, Store, StoreError,
-    StoreResult, VoucherImport, VoucherImportSession, WorkQuery, decode, rules,
+    AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, Migration,
+    NewRecord, NewStaff, Page, Receipt, Record, RecordCounts, RecordStore, RegionStore, Repeated, Session, Signoff,
+    Staff, StaffStore, Store, StoreError, StoreResult, Upserted, VoucherImport, VoucherImportSession, WorkQuery,
+    decode, rules,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -1293,6 +1294,51 @@ impl RecordStore for SqliteStore {
             .await
             .map_err(map_err)?;
         Ok(n as u64)
+    }
+
+    async fn get_state(&self, name: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM platform_state WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn put_state(&self, name: &str, value: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO platform_state (name, value, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(now)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn claim_state(&self, name: &str, value: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO platform_state (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(now)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn prune_state(&self, prefix: &str, before: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM platform_state WHERE name LIKE ? || '%' AND updated_at < ?")
+            .bind(prefix)
+            .bind(before)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected())
     }
 }
 

@@ -56,7 +56,8 @@ macro_rules! contract_tests {
             saved_ledger_columns_are_replaced_per_village,
             records_upsert_idempotently_and_page_by_key,
             replacing_a_village_register_removes_what_is_gone,
-            a_record_for_an_unknown_village_stores_nothing);
+            a_record_for_an_unknown_village_stores_nothing,
+            platform_state_is_claimed_once_and_pruned);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -727,4 +728,18 @@ pub async fn a_record_for_an_unknown_village_stores_nothing(store: &dyn Store) {
     let batch = [record("339921100201", "P-1", "{}"), record("339921100299", "P-9", "{}")];
     assert!(store.upsert_records("listing", &batch, time(1)).await.is_err());
     assert_eq!(store.get_record("listing", "P-1").await.unwrap(), None);
+}
+
+pub async fn platform_state_is_claimed_once_and_pruned(store: &dyn Store) {
+    assert_eq!(store.get_state("cursor:trading").await.unwrap(), None);
+    store.put_state("cursor:trading", "c1", time(1)).await.unwrap();
+    store.put_state("cursor:trading", "c2", time(2)).await.unwrap();
+    assert_eq!(store.get_state("cursor:trading").await.unwrap().as_deref(), Some("c2"));
+    assert!(store.claim_state("push:abc", "", time(1)).await.unwrap());
+    assert!(!store.claim_state("push:abc", "", time(3)).await.unwrap(), "a second claim must fail");
+    assert!(store.claim_state("push:def", "", time(3)).await.unwrap());
+    assert_eq!(store.prune_state("push:", time(2)).await.unwrap(), 1);
+    assert_eq!(store.get_state("push:abc").await.unwrap(), None);
+    assert!(store.get_state("push:def").await.unwrap().is_some());
+    assert!(store.get_state("cursor:trading").await.unwrap().is_some(), "other names are kept");
 }

@@ -339,12 +339,8 @@ impl RecordCounts {
 pub trait RecordStore: Send + Sync {
     /// Inserts or updates records of one kind by key, all in one transaction; a record whose
     /// body equals the stored one is not written (its `updated_at` stays).
-    async fn upsert_records(
-        &self,
-        kind: &str,
-        records: &[NewRecord],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Upserted>>;
+    async fn upsert_records(&self, kind: &str, records: &[NewRecord], now: DateTime<Utc>)
+    -> StoreResult<Vec<Upserted>>;
     /// Makes a village's records of one kind exactly `records` (upserting them and removing
     /// the others), in one transaction.
     async fn replace_village_records(
@@ -361,6 +357,14 @@ pub trait RecordStore: Send + Sync {
     async fn records_after(&self, kind: &str, after: &str, limit: u32) -> StoreResult<Vec<Record>>;
     /// How many records of one kind belong to villages whose code starts with `region_prefix`.
     async fn count_records(&self, kind: &str, region_prefix: &str) -> StoreResult<u64>;
+    /// A named value of the platform's own (a feed's cursor), if set.
+    async fn get_state(&self, name: &str) -> StoreResult<Option<String>>;
+    async fn put_state(&self, name: &str, value: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Sets a name only if it is not set yet; whether it was this call that set it. Refusing
+    /// replayed pushes rests on this being atomic.
+    async fn claim_state(&self, name: &str, value: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Forgets names starting with `prefix` last set before `before`; how many.
+    async fn prune_state(&self, prefix: &str, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// A staff account.

@@ -165,3 +165,51 @@ pub async fn push_ledger(
     }
     Ok(Json(json!({ "status": "imported", "inserted": stored.inserted, "updated": stored.updated, "unchanged": stored.unchanged })).into_response())
 }
+
+/// `POST /api/trading/push`: the trading platform pushes listings, signed with HMAC-SHA256
+/// over `"{timestamp}.{body}"` (`X-Yangguang-Timestamp`, `X-Yangguang-Signature`). A bad or
+/// old signature is 401, a replay 409, a message with problems 422 (nothing stored).
+pub async fn push_trading(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    use yangguang_app::trading::PushError;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let ip = header(crate::CLIENT_IP_HEADER).unwrap_or("local").to_owned();
+    let outcome = yangguang_app::trading::accept_push(
+        &state.site,
+        header("x-yangguang-timestamp"),
+        header("x-yangguang-signature"),
+        &body,
+        &ip,
+        chrono::Utc::now(),
+    )
+    .await;
+    let refuse = |status: axum::http::StatusCode, code: &str, message: String| {
+        (status, Json(json!({ "code": code, "message": message }))).into_response()
+    };
+    let report = match outcome {
+        Ok(report) => report,
+        Err(e @ PushError::Disabled) => {
+            return Ok(refuse(axum::http::StatusCode::NOT_FOUND, "disabled", e.to_string()));
+        }
+        Err(e @ PushError::Signature(_)) => {
+            return Ok(refuse(axum::http::StatusCode::UNAUTHORIZED, "signature", e.to_string()));
+        }
+        Err(e @ PushError::Replay) => return Ok(refuse(axum::http::StatusCode::CONFLICT, "replay", e.to_string())),
+        Err(e @ PushError::Malformed(_)) => {
+            return Ok(refuse(axum::http::StatusCode::BAD_REQUEST, "malformed", e.to_string()));
+        }
+        Err(PushError::App(e)) => return Err(WebError::Internal(e.to_string())),
+    };
+    if !report.errors.is_empty() {
+        let body = json!({
+            "code": "listing-errors",
+            "message": "推送有误，未保存任何内容 / nothing was stored",
+            "errors": report,
+        });
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+    }
+    Ok(Json(json!({ "status": "stored", "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged })).into_response())
+}

@@ -106,14 +106,7 @@ fn html(state: &AppState, request: &HeaderMap, status: StatusCode, body: String)
 }
 
 fn app_error(e: AppError) -> WebError {
-    match e {
-        AppError::Forbidden(m) => WebError::Forbidden(m),
-        AppError::Invalid(m) | AppError::Conflict(m) => WebError::BadRequest(m),
-        AppError::Upload(u) => WebError::BadRequest(u.to_string()),
-        AppError::NotFound => WebError::NotFound,
-        AppError::Store(s) => s.into(),
-        other => WebError::Internal(other.to_string()),
-    }
+    e.into()
 }
 
 /// A signed-in staff member, or where to send the browser instead.

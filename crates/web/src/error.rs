@@ -62,6 +62,20 @@ impl From<StoreError> for WebError {
     }
 }
 
+impl From<yangguang_app::AppError> for WebError {
+    fn from(e: yangguang_app::AppError) -> Self {
+        use yangguang_app::AppError;
+        match e {
+            AppError::Forbidden(m) => Self::Forbidden(m),
+            AppError::Invalid(m) | AppError::Conflict(m) => Self::BadRequest(m),
+            AppError::Upload(u) => Self::BadRequest(u.to_string()),
+            AppError::NotFound => Self::NotFound,
+            AppError::Store(s) => s.into(),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> Self {
         Self::Internal(format!("template: {e}"))

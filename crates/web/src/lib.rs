@@ -67,6 +67,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}/finance/{period}/{file}", get(pages::finance::statement_export))
         .route("/v/{code}/open-data/{year}/{file}", get(pages::finance::open_data))
         .route("/v/{code}/c/{column}/feed.atom", get(pages::feeds::column_feed))
+        .route("/v/{code}/trading", get(pages::trading::trading))
+        .route("/v/{code}/trading/ocds.json", get(pages::trading::village_ocds))
+        .route("/v/{code}/trading/{project_no}", get(pages::trading::listing))
+        .route("/open-data/ocds.json", get(pages::trading::county_ocds))
+        .route(
+            "/api/trading/push",
+            axum::routing::post(api::push_trading).layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+        )
         .route("/verify", get(pages::transparency::verify_page))
         .route("/api/log.jsonl", get(api::log_jsonl))
         .route("/api/log", get(api::log_page))

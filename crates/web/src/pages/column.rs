@@ -16,6 +16,8 @@ use crate::error::WebError;
 use crate::prefs::Prefs;
 
 const PER_PAGE: u32 = 20;
+/// The column (and its sub-columns) that shows the trading platform's listings.
+const TRADING_COLUMN: &str = "assets-trading";
 /// Deeper pages than this are refused: nobody pages that far, crawlers would.
 const MAX_PAGE: u32 = 10_000;
 
@@ -33,6 +35,8 @@ struct ColumnPage {
     column_name: String,
     column_summary: String,
     household_note: bool,
+    /// Live listings from the trading platform, on the trading columns.
+    trading: Option<super::trading::TradingLists>,
     children: Vec<ChildLink>,
     items: Vec<ListItem>,
     total: u64,
@@ -95,6 +99,12 @@ async fn render(
         let href = (i != last).then(|| format!("/v/{}/c/{}", village.code, c.id));
         crumbs.push(Crumb { label: column_name(c, lang).to_owned(), href });
     }
+    let trading = if catalog.subtree(TRADING_COLUMN).contains(&column_id) {
+        let listings = yangguang_app::trading::village_listings(&state.site, village.code).await?;
+        Some(super::trading::lists(village, &listings, lang))
+    } else {
+        None
+    };
     let name = column_name(column, lang).to_owned();
     let top = catalog.top_of(column_id).unwrap_or(column);
     let summary = column_summary(top, lang).to_owned();
@@ -107,6 +117,7 @@ async fn render(
         column_name: name,
         column_summary: summary,
         household_note: top.login_required,
+        trading,
         children: catalog
             .children(column_id)
             .map(|c| ChildLink { id: c.id.clone(), name: column_name(c, lang).to_owned() })

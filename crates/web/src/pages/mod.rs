@@ -7,6 +7,7 @@ pub mod feeds;
 pub mod finance;
 pub mod region;
 pub mod search;
+pub mod trading;
 pub mod transparency;
 pub mod village;
 

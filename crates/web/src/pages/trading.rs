@@ -1,0 +1,227 @@
+//! `/v/{code}/trading`: a village's property trading listings as the trading platform feeds
+//! them — open announcements first, then deal results with the premium over the reserve
+//! price (winners who are people masked) — each with its own page; and the OCDS exports.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
+use yangguang_core::Region;
+use yangguang_core::trading::Listing;
+
+use super::village::find_village;
+use super::{Crumb, Layout, Scope, cached, region_crumbs};
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::prefs::Prefs;
+
+/// A listing as a line of a list.
+pub struct ListingLine {
+    pub href: String,
+    pub title: String,
+    pub stage: &'static str,
+    pub meta: String,
+}
+
+/// The lists the trading column and page show.
+pub struct TradingLists {
+    pub open: Vec<ListingLine>,
+    pub results: Vec<ListingLine>,
+    pub other: Vec<ListingLine>,
+}
+
+impl TradingLists {
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty() && self.results.is_empty() && self.other.is_empty()
+    }
+}
+
+pub fn lists(village: &Region, listings: &[Listing], lang: Lang) -> TradingLists {
+    let t = lang.texts();
+    let en = lang == Lang::En;
+    let today = yangguang_app::today();
+    let mut lists = TradingLists { open: vec![], results: vec![], other: vec![] };
+    for l in listings {
+        let href = format!("/v/{}/trading/{}", village.code, l.project_no);
+        let mut line = ListingLine { href, title: l.title.clone(), stage: l.stage.label(en), meta: String::new() };
+        if let Some(deal) = &l.deal {
+            line.meta = format!(
+                "{} {} {} · {} {}",
+                t.trading_deal_price,
+                deal.price,
+                l.price_unit.label(en),
+                t.trading_premium,
+                l.premium_text().unwrap_or_else(|| "—".into())
+            );
+            lists.results.push(line);
+        } else if l.is_open(today) {
+            line.meta = format!(
+                "{} {} {} · {} {} – {}",
+                t.trading_reserve,
+                l.reserve_price,
+                l.price_unit.label(en),
+                t.trading_announcement,
+                l.announcement.start,
+                l.announcement.end
+            );
+            lists.open.push(line);
+        } else {
+            line.meta = format!("{} {} {}", t.trading_reserve, l.reserve_price, l.price_unit.label(en));
+            lists.other.push(line);
+        }
+    }
+    lists
+}
+
+#[derive(Template)]
+#[template(path = "trading.html")]
+struct TradingPage {
+    layout: Layout,
+    village_code: String,
+    lists: TradingLists,
+}
+
+pub async fn trading(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let village = find_village(&state, &code)?;
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+        let listings = yangguang_app::trading::village_listings(&state.site, village.code).await?;
+        let t = prefs.lang.texts();
+        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+        crumbs.push(Crumb { label: t.trading_title.into(), href: None });
+        let page = TradingPage {
+            layout: Layout::new(
+                &prefs,
+                super::path_and_query(&uri),
+                format!("{} - {}", t.trading_title, village.name),
+                format!("{}{}", village.name, t.trading_title),
+                crumbs,
+            ),
+            village_code: village.code.to_string(),
+            lists: lists(&village, &listings, prefs.lang),
+        };
+        Ok(page.render()?)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "listing.html")]
+struct ListingPage {
+    layout: Layout,
+    title: String,
+    stage: &'static str,
+    facts: Vec<(&'static str, String)>,
+}
+
+pub async fn listing(
+    State(state): State<AppState>,
+    Path((code, project_no)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let village = find_village(&state, &code)?;
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+        let listing = yangguang_app::trading::listing(&state.site, &project_no)
+            .await?
+            .filter(|l| l.village == village.code)
+            .ok_or(WebError::NotFound)?;
+        let t = prefs.lang.texts();
+        let en = prefs.lang == Lang::En;
+        let l = &listing;
+        let mut facts = vec![
+            (t.trading_project_no, l.project_no.clone()),
+            (t.trading_type, l.subject_type.clone()),
+            (t.trading_location, l.location.clone()),
+            (t.trading_area, format!("{} {}", l.area, if l.area_unit == "mu" { "亩" } else { "m²" })),
+            (t.trading_method, l.method.label(en).into()),
+            (t.trading_reserve, format!("{} {}", l.reserve_price, l.price_unit.label(en))),
+            (t.trading_announcement, format!("{} – {}", l.announcement.start, l.announcement.end)),
+        ];
+        if let Some(term) = &l.term {
+            facts.push((t.trading_term, format!("{} – {}", term.start, term.end)));
+        }
+        if let Some(d) = l.registration_end {
+            facts.push((t.trading_registration_end, d.to_string()));
+        }
+        if let Some(d) = l.bidding_date {
+            facts.push((t.trading_bidding_date, d.to_string()));
+        }
+        if let Some(deal) = &l.deal {
+            facts.push((t.trading_deal_date, deal.date.to_string()));
+            facts.push((t.trading_deal_price, format!("{} {}", deal.price, l.price_unit.label(en))));
+            facts.push((t.trading_premium, l.premium_text().unwrap_or_else(|| "—".into())));
+            facts.push((t.trading_winner, deal.winner.clone()));
+        }
+        if let Some(p) = &l.publicity {
+            facts.push((t.trading_publicity, format!("{} – {}", p.start, p.end)));
+        }
+        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+        crumbs.push(Crumb { label: t.trading_title.into(), href: Some(format!("/v/{}/trading", village.code)) });
+        crumbs.push(Crumb { label: l.project_no.clone(), href: None });
+        let page = ListingPage {
+            layout: Layout::new(
+                &prefs,
+                super::path_and_query(&uri),
+                format!("{} - {}", l.title, village.name),
+                format!("{}{}：{}", village.name, t.trading_title, l.title),
+                crumbs,
+            ),
+            title: l.title.clone(),
+            stage: l.stage.label(en),
+            facts,
+        };
+        Ok(page.render()?)
+    })
+    .await
+}
+
+fn json(value: serde_json::Value) -> Response {
+    ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], value.to_string()).into_response()
+}
+
+/// The package's own address (OCDS asks for an absolute URI), from the Host it was asked at;
+/// a URN where there is none.
+fn package_uri(headers: &HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)));
+    match host {
+        Some(host) => {
+            let https = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
+            format!("{}://{host}{path}", if https { "https" } else { "http" })
+        }
+        None => format!("urn:yangguang{}", path.replace('/', ":")),
+    }
+}
+
+/// `/v/{code}/trading/ocds.json`: a village's listings and deals as an OCDS release package.
+pub async fn village_ocds(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let village = find_village(&state, &code)?;
+    let uri = package_uri(&headers, &format!("/v/{}/trading/ocds.json", village.code));
+    let package = yangguang_app::trading::ocds_package(&state.site, Some(village.code), &uri, chrono::Utc::now())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(json(package))
+}
+
+/// `/open-data/ocds.json`: every village's listings and deals in one package.
+pub async fn county_ocds(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let uri = package_uri(&headers, "/open-data/ocds.json");
+    let package = yangguang_app::trading::ocds_package(&state.site, None, &uri, chrono::Utc::now())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(json(package))
+}
