@@ -260,6 +260,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     corrections = summary.corrections,
                     vouchers = summary.vouchers,
                     receipts = summary.receipts,
+                    listings = summary.listings,
                     withdrawals = summary.withdrawals,
                     counties = summary.counties,
                     towns = summary.towns,
@@ -480,6 +481,7 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     let key = yangguang_app::keys::PlatformKey::load_or_create(&data_dir)?;
     let mut site = Site::new(store, catalog, files, key).await?;
     site.upload_limits = settings.uploads.limits()?;
+    site.trading = settings.trading.config()?;
     Ok(Arc::new(site))
 }
 
@@ -503,8 +505,12 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
         "serving; open http://{local}/"
     );
     let jobs = yangguang_app::jobs::spawn(site.clone());
+    let feed = yangguang_app::trading::spawn_puller(site.clone());
     yangguang_web::serve(listener, yangguang_web::AppState::new(site), shutdown_signal()).await?;
     jobs.abort();
+    if let Some(feed) = feed {
+        feed.abort();
+    }
     tracing::info!("stopped cleanly");
     Ok(())
 }

@@ -15,6 +15,7 @@ pub struct Settings {
     pub catalog: CatalogSettings,
     pub log: LogSettings,
     pub uploads: UploadSettings,
+    pub trading: TradingSettings,
 }
 
 /// Limits on attachments clerks upload.
@@ -57,6 +58,63 @@ impl UploadSettings {
     }
 }
 
+/// The property trading platform: where its feed is pulled from and the secret its pushes are
+/// signed with. Both empty: no feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TradingSettings {
+    pub feed_url: String,
+    pub feed_token: String,
+    pub pull_every_minutes: String,
+    pub push_secret: String,
+    pub ocid_prefix: String,
+}
+
+impl Default for TradingSettings {
+    fn default() -> Self {
+        let d = yangguang_app::trading::TradingConfig::default();
+        Self {
+            feed_url: String::new(),
+            feed_token: String::new(),
+            pull_every_minutes: (d.interval.as_secs() / 60).to_string(),
+            push_secret: String::new(),
+            ocid_prefix: d.ocid_prefix,
+        }
+    }
+}
+
+impl TradingSettings {
+    pub fn config(&self) -> anyhow::Result<yangguang_app::trading::TradingConfig> {
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let minutes = match self.pull_every_minutes.trim().parse::<u64>() {
+            Ok(n) if (1..=24 * 60).contains(&n) => n,
+            _ => bail!(
+                "trading.pull_every_minutes must be a whole number from 1 to 1440, not {:?}",
+                self.pull_every_minutes
+            ),
+        };
+        if let Some(url) = some(&self.feed_url)
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            bail!("trading.feed_url must be an http:// or https:// address, not {url:?}");
+        }
+        if some(&self.push_secret).is_some_and(|s| s.len() < 16) {
+            bail!("trading.push_secret must be at least 16 characters long");
+        }
+        if !self.ocid_prefix.starts_with("ocds-") {
+            bail!("trading.ocid_prefix must be an OCDS prefix such as ocds-a1b2c3, not {:?}", self.ocid_prefix);
+        }
+        Ok(yangguang_app::trading::TradingConfig {
+            feed_url: some(&self.feed_url),
+            feed_token: some(&self.feed_token),
+            interval: std::time::Duration::from_secs(minutes * 60),
+            push_secret: some(&self.push_secret),
+            ocid_prefix: self.ocid_prefix.clone(),
+            ..Default::default()
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSettings {
@@ -95,6 +153,7 @@ impl Default for Settings {
             catalog: CatalogSettings::default(),
             log: LogSettings { format: "text".into(), level: "info".into() },
             uploads: UploadSettings::default(),
+            trading: TradingSettings::default(),
         }
     }
 }
@@ -174,6 +233,7 @@ impl Settings {
             settings.storage.database = db.clone();
         }
         settings.uploads.limits()?;
+        settings.trading.config()?;
         if !matches!(settings.log.format.as_str(), "text" | "json") {
             bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
         }
@@ -196,6 +256,11 @@ impl Settings {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.storage.database = yangguang_app::stores::redact(&shown.storage.database);
+        for secret in [&mut shown.trading.feed_token, &mut shown.trading.push_secret] {
+            if !secret.is_empty() {
+                *secret = "***".into();
+            }
+        }
         toml::to_string(&shown).expect("settings serialise")
     }
 }
@@ -263,5 +328,29 @@ mod tests {
         let o = Overrides { database: Some("postgres://yg:s3cret@db/yg".into()), ..Overrides::default() };
         let printed = Settings::load(&o, env(&[])).unwrap().to_redacted_toml();
         assert!(!printed.contains("s3cret") && printed.contains("yg:***@db"), "{printed}");
+    }
+
+    #[test]
+    fn the_trading_feed_is_configured_and_its_secrets_never_printed() {
+        let vars = [
+            ("YANGGUANG__TRADING__FEED_URL", "https://trade.example.cn/api/listings"),
+            ("YANGGUANG__TRADING__FEED_TOKEN", "tok-abc"),
+            ("YANGGUANG__TRADING__PUSH_SECRET", "a-long-enough-secret"),
+            ("YANGGUANG__TRADING__PULL_EVERY_MINUTES", "15"),
+        ];
+        let s = Settings::load(&Overrides::default(), env(&vars)).unwrap();
+        let c = s.trading.config().unwrap();
+        assert_eq!(c.interval.as_secs(), 900);
+        assert_eq!(c.feed_url.as_deref(), Some("https://trade.example.cn/api/listings"));
+        let printed = s.to_redacted_toml();
+        assert!(!printed.contains("tok-abc") && !printed.contains("a-long-enough-secret"), "{printed}");
+        for (key, value, says) in [
+            ("YANGGUANG__TRADING__PUSH_SECRET", "short", "at least 16"),
+            ("YANGGUANG__TRADING__FEED_URL", "ftp://x", "http"),
+            ("YANGGUANG__TRADING__PULL_EVERY_MINUTES", "0", "pull_every_minutes"),
+        ] {
+            let err = Settings::load(&Overrides::default(), env(&[(key, value)])).unwrap_err();
+            assert!(err.to_string().contains(says), "{err}");
+        }
     }
 }

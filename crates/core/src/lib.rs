@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod disclosure;
 pub mod finance;
 pub mod identity;
+pub mod lease;
 pub mod ledger;
 pub mod money;
 pub mod period;

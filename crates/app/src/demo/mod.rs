@@ -2,6 +2,7 @@
 //! 229 villages and communities) with 24 months of disclosures that follow the catalog —
 //! most on time, some late, some missing, so supervision has something to find.
 
+mod assets;
 mod bodies;
 mod books;
 mod names;
@@ -77,6 +78,8 @@ pub struct DemoSummary {
     pub withdrawals: usize,
     pub vouchers: usize,
     pub receipts: usize,
+    /// Trading listings, stored through the feed's own checks.
+    pub listings: usize,
     /// Login accounts for each role, with their one-time passwords.
     pub accounts: Vec<DemoAccount>,
 }
@@ -372,6 +375,14 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             }
         }
         site.add_disclosures(&later).await?;
+    }
+    for chunk in assets::listings(&villages, demo_village(&regions), options).chunks(500) {
+        let page = yangguang_core::trading::FeedPage { listings: chunk.to_vec(), ..Default::default() };
+        let report = crate::trading::ingest(site, &page, false, Utc::now()).await?;
+        if let Some(e) = report.errors.first() {
+            return Err(AppError::Invalid(format!("demo listing refused: {e}")));
+        }
+        summary.listings += report.inserted as usize;
     }
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;

@@ -1,0 +1,127 @@
+//! The demo's collective assets: trading listings in the trading platform's own feed format
+//! (stored through the same checks and upserts as the real feed).
+
+use chrono::{Days, NaiveDate};
+use serde_json::{Value, json};
+use yangguang_core::Region;
+
+use super::{Rng, names};
+
+/// Listings a county's trading platform publishes in two years: 664 a year at full scale.
+pub fn listings_per_county(full: bool) -> usize {
+    if full { 664 * 2 } else { 160 }
+}
+
+/// Subject type, area unit, area range, price unit and reserve price range (yuan per unit).
+const SUBJECTS: &[(&str, &str, (u64, u64), &str, (u64, u64))] = &[
+    ("店面房", "m2", (40, 400), "year", (20_000, 120_000)),
+    ("厂房", "m2", (300, 3_000), "year", (60_000, 600_000)),
+    ("耕地", "mu", (10, 300), "mu_year", (600, 1_200)),
+    ("鱼塘", "mu", (5, 60), "mu_year", (800, 1_600)),
+    ("山林", "mu", (50, 800), "mu_year", (30, 120)),
+    ("集体经营性建设用地", "mu", (2, 30), "total", (300_000, 3_000_000)),
+];
+
+const PLACES: &[&str] = &["村口", "溪东", "后山", "老校舍", "大桥头", "新村路", "水库边", "工业区"];
+const FIRMS: &[&str] = &["农业开发有限公司", "生态农场", "水产养殖专业合作社", "物流有限公司", "茶业有限公司"];
+
+fn day(d: NaiveDate) -> String {
+    d.to_string()
+}
+
+/// One listing announced on `start`, at the stage it would have reached by `as_of`.
+fn listing(rng: &mut Rng, no: usize, village: &Region, start: NaiveDate, as_of: NaiveDate) -> Value {
+    let &(kind, unit, (amin, amax), price_unit, (pmin, pmax)) = rng.pick(SUBJECTS);
+    let area = amin + rng.below(amax - amin);
+    let reserve = pmin + rng.below(pmax - pmin) / 100 * 100;
+    let place = rng.pick(PLACES);
+    let ann_end = start + Days::new(14);
+    let bidding = ann_end + Days::new(3);
+    let deal_day = bidding + Days::new(2);
+    let pub_start = deal_day + Days::new(1);
+    let pub_end = pub_start + Days::new(6);
+    let term_start = pub_end + Days::new(10);
+    let years = [3, 5, 10, 15][rng.below(4) as usize];
+    let method = ["open_bidding", "auction", "listing"][rng.below(3) as usize];
+    let mut l = json!({
+        "project_no": format!("QX-CQ-{}-{no:05}", start.format("%Y")),
+        "village_code": village.code.to_string(),
+        "title": format!("{}{place}{kind}{}", village.name, if price_unit == "total" { "出让" } else { "出租" }),
+        "subject_type": kind,
+        "location": format!("{}{place}", village.name),
+        "area": area.to_string(),
+        "area_unit": unit,
+        "reserve_price": reserve,
+        "price_unit": price_unit,
+        "method": method,
+        "term_start": day(term_start),
+        "term_end": day(term_start + chrono::Months::new(12 * years) - Days::new(1)),
+        "announcement_start": day(start),
+        "announcement_end": day(ann_end),
+        "registration_end": day(ann_end),
+        "bidding_date": day(bidding),
+        "stage": "announcement",
+        "updated_at": format!("{}T09:00:00+08:00", day(start.min(as_of))),
+    });
+    let terminated = rng.below(100) < 7;
+    let stage = if as_of <= ann_end {
+        "announcement"
+    } else if terminated {
+        "terminated"
+    } else if as_of < bidding {
+        "registration"
+    } else if as_of < deal_day {
+        "bidding"
+    } else if as_of < pub_start {
+        "deal"
+    } else if as_of <= pub_end {
+        "publicity"
+    } else {
+        "closed"
+    };
+    l["stage"] = stage.into();
+    if matches!(stage, "deal" | "publicity" | "closed") {
+        let premium = rng.below(40);
+        let person = rng.below(10) < 6;
+        let winner = if person {
+            names::cadre(rng)
+        } else {
+            format!("{}{}", names::TOWN_NAMES[no % names::TOWN_NAMES.len()], rng.pick(FIRMS))
+        };
+        l["deal"] = json!({
+            "date": day(deal_day),
+            "price": reserve * (100 + premium) / 100,
+            "winner": winner,
+            "winner_type": if person { "person" } else { "organisation" },
+        });
+        l["publicity_start"] = day(pub_start).into();
+        l["publicity_end"] = day(pub_end).into();
+        l["updated_at"] = format!("{}T09:00:00+08:00", day(deal_day.min(as_of))).into();
+    }
+    l
+}
+
+/// Two years of listings across the villages, plus, for the demo village, one open
+/// announcement and one deal in its result publicity, so both show on its trading column.
+pub fn listings(villages: &[&Region], demo: Option<&Region>, options: &super::DemoOptions) -> Vec<Value> {
+    let mut rng = Rng::new(options.seed ^ 0x7ADE);
+    let counties = options.scale.max(1) as usize;
+    let count = listings_per_county(options.full) * counties;
+    let first = options.as_of - Days::new(730);
+    let mut out = Vec::with_capacity(count + 2);
+    for no in 0..count {
+        let village = villages[rng.below(villages.len() as u64) as usize];
+        let start = first + Days::new(rng.below(730));
+        out.push(listing(&mut rng, no + 1, village, start, options.as_of));
+    }
+    if let Some(demo) = demo {
+        out.push(listing(&mut rng, count + 1, demo, options.as_of - Days::new(2), options.as_of));
+        // Drawn again if the draw was a terminated listing, which has no result to show.
+        let dealt = (0..50)
+            .map(|_| listing(&mut rng, count + 2, demo, options.as_of - Days::new(21), options.as_of))
+            .find(|l| l["stage"] == "publicity")
+            .expect("most listings reach their deal");
+        out.push(dealt);
+    }
+    out
+}

@@ -1,0 +1,214 @@
+//! Leases of collective assets (产权出租): the contract register, when rent falls due, and
+//! which contracts run out soon (they must be re-tendered, not quietly renewed).
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::{Fen, RegionCode};
+
+/// How often rent is paid, in advance at the start of each period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Schedule {
+    Monthly,
+    Quarterly,
+    HalfYearly,
+    Yearly,
+    /// The whole term's rent at the start.
+    Once,
+}
+
+impl Schedule {
+    /// As registers write it: 月付, 季付, 半年付, 年付, 一次性.
+    pub fn parse(text: &str) -> Option<Self> {
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        match t.as_str() {
+            "月付" | "按月" | "每月" | "monthly" => Some(Self::Monthly),
+            "季付" | "按季" | "每季" | "quarterly" => Some(Self::Quarterly),
+            "半年付" | "按半年" | "每半年" | "half_yearly" => Some(Self::HalfYearly),
+            "年付" | "按年" | "每年" | "yearly" | "" => Some(Self::Yearly),
+            "一次性" | "一次付清" | "一次性付清" | "once" => Some(Self::Once),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, english: bool) -> &'static str {
+        match (self, english) {
+            (Self::Monthly, false) => "月付",
+            (Self::Quarterly, false) => "季付",
+            (Self::HalfYearly, false) => "半年付",
+            (Self::Yearly, false) => "年付",
+            (Self::Once, false) => "一次性",
+            (Self::Monthly, true) => "Monthly",
+            (Self::Quarterly, true) => "Quarterly",
+            (Self::HalfYearly, true) => "Half-yearly",
+            (Self::Yearly, true) => "Yearly",
+            (Self::Once, true) => "Once",
+        }
+    }
+
+    fn months(self) -> Option<u32> {
+        match self {
+            Self::Monthly => Some(1),
+            Self::Quarterly => Some(3),
+            Self::HalfYearly => Some(6),
+            Self::Yearly => Some(12),
+            Self::Once => None,
+        }
+    }
+}
+
+/// One lease contract of a village's register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub contract_no: String,
+    pub village: RegionCode,
+    pub asset: String,
+    pub asset_type: String,
+    pub location: String,
+    /// As published: a person masked (张*明), an organisation in full.
+    pub lessee: String,
+    pub lessee_is_person: bool,
+    /// Decimal text, with its unit ("m2" or "mu").
+    pub area: String,
+    pub area_unit: String,
+    pub annual_rent: Fen,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub schedule: Schedule,
+}
+
+/// Where a contract stands on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    NotStarted,
+    Running,
+    /// Ends within the warning window.
+    ExpiringSoon,
+    Expired,
+}
+
+/// Contracts ending within this many days are flagged.
+pub const EXPIRY_WARNING_DAYS: u64 = 90;
+
+impl Lease {
+    pub fn standing(&self, today: NaiveDate) -> Standing {
+        if today < self.start {
+            Standing::NotStarted
+        } else if today > self.end {
+            Standing::Expired
+        } else if self.end <= today + chrono::Days::new(EXPIRY_WARNING_DAYS) {
+            Standing::ExpiringSoon
+        } else {
+            Standing::Running
+        }
+    }
+
+    /// Whole months of the term (a term from 1 Jan to 31 Dec is 12).
+    pub fn term_months(&self) -> u32 {
+        let next = self.end.succ_opt().unwrap_or(self.end);
+        let months = (next.year() - self.start.year()) * 12 + next.month() as i32 - self.start.month() as i32;
+        months.max(1) as u32
+    }
+
+    /// Rent for `months` months at the annual rate, rounded to the fen.
+    fn rent_for(&self, months: u32) -> Fen {
+        Fen((i128::from(self.annual_rent.0) * i128::from(months) / 12) as i64)
+    }
+
+    /// The instalments of the term: due date and amount.
+    pub fn instalments(&self) -> Vec<(NaiveDate, Fen)> {
+        let total = self.term_months();
+        let Some(step) = self.schedule.months() else { return vec![(self.start, self.rent_for(total))] };
+        let mut out = vec![];
+        let mut done = 0;
+        while done < total {
+            let months = step.min(total - done);
+            let due = self.start.checked_add_months(Months::new(done)).unwrap_or(self.end);
+            out.push((due, self.rent_for(months)));
+            done += months;
+        }
+        out
+    }
+
+    /// Rent fallen due on or before `day`.
+    pub fn due_by(&self, day: NaiveDate) -> Fen {
+        self.instalments().into_iter().filter(|(due, _)| *due <= day).map(|(_, amount)| amount).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn lease(start: &str, end: &str, schedule: Schedule) -> Lease {
+        Lease {
+            contract_no: "HT-2024-001".into(),
+            village: RegionCode::parse("339921100201").unwrap(),
+            asset: "村口店面房".into(),
+            asset_type: "房屋".into(),
+            location: "村口 12 号".into(),
+            lessee: "王*明".into(),
+            lessee_is_person: true,
+            area: "120".into(),
+            area_unit: "m2".into(),
+            annual_rent: Fen(3_600_000),
+            start: date(start),
+            end: date(end),
+            schedule,
+        }
+    }
+
+    #[test]
+    fn contracts_ending_within_ninety_days_are_flagged() {
+        let l = lease("2024-01-01", "2026-12-31", Schedule::Yearly);
+        assert_eq!(l.standing(date("2023-12-31")), Standing::NotStarted);
+        assert_eq!(l.standing(date("2026-10-01")), Standing::Running);
+        assert_eq!(l.standing(date("2026-10-02")), Standing::ExpiringSoon);
+        assert_eq!(l.standing(date("2026-12-31")), Standing::ExpiringSoon);
+        assert_eq!(l.standing(date("2027-01-01")), Standing::Expired);
+    }
+
+    #[test]
+    fn rent_falls_due_at_the_start_of_each_period() {
+        let l = lease("2024-01-01", "2026-12-31", Schedule::HalfYearly);
+        assert_eq!(l.term_months(), 36);
+        assert_eq!(l.instalments().len(), 6);
+        assert_eq!(l.due_by(date("2023-12-31")), Fen(0));
+        assert_eq!(l.due_by(date("2024-01-01")), Fen(1_800_000));
+        assert_eq!(l.due_by(date("2025-07-01")), Fen(7_200_000));
+        let once = lease("2024-01-01", "2026-12-31", Schedule::Once);
+        assert_eq!(once.due_by(date("2024-01-01")), Fen(10_800_000));
+    }
+
+    #[test]
+    fn schedules_read_as_registers_write_them() {
+        assert_eq!(Schedule::parse("半年付"), Some(Schedule::HalfYearly));
+        assert_eq!(Schedule::parse(" 一次性付清 "), Some(Schedule::Once));
+        assert_eq!(Schedule::parse(""), Some(Schedule::Yearly));
+        assert_eq!(Schedule::parse("看情况"), None);
+    }
+
+    proptest! {
+        /// Whatever the schedule, the instalments add up to the term's rent.
+        #[test]
+        fn instalments_sum_to_the_terms_rent(years in 1u32..20, extra in 0u32..12, rent in 0i64..100_000_000, s in 0usize..5) {
+            let schedule = [Schedule::Monthly, Schedule::Quarterly, Schedule::HalfYearly, Schedule::Yearly, Schedule::Once][s];
+            let mut l = lease("2024-03-01", "2024-03-01", schedule);
+            l.annual_rent = Fen(rent);
+            l.end = l.start.checked_add_months(Months::new(12 * years + extra)).unwrap().pred_opt().unwrap();
+            let months = l.term_months();
+            prop_assert_eq!(months, 12 * years + extra);
+            let total: i64 = l.instalments().iter().map(|(_, a)| a.0).sum();
+            let exact = i128::from(rent) * i128::from(months) / 12;
+            // Each instalment rounds down by under a fen.
+            prop_assert!((exact - i128::from(total)) >= 0 && (exact - i128::from(total)) < i128::from(months));
+            prop_assert_eq!(l.due_by(l.end), Fen(total));
+        }
+    }
+}
