@@ -10,6 +10,7 @@ pub mod finance;
 pub mod integrations;
 pub mod jobs;
 pub mod keys;
+pub mod leases;
 pub mod ledger;
 pub mod markdown;
 pub mod open_data;

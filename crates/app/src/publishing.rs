@@ -118,6 +118,18 @@ pub async fn create_draft(
             "需要该村（{village}）的村务工作者角色才能起草 / drafting needs the village clerk role for this village"
         )));
     }
+    insert_draft(site, Some(&actor.who.staff), actor.ip, village, input).await
+}
+
+/// Creates a draft without checking who asks: for the platform itself (a register that
+/// changed must be published again) and for callers that checked already.
+pub async fn insert_draft(
+    site: &Site,
+    staff: Option<&yangguang_store::Staff>,
+    ip: &str,
+    village: RegionCode,
+    input: DraftInput,
+) -> Result<DisclosureId, AppError> {
     let mut input = input;
     if let Some(item) = input.catalog_item.as_deref().and_then(|id| site.catalog.item(id)) {
         input.column = item.column.clone();
@@ -138,11 +150,11 @@ pub async fn create_draft(
         kind: DisclosureKind::Original,
         replaces: None,
         reason: None,
-        created_by: Some(actor.who.staff.id),
+        created_by: staff.map(|s| s.id),
         signoffs: vec![],
     };
     let id = site.store.insert_disclosures(&[new]).await.map_err(map_store)?[0];
-    audit(site, Some(&actor.who.staff), actor.ip, "draft", &format!("disclosure:{id}"), "").await;
+    audit(site, staff, ip, "draft", &format!("disclosure:{id}"), "").await;
     Ok(id)
 }
 

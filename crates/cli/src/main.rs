@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Context, anyhow};
+use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use yangguang_app::demo::DemoOptions;
 use yangguang_app::files::FileStore;
@@ -133,6 +133,18 @@ enum ImportCommand {
         /// Files, folders or zips.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// A village's lease register (CSV UTF-8/GBK or XLSX), replacing the stored one whole.
+    /// Every problem is listed by row and column; nothing is stored unless all is well. A
+    /// change opens a draft of the contracts register for review.
+    Leases {
+        #[command(flatten)]
+        common: Common,
+        /// The village's 12-digit code.
+        #[arg(long)]
+        village: String,
+        /// The register file.
+        file: PathBuf,
     },
     /// Regions from a CSV with the header `code,name,parent_code,kind`.
     Regions {
@@ -261,6 +273,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     vouchers = summary.vouchers,
                     receipts = summary.receipts,
                     listings = summary.listings,
+                    leases = summary.leases,
                     withdrawals = summary.withdrawals,
                     counties = summary.counties,
                     towns = summary.towns,
@@ -387,6 +400,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.already_there,
                 report.unmatched.len()
             );
+            Ok(())
+        }
+        Command::Import(ImportCommand::Leases { common, village, file }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report = yangguang_app::leases::import_leases(&site, None, village, &bytes).await?;
+            for e in &report.errors {
+                println!("{}: {e}", file.display());
+            }
+            if !report.errors.is_empty() {
+                bail!("nothing imported: {} problems to fix (listed above)", report.errors.len());
+            }
+            let c = report.counts;
+            println!(
+                "lease register: {} new, {} changed, {} removed, {} unchanged",
+                c.inserted, c.updated, c.removed, c.unchanged
+            );
+            if let Some(id) = report.draft {
+                println!("the register changed: draft {id} awaits review before it is published");
+            }
             Ok(())
         }
         Command::Import(ImportCommand::Regions { common, file }) => {

@@ -133,7 +133,12 @@ impl Lease {
 
     /// Rent fallen due on or before `day`.
     pub fn due_by(&self, day: NaiveDate) -> Fen {
-        self.instalments().into_iter().filter(|(due, _)| *due <= day).map(|(_, amount)| amount).sum()
+        self.due_between(NaiveDate::MIN, day)
+    }
+
+    /// Rent falling due within `[from, to]`: what books covering those days should show.
+    pub fn due_between(&self, from: NaiveDate, to: NaiveDate) -> Fen {
+        self.instalments().into_iter().filter(|(due, _)| from <= *due && *due <= to).map(|(_, amount)| amount).sum()
     }
 }
 
@@ -182,6 +187,7 @@ mod tests {
         assert_eq!(l.due_by(date("2023-12-31")), Fen(0));
         assert_eq!(l.due_by(date("2024-01-01")), Fen(1_800_000));
         assert_eq!(l.due_by(date("2025-07-01")), Fen(7_200_000));
+        assert_eq!(l.due_between(date("2024-06-01"), date("2025-07-01")), Fen(5_400_000));
         let once = lease("2024-01-01", "2026-12-31", Schedule::Once);
         assert_eq!(once.due_by(date("2024-01-01")), Fen(10_800_000));
     }

@@ -1,8 +1,10 @@
 //! Readers for outside data: bytes in, validated records or row-level errors out. No
 //! database here: the caller stores what a reader accepted, in one transaction.
 
+pub mod lease;
 pub mod ledger;
 pub mod receipts;
+pub mod register;
 pub mod table;
 
 /// One problem in an imported file, located so a clerk can fix the whole file in one pass.
@@ -44,6 +46,8 @@ pub enum ReadError {
         "找不到表头：前 {0} 行中没有同时包含日期、凭证号、科目编码、借方、贷方的行。请确认这是凭证明细账导出文件 / no ledger header found"
     )]
     NoHeader(usize),
+    #[error("找不到表头：前 30 行中没有同时包含这些列的行：{0}。请确认文件内容 / no header with the required columns")]
+    NoRegisterHeader(String),
     #[error("文件过大：超过 {0} 行 / too many rows")]
     TooManyRows(u64),
 }

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/finance/draft", post(draft_accounts))
         .route("/console/ledger", get(ledger_page).post(import_ledger))
         .route("/console/ledger/columns", post(save_columns))
+        .route("/console/leases", get(leases_page).post(import_leases))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
 }
@@ -1414,6 +1415,74 @@ pub async fn import_ledger(
         villages: clerk_villages(&state, &who),
         errors,
         result,
+    };
+    Ok(html(&state, &headers, status, page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "console/leases.html")]
+struct LeasesPage {
+    layout: Layout,
+    nav: Nav,
+    villages: Vec<(String, String)>,
+    errors: Vec<yangguang_import::RowError>,
+    result: String,
+    draft: Option<i64>,
+}
+
+pub async fn leases_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let villages = clerk_villages(&state, &who);
+    if villages.is_empty() {
+        return Err(WebError::Forbidden(
+            "导入台账需要村务工作者角色 / importing registers needs the village clerk role".into(),
+        ));
+    }
+    let page = LeasesPage {
+        layout: layout(&headers, "导入出租台账"),
+        nav: nav(&who, &headers),
+        villages,
+        errors: vec![],
+        result: String::new(),
+        draft: None,
+    };
+    Ok(html(&state, &headers, StatusCode::OK, page.render()?))
+}
+
+pub async fn import_leases(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    let form = read_multipart(mp).await?;
+    check_csrf(&headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
+    let village = RegionCode::parse(form.get("village")).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let Some((_, bytes)) = form.files.into_iter().next() else {
+        return Err(WebError::BadRequest("请选择台账文件 / choose the register file".into()));
+    };
+    let ip = client_ip(&headers);
+    let report =
+        yangguang_app::leases::import_leases(&state.site, Some(&Actor { who: &who, ip: &ip }), village, &bytes)
+            .await
+            .map_err(app_error)?;
+    let c = report.counts;
+    let result = if report.errors.is_empty() {
+        format!(
+            "已导入：新增 {} 份，变更 {} 份，移除 {} 份，未变 {} 份。",
+            c.inserted, c.updated, c.removed, c.unchanged
+        )
+    } else {
+        String::new()
+    };
+    let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = LeasesPage {
+        layout: layout(&headers, "导入出租台账"),
+        nav: nav(&who, &headers),
+        villages: clerk_villages(&state, &who),
+        errors: report.errors,
+        result,
+        draft: report.draft.map(|d| d.0),
     };
     Ok(html(&state, &headers, status, page.render()?))
 }

@@ -1,9 +1,12 @@
 //! The demo's collective assets: trading listings in the trading platform's own feed format
-//! (stored through the same checks and upserts as the real feed).
+//! (stored through the same checks and upserts as the real feed), and each village's leases,
+//! whose rent the books then receive.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use serde_json::{Value, json};
-use yangguang_core::Region;
+use yangguang_core::lease::{Lease, Schedule};
+use yangguang_core::trading::mask_person;
+use yangguang_core::{Fen, Region};
 
 use super::{Rng, names};
 
@@ -13,7 +16,8 @@ pub fn listings_per_county(full: bool) -> usize {
 }
 
 /// Subject type, area unit, area range, price unit and reserve price range (yuan per unit).
-const SUBJECTS: &[(&str, &str, (u64, u64), &str, (u64, u64))] = &[
+type Subject = (&'static str, &'static str, (u64, u64), &'static str, (u64, u64));
+const SUBJECTS: &[Subject] = &[
     ("店面房", "m2", (40, 400), "year", (20_000, 120_000)),
     ("厂房", "m2", (300, 3_000), "year", (60_000, 600_000)),
     ("耕地", "mu", (10, 300), "mu_year", (600, 1_200)),
@@ -124,4 +128,55 @@ pub fn listings(villages: &[&Region], demo: Option<&Region>, options: &super::De
         out.push(dealt);
     }
     out
+}
+
+/// Leases a county holds: 2,019 at full scale, as the real one listed.
+pub fn leases_per_county(full: bool) -> u64 {
+    if full { 2_019 } else { 1_010 }
+}
+
+/// A village's leases, all or most running on `as_of`: a few end within 90 days, a few have
+/// ended (not yet re-tendered).
+pub fn village_leases(rng: &mut Rng, village: &Region, count: u64, as_of: NaiveDate) -> Vec<Lease> {
+    (0..count)
+        .map(|n| {
+            let &(kind, unit, (amin, amax), price_unit, (pmin, pmax)) = rng.pick(&SUBJECTS[..5]);
+            let area = amin + rng.below(amax - amin);
+            let per = pmin + rng.below(pmax - pmin);
+            let annual = if price_unit == "mu_year" { area * per } else { per } / 100 * 100;
+            let years = [3u32, 5, 10, 15][rng.below(4) as usize];
+            let span = u64::from(years) * 365;
+            // One in twenty has ended already; the rest are somewhere in their term.
+            let back = if rng.below(20) == 0 { span + rng.below(200) } else { rng.below(span) };
+            let start = as_of - Days::new(back);
+            let end = start + Months::new(12 * years) - Days::new(1);
+            let person = rng.below(10) < 7;
+            let lessee = if person {
+                mask_person(&names::cadre(rng))
+            } else {
+                format!("{}{}", names::TOWN_NAMES[(n as usize) % names::TOWN_NAMES.len()], rng.pick(FIRMS))
+            };
+            let schedule = match rng.below(10) {
+                0..6 => Schedule::Yearly,
+                6 | 7 => Schedule::HalfYearly,
+                8 => Schedule::Quarterly,
+                _ => Schedule::Once,
+            };
+            Lease {
+                contract_no: format!("HT-{}-{:03}", start.format("%Y"), n + 1),
+                village: village.code,
+                asset: format!("{}{kind}", rng.pick(PLACES)),
+                asset_type: kind.into(),
+                location: format!("{}{}", village.name, rng.pick(PLACES)),
+                lessee,
+                lessee_is_person: person,
+                area: area.to_string(),
+                area_unit: unit.into(),
+                annual_rent: Fen::from_yuan(annual as i64),
+                start,
+                end,
+                schedule,
+            }
+        })
+        .collect()
 }

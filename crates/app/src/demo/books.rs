@@ -5,6 +5,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use yangguang_core::Fen;
+use yangguang_core::lease::Lease;
 use yangguang_core::ledger::LedgerEntry;
 
 use super::Rng;
@@ -70,7 +71,16 @@ struct Codes {
 
 /// Every voucher of one village from `start` (an opening balance) through the month of `until`.
 /// `busy` multiplies the small purchases (1 by default; `--scale full` uses [`FULL_BUSY`]).
-pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity: f64, busy: u64) -> Vec<LedgerEntry> {
+/// Rent comes from `leases`: each instalment received a few days after it falls due, naming
+/// its contract; about one in twelve is never paid (the arrears the lease pages flag).
+pub fn village_books(
+    rng: &mut Rng,
+    start: NaiveDate,
+    until: NaiveDate,
+    activity: f64,
+    busy: u64,
+    leases: &[Lease],
+) -> Vec<LedgerEntry> {
     let mut out = vec![];
     let opening = yuan(rng, 100_000, 900_000, activity);
     out.push(entry(start, 1, "上年结转银行存款", ("102", "银行存款"), (opening, 0), 0));
@@ -83,6 +93,20 @@ pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity
         let days = (month.checked_add_months(Months::new(1)).expect("valid") - month).num_days() as u64;
         let day = |rng: &mut Rng| month + Days::new(rng.below(days));
         let c = codes(month);
+        // Rent as the contracts fall due.
+        let month_end = month.checked_add_months(Months::new(1)).expect("valid") - Days::new(1);
+        for lease in leases {
+            for (due, amount) in lease.instalments() {
+                if due < month || due > month_end || rng.below(12) == 0 {
+                    continue;
+                }
+                let d = (due + Days::new(rng.below(8))).min(month_end);
+                let summary = format!("收{}租金（合同{}）", lease.asset, lease.contract_no);
+                out.push(entry(d, no, &summary, ("102", "银行存款"), (amount.0, 0), 1));
+                out.push(entry(d, no, &summary, ("501003", "租赁收入"), (0, amount.0), 0));
+                no += 1;
+            }
+        }
         let mut voucher =
             |rng: &mut Rng, summary: &str, debit: (&str, &str), credit: (&str, &str), amount: i64, attachments| {
                 let d = day(rng);
@@ -92,12 +116,7 @@ pub fn village_books(rng: &mut Rng, start: NaiveDate, until: NaiveDate, activity
             };
         let bank = ("102", "银行存款");
         let cash = ("101", "现金");
-        // Rent comes in most months; subsidies each quarter; the odd other income.
-        for _ in 0..1 + rng.below(2 + (activity * 1.5) as u64) {
-            let amount = yuan(rng, 2_000, 30_000, activity);
-            let what = *rng.pick(&["收厂房租金", "收鱼塘承包金", "收店面租金", "收山林承包金"]);
-            voucher(rng, what, bank, ("501003", "租赁收入"), amount, 1);
-        }
+        // Subsidies each quarter; the odd other income.
         if month.month() % 3 == 1 {
             let amount = yuan(rng, 20_000, 120_000, 1.0);
             voucher(rng, "收到镇财政拨付村级运转补助", bank, (c.subsidy, "补助收入"), amount, 1);
@@ -144,7 +163,7 @@ mod tests {
     fn the_books_balance_and_follow_the_chart_in_force() {
         let start = NaiveDate::from_ymd_opt(2024, 11, 1).unwrap();
         let until = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        let books = village_books(&mut Rng::new(3), start, until, 1.0, 1);
+        let books = village_books(&mut Rng::new(3), start, until, 1.0, 1, &[]);
         assert!(unbalanced(&books).is_empty());
         assert!(books.len() > 24 * 10);
         let (c2004, c2023) = crate::catalog_files::default_charts();
@@ -164,7 +183,7 @@ mod scale_tests {
     fn receipts_in_a_year(busy: u64, seed: u64) -> u64 {
         let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
         let until = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-        let books = village_books(&mut Rng::new(seed), start, until, 1.0, busy);
+        let books = village_books(&mut Rng::new(seed), start, until, 1.0, busy, &[]);
         books
             .iter()
             .filter(|l| l.debit.0 > 0 && !l.account_code.starts_with("10") && l.account_code != "301")

@@ -78,6 +78,7 @@ pub struct DemoSummary {
     pub withdrawals: usize,
     pub vouchers: usize,
     pub receipts: usize,
+    pub leases: usize,
     /// Trading listings, stored through the feed's own checks.
     pub listings: usize,
     /// Login accounts for each role, with their one-time passwords.
@@ -181,6 +182,7 @@ struct VillagePlan {
     books: Vec<yangguang_core::ledger::LedgerEntry>,
     /// Months whose accounts were published: their vouchers are locked.
     published_months: Vec<Period>,
+    leases: Vec<yangguang_core::lease::Lease>,
 }
 
 fn plan_village(
@@ -189,6 +191,7 @@ fn plan_village(
     options: &DemoOptions,
     catalog: &yangguang_core::Catalog,
     charts: &yangguang_core::accounts::Charts,
+    demo_village_code: Option<RegionCode>,
 ) -> VillagePlan {
     let mut rng = Rng::new(
         options.seed
@@ -204,9 +207,21 @@ fn plan_village(
     let books_start = window_start.with_day(1).expect("valid");
     let mut books_rng = Rng::new(rng.next_u64());
     let busy = if options.full { books::FULL_BUSY } else { 1 };
-    let books = books::village_books(&mut books_rng, books_start, options.as_of, activity, busy);
+    // About the county's count of leases, more in busier villages.
+    let average = assets::leases_per_county(options.full) as f64 / VILLAGES_PER_COUNTY as f64;
+    let mut lease_rng = Rng::new(rng.next_u64());
+    let lease_count = (average * activity / 1.2 * (0.5 + lease_rng.unit())).round() as u64;
+    let mut leases = assets::village_leases(&mut lease_rng, village, lease_count.max(2), options.as_of);
+    // The README's village shows a contract running out soon, as the lease pages flag it.
+    if demo_village_code == Some(village.code)
+        && let Some(first) = leases.first_mut()
+    {
+        first.end = options.as_of + chrono::Days::new(45);
+        first.start = first.end + chrono::Days::new(1) - Months::new(36);
+    }
+    let books = books::village_books(&mut books_rng, books_start, options.as_of, activity, busy, &leases);
     let village_path = format!("/v/{}", village.code);
-    let mut plan = VillagePlan { disclosures: vec![], books: vec![], published_months: vec![] };
+    let mut plan = VillagePlan { disclosures: vec![], books: vec![], published_months: vec![], leases };
     let mut push =
         |item: &CatalogItem, period: Option<Period>, event: Option<NaiveDate>, published: NaiveDate, rng: &mut Rng| {
             let monthly_accounts = match period {
@@ -337,11 +352,23 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     for chunk in villages.chunks(16) {
         let mut batch = vec![];
         for village in chunk {
-            let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts);
+            let demo = demo_village(&regions).map(|r| r.code);
+            let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts, demo);
             let vouchers = yangguang_core::ledger::vouchers(&plan.books);
             site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
             summary.vouchers += vouchers.len();
             summary.receipts += attach_receipts(site, village.code, &vouchers, options.full).await?;
+            let leases: Vec<yangguang_store::NewRecord> = plan
+                .leases
+                .iter()
+                .map(|l| yangguang_store::NewRecord {
+                    village: village.code,
+                    key: format!("{}/{}", village.code, l.contract_no),
+                    body: serde_json::to_string(l).expect("a lease serialises"),
+                })
+                .collect();
+            site.store.replace_village_records(crate::leases::LEASE, village.code, &leases, Utc::now()).await?;
+            summary.leases += leases.len();
             for month in &plan.published_months {
                 site.store.lock_vouchers(village.code, month.start(), month.end()).await?;
             }
@@ -661,7 +688,7 @@ mod tests {
                 from: charts.1,
                 switch: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
             };
-            let plan = plan_village(catalog.items(), village, &options(), &catalog, &charts);
+            let plan = plan_village(catalog.items(), village, &options(), &catalog, &charts, None);
             total += plan.disclosures.len();
             let finance = plan
                 .disclosures

@@ -37,6 +37,8 @@ struct ColumnPage {
     household_note: bool,
     /// Live listings from the trading platform, on the trading columns.
     trading: Option<super::trading::TradingLists>,
+    /// Pages of live registers under this column (leases, trading).
+    registers: Vec<(String, &'static str)>,
     children: Vec<ChildLink>,
     items: Vec<ListItem>,
     total: u64,
@@ -105,6 +107,14 @@ async fn render(
     } else {
         None
     };
+    let t = lang.texts();
+    let mut registers = vec![];
+    if matches!(column_id, "assets" | "assets-contracts" | "assets-register") {
+        registers.push((format!("/v/{}/leases", village.code), t.leases_title));
+    }
+    if column_id == "assets" {
+        registers.push((format!("/v/{}/trading", village.code), t.trading_title));
+    }
     let name = column_name(column, lang).to_owned();
     let top = catalog.top_of(column_id).unwrap_or(column);
     let summary = column_summary(top, lang).to_owned();
@@ -118,6 +128,7 @@ async fn render(
         column_summary: summary,
         household_note: top.login_required,
         trading,
+        registers,
         children: catalog
             .children(column_id)
             .map(|c| ChildLink { id: c.id.clone(), name: column_name(c, lang).to_owned() })

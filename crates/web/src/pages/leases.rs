@@ -1,0 +1,217 @@
+//! `/v/{code}/leases`: a village's lease register — filters by type, contracts ending within
+//! 90 days and rent range; each contract's page sets rent due against rent received.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use serde::Deserialize;
+use yangguang_core::Fen;
+use yangguang_core::lease::{Lease, Standing};
+
+use super::village::find_village;
+use super::{Crumb, Layout, Scope, cached, region_crumbs};
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::{Lang, Texts};
+use crate::prefs::Prefs;
+
+#[derive(Deserialize, Default)]
+pub struct LeaseFilter {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    expiring: Option<String>,
+    min: Option<String>,
+    max: Option<String>,
+}
+
+/// A rent bound typed into the form, in yuan; a blank or unreadable one is no bound.
+fn bound(text: Option<&str>) -> Option<Fen> {
+    let text = text?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    yangguang_core::ledger::parse_amount(text).ok()
+}
+
+pub struct LeaseLine {
+    pub href: String,
+    pub asset: String,
+    pub meta: String,
+    /// Warning badges: ending soon, ended, in arrears.
+    pub flags: Vec<String>,
+}
+
+fn standing_flag(t: &Texts, standing: Standing) -> Option<&'static str> {
+    match standing {
+        Standing::ExpiringSoon => Some(t.leases_expiring),
+        Standing::Expired => Some(t.leases_expired),
+        Standing::NotStarted => Some(t.leases_not_started),
+        Standing::Running => None,
+    }
+}
+
+fn area(l: &Lease, lang: Lang) -> String {
+    let unit = match (l.area_unit.as_str(), lang) {
+        ("mu", Lang::Zh) => "亩",
+        ("mu", Lang::En) => "mu",
+        _ => "m²",
+    };
+    format!("{} {unit}", l.area)
+}
+
+#[derive(Template)]
+#[template(path = "leases.html")]
+struct LeasesPage {
+    layout: Layout,
+    types: Vec<(String, bool)>,
+    expiring: bool,
+    min: String,
+    max: String,
+    total: usize,
+    lines: Vec<LeaseLine>,
+}
+
+pub async fn leases(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(filter): Query<LeaseFilter>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let village = find_village(&state, &code)?;
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+        let t = prefs.lang.texts();
+        let today = yangguang_app::today();
+        let all = yangguang_app::leases::village_leases(&state.site, village.code).await?;
+        let mut types: Vec<String> = all.iter().map(|l| l.asset_type.clone()).collect();
+        types.sort();
+        types.dedup();
+        let kind = filter.kind.as_deref().filter(|k| !k.is_empty());
+        let expiring = filter.expiring.is_some();
+        let (min, max) = (bound(filter.min.as_deref()), bound(filter.max.as_deref()));
+        let shown: Vec<&Lease> = all
+            .iter()
+            .filter(|l| kind.is_none_or(|k| l.asset_type == k))
+            .filter(|l| !expiring || l.standing(today) == Standing::ExpiringSoon)
+            .filter(|l| min.is_none_or(|m| l.annual_rent >= m) && max.is_none_or(|m| l.annual_rent <= m))
+            .collect();
+        // Rent received, for every contract shown, from one read of the books.
+        let entries = yangguang_app::leases::books_until(&state.site, village.code, today).await?;
+        let owned: Vec<Lease> = shown.iter().map(|l| (*l).clone()).collect();
+        let positions = yangguang_app::leases::rent_positions(&owned, &entries, today);
+        let lines = shown
+            .iter()
+            .zip(positions)
+            .map(|(l, position)| {
+                let mut flags: Vec<String> =
+                    standing_flag(t, l.standing(today)).map(String::from).into_iter().collect();
+                if let Some(p) = position
+                    && p.owed().0 > 0
+                {
+                    flags.push(format!("{} {} 元", t.leases_arrears, p.owed()));
+                }
+                LeaseLine {
+                    href: format!("/v/{}/leases/{}", village.code, l.contract_no),
+                    asset: l.asset.clone(),
+                    meta: format!(
+                        "{} · {} · {} · {} {} · {} – {}",
+                        l.asset_type,
+                        l.lessee,
+                        area(l, prefs.lang),
+                        l.annual_rent,
+                        t.yuan_per_year,
+                        l.start,
+                        l.end
+                    ),
+                    flags,
+                }
+            })
+            .collect();
+        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+        crumbs.push(Crumb { label: t.leases_title.into(), href: None });
+        let page = LeasesPage {
+            layout: Layout::new(
+                &prefs,
+                super::path_and_query(&uri),
+                format!("{} - {}", t.leases_title, village.name),
+                format!("{}{}", village.name, t.leases_title),
+                crumbs,
+            ),
+            types: types.into_iter().map(|ty| (ty.clone(), Some(ty.as_str()) == kind)).collect(),
+            expiring,
+            min: filter.min.unwrap_or_default(),
+            max: filter.max.unwrap_or_default(),
+            total: all.len(),
+            lines,
+        };
+        Ok(page.render()?)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "lease.html")]
+struct LeasePage {
+    layout: Layout,
+    title: String,
+    flags: Vec<String>,
+    facts: Vec<(&'static str, String)>,
+}
+
+pub async fn lease(
+    State(state): State<AppState>,
+    Path((code, contract_no)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let prefs = Prefs::from_headers(&headers);
+    let village = find_village(&state, &code)?;
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+        let t = prefs.lang.texts();
+        let en = prefs.lang == Lang::En;
+        let today = yangguang_app::today();
+        let l =
+            yangguang_app::leases::lease(&state.site, village.code, &contract_no).await?.ok_or(WebError::NotFound)?;
+        let entries = yangguang_app::leases::books_until(&state.site, village.code, today).await?;
+        let position = yangguang_app::leases::rent_positions(std::slice::from_ref(&l), &entries, today)[0];
+        let mut flags: Vec<String> = standing_flag(t, l.standing(today)).map(String::from).into_iter().collect();
+        if let Some(p) = position
+            && p.owed().0 > 0
+        {
+            flags.push(format!("{} {} 元", t.leases_arrears, p.owed()));
+        }
+        let mut facts = vec![
+            (t.leases_contract_no, l.contract_no.clone()),
+            (t.trading_type, l.asset_type.clone()),
+            (t.trading_location, l.location.clone()),
+            (t.leases_lessee, l.lessee.clone()),
+            (t.trading_area, area(&l, prefs.lang)),
+            (t.leases_rent, format!("{} {}", l.annual_rent, t.yuan_per_year)),
+            (t.trading_term, format!("{} – {}", l.start, l.end)),
+            (t.leases_schedule, l.schedule.label(en).into()),
+        ];
+        if let Some(p) = position {
+            facts.push((t.leases_due, format!("{} 元（{} – {today}）", p.due, p.from)));
+            facts.push((t.leases_received, format!("{} 元", p.received)));
+        }
+        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+        crumbs.push(Crumb { label: t.leases_title.into(), href: Some(format!("/v/{}/leases", village.code)) });
+        crumbs.push(Crumb { label: l.contract_no.clone(), href: None });
+        let page = LeasePage {
+            layout: Layout::new(
+                &prefs,
+                super::path_and_query(&uri),
+                format!("{} - {}", l.asset, village.name),
+                format!("{}{}：{}", village.name, t.leases_title, l.asset),
+                crumbs,
+            ),
+            title: l.asset.clone(),
+            flags,
+            facts,
+        };
+        Ok(page.render()?)
+    })
+    .await
+}
