@@ -8,6 +8,7 @@ pub mod demo;
 pub mod files;
 pub mod finance;
 pub mod integrations;
+pub mod households;
 pub mod jobs;
 pub mod keys;
 pub mod leases;
@@ -22,6 +23,7 @@ pub mod stores;
 pub mod trading;
 pub mod uploads;
 pub mod verify;
+pub mod villagers;
 
 pub use site::{Scope, Site};
 

@@ -25,6 +25,10 @@ pub struct Site {
     pub charts: yangguang_core::accounts::Charts,
     /// How the property trading platform is reached.
     pub trading: crate::trading::TradingConfig,
+    /// How one-time login codes reach villagers' phones.
+    pub sms: Arc<dyn crate::villagers::SmsSender>,
+    /// Serialises villagers' code checks, so that attempts are counted exactly.
+    pub login_lock: tokio::sync::Mutex<()>,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -70,6 +74,8 @@ impl Site {
             key,
             upload_limits: UploadLimits::default(),
             trading: Default::default(),
+            sms: crate::villagers::default_sender(),
+            login_lock: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod disclosure;
 pub mod finance;
+pub mod household;
 pub mod identity;
 pub mod lease;
 pub mod ledger;

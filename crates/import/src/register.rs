@@ -26,6 +26,7 @@ const HEADER_SEARCH_ROWS: usize = 30;
 #[derive(Debug, Clone)]
 pub struct Register {
     pub format: &'static str,
+    header: Vec<String>,
     columns: HashMap<&'static str, (usize, String)>,
     pub rows: Vec<(u64, Vec<String>)>,
 }
@@ -70,6 +71,7 @@ impl Register {
             let wanted: Vec<&str> = specs.iter().filter(|s| s.required).map(|s| s.label).collect();
             return Err(ReadError::NoRegisterHeader(wanted.join("、")));
         };
+        let header_row = rows[header].clone();
         let rows = rows
             .into_iter()
             .enumerate()
@@ -77,7 +79,12 @@ impl Register {
             .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()) && !is_total_or_signature(r))
             .map(|(i, r)| (i as u64 + 1, r))
             .collect();
-        Ok(Self { format, columns, rows })
+        Ok(Self { format, header: header_row, columns, rows })
+    }
+
+    /// The header row as the file writes it.
+    pub fn header(&self) -> &[String] {
+        &self.header
     }
 
     pub fn has(&self, key: &str) -> bool {

@@ -1224,45 +1224,48 @@ impl RecordStore for PostgresStore {
         Ok(done)
     }
 
-    async fn replace_village_records(
+    async fn replace_village_registers(
         &self,
-        kind: &str,
         village: RegionCode,
-        records: &[NewRecord],
+        registers: &[(&str, &[NewRecord])],
         now: DateTime<Utc>,
-    ) -> StoreResult<RecordCounts> {
+    ) -> StoreResult<Vec<RecordCounts>> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let mut counts = RecordCounts::default();
-        let mut keep = std::collections::HashSet::new();
-        for record in records {
-            if record.village != village {
-                return Err(StoreError::Invalid(format!("record {} belongs to another village", record.key)));
+        let mut all = Vec::with_capacity(registers.len());
+        for &(kind, records) in registers {
+            let mut counts = RecordCounts::default();
+            let mut keep = std::collections::HashSet::new();
+            for record in records {
+                if record.village != village {
+                    return Err(StoreError::Invalid(format!("record {} belongs to another village", record.key)));
+                }
+                keep.insert(record.key.as_str());
+                match upsert_record(&mut tx, kind, record, now).await? {
+                    Upserted::Inserted => counts.inserted += 1,
+                    Upserted::Updated => counts.updated += 1,
+                    Upserted::Unchanged => counts.unchanged += 1,
+                }
             }
-            keep.insert(record.key.as_str());
-            match upsert_record(&mut tx, kind, record, now).await? {
-                Upserted::Inserted => counts.inserted += 1,
-                Upserted::Updated => counts.updated += 1,
-                Upserted::Unchanged => counts.unchanged += 1,
+            let stored: Vec<String> =
+                sqlx::query_scalar("SELECT record_key FROM record WHERE kind = $1 AND village_code = $2")
+                    .bind(kind)
+                    .bind(village.to_string())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            for key in stored.iter().filter(|k| !keep.contains(k.as_str())) {
+                sqlx::query("DELETE FROM record WHERE kind = $1 AND record_key = $2")
+                    .bind(kind)
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                counts.removed += 1;
             }
-        }
-        let stored: Vec<String> =
-            sqlx::query_scalar("SELECT record_key FROM record WHERE kind = $1 AND village_code = $2")
-                .bind(kind)
-                .bind(village.to_string())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        for key in stored.iter().filter(|k| !keep.contains(k.as_str())) {
-            sqlx::query("DELETE FROM record WHERE kind = $1 AND record_key = $2")
-                .bind(kind)
-                .bind(key)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-            counts.removed += 1;
+            all.push(counts);
         }
         tx.commit().await.map_err(map_err)?;
-        Ok(counts)
+        Ok(all)
     }
 
     async fn get_record(&self, kind: &str, key: &str) -> StoreResult<Option<Record>> {

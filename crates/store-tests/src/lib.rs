@@ -721,6 +721,13 @@ pub async fn replacing_a_village_register_removes_what_is_gone(store: &dyn Store
     assert_eq!(store.village_records("lease", village).await.unwrap().len(), 2);
     // Another village's register is untouched.
     assert!(store.get_record("lease", "B-1").await.unwrap().is_some());
+    // Several kinds go together or not at all.
+    let phones = [record("339921100201", "h1", "A-2"), record("339921100001", "h2", "B-1")];
+    let err =
+        store.replace_village_registers(village, &[("lease", &register[..]), ("phone", &phones[..])], time(4)).await;
+    assert!(err.is_err(), "a record of another village is refused");
+    assert_eq!(store.village_records("lease", village).await.unwrap().len(), 2, "the first kind rolled back too");
+    assert!(store.get_record("lease", "A-1").await.unwrap().is_none());
 }
 
 pub async fn a_record_for_an_unknown_village_stores_nothing(store: &dyn Store) {

@@ -349,7 +349,17 @@ pub trait RecordStore: Send + Sync {
         village: RegionCode,
         records: &[NewRecord],
         now: DateTime<Utc>,
-    ) -> StoreResult<RecordCounts>;
+    ) -> StoreResult<RecordCounts> {
+        Ok(self.replace_village_registers(village, &[(kind, records)], now).await?[0])
+    }
+    /// The same for several kinds at once (a register and its lookup records), all in one
+    /// transaction: every kind replaced, or none.
+    async fn replace_village_registers(
+        &self,
+        village: RegionCode,
+        registers: &[(&str, &[NewRecord])],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<RecordCounts>>;
     async fn get_record(&self, kind: &str, key: &str) -> StoreResult<Option<Record>>;
     /// A village's records of one kind, by key.
     async fn village_records(&self, kind: &str, village: RegionCode) -> StoreResult<Vec<Record>>;

@@ -1,0 +1,144 @@
+//! Households and their three rights: the register imported whole per village (all or
+//! nothing), the phone numbers that may log in for each household (kept only as keyed
+//! hashes), the village totals the public sees, and staff reads, each one audited.
+
+use chrono::Utc;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use yangguang_core::household::{CreditLine, Household, VillageRights, household_key, village_rights};
+use yangguang_core::{RegionCode, Region};
+use yangguang_core::staff::Role;
+use yangguang_import::household::{Problem, read_households};
+use yangguang_store::{NewRecord, RecordCounts, Staff};
+
+use crate::publishing::Actor;
+use crate::{AppError, Site};
+
+pub const HOUSEHOLD: &str = "household";
+/// Phone lookups: key the keyed hash of the number, body the household's key.
+pub const PHONE: &str = "household-phone";
+/// Credit lines from the bank, keyed by household, kept apart so that a register import does
+/// not erase them.
+pub const CREDIT: &str = "household-credit";
+
+/// A keyed hash for personal numbers (identity numbers, phones), with a key derived from the
+/// platform key for this purpose only: a leaked database cannot be searched with a list of
+/// numbers.
+pub fn personal_key(site: &Site) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(site.key.secret()).expect("any key length");
+    mac.update(b"yangguang personal numbers v1");
+    mac.finalize().into_bytes().into()
+}
+
+pub fn phone_hash(site: &Site, phone: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(&personal_key(site)).expect("any key length");
+    mac.update(b"phone:");
+    mac.update(phone.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[derive(Debug, Default)]
+pub struct HouseholdImport {
+    pub problems: Vec<Problem>,
+    pub households: RecordCounts,
+    pub phones: RecordCounts,
+}
+
+/// Replaces a village's household register with the files' (members table required; plots,
+/// homesteads, shares optional), households and login phones in one transaction.
+pub async fn import_households(
+    site: &Site,
+    actor: Option<&Actor<'_>>,
+    village: RegionCode,
+    files: &[(String, Vec<u8>)],
+) -> Result<HouseholdImport, AppError> {
+    if site.regions().get(village).is_none_or(|r| !r.kind.is_village_level()) {
+        return Err(AppError::Invalid(format!("{village} 不是本平台的村（社区）/ unknown village")));
+    }
+    if let Some(actor) = actor
+        && !actor.who.grants().can_draft(village)
+    {
+        return Err(AppError::Forbidden(format!("需要该村（{village}）的村务工作者角色 / needs the village clerk role")));
+    }
+    let read = match read_households(files, village, &personal_key(site)) {
+        Ok(read) => read,
+        Err(problems) => return Ok(HouseholdImport { problems, ..Default::default() }),
+    };
+    let households: Vec<NewRecord> = read
+        .households
+        .iter()
+        .map(|h| NewRecord { village, key: h.key(), body: serde_json::to_string(h).expect("serialises") })
+        .collect();
+    // One phone may serve one household only: the first listed wins, as on the register.
+    let mut seen = std::collections::HashSet::new();
+    let phones: Vec<NewRecord> = read
+        .phones
+        .iter()
+        .map(|(phone, number)| (phone_hash(site, phone), household_key(village, number)))
+        .filter(|(hash, _)| seen.insert(hash.clone()))
+        .map(|(hash, key)| NewRecord { village, key: hash, body: serde_json::json!({ "household": key }).to_string() })
+        .collect();
+    let counts = site
+        .store
+        .replace_village_registers(village, &[(HOUSEHOLD, &households), (PHONE, &phones)], Utc::now())
+        .await?;
+    site.published(village);
+    let (staff, ip) = actor.map_or((None, "-"), |a| (Some(&a.who.staff), a.ip));
+    let c = counts[0];
+    let detail = format!("+{} ~{} -{} ={}", c.inserted, c.updated, c.removed, c.unchanged);
+    crate::auth::audit(site, staff, ip, "import-households", &village.to_string(), &detail).await;
+    Ok(HouseholdImport { problems: vec![], households: counts[0], phones: counts[1] })
+}
+
+fn decode(body: &str) -> Result<Household, AppError> {
+    serde_json::from_str(body).map_err(|e| AppError::Invalid(format!("stored household cannot be read: {e}")))
+}
+
+/// A household with its credit line, if the bank gave one.
+pub async fn household(site: &Site, key: &str) -> Result<Option<Household>, AppError> {
+    let Some(record) = site.store.get_record(HOUSEHOLD, key).await? else { return Ok(None) };
+    let mut h = decode(&record.body)?;
+    if let Some(credit) = site.store.get_record(CREDIT, key).await? {
+        h.credit = serde_json::from_str::<CreditLine>(&credit.body).ok();
+    }
+    Ok(Some(h))
+}
+
+/// The household a phone number logs in for.
+pub async fn household_for_phone(site: &Site, phone: &str) -> Result<Option<String>, AppError> {
+    let Some(record) = site.store.get_record(PHONE, &phone_hash(site, phone)).await? else { return Ok(None) };
+    let body: serde_json::Value = serde_json::from_str(&record.body).unwrap_or_default();
+    Ok(body["household"].as_str().map(String::from))
+}
+
+/// The village's totals: what the public pages show.
+pub async fn village_totals(site: &Site, village: RegionCode) -> Result<VillageRights, AppError> {
+    let records = site.store.village_records(HOUSEHOLD, village).await?;
+    let households: Vec<Household> = records.iter().map(|r| decode(&r.body)).collect::<Result<_, _>>()?;
+    Ok(village_rights(&households))
+}
+
+/// Staff who may read a village's household records: those who serve it, except the roles
+/// whose work is not about households (the catalog, the bank's own products).
+pub fn staff_may_read(staff: &Staff, village: RegionCode) -> bool {
+    staff.grants.iter().any(|g| !matches!(g.role, Role::CatalogAdmin | Role::BankEditor) && g.covers(village))
+}
+
+/// A staff member reads a household's records: allowed or not, it goes in the audit trail.
+pub async fn staff_read(
+    site: &Site,
+    staff: &Staff,
+    ip: &str,
+    village: &Region,
+    number: &str,
+) -> Result<Option<Household>, AppError> {
+    let key = household_key(village.code, number);
+    if !staff_may_read(staff, village.code) {
+        crate::auth::audit(site, Some(staff), ip, "household-view-refused", &key, "").await;
+        return Err(AppError::Forbidden("无权查看该村农户信息 / no role covering this village".into()));
+    }
+    let found = household(site, &key).await?;
+    crate::auth::audit(site, Some(staff), ip, "household-view", &key, if found.is_some() { "" } else { "not found" })
+        .await;
+    Ok(found)
+}
