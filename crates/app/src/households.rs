@@ -6,8 +6,8 @@ use chrono::Utc;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use yangguang_core::household::{CreditLine, Household, VillageRights, household_key, village_rights};
-use yangguang_core::{RegionCode, Region};
 use yangguang_core::staff::Role;
+use yangguang_core::{Region, RegionCode};
 use yangguang_import::household::{Problem, read_households};
 use yangguang_store::{NewRecord, RecordCounts, Staff};
 
@@ -58,7 +58,9 @@ pub async fn import_households(
     if let Some(actor) = actor
         && !actor.who.grants().can_draft(village)
     {
-        return Err(AppError::Forbidden(format!("需要该村（{village}）的村务工作者角色 / needs the village clerk role")));
+        return Err(AppError::Forbidden(format!(
+            "需要该村（{village}）的村务工作者角色 / needs the village clerk role"
+        )));
     }
     let read = match read_households(files, village, &personal_key(site)) {
         Ok(read) => read,

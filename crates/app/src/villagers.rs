@@ -59,7 +59,11 @@ impl SmsSender for HttpSms {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.map_err(|e| e.to_string())?;
-        if response.status().is_success() { Ok(()) } else { Err(format!("gateway answered HTTP {}", response.status())) }
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("gateway answered HTTP {}", response.status()))
+        }
     }
 }
 
@@ -214,7 +218,15 @@ pub async fn verify_code(
                 state.locked_until = Some(now + Duration::minutes(LOCKOUT_MINUTES));
                 state.code_hash = None;
                 outcome = LoginError::Locked(LOCKOUT_MINUTES);
-                crate::auth::audit(site, None, ip, "villager-lockout", &yangguang_core::household::mask_phone(&phone), "").await;
+                crate::auth::audit(
+                    site,
+                    None,
+                    ip,
+                    "villager-lockout",
+                    &yangguang_core::household::mask_phone(&phone),
+                    "",
+                )
+                .await;
             }
             save(site, &name, &state, now).await?;
             return Err(outcome);
@@ -250,7 +262,9 @@ pub async fn session(site: &Site, token: &str, now: DateTime<Utc>) -> Result<Opt
 
 pub async fn logout(site: &Site, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     let ended = VillagerSession { household: String::new(), expires: now };
-    site.store.put_state(&format!("vsession:{}", token_hash(token)), &serde_json::to_string(&ended).expect("ok"), now).await?;
+    site.store
+        .put_state(&format!("vsession:{}", token_hash(token)), &serde_json::to_string(&ended).expect("ok"), now)
+        .await?;
     Ok(())
 }
 

@@ -60,7 +60,7 @@ pub fn routes() -> Router<AppState> {
 
 // ───────────────────────── helpers ─────────────────────────
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -73,7 +73,7 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The client's address as `crate::client_address` established it (never a header the
 /// client chose).
-fn client_ip(headers: &HeaderMap) -> String {
+pub(crate) fn client_ip(headers: &HeaderMap) -> String {
     headers.get(crate::CLIENT_IP_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("local").to_owned()
 }
 
@@ -81,7 +81,7 @@ fn secure(headers: &HeaderMap) -> &'static str {
     if headers.get("x-forwarded-proto").is_some_and(|v| v == "https") { "; Secure" } else { "" }
 }
 
-fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64, path: &str) -> HeaderValue {
+pub(crate) fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64, path: &str) -> HeaderValue {
     HeaderValue::from_str(&format!(
         "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
         secure(headers)
@@ -89,7 +89,7 @@ fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64, path: 
     .expect("ASCII cookie")
 }
 
-fn no_store(mut r: Response) -> Response {
+pub(crate) fn no_store(mut r: Response) -> Response {
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
@@ -148,8 +148,8 @@ macro_rules! signed_in_or_redirect {
     };
 }
 
-/// Refuses a form whose CSRF token is missing or wrong, or that another site sent.
-fn check_csrf(headers: &HeaderMap, expected: &str, given: Option<&str>) -> Result<(), WebError> {
+/// Refuses a form another site sent (its browser says so in `Origin`).
+pub(crate) fn check_origin(headers: &HeaderMap) -> Result<(), WebError> {
     if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
         let origin = origin.to_str().unwrap_or("");
         let host = host.to_str().unwrap_or("");
@@ -158,6 +158,12 @@ fn check_csrf(headers: &HeaderMap, expected: &str, given: Option<&str>) -> Resul
             return Err(WebError::Forbidden("请求来自其他网站，已拒绝 / cross-site request refused".into()));
         }
     }
+    Ok(())
+}
+
+/// Refuses a form whose CSRF token is missing or wrong, or that another site sent.
+fn check_csrf(headers: &HeaderMap, expected: &str, given: Option<&str>) -> Result<(), WebError> {
+    check_origin(headers)?;
     match given {
         Some(g) if !expected.is_empty() && g == expected => Ok(()),
         _ => Err(WebError::Forbidden(

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod pages;
 pub mod prefs;
 pub mod render;
+pub mod villager;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(api::push_ledger).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .merge(console::routes())
+        .merge(villager::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))

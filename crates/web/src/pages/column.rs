@@ -18,6 +18,8 @@ use crate::prefs::Prefs;
 const PER_PAGE: u32 = 20;
 /// The column (and its sub-columns) that shows the trading platform's listings.
 const TRADING_COLUMN: &str = "assets-trading";
+/// The column whose pages show the village totals of the three rights.
+const RIGHTS_COLUMN: &str = "rights";
 /// Deeper pages than this are refused: nobody pages that far, crawlers would.
 const MAX_PAGE: u32 = 10_000;
 
@@ -39,6 +41,8 @@ struct ColumnPage {
     trading: Option<super::trading::TradingLists>,
     /// Pages of live registers under this column (leases, trading).
     registers: Vec<(String, &'static str)>,
+    /// Village totals of the households' three rights (never one household's records).
+    rights: Vec<(&'static str, String)>,
     children: Vec<ChildLink>,
     items: Vec<ListItem>,
     total: u64,
@@ -115,6 +119,17 @@ async fn render(
     if column_id == "assets" {
         registers.push((format!("/v/{}/trading", village.code), t.trading_title));
     }
+    let mut rights = vec![];
+    if catalog.subtree(RIGHTS_COLUMN).contains(&column_id) {
+        let r = yangguang_app::households::village_totals(&state.site, village.code).await?;
+        rights.push((t.rights_households, r.households.to_string()));
+        rights.push((t.rights_area, yangguang_core::household::from_hundredths(r.contracted_hundredths)));
+        rights.push((t.rights_shares, yangguang_core::household::from_hundredths(r.share_hundredths)));
+        if let Some((year, _, per_share)) = r.dividend {
+            rights.push((t.rights_dividend, format!("{per_share} 元（{year}）")));
+        }
+        registers.push(("/my".into(), t.my_login_title));
+    }
     let name = column_name(column, lang).to_owned();
     let top = catalog.top_of(column_id).unwrap_or(column);
     let summary = column_summary(top, lang).to_owned();
@@ -129,6 +144,7 @@ async fn render(
         household_note: top.login_required,
         trading,
         registers,
+        rights,
         children: catalog
             .children(column_id)
             .map(|c| ChildLink { id: c.id.clone(), name: column_name(c, lang).to_owned() })

@@ -1,0 +1,265 @@
+//! Households' three rights end to end: the register imported, a villager logging in with a
+//! texted code and seeing only their own household, lockout after guessing, rate limits,
+//! staff reads in the audit trail, public totals, and the HTTP gateway sender against a real
+//! server started here.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use chrono::Utc;
+use common::{code, county_with, site_over, store_with};
+use tower::ServiceExt;
+use yangguang_app::auth;
+use yangguang_app::villagers::{HttpSms, SmsSender};
+use yangguang_core::staff::{Grant, Role};
+use yangguang_web::{AppState, router};
+
+const VILLAGE: &str = "339921100201";
+const OTHER: &str = "339921100202";
+const PHONE: &str = "13800138000";
+
+/// An identity number with its check digit computed.
+fn id(seventeen: &str) -> String {
+    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = seventeen.bytes().zip(w).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    format!("{seventeen}{}", ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize])
+}
+
+/// Texts "sent" by the site, kept for the test to read.
+#[derive(Default)]
+struct Outbox(Mutex<Vec<(String, String)>>);
+
+#[async_trait::async_trait]
+impl SmsSender for Outbox {
+    async fn send(&self, phone: &str, text: &str) -> Result<(), String> {
+        self.0.lock().unwrap().push((phone.to_owned(), text.to_owned()));
+        Ok(())
+    }
+}
+
+impl Outbox {
+    fn last_code(&self) -> String {
+        let (_, text) = self.0.lock().unwrap().last().cloned().expect("a text was sent");
+        text.chars().filter(char::is_ascii_digit).take(6).collect()
+    }
+}
+
+async fn state() -> (AppState, Arc<Outbox>) {
+    let store = store_with(&county_with(&[(VILLAGE, "前山村"), (OTHER, "后山村")])).await;
+    let mut site = site_over(store, "households").await;
+    let outbox = Arc::new(Outbox::default());
+    site.sms = outbox.clone();
+    let state = AppState::new(Arc::new(site));
+    let members = format!(
+        "户号,姓名,与户主关系,身份证号,联系电话\n001,王建明,户主,{},{PHONE}\n001,李秀英,配偶,{},\n002,张伟,户主,{},13900139000\n",
+        id("33992119650312001"),
+        id("33992119680101002"),
+        id("33992119800505003")
+    );
+    let plots = "户号,地块编码,坐落,东至,南至,西至,北至,面积（亩）,是否基本农田,承包合同编号\n\
+                 001,3399211002010001,溪东,路,沟,张伟,河,1.25,是,HT-001\n002,3399211002010009,后垄,山,路,田,田,2.5,否,HT-002\n";
+    let shares = "户号,股权证号,股数,2025年分红\n001,GQ-001,2,800\n002,GQ-002,1,400\n";
+    let files = vec![
+        ("members.csv".to_owned(), encoding_rs::GBK.encode(&members).0.into_owned()),
+        ("plots.csv".to_owned(), plots.as_bytes().to_vec()),
+        ("shares.csv".to_owned(), shares.as_bytes().to_vec()),
+    ];
+    let done = yangguang_app::households::import_households(&state.site, None, code(VILLAGE), &files).await.unwrap();
+    assert!(done.problems.is_empty(), "{:?}", done.problems);
+    assert_eq!((done.households.inserted, done.phones.inserted), (2, 2));
+    let elsewhere =
+        format!("户号,姓名,与户主关系,身份证号,联系电话\n101,赵六,户主,{},13700137000\n", id("33992119700101004"));
+    let files = vec![("m.csv".to_owned(), elsewhere.into_bytes())];
+    yangguang_app::households::import_households(&state.site, None, code(OTHER), &files).await.unwrap();
+    (state, outbox)
+}
+
+async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let r = router(state.clone()).oneshot(req).await.unwrap();
+    let status = r.status();
+    let cookie = r.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
+    (status, cookie, String::from_utf8(to_bytes(r.into_body(), 4 << 20).await.unwrap().to_vec()).unwrap())
+}
+
+fn post(uri: &str, form: &str) -> Request<Body> {
+    Request::post(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .unwrap()
+}
+
+fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut r = Request::get(uri);
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::empty()).unwrap()
+}
+
+async fn log_in(state: &AppState, outbox: &Outbox) -> String {
+    let (status, _, html) = send(state, post("/my/code", &format!("phone={PHONE}"))).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let code = outbox.last_code();
+    let (status, cookie, _) = send(state, post("/my/verify", &format!("phone={PHONE}&code={code}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    cookie.expect("a session cookie")
+}
+
+#[tokio::test]
+async fn a_villager_logs_in_with_a_texted_code_and_sees_only_their_household() {
+    let (state, outbox) = state().await;
+    let cookie = log_in(&state, &outbox).await;
+    assert_eq!(outbox.0.lock().unwrap()[0].0, PHONE);
+
+    let (status, _, html) = send(&state, get("/my", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("王建明") && html.contains("李秀英"), "the household's own members");
+    assert!(html.contains("3399211002010001") && html.contains("1.25"), "its plots");
+    assert!(html.contains("800.00 元") && html.contains("GQ-001"), "its shares and dividends");
+    assert!(!html.contains(&id("33992119650312001")) && html.contains("****"), "identity numbers masked");
+    assert!(!html.contains("张伟</td>"), "not another household's member");
+
+    // Its own page by URL, but nobody else's, whatever URL is tried.
+    assert_eq!(send(&state, get(&format!("/v/{VILLAGE}/h/001"), Some(&cookie))).await.0, StatusCode::OK);
+    for other in [format!("/v/{VILLAGE}/h/002"), format!("/v/{OTHER}/h/101"), format!("/v/{VILLAGE}/h/999")] {
+        assert_eq!(send(&state, get(&other, Some(&cookie))).await.0, StatusCode::NOT_FOUND, "{other}");
+    }
+    // Without a login: refused, with a way to log in.
+    assert_eq!(send(&state, get(&format!("/v/{VILLAGE}/h/001"), None)).await.0, StatusCode::FORBIDDEN);
+    // A forged cookie is no login.
+    let (status, _, html) = send(&state, get("/my", Some("yg_villager=forged"))).await;
+    assert!(status == StatusCode::OK && html.contains("获取验证码"));
+
+    // Logging out ends the session.
+    let out = Request::post("/my/logout").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    assert_eq!(send(&state, out).await.0, StatusCode::SEE_OTHER);
+    let (_, _, html) = send(&state, get("/my", Some(&cookie))).await;
+    assert!(html.contains("获取验证码"), "logged out");
+}
+
+#[tokio::test]
+async fn guessing_locks_the_number_out_and_codes_are_rate_limited() {
+    let (state, outbox) = state().await;
+    send(&state, post("/my/code", &format!("phone={PHONE}"))).await;
+    let right = outbox.last_code();
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    for attempt in 1..=yangguang_app::villagers::MAX_ATTEMPTS {
+        let (status, cookie, _) = send(&state, post("/my/verify", &format!("phone={PHONE}&code={wrong}"))).await;
+        assert!(cookie.is_none());
+        let expected = if attempt < 5 { StatusCode::UNAUTHORIZED } else { StatusCode::TOO_MANY_REQUESTS };
+        assert_eq!(status, expected, "attempt {attempt}");
+    }
+    let (status, cookie, html) = send(&state, post("/my/verify", &format!("phone={PHONE}&code={right}"))).await;
+    assert_eq!((status, cookie), (StatusCode::TOO_MANY_REQUESTS, None), "locked even for the right code: {html}");
+    assert!(html.contains("锁定"));
+    let audit = state.site.store.list_audit(1, 20).await.unwrap();
+    assert!(audit.items.iter().any(|e| e.action == "villager-lockout" && e.target == "138****8000"));
+
+    // A second code within the minute is refused; so is a number that is not a mobile.
+    let (status, _, _) = send(&state, post("/my/code", "phone=13900139000")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = send(&state, post("/my/code", "phone=13900139000")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(send(&state, post("/my/code", "phone=12345")).await.0, StatusCode::BAD_REQUEST);
+
+    // An unregistered number is answered alike, and nothing is sent to it.
+    let before = outbox.0.lock().unwrap().len();
+    let (status, _, html) = send(&state, post("/my/code", "phone=13600136000")).await;
+    assert!(status == StatusCode::OK && html.contains("如该号码已登记"));
+    assert_eq!(outbox.0.lock().unwrap().len(), before);
+    // Another site's form is refused.
+    let forged = Request::post("/my/code")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "yangguang.example")
+        .body(Body::from(format!("phone={PHONE}")))
+        .unwrap();
+    assert_eq!(send(&state, forged).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn staff_reads_are_audited_and_the_public_sees_totals_only() {
+    let (state, _) = state().await;
+    let (id_clerk, _) =
+        auth::create_staff(&state.site, "clerk", "李文", vec![Grant::new(Role::VillageClerk, code(VILLAGE)).unwrap()])
+            .await
+            .unwrap();
+    let staff = state.site.store.get_staff(id_clerk).await.unwrap();
+    let token = auth::random_token();
+    state
+        .site
+        .store
+        .create_session(&yangguang_store::Session {
+            token_hash: auth::token_hash(&token),
+            staff_id: staff.id,
+            csrf_token: "c".into(),
+            created_at: Utc::now(),
+            expires_at: Utc::now() + chrono::Duration::hours(1),
+            ip: "127.0.0.1".into(),
+            revoked: false,
+        })
+        .await
+        .unwrap();
+    let cookie = format!("{}={token}", yangguang_web::console::SESSION_COOKIE);
+    let (status, _, html) = send(&state, get(&format!("/v/{VILLAGE}/h/002"), Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("张伟"));
+    assert_eq!(send(&state, get(&format!("/v/{OTHER}/h/101"), Some(&cookie))).await.0, StatusCode::NOT_FOUND);
+    let audit = state.site.store.list_audit(1, 20).await.unwrap();
+    let views: Vec<(&str, &str)> = audit.items.iter().map(|e| (e.action.as_str(), e.target.as_str())).collect();
+    assert!(views.contains(&("household-view", "339921100201/002")), "{views:?}");
+    assert!(views.contains(&("household-view-refused", "339921100202/101")), "{views:?}");
+
+    let (status, _, html) = send(&state, get(&format!("/v/{VILLAGE}/c/rights"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<dd>2</dd>") && html.contains("3.75"), "households and contracted area: {html}");
+    // 1,200 yuan over 3 shares.
+    assert!(html.contains("400.00 元（2025）"), "dividend per share");
+    assert!(!html.contains("王建明") && !html.contains("张伟"), "no household's own records");
+}
+
+#[tokio::test]
+async fn a_household_file_with_a_bad_identity_number_is_refused_whole() {
+    let (state, _) = state().await;
+    let members = format!(
+        "户号,姓名,与户主关系,身份证号\n001,王建明,户主,{}\n003,钱七,户主,339921199001011234\n",
+        id("33992119650312001")
+    );
+    let files = vec![("members.csv".to_owned(), members.into_bytes())];
+    let done = yangguang_app::households::import_households(&state.site, None, code(VILLAGE), &files).await.unwrap();
+    assert_eq!(done.problems.len(), 1, "{:?}", done.problems);
+    assert!(done.problems[0].to_string().contains("第 3 行“身份证号”列"), "{}", done.problems[0]);
+    // The register is as it was: both households still there.
+    assert!(yangguang_app::households::household(&state.site, "339921100201/002").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn the_http_gateway_sender_posts_to_a_real_server() {
+    let got: Arc<Mutex<Vec<(Option<String>, String)>>> = Arc::default();
+    let seen = got.clone();
+    let app = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let seen = seen.clone();
+            async move {
+                let auth = headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap().to_owned());
+                seen.lock().unwrap().push((auth, body));
+                StatusCode::ACCEPTED
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let sender = HttpSms::new(&format!("http://{addr}/sms"), Some("gw-token".into()));
+    sender.send(PHONE, "验证码 123456").await.unwrap();
+    let (auth, body) = got.lock().unwrap()[0].clone();
+    assert_eq!(auth.as_deref(), Some("Bearer gw-token"));
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body, serde_json::json!({"to": PHONE, "text": "验证码 123456"}));
+    let down = HttpSms::new(&format!("http://{addr}/nowhere"), None);
+    assert!(down.send(PHONE, "x").await.unwrap_err().contains("404"));
+}
