@@ -45,6 +45,12 @@ pub fn spawn(site: Arc<Site>) -> tokio::task::JoinHandle<()> {
                 Ok(false) => {}
                 Err(e) => tracing::error!(error = %e, "checkpoint check failed"),
             }
+            // Ended villager sessions and old login-code states, once an hour or so.
+            if now.timestamp() % 3600 < 20
+                && let Err(e) = crate::villagers::prune(&site, now).await
+            {
+                tracing::error!(error = %e, "pruning villager sessions failed");
+            }
         }
     })
 }

@@ -7,6 +7,7 @@ pub mod catalog_files;
 pub mod demo;
 pub mod files;
 pub mod finance;
+pub mod finance_inclusion;
 pub mod households;
 pub mod integrations;
 pub mod jobs;

@@ -40,6 +40,13 @@ impl RegionIndex {
         self.by_code.get(&code)
     }
 
+    /// Every village and community, by code.
+    pub fn villages(&self) -> impl Iterator<Item = &Region> {
+        let mut v: Vec<&Region> = self.by_code.values().filter(|r| r.kind.is_village_level()).collect();
+        v.sort_by_key(|r| r.code);
+        v.into_iter()
+    }
+
     pub fn len(&self) -> usize {
         self.by_code.len()
     }

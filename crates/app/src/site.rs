@@ -116,6 +116,11 @@ impl Site {
         self.logged();
     }
 
+    /// Something every village's pages may show changed (the bank's products): all are stale.
+    pub fn published_everywhere(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// The log changed without a publication (a checkpoint).
     pub fn logged(&self) {
         self.log_generation.fetch_add(1, Ordering::AcqRel);

@@ -146,6 +146,34 @@ enum ImportCommand {
         /// The register file.
         file: PathBuf,
     },
+    /// A village's households and their three rights: the members table (户号, 姓名, 与户主关系,
+    /// 身份证号, optional 联系电话) and optionally plots, homesteads and shares with dividends,
+    /// each file's kind told by its header. Replaces the stored register whole; every problem is
+    /// listed and nothing is stored unless all is well.
+    Households {
+        #[command(flatten)]
+        common: Common,
+        /// The village's 12-digit code.
+        #[arg(long)]
+        village: String,
+        /// The register files (CSV UTF-8/GBK or XLSX).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Household credit lines from the bank's file (户号 or 身份证号, 信用等级, 授信额度,
+    /// 有效期), shown only to each household.
+    Credit {
+        #[command(flatten)]
+        common: Common,
+        /// The village's 12-digit code.
+        #[arg(long)]
+        village: String,
+        /// The bank's name, as households will see it.
+        #[arg(long, default_value = "农商银行")]
+        bank: String,
+        /// The bank's file (CSV UTF-8/GBK or XLSX).
+        file: PathBuf,
+    },
     /// Regions from a CSV with the header `code,name,parent_code,kind`.
     Regions {
         #[command(flatten)]
@@ -425,6 +453,52 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(ImportCommand::Households { common, village, files }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let mut contents = vec![];
+            for f in &files {
+                let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+                contents.push((f.display().to_string(), bytes));
+            }
+            let started = Instant::now();
+            let report = yangguang_app::households::import_households(&site, None, village, &contents).await?;
+            for p in &report.problems {
+                println!("{p}");
+            }
+            if !report.problems.is_empty() {
+                bail!("nothing imported: {} problems to fix (listed above)", report.problems.len());
+            }
+            let c = report.households;
+            println!(
+                "households: {} new, {} changed, {} removed, {} unchanged; {} phone numbers for login ({:.1}s)",
+                c.inserted,
+                c.updated,
+                c.removed,
+                c.unchanged,
+                report.phones.inserted + report.phones.updated + report.phones.unchanged,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Import(ImportCommand::Credit { common, village, bank, file }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report = yangguang_app::finance_inclusion::import_credit(&site, None, village, &bank, &bytes).await?;
+            for e in &report.errors {
+                println!("{}: {e}", file.display());
+            }
+            if !report.errors.is_empty() {
+                bail!("nothing imported: {} problems to fix (listed above)", report.errors.len());
+            }
+            println!("credit lines: {} households", report.households);
+            Ok(())
+        }
         Command::Import(ImportCommand::Regions { common, file }) => {
             let settings = common.settings()?;
             init_logging(&settings);
@@ -518,6 +592,7 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     let mut site = Site::new(store, catalog, files, key).await?;
     site.upload_limits = settings.uploads.limits()?;
     site.trading = settings.trading.config()?;
+    site.sms = settings.sms.sender()?;
     Ok(Arc::new(site))
 }
 

@@ -16,6 +16,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub trading: TradingSettings,
+    pub sms: SmsSettings,
 }
 
 /// Limits on attachments clerks upload.
@@ -55,6 +56,36 @@ impl UploadSettings {
             max_side: num("max_side_pixels", &self.max_side_pixels, 30_000)? as u32,
             max_files: num("max_files", &self.max_files, 50)? as usize,
         })
+    }
+}
+
+/// How villagers' one-time login codes are sent: `console` prints them (development, demo);
+/// `http` posts `{"to", "text"}` as JSON to `url` with `token` as a bearer token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsSettings {
+    pub sender: String,
+    pub url: String,
+    pub token: String,
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self { sender: "console".into(), url: String::new(), token: String::new() }
+    }
+}
+
+impl SmsSettings {
+    pub fn sender(&self) -> anyhow::Result<std::sync::Arc<dyn yangguang_app::villagers::SmsSender>> {
+        match self.sender.as_str() {
+            "console" => Ok(yangguang_app::villagers::default_sender()),
+            "http" if self.url.starts_with("https://") || self.url.starts_with("http://") => {
+                let token = Some(self.token.clone()).filter(|t| !t.is_empty());
+                Ok(std::sync::Arc::new(yangguang_app::villagers::HttpSms::new(&self.url, token)))
+            }
+            "http" => bail!("sms.url must be the gateway's http:// or https:// address when sms.sender is \"http\""),
+            other => bail!("sms.sender must be \"console\" or \"http\", not {other:?}"),
+        }
     }
 }
 
@@ -154,6 +185,7 @@ impl Default for Settings {
             log: LogSettings { format: "text".into(), level: "info".into() },
             uploads: UploadSettings::default(),
             trading: TradingSettings::default(),
+            sms: SmsSettings::default(),
         }
     }
 }
@@ -234,6 +266,7 @@ impl Settings {
         }
         settings.uploads.limits()?;
         settings.trading.config()?;
+        settings.sms.sender()?;
         if !matches!(settings.log.format.as_str(), "text" | "json") {
             bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
         }
@@ -256,7 +289,7 @@ impl Settings {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.storage.database = yangguang_app::stores::redact(&shown.storage.database);
-        for secret in [&mut shown.trading.feed_token, &mut shown.trading.push_secret] {
+        for secret in [&mut shown.trading.feed_token, &mut shown.trading.push_secret, &mut shown.sms.token] {
             if !secret.is_empty() {
                 *secret = "***".into();
             }
@@ -348,6 +381,8 @@ mod tests {
             ("YANGGUANG__TRADING__PUSH_SECRET", "short", "at least 16"),
             ("YANGGUANG__TRADING__FEED_URL", "ftp://x", "http"),
             ("YANGGUANG__TRADING__PULL_EVERY_MINUTES", "0", "pull_every_minutes"),
+            ("YANGGUANG__SMS__SENDER", "pigeon", "sms.sender"),
+            ("YANGGUANG__SMS__SENDER", "http", "sms.url"),
         ] {
             let err = Settings::load(&Overrides::default(), env(&[(key, value)])).unwrap_err();
             assert!(err.to_string().contains(says), "{err}");

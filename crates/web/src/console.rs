@@ -54,6 +54,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/ledger", get(ledger_page).post(import_ledger))
         .route("/console/ledger/columns", post(save_columns))
         .route("/console/leases", get(leases_page).post(import_leases))
+        .route("/console/households", get(households_page).post(import_households))
+        .route("/console/bank", get(bank_page))
+        .route("/console/bank/product", post(save_product))
+        .route("/console/bank/village", post(save_bank_village))
+        .route("/console/bank/credit", post(import_credit))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
 }
@@ -180,6 +185,7 @@ pub struct Nav {
     pub can_audit: bool,
     pub is_admin: bool,
     pub can_checkpoint: bool,
+    pub is_bank: bool,
     pub flash: String,
 }
 
@@ -195,6 +201,7 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         can_audit: grants.can_read_audit(),
         is_admin: grants.is_admin(),
         can_checkpoint: grants.can_checkpoint(),
+        is_bank: who.staff.grants.iter().any(|g| g.role == Role::BankEditor),
         flash,
     }
 }
@@ -1425,37 +1432,298 @@ pub async fn import_ledger(
     Ok(html(&state, &headers, status, page.render()?))
 }
 
+/// What a register upload page says and where it posts.
+struct RegisterKind {
+    heading: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    multiple: bool,
+}
+
+const LEASE_REGISTER: RegisterKind = RegisterKind {
+    heading: "导入产权出租（经济合同）台账",
+    intro: "上传本村出租合同台账（CSV，UTF-8 或 GBK 编码均可；或 XLSX），须有合同编号、资产名称、资产类别、承租方、面积、年租金、起租日期、到期日期等列；坐落、承租方类型、面积单位、付款方式可选。上传的台账整体替换该村原有台账；全部无误才会导入。台账有变化时自动生成“经济合同台账”公开草稿，经村务监督委员会审核后公开。个人承租方姓名只保存脱敏后的形式。",
+    action: "/console/leases",
+    multiple: false,
+};
+
+const HOUSEHOLD_REGISTER: RegisterKind = RegisterKind {
+    heading: "导入农户三权台账",
+    intro: "一次上传本村的户籍成员表（户号、姓名、与户主关系、身份证号，可含联系电话，必需），以及承包地块表（户号、地块编码、面积、四至等）、宅基地表（户号、宗地面积等）、股权分红表（户号、股数、“2025年分红”等列），CSV 或 XLSX 均可，按表头自动识别。整体替换该村原有台账；全部无误才会导入。身份证号只保存加密摘要和脱敏形式；登记的手机号可用于村民短信登录查看本户信息。",
+    action: "/console/households",
+    multiple: true,
+};
+
 #[derive(Template)]
-#[template(path = "console/leases.html")]
-struct LeasesPage {
+#[template(path = "console/register.html")]
+struct RegisterPage {
     layout: Layout,
     nav: Nav,
+    heading: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    multiple: bool,
     villages: Vec<(String, String)>,
-    errors: Vec<yangguang_import::RowError>,
+    /// File, row, column, value, problem.
+    errors: Vec<[String; 5]>,
     result: String,
     draft: Option<i64>,
 }
 
-pub async fn leases_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let who = signed_in_or_redirect!(state, headers);
-    let villages = clerk_villages(&state, &who);
+fn register_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    kind: &RegisterKind,
+    errors: Vec<[String; 5]>,
+    result: String,
+    draft: Option<i64>,
+) -> Result<Response, WebError> {
+    let villages = clerk_villages(state, who);
     if villages.is_empty() {
         return Err(WebError::Forbidden(
             "导入台账需要村务工作者角色 / importing registers needs the village clerk role".into(),
         ));
     }
-    let page = LeasesPage {
-        layout: layout(&headers, "导入出租台账"),
-        nav: nav(&who, &headers),
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = RegisterPage {
+        layout: layout(headers, kind.heading),
+        nav: nav(who, headers),
+        heading: kind.heading,
+        intro: kind.intro,
+        action: kind.action,
+        multiple: kind.multiple,
         villages,
-        errors: vec![],
-        result: String::new(),
-        draft: None,
+        errors,
+        result,
+        draft,
     };
-    Ok(html(&state, &headers, StatusCode::OK, page.render()?))
+    Ok(html(state, headers, status, page.render()?))
+}
+
+fn row_error(file: &str, e: &yangguang_import::RowError) -> [String; 5] {
+    [file.to_owned(), e.row.to_string(), e.column.clone(), e.value.clone(), e.problem.clone()]
+}
+
+/// A register upload: the signed-in clerk, the village and the files, CSRF checked.
+async fn register_upload(
+    state: &AppState,
+    headers: &HeaderMap,
+    mp: Multipart,
+) -> Result<Result<(SignedIn, RegionCode, Vec<(String, Vec<u8>)>), Response>, WebError> {
+    let who = match gate(state, headers, false).await? {
+        Gate::In(who) => *who,
+        Gate::Out(r) => return Ok(Err(r)),
+    };
+    let form = read_multipart(mp).await?;
+    check_csrf(headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
+    let village = RegionCode::parse(form.get("village")).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    if form.files.is_empty() {
+        return Err(WebError::BadRequest("请选择台账文件 / choose the register file".into()));
+    }
+    Ok(Ok((who, village, form.files)))
+}
+
+pub async fn leases_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    register_page(&state, &headers, &who, &LEASE_REGISTER, vec![], String::new(), None)
 }
 
 pub async fn import_leases(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let (who, village, files) = match register_upload(&state, &headers, mp).await? {
+        Ok(upload) => upload,
+        Err(r) => return Ok(r),
+    };
+    let (name, bytes) = &files[0];
+    let ip = client_ip(&headers);
+    let report = yangguang_app::leases::import_leases(&state.site, Some(&Actor { who: &who, ip: &ip }), village, bytes)
+        .await
+        .map_err(app_error)?;
+    let c = report.counts;
+    let errors: Vec<[String; 5]> = report.errors.iter().map(|e| row_error(name, e)).collect();
+    let result = if errors.is_empty() {
+        format!(
+            "已导入：新增 {} 份，变更 {} 份，移除 {} 份，未变 {} 份。",
+            c.inserted, c.updated, c.removed, c.unchanged
+        )
+    } else {
+        String::new()
+    };
+    register_page(&state, &headers, &who, &LEASE_REGISTER, errors, result, report.draft.map(|d| d.0))
+}
+
+pub async fn households_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    register_page(&state, &headers, &who, &HOUSEHOLD_REGISTER, vec![], String::new(), None)
+}
+
+pub async fn import_households(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    use yangguang_import::household::Problem;
+    let (who, village, files) = match register_upload(&state, &headers, mp).await? {
+        Ok(upload) => upload,
+        Err(r) => return Ok(r),
+    };
+    let ip = client_ip(&headers);
+    let report =
+        yangguang_app::households::import_households(&state.site, Some(&Actor { who: &who, ip: &ip }), village, &files)
+            .await
+            .map_err(app_error)?;
+    let errors: Vec<[String; 5]> = report
+        .problems
+        .iter()
+        .map(|p| match p {
+            Problem::File { file, problem } => {
+                [file.clone(), String::new(), String::new(), String::new(), problem.clone()]
+            }
+            Problem::Row { file, error } => row_error(file, error),
+        })
+        .collect();
+    let c = report.households;
+    let result = if errors.is_empty() {
+        format!(
+            "已导入：新增 {} 户，变更 {} 户，移除 {} 户，未变 {} 户。",
+            c.inserted, c.updated, c.removed, c.unchanged
+        )
+    } else {
+        String::new()
+    };
+    register_page(&state, &headers, &who, &HOUSEHOLD_REGISTER, errors, result, None)
+}
+
+#[derive(Template)]
+#[template(path = "console/bank.html")]
+struct BankPage {
+    layout: Layout,
+    nav: Nav,
+    products: Vec<yangguang_app::finance_inclusion::Product>,
+    villages: Vec<(String, String)>,
+    errors: Vec<String>,
+    result: String,
+}
+
+/// The villages a bank editor serves, and the county its products belong to.
+fn bank_scope(state: &AppState, who: &SignedIn) -> Result<(RegionCode, Vec<(String, String)>), WebError> {
+    let regions = state.site.regions();
+    let grants: Vec<&Grant> = who.staff.grants.iter().filter(|g| g.role == Role::BankEditor).collect();
+    let Some(first) = grants.first() else {
+        return Err(WebError::Forbidden("需要银行编辑角色 / needs the bank editor role".into()));
+    };
+    let county = first.region.ancestor_at(yangguang_core::region::CodeLevel::County);
+    let villages = regions
+        .villages()
+        .filter(|v| grants.iter().any(|g| g.covers(v.code)))
+        .map(|v| (v.code.to_string(), v.name.clone()))
+        .collect();
+    Ok((county, villages))
+}
+
+async fn bank_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    errors: Vec<String>,
+    result: String,
+) -> Result<Response, WebError> {
+    let (county, villages) = bank_scope(state, who)?;
+    let products = yangguang_app::finance_inclusion::products(&state.site, county).await.map_err(app_error)?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page =
+        BankPage {
+            layout: layout(headers, "普惠金融"), nav: nav(who, headers), products, villages, errors, result
+        };
+    Ok(html(state, headers, status, page.render()?))
+}
+
+pub async fn bank_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    bank_view(&state, &headers, &who, vec![], String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct ProductForm {
+    csrf: Option<String>,
+    id: String,
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    rate: String,
+    #[serde(default)]
+    term: String,
+    #[serde(default)]
+    max_amount: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn save_product(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<ProductForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let (county, _) = bank_scope(&state, &who)?;
+    let max_amount = match f.max_amount.trim() {
+        "" => yangguang_core::Fen(0),
+        t => yangguang_core::ledger::parse_amount(t)
+            .map_err(|_| WebError::BadRequest(format!("最高额度“{t}”不是金额 / not an amount")))?,
+    };
+    let product = yangguang_app::finance_inclusion::Product {
+        id: f.id.trim().into(),
+        name: f.name.trim().into(),
+        kind: f.kind.trim().into(),
+        rate: f.rate.trim().into(),
+        term: f.term.trim().into(),
+        max_amount,
+        description: f.description.trim().into(),
+    };
+    let ip = client_ip(&headers);
+    yangguang_app::finance_inclusion::save_product(&state.site, &Actor { who: &who, ip: &ip }, county, product)
+        .await
+        .map_err(app_error)?;
+    Ok(done(&headers, "/console/bank", "产品已发布，各村普惠金融栏目即时可见。"))
+}
+
+#[derive(Deserialize)]
+pub struct BankVillageForm {
+    csrf: Option<String>,
+    village: String,
+    #[serde(flatten)]
+    service: yangguang_app::finance_inclusion::VillageService,
+}
+
+pub async fn save_bank_village(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<BankVillageForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    check_csrf(&headers, &who.session.csrf_token, f.csrf.as_deref())?;
+    let village = RegionCode::parse(&f.village).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let mut service = f.service;
+    service.grade = service.grade.trim().to_uppercase();
+    let ip = client_ip(&headers);
+    yangguang_app::finance_inclusion::save_village_service(
+        &state.site,
+        &Actor { who: &who, ip: &ip },
+        village,
+        service,
+    )
+    .await
+    .map_err(app_error)?;
+    Ok(done(&headers, "/console/bank", "已保存该村信用状况与服务信息。"))
+}
+
+pub async fn import_credit(
     State(state): State<AppState>,
     headers: HeaderMap,
     mp: Multipart,
@@ -1464,33 +1732,24 @@ pub async fn import_leases(
     let form = read_multipart(mp).await?;
     check_csrf(&headers, &who.session.csrf_token, form.fields.get("csrf").map(String::as_str))?;
     let village = RegionCode::parse(form.get("village")).map_err(|e| WebError::BadRequest(e.to_string()))?;
-    let Some((_, bytes)) = form.files.into_iter().next() else {
-        return Err(WebError::BadRequest("请选择台账文件 / choose the register file".into()));
+    let bank = Some(form.get("bank").trim()).filter(|b| !b.is_empty()).unwrap_or("农商银行").to_owned();
+    let Some((name, bytes)) = form.files.first() else {
+        return Err(WebError::BadRequest("请选择授信文件 / choose the bank's file".into()));
     };
     let ip = client_ip(&headers);
-    let report =
-        yangguang_app::leases::import_leases(&state.site, Some(&Actor { who: &who, ip: &ip }), village, &bytes)
-            .await
-            .map_err(app_error)?;
-    let c = report.counts;
-    let result = if report.errors.is_empty() {
-        format!(
-            "已导入：新增 {} 份，变更 {} 份，移除 {} 份，未变 {} 份。",
-            c.inserted, c.updated, c.removed, c.unchanged
-        )
-    } else {
-        String::new()
-    };
-    let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = LeasesPage {
-        layout: layout(&headers, "导入出租台账"),
-        nav: nav(&who, &headers),
-        villages: clerk_villages(&state, &who),
-        errors: report.errors,
-        result,
-        draft: report.draft.map(|d| d.0),
-    };
-    Ok(html(&state, &headers, status, page.render()?))
+    let report = yangguang_app::finance_inclusion::import_credit(
+        &state.site,
+        Some(&Actor { who: &who, ip: &ip }),
+        village,
+        &bank,
+        bytes,
+    )
+    .await
+    .map_err(app_error)?;
+    let errors: Vec<String> = report.errors.iter().map(|e| format!("{name}：{e}")).collect();
+    let result =
+        if errors.is_empty() { format!("已导入 {} 户的授信。", report.households) } else { String::new() };
+    bank_view(&state, &headers, &who, errors, result).await
 }
 
 #[derive(Deserialize)]

@@ -180,14 +180,17 @@ async fn guessing_locks_the_number_out_and_codes_are_rate_limited() {
     assert_eq!(send(&state, forged).await.0, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test]
-async fn staff_reads_are_audited_and_the_public_sees_totals_only() {
-    let (state, _) = state().await;
-    let (id_clerk, _) =
-        auth::create_staff(&state.site, "clerk", "李文", vec![Grant::new(Role::VillageClerk, code(VILLAGE)).unwrap()])
-            .await
-            .unwrap();
-    let staff = state.site.store.get_staff(id_clerk).await.unwrap();
+/// A signed-in staff member's session cookie.
+async fn staff_cookie(state: &AppState, username: &str, role: Role, region: &str) -> String {
+    let (id, _) =
+        auth::create_staff(&state.site, username, "李文", vec![Grant::new(role, code(region)).unwrap()]).await.unwrap();
+    let mut staff = state.site.store.get_staff(id).await.unwrap();
+    // Past first login: password changed, second factor set where the role needs one.
+    staff.must_change_password = false;
+    if role.requires_totp() {
+        staff.totp_secret = Some(auth::new_totp_secret());
+    }
+    state.site.store.update_staff(&staff).await.unwrap();
     let token = auth::random_token();
     state
         .site
@@ -203,7 +206,13 @@ async fn staff_reads_are_audited_and_the_public_sees_totals_only() {
         })
         .await
         .unwrap();
-    let cookie = format!("{}={token}", yangguang_web::console::SESSION_COOKIE);
+    format!("{}={token}", yangguang_web::console::SESSION_COOKIE)
+}
+
+#[tokio::test]
+async fn staff_reads_are_audited_and_the_public_sees_totals_only() {
+    let (state, _) = state().await;
+    let cookie = staff_cookie(&state, "clerk", Role::VillageClerk, VILLAGE).await;
     let (status, _, html) = send(&state, get(&format!("/v/{VILLAGE}/h/002"), Some(&cookie))).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("张伟"));
@@ -238,7 +247,9 @@ async fn a_household_file_with_a_bad_identity_number_is_refused_whole() {
 
 #[tokio::test]
 async fn the_http_gateway_sender_posts_to_a_real_server() {
-    let got: Arc<Mutex<Vec<(Option<String>, String)>>> = Arc::default();
+    /// (Authorization header, body) of each request the gateway got.
+    type Received = Arc<Mutex<Vec<(Option<String>, String)>>>;
+    let got: Received = Arc::default();
     let seen = got.clone();
     let app = axum::Router::new().route(
         "/sms",
@@ -262,4 +273,73 @@ async fn the_http_gateway_sender_posts_to_a_real_server() {
     assert_eq!(body, serde_json::json!({"to": PHONE, "text": "验证码 123456"}));
     let down = HttpSms::new(&format!("http://{addr}/nowhere"), None);
     assert!(down.send(PHONE, "x").await.unwrap_err().contains("404"));
+}
+
+#[tokio::test]
+async fn the_bank_publishes_products_and_village_credit_and_each_household_sees_its_own_line() {
+    let (state, outbox) = state().await;
+    let bank = staff_cookie(&state, "bank", Role::BankEditor, "339921000000").await;
+    let form = |uri: &str, body: String| {
+        Request::post(uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &bank)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, _) = send(&state, form("/console/bank/product", "csrf=c&id=XD1&name=%E4%B8%B0%E6%94%B6%E8%B4%B7&kind=%E4%BF%A1%E7%94%A8%E8%B4%B7%E6%AC%BE&rate=3.85%25&term=3%E5%B9%B4&max_amount=300000&description=".into())).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let village_form = format!(
+        "csrf=c&village={VILLAGE}&grade=aa&service_point=%E9%9D%92%E5%B1%B1%E6%94%AF%E8%A1%8C&address=&hours=&adviser=%E9%99%88%E6%95%8F&adviser_phone=0571-1234"
+    );
+    assert_eq!(send(&state, form("/console/bank/village", village_form)).await.0, StatusCode::SEE_OTHER);
+    // Without the role: refused.
+    let clerk = staff_cookie(&state, "clerk2", Role::VillageClerk, VILLAGE).await;
+    let refused = Request::post("/console/bank/village")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &clerk)
+        .body(Body::from(format!("csrf=c&village={VILLAGE}&grade=AAA")))
+        .unwrap();
+    assert_eq!(send(&state, refused).await.0, StatusCode::FORBIDDEN);
+
+    // The bank's file: one row by household number, one by a member's identity number.
+    let file = format!(
+        "户号,身份证号,信用等级,授信额度,有效期至
+001,,aaa,\"200,000\",2028-12-31
+,{},A,50000,2027/6/30
+",
+        id("33992119800505003")
+    );
+    let site = &state.site;
+    let done =
+        yangguang_app::finance_inclusion::import_credit(site, None, code(VILLAGE), "青山农商银行", file.as_bytes())
+            .await
+            .unwrap();
+    assert!(done.errors.is_empty(), "{:?}", done.errors);
+    assert_eq!(done.households, 2);
+    let unknown = "户号,信用等级,授信额度,有效期至\n777,A,1,2027-01-01\n".replace("\\n", "\n");
+    let bad = yangguang_app::finance_inclusion::import_credit(site, None, code(VILLAGE), "x", unknown.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(bad.errors.len(), 1, "a household not in the register is an error");
+    assert!(
+        yangguang_app::households::household(site, "339921100201/001").await.unwrap().unwrap().credit.is_some(),
+        "the earlier lines stay"
+    );
+
+    let (status, _, html) = send(&state, get(&format!("/v/{VILLAGE}/c/bank"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("丰收贷") && html.contains("300,000.00"), "products: {html}");
+    assert!(
+        html.contains("<dd>AA</dd>") && html.contains("青山支行") && html.contains("陈敏"),
+        "grade and service point"
+    );
+    assert!(
+        html.contains("250,000.00 元") && !html.contains("200,000.00 元"),
+        "the village total, no household's line"
+    );
+
+    let cookie = log_in(&state, &outbox).await;
+    let (_, _, mine) = send(&state, get("/my", Some(&cookie))).await;
+    assert!(mine.contains("青山农商银行") && mine.contains("AAA") && mine.contains("200,000.00 元"), "{mine}");
+    assert!(!mine.contains("50,000.00"), "not the other household's line");
 }

@@ -20,6 +20,8 @@ const PER_PAGE: u32 = 20;
 const TRADING_COLUMN: &str = "assets-trading";
 /// The column whose pages show the village totals of the three rights.
 const RIGHTS_COLUMN: &str = "rights";
+/// The column whose pages show the bank's products and the village's credit.
+const BANK_COLUMN: &str = "bank";
 /// Deeper pages than this are refused: nobody pages that far, crawlers would.
 const MAX_PAGE: u32 = 10_000;
 
@@ -41,8 +43,10 @@ struct ColumnPage {
     trading: Option<super::trading::TradingLists>,
     /// Pages of live registers under this column (leases, trading).
     registers: Vec<(String, &'static str)>,
-    /// Village totals of the households' three rights (never one household's records).
-    rights: Vec<(&'static str, String)>,
+    /// Village totals (three rights, credit) and the bank's service facts: never one household's records.
+    facts: Vec<(&'static str, String)>,
+    /// The bank's products on the inclusive-finance columns.
+    products: Vec<yangguang_app::finance_inclusion::Product>,
     children: Vec<ChildLink>,
     items: Vec<ListItem>,
     total: u64,
@@ -119,16 +123,41 @@ async fn render(
     if column_id == "assets" {
         registers.push((format!("/v/{}/trading", village.code), t.trading_title));
     }
-    let mut rights = vec![];
+    let mut facts = vec![];
     if catalog.subtree(RIGHTS_COLUMN).contains(&column_id) {
         let r = yangguang_app::households::village_totals(&state.site, village.code).await?;
-        rights.push((t.rights_households, r.households.to_string()));
-        rights.push((t.rights_area, yangguang_core::household::from_hundredths(r.contracted_hundredths)));
-        rights.push((t.rights_shares, yangguang_core::household::from_hundredths(r.share_hundredths)));
+        facts.push((t.rights_households, r.households.to_string()));
+        facts.push((t.rights_area, yangguang_core::household::from_hundredths(r.contracted_hundredths)));
+        facts.push((t.rights_shares, yangguang_core::household::from_hundredths(r.share_hundredths)));
         if let Some((year, _, per_share)) = r.dividend {
-            rights.push((t.rights_dividend, format!("{per_share} 元（{year}）")));
+            facts.push((t.rights_dividend, format!("{per_share} 元（{year}）")));
         }
         registers.push(("/my".into(), t.my_login_title));
+    }
+    let mut products = vec![];
+    if catalog.subtree(BANK_COLUMN).contains(&column_id) {
+        use yangguang_app::finance_inclusion as bank;
+        let credit = bank::village_credit(&state.site, village.code).await?;
+        let service = bank::village_service(&state.site, village.code).await?.unwrap_or_default();
+        if !service.grade.is_empty() {
+            facts.push((t.bank_grade, service.grade.clone()));
+        }
+        facts.push((t.bank_households, credit.households.to_string()));
+        facts.push((t.bank_rated, credit.rated.to_string()));
+        facts.push((t.bank_credited, credit.credited.to_string()));
+        facts.push((t.bank_total, format!("{} 元", credit.total)));
+        for (label, value) in [
+            (t.bank_point, service.service_point),
+            (t.bank_address, service.address),
+            (t.bank_hours, service.hours),
+            (t.bank_adviser, format!("{} {}", service.adviser, service.adviser_phone).trim().to_owned()),
+        ] {
+            if !value.is_empty() {
+                facts.push((label, value));
+            }
+        }
+        products = bank::products(&state.site, village.code).await?;
+        registers.push(("/my".into(), t.bank_my_credit));
     }
     let name = column_name(column, lang).to_owned();
     let top = catalog.top_of(column_id).unwrap_or(column);
@@ -144,7 +173,8 @@ async fn render(
         household_note: top.login_required,
         trading,
         registers,
-        rights,
+        facts,
+        products,
         children: catalog
             .children(column_id)
             .map(|c| ChildLink { id: c.id.clone(), name: column_name(c, lang).to_owned() })
