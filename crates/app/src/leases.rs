@@ -66,7 +66,23 @@ pub async fn import_leases(
     let mut done = LeaseImport { counts, ..Default::default() };
     if counts.changed() {
         site.published(village);
-        done.draft = Some(draft_register(site, actor, village, &leases, &counts).await?);
+        let rows: Vec<Vec<String>> = leases
+            .iter()
+            .map(|l| {
+                vec![
+                    l.contract_no.clone(),
+                    l.asset.clone(),
+                    l.lessee.clone(),
+                    format!("{} {}", l.area, if l.area_unit == "mu" { "亩" } else { "平方米" }),
+                    l.annual_rent.to_string(),
+                    format!("{} 至 {}", l.start, l.end),
+                ]
+            })
+            .collect();
+        let header = ["合同编号", "资产", "承租方", "面积", "年租金（元）", "租期"];
+        let link = format!("/v/{village}/leases");
+        let draft = draft_register_change(site, actor, village, REGISTER_ITEM, &counts, &header, &rows, &link).await?;
+        done.draft = Some(draft);
     }
     let (staff, ip) = actor.map_or((None, "-"), |a| (Some(&a.who.staff), a.ip));
     let detail = format!("+{} ~{} -{} ={}", counts.inserted, counts.updated, counts.removed, counts.unchanged);
@@ -74,40 +90,32 @@ pub async fn import_leases(
     Ok(done)
 }
 
-/// Registers must be published whenever they change: the new register as a draft of the
-/// quarter's contracts register, for the supervision committee to review.
-async fn draft_register(
+/// Registers must be published whenever they change: the new register as a draft of its
+/// catalog item for the current period, for the reviewers the catalog names.
+#[allow(clippy::too_many_arguments)]
+pub async fn draft_register_change(
     site: &Site,
     actor: Option<&Actor<'_>>,
     village: RegionCode,
-    leases: &[Lease],
+    item_id: &str,
     counts: &RecordCounts,
+    header: &[&str],
+    rows: &[Vec<String>],
+    link: &str,
 ) -> Result<DisclosureId, AppError> {
     let today = crate::today();
-    let item = site.catalog.item(REGISTER_ITEM).ok_or(AppError::NotFound)?;
+    let item = site.catalog.item(item_id).ok_or(AppError::NotFound)?;
     let period = item.frequency.period_kind().map(|k| Period::containing(k, today));
     let mut body = format!(
-        "本村经济合同（产权出租）台账于 {today} 更新：新增 {} 份，变更 {} 份，移除 {} 份，现共 {} 份。\n\n",
+        "本村{}于 {today} 更新：新增 {} 条，变更 {} 条，移除 {} 条，现共 {} 条。\n\n",
+        item.name,
         counts.inserted,
         counts.updated,
         counts.removed,
-        leases.len()
+        rows.len()
     );
-    let rows: Vec<Vec<String>> = leases
-        .iter()
-        .map(|l| {
-            vec![
-                l.contract_no.clone(),
-                l.asset.clone(),
-                l.lessee.clone(),
-                format!("{} {}", l.area, if l.area_unit == "mu" { "亩" } else { "平方米" }),
-                l.annual_rent.to_string(),
-                format!("{} 至 {}", l.start, l.end),
-            ]
-        })
-        .collect();
-    crate::finance::table(&mut body, &["合同编号", "资产", "承租方", "面积", "年租金（元）", "租期"], &rows);
-    let _ = writeln!(body, "[查看每份合同及租金收缴情况](/v/{village}/leases)");
+    crate::finance::table(&mut body, header, rows);
+    let _ = writeln!(body, "[查看完整台账]({link})");
     let input = DraftInput {
         column: item.column.clone(),
         catalog_item: Some(item.id.clone()),

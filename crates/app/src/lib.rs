@@ -2,6 +2,7 @@
 //! catalog files, the file store, Markdown rendering, the region index and the demo county.
 //! HTTP belongs in `web`, argument parsing in `cli`, SQL in the store backends.
 
+pub mod assets;
 pub mod auth;
 pub mod catalog_files;
 pub mod demo;

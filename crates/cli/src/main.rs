@@ -134,6 +134,18 @@ enum ImportCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// A village's assets register (资产编号, 资产名称, 资产类别, 原值…) or resources register
+    /// (资源编号, 资源名称, 资源类型, 面积…), told apart by the header, replacing the stored one
+    /// whole. A change opens a draft of the register for review.
+    Assets {
+        #[command(flatten)]
+        common: Common,
+        /// The village's 12-digit code.
+        #[arg(long)]
+        village: String,
+        /// The register file (CSV UTF-8/GBK or XLSX).
+        file: PathBuf,
+    },
     /// A village's lease register (CSV UTF-8/GBK or XLSX), replacing the stored one whole.
     /// Every problem is listed by row and column; nothing is stored unless all is well. A
     /// change opens a draft of the contracts register for review.
@@ -428,6 +440,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.already_there,
                 report.unmatched.len()
             );
+            Ok(())
+        }
+        Command::Import(ImportCommand::Assets { common, village, file }) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report = yangguang_app::assets::import_assets(&site, None, village, &bytes).await?;
+            for e in &report.errors {
+                println!("{}: {e}", file.display());
+            }
+            if !report.errors.is_empty() {
+                bail!("nothing imported: {} problems to fix (listed above)", report.errors.len());
+            }
+            let c = report.counts;
+            println!(
+                "{} register: {} new, {} changed, {} removed, {} unchanged",
+                report.register.map_or("", |r| r.kind()),
+                c.inserted,
+                c.updated,
+                c.removed,
+                c.unchanged
+            );
+            if let Some(id) = report.draft {
+                println!("the register changed: draft {id} awaits review before it is published");
+            }
             Ok(())
         }
         Command::Import(ImportCommand::Leases { common, village, file }) => {

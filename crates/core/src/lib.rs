@@ -2,6 +2,7 @@
 //! No I/O lives here: files, databases and the network belong to the outer crates.
 
 pub mod accounts;
+pub mod assets;
 pub mod catalog;
 pub mod disclosure;
 pub mod finance;

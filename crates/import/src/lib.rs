@@ -1,6 +1,7 @@
 //! Readers for outside data: bytes in, validated records or row-level errors out. No
 //! database here: the caller stores what a reader accepted, in one transaction.
 
+pub mod assets;
 pub mod household;
 pub mod lease;
 pub mod ledger;

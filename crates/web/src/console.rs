@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/ledger/columns", post(save_columns))
         .route("/console/leases", get(leases_page).post(import_leases))
         .route("/console/households", get(households_page).post(import_households))
+        .route("/console/assets", get(assets_page).post(import_assets))
         .route("/console/bank", get(bank_page))
         .route("/console/bank/product", post(save_product))
         .route("/console/bank/village", post(save_bank_village))
@@ -1447,6 +1448,13 @@ const LEASE_REGISTER: RegisterKind = RegisterKind {
     multiple: false,
 };
 
+const ASSET_REGISTER: RegisterKind = RegisterKind {
+    heading: "导入资产、资源台账",
+    intro: "上传本村资产台账（资产编号、资产名称、资产类别、原值，可含坐落、面积、使用状态、使用人）或资源台账（资源编号、资源名称、资源类型、面积，可含坐落、经营状态、承包方），CSV 或 XLSX 均可，按表头自动识别。整体替换该村原有台账；全部无误才会导入。台账有变化时自动生成公开草稿，经村务监督委员会审核后公开。",
+    action: "/console/assets",
+    multiple: false,
+};
+
 const HOUSEHOLD_REGISTER: RegisterKind = RegisterKind {
     heading: "导入农户三权台账",
     intro: "一次上传本村的户籍成员表（户号、姓名、与户主关系、身份证号，可含联系电话，必需），以及承包地块表（户号、地块编码、面积、四至等）、宅基地表（户号、宗地面积等）、股权分红表（户号、股数、“2025年分红”等列），CSV 或 XLSX 均可，按表头自动识别。整体替换该村原有台账；全部无误才会导入。身份证号只保存加密摘要和脱敏形式；登记的手机号可用于村民短信登录查看本户信息。",
@@ -1554,6 +1562,38 @@ pub async fn import_leases(
         String::new()
     };
     register_page(&state, &headers, &who, &LEASE_REGISTER, errors, result, report.draft.map(|d| d.0))
+}
+
+pub async fn assets_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let who = signed_in_or_redirect!(state, headers);
+    register_page(&state, &headers, &who, &ASSET_REGISTER, vec![], String::new(), None)
+}
+
+pub async fn import_assets(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let (who, village, files) = match register_upload(&state, &headers, mp).await? {
+        Ok(upload) => upload,
+        Err(r) => return Ok(r),
+    };
+    let (name, bytes) = &files[0];
+    let ip = client_ip(&headers);
+    let report = yangguang_app::assets::import_assets(&state.site, Some(&Actor { who: &who, ip: &ip }), village, bytes)
+        .await
+        .map_err(app_error)?;
+    let c = report.counts;
+    let errors: Vec<[String; 5]> = report.errors.iter().map(|e| row_error(name, e)).collect();
+    let result = if errors.is_empty() {
+        format!(
+            "已导入：新增 {} 条，变更 {} 条，移除 {} 条，未变 {} 条。",
+            c.inserted, c.updated, c.removed, c.unchanged
+        )
+    } else {
+        String::new()
+    };
+    register_page(&state, &headers, &who, &ASSET_REGISTER, errors, result, report.draft.map(|d| d.0))
 }
 
 pub async fn households_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {

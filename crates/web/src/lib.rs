@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}/finance/{period}/{file}", get(pages::finance::statement_export))
         .route("/v/{code}/open-data/{year}/{file}", get(pages::finance::open_data))
         .route("/v/{code}/c/{column}/feed.atom", get(pages::feeds::column_feed))
+        .route("/v/{code}/assets", get(pages::leases::assets))
         .route("/v/{code}/leases", get(pages::leases::leases))
         .route("/v/{code}/leases/{contract_no}", get(pages::leases::lease))
         .route("/v/{code}/trading", get(pages::trading::trading))

@@ -9,12 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
-use chrono::Utc;
 use common::{code, county_with, site_over, store_with};
 use tower::ServiceExt;
-use yangguang_app::auth;
 use yangguang_app::villagers::{HttpSms, SmsSender};
-use yangguang_core::staff::{Grant, Role};
+use yangguang_core::staff::Role;
 use yangguang_web::{AppState, router};
 
 const VILLAGE: &str = "339921100201";
@@ -180,39 +178,10 @@ async fn guessing_locks_the_number_out_and_codes_are_rate_limited() {
     assert_eq!(send(&state, forged).await.0, StatusCode::FORBIDDEN);
 }
 
-/// A signed-in staff member's session cookie.
-async fn staff_cookie(state: &AppState, username: &str, role: Role, region: &str) -> String {
-    let (id, _) =
-        auth::create_staff(&state.site, username, "李文", vec![Grant::new(role, code(region)).unwrap()]).await.unwrap();
-    let mut staff = state.site.store.get_staff(id).await.unwrap();
-    // Past first login: password changed, second factor set where the role needs one.
-    staff.must_change_password = false;
-    if role.requires_totp() {
-        staff.totp_secret = Some(auth::new_totp_secret());
-    }
-    state.site.store.update_staff(&staff).await.unwrap();
-    let token = auth::random_token();
-    state
-        .site
-        .store
-        .create_session(&yangguang_store::Session {
-            token_hash: auth::token_hash(&token),
-            staff_id: staff.id,
-            csrf_token: "c".into(),
-            created_at: Utc::now(),
-            expires_at: Utc::now() + chrono::Duration::hours(1),
-            ip: "127.0.0.1".into(),
-            revoked: false,
-        })
-        .await
-        .unwrap();
-    format!("{}={token}", yangguang_web::console::SESSION_COOKIE)
-}
-
 #[tokio::test]
 async fn staff_reads_are_audited_and_the_public_sees_totals_only() {
     let (state, _) = state().await;
-    let cookie = staff_cookie(&state, "clerk", Role::VillageClerk, VILLAGE).await;
+    let cookie = common::staff_cookie(&state, "clerk", Role::VillageClerk, VILLAGE).await;
     let (status, _, html) = send(&state, get(&format!("/v/{VILLAGE}/h/002"), Some(&cookie))).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("张伟"));
@@ -278,7 +247,7 @@ async fn the_http_gateway_sender_posts_to_a_real_server() {
 #[tokio::test]
 async fn the_bank_publishes_products_and_village_credit_and_each_household_sees_its_own_line() {
     let (state, outbox) = state().await;
-    let bank = staff_cookie(&state, "bank", Role::BankEditor, "339921000000").await;
+    let bank = common::staff_cookie(&state, "bank", Role::BankEditor, "339921000000").await;
     let form = |uri: &str, body: String| {
         Request::post(uri)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -293,7 +262,7 @@ async fn the_bank_publishes_products_and_village_credit_and_each_household_sees_
     );
     assert_eq!(send(&state, form("/console/bank/village", village_form)).await.0, StatusCode::SEE_OTHER);
     // Without the role: refused.
-    let clerk = staff_cookie(&state, "clerk2", Role::VillageClerk, VILLAGE).await;
+    let clerk = common::staff_cookie(&state, "clerk2", Role::VillageClerk, VILLAGE).await;
     let refused = Request::post("/console/bank/village")
         .header("content-type", "application/x-www-form-urlencoded")
         .header(header::COOKIE, &clerk)

@@ -47,7 +47,7 @@ fn register(first_rent: &str) -> Vec<u8> {
 }
 
 async fn state() -> AppState {
-    let store = store_with(&county_with(&[(VILLAGE, "前山村")])).await;
+    let store = store_with(&county_with(&[(VILLAGE, "前山村"), ("339921100202", "后山村")])).await;
     AppState::new(Arc::new(site_over(store, "leases").await))
 }
 
@@ -140,4 +140,81 @@ async fn the_lease_list_filters_and_flags_contracts_ending_soon_and_rent_unpaid(
     assert_eq!(page(&state, &format!("/v/{VILLAGE}/leases/HT-404")).await.0, StatusCode::NOT_FOUND);
     let (_, column) = page(&state, &format!("/v/{VILLAGE}/c/assets-contracts")).await;
     assert!(column.contains(&format!("/v/{VILLAGE}/leases")), "the contracts column links the register");
+}
+
+fn multipart(cookie: &str, uri: &str, village: &str, file_name: &str, bytes: &[u8]) -> Request<Body> {
+    let boundary = "----yangguang-test";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", "c"), ("village", village)] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post(uri)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header(axum::http::header::COOKIE, cookie)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn assets_and_resources_registers_upload_in_the_console_and_show_publicly() {
+    let state = state().await;
+    let clerk = common::staff_cookie(&state, "clerk", yangguang_core::staff::Role::VillageClerk, VILLAGE).await;
+    let assets = "前山村集体资产台账\n资产编号,资产名称,资产类别,坐落,面积,原值（元）,使用状态,使用人\n\
+                  ZC-01,村委办公楼,房屋,村口,800,\"1,200,000.00\",在用,村委会\nZC-02,老校舍,房屋,村口,300,150000,出租,王建明\n";
+    let upload = multipart(&clerk, "/console/assets", VILLAGE, "资产台账.csv", &encoding_rs::GBK.encode(assets).0);
+    let r = router(state.clone()).oneshot(upload).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = String::from_utf8(to_bytes(r.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    assert!(html.contains("新增 2 条") && html.contains("查看草稿"), "{html}");
+    let resources =
+        "资源编号,资源名称,资源类型,面积（亩）,经营状态,承包方\nZY-01,溪东畈,耕地,120.5,承包,青山农业开发有限公司\n";
+    let upload = multipart(&clerk, "/console/assets", VILLAGE, "资源台账.csv", resources.as_bytes());
+    assert_eq!(router(state.clone()).oneshot(upload).await.unwrap().status(), StatusCode::OK);
+
+    // Both registers changed: two drafts, one per catalog item, waiting for review.
+    let work = state
+        .site
+        .store
+        .list_work(&yangguang_store::WorkQuery {
+            region_prefixes: vec![VILLAGE.into()],
+            states: vec![yangguang_core::DisclosureState::Draft],
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    let mut items: Vec<String> = work.iter().map(|d| d.column.clone()).collect();
+    items.sort();
+    assert_eq!(items, ["assets-register", "assets-resources"]);
+
+    let (status, html) = page(&state, &format!("/v/{VILLAGE}/assets")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("村委办公楼") && html.contains("1,200,000.00") && html.contains("王*明"), "{html}");
+    assert!(html.contains("溪东畈") && html.contains("120.5 亩"));
+
+    // A bad upload lists its problems and keeps the register.
+    let bad = "资产编号,资产名称,资产类别,原值\nZC-01,村委办公楼,房屋,很多\n";
+    let r = router(state.clone())
+        .oneshot(multipart(&clerk, "/console/assets", VILLAGE, "x.csv", bad.as_bytes()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, html) = page(&state, &format!("/v/{VILLAGE}/assets")).await;
+    assert!(html.contains("老校舍"), "the earlier register stays");
+    // Another village's clerk cannot replace this one's register.
+    let other = common::staff_cookie(&state, "other", yangguang_core::staff::Role::VillageClerk, "339921100202").await;
+    let r = router(state.clone())
+        .oneshot(multipart(&other, "/console/assets", VILLAGE, "x.csv", assets.as_bytes()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }

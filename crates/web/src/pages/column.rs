@@ -117,6 +117,9 @@ async fn render(
     };
     let t = lang.texts();
     let mut registers = vec![];
+    if matches!(column_id, "assets" | "assets-register" | "assets-resources") {
+        registers.push((format!("/v/{}/assets", village.code), t.assets_title));
+    }
     if matches!(column_id, "assets" | "assets-contracts" | "assets-register") {
         registers.push((format!("/v/{}/leases", village.code), t.leases_title));
     }

@@ -215,3 +215,59 @@ pub async fn lease(
     })
     .await
 }
+
+#[derive(Template)]
+#[template(path = "assets.html")]
+struct AssetsPage {
+    layout: Layout,
+    sections: Vec<(&'static str, Vec<[String; 7]>)>,
+}
+
+/// `/v/{code}/assets`: the assets and resources registers as last imported.
+pub async fn assets(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    use yangguang_core::assets::Register;
+    let prefs = Prefs::from_headers(&headers);
+    let village = find_village(&state, &code)?;
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+        let t = prefs.lang.texts();
+        let mut sections = vec![];
+        for (register, title) in [(Register::Assets, t.assets_assets), (Register::Resources, t.assets_resources)] {
+            let rows = yangguang_app::assets::village_register(&state.site, village.code, register).await?;
+            let rows = rows
+                .iter()
+                .map(|a| {
+                    let unit = if a.area_unit == "mu" { "亩" } else { "m²" };
+                    [
+                        a.name.clone(),
+                        a.category.clone(),
+                        a.location.clone(),
+                        if a.area.is_empty() { String::new() } else { format!("{} {unit}", a.area) },
+                        a.original_value.map(|v| v.to_string()).unwrap_or_default(),
+                        a.status.clone(),
+                        a.occupant.clone(),
+                    ]
+                })
+                .collect();
+            sections.push((title, rows));
+        }
+        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+        crumbs.push(Crumb { label: t.assets_title.into(), href: None });
+        let page = AssetsPage {
+            layout: Layout::new(
+                &prefs,
+                super::path_and_query(&uri),
+                format!("{} - {}", t.assets_title, village.name),
+                format!("{}{}", village.name, t.assets_title),
+                crumbs,
+            ),
+            sections,
+        };
+        Ok(page.render()?)
+    })
+    .await
+}

@@ -51,3 +51,43 @@ pub async fn site_over(store: SqliteStore, name: &str) -> Site {
         .await
         .unwrap()
 }
+
+/// A signed-in staff member's session cookie.
+pub async fn staff_cookie(
+    state: &yangguang_web::AppState,
+    username: &str,
+    role: yangguang_core::staff::Role,
+    region: &str,
+) -> String {
+    let (id, _) = yangguang_app::auth::create_staff(
+        &state.site,
+        username,
+        "李文",
+        vec![yangguang_core::staff::Grant::new(role, code(region)).unwrap()],
+    )
+    .await
+    .unwrap();
+    let mut staff = state.site.store.get_staff(id).await.unwrap();
+    // Past first login: password changed, second factor set where the role needs one.
+    staff.must_change_password = false;
+    if role.requires_totp() {
+        staff.totp_secret = Some(yangguang_app::auth::new_totp_secret());
+    }
+    state.site.store.update_staff(&staff).await.unwrap();
+    let token = yangguang_app::auth::random_token();
+    state
+        .site
+        .store
+        .create_session(&yangguang_store::Session {
+            token_hash: yangguang_app::auth::token_hash(&token),
+            staff_id: staff.id,
+            csrf_token: "c".into(),
+            created_at: Utc::now(),
+            expires_at: Utc::now() + chrono::Duration::hours(1),
+            ip: "127.0.0.1".into(),
+            revoked: false,
+        })
+        .await
+        .unwrap();
+    format!("{}={token}", yangguang_web::console::SESSION_COOKIE)
+}
