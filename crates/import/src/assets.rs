@@ -35,8 +35,11 @@ pub const RESOURCE_FIELDS: &[FieldSpec] = &[
     spec("occupant", "承包方", &["承包方", "经营方", "承租方", "使用人"], false),
 ];
 
+/// A register's rows, or every problem in them.
+pub type Rows = Result<Vec<Asset>, Vec<RowError>>;
+
 /// Every row of an assets or resources register file, or every problem in it.
-pub fn read_assets(bytes: &[u8], village: RegionCode) -> Result<(Kind, Result<Vec<Asset>, Vec<RowError>>), ReadError> {
+pub fn read_assets(bytes: &[u8], village: RegionCode) -> Result<(Kind, Rows), ReadError> {
     let (kind, specs, register) = match Register::read(bytes, ASSET_FIELDS) {
         Ok(r) => (Kind::Assets, ASSET_FIELDS, r),
         Err(ReadError::NoRegisterHeader(_)) => match Register::read(bytes, RESOURCE_FIELDS) {
