@@ -66,30 +66,36 @@ pub async fn import_households(
         Ok(read) => read,
         Err(problems) => return Ok(HouseholdImport { problems, ..Default::default() }),
     };
-    let households: Vec<NewRecord> = read
-        .households
-        .iter()
-        .map(|h| NewRecord { village, key: h.key(), body: serde_json::to_string(h).expect("serialises") })
-        .collect();
-    // One phone may serve one household only: the first listed wins, as on the register.
-    let mut seen = std::collections::HashSet::new();
-    let phones: Vec<NewRecord> = read
-        .phones
-        .iter()
-        .map(|(phone, number)| (phone_hash(site, phone), household_key(village, number)))
-        .filter(|(hash, _)| seen.insert(hash.clone()))
-        .map(|(hash, key)| NewRecord { village, key: hash, body: serde_json::json!({ "household": key }).to_string() })
-        .collect();
-    let counts = site
-        .store
-        .replace_village_registers(village, &[(HOUSEHOLD, &households), (PHONE, &phones)], Utc::now())
-        .await?;
+    let counts = store_households(site, village, &read.households, &read.phones).await?;
     site.published(village);
     let (staff, ip) = actor.map_or((None, "-"), |a| (Some(&a.who.staff), a.ip));
     let c = counts[0];
     let detail = format!("+{} ~{} -{} ={}", c.inserted, c.updated, c.removed, c.unchanged);
     crate::auth::audit(site, staff, ip, "import-households", &village.to_string(), &detail).await;
     Ok(HouseholdImport { problems: vec![], households: counts[0], phones: counts[1] })
+}
+
+/// Replaces a village's households and login phones (phone, household number) in one
+/// transaction; returns the counts for each.
+pub async fn store_households(
+    site: &Site,
+    village: RegionCode,
+    households: &[Household],
+    phones: &[(String, String)],
+) -> Result<Vec<RecordCounts>, AppError> {
+    let records: Vec<NewRecord> = households
+        .iter()
+        .map(|h| NewRecord { village, key: h.key(), body: serde_json::to_string(h).expect("serialises") })
+        .collect();
+    // One phone may serve one household only: the first listed wins, as on the register.
+    let mut seen = std::collections::HashSet::new();
+    let phones: Vec<NewRecord> = phones
+        .iter()
+        .map(|(phone, number)| (phone_hash(site, phone), household_key(village, number)))
+        .filter(|(hash, _)| seen.insert(hash.clone()))
+        .map(|(hash, key)| NewRecord { village, key: hash, body: serde_json::json!({ "household": key }).to_string() })
+        .collect();
+    Ok(site.store.replace_village_registers(village, &[(HOUSEHOLD, &records), (PHONE, &phones)], Utc::now()).await?)
 }
 
 fn decode(body: &str) -> Result<Household, AppError> {

@@ -314,6 +314,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     receipts = summary.receipts,
                     listings = summary.listings,
                     leases = summary.leases,
+                    households = summary.households,
                     withdrawals = summary.withdrawals,
                     counties = summary.counties,
                     towns = summary.towns,

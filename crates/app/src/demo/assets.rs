@@ -180,3 +180,71 @@ pub fn village_leases(rng: &mut Rng, village: &Region, count: u64, as_of: NaiveD
         })
         .collect()
 }
+
+/// A village's assets and resources registers: buildings and facilities with original values
+/// (those let out naming their lessee), and land, forest and water under contract.
+pub fn village_registers(
+    rng: &mut Rng,
+    village: &Region,
+    leases: &[Lease],
+) -> (Vec<yangguang_core::assets::Asset>, Vec<yangguang_core::assets::Asset>) {
+    use yangguang_core::assets::{Asset, Register};
+    let mut assets: Vec<Asset> = ["村委办公楼", "文化礼堂", "老年活动中心", "公共厕所", "路灯", "村道"]
+        .iter()
+        .take(3 + rng.below(4) as usize)
+        .enumerate()
+        .map(|(i, name)| Asset {
+            register: Register::Assets,
+            code: format!("ZC-{:03}", i + 1),
+            village: village.code,
+            name: (*name).into(),
+            category: if i < 4 { "房屋及建筑物" } else { "公益设施" }.into(),
+            location: format!("{}{}", village.name, rng.pick(PLACES)),
+            area: if i < 4 { (120 + rng.below(900)).to_string() } else { String::new() },
+            area_unit: "m2".into(),
+            original_value: Some(Fen::from_yuan(20_000 + rng.below(2_000_000) as i64)),
+            status: "在用".into(),
+            occupant: "村集体".into(),
+        })
+        .collect();
+    let mut resources = vec![];
+    for l in leases {
+        let building = l.area_unit == "m2";
+        let row = Asset {
+            register: if building { Register::Assets } else { Register::Resources },
+            code: String::new(),
+            village: village.code,
+            name: l.asset.clone(),
+            category: l.asset_type.clone(),
+            location: l.location.clone(),
+            area: l.area.clone(),
+            area_unit: l.area_unit.clone(),
+            original_value: building.then(|| Fen::from_yuan(100_000 + rng.below(900_000) as i64)),
+            status: "出租".into(),
+            occupant: l.lessee.clone(),
+        };
+        if building { assets.push(row) } else { resources.push(row) }
+    }
+    for (i, kind) in ["林地", "水面", "荒地"].iter().enumerate().take(1 + rng.below(3) as usize) {
+        resources.push(Asset {
+            register: Register::Resources,
+            code: String::new(),
+            village: village.code,
+            name: format!("{}{kind}", rng.pick(PLACES)),
+            category: (*kind).into(),
+            location: format!("{}{}", village.name, rng.pick(PLACES)),
+            area: (10 + rng.below(400) + i as u64).to_string(),
+            area_unit: "mu".into(),
+            original_value: None,
+            status: "未利用".into(),
+            occupant: String::new(),
+        });
+    }
+    for (i, a) in assets.iter_mut().enumerate() {
+        a.code = format!("ZC-{:03}", i + 1);
+    }
+    for (i, r) in resources.iter_mut().enumerate() {
+        r.code = format!("ZY-{:03}", i + 1);
+    }
+    (assets, resources)
+}

@@ -3,6 +3,7 @@
 //! most on time, some late, some missing, so supervision has something to find.
 
 mod assets;
+pub mod people;
 mod bodies;
 mod books;
 mod names;
@@ -79,6 +80,7 @@ pub struct DemoSummary {
     pub vouchers: usize,
     pub receipts: usize,
     pub leases: usize,
+    pub households: usize,
     /// Trading listings, stored through the feed's own checks.
     pub listings: usize,
     /// Login accounts for each role, with their one-time passwords.
@@ -183,6 +185,8 @@ struct VillagePlan {
     /// Months whose accounts were published: their vouchers are locked.
     published_months: Vec<Period>,
     leases: Vec<yangguang_core::lease::Lease>,
+    /// Households registered, as the village's profile states.
+    households: u32,
 }
 
 fn plan_village(
@@ -221,7 +225,7 @@ fn plan_village(
     }
     let books = books::village_books(&mut books_rng, books_start, options.as_of, activity, busy, &leases);
     let village_path = format!("/v/{}", village.code);
-    let mut plan = VillagePlan { disclosures: vec![], books: vec![], published_months: vec![], leases };
+    let mut plan = VillagePlan { disclosures: vec![], books: vec![], published_months: vec![], leases, households };
     let mut push =
         |item: &CatalogItem, period: Option<Period>, event: Option<NaiveDate>, published: NaiveDate, rng: &mut Rng| {
             let monthly_accounts = match period {
@@ -348,12 +352,14 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     let reviewers = create_reviewers(site, &regions, options.seed).await?;
     let villages: Vec<&Region> = regions.iter().filter(|r| r.kind.is_village_level()).collect();
     let mut rng = Rng::new(options.seed ^ 0x00C0_FFEE);
+    let mut phone_seq = 0u64;
     // Batches of villages keep each transaction short and memory flat at any scale.
     for chunk in villages.chunks(16) {
         let mut batch = vec![];
         for village in chunk {
             let demo = demo_village(&regions).map(|r| r.code);
             let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts, demo);
+            let demo = demo == Some(village.code);
             let vouchers = yangguang_core::ledger::vouchers(&plan.books);
             site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
             summary.vouchers += vouchers.len();
@@ -369,6 +375,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
                 .collect();
             site.store.replace_village_records(crate::leases::LEASE, village.code, &leases, Utc::now()).await?;
             summary.leases += leases.len();
+            summary.households += add_people(site, village, &plan, options, &mut phone_seq, demo).await?;
             for month in &plan.published_months {
                 site.store.lock_vouchers(village.code, month.start(), month.end()).await?;
             }
@@ -411,6 +418,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         }
         summary.listings += report.inserted as usize;
     }
+    add_bank(site, &regions, options).await?;
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
     Ok(summary)
@@ -560,6 +568,104 @@ fn replacement(
     };
     new.signoffs = signoffs_for(catalog, reviewers, &new);
     new
+}
+
+/// A village's households (all of them at full scale, a tenth by default), their credit
+/// lines, and its assets and resources registers.
+async fn add_people(
+    site: &Site,
+    village: &Region,
+    plan: &VillagePlan,
+    options: &DemoOptions,
+    phone_seq: &mut u64,
+    demo: bool,
+) -> Result<usize, AppError> {
+    let count = if options.full { plan.households } else { (plan.households / 10).max(5) };
+    let mut rng = Rng::new(options.seed ^ village.code.to_string().parse::<u64>().unwrap_or(0) ^ 0x4855);
+    let key = crate::households::personal_key(site);
+    let (mut households, phones) =
+        people::village_households(&mut rng, village, count, *phone_seq, options.as_of, &key, demo);
+    *phone_seq += u64::from(count);
+    // Credit lines are the bank's, kept apart from the register.
+    let credit: Vec<yangguang_store::NewRecord> = households
+        .iter_mut()
+        .filter_map(|h| {
+            let line = h.credit.take()?;
+            Some(yangguang_store::NewRecord {
+                village: village.code,
+                key: h.key(),
+                body: serde_json::to_string(&line).expect("serialises"),
+            })
+        })
+        .collect();
+    crate::households::store_households(site, village.code, &households, &phones).await?;
+    site.store.replace_village_records(crate::households::CREDIT, village.code, &credit, Utc::now()).await?;
+    let (assets, resources) = assets::village_registers(&mut rng, village, &plan.leases);
+    for rows in [assets, resources] {
+        let Some(kind) = rows.first().map(|r| r.register.kind()) else { continue };
+        let records: Vec<yangguang_store::NewRecord> = rows
+            .iter()
+            .map(|a| yangguang_store::NewRecord {
+                village: village.code,
+                key: format!("{}/{}", village.code, a.code),
+                body: serde_json::to_string(a).expect("serialises"),
+            })
+            .collect();
+        site.store.replace_village_records(kind, village.code, &records, Utc::now()).await?;
+    }
+    Ok(households.len())
+}
+
+/// The bank's products in each county, and each village's grade, service point and adviser.
+async fn add_bank(site: &Site, regions: &[Region], options: &DemoOptions) -> Result<(), AppError> {
+    use crate::finance_inclusion::{PRODUCT, Product, VILLAGE_SERVICE, VillageService};
+    let mut rng = Rng::new(options.seed ^ 0xBA4C);
+    let products = [
+        ("XD-01", "丰收信用贷", "信用贷款", "年化 3.85% 起", "1–3 年", 300_000),
+        ("DY-01", "三权抵押贷", "三权抵押贷款", "年化 4.20% 起", "1–5 年", 1_000_000),
+        ("CY-01", "创业扶持贷", "创业担保贷款", "财政贴息，个人承担 1.5%", "最长 3 年", 300_000),
+    ];
+    let mut records = vec![];
+    for county in regions.iter().filter(|r| r.kind == RegionKind::County) {
+        for (id, name, kind, rate, term, max) in products {
+            let product = Product {
+                id: id.into(),
+                name: name.into(),
+                kind: kind.into(),
+                rate: rate.into(),
+                term: term.into(),
+                max_amount: yangguang_core::Fen::from_yuan(max),
+                description: "凭整村授信结果办理，随借随还，线上申请、线下服务。".into(),
+            };
+            records.push(yangguang_store::NewRecord {
+                village: county.code,
+                key: format!("{}/{id}", county.code),
+                body: serde_json::to_string(&product).expect("serialises"),
+            });
+        }
+    }
+    site.store.upsert_records(PRODUCT, &records, Utc::now()).await?;
+    let mut services = vec![];
+    for village in regions.iter().filter(|r| r.kind.is_village_level()) {
+        let town = village.parent.and_then(|p| regions.iter().find(|r| r.code == p)).map(|t| t.name.clone());
+        let service = VillageService {
+            grade: ["AAA", "AA", "A", ""][rng.below(4) as usize].into(),
+            service_point: format!("{}支行", town.unwrap_or_default()),
+            address: format!("{}便民服务中心一楼", village.name),
+            hours: "周一至周五 8:30–17:00".into(),
+            adviser: names::cadre(&mut rng),
+            adviser_phone: format!("0570-{}", 6_000_000 + rng.below(999_999)),
+        };
+        services.push(yangguang_store::NewRecord {
+            village: village.code,
+            key: village.code.to_string(),
+            body: serde_json::to_string(&service).expect("serialises"),
+        });
+    }
+    for chunk in services.chunks(500) {
+        site.store.upsert_records(VILLAGE_SERVICE, chunk, Utc::now()).await?;
+    }
+    Ok(())
 }
 
 /// The village whose accounts the README documents: the first village (not community).

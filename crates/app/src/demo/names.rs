@@ -92,3 +92,16 @@ pub fn masked_person(rng: &mut Rng) -> String {
 pub fn cadre(rng: &mut Rng) -> String {
     format!("{}{}{}", rng.pick(SURNAMES), rng.pick(GIVEN), rng.pick(GIVEN))
 }
+
+/// A person's full name with the given surname (members of a household share one).
+pub fn person(rng: &mut Rng, surname: &str) -> String {
+    if rng.below(3) == 0 {
+        format!("{surname}{}", rng.pick(GIVEN))
+    } else {
+        format!("{surname}{}{}", rng.pick(GIVEN), rng.pick(GIVEN))
+    }
+}
+
+pub fn surname(rng: &mut Rng) -> &'static str {
+    *rng.pick(SURNAMES)
+}
