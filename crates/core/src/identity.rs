@@ -72,6 +72,12 @@ impl IdNumber {
     }
 
     /// For display: the first six and last four kept (`339921********123X`).
+    /// The number itself: only for writing it to a file that must hold it (a register export
+    /// a clerk asked for, a benchmark's input). Never for display or storage.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn masked(&self) -> String {
         format!("{}********{}", &self.0[..6], &self.0[14..])
     }

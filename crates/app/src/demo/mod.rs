@@ -6,7 +6,7 @@ mod assets;
 pub mod people;
 mod bodies;
 mod books;
-mod names;
+pub mod names;
 mod receipts;
 
 use std::collections::{HashMap, HashSet};

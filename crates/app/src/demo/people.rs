@@ -13,7 +13,7 @@ use super::{Rng, names};
 pub const DEMO_PHONE: &str = "13800138000";
 
 /// A valid identity number: the county's code, a birth date, a sequence, the check digit.
-fn id_number(rng: &mut Rng, county: &str, born: NaiveDate, female: bool) -> IdNumber {
+pub fn id_number(rng: &mut Rng, county: &str, born: NaiveDate, female: bool) -> IdNumber {
     let seq = rng.below(100) * 10 + if female { 2 * rng.below(5) } else { 2 * rng.below(5) + 1 };
     let seventeen = format!("{county}{}{seq:03}", born.format("%Y%m%d"));
     (0..=10u8)
