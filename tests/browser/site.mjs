@@ -120,6 +120,33 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, `the accounts page fits 360 px (overflow ${overflow}px)`);
   await axe(page, "finance-elder");
+
+  // Issue 5's public pages on the same phone in elder mode: registers, leases, trading, the
+  // villagers' login, the rights and bank columns' totals.
+  const village = page.url().replace(base, "").match(/^\/v\/\d{12}/)[0];
+  for (const [path, label] of [
+    [`${village}/assets`, "assets"],
+    [`${village}/leases`, "leases"],
+    [`${village}/leases?expiring=1`, "leases-expiring"],
+    [`${village}/trading`, "trading"],
+    [`${village}/c/rights`, "rights-totals"],
+    [`${village}/c/bank`, "bank"],
+    ["/my", "villager-login"],
+  ]) {
+    const answer = await page.goto(`${base}${path}`);
+    check(answer.status() === 200, `${label} answers 200 (got ${answer.status()})`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(wide <= 0, `${label} fits 360 px (overflow ${wide}px)`);
+    await axe(page, `${label}-elder`);
+  }
+  await page.goto(`${base}${village}/trading`);
+  const listing = await page.$("ul.list a[href*='/trading/']");
+  check(listing !== null, "the demo village's trading page lists its listings");
+  await Promise.all([page.waitForNavigation(), listing.click()]);
+  await axe(page, "listing-elder");
+  await page.goto(`${base}${village}/leases`);
+  await Promise.all([page.waitForNavigation(), page.click("ul.list a")]);
+  await axe(page, "lease-elder");
   await page.setViewportSize({ width: 390, height: 844 });
 
   // The 404 page is friendly, in Chinese, with a way back.

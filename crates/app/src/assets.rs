@@ -5,20 +5,11 @@
 use chrono::Utc;
 use yangguang_core::RegionCode;
 use yangguang_core::assets::{Asset, Register};
-use yangguang_import::RowError;
-use yangguang_store::{NewRecord, RecordCounts};
+use yangguang_store::NewRecord;
 
-use crate::leases::draft_register_change;
 use crate::publishing::Actor;
+use crate::registers::{RegisterImport, check_importer, draft_change, importer};
 use crate::{AppError, Site};
-
-#[derive(Debug)]
-pub struct AssetImport {
-    pub register: Option<Register>,
-    pub errors: Vec<RowError>,
-    pub counts: RecordCounts,
-    pub draft: Option<yangguang_core::DisclosureId>,
-}
 
 fn area(a: &Asset) -> String {
     match (a.area.is_empty(), a.area_unit.as_str()) {
@@ -34,23 +25,14 @@ pub async fn import_assets(
     actor: Option<&Actor<'_>>,
     village: RegionCode,
     bytes: &[u8],
-) -> Result<AssetImport, AppError> {
-    if site.regions().get(village).is_none_or(|r| !r.kind.is_village_level()) {
-        return Err(AppError::Invalid(format!("{village} 不是本平台的村（社区）/ unknown village")));
-    }
-    if let Some(actor) = actor
-        && !actor.who.grants().can_draft(village)
-    {
-        return Err(AppError::Forbidden(format!(
-            "需要该村（{village}）的村务工作者角色 / needs the village clerk role"
-        )));
-    }
+) -> Result<RegisterImport, AppError> {
+    check_importer(site, actor, village)?;
     let (register, rows) =
         yangguang_import::assets::read_assets(bytes, village).map_err(|e| AppError::Invalid(e.to_string()))?;
     let rows = match rows {
         Ok(rows) => rows,
         Err(errors) => {
-            return Ok(AssetImport { register: Some(register), errors, counts: Default::default(), draft: None });
+            return Ok(RegisterImport { register: register.kind(), errors, ..Default::default() });
         }
     };
     let records: Vec<NewRecord> = rows
@@ -81,15 +63,13 @@ pub async fn import_assets(
             .collect();
         let header = ["编号", "名称", "类别", "面积", "原值（元）", "状态", "使用/承包方"];
         let link = format!("/v/{village}/assets");
-        draft = Some(
-            draft_register_change(site, actor, village, register.catalog_item(), &counts, &header, &table, &link)
-                .await?,
-        );
+        draft =
+            Some(draft_change(site, actor, village, register.catalog_item(), &counts, &header, &table, &link).await?);
     }
-    let (staff, ip) = actor.map_or((None, "-"), |a| (Some(&a.who.staff), a.ip));
+    let (staff, ip) = importer(actor);
     let detail = format!("{} +{} ~{} -{}", register.kind(), counts.inserted, counts.updated, counts.removed);
     crate::auth::audit(site, staff, ip, "import-assets", &village.to_string(), &detail).await;
-    Ok(AssetImport { register: Some(register), errors: vec![], counts, draft })
+    Ok(RegisterImport { register: register.kind(), errors: vec![], counts, draft })
 }
 
 /// A village's register, by code.

@@ -236,7 +236,7 @@ pub async fn import_credit(
     }
     site.store.replace_village_records(CREDIT, village, &lines, Utc::now()).await?;
     site.published(village);
-    let (staff, ip) = actor.map_or((None, "-"), |a| (Some(&a.who.staff), a.ip));
+    let (staff, ip) = crate::registers::importer(actor);
     crate::auth::audit(site, staff, ip, "import-credit", &village.to_string(), &format!("{} households", lines.len()))
         .await;
     Ok(CreditImport { errors: vec![], households: lines.len() as u64 })

@@ -52,23 +52,14 @@ pub async fn import_households(
     village: RegionCode,
     files: &[(String, Vec<u8>)],
 ) -> Result<HouseholdImport, AppError> {
-    if site.regions().get(village).is_none_or(|r| !r.kind.is_village_level()) {
-        return Err(AppError::Invalid(format!("{village} 不是本平台的村（社区）/ unknown village")));
-    }
-    if let Some(actor) = actor
-        && !actor.who.grants().can_draft(village)
-    {
-        return Err(AppError::Forbidden(format!(
-            "需要该村（{village}）的村务工作者角色 / needs the village clerk role"
-        )));
-    }
+    crate::registers::check_importer(site, actor, village)?;
     let read = match read_households(files, village, &personal_key(site)) {
         Ok(read) => read,
         Err(problems) => return Ok(HouseholdImport { problems, ..Default::default() }),
     };
     let counts = store_households(site, village, &read.households, &read.phones).await?;
     site.published(village);
-    let (staff, ip) = actor.map_or((None, "-"), |a| (Some(&a.who.staff), a.ip));
+    let (staff, ip) = crate::registers::importer(actor);
     let c = counts[0];
     let detail = format!("+{} ~{} -{} ={}", c.inserted, c.updated, c.removed, c.unchanged);
     crate::auth::audit(site, staff, ip, "import-households", &village.to_string(), &detail).await;

@@ -2,30 +2,18 @@
 //! change opening a draft of the contracts register for review, and the rent each contract
 //! has brought in according to the books.
 
-use std::fmt::Write;
-
 use chrono::{NaiveDate, Utc};
 use yangguang_core::lease::Lease;
-use yangguang_core::{DisclosureId, Fen, Period, RegionCode};
-use yangguang_import::RowError;
-use yangguang_store::{NewRecord, RecordCounts};
+use yangguang_core::{Fen, RegionCode};
+use yangguang_store::NewRecord;
 
-use crate::publishing::{Actor, DraftInput, insert_draft};
+use crate::publishing::Actor;
+use crate::registers::{RegisterImport, check_importer, draft_change, importer};
 use crate::{AppError, Site};
 
 pub const LEASE: &str = "lease";
 /// The catalog item a changed register is published under.
 pub const REGISTER_ITEM: &str = "contracts-register";
-
-/// What importing a register did.
-#[derive(Debug, Default)]
-pub struct LeaseImport {
-    /// Every problem in the file; when there are any, nothing was stored.
-    pub errors: Vec<RowError>,
-    pub counts: RecordCounts,
-    /// The draft opened because the register changed.
-    pub draft: Option<DisclosureId>,
-}
 
 fn key(village: RegionCode, contract_no: &str) -> String {
     format!("{village}/{contract_no}")
@@ -38,20 +26,11 @@ pub async fn import_leases(
     actor: Option<&Actor<'_>>,
     village: RegionCode,
     bytes: &[u8],
-) -> Result<LeaseImport, AppError> {
-    if site.regions().get(village).is_none_or(|r| !r.kind.is_village_level()) {
-        return Err(AppError::Invalid(format!("{village} 不是本平台的村（社区）/ unknown village")));
-    }
-    if let Some(actor) = actor
-        && !actor.who.grants().can_draft(village)
-    {
-        return Err(AppError::Forbidden(format!(
-            "需要该村（{village}）的村务工作者角色 / needs the village clerk role"
-        )));
-    }
+) -> Result<RegisterImport, AppError> {
+    check_importer(site, actor, village)?;
     let leases = match yangguang_import::lease::read_leases(bytes, village) {
         Ok(Ok(leases)) => leases,
-        Ok(Err(errors)) => return Ok(LeaseImport { errors, ..Default::default() }),
+        Ok(Err(errors)) => return Ok(RegisterImport { register: LEASE, errors, ..Default::default() }),
         Err(e) => return Err(AppError::Invalid(e.to_string())),
     };
     let records: Vec<NewRecord> = leases
@@ -63,7 +42,7 @@ pub async fn import_leases(
         })
         .collect();
     let counts = site.store.replace_village_records(LEASE, village, &records, Utc::now()).await?;
-    let mut done = LeaseImport { counts, ..Default::default() };
+    let mut done = RegisterImport { register: LEASE, counts, ..Default::default() };
     if counts.changed() {
         site.published(village);
         let rows: Vec<Vec<String>> = leases
@@ -81,52 +60,13 @@ pub async fn import_leases(
             .collect();
         let header = ["合同编号", "资产", "承租方", "面积", "年租金（元）", "租期"];
         let link = format!("/v/{village}/leases");
-        let draft = draft_register_change(site, actor, village, REGISTER_ITEM, &counts, &header, &rows, &link).await?;
+        let draft = draft_change(site, actor, village, REGISTER_ITEM, &counts, &header, &rows, &link).await?;
         done.draft = Some(draft);
     }
-    let (staff, ip) = actor.map_or((None, "-"), |a| (Some(&a.who.staff), a.ip));
+    let (staff, ip) = importer(actor);
     let detail = format!("+{} ~{} -{} ={}", counts.inserted, counts.updated, counts.removed, counts.unchanged);
     crate::auth::audit(site, staff, ip, "import-leases", &village.to_string(), &detail).await;
     Ok(done)
-}
-
-/// Registers must be published whenever they change: the new register as a draft of its
-/// catalog item for the current period, for the reviewers the catalog names.
-#[allow(clippy::too_many_arguments)]
-pub async fn draft_register_change(
-    site: &Site,
-    actor: Option<&Actor<'_>>,
-    village: RegionCode,
-    item_id: &str,
-    counts: &RecordCounts,
-    header: &[&str],
-    rows: &[Vec<String>],
-    link: &str,
-) -> Result<DisclosureId, AppError> {
-    let today = crate::today();
-    let item = site.catalog.item(item_id).ok_or(AppError::NotFound)?;
-    let period = item.frequency.period_kind().map(|k| Period::containing(k, today));
-    let mut body = format!(
-        "本村{}于 {today} 更新：新增 {} 条，变更 {} 条，移除 {} 条，现共 {} 条。\n\n",
-        item.name,
-        counts.inserted,
-        counts.updated,
-        counts.removed,
-        rows.len()
-    );
-    crate::finance::table(&mut body, header, rows);
-    let _ = writeln!(body, "[查看完整台账]({link})");
-    let input = DraftInput {
-        column: item.column.clone(),
-        catalog_item: Some(item.id.clone()),
-        period,
-        title: format!("{}（{today} 更新）", item.name),
-        body_md: body,
-        attachments: vec![],
-        reason: None,
-    };
-    let (staff, ip) = actor.map_or((None, "-"), |a| (Some(&a.who.staff), a.ip));
-    insert_draft(site, staff, ip, village, input).await
 }
 
 pub async fn village_leases(site: &Site, village: RegionCode) -> Result<Vec<Lease>, AppError> {

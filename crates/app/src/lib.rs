@@ -20,6 +20,7 @@ pub mod open_data;
 pub mod publishing;
 pub mod receipts;
 pub mod regions;
+pub mod registers;
 pub mod site;
 pub mod stores;
 pub mod trading;

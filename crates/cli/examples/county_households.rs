@@ -66,7 +66,12 @@ fn main() -> std::io::Result<()> {
                 ));
             }
             if rng.below(10) < 7 {
-                homestead.push_str(&format!("{n:05},{}{n}号,{},{},宅批〔2008〕{n}号,2008-05-06\n", village.name, 80 + rng.below(100), 120 + rng.below(200)));
+                homestead.push_str(&format!(
+                    "{n:05},{}{n}号,{},{},宅批〔2008〕{n}号,2008-05-06\n",
+                    village.name,
+                    80 + rng.below(100),
+                    120 + rng.below(200)
+                ));
             }
             shares.push_str(&format!("{n:05},GQ{n:05},{people},{},{}\n", people * 300, people * 350));
         }

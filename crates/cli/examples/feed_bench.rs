@@ -50,7 +50,10 @@ struct Feed {
     dealt: Arc<std::sync::atomic::AtomicBool>,
 }
 
-async fn page(State(feed): State<Feed>, Query(q): Query<std::collections::HashMap<String, String>>) -> axum::Json<Value> {
+async fn page(
+    State(feed): State<Feed>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> axum::Json<Value> {
     let start: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let end = (start + PAGE).min(feed.total);
     let dealt = feed.dealt.load(std::sync::atomic::Ordering::SeqCst);
@@ -66,7 +69,8 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let store = yangguang_app::stores::open_store(None, &dir).await?;
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid");
-    let regions = yangguang_app::demo::build_regions(&yangguang_app::demo::DemoOptions { seed: 7, as_of, scale: 1, full: false });
+    let regions =
+        yangguang_app::demo::build_regions(&yangguang_app::demo::DemoOptions { seed: 7, as_of, scale: 1, full: false });
     store.upsert_regions(&regions).await?;
     let files = yangguang_app::files::FileStore::new(dir.join("files"));
     let key = yangguang_app::keys::PlatformKey::from_secret([7; 32]);
@@ -80,7 +84,9 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("http://{}/feed", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });
     let puller = Puller::new(&url, None, RetryPolicy::default());
-    println!("| feed pull of {total} listings, pages of {PAGE} | seconds | listings/s | inserted | updated | unchanged |");
+    println!(
+        "| feed pull of {total} listings, pages of {PAGE} | seconds | listings/s | inserted | updated | unchanged |"
+    );
     println!("|---|---|---|---|---|---|");
     for what in ["first pull (all new)", "same feed again (all unchanged)", "every listing moved to its deal"] {
         if what.starts_with("every") {
@@ -91,13 +97,7 @@ async fn main() -> anyhow::Result<()> {
         let r = puller.pull(&site).await?;
         let s = started.elapsed().as_secs_f64();
         let i = &r.ingest;
-        println!(
-            "| {what} | {s:.2} | {:.0} | {} | {} | {} |",
-            total as f64 / s,
-            i.inserted,
-            i.updated,
-            i.unchanged
-        );
+        println!("| {what} | {s:.2} | {:.0} | {} | {} | {} |", total as f64 / s, i.inserted, i.updated, i.unchanged);
     }
     std::fs::remove_dir_all(&dir)?;
     Ok(())

@@ -378,10 +378,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Ledger { common, village, from, to, files }) => {
-            let settings = common.settings()?;
-            init_logging(&settings);
-            let site = open_site(&settings).await?;
-            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let (site, village) = village_site(&common, &village).await?;
             let mut contents: Vec<yangguang_app::ledger::LedgerFile> = vec![];
             for f in &files {
                 let file = std::fs::File::open(f).with_context(|| format!("cannot read {}", f.display()))?;
@@ -423,10 +420,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Import(ImportCommand::Receipts { common, village, paths }) => {
-            let settings = common.settings()?;
-            init_logging(&settings);
-            let site = open_site(&settings).await?;
-            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let (site, village) = village_site(&common, &village).await?;
             let mut files = vec![];
             for path in &paths {
                 collect_files(path, &mut files)?;
@@ -444,60 +438,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Assets { common, village, file }) => {
-            let settings = common.settings()?;
-            init_logging(&settings);
-            let site = open_site(&settings).await?;
-            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let (site, village) = village_site(&common, &village).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let report = yangguang_app::assets::import_assets(&site, None, village, &bytes).await?;
-            for e in &report.errors {
-                println!("{}: {e}", file.display());
-            }
-            if !report.errors.is_empty() {
-                bail!("nothing imported: {} problems to fix (listed above)", report.errors.len());
-            }
-            let c = report.counts;
-            println!(
-                "{} register: {} new, {} changed, {} removed, {} unchanged",
-                report.register.map_or("", |r| r.kind()),
-                c.inserted,
-                c.updated,
-                c.removed,
-                c.unchanged
-            );
-            if let Some(id) = report.draft {
-                println!("the register changed: draft {id} awaits review before it is published");
-            }
-            Ok(())
+            print_register_import(&file, &report)
         }
         Command::Import(ImportCommand::Leases { common, village, file }) => {
-            let settings = common.settings()?;
-            init_logging(&settings);
-            let site = open_site(&settings).await?;
-            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let (site, village) = village_site(&common, &village).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let report = yangguang_app::leases::import_leases(&site, None, village, &bytes).await?;
-            for e in &report.errors {
-                println!("{}: {e}", file.display());
-            }
-            if !report.errors.is_empty() {
-                bail!("nothing imported: {} problems to fix (listed above)", report.errors.len());
-            }
-            let c = report.counts;
-            println!(
-                "lease register: {} new, {} changed, {} removed, {} unchanged",
-                c.inserted, c.updated, c.removed, c.unchanged
-            );
-            if let Some(id) = report.draft {
-                println!("the register changed: draft {id} awaits review before it is published");
-            }
-            Ok(())
+            print_register_import(&file, &report)
         }
         Command::Import(ImportCommand::Households { common, village, files }) => {
-            let settings = common.settings()?;
-            init_logging(&settings);
-            let site = open_site(&settings).await?;
-            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let (site, village) = village_site(&common, &village).await?;
             let mut contents = vec![];
             for f in &files {
                 let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
@@ -524,10 +477,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Credit { common, village, bank, file }) => {
-            let settings = common.settings()?;
-            init_logging(&settings);
-            let site = open_site(&settings).await?;
-            let village = yangguang_core::RegionCode::parse(&village).map_err(|e| anyhow!("--village: {e}"))?;
+            let (site, village) = village_site(&common, &village).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let report = yangguang_app::finance_inclusion::import_credit(&site, None, village, &bank, &bytes).await?;
             for e in &report.errors {
@@ -634,6 +584,37 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     site.trading = settings.trading.config()?;
     site.sms = settings.sms.sender()?;
     Ok(Arc::new(site))
+}
+
+/// The site, opened for a command about one village (`--village CODE`).
+async fn village_site(common: &Common, village: &str) -> anyhow::Result<(Arc<Site>, yangguang_core::RegionCode)> {
+    let settings = common.settings()?;
+    init_logging(&settings);
+    let site = open_site(&settings).await?;
+    let village = yangguang_core::RegionCode::parse(village).map_err(|e| anyhow!("--village: {e}"))?;
+    Ok((site, village))
+}
+
+/// Every problem of a register import, or what it changed and the draft it opened.
+fn print_register_import(
+    file: &std::path::Path,
+    report: &yangguang_app::registers::RegisterImport,
+) -> anyhow::Result<()> {
+    for e in &report.errors {
+        println!("{}: {e}", file.display());
+    }
+    if !report.errors.is_empty() {
+        bail!("nothing imported: {} problems to fix (listed above)", report.errors.len());
+    }
+    let c = report.counts;
+    println!(
+        "{} register: {} new, {} changed, {} removed, {} unchanged",
+        report.register, c.inserted, c.updated, c.removed, c.unchanged
+    );
+    if let Some(id) = report.draft {
+        println!("the register changed: draft {id} awaits review before it is published");
+    }
+    Ok(())
 }
 
 async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {

@@ -94,7 +94,7 @@ impl Field {
 pub type ColumnMapping = HashMap<Field, usize>;
 
 /// `借方金额（元）` → `借方金额`: units and spaces are not part of a header's name.
-fn header_name(cell: &str) -> String {
+pub(crate) fn header_name(cell: &str) -> String {
     let mut s: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
     for (open, close) in [('（', '）'), ('(', ')')] {
         if let (Some(a), Some(b)) = (s.find(open), s.rfind(close))

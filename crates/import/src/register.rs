@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use yangguang_core::Fen;
 
+use crate::ledger::header_name;
 use crate::table::{Table, read_table};
 use crate::{ReadError, RowError};
 
@@ -29,19 +30,6 @@ pub struct Register {
     header: Vec<String>,
     columns: HashMap<&'static str, (usize, String)>,
     pub rows: Vec<(u64, Vec<String>)>,
-}
-
-/// `面积（亩）` → `面积`, spaces dropped: units are not part of a header's name.
-fn header_name(cell: &str) -> String {
-    let mut s: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
-    for (open, close) in [('（', '）'), ('(', ')')] {
-        if let (Some(a), Some(b)) = (s.find(open), s.rfind(close))
-            && a < b
-        {
-            s.replace_range(a..b + close.len_utf8(), "");
-        }
-    }
-    s
 }
 
 fn is_total_or_signature(row: &[String]) -> bool {

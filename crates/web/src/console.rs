@@ -1551,17 +1551,29 @@ pub async fn import_leases(
     let report = yangguang_app::leases::import_leases(&state.site, Some(&Actor { who: &who, ip: &ip }), village, bytes)
         .await
         .map_err(app_error)?;
+    register_result(&state, &headers, &who, &LEASE_REGISTER, name, report)
+}
+
+/// The upload page again, with the import's problems or what it changed.
+fn register_result(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    kind: &RegisterKind,
+    file: &str,
+    report: yangguang_app::registers::RegisterImport,
+) -> Result<Response, WebError> {
     let c = report.counts;
-    let errors: Vec<[String; 5]> = report.errors.iter().map(|e| row_error(name, e)).collect();
+    let errors: Vec<[String; 5]> = report.errors.iter().map(|e| row_error(file, e)).collect();
     let result = if errors.is_empty() {
         format!(
-            "已导入：新增 {} 份，变更 {} 份，移除 {} 份，未变 {} 份。",
+            "已导入：新增 {} 条，变更 {} 条，移除 {} 条，未变 {} 条。",
             c.inserted, c.updated, c.removed, c.unchanged
         )
     } else {
         String::new()
     };
-    register_page(&state, &headers, &who, &LEASE_REGISTER, errors, result, report.draft.map(|d| d.0))
+    register_page(state, headers, who, kind, errors, result, report.draft.map(|d| d.0))
 }
 
 pub async fn assets_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
@@ -1583,17 +1595,7 @@ pub async fn import_assets(
     let report = yangguang_app::assets::import_assets(&state.site, Some(&Actor { who: &who, ip: &ip }), village, bytes)
         .await
         .map_err(app_error)?;
-    let c = report.counts;
-    let errors: Vec<[String; 5]> = report.errors.iter().map(|e| row_error(name, e)).collect();
-    let result = if errors.is_empty() {
-        format!(
-            "已导入：新增 {} 条，变更 {} 条，移除 {} 条，未变 {} 条。",
-            c.inserted, c.updated, c.removed, c.unchanged
-        )
-    } else {
-        String::new()
-    };
-    register_page(&state, &headers, &who, &ASSET_REGISTER, errors, result, report.draft.map(|d| d.0))
+    register_result(&state, &headers, &who, &ASSET_REGISTER, name, report)
 }
 
 pub async fn households_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {

@@ -3,10 +3,10 @@
 //! most on time, some late, some missing, so supervision has something to find.
 
 mod assets;
-pub mod people;
 mod bodies;
 mod books;
 pub mod names;
+pub mod people;
 mod receipts;
 
 use std::collections::{HashMap, HashSet};

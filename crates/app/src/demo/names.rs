@@ -103,5 +103,5 @@ pub fn person(rng: &mut Rng, surname: &str) -> String {
 }
 
 pub fn surname(rng: &mut Rng) -> &'static str {
-    *rng.pick(SURNAMES)
+    rng.pick::<&str>(SURNAMES)
 }

@@ -10,7 +10,7 @@ use yangguang_core::Fen;
 use yangguang_core::lease::{Lease, Standing};
 
 use super::village::find_village;
-use super::{Crumb, Layout, Scope, cached, region_crumbs};
+use super::{Layout, Scope, cached};
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
@@ -129,16 +129,8 @@ pub async fn leases(
                 }
             })
             .collect();
-        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
-        crumbs.push(Crumb { label: t.leases_title.into(), href: None });
         let page = LeasesPage {
-            layout: Layout::new(
-                &prefs,
-                super::path_and_query(&uri),
-                format!("{} - {}", t.leases_title, village.name),
-                format!("{}{}", village.name, t.leases_title),
-                crumbs,
-            ),
+            layout: super::register_layout(&state, &prefs, &uri, &village, (t.leases_title, "leases"), None),
             types: types.into_iter().map(|ty| (ty.clone(), Some(ty.as_str()) == kind)).collect(),
             expiring,
             min: filter.min.unwrap_or_default(),
@@ -196,16 +188,14 @@ pub async fn lease(
             facts.push((t.leases_due, format!("{} 元（{} – {today}）", p.due, p.from)));
             facts.push((t.leases_received, format!("{} 元", p.received)));
         }
-        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
-        crumbs.push(Crumb { label: t.leases_title.into(), href: Some(format!("/v/{}/leases", village.code)) });
-        crumbs.push(Crumb { label: l.contract_no.clone(), href: None });
         let page = LeasePage {
-            layout: Layout::new(
+            layout: super::register_layout(
+                &state,
                 &prefs,
-                super::path_and_query(&uri),
-                format!("{} - {}", l.asset, village.name),
-                format!("{}{}：{}", village.name, t.leases_title, l.asset),
-                crumbs,
+                &uri,
+                &village,
+                (t.leases_title, "leases"),
+                Some((&l.contract_no, &l.asset)),
             ),
             title: l.asset.clone(),
             flags,
@@ -255,16 +245,8 @@ pub async fn assets(
                 .collect();
             sections.push((title, rows));
         }
-        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
-        crumbs.push(Crumb { label: t.assets_title.into(), href: None });
         let page = AssetsPage {
-            layout: Layout::new(
-                &prefs,
-                super::path_and_query(&uri),
-                format!("{} - {}", t.assets_title, village.name),
-                format!("{}{}", village.name, t.assets_title),
-                crumbs,
-            ),
+            layout: super::register_layout(&state, &prefs, &uri, &village, (t.assets_title, "assets"), None),
             sections,
         };
         Ok(page.render()?)

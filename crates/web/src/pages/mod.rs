@@ -128,6 +128,32 @@ where
     Ok(page)
 }
 
+/// The layout of one of a village's register pages: its `section` (title, path under the
+/// village), and for one item's page the item's crumb and title.
+pub fn register_layout(
+    state: &AppState,
+    prefs: &Prefs,
+    uri: &Uri,
+    village: &Region,
+    section: (&str, &str),
+    item: Option<(&str, &str)>,
+) -> Layout {
+    let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+    let (label, path) = section;
+    let (title, description) = match item {
+        None => {
+            crumbs.push(Crumb { label: label.into(), href: None });
+            (format!("{label} - {}", village.name), format!("{}{label}", village.name))
+        }
+        Some((crumb, title)) => {
+            crumbs.push(Crumb { label: label.into(), href: Some(format!("/v/{}/{path}", village.code)) });
+            crumbs.push(Crumb { label: crumb.into(), href: None });
+            (format!("{title} - {}", village.name), format!("{}{label}：{title}", village.name))
+        }
+    };
+    Layout::new(prefs, path_and_query(uri), title, description, crumbs)
+}
+
 /// Breadcrumbs from the home region down to `code` (regions above home are not shown).
 pub fn region_crumbs(regions: &RegionIndex, code: RegionCode, link_last: bool) -> Vec<Crumb> {
     let home = regions.home().map(|h| h.code);

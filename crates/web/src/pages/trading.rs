@@ -10,7 +10,7 @@ use yangguang_core::Region;
 use yangguang_core::trading::Listing;
 
 use super::village::find_village;
-use super::{Crumb, Layout, Scope, cached, region_crumbs};
+use super::{Layout, Scope, cached};
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -93,16 +93,8 @@ pub async fn trading(
     cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
         let listings = yangguang_app::trading::village_listings(&state.site, village.code).await?;
         let t = prefs.lang.texts();
-        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
-        crumbs.push(Crumb { label: t.trading_title.into(), href: None });
         let page = TradingPage {
-            layout: Layout::new(
-                &prefs,
-                super::path_and_query(&uri),
-                format!("{} - {}", t.trading_title, village.name),
-                format!("{}{}", village.name, t.trading_title),
-                crumbs,
-            ),
+            layout: super::register_layout(&state, &prefs, &uri, &village, (t.trading_title, "trading"), None),
             village_code: village.code.to_string(),
             lists: lists(&village, &listings, prefs.lang),
         };
@@ -163,16 +155,14 @@ pub async fn listing(
         if let Some(p) = &l.publicity {
             facts.push((t.trading_publicity, format!("{} – {}", p.start, p.end)));
         }
-        let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
-        crumbs.push(Crumb { label: t.trading_title.into(), href: Some(format!("/v/{}/trading", village.code)) });
-        crumbs.push(Crumb { label: l.project_no.clone(), href: None });
         let page = ListingPage {
-            layout: Layout::new(
+            layout: super::register_layout(
+                &state,
                 &prefs,
-                super::path_and_query(&uri),
-                format!("{} - {}", l.title, village.name),
-                format!("{}{}：{}", village.name, t.trading_title, l.title),
-                crumbs,
+                &uri,
+                &village,
+                (t.trading_title, "trading"),
+                Some((&l.project_no, &l.title)),
             ),
             title: l.title.clone(),
             stage: l.stage.label(en),
