@@ -139,7 +139,10 @@ try {
     check(wide <= 0, `${label} fits 360 px (overflow ${wide}px)`);
     await axe(page, `${label}-elder`);
   }
-  await page.goto(`${base}${village}/trading`);
+  // A village with listings, found through the county's OCDS package.
+  const ocds = await (await page.goto(`${base}/open-data/ocds.json`)).json();
+  check(ocds.releases.length > 0, "the county's OCDS package has releases");
+  await page.goto(`${base}/v/${ocds.releases[0].parties[0].id}/trading`);
   const listing = await page.$("ul.list a[href*='/trading/']");
   check(listing !== null, "the demo village's trading page lists its listings");
   await Promise.all([page.waitForNavigation(), listing.click()]);
