@@ -25,6 +25,7 @@ fn main() -> std::io::Result<()> {
     let villages: Vec<_> = regions.iter().filter(|r| r.kind.is_village_level()).collect();
     let mut rng = Rng::new(11);
     let mut phone = 0u64;
+    let mut ids = std::collections::HashSet::new();
     for (v, village) in villages.iter().enumerate() {
         // Spread the total over the villages, communities larger.
         let share = total / villages.len() as u64;
@@ -43,7 +44,11 @@ fn main() -> std::io::Result<()> {
                 let year = if m < 2 { 1950 + rng.below(40) as i32 } else { 1985 + rng.below(35) as i32 };
                 let born = chrono::NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
                     .expect("valid");
-                let id = people::id_number(&mut rng, county, born, m == 1);
+                // Drawn again on the rare repeat: a register lists each person once.
+                let mut id = people::id_number(&mut rng, county, born, m == 1);
+                while !ids.insert(id.as_str().to_owned()) {
+                    id = people::id_number(&mut rng, county, born, m == 1);
+                }
                 let relation = ["户主", "配偶", "子", "女", "孙子"][m as usize];
                 let contact = if m == 0 {
                     phone += 1;

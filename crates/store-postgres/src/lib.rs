@@ -1174,37 +1174,77 @@ fn record_from(r: &PgRow) -> StoreResult<Record> {
     })
 }
 
-async fn upsert_record(
+/// Records per statement: five parameters each stays far below either database's limit.
+const RECORD_CHUNK: usize = 200;
+
+/// The stored village and body of the given keys of a kind.
+async fn stored_records(
     conn: &mut PgConnection,
     kind: &str,
-    record: &NewRecord,
-    now: DateTime<Utc>,
-) -> StoreResult<Upserted> {
-    let stored: Option<(String, String)> =
-        sqlx::query_as("SELECT village_code, body FROM record WHERE kind = $1 AND record_key = $2")
-            .bind(kind)
-            .bind(&record.key)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    let village = record.village.to_string();
-    let sql = match &stored {
-        Some((v, body)) if *v == village && *body == record.body => return Ok(Upserted::Unchanged),
-        Some(_) => {
-            "UPDATE record SET village_code = $1, body = $2, updated_at = $3 WHERE kind = $4 AND record_key = $5"
+    keys: &[&str],
+) -> StoreResult<HashMap<String, (String, String)>> {
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(RECORD_CHUNK) {
+        let mut q: QueryBuilder<Postgres> =
+            QueryBuilder::new("SELECT record_key, village_code, body FROM record WHERE kind = ");
+        q.push_bind(kind).push(" AND record_key IN (");
+        let mut list = q.separated(", ");
+        for key in chunk {
+            list.push_bind(*key);
         }
-        None => "INSERT INTO record (village_code, body, updated_at, kind, record_key) VALUES ($1, $2, $3, $4, $5)",
-    };
-    sqlx::query(sql)
-        .bind(village)
-        .bind(&record.body)
-        .bind(now)
-        .bind(kind)
-        .bind(&record.key)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    Ok(if stored.is_some() { Upserted::Updated } else { Upserted::Inserted })
+        q.push(")");
+        for row in q.build().fetch_all(&mut *conn).await.map_err(map_err)? {
+            out.insert(row.get(0), (row.get(1), row.get(2)));
+        }
+    }
+    Ok(out)
+}
+
+/// Upserts a batch: the stored versions read in a few queries, then only new and changed
+/// records written, many to a statement. A key given twice: the last one stands.
+async fn upsert_batch(
+    conn: &mut PgConnection,
+    kind: &str,
+    records: &[NewRecord],
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Upserted>> {
+    let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+    let mut stored = stored_records(conn, kind, &keys).await?;
+    let mut outcomes = Vec::with_capacity(records.len());
+    let mut write: Vec<&NewRecord> = Vec::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    for record in records {
+        let village = record.village.to_string();
+        let outcome = match stored.get(&record.key) {
+            Some((v, body)) if *v == village && *body == record.body => Upserted::Unchanged,
+            Some(_) => Upserted::Updated,
+            None => Upserted::Inserted,
+        };
+        if outcome != Upserted::Unchanged {
+            match position.get(record.key.as_str()) {
+                Some(&i) => write[i] = record,
+                None => {
+                    position.insert(record.key.as_str(), write.len());
+                    write.push(record);
+                }
+            }
+            stored.insert(record.key.clone(), (village, record.body.clone()));
+        }
+        outcomes.push(outcome);
+    }
+    for chunk in write.chunks(RECORD_CHUNK) {
+        let mut q: QueryBuilder<Postgres> =
+            QueryBuilder::new("INSERT INTO record (kind, record_key, village_code, body, updated_at) ");
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(kind).push_bind(&r.key).push_bind(r.village.to_string()).push_bind(&r.body).push_bind(now);
+        });
+        q.push(
+            " ON CONFLICT (kind, record_key) DO UPDATE SET village_code = excluded.village_code, \
+             body = excluded.body, updated_at = excluded.updated_at",
+        );
+        q.build().execute(&mut *conn).await.map_err(map_err)?;
+    }
+    Ok(outcomes)
 }
 
 #[async_trait]
@@ -1216,10 +1256,7 @@ impl RecordStore for PostgresStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Upserted>> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let mut done = Vec::with_capacity(records.len());
-        for record in records {
-            done.push(upsert_record(&mut tx, kind, record, now).await?);
-        }
+        let done = upsert_batch(&mut tx, kind, records, now).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(done)
     }
@@ -1233,35 +1270,35 @@ impl RecordStore for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         let mut all = Vec::with_capacity(registers.len());
         for &(kind, records) in registers {
+            if let Some(stray) = records.iter().find(|r| r.village != village) {
+                return Err(StoreError::Invalid(format!("record {} belongs to another village", stray.key)));
+            }
             let mut counts = RecordCounts::default();
-            let mut keep = std::collections::HashSet::new();
-            for record in records {
-                if record.village != village {
-                    return Err(StoreError::Invalid(format!("record {} belongs to another village", record.key)));
-                }
-                keep.insert(record.key.as_str());
-                match upsert_record(&mut tx, kind, record, now).await? {
+            for outcome in upsert_batch(&mut tx, kind, records, now).await? {
+                match outcome {
                     Upserted::Inserted => counts.inserted += 1,
                     Upserted::Updated => counts.updated += 1,
                     Upserted::Unchanged => counts.unchanged += 1,
                 }
             }
-            let stored: Vec<String> =
-                sqlx::query_scalar("SELECT record_key FROM record WHERE kind = $1 AND village_code = $2")
-                    .bind(kind)
-                    .bind(village.to_string())
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-            for key in stored.iter().filter(|k| !keep.contains(k.as_str())) {
-                sqlx::query("DELETE FROM record WHERE kind = $1 AND record_key = $2")
-                    .bind(kind)
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                counts.removed += 1;
+            let keep: std::collections::HashSet<&str> = records.iter().map(|r| r.key.as_str()).collect();
+            let stored: Vec<String> = {
+                let mut q: QueryBuilder<Postgres> = QueryBuilder::new("SELECT record_key FROM record WHERE kind = ");
+                q.push_bind(kind).push(" AND village_code = ").push_bind(village.to_string());
+                q.build_query_scalar().fetch_all(&mut *tx).await.map_err(map_err)?
+            };
+            let gone: Vec<&String> = stored.iter().filter(|k| !keep.contains(k.as_str())).collect();
+            for chunk in gone.chunks(RECORD_CHUNK) {
+                let mut q: QueryBuilder<Postgres> = QueryBuilder::new("DELETE FROM record WHERE kind = ");
+                q.push_bind(kind).push(" AND record_key IN (");
+                let mut list = q.separated(", ");
+                for key in chunk {
+                    list.push_bind(key.as_str());
+                }
+                q.push(")");
+                q.build().execute(&mut *tx).await.map_err(map_err)?;
             }
+            counts.removed = gone.len() as u64;
             all.push(counts);
         }
         tx.commit().await.map_err(map_err)?;

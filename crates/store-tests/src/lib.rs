@@ -703,6 +703,20 @@ pub async fn records_upsert_idempotently_and_page_by_key(store: &dyn Store) {
     assert_eq!(keys(store.records_after("listing", "P-1", 10).await.unwrap()), ["P-2"]);
     assert_eq!(store.count_records("listing", "3399211").await.unwrap(), 2);
     assert_eq!(store.count_records("listing", "3399212").await.unwrap(), 0);
+    // A key given twice in one batch: the last one stands.
+    let twice = [record("339921100201", "P-3", "1"), record("339921100201", "P-3", "2")];
+    assert_eq!(
+        store.upsert_records("listing", &twice, time(4)).await.unwrap(),
+        [Upserted::Inserted, Upserted::Updated]
+    );
+    assert_eq!(store.get_record("listing", "P-3").await.unwrap().unwrap().body, "2");
+    // Many at once, across statement batches.
+    let many: Vec<_> = (0..1_000).map(|i| record("339921100001", &format!("M-{i:04}"), "{}")).collect();
+    let done = store.upsert_records("listing", &many, time(5)).await.unwrap();
+    assert!(done.iter().all(|d| *d == Upserted::Inserted));
+    assert_eq!(store.count_records("listing", "339921100001").await.unwrap(), 1_000);
+    let replaced = store.replace_village_records("listing", code("339921100001"), &many[..10], time(6)).await.unwrap();
+    assert_eq!((replaced.unchanged, replaced.removed), (10, 990));
 }
 
 pub async fn replacing_a_village_register_removes_what_is_gone(store: &dyn Store) {

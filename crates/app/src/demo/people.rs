@@ -41,6 +41,7 @@ pub fn village_households(
     let farming = village.kind == RegionKind::Village;
     let per_share = [Fen::from_yuan(50 + rng.below(500) as i64), Fen::from_yuan(50 + rng.below(550) as i64)];
     let mut households = Vec::with_capacity(count as usize);
+    let mut ids = std::collections::HashSet::new();
     let mut phones = Vec::with_capacity(count as usize);
     for n in 0..count {
         let number = format!("{:04}", n + 1);
@@ -59,7 +60,11 @@ pub fn village_households(
         let members: Vec<Member> = members
             .into_iter()
             .map(|(name, relation, born, female)| {
-                let id = id_number(rng, county, born, female);
+                // Drawn again on the rare repeat: a register lists each person once.
+                let mut id = id_number(rng, county, born, female);
+                while !ids.insert(id.as_str().to_owned()) {
+                    id = id_number(rng, county, born, female);
+                }
                 Member {
                     name,
                     relation: relation.into(),
