@@ -115,13 +115,18 @@ pub async fn ingest(site: &Site, page: &FeedPage, partial: bool, now: DateTime<U
     }
     let mut villages = BTreeSet::new();
     for batch in good.chunks(BATCH) {
+        let keys: Vec<&str> = batch.iter().map(|l| l.project_no.as_str()).collect();
+        let stored: std::collections::HashMap<String, DateTime<Utc>> = site
+            .store
+            .get_records(LISTING, &keys)
+            .await?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str::<Listing>(&r.body).ok().map(|l| (r.key, l.updated_at)))
+            .collect();
         let mut records = Vec::with_capacity(batch.len());
         for listing in batch {
             // Deliveries may arrive out of order (a push after a later pull): never go back.
-            if let Some(stored) = site.store.get_record(LISTING, &listing.project_no).await?
-                && let Ok(stored) = serde_json::from_str::<Listing>(&stored.body)
-                && stored.updated_at > listing.updated_at
-            {
+            if stored.get(&listing.project_no).is_some_and(|at| *at > listing.updated_at) {
                 report.unchanged += 1;
                 continue;
             }

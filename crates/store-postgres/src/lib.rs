@@ -1315,6 +1315,23 @@ impl RecordStore for PostgresStore {
         row.as_ref().map(record_from).transpose()
     }
 
+    async fn get_records(&self, kind: &str, keys: &[&str]) -> StoreResult<Vec<Record>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(RECORD_CHUNK) {
+            let mut q: QueryBuilder<Postgres> = QueryBuilder::new("SELECT * FROM record WHERE kind = ");
+            q.push_bind(kind).push(" AND record_key IN (");
+            let mut list = q.separated(", ");
+            for key in chunk {
+                list.push_bind(*key);
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&self.pool).await.map_err(map_err)? {
+                out.push(record_from(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn village_records(&self, kind: &str, village: RegionCode) -> StoreResult<Vec<Record>> {
         let rows = sqlx::query("SELECT * FROM record WHERE kind = $1 AND village_code = $2 ORDER BY record_key")
             .bind(kind)

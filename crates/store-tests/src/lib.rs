@@ -695,6 +695,10 @@ pub async fn records_upsert_idempotently_and_page_by_key(store: &dyn Store) {
     assert_eq!(store.upsert_records("listing", &moved, time(3)).await.unwrap(), [Upserted::Updated]);
     let stored = store.get_record("listing", "P-2").await.unwrap().unwrap();
     assert_eq!((stored.body.as_str(), stored.updated_at), (r#"{"stage":"deal"}"#, time(3)));
+    let mut found: Vec<String> =
+        store.get_records("listing", &["P-2", "P-1", "P-9"]).await.unwrap().into_iter().map(|r| r.key).collect();
+    found.sort();
+    assert_eq!(found, ["P-1", "P-2"], "the stored ones among the keys asked for");
     // Kinds are separate name spaces.
     assert_eq!(store.get_record("lease", "P-2").await.unwrap(), None);
     let keys = |records: Vec<yangguang_store::Record>| records.into_iter().map(|r| r.key).collect::<Vec<_>>();

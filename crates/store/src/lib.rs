@@ -361,6 +361,8 @@ pub trait RecordStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<RecordCounts>>;
     async fn get_record(&self, kind: &str, key: &str) -> StoreResult<Option<Record>>;
+    /// The stored records among `keys` (any order; missing keys are left out).
+    async fn get_records(&self, kind: &str, keys: &[&str]) -> StoreResult<Vec<Record>>;
     /// A village's records of one kind, by key.
     async fn village_records(&self, kind: &str, village: RegionCode) -> StoreResult<Vec<Record>>;
     /// Records of one kind with keys after `after`, by key: for exports that page through all.
