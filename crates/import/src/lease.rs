@@ -181,4 +181,36 @@ mod tests {
         let err = read_leases("日期,凭证号\n2026-01-01,1\n".as_bytes(), village()).unwrap_err();
         assert!(matches!(err, ReadError::NoRegisterHeader(_)), "{err:?}");
     }
+
+    #[test]
+    fn an_xlsx_register_reads_with_date_cells_and_numbers() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "前山村经济合同台账").unwrap();
+        let header = ["合同编号", "资产名称", "资产类别", "承租方", "面积（亩）", "年租金", "起租日期", "到期日期"];
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string(1, c as u16, *h).unwrap();
+        }
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        sheet.write_string(2, 0, "HT-9").unwrap();
+        sheet.write_string(2, 1, "塘下鱼塘").unwrap();
+        sheet.write_string(2, 2, "鱼塘").unwrap();
+        sheet.write_string(2, 3, "赵六").unwrap();
+        sheet.write_number(2, 4, 8.5).unwrap();
+        sheet.write_number(2, 5, 12000.0).unwrap();
+        let start = ExcelDateTime::from_ymd(2025, 3, 1).unwrap();
+        let end = ExcelDateTime::from_ymd(2030, 2, 28).unwrap();
+        sheet.write_datetime_with_format(2, 6, &start, &date).unwrap();
+        sheet.write_datetime_with_format(2, 7, &end, &date).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let leases = read_leases(&bytes, village()).unwrap().unwrap();
+        assert_eq!(leases.len(), 1);
+        let l = &leases[0];
+        assert_eq!((l.area.as_str(), l.annual_rent, l.lessee.as_str()), ("8.5", yangguang_core::Fen(1_200_000), "赵*"));
+        assert_eq!((l.start.to_string(), l.end.to_string()), ("2025-03-01".into(), "2030-02-28".into()));
+        let mut truncated = bytes.clone();
+        truncated.truncate(bytes.len() / 2);
+        assert!(matches!(read_leases(&truncated, village()), Err(ReadError::Xlsx(_))));
+    }
 }
