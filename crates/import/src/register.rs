@@ -189,12 +189,13 @@ mod tests {
 
     #[test]
     fn the_header_is_found_below_a_title_and_totals_are_skipped() {
-        let csv = "前山村经济合同台账\n合同号, 年租金（元）\nHT-1,\"36,000\"\n,\nHT-2,1200\n合计,37200\n制表：王秀英\n";
+        let csv =
+            "前山村经济合同台账\n\n合同号, 年租金（元）\nHT-1,\"36,000\"\n\nHT-2,1200\n合计,37200\n制表：王秀英\n";
         let (gbk, _, _) = encoding_rs::GBK.encode(csv);
         let r = Register::read(&gbk, SPECS).unwrap();
         assert_eq!(r.format, "csv-gb18030");
         let rows: Vec<(u64, &str)> = r.rows.iter().map(|(n, row)| (*n, r.cell(row, "no"))).collect();
-        assert_eq!(rows, [(3, "HT-1"), (5, "HT-2")]);
+        assert_eq!(rows, [(4, "HT-1"), (6, "HT-2")], "rows as a spreadsheet numbers them, blank ones too");
         assert_eq!(r.column_name("rent", SPECS), "年租金（元）");
         assert!(!r.has("note"));
     }

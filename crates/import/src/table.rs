@@ -143,6 +143,9 @@ struct Decoding<R> {
     output: Box<[u8]>,
     out_start: usize,
     out_end: usize,
+    /// UTF-8 bytes handed out so far, and the last of them: to tell where a file ends.
+    emitted: u64,
+    last: u8,
 }
 
 impl<R: Read> Decoding<R> {
@@ -164,7 +167,14 @@ impl<R: Read> Decoding<R> {
             output: vec![0; 128 * 1024].into_boxed_slice(),
             out_start: 0,
             out_end: 0,
+            emitted: 0,
+            last: b'\n',
         }
+    }
+
+    /// Whether everything handed out so far ends mid-line (a last line without its newline).
+    fn ends_mid_line(&self) -> bool {
+        self.last != b'\n'
     }
 }
 
@@ -175,6 +185,10 @@ impl<R: Read> Read for Decoding<R> {
                 let n = buf.len().min(self.out_end - self.out_start);
                 buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
                 self.out_start += n;
+                self.emitted += n as u64;
+                if n > 0 {
+                    self.last = buf[n - 1];
+                }
                 return Ok(n);
             }
             if self.malformed {
@@ -219,6 +233,8 @@ fn csv_rows(
     let mut rows = Vec::with_capacity(ROWS_PER_BATCH);
     let mut record = csv::StringRecord::new();
     let mut row = 0u64;
+    // The csv reader's line before each read.
+    let mut line = 1u64;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => return Ok(rows),
@@ -230,7 +246,17 @@ fn csv_rows(
                 });
             }
         }
-        row += 1;
+        // The row as a spreadsheet numbers it: the csv reader skips blank lines, which a
+        // spreadsheet shows as empty rows, while a cell's line breaks stay in one row. The
+        // lines this read consumed are the blank ones before the record, the record's own line
+        // breaks, and its newline (none for a last line without one).
+        let end = reader.position().line();
+        let inside: u64 = record.iter().map(|c| c.matches('\n').count() as u64).sum();
+        let source = reader.get_ref();
+        let terminated = !(reader.position().byte() == source.emitted && source.ends_mid_line());
+        let blank = (end - line).saturating_sub(inside + u64::from(terminated));
+        line = end;
+        row += 1 + blank;
         if row > MAX_ROWS {
             return Err(ReadError::TooManyRows(MAX_ROWS));
         }
@@ -325,6 +351,20 @@ mod tests {
         let expected = vec![vec!["日期".to_string(), "摘要".into()], vec!["2026-03-05".into(), "收租金".into()]];
         for (bytes, format) in [(text.as_bytes(), "csv-utf8"), (&bom[..], "csv-utf8"), (&gbk[..], "csv-gb18030")] {
             assert_eq!(rows_of(bytes).unwrap(), (expected.clone(), format));
+        }
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        // Blank lines are rows; a cell with a line break is one row; the last line may lack
+        // its newline; Windows line ends count once.
+        for text in
+            ["t\n\nh,r\nA,1\n\n\nB,2\n\"x\ny\",3\nC,4", "t\r\n\r\nh,r\r\nA,1\r\n\r\n\r\nB,2\r\n\"x\ny\",3\r\nC,4\r\n"]
+        {
+            let rows = read_table(text.as_bytes()).unwrap().rows;
+            let found: Vec<(usize, &str)> =
+                rows.iter().enumerate().filter(|(_, r)| !r.is_empty()).map(|(i, r)| (i + 1, r[0].as_str())).collect();
+            assert_eq!(found, [(1, "t"), (3, "h"), (4, "A"), (7, "B"), (8, "x\ny"), (9, "C")], "{text:?}");
         }
     }
 
