@@ -154,6 +154,9 @@ pub fn read_households(
             let mut errors = Vec::new();
             let mut c = RowCheck { register, specs, row_no: *row_no, row, errors: &mut errors };
             let number = c.required("number");
+            if number.contains('/') || number.chars().count() > 32 {
+                c.fail("number", "户号不能含“/”，且不超过 32 字 / no slashes, at most 32 characters");
+            }
             if *kind == "members" {
                 let name = c.required("name");
                 let relation = c.required("relation");

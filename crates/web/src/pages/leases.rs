@@ -81,7 +81,11 @@ pub async fn leases(
 ) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(&headers);
     let village = find_village(&state, &code)?;
-    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+    // Free-text filters (type, rent range) are rendered each time: caching every query string
+    // anyone sends would let them crowd real pages out of the cache.
+    let free_text =
+        [&filter.kind, &filter.min, &filter.max].iter().any(|f| f.as_deref().is_some_and(|v| !v.is_empty()));
+    let render = || async {
         let t = prefs.lang.texts();
         let today = yangguang_app::today();
         let all = yangguang_app::leases::village_leases(&state.site, village.code).await?;
@@ -139,8 +143,12 @@ pub async fn leases(
             lines,
         };
         Ok(page.render()?)
-    })
-    .await
+    };
+    if free_text {
+        let html = render().await?;
+        return Ok(crate::render::EncodedPage::new(axum::http::StatusCode::OK, html).respond(&headers, &state.security));
+    }
+    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), render).await
 }
 
 #[derive(Template)]
