@@ -176,7 +176,11 @@ async fn household_page(
         let found =
             yangguang_app::households::staff_read(&state.site, &who.staff, &client_ip(&headers), &village, &number)
                 .await
-                .map_err(|_| WebError::NotFound)?;
+                .map_err(|e| match e {
+                    // Refused: the same answer as for a household that does not exist.
+                    yangguang_app::AppError::Forbidden(_) => WebError::NotFound,
+                    other => other.into(),
+                })?;
         return match found {
             Some(household) => render_household(&state, &headers, &household, false),
             None => Err(WebError::NotFound),
