@@ -2,14 +2,18 @@
 //! opens a draft of the register for review, since registers are published whenever they
 //! change; the public register pages read them.
 
-use chrono::Utc;
 use yangguang_core::RegionCode;
 use yangguang_core::assets::{Asset, Register};
 use yangguang_store::NewRecord;
 
 use crate::publishing::Actor;
-use crate::registers::{RegisterImport, check_importer, draft_change, importer};
+use crate::registers::{Published, RegisterImport, check_importer, record, replace, village_rows};
 use crate::{AppError, Site};
+
+/// A register row's key among records.
+pub fn key(village: RegionCode, code: &str) -> String {
+    format!("{village}/{code}")
+}
 
 fn area(a: &Asset) -> String {
     match (a.area.is_empty(), a.area_unit.as_str()) {
@@ -35,19 +39,11 @@ pub async fn import_assets(
             return Ok(RegisterImport { register: register.kind(), errors, ..Default::default() });
         }
     };
-    let records: Vec<NewRecord> = rows
-        .iter()
-        .map(|a| NewRecord {
-            village,
-            key: format!("{village}/{}", a.code),
-            body: serde_json::to_string(a).expect("serialises"),
-        })
-        .collect();
-    let counts = site.store.replace_village_records(register.kind(), village, &records, Utc::now()).await?;
-    let mut draft = None;
-    if counts.changed() {
-        site.published(village);
-        let table: Vec<Vec<String>> = rows
+    let records: Vec<NewRecord> = rows.iter().map(|a| record(village, key(village, &a.code), a)).collect();
+    let published = || Published {
+        item: register.catalog_item(),
+        header: &["编号", "名称", "类别", "面积", "原值（元）", "状态", "使用/承包方"],
+        rows: rows
             .iter()
             .map(|a| {
                 vec![
@@ -60,23 +56,13 @@ pub async fn import_assets(
                     a.occupant.clone(),
                 ]
             })
-            .collect();
-        let header = ["编号", "名称", "类别", "面积", "原值（元）", "状态", "使用/承包方"];
-        let link = format!("/v/{village}/assets");
-        draft =
-            Some(draft_change(site, actor, village, register.catalog_item(), &counts, &header, &table, &link).await?);
-    }
-    let (staff, ip) = importer(actor);
-    let detail = format!("{} +{} ~{} -{}", register.kind(), counts.inserted, counts.updated, counts.removed);
-    crate::auth::audit(site, staff, ip, "import-assets", &village.to_string(), &detail).await;
-    Ok(RegisterImport { register: register.kind(), errors: vec![], counts, draft })
+            .collect(),
+        link: format!("/v/{village}/assets"),
+    };
+    replace(site, actor, village, register.kind(), &records, published, "import-assets").await
 }
 
 /// A village's register, by code.
 pub async fn village_register(site: &Site, village: RegionCode, register: Register) -> Result<Vec<Asset>, AppError> {
-    let records = site.store.village_records(register.kind(), village).await?;
-    records
-        .iter()
-        .map(|r| serde_json::from_str(&r.body).map_err(|e| AppError::Invalid(format!("stored register row: {e}"))))
-        .collect()
+    village_rows(site, register.kind(), village).await
 }

@@ -14,6 +14,7 @@ use yangguang_store::NewRecord;
 
 use crate::households::{CREDIT, HOUSEHOLD, personal_key};
 use crate::publishing::Actor;
+use crate::registers::{decode, record};
 use crate::{AppError, Site};
 
 /// County-wide products, keyed by id, stored under the county.
@@ -77,12 +78,8 @@ pub async fn save_product(
     if product.id.trim().is_empty() || product.name.trim().is_empty() || product.id.contains('/') {
         return Err(AppError::Invalid("产品需要编号和名称 / a product needs an id and a name".into()));
     }
-    let record = NewRecord {
-        village: county,
-        key: format!("{county}/{}", product.id.trim()),
-        body: serde_json::to_string(&product).expect("serialises"),
-    };
-    site.store.upsert_records(PRODUCT, &[record], Utc::now()).await?;
+    let row = record(county, format!("{county}/{}", product.id.trim()), &product);
+    site.store.upsert_records(PRODUCT, &[row], Utc::now()).await?;
     crate::auth::audit(site, Some(&actor.who.staff), actor.ip, "bank-product", &product.id, &product.name).await;
     site.published_everywhere();
     Ok(())
@@ -91,7 +88,7 @@ pub async fn save_product(
 /// The county's products, for a village's page.
 pub async fn products(site: &Site, village: RegionCode) -> Result<Vec<Product>, AppError> {
     let records = site.store.village_records(PRODUCT, county_of(village)).await?;
-    Ok(records.iter().filter_map(|r| serde_json::from_str(&r.body).ok()).collect())
+    Ok(records.iter().filter_map(|r| decode(r).ok()).collect())
 }
 
 pub async fn save_village_service(
@@ -104,9 +101,7 @@ pub async fn save_village_service(
     if !matches!(service.grade.as_str(), "" | "AAA" | "AA" | "A") {
         return Err(AppError::Invalid("信用村等级应为 AAA、AA、A 或空 / grade AAA, AA, A or none".into()));
     }
-    let record =
-        NewRecord { village, key: village.to_string(), body: serde_json::to_string(&service).expect("serialises") };
-    site.store.upsert_records(VILLAGE_SERVICE, &[record], Utc::now()).await?;
+    site.store.upsert_records(VILLAGE_SERVICE, &[record(village, village.to_string(), &service)], Utc::now()).await?;
     crate::auth::audit(site, Some(&actor.who.staff), actor.ip, "bank-village", &village.to_string(), &service.grade)
         .await;
     site.published(village);
@@ -114,11 +109,7 @@ pub async fn save_village_service(
 }
 
 pub async fn village_service(site: &Site, village: RegionCode) -> Result<Option<VillageService>, AppError> {
-    Ok(site
-        .store
-        .get_record(VILLAGE_SERVICE, &village.to_string())
-        .await?
-        .and_then(|r| serde_json::from_str(&r.body).ok()))
+    Ok(site.store.get_record(VILLAGE_SERVICE, &village.to_string()).await?.and_then(|r| decode(&r).ok()))
 }
 
 /// Totals of the village's credit lines: households registered, rated, credited, total line.
@@ -126,7 +117,7 @@ pub async fn village_credit(site: &Site, village: RegionCode) -> Result<VillageC
     let households = site.store.count_records(HOUSEHOLD, &village.to_string()).await?;
     let lines = site.store.village_records(CREDIT, village).await?;
     let mut c = VillageCredit { households, ..Default::default() };
-    for line in lines.iter().filter_map(|r| serde_json::from_str::<CreditLine>(&r.body).ok()) {
+    for line in lines.iter().filter_map(|r| decode::<CreditLine>(r).ok()) {
         c.rated += u64::from(!line.rating.is_empty());
         if line.limit.0 > 0 {
             c.credited += 1;
@@ -183,13 +174,8 @@ pub async fn import_credit(
             "银行文件须有“户号”或“身份证号”列，用以对应农户 / needs 户号 or 身份证号".into(),
         ));
     }
-    let households: Vec<Household> = site
-        .store
-        .village_records(HOUSEHOLD, village)
-        .await?
-        .iter()
-        .filter_map(|r| serde_json::from_str(&r.body).ok())
-        .collect();
+    let households: Vec<Household> =
+        site.store.village_records(HOUSEHOLD, village).await?.iter().filter_map(|r| decode(r).ok()).collect();
     let key = personal_key(site);
     let mut errors = Vec::new();
     let mut lines: Vec<NewRecord> = Vec::new();
@@ -224,11 +210,7 @@ pub async fn import_credit(
         }
         if let Some(valid_until) = until {
             let line = CreditLine { bank: bank.to_owned(), rating, limit, valid_until };
-            lines.push(NewRecord {
-                village,
-                key: household_key(village, &household.number),
-                body: serde_json::to_string(&line).expect("serialises"),
-            });
+            lines.push(record(village, household_key(village, &household.number), &line));
         }
     }
     if !errors.is_empty() {

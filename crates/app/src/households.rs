@@ -5,13 +5,14 @@
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use yangguang_core::household::{CreditLine, Household, VillageRights, household_key, village_rights};
+use yangguang_core::household::{Household, VillageRights, household_key, village_rights};
 use yangguang_core::staff::Role;
 use yangguang_core::{Region, RegionCode};
 use yangguang_import::household::{Problem, read_households};
 use yangguang_store::{NewRecord, RecordCounts, Staff};
 
 use crate::publishing::Actor;
+use crate::registers::{decode, record, village_rows};
 use crate::{AppError, Site};
 
 pub const HOUSEHOLD: &str = "household";
@@ -74,31 +75,24 @@ pub async fn store_households(
     households: &[Household],
     phones: &[(String, String)],
 ) -> Result<Vec<RecordCounts>, AppError> {
-    let records: Vec<NewRecord> = households
-        .iter()
-        .map(|h| NewRecord { village, key: h.key(), body: serde_json::to_string(h).expect("serialises") })
-        .collect();
+    let records: Vec<NewRecord> = households.iter().map(|h| record(village, h.key(), h)).collect();
     // One phone may serve one household only: the first listed wins, as on the register.
     let mut seen = std::collections::HashSet::new();
     let phones: Vec<NewRecord> = phones
         .iter()
         .map(|(phone, number)| (phone_hash(site, phone), household_key(village, number)))
         .filter(|(hash, _)| seen.insert(hash.clone()))
-        .map(|(hash, key)| NewRecord { village, key: hash, body: serde_json::json!({ "household": key }).to_string() })
+        .map(|(hash, key)| record(village, hash, &serde_json::json!({ "household": key })))
         .collect();
     Ok(site.store.replace_village_registers(village, &[(HOUSEHOLD, &records), (PHONE, &phones)], Utc::now()).await?)
-}
-
-fn decode(body: &str) -> Result<Household, AppError> {
-    serde_json::from_str(body).map_err(|e| AppError::Invalid(format!("stored household cannot be read: {e}")))
 }
 
 /// A household with its credit line, if the bank gave one.
 pub async fn household(site: &Site, key: &str) -> Result<Option<Household>, AppError> {
     let Some(record) = site.store.get_record(HOUSEHOLD, key).await? else { return Ok(None) };
-    let mut h = decode(&record.body)?;
+    let mut h: Household = decode(&record)?;
     if let Some(credit) = site.store.get_record(CREDIT, key).await? {
-        h.credit = serde_json::from_str::<CreditLine>(&credit.body).ok();
+        h.credit = decode(&credit).ok();
     }
     Ok(Some(h))
 }
@@ -106,14 +100,13 @@ pub async fn household(site: &Site, key: &str) -> Result<Option<Household>, AppE
 /// The household a phone number logs in for.
 pub async fn household_for_phone(site: &Site, phone: &str) -> Result<Option<String>, AppError> {
     let Some(record) = site.store.get_record(PHONE, &phone_hash(site, phone)).await? else { return Ok(None) };
-    let body: serde_json::Value = serde_json::from_str(&record.body).unwrap_or_default();
+    let body: serde_json::Value = decode(&record).unwrap_or_default();
     Ok(body["household"].as_str().map(String::from))
 }
 
 /// The village's totals: what the public pages show.
 pub async fn village_totals(site: &Site, village: RegionCode) -> Result<VillageRights, AppError> {
-    let records = site.store.village_records(HOUSEHOLD, village).await?;
-    let households: Vec<Household> = records.iter().map(|r| decode(&r.body)).collect::<Result<_, _>>()?;
+    let households: Vec<Household> = village_rows(site, HOUSEHOLD, village).await?;
     Ok(village_rights(&households))
 }
 

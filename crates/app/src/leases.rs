@@ -2,20 +2,21 @@
 //! change opening a draft of the contracts register for review, and the rent each contract
 //! has brought in according to the books.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use yangguang_core::lease::Lease;
 use yangguang_core::{Fen, RegionCode};
 use yangguang_store::NewRecord;
 
 use crate::publishing::Actor;
-use crate::registers::{RegisterImport, check_importer, draft_change, importer};
+use crate::registers::{Published, RegisterImport, check_importer, decode, record, replace, village_rows};
 use crate::{AppError, Site};
 
 pub const LEASE: &str = "lease";
 /// The catalog item a changed register is published under.
 pub const REGISTER_ITEM: &str = "contracts-register";
 
-fn key(village: RegionCode, contract_no: &str) -> String {
+/// A lease's key among records.
+pub fn key(village: RegionCode, contract_no: &str) -> String {
     format!("{village}/{contract_no}")
 }
 
@@ -33,19 +34,11 @@ pub async fn import_leases(
         Ok(Err(errors)) => return Ok(RegisterImport { register: LEASE, errors, ..Default::default() }),
         Err(e) => return Err(AppError::Invalid(e.to_string())),
     };
-    let records: Vec<NewRecord> = leases
-        .iter()
-        .map(|l| NewRecord {
-            village,
-            key: key(village, &l.contract_no),
-            body: serde_json::to_string(l).expect("a lease serialises"),
-        })
-        .collect();
-    let counts = site.store.replace_village_records(LEASE, village, &records, Utc::now()).await?;
-    let mut done = RegisterImport { register: LEASE, counts, ..Default::default() };
-    if counts.changed() {
-        site.published(village);
-        let rows: Vec<Vec<String>> = leases
+    let records: Vec<NewRecord> = leases.iter().map(|l| record(village, key(village, &l.contract_no), l)).collect();
+    let published = || Published {
+        item: REGISTER_ITEM,
+        header: &["合同编号", "资产", "承租方", "面积", "年租金（元）", "租期"],
+        rows: leases
             .iter()
             .map(|l| {
                 vec![
@@ -57,31 +50,20 @@ pub async fn import_leases(
                     format!("{} 至 {}", l.start, l.end),
                 ]
             })
-            .collect();
-        let header = ["合同编号", "资产", "承租方", "面积", "年租金（元）", "租期"];
-        let link = format!("/v/{village}/leases");
-        let draft = draft_change(site, actor, village, REGISTER_ITEM, &counts, &header, &rows, &link).await?;
-        done.draft = Some(draft);
-    }
-    let (staff, ip) = importer(actor);
-    let detail = format!("+{} ~{} -{} ={}", counts.inserted, counts.updated, counts.removed, counts.unchanged);
-    crate::auth::audit(site, staff, ip, "import-leases", &village.to_string(), &detail).await;
-    Ok(done)
+            .collect(),
+        link: format!("/v/{village}/leases"),
+    };
+    replace(site, actor, village, LEASE, &records, published, "import-leases").await
 }
 
 pub async fn village_leases(site: &Site, village: RegionCode) -> Result<Vec<Lease>, AppError> {
-    let records = site.store.village_records(LEASE, village).await?;
-    let mut leases: Vec<Lease> = records.iter().map(|r| decode(&r.body)).collect::<Result<_, _>>()?;
+    let mut leases: Vec<Lease> = village_rows(site, LEASE, village).await?;
     leases.sort_by(|a, b| a.end.cmp(&b.end).then(a.contract_no.cmp(&b.contract_no)));
     Ok(leases)
 }
 
 pub async fn lease(site: &Site, village: RegionCode, contract_no: &str) -> Result<Option<Lease>, AppError> {
-    site.store.get_record(LEASE, &key(village, contract_no)).await?.map(|r| decode(&r.body)).transpose()
-}
-
-fn decode(body: &str) -> Result<Lease, AppError> {
-    serde_json::from_str(body).map_err(|e| AppError::Invalid(format!("stored lease cannot be read: {e}")))
+    site.store.get_record(LEASE, &key(village, contract_no)).await?.as_ref().map(decode).transpose()
 }
 
 /// Rent against the books up to `day`, over the days the books cover: from the later of the
@@ -102,15 +84,16 @@ impl RentPosition {
 }
 
 /// The rent position of each lease from one read of the village's books. No books: `None`.
-pub fn rent_positions(
-    leases: &[Lease],
+pub fn rent_positions<'a>(
+    leases: impl IntoIterator<Item = &'a Lease>,
     entries: &[yangguang_core::ledger::LedgerEntry],
     day: NaiveDate,
 ) -> Vec<Option<RentPosition>> {
-    let Some(books_from) = entries.iter().map(|e| e.date).min() else { return vec![None; leases.len()] };
+    let books_from = entries.iter().map(|e| e.date).min();
     leases
-        .iter()
+        .into_iter()
         .map(|l| {
+            let books_from = books_from?;
             let from = l.start.max(books_from);
             let received = entries
                 .iter()

@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 use yangguang_core::RegionCode;
 use yangguang_core::signature::{self, SignatureError};
 use yangguang_core::trading::{FeedPage, FieldError, Listing, check_page};
-use yangguang_store::{NewRecord, Upserted};
+use yangguang_store::Upserted;
 
+use crate::registers::{decode, record, village_rows};
 use crate::{AppError, Site};
 
 /// The record kind listings are stored under, keyed by project number.
@@ -121,7 +122,7 @@ pub async fn ingest(site: &Site, page: &FeedPage, partial: bool, now: DateTime<U
             .get_records(LISTING, &keys)
             .await?
             .into_iter()
-            .filter_map(|r| serde_json::from_str::<Listing>(&r.body).ok().map(|l| (r.key, l.updated_at)))
+            .filter_map(|r| decode::<Listing>(&r).ok().map(|l| (r.key, l.updated_at)))
             .collect();
         let mut records = Vec::with_capacity(batch.len());
         for listing in batch {
@@ -130,11 +131,7 @@ pub async fn ingest(site: &Site, page: &FeedPage, partial: bool, now: DateTime<U
                 report.unchanged += 1;
                 continue;
             }
-            records.push(NewRecord {
-                village: listing.village,
-                key: listing.project_no.clone(),
-                body: serde_json::to_string(listing).expect("a listing serialises"),
-            });
+            records.push(record(listing.village, listing.project_no.clone(), listing));
         }
         let done = site.store.upsert_records(LISTING, &records, now).await?;
         for (record, outcome) in records.iter().zip(done) {
@@ -349,23 +346,13 @@ pub fn spawn_puller(site: Arc<Site>) -> Option<tokio::task::JoinHandle<()>> {
 
 /// A village's listings, newest announcement first.
 pub async fn village_listings(site: &Site, village: RegionCode) -> Result<Vec<Listing>, AppError> {
-    let mut listings = site
-        .store
-        .village_records(LISTING, village)
-        .await?
-        .iter()
-        .map(|r| decode(&r.body))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut listings: Vec<Listing> = village_rows(site, LISTING, village).await?;
     listings.sort_by(|a, b| b.announcement.start.cmp(&a.announcement.start).then(a.project_no.cmp(&b.project_no)));
     Ok(listings)
 }
 
 pub async fn listing(site: &Site, project_no: &str) -> Result<Option<Listing>, AppError> {
-    site.store.get_record(LISTING, project_no).await?.map(|r| decode(&r.body)).transpose()
-}
-
-fn decode(body: &str) -> Result<Listing, AppError> {
-    serde_json::from_str(body).map_err(|e| AppError::Invalid(format!("stored listing cannot be read: {e}")))
+    site.store.get_record(LISTING, project_no).await?.as_ref().map(decode).transpose()
 }
 
 /// Every listing of `village` (or of every village) as an OCDS 1.1 release package: one
@@ -386,7 +373,7 @@ pub async fn ocds_package(
                 let Some(last) = page.last() else { break };
                 after = last.key.clone();
                 for r in &page {
-                    all.push(decode(&r.body)?);
+                    all.push(decode(r)?);
                 }
             }
             all

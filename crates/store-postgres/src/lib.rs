@@ -1177,24 +1177,26 @@ fn record_from(r: &PgRow) -> StoreResult<Record> {
 /// Records per statement: five parameters each stays far below either database's limit.
 const RECORD_CHUNK: usize = 200;
 
-/// The stored village and body of the given keys of a kind.
-async fn stored_records(
-    conn: &mut PgConnection,
-    kind: &str,
-    keys: &[&str],
-) -> StoreResult<HashMap<String, (String, String)>> {
-    let mut out = HashMap::with_capacity(keys.len());
+/// `{prefix} kind = … AND record_key IN (…)` for one chunk of keys.
+fn by_keys<'a>(prefix: &str, kind: &'a str, keys: &[&'a str]) -> QueryBuilder<'a, Postgres> {
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(prefix);
+    q.push(" kind = ").push_bind(kind).push(" AND record_key IN (");
+    let mut list = q.separated(", ");
+    for key in keys {
+        list.push_bind(*key);
+    }
+    q.push(")");
+    q
+}
+
+/// The stored records of a kind among `keys`, a few hundred keys a query.
+async fn records_by_key(conn: &mut PgConnection, kind: &str, keys: &[&str]) -> StoreResult<Vec<Record>> {
+    let mut out = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(RECORD_CHUNK) {
-        let mut q: QueryBuilder<Postgres> =
-            QueryBuilder::new("SELECT record_key, village_code, body FROM record WHERE kind = ");
-        q.push_bind(kind).push(" AND record_key IN (");
-        let mut list = q.separated(", ");
-        for key in chunk {
-            list.push_bind(*key);
-        }
-        q.push(")");
-        for row in q.build().fetch_all(&mut *conn).await.map_err(map_err)? {
-            out.insert(row.get(0), (row.get(1), row.get(2)));
+        for row in
+            by_keys("SELECT * FROM record WHERE", kind, chunk).build().fetch_all(&mut *conn).await.map_err(map_err)?
+        {
+            out.push(record_from(&row)?);
         }
     }
     Ok(out)
@@ -1209,14 +1211,14 @@ async fn upsert_batch(
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<Upserted>> {
     let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
-    let mut stored = stored_records(conn, kind, &keys).await?;
+    let mut stored: HashMap<String, (RegionCode, String)> =
+        records_by_key(conn, kind, &keys).await?.into_iter().map(|r| (r.key, (r.village, r.body))).collect();
     let mut outcomes = Vec::with_capacity(records.len());
     let mut write: Vec<&NewRecord> = Vec::new();
     let mut position: HashMap<&str, usize> = HashMap::new();
     for record in records {
-        let village = record.village.to_string();
         let outcome = match stored.get(&record.key) {
-            Some((v, body)) if *v == village && *body == record.body => Upserted::Unchanged,
+            Some((v, body)) if *v == record.village && *body == record.body => Upserted::Unchanged,
             Some(_) => Upserted::Updated,
             None => Upserted::Inserted,
         };
@@ -1228,7 +1230,7 @@ async fn upsert_batch(
                     write.push(record);
                 }
             }
-            stored.insert(record.key.clone(), (village, record.body.clone()));
+            stored.insert(record.key.clone(), (record.village, record.body.clone()));
         }
         outcomes.push(outcome);
     }
@@ -1287,16 +1289,9 @@ impl RecordStore for PostgresStore {
                 q.push_bind(kind).push(" AND village_code = ").push_bind(village.to_string());
                 q.build_query_scalar().fetch_all(&mut *tx).await.map_err(map_err)?
             };
-            let gone: Vec<&String> = stored.iter().filter(|k| !keep.contains(k.as_str())).collect();
+            let gone: Vec<&str> = stored.iter().map(String::as_str).filter(|k| !keep.contains(k)).collect();
             for chunk in gone.chunks(RECORD_CHUNK) {
-                let mut q: QueryBuilder<Postgres> = QueryBuilder::new("DELETE FROM record WHERE kind = ");
-                q.push_bind(kind).push(" AND record_key IN (");
-                let mut list = q.separated(", ");
-                for key in chunk {
-                    list.push_bind(key.as_str());
-                }
-                q.push(")");
-                q.build().execute(&mut *tx).await.map_err(map_err)?;
+                by_keys("DELETE FROM record WHERE", kind, chunk).build().execute(&mut *tx).await.map_err(map_err)?;
             }
             counts.removed = gone.len() as u64;
             all.push(counts);
@@ -1316,20 +1311,8 @@ impl RecordStore for PostgresStore {
     }
 
     async fn get_records(&self, kind: &str, keys: &[&str]) -> StoreResult<Vec<Record>> {
-        let mut out = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(RECORD_CHUNK) {
-            let mut q: QueryBuilder<Postgres> = QueryBuilder::new("SELECT * FROM record WHERE kind = ");
-            q.push_bind(kind).push(" AND record_key IN (");
-            let mut list = q.separated(", ");
-            for key in chunk {
-                list.push_bind(*key);
-            }
-            q.push(")");
-            for row in q.build().fetch_all(&self.pool).await.map_err(map_err)? {
-                out.push(record_from(&row)?);
-            }
-        }
-        Ok(out)
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        records_by_key(&mut conn, kind, keys).await
     }
 
     async fn village_records(&self, kind: &str, village: RegionCode) -> StoreResult<Vec<Record>> {

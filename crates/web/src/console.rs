@@ -1537,21 +1537,44 @@ pub async fn leases_page(State(state): State<AppState>, headers: HeaderMap) -> R
     register_page(&state, &headers, &who, &LEASE_REGISTER, vec![], String::new(), None)
 }
 
+/// The registers uploaded as one file.
+#[derive(Clone, Copy)]
+enum OneFile {
+    Leases,
+    Assets,
+}
+
+/// Imports a one-file register upload and shows the upload page again with the outcome.
+async fn import_one_file(
+    state: &AppState,
+    headers: &HeaderMap,
+    mp: Multipart,
+    register: OneFile,
+) -> Result<Response, WebError> {
+    let (who, village, files) = match register_upload(state, headers, mp).await? {
+        Ok(upload) => upload,
+        Err(r) => return Ok(r),
+    };
+    let (name, bytes) = &files[0];
+    let ip = client_ip(headers);
+    let actor = Some(&Actor { who: &who, ip: &ip });
+    let (kind, report) = match register {
+        OneFile::Leases => {
+            (&LEASE_REGISTER, yangguang_app::leases::import_leases(&state.site, actor, village, bytes).await)
+        }
+        OneFile::Assets => {
+            (&ASSET_REGISTER, yangguang_app::assets::import_assets(&state.site, actor, village, bytes).await)
+        }
+    };
+    register_result(state, headers, &who, kind, name, report.map_err(app_error)?)
+}
+
 pub async fn import_leases(
     State(state): State<AppState>,
     headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let (who, village, files) = match register_upload(&state, &headers, mp).await? {
-        Ok(upload) => upload,
-        Err(r) => return Ok(r),
-    };
-    let (name, bytes) = &files[0];
-    let ip = client_ip(&headers);
-    let report = yangguang_app::leases::import_leases(&state.site, Some(&Actor { who: &who, ip: &ip }), village, bytes)
-        .await
-        .map_err(app_error)?;
-    register_result(&state, &headers, &who, &LEASE_REGISTER, name, report)
+    import_one_file(&state, &headers, mp, OneFile::Leases).await
 }
 
 /// The upload page again, with the import's problems or what it changed.
@@ -1586,16 +1609,7 @@ pub async fn import_assets(
     headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let (who, village, files) = match register_upload(&state, &headers, mp).await? {
-        Ok(upload) => upload,
-        Err(r) => return Ok(r),
-    };
-    let (name, bytes) = &files[0];
-    let ip = client_ip(&headers);
-    let report = yangguang_app::assets::import_assets(&state.site, Some(&Actor { who: &who, ip: &ip }), village, bytes)
-        .await
-        .map_err(app_error)?;
-    register_result(&state, &headers, &who, &ASSET_REGISTER, name, report)
+    import_one_file(&state, &headers, mp, OneFile::Assets).await
 }
 
 pub async fn households_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {

@@ -367,11 +367,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             let leases: Vec<yangguang_store::NewRecord> = plan
                 .leases
                 .iter()
-                .map(|l| yangguang_store::NewRecord {
-                    village: village.code,
-                    key: format!("{}/{}", village.code, l.contract_no),
-                    body: serde_json::to_string(l).expect("a lease serialises"),
-                })
+                .map(|l| crate::registers::record(village.code, crate::leases::key(village.code, &l.contract_no), l))
                 .collect();
             site.store.replace_village_records(crate::leases::LEASE, village.code, &leases, Utc::now()).await?;
             summary.leases += leases.len();
@@ -594,11 +590,7 @@ async fn add_people(
         .iter_mut()
         .filter_map(|h| {
             let line = h.credit.take()?;
-            Some(yangguang_store::NewRecord {
-                village: village.code,
-                key: h.key(),
-                body: serde_json::to_string(&line).expect("serialises"),
-            })
+            Some(crate::registers::record(village.code, h.key(), &line))
         })
         .collect();
     crate::households::store_households(site, village.code, &households, &phones).await?;
@@ -608,11 +600,7 @@ async fn add_people(
         let Some(kind) = rows.first().map(|r| r.register.kind()) else { continue };
         let records: Vec<yangguang_store::NewRecord> = rows
             .iter()
-            .map(|a| yangguang_store::NewRecord {
-                village: village.code,
-                key: format!("{}/{}", village.code, a.code),
-                body: serde_json::to_string(a).expect("serialises"),
-            })
+            .map(|a| crate::registers::record(village.code, crate::assets::key(village.code, &a.code), a))
             .collect();
         site.store.replace_village_records(kind, village.code, &records, Utc::now()).await?;
     }
@@ -640,11 +628,7 @@ async fn add_bank(site: &Site, regions: &[Region], options: &DemoOptions) -> Res
                 max_amount: yangguang_core::Fen::from_yuan(max),
                 description: "凭整村授信结果办理，随借随还，线上申请、线下服务。".into(),
             };
-            records.push(yangguang_store::NewRecord {
-                village: county.code,
-                key: format!("{}/{id}", county.code),
-                body: serde_json::to_string(&product).expect("serialises"),
-            });
+            records.push(crate::registers::record(county.code, format!("{}/{id}", county.code), &product));
         }
     }
     site.store.upsert_records(PRODUCT, &records, Utc::now()).await?;
@@ -659,11 +643,7 @@ async fn add_bank(site: &Site, regions: &[Region], options: &DemoOptions) -> Res
             adviser: names::cadre(&mut rng),
             adviser_phone: format!("0570-{}", 6_000_000 + rng.below(999_999)),
         };
-        services.push(yangguang_store::NewRecord {
-            village: village.code,
-            key: village.code.to_string(),
-            body: serde_json::to_string(&service).expect("serialises"),
-        });
+        services.push(crate::registers::record(village.code, village.code.to_string(), &service));
     }
     for chunk in services.chunks(500) {
         site.store.upsert_records(VILLAGE_SERVICE, chunk, Utc::now()).await?;

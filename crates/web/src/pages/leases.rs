@@ -5,7 +5,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
+use chrono::NaiveDate;
 use serde::Deserialize;
+use yangguang_app::leases::RentPosition;
 use yangguang_core::Fen;
 use yangguang_core::lease::{Lease, Standing};
 
@@ -42,13 +44,19 @@ pub struct LeaseLine {
     pub flags: Vec<String>,
 }
 
-fn standing_flag(t: &Texts, standing: Standing) -> Option<&'static str> {
-    match standing {
+/// A contract's warning badges: ending soon, ended or not started, and rent in arrears.
+fn flags(t: &Texts, l: &Lease, position: Option<RentPosition>, today: NaiveDate) -> Vec<String> {
+    let standing = match l.standing(today) {
         Standing::ExpiringSoon => Some(t.leases_expiring),
         Standing::Expired => Some(t.leases_expired),
         Standing::NotStarted => Some(t.leases_not_started),
         Standing::Running => None,
+    };
+    let mut flags: Vec<String> = standing.map(String::from).into_iter().collect();
+    if let Some(p) = position.filter(|p| p.owed().0 > 0) {
+        flags.push(format!("{} {} 元", t.leases_arrears, p.owed()));
     }
+    flags
 }
 
 fn area(l: &Lease, lang: Lang) -> String {
@@ -103,34 +111,24 @@ pub async fn leases(
             .collect();
         // Rent received, for every contract shown, from one read of the books.
         let entries = yangguang_app::leases::books_until(&state.site, village.code, today).await?;
-        let owned: Vec<Lease> = shown.iter().map(|l| (*l).clone()).collect();
-        let positions = yangguang_app::leases::rent_positions(&owned, &entries, today);
+        let positions = yangguang_app::leases::rent_positions(shown.iter().copied(), &entries, today);
         let lines = shown
             .iter()
             .zip(positions)
-            .map(|(l, position)| {
-                let mut flags: Vec<String> =
-                    standing_flag(t, l.standing(today)).map(String::from).into_iter().collect();
-                if let Some(p) = position
-                    && p.owed().0 > 0
-                {
-                    flags.push(format!("{} {} 元", t.leases_arrears, p.owed()));
-                }
-                LeaseLine {
-                    href: format!("/v/{}/leases/{}", village.code, l.contract_no),
-                    asset: l.asset.clone(),
-                    meta: format!(
-                        "{} · {} · {} · {} {} · {} – {}",
-                        l.asset_type,
-                        l.lessee,
-                        area(l, prefs.lang),
-                        l.annual_rent,
-                        t.yuan_per_year,
-                        l.start,
-                        l.end
-                    ),
-                    flags,
-                }
+            .map(|(l, position)| LeaseLine {
+                href: format!("/v/{}/leases/{}", village.code, l.contract_no),
+                asset: l.asset.clone(),
+                meta: format!(
+                    "{} · {} · {} · {} {} · {} – {}",
+                    l.asset_type,
+                    l.lessee,
+                    area(l, prefs.lang),
+                    l.annual_rent,
+                    t.yuan_per_year,
+                    l.start,
+                    l.end
+                ),
+                flags: flags(t, l, position, today),
             })
             .collect();
         let page = LeasesPage {
@@ -151,15 +149,6 @@ pub async fn leases(
     cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), render).await
 }
 
-#[derive(Template)]
-#[template(path = "lease.html")]
-struct LeasePage {
-    layout: Layout,
-    title: String,
-    flags: Vec<String>,
-    facts: Vec<(&'static str, String)>,
-}
-
 pub async fn lease(
     State(state): State<AppState>,
     Path((code, contract_no)): Path<(String, String)>,
@@ -175,13 +164,8 @@ pub async fn lease(
         let l =
             yangguang_app::leases::lease(&state.site, village.code, &contract_no).await?.ok_or(WebError::NotFound)?;
         let entries = yangguang_app::leases::books_until(&state.site, village.code, today).await?;
-        let position = yangguang_app::leases::rent_positions(std::slice::from_ref(&l), &entries, today)[0];
-        let mut flags: Vec<String> = standing_flag(t, l.standing(today)).map(String::from).into_iter().collect();
-        if let Some(p) = position
-            && p.owed().0 > 0
-        {
-            flags.push(format!("{} {} 元", t.leases_arrears, p.owed()));
-        }
+        let position = yangguang_app::leases::rent_positions([&l], &entries, today)[0];
+        let flags = flags(t, &l, position, today);
         let mut facts = vec![
             (t.leases_contract_no, l.contract_no.clone()),
             (t.trading_type, l.asset_type.clone()),
@@ -196,7 +180,7 @@ pub async fn lease(
             facts.push((t.leases_due, format!("{} 元（{} – {today}）", p.due, p.from)));
             facts.push((t.leases_received, format!("{} 元", p.received)));
         }
-        let page = LeasePage {
+        let page = super::RegisterItemPage {
             layout: super::register_layout(
                 &state,
                 &prefs,
@@ -206,8 +190,10 @@ pub async fn lease(
                 Some((&l.contract_no, &l.asset)),
             ),
             title: l.asset.clone(),
+            sub: String::new(),
             flags,
             facts,
+            note: t.leases_received_note,
         };
         Ok(page.render()?)
     })

@@ -128,6 +128,21 @@ where
     Ok(page)
 }
 
+/// One row of a village's register (a lease, a listing) on a page of its own.
+#[derive(Template)]
+#[template(path = "register_item.html")]
+pub struct RegisterItemPage {
+    pub layout: Layout,
+    pub title: String,
+    /// A line under the title (a listing's stage); empty for none.
+    pub sub: String,
+    /// Warning badges (a lease ending soon, rent in arrears).
+    pub flags: Vec<String>,
+    pub facts: Vec<(&'static str, String)>,
+    /// Where the facts come from.
+    pub note: &'static str,
+}
+
 /// The layout of one of a village's register pages: its `section` (title, path under the
 /// village), and for one item's page the item's crumb and title.
 pub fn register_layout(

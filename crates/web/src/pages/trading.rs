@@ -103,15 +103,6 @@ pub async fn trading(
     .await
 }
 
-#[derive(Template)]
-#[template(path = "listing.html")]
-struct ListingPage {
-    layout: Layout,
-    title: String,
-    stage: &'static str,
-    facts: Vec<(&'static str, String)>,
-}
-
 pub async fn listing(
     State(state): State<AppState>,
     Path((code, project_no)): Path<(String, String)>,
@@ -155,7 +146,7 @@ pub async fn listing(
         if let Some(p) = &l.publicity {
             facts.push((t.trading_publicity, format!("{} – {}", p.start, p.end)));
         }
-        let page = ListingPage {
+        let page = super::RegisterItemPage {
             layout: super::register_layout(
                 &state,
                 &prefs,
@@ -165,8 +156,10 @@ pub async fn listing(
                 Some((&l.project_no, &l.title)),
             ),
             title: l.title.clone(),
-            stage: l.stage.label(en),
+            sub: format!("{}：{}", t.trading_stage, l.stage.label(en)),
+            flags: vec![],
             facts,
+            note: t.trading_source,
         };
         Ok(page.render()?)
     })
