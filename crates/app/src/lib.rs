@@ -22,7 +22,6 @@ pub mod receipts;
 pub mod regions;
 pub mod registers;
 pub mod site;
-pub mod stores;
 pub mod trading;
 pub mod uploads;
 pub mod verify;

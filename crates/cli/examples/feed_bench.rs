@@ -67,7 +67,9 @@ async fn main() -> anyhow::Result<()> {
     let total: usize = std::env::args().nth(1).map_or(20_000, |n| n.parse().expect("LISTINGS"));
     let dir = std::env::temp_dir().join(format!("yg-feed-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = yangguang_app::stores::open_store(None, &dir).await?;
+    let store: Arc<dyn yangguang_store::Store> =
+        Arc::new(yangguang_store_sqlite::SqliteStore::open(&dir.join("yangguang.db")).await?);
+    store.migrate().await?;
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid");
     let regions =
         yangguang_app::demo::build_regions(&yangguang_app::demo::DemoOptions { seed: 7, as_of, scale: 1, full: false });

@@ -2,6 +2,7 @@
 //! effective configuration. Flag names are a public contract: operators' scripts use them.
 
 mod settings;
+mod stores;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 use yangguang_app::demo::DemoOptions;
 use yangguang_app::files::FileStore;
 use yangguang_app::today;
-use yangguang_app::{Site, catalog_files, site::prepare_data_dir, stores};
+use yangguang_app::{Site, catalog_files, site::prepare_data_dir};
 
 use crate::settings::{Overrides, Settings};
 

@@ -288,7 +288,7 @@ impl Settings {
     /// The effective settings as TOML, with the database password redacted.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
-        shown.storage.database = yangguang_app::stores::redact(&shown.storage.database);
+        shown.storage.database = crate::stores::redact(&shown.storage.database);
         for secret in [&mut shown.trading.feed_token, &mut shown.trading.push_secret, &mut shown.sms.token] {
             if !secret.is_empty() {
                 *secret = "***".into();

@@ -22,6 +22,9 @@ pub enum StoreError {
     Unavailable(String),
     #[error("database error: {0}")]
     Backend(String),
+    /// The database's schema does not match this program's migrations.
+    #[error("{0}")]
+    Schema(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -8,7 +8,7 @@ use yangguang_store::Store;
 use yangguang_store_postgres::PostgresStore;
 use yangguang_store_sqlite::SqliteStore;
 
-use crate::AppError;
+use yangguang_app::AppError;
 
 /// Opens the configured store and applies its migrations.
 pub async fn open_store(database: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, AppError> {

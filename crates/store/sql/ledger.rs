@@ -1,0 +1,349 @@
+//! Village books: vouchers imported batch by batch in one transaction, receipts, locks.
+
+use super::prelude::*;
+
+#[async_trait]
+impl LedgerStore for Backend {
+    async fn begin_import(
+        &self,
+        village: RegionCode,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Box<dyn VoucherImportSession>> {
+        Ok(Box::new(ImportSession::begin(&self.writer(), village, now).await?))
+    }
+
+    async fn ledger_entries(
+        &self,
+        village: RegionCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<LedgerEntry>> {
+        let rows = sqlx::query(
+            "SELECT e.* FROM ledger_entry e JOIN voucher v ON v.voucher_id = e.voucher_id
+             WHERE v.village_code = $1 AND e.entry_date >= $2 AND e.entry_date <= $3
+             ORDER BY e.entry_date, v.voucher_no, e.line",
+        )
+        .bind(village.to_string())
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.reader())
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| LedgerEntry {
+                date: r.get("entry_date"),
+                voucher_no: r.get("voucher_label"),
+                summary: r.get("summary"),
+                account_code: r.get("account_code"),
+                account_name: r.get("account_name"),
+                debit: Fen(r.get("debit")),
+                credit: Fen(r.get("credit")),
+                attachments: r.get::<i64, _>("attachments") as u32,
+                row: r.get::<i64, _>("line") as u64,
+            })
+            .collect())
+    }
+
+    async fn add_receipts(&self, village: RegionCode, receipts: &[Receipt]) -> StoreResult<u64> {
+        let mut tx = self.writer().begin().await.map_err(map_err)?;
+        let mut added = 0;
+        let code = village.to_string();
+        for chunk in receipts.chunks(500) {
+            let mut q: QueryBuilder<Db> = QueryBuilder::new(
+                "INSERT INTO receipt (village_code, year, month, voucher_no, sha256, media_type, file_name, byte_size) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(&code)
+                    .push_bind(i64::from(r.year))
+                    .push_bind(i64::from(r.month))
+                    .push_bind(&r.voucher_no)
+                    .push_bind(&r.sha256)
+                    .push_bind(&r.media_type)
+                    .push_bind(&r.file_name)
+                    .push_bind(r.byte_size);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            added += q.build().execute(&mut *tx).await.map_err(map_err)?.rows_affected();
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(added)
+    }
+
+    async fn receipts(&self, village: RegionCode, year: i32, month: u32) -> StoreResult<Vec<Receipt>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            receipt_columns!(),
+            " FROM receipt WHERE village_code = $1 AND year = $2 AND month = $3 ORDER BY voucher_no, receipt_id"
+        ))
+        .bind(village.to_string())
+        .bind(i64::from(year))
+        .bind(i64::from(month))
+        .fetch_all(self.reader())
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| Receipt {
+                year,
+                month,
+                voucher_no: r.get("voucher_no"),
+                sha256: r.get("sha256"),
+                media_type: r.get("media_type"),
+                file_name: r.get("file_name"),
+                byte_size: r.get("byte_size"),
+            })
+            .collect())
+    }
+
+    async fn receipt_month(&self, village: RegionCode, sha256: &str) -> StoreResult<Option<(i32, u32)>> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT year, month FROM receipt WHERE village_code = $1 AND sha256 = $2 LIMIT 1")
+                .bind(village.to_string())
+                .bind(sha256)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(map_err)?;
+        Ok(row.map(|(y, m)| (y as i32, m as u32)))
+    }
+
+    async fn voucher_numbers(&self, village: RegionCode, year: i32, month: u32) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT voucher_no FROM voucher WHERE village_code = $1 AND year = $2 AND month = $3 ORDER BY voucher_no",
+        )
+        .bind(village.to_string())
+        .bind(i64::from(year))
+        .bind(i64::from(month))
+        .fetch_all(self.reader())
+        .await
+        .map_err(map_err)
+    }
+
+    async fn ledger_columns(&self, village: RegionCode) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT names_json FROM ledger_columns WHERE village_code = $1")
+            .bind(village.to_string())
+            .fetch_optional(self.reader())
+            .await
+            .map_err(map_err)
+    }
+
+    async fn save_ledger_columns(&self, village: RegionCode, names_json: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO ledger_columns (village_code, names_json) VALUES ($1, $2)
+             ON CONFLICT (village_code) DO UPDATE SET names_json = excluded.names_json",
+        )
+        .bind(village.to_string())
+        .bind(names_json)
+        .execute(self.writer())
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn lock_vouchers(&self, village: RegionCode, from: NaiveDate, to: NaiveDate) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE voucher SET locked = TRUE WHERE village_code = $1 AND voucher_date >= $2 AND voucher_date <= $3",
+        )
+        .bind(village.to_string())
+        .bind(from)
+        .bind(to)
+        .execute(self.writer())
+        .await
+        .map_err(map_err)?
+        .rows_affected())
+    }
+}
+
+/// An import into one village's books: one write transaction, fed batch by batch.
+pub struct ImportSession {
+    tx: sqlx::Transaction<'static, Db>,
+    code: String,
+    now: DateTime<Utc>,
+    outcome: VoucherImport,
+}
+
+type Key<'a> = (i64, i64, &'a str);
+
+pub(super) fn key_of(v: &Voucher) -> Key<'_> {
+    (i64::from(v.key.year), i64::from(v.key.month), v.key.number.as_str())
+}
+
+/// ` (year, month, voucher_no) IN (VALUES (…), …)`.
+pub(super) fn push_keys<'a>(q: &mut QueryBuilder<'a, Db>, keys: impl IntoIterator<Item = Key<'a>>) {
+    q.push(" (year, month, voucher_no) IN (");
+    q.push_values(keys, |mut b, (y, m, n)| {
+        b.push_bind(y).push_bind(m).push_bind(n);
+    });
+    q.push(")");
+}
+
+impl ImportSession {
+    async fn begin(pool: &sqlx::Pool<Db>, village: RegionCode, now: DateTime<Utc>) -> StoreResult<Self> {
+        let mut tx = pool.begin().await.map_err(map_err)?;
+        // The voucher numbers met so far in this import, kept in the database, not in memory.
+        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS import_seen (year BIGINT NOT NULL, month BIGINT NOT NULL, voucher_no TEXT NOT NULL, file TEXT NOT NULL, first_row BIGINT NOT NULL, content_hash TEXT NOT NULL, PRIMARY KEY (year, month, voucher_no))").execute(&mut *tx).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM import_seen").execute(&mut *tx).await.map_err(map_err)?;
+        Ok(ImportSession { tx, code: village.to_string(), now, outcome: VoucherImport::default() })
+    }
+
+    async fn add_chunk(&mut self, file: &str, offset: usize, chunk: &[Voucher]) -> StoreResult<Vec<Repeated>> {
+        let mut q =
+            QueryBuilder::new("SELECT year, month, voucher_no, file, first_row, content_hash FROM import_seen WHERE");
+        push_keys(&mut q, chunk.iter().map(key_of));
+        let seen: Vec<(i64, i64, String, String, i64, String)> =
+            q.build_query_as().fetch_all(&mut *self.tx).await.map_err(map_err)?;
+        let mut seen: HashMap<(i64, i64, String), (String, i64, String)> =
+            seen.into_iter().map(|(y, m, n, f, r, h)| ((y, m, n), (f, r, h))).collect();
+        let mut repeats = vec![];
+        let mut first = vec![];
+        for (i, v) in chunk.iter().enumerate() {
+            let (y, m, n) = key_of(v);
+            let row = v.lines.first().map_or(0, |l| l.row) as i64;
+            match seen.get(&(y, m, n.to_owned())) {
+                Some((f, r, h)) => repeats.push(Repeated {
+                    index: offset + i,
+                    file: f.clone(),
+                    first_row: *r as u64,
+                    same_content: *h == v.content_hash,
+                }),
+                None => {
+                    seen.insert((y, m, n.to_owned()), (file.to_owned(), row, v.content_hash.clone()));
+                    first.push((v, row));
+                }
+            }
+        }
+        if first.is_empty() {
+            return Ok(repeats);
+        }
+        for part in first.chunks(500) {
+            let mut q =
+                QueryBuilder::new("INSERT INTO import_seen (year, month, voucher_no, file, first_row, content_hash) ");
+            q.push_values(part, |mut b, (v, row)| {
+                let (y, m, n) = key_of(v);
+                b.push_bind(y).push_bind(m).push_bind(n).push_bind(file).push_bind(*row).push_bind(&v.content_hash);
+            });
+            q.build().execute(&mut *self.tx).await.map_err(map_err)?;
+        }
+        let mut q = QueryBuilder::new(
+            "SELECT year, month, voucher_no, voucher_id, content_hash, locked FROM voucher WHERE village_code = ",
+        );
+        q.push_bind(&self.code).push(" AND");
+        push_keys(&mut q, first.iter().map(|(v, _)| key_of(v)));
+        let existing: Vec<(i64, i64, String, i64, String, bool)> =
+            q.build_query_as().fetch_all(&mut *self.tx).await.map_err(map_err)?;
+        let existing: HashMap<(i64, i64, String), (i64, String, bool)> =
+            existing.into_iter().map(|(y, m, n, id, h, l)| ((y, m, n), (id, h, l))).collect();
+        let (mut fresh, mut replaced) = (vec![], vec![]);
+        for (v, _) in first {
+            let (y, m, n) = key_of(v);
+            match existing.get(&(y, m, n.to_owned())) {
+                Some((_, hash, _)) if *hash == v.content_hash => self.outcome.unchanged += 1,
+                Some((_, _, true)) => {
+                    self.outcome.conflicts.push(format!("{}年{}月 {}", v.key.year, v.key.month, v.key.number))
+                }
+                Some((id, _, false)) => replaced.push((*id, v)),
+                None => fresh.push(v),
+            }
+        }
+        for (id, v) in &replaced {
+            sqlx::query("DELETE FROM ledger_entry WHERE voucher_id = $1")
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_err)?;
+            sqlx::query(
+                "UPDATE voucher SET content_hash = $1, voucher_date = $2, imported_at = $3 WHERE voucher_id = $4",
+            )
+            .bind(&v.content_hash)
+            .bind(v.date)
+            .bind(self.now)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        }
+        for part in fresh.chunks(200) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO voucher (village_code, year, month, voucher_no, voucher_date, content_hash, imported_at) ",
+            );
+            q.push_values(part, |mut b, v| {
+                let (y, m, n) = key_of(v);
+                b.push_bind(&self.code)
+                    .push_bind(y)
+                    .push_bind(m)
+                    .push_bind(n)
+                    .push_bind(v.date)
+                    .push_bind(&v.content_hash)
+                    .push_bind(self.now);
+            });
+            q.build().execute(&mut *self.tx).await.map_err(map_err)?;
+        }
+        let mut ids: HashMap<(i64, i64, String), i64> = HashMap::new();
+        if !fresh.is_empty() {
+            let mut q =
+                QueryBuilder::new("SELECT year, month, voucher_no, voucher_id FROM voucher WHERE village_code = ");
+            q.push_bind(&self.code).push(" AND");
+            push_keys(&mut q, fresh.iter().map(|v| key_of(v)));
+            let rows: Vec<(i64, i64, String, i64)> =
+                q.build_query_as().fetch_all(&mut *self.tx).await.map_err(map_err)?;
+            ids = rows.into_iter().map(|(y, m, n, id)| ((y, m, n), id)).collect();
+        }
+        let lines: Vec<(i64, i64, &LedgerEntry)> = fresh
+            .iter()
+            .map(|v| {
+                let (y, m, n) = key_of(v);
+                (ids[&(y, m, n.to_owned())], *v)
+            })
+            .chain(replaced.iter().map(|(id, v)| (*id, *v)))
+            .flat_map(|(id, v)| v.lines.iter().enumerate().map(move |(i, l)| (id, i as i64 + 1, l)))
+            .collect();
+        for part in lines.chunks(300) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO ledger_entry (voucher_id, line, entry_date, voucher_label, summary, account_code, account_name,
+                                           debit, credit, attachments) ",
+            );
+            q.push_values(part, |mut b, (id, line, l)| {
+                b.push_bind(*id)
+                    .push_bind(*line)
+                    .push_bind(l.date)
+                    .push_bind(&l.voucher_no)
+                    .push_bind(&l.summary)
+                    .push_bind(&l.account_code)
+                    .push_bind(&l.account_name)
+                    .push_bind(l.debit.0)
+                    .push_bind(l.credit.0)
+                    .push_bind(i64::from(l.attachments));
+            });
+            q.build().execute(&mut *self.tx).await.map_err(map_err)?;
+        }
+        self.outcome.inserted += fresh.len() as u64;
+        self.outcome.updated += replaced.len() as u64;
+        Ok(repeats)
+    }
+}
+
+#[async_trait]
+impl VoucherImportSession for ImportSession {
+    async fn add(&mut self, file: &str, vouchers: &[Voucher]) -> StoreResult<Vec<Repeated>> {
+        let mut repeats = vec![];
+        // Chunks keep every statement under the databases' limits on bound values.
+        for (i, chunk) in vouchers.chunks(500).enumerate() {
+            repeats.extend(self.add_chunk(file, i * 500, chunk).await?);
+        }
+        Ok(repeats)
+    }
+
+    fn outcome(&self) -> &VoucherImport {
+        &self.outcome
+    }
+
+    async fn finish(self: Box<Self>, keep: bool) -> StoreResult<VoucherImport> {
+        if keep {
+            self.tx.commit().await.map_err(map_err)?;
+            Ok(self.outcome)
+        } else {
+            self.tx.rollback().await.map_err(map_err)?;
+            Ok(VoucherImport { inserted: 0, updated: 0, ..self.outcome })
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The one SQL implementation of the storage contract, shared by both backends.
+//!
+//! These files are not a crate of their own: `store-sqlite` and `store-postgres` each compile
+//! them as their module `sql` (`#[path = "../../store/sql/mod.rs"]`), after defining
+//! `crate::dialect` — the sqlx types of their database and the few points where the two truly
+//! differ (the log and migration locks, the migrations table) — and `crate::Backend`, their
+//! store with `reader()` and `writer()` pools. So every query and transaction is written once,
+//! with `$N` placeholders (SQLite accepts them too), and a fix reaches both databases.
+//!
+//! What does not belong here: connection set-up and pool policy, migrations' DDL (each backend
+//! keeps its own `migrations/`), anything that is not SQL.
+
+// The columns each table is read with: named, never `SELECT *`, so that a column added by a
+// migration cannot change what a query returns. Macros, so that `concat!` builds each query
+// at compile time.
+macro_rules! disclosure_columns {
+    () => {
+        "disclosure_id, village_code, column_id, catalog_item_id, period, title, body_md, state, kind, \
+         replaces_id, reason, created_by, version, created_at, updated_at, submitted_at, scheduled_at, published_at"
+    };
+}
+macro_rules! signoff_columns {
+    () => {
+        "signoff_id, disclosure_id, staff_id, reviewer_name, reviewer_role, decision, comment, content_hash, at"
+    };
+}
+macro_rules! receipt_columns {
+    () => {
+        "receipt_id, village_code, year, month, voucher_no, sha256, media_type, file_name, byte_size"
+    };
+}
+macro_rules! log_columns {
+    () => {
+        "seq, at, village_code, disclosure_id, version, action, content_hash, signoffs_json, reason, prev_hash, \
+         entry_hash"
+    };
+}
+macro_rules! checkpoint_columns {
+    () => {
+        "seq, head_hash, at, public_key, signature"
+    };
+}
+macro_rules! record_columns {
+    () => {
+        "kind, record_key, village_code, body, updated_at"
+    };
+}
+macro_rules! staff_columns {
+    () => {
+        "staff_id, username, display_name, password_hash, must_change_password, totp_secret, disabled, created_at"
+    };
+}
+macro_rules! session_columns {
+    () => {
+        "token_hash, staff_id, csrf_token, created_at, expires_at, revoked, ip"
+    };
+}
+macro_rules! token_columns {
+    () => {
+        "token_hash, name, regions, created_at, revoked"
+    };
+}
+macro_rules! audit_columns {
+    () => {
+        "audit_id, at, staff_id, staff_name, action, target, detail, ip"
+    };
+}
+mod disclosures;
+mod ledger;
+mod log;
+mod migrate;
+mod records;
+mod regions;
+mod rows;
+mod staff;
+
+pub use ledger::ImportSession;
+#[cfg(test)]
+pub(crate) use migrate::tests as migrate_tests;
+pub(crate) use rows::map_err;
+
+/// The names every query module uses: the contract, the domain types, sqlx, and the dialect.
+mod prelude {
+    pub(super) use std::collections::HashMap;
+
+    pub(super) use async_trait::async_trait;
+    pub(super) use chrono::{DateTime, NaiveDate, Utc};
+    pub(super) use sqlx::{Executor, QueryBuilder, Row};
+    pub(super) use yangguang_core::Fen;
+    pub(super) use yangguang_core::ledger::{LedgerEntry, Voucher};
+    pub(super) use yangguang_core::publication::{
+        Checkpoint, GENESIS, LogAction, LogEntry, PendingEntry, SignoffRecord,
+    };
+    pub(super) use yangguang_core::{
+        Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region,
+        RegionCode,
+    };
+    pub(super) use yangguang_store::{
+        AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, NewRecord,
+        NewStaff, Page, Receipt, Record, RecordCounts, RecordStore, RegionStore, Repeated, Session, Signoff, Staff,
+        StaffStore, Store, StoreError, StoreResult, Upserted, VoucherImport, VoucherImportSession, WorkQuery, decode,
+        rules,
+    };
+
+    pub(super) use super::disclosures::*;
+    pub(super) use super::log::*;
+    pub(super) use super::rows::*;
+    pub(super) use crate::Backend;
+    pub(super) use crate::dialect::{self, Db, DbConn, DbRow};
+}
+
+#[cfg(test)]
+mod tests {
+    /// No query in the shared implementation reads `*`: every column is named.
+    #[test]
+    fn no_query_selects_star() {
+        let sources = [
+            include_str!("disclosures.rs"),
+            include_str!("ledger.rs"),
+            include_str!("log.rs"),
+            include_str!("migrate.rs"),
+            include_str!("records.rs"),
+            include_str!("regions.rs"),
+            include_str!("rows.rs"),
+            include_str!("staff.rs"),
+        ];
+        for source in sources {
+            assert!(!source.to_uppercase().contains(concat!("SELECT ", "*")), "a query selects *");
+        }
+    }
+}
