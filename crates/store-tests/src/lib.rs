@@ -42,6 +42,7 @@ macro_rules! contract_tests {
             state_changes_check_the_current_state,
             signoffs_round_trip_in_order,
             work_lists_filter_by_region_prefix_and_state,
+            batch_reads_match_single_reads_and_every_submission_is_listed,
             scheduled_versions_come_due,
             staff_round_trip_with_grants_and_unique_usernames,
             sessions_are_found_and_revoked,
@@ -443,6 +444,82 @@ pub async fn work_lists_filter_by_region_prefix_and_state(store: &dyn Store) {
     assert_eq!(titles(store.list_work(&q(&["339921100"], &[DisclosureState::Draft])).await.unwrap()).len(), 2);
     assert!(store.list_work(&q(&["339921101"], &[DisclosureState::Draft])).await.unwrap().is_empty());
     assert!(store.list_work(&q(&[], &[DisclosureState::Draft])).await.unwrap().is_empty());
+}
+
+/// The work list's reads: every submitted version in scope, the longest waiting first and
+/// with no limit; several disclosures, sign-offs and published periods read at once agree
+/// with the one-at-a-time reads.
+pub async fn batch_reads_match_single_reads_and_every_submission_is_listed(store: &dyn Store) {
+    seeded(store).await;
+    let drafts: Vec<NewDisclosure> = (0..130)
+        .map(|i| {
+            let village = if i % 2 == 0 { "339921100201" } else { "339921100001" };
+            let mut d = draft(village, &format!("送审 {i}"));
+            if i % 3 == 0 {
+                d.attachments = vec![Attachment {
+                    file_name: format!("附件{i}.pdf"),
+                    media_type: "application/pdf".into(),
+                    byte_size: i,
+                    sha256: "a".repeat(64),
+                }];
+            }
+            d
+        })
+        .collect();
+    let ids = store.insert_disclosures(&drafts).await.unwrap();
+    // Submitted newest-id first, so the oldest submission is the last id.
+    for (n, id) in ids.iter().rev().enumerate() {
+        let at = time(1) + chrono::Duration::minutes(n as i64);
+        store.set_state(*id, &[DisclosureState::Draft], DisclosureState::Submitted, None, at).await.unwrap();
+    }
+    let all = store.list_submitted(&["339921100".to_string()]).await.unwrap();
+    assert_eq!(all.len(), 130);
+    assert_eq!(all[0].id, *ids.last().unwrap(), "the longest waiting comes first");
+    assert_eq!(all[129].id, ids[0]);
+    let village = store.list_submitted(&["339921100201".to_string()]).await.unwrap();
+    assert_eq!(village.len(), 65);
+    assert!(store.list_submitted(&[]).await.unwrap().is_empty());
+
+    let wanted = [ids[3], ids[0], DisclosureId(999_999), ids[129]];
+    let many = store.get_disclosures(&wanted).await.unwrap();
+    let one_by_one =
+        vec![store.get_disclosure(ids[3]).await.unwrap(), store.get_disclosure(ids[0]).await.unwrap(), {
+            store.get_disclosure(ids[129]).await.unwrap()
+        }];
+    assert_eq!(many, one_by_one, "in the order asked, unknown ids skipped");
+    assert_eq!(many[0].attachments.len(), 1);
+
+    let staff = store.create_staff(&new_staff("reviewer")).await.unwrap();
+    for (id, day) in [(ids[5], 2), (ids[1], 3), (ids[5], 4)] {
+        store
+            .add_signoff(&Signoff {
+                disclosure_id: id,
+                staff_id: staff,
+                reviewer_name: "审核人".into(),
+                reviewer_role: "supervision-committee".into(),
+                decision: Decision::Approve,
+                comment: None,
+                content_hash: "d".repeat(64),
+                at: time(day),
+            })
+            .await
+            .unwrap();
+    }
+    let both = store.signoffs_of(&[ids[1], ids[5]]).await.unwrap();
+    let mut separately = store.list_signoffs(ids[5]).await.unwrap();
+    separately.extend(store.list_signoffs(ids[1]).await.unwrap());
+    separately.sort_by_key(|s| s.at);
+    assert_eq!(both, separately);
+
+    let mut published = disclosure("339921100001", "finance-income", "一月", 3);
+    published.catalog_item = Some("income-expenditure".into());
+    published.period = Some("2026-01".parse().unwrap());
+    store.insert_disclosures(&[published]).await.unwrap();
+    let periods = store.published_periods_of(&[code("339921100201"), code("339921100001")]).await.unwrap();
+    assert_eq!(
+        periods,
+        vec![(code("339921100001"), "income-expenditure".to_string(), "2026-01".parse::<Period>().unwrap())]
+    );
 }
 
 pub async fn scheduled_versions_come_due(store: &dyn Store) {

@@ -3,28 +3,57 @@
 use super::prelude::*;
 
 pub(super) async fn load_disclosure(conn: &mut DbConn, id: DisclosureId) -> StoreResult<Disclosure> {
-    let row = sqlx::query(concat!("SELECT ", disclosure_columns!(), " FROM disclosure WHERE disclosure_id = $1"))
-        .bind(id.0)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let attachments = sqlx::query(
-        "SELECT file_name, media_type, byte_size, sha256 FROM attachment WHERE disclosure_id = $1 ORDER BY position",
-    )
-    .bind(id.0)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(map_err)?
-    .iter()
-    .map(|r| Attachment {
-        file_name: r.get("file_name"),
-        media_type: r.get("media_type"),
-        byte_size: r.get("byte_size"),
-        sha256: r.get("sha256"),
-    })
-    .collect();
+    load_disclosures(conn, &[id]).await?.pop().ok_or(StoreError::NotFound)
+}
+
+/// Disclosures with their attachments, two queries a chunk of ids; missing ids are skipped.
+pub(super) async fn load_disclosures(conn: &mut DbConn, ids: &[DisclosureId]) -> StoreResult<Vec<Disclosure>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(ID_CHUNK) {
+        let mut q: QueryBuilder<Db> =
+            QueryBuilder::new(concat!("SELECT ", disclosure_columns!(), " FROM disclosure WHERE disclosure_id IN ("));
+        push_ids(&mut q, chunk);
+        let rows = q.build().fetch_all(&mut *conn).await.map_err(map_err)?;
+        let mut q: QueryBuilder<Db> = QueryBuilder::new(
+            "SELECT disclosure_id, file_name, media_type, byte_size, sha256 FROM attachment WHERE disclosure_id IN (",
+        );
+        push_ids(&mut q, chunk);
+        q.push(" ORDER BY disclosure_id, position");
+        let mut attachments: HashMap<i64, Vec<Attachment>> = HashMap::new();
+        for r in q.build().fetch_all(&mut *conn).await.map_err(map_err)? {
+            attachments.entry(r.get("disclosure_id")).or_default().push(Attachment {
+                file_name: r.get("file_name"),
+                media_type: r.get("media_type"),
+                byte_size: r.get("byte_size"),
+                sha256: r.get("sha256"),
+            });
+        }
+        for row in &rows {
+            let id: i64 = row.get("disclosure_id");
+            found.push(disclosure_from_row(row, attachments.remove(&id).unwrap_or_default())?);
+        }
+    }
+    // In the order asked for.
+    let position: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (id.0, i)).collect();
+    found.sort_by_key(|d| position.get(&d.id.0).copied());
+    Ok(found)
+}
+
+/// Ids per `IN (…)` list: far below either database's limit on bound values.
+const ID_CHUNK: usize = 500;
+
+/// `id, id, …)` closing an `IN (` list.
+fn push_ids(q: &mut QueryBuilder<'_, Db>, ids: &[DisclosureId]) {
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.0);
+    }
+    q.push(")");
+}
+
+fn disclosure_from_row(row: &DbRow, attachments: Vec<Attachment>) -> StoreResult<Disclosure> {
     Ok(Disclosure {
-        id,
+        id: DisclosureId(row.get("disclosure_id")),
         village: decode::code(row.get("village_code"))?,
         column: row.get("column_id"),
         catalog_item: row.get("catalog_item_id"),
@@ -43,6 +72,19 @@ pub(super) async fn load_disclosure(conn: &mut DbConn, id: DisclosureId) -> Stor
         scheduled_at: row.get("scheduled_at"),
         submitted_at: row.get("submitted_at"),
         updated_at: row.get("updated_at"),
+    })
+}
+
+fn signoff_from_row(r: &DbRow) -> StoreResult<Signoff> {
+    Ok(Signoff {
+        disclosure_id: DisclosureId(r.get("disclosure_id")),
+        staff_id: r.get("staff_id"),
+        reviewer_name: r.get("reviewer_name"),
+        reviewer_role: r.get("reviewer_role"),
+        decision: decode::decision(r.get("decision"))?,
+        comment: r.get("comment"),
+        content_hash: r.get("content_hash"),
+        at: r.get("at"),
     })
 }
 
@@ -155,6 +197,11 @@ impl DisclosureStore for Backend {
         load_disclosure(&mut conn, id).await
     }
 
+    async fn get_disclosures(&self, ids: &[DisclosureId]) -> StoreResult<Vec<Disclosure>> {
+        let mut conn = self.reader().acquire().await.map_err(map_err)?;
+        load_disclosures(&mut conn, ids).await
+    }
+
     async fn list_disclosures(&self, query: &DisclosureQuery) -> StoreResult<Page<DisclosureSummary>> {
         fn filter<'a>(q: &mut QueryBuilder<'a, Db>, query: &'a DisclosureQuery) {
             q.push(" WHERE d.state IN ('published', 'withdrawn') AND d.kind <> 'withdrawal' AND d.village_code = ");
@@ -204,6 +251,22 @@ impl DisclosureStore for Backend {
         rows.iter().map(summary_from_row).collect()
     }
 
+    async fn list_submitted(&self, region_prefixes: &[String]) -> StoreResult<Vec<DisclosureSummary>> {
+        if region_prefixes.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q: QueryBuilder<Db> =
+            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM disclosure d WHERE d.state = 'submitted' AND ("));
+        let mut regions = q.separated(" OR ");
+        for p in region_prefixes {
+            regions.push("d.village_code LIKE ");
+            regions.push_bind_unseparated(format!("{p}%"));
+        }
+        q.push(") ORDER BY d.submitted_at, d.disclosure_id");
+        let rows = q.build().fetch_all(self.reader()).await.map_err(map_err)?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
     async fn list_replacements(&self, id: DisclosureId) -> StoreResult<Vec<DisclosureSummary>> {
         let rows = sqlx::query(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM disclosure d WHERE d.replaces_id = $1 ORDER BY d.disclosure_id"
@@ -216,21 +279,28 @@ impl DisclosureStore for Backend {
     }
 
     async fn published_periods(&self, village: RegionCode) -> StoreResult<Vec<(String, Period)>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT catalog_item_id, period FROM disclosure
-             WHERE village_code = $1 AND state IN ('published', 'superseded') AND kind <> 'withdrawal'
-               AND catalog_item_id IS NOT NULL AND period IS NOT NULL",
-        )
-        .bind(village.to_string())
-        .fetch_all(self.reader())
-        .await
-        .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
+        Ok(self.published_periods_of(&[village]).await?.into_iter().map(|(_, item, period)| (item, period)).collect())
+    }
+
+    async fn published_periods_of(&self, villages: &[RegionCode]) -> StoreResult<Vec<(RegionCode, String, Period)>> {
+        let mut found = vec![];
+        for chunk in villages.chunks(ID_CHUNK) {
+            let mut q: QueryBuilder<Db> = QueryBuilder::new(
+                "SELECT DISTINCT village_code, catalog_item_id, period FROM disclosure
+                 WHERE state IN ('published', 'superseded') AND kind <> 'withdrawal'
+                   AND catalog_item_id IS NOT NULL AND period IS NOT NULL AND village_code IN (",
+            );
+            let mut list = q.separated(", ");
+            for v in chunk {
+                list.push_bind(v.to_string());
+            }
+            q.push(")");
+            for r in q.build().fetch_all(self.reader()).await.map_err(map_err)? {
                 let period = decode::period(Some(r.get("period")))?.expect("present");
-                Ok((r.get("catalog_item_id"), period))
-            })
-            .collect()
+                found.push((decode::code(r.get("village_code"))?, r.get("catalog_item_id"), period));
+            }
+        }
+        Ok(found)
     }
 
     async fn count_disclosures(&self) -> StoreResult<u64> {
@@ -335,29 +405,21 @@ impl DisclosureStore for Backend {
     }
 
     async fn list_signoffs(&self, id: DisclosureId) -> StoreResult<Vec<Signoff>> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            signoff_columns!(),
-            " FROM signoff WHERE disclosure_id = $1 ORDER BY signoff_id"
-        ))
-        .bind(id.0)
-        .fetch_all(self.reader())
-        .await
-        .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Signoff {
-                    disclosure_id: id,
-                    staff_id: r.get("staff_id"),
-                    reviewer_name: r.get("reviewer_name"),
-                    reviewer_role: r.get("reviewer_role"),
-                    decision: decode::decision(r.get("decision"))?,
-                    comment: r.get("comment"),
-                    content_hash: r.get("content_hash"),
-                    at: r.get("at"),
-                })
-            })
-            .collect()
+        self.signoffs_of(&[id]).await
+    }
+
+    async fn signoffs_of(&self, ids: &[DisclosureId]) -> StoreResult<Vec<Signoff>> {
+        let mut found = vec![];
+        for chunk in ids.chunks(ID_CHUNK) {
+            let mut q: QueryBuilder<Db> =
+                QueryBuilder::new(concat!("SELECT ", signoff_columns!(), " FROM signoff WHERE disclosure_id IN ("));
+            push_ids(&mut q, chunk);
+            q.push(" ORDER BY signoff_id");
+            for r in q.build().fetch_all(self.reader()).await.map_err(map_err)? {
+                found.push(signoff_from_row(&r)?);
+            }
+        }
+        Ok(found)
     }
 
     async fn publish(&self, id: DisclosureId, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> StoreResult<LogEntry> {

@@ -151,6 +151,8 @@ pub trait DisclosureStore: Send + Sync {
     /// or withdrawal supersedes or withdraws the version it replaces.
     async fn insert_disclosures(&self, new: &[NewDisclosure]) -> StoreResult<Vec<DisclosureId>>;
     async fn get_disclosure(&self, id: DisclosureId) -> StoreResult<Disclosure>;
+    /// Several disclosures in a few queries, in the order of `ids`; unknown ids are skipped.
+    async fn get_disclosures(&self, ids: &[DisclosureId]) -> StoreResult<Vec<Disclosure>>;
     /// Public lists: published and withdrawn items (not superseded versions, not the
     /// withdrawal records themselves), newest first.
     async fn list_disclosures(&self, query: &DisclosureQuery) -> StoreResult<Page<DisclosureSummary>>;
@@ -160,6 +162,11 @@ pub trait DisclosureStore: Send + Sync {
     async fn list_replacements(&self, id: DisclosureId) -> StoreResult<Vec<DisclosureSummary>>;
     /// The (catalog item, period) pairs a village has published, for deadline tracking.
     async fn published_periods(&self, village: RegionCode) -> StoreResult<Vec<(String, Period)>>;
+    /// [`Self::published_periods`] of several villages in a few queries.
+    async fn published_periods_of(&self, villages: &[RegionCode]) -> StoreResult<Vec<(RegionCode, String, Period)>>;
+    /// Every submitted version in these regions (code prefixes), the longest waiting first:
+    /// no limit, so that nothing awaiting review is ever hidden behind newer items.
+    async fn list_submitted(&self, region_prefixes: &[String]) -> StoreResult<Vec<DisclosureSummary>>;
     async fn count_disclosures(&self) -> StoreResult<u64>;
     /// Changes an editable version; `Conflict` if it is no longer editable.
     async fn update_draft(&self, id: DisclosureId, edit: &DraftEdit, now: DateTime<Utc>) -> StoreResult<()>;
@@ -174,6 +181,8 @@ pub trait DisclosureStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn add_signoff(&self, signoff: &Signoff) -> StoreResult<()>;
     async fn list_signoffs(&self, id: DisclosureId) -> StoreResult<Vec<Signoff>>;
+    /// The sign-offs of several disclosures in a few queries.
+    async fn signoffs_of(&self, ids: &[DisclosureId]) -> StoreResult<Vec<Signoff>>;
     /// Publishes a submitted or scheduled version in one transaction: its state, its
     /// effect on the version it replaces, and its log entry (returned).
     async fn publish(&self, id: DisclosureId, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> StoreResult<LogEntry>;
