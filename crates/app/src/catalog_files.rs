@@ -40,8 +40,16 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, AppError> {
         |path: &Path| std::fs::read_to_string(path).map_err(|e| AppError::Catalog(format!("{}: {e}", path.display())));
     let columns = read(&columns_path)?;
     let items = read(&items_path)?;
-    Catalog::parse(&columns_path.display().to_string(), &columns, &items_path.display().to_string(), &items)
-        .map_err(|errors| AppError::Catalog(errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")))
+    let items_file = items_path.display().to_string();
+    let listed = |errors: Vec<yangguang_core::catalog::CatalogError>| {
+        AppError::Catalog(errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))
+    };
+    let catalog = Catalog::parse(&columns_path.display().to_string(), &columns, &items_file, &items).map_err(listed)?;
+    let missing = catalog.missing_required(&items_file);
+    if !missing.is_empty() {
+        return Err(listed(missing));
+    }
+    Ok(catalog)
 }
 
 #[cfg(test)]
@@ -91,5 +99,19 @@ mod tests {
         let message = load_catalog(&dir).unwrap_err().to_string();
         assert!(message.contains("items.toml:"), "{message}");
         assert!(message.contains("no-such-column"), "{message}");
+    }
+
+    #[test]
+    fn a_catalog_without_an_item_the_platform_needs_is_refused_naming_it() {
+        let dir = temp_dir("required");
+        load_catalog(&dir).unwrap();
+        // Rename the monthly accounts item: the file stays valid, but the platform needs it.
+        let renamed = DEFAULT_ITEMS.replacen("id = \"income-expenditure\"", "id = \"monthly-books\"", 1);
+        assert_ne!(renamed, DEFAULT_ITEMS);
+        std::fs::write(dir.join("items.toml"), renamed).unwrap();
+        let message = load_catalog(&dir).unwrap_err().to_string();
+        assert!(message.contains("items.toml"), "{message}");
+        assert!(message.contains("income-expenditure"), "{message}");
+        assert!(default_catalog().missing_required("items.toml").is_empty());
     }
 }

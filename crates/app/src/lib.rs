@@ -26,6 +26,7 @@ pub mod trading;
 pub mod uploads;
 pub mod verify;
 pub mod villagers;
+pub mod work;
 
 pub use site::{Scope, Site};
 
@@ -47,6 +48,9 @@ pub enum AppError {
     Regions(String),
     #[error("{0}")]
     Invalid(String),
+    /// One field of a form or request breaks a rule; `field` is its name in the form.
+    #[error("{message}")]
+    Field { field: &'static str, message: String },
     #[error("无权操作：{0}")]
     Forbidden(String),
     #[error("{0}")]

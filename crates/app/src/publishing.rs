@@ -100,8 +100,20 @@ fn check_input(site: &Site, village: RegionCode, input: &DraftInput) -> Result<(
             _ => {}
         }
     }
-    if input.title.trim().is_empty() {
-        return Err(AppError::Invalid("标题不能为空 / the title is empty".into()));
+    let title = input.title.trim();
+    if title.is_empty() {
+        return Err(AppError::Field { field: "title", message: "标题不能为空 / the title is empty".into() });
+    }
+    if title.chars().count() > yangguang_core::disclosure::MAX_TITLE_CHARS {
+        return Err(AppError::Field {
+            field: "title",
+            message: format!(
+                "标题不能超过 {} 个字（现有 {} 个），请缩短 / the title is longer than {} characters",
+                yangguang_core::disclosure::MAX_TITLE_CHARS,
+                title.chars().count(),
+                yangguang_core::disclosure::MAX_TITLE_CHARS
+            ),
+        });
     }
     Ok(())
 }

@@ -321,6 +321,23 @@ struct RawItem {
     audience: Option<Spanned<String>>,
 }
 
+/// The catalog items the platform's own code depends on — drafts it generates, books it
+/// locks, registers it re-publishes — named in this one place. The operator may change
+/// everything else about them in `items.toml`, but not remove them: [`Catalog::missing_required`]
+/// is checked when the catalog loads.
+pub mod required {
+    /// Monthly income and expenditure, entry by entry with receipts (阳光财务 收支明细).
+    pub const MONTHLY_ACCOUNTS: &str = "income-expenditure";
+    /// The collective assets register (资产台账).
+    pub const ASSETS_REGISTER: &str = "assets-register";
+    /// The resources register (资源台账).
+    pub const RESOURCES_REGISTER: &str = "resources-register";
+    /// The economic contracts register, leases included (经济合同台账).
+    pub const CONTRACTS_REGISTER: &str = "contracts-register";
+
+    pub const ALL: [&str; 4] = [MONTHLY_ACCOUNTS, ASSETS_REGISTER, RESOURCES_REGISTER, CONTRACTS_REGISTER];
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
@@ -347,6 +364,22 @@ impl Catalog {
         }
         let item_index = items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
         Ok(Self { columns, column_index, items, item_index })
+    }
+
+    /// The [`required`] items this catalog lacks, as errors naming the items file.
+    pub fn missing_required(&self, items_file: &str) -> Vec<CatalogError> {
+        required::ALL
+            .iter()
+            .filter(|id| self.item(id).is_none())
+            .map(|id| CatalogError {
+                file: items_file.to_owned(),
+                line: 1,
+                message: format!(
+                    "缺少平台依赖的公开目录事项 “{id}”，不能删除（可以修改名称、期限和审核人） / \
+                     the item “{id}” is required by the platform and cannot be removed"
+                ),
+            })
+            .collect()
     }
 
     /// Columns in file order (parents before their children).

@@ -14,7 +14,7 @@ use serde_json::json;
 use yangguang_core::DisclosureId;
 
 use crate::AppState;
-use crate::error::WebError;
+use crate::error::{Refusal, WebError};
 
 const BATCH: u32 = 2_000;
 
@@ -116,20 +116,13 @@ pub async fn push_ledger(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let token = yangguang_app::integrations::authorize(&state.site, secret, village).await.map_err(|e| match e {
-        yangguang_app::AppError::Forbidden(m) => WebError::Forbidden(m),
-        other => WebError::Internal(other.to_string()),
-    })?;
+    let token = yangguang_app::integrations::authorize(&state.site, secret, village).await?;
     if body.is_empty() {
         return Err(WebError::BadRequest("请求体为空：应为导出的账簿文件 / the body must be the ledger file".into()));
     }
     let period = q.from.zip(q.to);
     let file: yangguang_app::ledger::LedgerFile = ("ledger".into(), Box::new(std::io::Cursor::new(body)));
-    let report =
-        yangguang_app::ledger::import_ledger(&state.site, village, vec![file], period).await.map_err(|e| match e {
-            yangguang_app::AppError::Invalid(m) => WebError::BadRequest(m),
-            other => WebError::Internal(other.to_string()),
-        })?;
+    let report = yangguang_app::ledger::import_ledger(&state.site, village, vec![file], period).await?;
     let detail = format!("{} errors", report.errors.len());
     yangguang_app::auth::audit(
         &state.site,
@@ -146,22 +139,18 @@ pub async fn push_ledger(
             .iter()
             .map(|(_, e)| json!({ "row": e.row, "column": e.column, "value": e.value, "problem": e.problem }))
             .collect();
-        let body = json!({
-            "code": "ledger-errors",
-            "message": "账簿有误，未导入任何内容 / nothing was imported",
-            "errors": errors,
-            "unlisted_errors": report.unlisted_errors,
-        });
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        return Err(WebError::Invalid(
+            Refusal::new("账簿有误，未导入任何内容 / nothing was imported")
+                .detail("errors", errors.into())
+                .detail("unlisted_errors", report.unlisted_errors.into()),
+        ));
     }
     let stored = report.stored.unwrap_or_default();
     if !stored.conflicts.is_empty() {
-        let body = json!({
-            "code": "conflict",
-            "message": "这些凭证公开后被改动，未导入任何内容 / vouchers changed after publication; nothing was imported",
-            "conflicts": stored.conflicts,
-        });
-        return Ok((axum::http::StatusCode::CONFLICT, Json(body)).into_response());
+        return Err(WebError::Conflict(
+            Refusal::new("这些凭证公开后被改动，未导入任何内容 / vouchers changed after publication; nothing was imported")
+                .detail("conflicts", json!(stored.conflicts)),
+        ));
     }
     Ok(Json(json!({ "status": "imported", "inserted": stored.inserted, "updated": stored.updated, "unchanged": stored.unchanged })).into_response())
 }
@@ -186,30 +175,19 @@ pub async fn push_trading(
         chrono::Utc::now(),
     )
     .await;
-    let refuse = |status: axum::http::StatusCode, code: &str, message: String| {
-        (status, Json(json!({ "code": code, "message": message }))).into_response()
-    };
     let report = match outcome {
         Ok(report) => report,
-        Err(e @ PushError::Disabled) => {
-            return Ok(refuse(axum::http::StatusCode::NOT_FOUND, "disabled", e.to_string()));
-        }
-        Err(e @ PushError::Signature(_)) => {
-            return Ok(refuse(axum::http::StatusCode::UNAUTHORIZED, "signature", e.to_string()));
-        }
-        Err(e @ PushError::Replay) => return Ok(refuse(axum::http::StatusCode::CONFLICT, "replay", e.to_string())),
-        Err(e @ PushError::Malformed(_)) => {
-            return Ok(refuse(axum::http::StatusCode::BAD_REQUEST, "malformed", e.to_string()));
-        }
-        Err(PushError::App(e)) => return Err(WebError::Internal(e.to_string())),
+        // Pushes are off: as if the endpoint did not exist.
+        Err(PushError::Disabled) => return Err(WebError::NotFound),
+        Err(e @ PushError::Signature(_)) => return Err(WebError::Unauthorized(e.to_string())),
+        Err(e @ PushError::Replay) => return Err(WebError::conflict(e.to_string())),
+        Err(e @ PushError::Malformed(_)) => return Err(WebError::BadRequest(e.to_string())),
+        Err(PushError::App(e)) => return Err(e.into()),
     };
     if !report.errors.is_empty() {
-        let body = json!({
-            "code": "listing-errors",
-            "message": "推送有误，未保存任何内容 / nothing was stored",
-            "errors": report,
-        });
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        return Err(WebError::Invalid(
+            Refusal::new("推送有误，未保存任何内容 / nothing was stored").detail("errors", json!(report)),
+        ));
     }
     Ok(Json(json!({ "status": "stored", "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged })).into_response())
 }

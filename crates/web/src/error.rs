@@ -13,28 +13,84 @@ use yangguang_store::StoreError;
 use crate::AppState;
 use crate::prefs::Prefs;
 
+/// Every way a request can fail, each with one HTTP status and one stable machine code
+/// (`code()`), the same in JSON answers and on HTML pages:
+///
+/// | code | status | meaning |
+/// |---|---|---|
+/// | `not_found` | 404 | no such page or record (or not visible to the reader) |
+/// | `unauthorized` | 401 | a machine request without valid credentials or signature |
+/// | `forbidden` | 403 | the reader lacks a role, or the request is forged |
+/// | `invalid` | 400 | the request itself is malformed |
+/// | `invalid` | 422 | well-formed, but the content breaks a rule; `field` names the field |
+/// | `conflict` | 409 | the record changed or the request was already done |
+/// | `unavailable` | 503 | the database is out of reach |
+/// | `internal` | 500 | a fault of ours: logged, never caused by what the user sent |
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum WebError {
     #[error("not found")]
     NotFound,
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// The actor lacks a role or the request is forged; the message says what is missing.
     #[error("forbidden: {0}")]
     Forbidden(String),
-    /// The request cannot be done as asked; the message says what to fix.
+    /// The request cannot be read as asked; the message says what to fix.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The content breaks a rule; the refusal says which field and why.
+    #[error("invalid: {}", .0.message)]
+    Invalid(Refusal),
+    #[error("conflict: {}", .0.message)]
+    Conflict(Refusal),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
+/// What a refused request is told: a message for people (Chinese first), the field at fault if
+/// one is, and details for machines (row-level problems), added to the JSON answer.
+#[derive(Debug, Clone, Default)]
+pub struct Refusal {
+    pub message: String,
+    pub field: Option<String>,
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Refusal {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Self::default() }
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn detail(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.details.insert(key.to_owned(), value);
+        self
+    }
+}
+
 impl WebError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid(Refusal::new(message))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(Refusal::new(message))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -43,12 +99,36 @@ impl WebError {
     /// Stable codes for clients and translations.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::NotFound => "not-found",
+            Self::NotFound => "not_found",
+            Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
-            Self::BadRequest(_) => "bad-request",
+            Self::BadRequest(_) | Self::Invalid(_) => "invalid",
+            Self::Conflict(_) => "conflict",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
+    }
+
+    /// The message the reader is shown: a refusal's own, or `None` for the generic page.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized(m) | Self::Forbidden(m) | Self::BadRequest(m) => Some(m),
+            Self::Invalid(r) | Self::Conflict(r) => Some(&r.message),
+            Self::NotFound | Self::Unavailable(_) | Self::Internal(_) => None,
+        }
+    }
+
+    fn json(&self, generic: &str) -> serde_json::Value {
+        let mut body = serde_json::Map::new();
+        body.insert("code".into(), self.code().into());
+        body.insert("message".into(), self.message().unwrap_or(generic).into());
+        if let Self::Invalid(r) | Self::Conflict(r) = self {
+            if let Some(field) = &r.field {
+                body.insert("field".into(), field.clone().into());
+            }
+            body.extend(r.details.clone());
+        }
+        body.into()
     }
 }
 
@@ -56,8 +136,10 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(m) => Self::conflict(format!("记录已被改动或已存在 / the record changed or exists: {m}")),
+            StoreError::Invalid(m) => Self::invalid(format!("数据不符合规则 / the data breaks a rule: {m}")),
             StoreError::Unavailable(m) => Self::Unavailable(m),
-            other => Self::Internal(other.to_string()),
+            other @ (StoreError::Backend(_) | StoreError::Schema(_)) => Self::Internal(other.to_string()),
         }
     }
 }
@@ -67,8 +149,10 @@ impl From<yangguang_app::AppError> for WebError {
         use yangguang_app::AppError;
         match e {
             AppError::Forbidden(m) => Self::Forbidden(m),
-            AppError::Invalid(m) | AppError::Conflict(m) => Self::BadRequest(m),
-            AppError::Upload(u) => Self::BadRequest(u.to_string()),
+            AppError::Invalid(m) => Self::invalid(m),
+            AppError::Field { field, message } => Self::Invalid(Refusal::new(message).field(field)),
+            AppError::Conflict(m) => Self::conflict(m),
+            AppError::Upload(u) => Self::invalid(u.to_string()),
             AppError::NotFound => Self::NotFound,
             AppError::Store(s) => s.into(),
             other => Self::Internal(other.to_string()),
@@ -86,8 +170,8 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match &self {
             Self::NotFound => {}
-            Self::Forbidden(m) | Self::BadRequest(m) => tracing::info!(problem = %m, "request refused"),
-            other => tracing::error!(error = %other, "request failed"),
+            Self::Unavailable(_) | Self::Internal(_) => tracing::error!(error = %self, "request failed"),
+            refused => tracing::info!(problem = %refused, "request refused"),
         }
         let mut response = self.status().into_response();
         response.extensions_mut().insert(self);
@@ -110,13 +194,8 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     };
     if json {
         let t = prefs.lang.texts();
-        let message = match &error {
-            WebError::NotFound => t.not_found_title.to_owned(),
-            WebError::Forbidden(m) | WebError::BadRequest(m) => m.clone(),
-            _ => t.error_title.to_owned(),
-        };
-        let body = serde_json::json!({ "code": error.code(), "message": message });
-        return (error.status(), axum::Json(body)).into_response();
+        let generic = if matches!(error, WebError::NotFound) { t.not_found_title } else { t.error_title };
+        return (error.status(), axum::Json(error.json(generic))).into_response();
     }
     crate::pages::error_page(&state, &prefs, &error).respond(&headers, &state.security)
 }

@@ -246,9 +246,14 @@ struct MessagePage<'a> {
 
 /// The page for an error: friendly, with a way back and a search box.
 pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<EncodedPage> {
-    if let WebError::Forbidden(message) | WebError::BadRequest(message) = error {
+    if let Some(message) = error.message() {
         // Refusals carry their own message: rendered each time, never cached.
-        let heading = if matches!(error, WebError::Forbidden(_)) { "无法完成此操作" } else { "请求有误" };
+        let heading = match error {
+            WebError::Forbidden(_) | WebError::Unauthorized(_) => "无法完成此操作",
+            WebError::Conflict(_) => "内容已变化",
+            _ => "请求有误",
+        };
+        let message = &message.to_owned();
         let page = MessagePage {
             layout: Layout::new(prefs, "/", heading.to_owned(), message.clone(), vec![]),
             heading,

@@ -1,0 +1,154 @@
+//! The staff work list: the versions waiting for the reader's sign-off, the reader's own
+//! drafts in flight, and the catalog items due this month in the villages they serve.
+//!
+//! Computed here, not in the web layer, with a bounded number of queries whatever the
+//! reader's scope: every submitted version in scope is read at once (no limit, the longest
+//! waiting first) and filtered to those the reader can still sign, so an old submission is
+//! never hidden behind a hundred newer ones.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use yangguang_core::catalog::DueState;
+use yangguang_core::period::PeriodKind;
+use yangguang_core::region::CodeLevel;
+use yangguang_core::staff::{Grant, Role};
+use yangguang_core::{DisclosureState, DisclosureSummary, Period, RegionCode};
+use yangguang_store::{Signoff, WorkQuery};
+
+use crate::auth::SignedIn;
+use crate::{AppError, Site, publishing};
+
+/// The reader's own drafts shown at most (newest first).
+const MINE_LIMIT: u32 = 100;
+/// At most this many villages get their due items listed (a township has ~20).
+const DUE_VILLAGES: usize = 25;
+
+/// Roles that sign versions off, and so see submissions.
+const REVIEWER_ROLES: [Role; 5] =
+    [Role::BranchMember, Role::SupervisionMember, Role::FinanceGroupMember, Role::TownshipReviewer, Role::CountyOperator];
+
+/// Roles whose villages' due items the work list shows.
+const DUE_ROLES: [Role; 3] = [Role::VillageClerk, Role::SupervisionMember, Role::TownshipReviewer];
+
+pub struct WorkList {
+    /// Submitted versions still missing a sign-off the reader can give, the longest waiting first.
+    pub to_review: Vec<DisclosureSummary>,
+    /// Drafts, returned, submitted and scheduled versions in the reader's villages as clerk.
+    pub mine: Vec<DisclosureSummary>,
+    /// Periodic catalog items due this month, village by village.
+    pub due: Vec<DueEntry>,
+}
+
+/// One catalog item due in one village this month.
+pub struct DueEntry {
+    pub village: RegionCode,
+    pub item_id: String,
+    pub item_name: String,
+    pub period: Period,
+    pub deadline: NaiveDate,
+    pub state: DueState,
+}
+
+/// The code prefix of the villages a grant reaches: a village's 12 digits, a town's 9, ….
+fn scope_prefix(region: RegionCode) -> String {
+    let keep = match region.level() {
+        CodeLevel::Village => 12,
+        CodeLevel::Town => 9,
+        CodeLevel::County => 6,
+        CodeLevel::City => 4,
+        CodeLevel::Province => 2,
+    };
+    region.to_string()[..keep].to_owned()
+}
+
+fn granted<'a>(grants: &'a [Grant], roles: &'a [Role]) -> impl Iterator<Item = &'a Grant> {
+    grants.iter().filter(move |g| roles.contains(&g.role))
+}
+
+/// The work list of one staff member on `today`.
+pub async fn work_list(site: &Site, who: &SignedIn, today: NaiveDate) -> Result<WorkList, AppError> {
+    let grants = who.grants();
+    let mine = site
+        .store
+        .list_work(&WorkQuery {
+            region_prefixes: granted(&grants.0, &[Role::VillageClerk]).map(|g| scope_prefix(g.region)).collect(),
+            states: vec![
+                DisclosureState::Draft,
+                DisclosureState::Returned,
+                DisclosureState::Submitted,
+                DisclosureState::Scheduled,
+            ],
+            limit: MINE_LIMIT,
+        })
+        .await?;
+
+    // Submissions: one read of them all, one of their contents, one of their sign-offs.
+    let reviewer_scopes: Vec<String> =
+        granted(&grants.0, &REVIEWER_ROLES).map(|g| scope_prefix(g.region)).collect();
+    let submitted = site.store.list_submitted(&reviewer_scopes).await?;
+    let ids: Vec<_> = submitted.iter().map(|s| s.id).collect();
+    let contents = site.store.get_disclosures(&ids).await?;
+    let mut signoffs: HashMap<_, Vec<Signoff>> = HashMap::new();
+    for s in site.store.signoffs_of(&ids).await? {
+        signoffs.entry(s.disclosure_id).or_default().push(s);
+    }
+    let signable: HashSet<_> = contents
+        .iter()
+        .filter(|d| {
+            let done = signoffs.get(&d.id).map(Vec::as_slice).unwrap_or_default();
+            publishing::missing_reviewers(site, d, done).iter().any(|r| grants.can_sign(*r, d.village))
+        })
+        .map(|d| d.id)
+        .collect();
+    let to_review = submitted.into_iter().filter(|s| signable.contains(&s.id)).collect();
+
+    // Due items: the villages under the reader's grants, their published periods in one read.
+    let regions = site.regions();
+    let mut villages: Vec<RegionCode> = vec![];
+    for g in granted(&grants.0, &DUE_ROLES) {
+        let mut stack = vec![g.region];
+        while let Some(code) = stack.pop() {
+            match regions.get(code) {
+                Some(r) if r.kind.is_village_level() => villages.push(code),
+                Some(_) => stack.extend(regions.children(code).map(|r| r.code)),
+                None => {}
+            }
+        }
+    }
+    villages.sort();
+    villages.dedup();
+    villages.truncate(DUE_VILLAGES);
+    let published: HashSet<(RegionCode, String, Period)> =
+        site.store.published_periods_of(&villages).await?.into_iter().collect();
+    let month = Period::containing(PeriodKind::Month, today);
+    let mut due = vec![];
+    for village in villages {
+        let is_published = |item: &str, p: Period| published.contains(&(village, item.to_owned(), p));
+        for d in site.catalog.due_in_month(month, today, is_published) {
+            due.push(DueEntry {
+                village,
+                item_id: d.item.id.clone(),
+                item_name: d.item.name.clone(),
+                period: d.period,
+                deadline: d.deadline,
+                state: d.state,
+            });
+        }
+    }
+    Ok(WorkList { to_review, mine, due })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_reaches_the_villages_under_its_code() {
+        let code = |s: &str| RegionCode::parse(s).unwrap();
+        assert_eq!(scope_prefix(code("339921100201")), "339921100201");
+        assert_eq!(scope_prefix(code("339921100000")), "339921100");
+        assert_eq!(scope_prefix(code("339921000000")), "339921");
+        assert_eq!(scope_prefix(code("339900000000")), "3399");
+    }
+}
