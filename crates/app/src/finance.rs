@@ -26,24 +26,61 @@ pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     out.push('\n');
 }
 
-pub fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&header.join(","));
-    out.push('\n');
-    for row in rows {
-        out.push_str(&row.iter().map(|c| c.replace(',', "")).collect::<Vec<_>>().join(","));
-        out.push('\n');
+/// The byte order mark that lets spreadsheet programs in China (Excel first) read a CSV as UTF-8.
+pub const BOM: &str = "\u{feff}";
+
+/// A CSV being written to memory with the `csv` crate: a cell holding a comma, a quote or a
+/// line break is quoted as RFC 4180 says (quotes doubled), so every cell reads back exactly
+/// as it was written; other cells are written as they are. Lines end in `\n`.
+pub struct CsvFile(::csv::Writer<Vec<u8>>);
+
+impl CsvFile {
+    /// A CSV starting with `prefix`: [`BOM`] for files people open in a spreadsheet, `""`
+    /// for files programs read.
+    pub fn new(prefix: &str) -> Self {
+        // Flexible: a row is written whatever its length, as it always was.
+        Self(::csv::WriterBuilder::new().flexible(true).from_writer(prefix.as_bytes().to_vec()))
     }
-    out.into_bytes()
+
+    pub fn row<I>(&mut self, cells: I) -> &mut Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
+        self.0.write_record(cells).expect("writing a CSV to memory cannot fail");
+        self
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0.into_inner().expect("writing a CSV to memory cannot fail")
+    }
 }
 
-/// The month's entry lines as a CSV in the shape the import reads.
+/// A header and its rows as a CSV with a [`BOM`], every cell kept as it is (quoted where it
+/// must be).
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut file = CsvFile::new(BOM);
+    file.row(header);
+    for row in rows {
+        file.row(row);
+    }
+    file.into_bytes()
+}
+
+/// An amount in yuan as programs read it: no thousands separators (`-1234.50`).
+pub fn plain_yuan(f: Fen) -> String {
+    let sign = if f.0 < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", f.0.unsigned_abs() / 100, f.0.unsigned_abs() % 100)
+}
+
+/// The month's entry lines as a CSV in the shape the import reads, with a [`BOM`]; every
+/// 摘要 exactly as in the books (commas, quotes and line breaks quoted, never dropped).
 pub fn ledger_csv(lines: &[yangguang_core::ledger::LedgerEntry]) -> Vec<u8> {
     let header = ["凭证日期", "凭证号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "附件数"];
     let rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
-            let money = |f: Fen| if f.0 == 0 { String::new() } else { f.to_string() };
+            let money = |f: Fen| if f.0 == 0 { String::new() } else { plain_yuan(f) };
             vec![
                 l.date.to_string(),
                 l.voucher_no.clone(),
@@ -173,5 +210,64 @@ pub async fn lock_published_books(
     match (item, period) {
         (Some(MONTHLY_ACCOUNTS_ITEM), Some(p)) => Ok(site.store.lock_vouchers(village, p.start(), p.end()).await?),
         _ => Ok(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(summary: &str, debit: i64, credit: i64) -> LedgerEntry {
+        LedgerEntry {
+            date: NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+            voucher_no: "记-001".into(),
+            summary: summary.into(),
+            account_code: "501".into(),
+            account_name: "经营收入".into(),
+            debit: Fen(debit),
+            credit: Fen(credit),
+            attachments: 2,
+            row: 0,
+        }
+    }
+
+    #[test]
+    fn ordinary_lines_are_written_as_before() {
+        let bytes = ledger_csv(&[entry("收3月店面房租金", 0, 1_200_000), entry("付水电费", -5_050, 0)]);
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "\u{feff}凭证日期,凭证号,摘要,科目编码,科目名称,借方金额,贷方金额,附件数\n\
+             2026-03-05,记-001,收3月店面房租金,501,经营收入,,12000.00,2\n\
+             2026-03-05,记-001,付水电费,501,经营收入,-50.50,,2\n"
+        );
+    }
+
+    #[test]
+    fn a_summary_with_a_comma_a_quote_and_a_line_break_reads_back_exactly() {
+        let summaries =
+            ["收租金, 含押金", "付\"村口\"路灯电费", "第一行\n第二行", "回车\r\n换行, \"全都\"有", ",\"", " 首尾空格 "];
+        let lines: Vec<LedgerEntry> = summaries.iter().map(|s| entry(s, 0, 100)).collect();
+        let bytes = ledger_csv(&lines);
+        let text = std::str::from_utf8(&bytes).unwrap();
+        let body = text.strip_prefix(BOM).expect("a BOM for spreadsheet programs");
+        let mut reader = ::csv::Reader::from_reader(body.as_bytes());
+        assert_eq!(reader.headers().unwrap().get(2), Some("摘要"));
+        let read: Vec<::csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(read.len(), summaries.len());
+        for (record, summary) in read.iter().zip(summaries) {
+            assert_eq!(record.len(), 8);
+            assert_eq!(&record[2], summary);
+            assert_eq!(&record[6], "1.00");
+        }
+    }
+
+    #[test]
+    fn any_cells_read_back_exactly() {
+        let rows = vec![vec!["张*明".to_owned(), "1,234.56".to_owned(), "\"低保\"\n特困".to_owned(), String::new()]];
+        let bytes = csv(&["户主", "金额", "类别", "备注"], &rows);
+        let body = std::str::from_utf8(&bytes).unwrap().strip_prefix(BOM).unwrap();
+        let mut reader = ::csv::Reader::from_reader(body.as_bytes());
+        let read: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        assert_eq!(read, rows);
     }
 }

@@ -6,25 +6,13 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
+use yangguang_core::accounts::{AccountKind, Charts};
 use yangguang_core::finance::Statement;
 use yangguang_core::ledger::LedgerEntry;
 use yangguang_core::{Fen, Period, RegionCode};
 
-use crate::finance::MONTHLY_ACCOUNTS_ITEM;
+use crate::finance::{BOM, CsvFile, MONTHLY_ACCOUNTS_ITEM, plain_yuan as yuan};
 use crate::{AppError, Site};
-
-fn yuan(f: Fen) -> String {
-    let sign = if f.0 < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", f.0.unsigned_abs() / 100, f.0.unsigned_abs() % 100)
-}
-
-fn csv_line(cells: &[String]) -> String {
-    let quoted: Vec<String> = cells
-        .iter()
-        .map(|c| if c.contains([',', '"', '\n']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.clone() })
-        .collect();
-    quoted.join(",") + "\n"
-}
 
 /// The statement's figures, one row per line: section, category, amount (yuan), vouchers.
 fn statement_rows(s: &Statement) -> Vec<[String; 4]> {
@@ -47,14 +35,15 @@ fn statement_rows(s: &Statement) -> Vec<[String; 4]> {
 
 const STATEMENT_HEADER: [&str; 4] = ["项目", "类别", "金额（元）", "凭证数"];
 
-/// UTF-8 with a BOM, so spreadsheet programs in China open it correctly.
+/// UTF-8 with a BOM, so spreadsheet programs in China open it correctly; cells quoted where
+/// they must be (RFC 4180), never altered.
 pub fn statement_csv(s: &Statement) -> Vec<u8> {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&csv_line(&STATEMENT_HEADER.map(String::from)));
+    let mut file = CsvFile::new(BOM);
+    file.row(STATEMENT_HEADER);
     for row in statement_rows(s) {
-        out.push_str(&csv_line(&row));
+        file.row(&row);
     }
-    out.into_bytes()
+    file.into_bytes()
 }
 
 pub fn statement_xlsx(s: &Statement, title: &str) -> Result<Vec<u8>, AppError> {
@@ -100,27 +89,20 @@ async fn published_year(site: &Site, village: RegionCode, year: i32) -> Result<V
         .collect())
 }
 
-/// A year's published books as a Fiscal Data Package: the descriptor and its CSV.
-pub async fn fiscal_data_package(site: &Site, village: RegionCode, year: i32) -> Result<(Value, Vec<u8>), AppError> {
-    let name = site.regions().get(village).map(|r| r.name.clone()).ok_or(AppError::NotFound)?;
-    let entries = published_year(site, village, year).await?;
-    if entries.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let mut csv = csv_line(
-        &["date", "voucher", "summary", "account_code", "account_name", "category", "income", "expenditure"]
-            .map(String::from),
-    );
-    for e in &entries {
-        let account = site.charts.for_date(e.date).resolve(&e.account_code);
+/// The income and spending lines of `entries` as the package's `ledger.csv` (no BOM: it is
+/// read by programs, as the descriptor's `encoding` says). Transfers between accounts are
+/// neither income nor spending and are left out.
+fn package_csv(entries: &[LedgerEntry], charts: &Charts) -> Vec<u8> {
+    let mut file = CsvFile::new("");
+    file.row(["date", "voucher", "summary", "account_code", "account_name", "category", "income", "expenditure"]);
+    for e in entries {
+        let account = charts.for_date(e.date).resolve(&e.account_code);
         let (income, expenditure) = match account.map(|a| a.kind) {
-            Some(yangguang_core::accounts::AccountKind::Income) => (Fen(e.credit.0 - e.debit.0), Fen(0)),
-            Some(yangguang_core::accounts::AccountKind::Expense | yangguang_core::accounts::AccountKind::Cost) => {
-                (Fen(0), Fen(e.debit.0 - e.credit.0))
-            }
-            _ => continue, // transfers between accounts are neither income nor spending
+            Some(AccountKind::Income) => (Fen(e.credit.0 - e.debit.0), Fen(0)),
+            Some(AccountKind::Expense | AccountKind::Cost) => (Fen(0), Fen(e.debit.0 - e.credit.0)),
+            _ => continue,
         };
-        csv.push_str(&csv_line(&[
+        file.row([
             e.date.to_string(),
             e.voucher_no.clone(),
             e.summary.clone(),
@@ -129,8 +111,19 @@ pub async fn fiscal_data_package(site: &Site, village: RegionCode, year: i32) ->
             account.map(|a| a.category.clone()).unwrap_or_default(),
             yuan(income),
             yuan(expenditure),
-        ]));
+        ]);
     }
+    file.into_bytes()
+}
+
+/// A year's published books as a Fiscal Data Package: the descriptor and its CSV.
+pub async fn fiscal_data_package(site: &Site, village: RegionCode, year: i32) -> Result<(Value, Vec<u8>), AppError> {
+    let name = site.regions().get(village).map(|r| r.name.clone()).ok_or(AppError::NotFound)?;
+    let entries = published_year(site, village, year).await?;
+    if entries.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let csv = package_csv(&entries, &site.charts);
     let field = |name: &str, kind: &str, title: &str| json!({ "name": name, "type": kind, "title": title });
     let descriptor = json!({
         "profile": "tabular-data-package",
@@ -179,5 +172,78 @@ pub async fn fiscal_data_package(site: &Site, village: RegionCode, year: i32) ->
             }
         }
     });
-    Ok((descriptor, csv.into_bytes()))
+    Ok((descriptor, csv))
+}
+
+#[cfg(test)]
+mod tests {
+    use yangguang_core::accounts::Chart;
+    use yangguang_core::finance::CategoryLine;
+
+    use super::*;
+
+    /// Reads a CSV the way a program would, every cell as a string.
+    fn read(bytes: &[u8]) -> Vec<Vec<String>> {
+        let text = std::str::from_utf8(bytes).unwrap();
+        let text = text.strip_prefix(BOM).unwrap_or(text);
+        let mut reader = ::csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect()
+    }
+
+    const AWKWARD: &str = "租金, 含\"押金\"\n及滞纳金";
+
+    #[test]
+    fn the_statement_csv_keeps_every_category_as_it_is() {
+        let line =
+            |category: &str, amount| CategoryLine { category: category.into(), amount: Fen(amount), vouchers: vec![] };
+        let s = Statement {
+            period: Period::Month { year: 2026, month: 3 },
+            income: vec![line(AWKWARD, 1_200_000)],
+            expenditure: vec![line("办公费用", 5_050)],
+            total_income: Fen(1_200_000),
+            total_expenditure: Fen(5_050),
+            opening_cash: Fen(0),
+            closing_cash: Fen(0),
+            opening_bank: Fen(0),
+            closing_bank: Fen(1_194_950),
+            large_items: vec![],
+            uncategorised: vec![],
+        };
+        let bytes = statement_csv(&s);
+        assert!(bytes.starts_with(BOM.as_bytes()));
+        let rows = read(&bytes);
+        assert_eq!(rows[0], STATEMENT_HEADER);
+        assert_eq!(rows[1], ["收入", AWKWARD, "12000.00", "0"]);
+        // Ordinary rows are written plainly, one line each.
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains("\n支出,办公费用,50.50,0\n支出,合计,50.50,\n"), "{text}");
+        assert!(text.ends_with("期末余额,库存现金,0.00,\n"), "{text}");
+    }
+
+    #[test]
+    fn the_packages_csv_keeps_every_summary_as_it_is() {
+        let chart = Chart::parse(
+            "test.toml",
+            "chart = \"test\"\n\
+             [[account]]\ncode = \"102\"\nname = \"银行存款\"\nkind = \"asset\"\n\
+             [[account]]\ncode = \"501\"\nname = \"经营收入\"\nkind = \"income\"\ncategory = \"经营收入\"\n",
+        )
+        .unwrap();
+        let entry = |code: &str, debit, credit| LedgerEntry {
+            date: NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+            voucher_no: "记-001".into(),
+            summary: AWKWARD.into(),
+            account_code: code.into(),
+            account_name: String::new(),
+            debit: Fen(debit),
+            credit: Fen(credit),
+            attachments: 0,
+            row: 0,
+        };
+        let bytes = package_csv(&[entry("102", 1_200_000, 0), entry("501", 0, 1_200_000)], &Charts::single(chart));
+        assert!(!bytes.starts_with(BOM.as_bytes()), "read by programs: no BOM");
+        let rows = read(&bytes);
+        assert_eq!(rows.len(), 2, "the bank line is a transfer, not income: {rows:?}");
+        assert_eq!(rows[1], ["2026-03-05", "记-001", AWKWARD, "501", "", "经营收入", "12000.00", "0.00"]);
+    }
 }

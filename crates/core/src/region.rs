@@ -263,14 +263,20 @@ pub fn parse_regions_csv(text: &str, known: &[Region]) -> Result<Vec<Region>, Ve
     }
 }
 
-/// Writes regions as the CSV that [`parse_regions_csv`] reads.
+/// Writes regions as the CSV that [`parse_regions_csv`] reads (no BOM, lines ending in `\n`);
+/// a name holding a comma, a quote or a line break is quoted (RFC 4180), not altered.
 pub fn regions_to_csv(regions: &[Region]) -> String {
-    let mut out = String::from("code,name,parent_code,kind\n");
-    for r in regions {
-        let parent = r.parent.map(|p| p.to_string()).unwrap_or_default();
-        out.push_str(&format!("{},{},{},{}\n", r.code, r.name, parent, r.kind.as_str()));
+    fn write(regions: &[Region]) -> csv::Result<Vec<u8>> {
+        let mut writer = csv::Writer::from_writer(vec![]);
+        writer.write_record(["code", "name", "parent_code", "kind"])?;
+        for r in regions {
+            let parent = r.parent.map(|p| p.to_string()).unwrap_or_default();
+            writer.write_record([r.code.to_string().as_str(), r.name.as_str(), parent.as_str(), r.kind.as_str()])?;
+        }
+        writer.into_inner().map_err(|e| e.into_error().into())
     }
-    out
+    let bytes = write(regions).expect("writing a CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("UTF-8 cells make a UTF-8 file")
 }
 
 #[cfg(test)]
@@ -318,6 +324,26 @@ mod tests {
                    330521100001,青山社区,330521100000,community\n";
         let regions = parse_regions_csv(csv, &[]).unwrap();
         assert_eq!(regions_to_csv(&regions), csv);
+    }
+
+    #[test]
+    fn names_with_commas_quotes_and_line_breaks_round_trip() {
+        let county = RegionCode::parse("330521000000").unwrap();
+        let region = |code: &str, name: &str| Region {
+            code: RegionCode::parse(code).unwrap(),
+            name: name.into(),
+            parent: Some(county),
+            kind: RegionKind::Town,
+        };
+        let regions = vec![
+            Region { code: county, name: "清溪县".into(), parent: None, kind: RegionKind::County },
+            region("330521100000", "青山镇, 原青山乡"),
+            region("330521200000", "“老街”\"街道\""),
+            region("330521300000", "第一行\n第二行"),
+        ];
+        let csv = regions_to_csv(&regions);
+        assert!(csv.contains("\n330521100000,\"青山镇, 原青山乡\",330521000000,town\n"), "{csv}");
+        assert_eq!(parse_regions_csv(&csv, &[]).unwrap(), regions);
     }
 
     proptest! {
