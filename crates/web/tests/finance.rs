@@ -125,9 +125,9 @@ async fn statements_download_as_csv_and_xlsx() {
 }
 
 /// The official Fiscal Data Package schema, with its dictionary inlined so it validates
-/// offline (from `../shared/schemas`, beside the repository).
+/// offline (the copy vendored in `tests/schemas`, see its `SOURCES.md`).
 fn fdp_schema() -> serde_json::Value {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/frictionless-v1");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/frictionless-v1");
     let read = |p: std::path::PathBuf| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
     };

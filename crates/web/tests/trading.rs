@@ -281,9 +281,10 @@ async fn the_trading_column_shows_open_listings_and_masked_deal_results() {
 }
 
 /// The official OCDS 1.1.5 release package schema, with the release schema it refers to
-/// served from `../shared/schemas` so that validation works offline.
+/// served from the copy vendored in `tests/schemas` (see its `SOURCES.md`), so that
+/// validation works offline.
 fn ocds_validator() -> jsonschema::Validator {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas");
     let read = |name: &str| -> Value {
         let p = dir.join(name);
         serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
