@@ -3,8 +3,8 @@
 //! has brought in according to the books.
 
 use chrono::NaiveDate;
-use yangguang_core::lease::Lease;
-use yangguang_core::{Fen, RegionCode};
+use yangguang_core::RegionCode;
+use yangguang_core::lease::{Lease, RentPosition};
 use yangguang_store::NewRecord;
 
 use crate::publishing::Actor;
@@ -66,51 +66,15 @@ pub async fn lease(site: &Site, village: RegionCode, contract_no: &str) -> Resul
     site.store.get_record(LEASE, &key(village, contract_no)).await?.as_ref().map(decode).transpose()
 }
 
-/// Rent against the books up to `day`, over the days the books cover: from the later of the
-/// contract's start and the first entry imported. What fell due is set against what the
-/// ledger shows received: entries whose summary (摘要) names the contract number, on their
-/// credit side (the debit side is the cash or bank account the money went to).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RentPosition {
-    pub from: NaiveDate,
-    pub due: Fen,
-    pub received: Fen,
-}
-
-impl RentPosition {
-    pub fn owed(&self) -> Fen {
-        Fen((self.due.0 - self.received.0).max(0))
-    }
-}
-
-/// The rent position of each lease from one read of the village's books. No books: `None`.
-pub fn rent_positions<'a>(
-    leases: impl IntoIterator<Item = &'a Lease>,
-    entries: &[yangguang_core::ledger::LedgerEntry],
-    day: NaiveDate,
-) -> Vec<Option<RentPosition>> {
-    let books_from = entries.iter().map(|e| e.date).min();
-    leases
-        .into_iter()
-        .map(|l| {
-            let books_from = books_from?;
-            let from = l.start.max(books_from);
-            let received = entries
-                .iter()
-                .filter(|e| e.date >= from && e.date <= day && e.summary.contains(&l.contract_no))
-                .map(|e| e.credit)
-                .sum();
-            Some(RentPosition { from, due: l.due_between(from, day), received })
-        })
-        .collect()
-}
-
-/// The village's books up to `day`, for [`rent_positions`].
-pub async fn books_until(
+/// The rent position of each lease on `day` (see [`RentPosition`]), from one read of the
+/// village's books up to that day; the rule itself is [`yangguang_core::lease::rent_positions`].
+pub async fn rent_positions<'a>(
     site: &Site,
     village: RegionCode,
+    leases: impl IntoIterator<Item = &'a Lease>,
     day: NaiveDate,
-) -> Result<Vec<yangguang_core::ledger::LedgerEntry>, AppError> {
+) -> Result<Vec<Option<RentPosition>>, AppError> {
     let from = NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid");
-    Ok(site.store.ledger_entries(village, from, day).await?)
+    let entries = site.store.ledger_entries(village, from, day).await?;
+    Ok(yangguang_core::lease::rent_positions(leases, &entries, day))
 }

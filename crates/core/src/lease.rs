@@ -1,9 +1,11 @@
-//! Leases of collective assets (产权出租): the contract register, when rent falls due, and
-//! which contracts run out soon (they must be re-tendered, not quietly renewed).
+//! Leases of collective assets (产权出租): the contract register, when rent falls due, which
+//! contracts run out soon (they must be re-tendered, not quietly renewed), and each contract's
+//! rent position against the books (due, received, in arrears).
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::ledger::LedgerEntry;
 use crate::{Fen, RegionCode};
 
 /// How often rent is paid, in advance at the start of each period.
@@ -142,6 +144,55 @@ impl Lease {
     }
 }
 
+/// Rent against the books up to a day, over the days the books cover: from the later of the
+/// contract's start and the first entry imported. What fell due is set against what the
+/// ledger shows received: entries whose summary (摘要) names the contract number, on their
+/// credit side (the debit side is the cash or bank account the money went to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RentPosition {
+    pub from: NaiveDate,
+    pub due: Fen,
+    pub received: Fen,
+}
+
+impl RentPosition {
+    /// Rent in arrears: what fell due and was not received, never below zero.
+    pub fn owed(&self) -> Fen {
+        Fen((self.due.0 - self.received.0).max(0))
+    }
+}
+
+/// Rent the books show received for `lease` within `[from, to]`: the credit side of the
+/// entries whose summary names its contract number.
+pub fn received_between(lease: &Lease, entries: &[LedgerEntry], from: NaiveDate, to: NaiveDate) -> Fen {
+    entries
+        .iter()
+        .filter(|e| e.date >= from && e.date <= to && e.summary.contains(&lease.contract_no))
+        .map(|e| e.credit)
+        .sum()
+}
+
+/// The rent position on `day` of each lease, from one read of the village's books (`entries`,
+/// those up to `day`). No books at all: `None` for every lease.
+pub fn rent_positions<'a>(
+    leases: impl IntoIterator<Item = &'a Lease>,
+    entries: &[LedgerEntry],
+    day: NaiveDate,
+) -> Vec<Option<RentPosition>> {
+    let books_from = entries.iter().map(|e| e.date).min();
+    leases
+        .into_iter()
+        .map(|l| {
+            let from = l.start.max(books_from?);
+            Some(RentPosition {
+                from,
+                due: l.due_between(from, day),
+                received: received_between(l, entries, from, day),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,7 +251,135 @@ mod tests {
         assert_eq!(Schedule::parse("看情况"), None);
     }
 
+    fn line(date: NaiveDate, summary: &str, credit: i64) -> LedgerEntry {
+        LedgerEntry {
+            date,
+            voucher_no: "记-001".into(),
+            summary: summary.into(),
+            account_code: "511".into(),
+            account_name: "租金收入".into(),
+            debit: Fen(0),
+            credit: Fen(credit),
+            attachments: 1,
+            row: 0,
+        }
+    }
+
+    #[test]
+    fn rent_is_set_against_the_lines_naming_the_contract() {
+        let l = lease("2024-01-01", "2026-12-31", Schedule::HalfYearly);
+        let books = [
+            line(date("2024-03-01"), "期初余额", 99_999),
+            line(date("2024-07-02"), "收HT-2024-001上半年租金", 1_000_000),
+            line(date("2024-07-03"), "收HT-2024-002租金", 1_800_000),
+            line(date("2025-02-01"), "收HT-2024-001租金", 800_000),
+        ];
+        let day = date("2025-01-31");
+        let p = rent_positions([&l], &books, day)[0].unwrap();
+        // The books start in March: January's instalment is before them.
+        assert_eq!(p, RentPosition { from: date("2024-03-01"), due: Fen(3_600_000), received: Fen(1_000_000) });
+        assert_eq!(p.owed(), Fen(2_600_000));
+        assert_eq!(rent_positions([&l, &l], &[], day), vec![None, None], "no books, no position");
+    }
+
+    /// A lease starting on one of the first 730 days of 2024, for 1 to 60 months.
+    fn any_lease() -> impl Strategy<Value = Lease> {
+        (0u64..730, 1u32..=60, 0i64..10_000_000, 0usize..5).prop_map(|(start, months, rent, s)| {
+            let schedule =
+                [Schedule::Monthly, Schedule::Quarterly, Schedule::HalfYearly, Schedule::Yearly, Schedule::Once][s];
+            let mut l = lease("2024-01-01", "2024-01-01", schedule);
+            l.start = l.start + chrono::Days::new(start);
+            l.end = l.start.checked_add_months(Months::new(months)).unwrap().pred_opt().unwrap();
+            l.annual_rent = Fen(rent);
+            l
+        })
+    }
+
+    /// Book lines from mid-2023 to 2029: `0` names the lease's contract (HT-2024-001), 1 to 8
+    /// another contract of the village (HT-2024-002 …), 9 none.
+    fn any_books() -> impl Strategy<Value = Vec<LedgerEntry>> {
+        prop::collection::vec((0u64..2_200, 0u8..10, -100_000i64..2_000_000), 0..40).prop_map(|lines| {
+            lines
+                .into_iter()
+                .map(|(day, whose, credit)| {
+                    let summary = match whose {
+                        0 => "收HT-2024-001租金".to_owned(),
+                        9 => "收村集体补助".to_owned(),
+                        n => format!("收HT-2024-{:03}租金", n + 1),
+                    };
+                    line(date("2023-06-01") + chrono::Days::new(day), &summary, credit)
+                })
+                .collect()
+        })
+    }
+
     proptest! {
+        /// Lines of other contracts never count: without them (the books still starting on
+        /// the same day) every position is the same, and what is received is exactly the
+        /// credit of the contract's own lines in the window.
+        #[test]
+        fn received_never_counts_other_contracts(l in any_lease(), books in any_books(), day in 0u64..2_500) {
+            let day = date("2023-06-01") + chrono::Days::new(day);
+            let position = rent_positions([&l], &books, day)[0];
+            let mut alone: Vec<LedgerEntry> =
+                books.iter().filter(|e| e.summary.contains(&l.contract_no)).cloned().collect();
+            if let Some(first) = books.iter().map(|e| e.date).min() {
+                alone.push(line(first, "期初余额", 12_345));
+            }
+            prop_assert_eq!(position, rent_positions([&l], &alone, day)[0]);
+            if let Some(p) = position {
+                let own: i64 = books
+                    .iter()
+                    .filter(|e| e.summary.contains("HT-2024-001") && p.from <= e.date && e.date <= day)
+                    .map(|e| e.credit.0)
+                    .sum();
+                prop_assert_eq!(p.received, Fen(own));
+            }
+        }
+
+        /// Arrears are what fell due less what came in, never below zero.
+        #[test]
+        fn arrears_are_due_less_received_at_least_zero(l in any_lease(), books in any_books(), day in 0u64..2_500) {
+            let day = date("2023-06-01") + chrono::Days::new(day);
+            if let Some(p) = rent_positions([&l], &books, day)[0] {
+                prop_assert_eq!(p.owed(), Fen((p.due.0 - p.received.0).max(0)));
+                prop_assert!(p.owed().0 >= 0);
+                if p.received.0 >= 0 {
+                    prop_assert!(p.owed() <= p.due);
+                }
+            }
+        }
+
+        /// Over the same books, a later day never has less rent due.
+        #[test]
+        fn due_grows_with_the_day(l in any_lease(), books in any_books(), a in 0u64..2_500, b in 0u64..2_500) {
+            let (early, late) = (a.min(b), a.max(b));
+            let day = |d: u64| date("2023-06-01") + chrono::Days::new(d);
+            let on = |d: u64| rent_positions([&l], &books, day(d))[0];
+            match (on(early), on(late)) {
+                (Some(p), Some(q)) => {
+                    prop_assert_eq!(p.from, q.from);
+                    prop_assert!(p.due <= q.due, "{:?} then {:?}", p, q);
+                }
+                (p, q) => prop_assert!(p.is_none() && q.is_none() && books.is_empty()),
+            }
+            prop_assert!(l.due_by(day(early)) <= l.due_by(day(late)));
+        }
+
+        /// The instalments add up to the term's rent, each rounded down by under a fen, and
+        /// what falls due over two consecutive spans is what falls due over both.
+        #[test]
+        fn instalments_add_up_to_the_terms_rent(l in any_lease(), split in 0u64..2_000) {
+            let instalments = l.instalments();
+            let total: i64 = instalments.iter().map(|(_, a)| a.0).sum();
+            let exact = i128::from(l.annual_rent.0) * i128::from(l.term_months()) / 12;
+            prop_assert!(i128::from(total) <= exact && exact < i128::from(total) + instalments.len() as i128);
+            prop_assert_eq!(l.due_between(l.start, l.end), Fen(total));
+            let mid = l.start + chrono::Days::new(split);
+            let parts = l.due_between(l.start, mid).0 + l.due_between(mid.succ_opt().unwrap(), l.end).0;
+            prop_assert_eq!(parts, total);
+        }
+
         /// Whatever the schedule, the instalments add up to the term's rent.
         #[test]
         fn instalments_sum_to_the_terms_rent(years in 1u32..20, extra in 0u32..12, rent in 0i64..100_000_000, s in 0usize..5) {

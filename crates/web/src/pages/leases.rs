@@ -7,9 +7,8 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use yangguang_app::leases::RentPosition;
 use yangguang_core::Fen;
-use yangguang_core::lease::{Lease, Standing};
+use yangguang_core::lease::{Lease, RentPosition, Standing};
 
 use super::village::find_village;
 use super::{Layout, Scope, cached};
@@ -110,8 +109,8 @@ pub async fn leases(
             .filter(|l| min.is_none_or(|m| l.annual_rent >= m) && max.is_none_or(|m| l.annual_rent <= m))
             .collect();
         // Rent received, for every contract shown, from one read of the books.
-        let entries = yangguang_app::leases::books_until(&state.site, village.code, today).await?;
-        let positions = yangguang_app::leases::rent_positions(shown.iter().copied(), &entries, today);
+        let positions =
+            yangguang_app::leases::rent_positions(&state.site, village.code, shown.iter().copied(), today).await?;
         let lines = shown
             .iter()
             .zip(positions)
@@ -163,8 +162,7 @@ pub async fn lease(
         let today = yangguang_app::today();
         let l =
             yangguang_app::leases::lease(&state.site, village.code, &contract_no).await?.ok_or(WebError::NotFound)?;
-        let entries = yangguang_app::leases::books_until(&state.site, village.code, today).await?;
-        let position = yangguang_app::leases::rent_positions([&l], &entries, today)[0];
+        let position = yangguang_app::leases::rent_positions(&state.site, village.code, [&l], today).await?[0];
         let flags = flags(t, &l, position, today);
         let mut facts = vec![
             (t.leases_contract_no, l.contract_no.clone()),
