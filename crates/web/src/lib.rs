@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod pages;
 pub mod prefs;
 pub mod render;
+pub mod session;
 pub mod villager;
 
 use std::future::Future;

@@ -14,12 +14,12 @@ use yangguang_app::villagers::{self, LoginError};
 use yangguang_core::household::{Household, from_hundredths};
 
 use crate::AppState;
-use crate::console::{SESSION_COOKIE, check_origin, client_ip, cookie_value, no_store, set_cookie};
 use crate::error::WebError;
 use crate::i18n::Texts;
 use crate::pages::village::find_village;
 use crate::pages::{Crumb, Layout};
 use crate::prefs::Prefs;
+use crate::session::{check_origin, client_ip, cookie_value, no_store, set_cookie, signed_in};
 
 pub const VILLAGER_COOKIE: &str = "yg_villager";
 
@@ -170,9 +170,7 @@ async fn household_page(
         let household = yangguang_app::households::household(&state.site, &key).await?.ok_or(WebError::NotFound)?;
         return render_household(&state, &headers, &household, true);
     }
-    if let Some(token) = cookie_value(&headers, SESSION_COOKIE)
-        && let Some(who) = yangguang_app::auth::signed_in(&state.site, token, Utc::now()).await?
-    {
+    if let Some(who) = signed_in(&state, &headers).await? {
         let found =
             yangguang_app::households::staff_read(&state.site, &who.staff, &client_ip(&headers), &village, &number)
                 .await

@@ -1,0 +1,327 @@
+//! Drafting: the new and edit forms, live preview, saving a draft with its uploaded
+//! attachments, and submitting it for review. Also the multipart reading every upload form
+//! of the console shares, CSRF check included.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+use yangguang_app::auth::SignedIn;
+use yangguang_app::publishing::{self, Actor, DraftInput};
+use yangguang_app::uploads;
+use yangguang_core::{Attachment, DisclosureId, DisclosureKind, Period};
+
+use super::{Nav, clerk_villages, done, html, layout, nav, render, village_field};
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::Layout;
+use crate::session::{CsrfForm, SignedInStaff, Staff, check_csrf, client_ip};
+
+#[derive(Default)]
+pub struct FormValues {
+    pub village: String,
+    pub item: String,
+    pub column: String,
+    pub period: String,
+    pub title: String,
+    pub body: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/edit.html")]
+struct EditPage {
+    layout: Layout,
+    nav: Nav,
+    heading: String,
+    action: String,
+    villages: Vec<(String, String)>,
+    items: Vec<(String, String)>,
+    columns: Vec<(String, String)>,
+    attachments: Vec<(usize, String)>,
+    is_replacement: bool,
+    form: FormValues,
+    max_mb: usize,
+}
+
+/// What the edit form is for: a new draft, or an existing one (with its attachments).
+struct EditTarget {
+    heading: &'static str,
+    action: String,
+    form: FormValues,
+    attachments: Vec<(usize, String)>,
+    is_replacement: bool,
+}
+
+fn edit_page_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    target: EditTarget,
+) -> Result<Response, WebError> {
+    let EditTarget { heading, action, form, attachments, is_replacement } = target;
+    let catalog = &state.site.catalog;
+    let villages = clerk_villages(state, who);
+    if villages.is_empty() {
+        return Err(WebError::Forbidden("需要村务工作者角色才能起草 / drafting needs the village clerk role".into()));
+    }
+    let items =
+        catalog.items().iter().map(|i| (i.id.clone(), format!("{}（{}）", i.name, i.frequency.label_zh()))).collect();
+    let columns = catalog
+        .columns()
+        .iter()
+        .map(|c| (c.id.clone(), format!("{}{}", "　".repeat(usize::from(c.depth) - 1), c.name)))
+        .collect();
+    let page = EditPage {
+        layout: layout(headers, heading),
+        nav: nav(who, headers),
+        heading: heading.into(),
+        action,
+        villages,
+        items,
+        columns,
+        attachments,
+        is_replacement,
+        form,
+        max_mb: state.site.upload_limits.max_bytes / 1024 / 1024,
+    };
+    render(state, headers, StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    village: Option<String>,
+    item: Option<String>,
+    period: Option<String>,
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NewQuery>,
+    Staff(who): Staff,
+) -> Result<Response, WebError> {
+    let item = q.item.as_deref().and_then(|i| state.site.catalog.item(i));
+    let form = FormValues {
+        village: q.village.unwrap_or_default(),
+        item: item.map(|i| i.id.clone()).unwrap_or_default(),
+        column: item.map(|i| i.column.clone()).unwrap_or_default(),
+        period: q.period.clone().unwrap_or_default(),
+        title: match (item, q.period.as_deref().and_then(|p| p.parse::<Period>().ok())) {
+            (Some(i), Some(p)) => format!("{}{}", p.label_zh(), i.name),
+            (Some(i), None) => i.name.clone(),
+            _ => String::new(),
+        },
+        ..FormValues::default()
+    };
+    let target = EditTarget {
+        heading: "新建公开事项",
+        action: "/console/new".into(),
+        form,
+        attachments: vec![],
+        is_replacement: false,
+    };
+    edit_page_for(&state, &headers, &who, target)
+}
+
+// ───────────────────────── multipart forms ─────────────────────────
+
+/// Uploaded files: each one's name and bytes.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// A multipart form: its text fields, repeated fields and uploaded files.
+pub struct Submitted {
+    fields: HashMap<String, String>,
+    keep: Vec<usize>,
+    pub files: Files,
+}
+
+async fn read_multipart(mut mp: Multipart) -> Result<Submitted, WebError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("上传内容无法读取 / unreadable upload: {e}"))
+    };
+    let mut out = Submitted { fields: HashMap::new(), keep: vec![], files: vec![] };
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_owned();
+        match (name.as_str(), field.file_name().map(str::to_owned)) {
+            ("files", Some(file_name)) => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !file_name.is_empty() && !bytes.is_empty() {
+                    out.files.push((file_name, bytes.to_vec()));
+                }
+            }
+            ("keep", _) => {
+                if let Ok(i) = field.text().await.map_err(bad)?.parse() {
+                    out.keep.push(i);
+                }
+            }
+            (_, _) => {
+                let text = field.text().await.map_err(bad)?;
+                out.fields.insert(name, text);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Submitted {
+    pub fn get(&self, k: &str) -> &str {
+        self.fields.get(k).map(String::as_str).unwrap_or("")
+    }
+
+    fn input(&self, attachments: Vec<Attachment>) -> Result<DraftInput, WebError> {
+        let period = match self.get("period").trim() {
+            "" => None,
+            p => Some(p.parse::<Period>().map_err(|e| WebError::BadRequest(e.to_string()))?),
+        };
+        Ok(DraftInput {
+            column: self.get("column").into(),
+            catalog_item: Some(self.get("item").to_owned()).filter(|i| !i.is_empty()),
+            period,
+            title: self.get("title").into(),
+            body_md: self.get("body").into(),
+            attachments,
+            reason: Some(self.get("reason").to_owned()).filter(|r| !r.trim().is_empty()),
+        })
+    }
+}
+
+/// A multipart form from a signed-in staff member (`S`, a `Staff` unless said otherwise),
+/// read whole, whose `csrf` field matches the session's token and whose Origin, when sent,
+/// is this site. In the order a handler taking `Multipart` had: the content type, then the
+/// session, then the body, then the token.
+pub struct CsrfMultipart<S = Staff>(pub S, pub Submitted);
+
+impl<S: SignedInStaff> FromRequest<AppState> for CsrfMultipart<S> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let mp = Multipart::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let staff = S::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let form = read_multipart(mp).await.map_err(IntoResponse::into_response)?;
+        let given = form.fields.get("csrf").map(String::as_str);
+        check_csrf(&parts.headers, &staff.signed_in().session.csrf_token, given)
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self(staff, form))
+    }
+}
+
+async fn store_uploads(state: &AppState, files: Files) -> Result<Vec<Attachment>, WebError> {
+    let limits = state.site.upload_limits;
+    let store = state.site.files.clone();
+    tokio::task::spawn_blocking(move || uploads::accept_all(files, &limits, &store))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+// ───────────────────────── saving and submitting ─────────────────────────
+
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfMultipart(Staff(who), form): CsrfMultipart,
+) -> Result<Response, WebError> {
+    let village = village_field(form.get("village"))?;
+    if !who.grants().can_draft(village) {
+        return Err(WebError::Forbidden(format!("需要该村（{village}）的村务工作者角色才能起草")));
+    }
+    let mut input = form.input(vec![])?;
+    input.attachments = store_uploads(&state, form.files).await?;
+    let ip = client_ip(&headers);
+    let id = publishing::create_draft(&state.site, &Actor { who: &who, ip: &ip }, village, input).await?;
+    Ok(done(&headers, &format!("/console/d/{id}"), "草稿已保存。核对无误后请提交审核。"))
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Staff(who): Staff,
+) -> Result<Response, WebError> {
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let d = state.site.store.get_disclosure(id).await?;
+    if !who.grants().can_draft(d.village) {
+        return Err(WebError::Forbidden(format!("需要该村（{}）的村务工作者角色", d.village)));
+    }
+    if !d.state.is_editable() || d.kind == DisclosureKind::Withdrawal {
+        return Err(WebError::BadRequest(format!("此版本状态为“{}”，不能修改", d.state.label_zh())));
+    }
+    let form = FormValues {
+        village: d.village.to_string(),
+        item: d.catalog_item.clone().unwrap_or_default(),
+        column: d.column.clone(),
+        period: d.period.map(|p| p.to_string()).unwrap_or_default(),
+        title: d.title.clone(),
+        body: d.body_md.clone(),
+        reason: d.reason.clone().unwrap_or_default(),
+    };
+    let attachments = d.attachments.iter().enumerate().map(|(i, a)| (i, a.file_name.clone())).collect();
+    let target = EditTarget {
+        heading: "修改草稿",
+        action: format!("/console/d/{id}/edit"),
+        form,
+        attachments,
+        is_replacement: d.kind == DisclosureKind::Correction,
+    };
+    edit_page_for(&state, &headers, &who, target)
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfMultipart(Staff(who), form): CsrfMultipart,
+) -> Result<Response, WebError> {
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let d = state.site.store.get_disclosure(id).await?;
+    let mut attachments: Vec<Attachment> =
+        d.attachments.iter().enumerate().filter(|(i, _)| form.keep.contains(i)).map(|(_, a)| a.clone()).collect();
+    let mut input = form.input(vec![])?;
+    attachments.extend(store_uploads(&state, form.files).await?);
+    input.attachments = attachments;
+    let ip = client_ip(&headers);
+    publishing::edit_draft(&state.site, &Actor { who: &who, ip: &ip }, id, input).await?;
+    Ok(done(&headers, &format!("/console/d/{id}"), "已保存。修改后，之前的审核签署不再有效，需要重新审核。"))
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfMultipart(Staff(_), form): CsrfMultipart,
+) -> Result<Response, WebError> {
+    Ok(html(&state, &headers, StatusCode::OK, yangguang_app::markdown::render(form.get("body"))))
+}
+
+#[derive(Deserialize)]
+pub struct SubmitForm {
+    publish_at: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(Staff(who), f): CsrfForm<SubmitForm>,
+) -> Result<Response, WebError> {
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let publish_at = match f.publish_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+                .map_err(|_| WebError::BadRequest(format!("定时公开时间 “{s}” 格式不对，应为 2026-12-01T09:00")))?;
+            let at = yangguang_core::time::china().from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc));
+            Some(at.ok_or_else(|| WebError::BadRequest("定时公开时间无效".into()))?)
+        }
+    };
+    let ip = client_ip(&headers);
+    publishing::submit(&state.site, &Actor { who: &who, ip: &ip }, id, publish_at).await?;
+    Ok(done(&headers, &format!("/console/d/{id}"), "已提交审核。"))
+}

@@ -1,0 +1,166 @@
+//! The staff console, server-rendered like the public site, one module per workflow: signing
+//! in and the account, the work list, drafting with attachments and live preview, review and
+//! sign-off with corrections and withdrawals, the registers, the books, the bank, and
+//! administration. Every POST checks the session's CSRF token (and the Origin header when the
+//! browser sends one) through `session::CsrfForm` or `drafting::CsrfMultipart`; every action
+//! checks the actor's role on that village.
+
+mod admin;
+mod bank;
+mod books;
+mod drafting;
+mod registers;
+mod review;
+mod signin;
+mod work;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use yangguang_app::auth::SignedIn;
+use yangguang_core::RegionCode;
+use yangguang_core::staff::Role;
+
+pub use crate::session::SESSION_COOKIE;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::{Crumb, Layout};
+use crate::prefs::Prefs;
+use crate::session::{cookie_value, no_store, set_cookie};
+
+/// A one-time message for the next console page.
+const FLASH_COOKIE: &str = "yg_flash";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/login", get(signin::login_page).post(signin::login))
+        .route("/console/logout", post(signin::logout))
+        .route("/console", get(work::dashboard))
+        .route("/console/new", get(drafting::new_page).post(drafting::create))
+        .route("/console/preview", post(drafting::preview))
+        .route("/console/d/{id}", get(review::detail))
+        .route("/console/d/{id}/edit", get(drafting::edit_page).post(drafting::edit))
+        .route("/console/d/{id}/submit", post(drafting::submit))
+        .route("/console/d/{id}/review", post(review::review))
+        .route("/console/d/{id}/correct", post(review::correct))
+        .route("/console/d/{id}/withdraw", post(review::withdraw))
+        .route("/console/account", get(signin::account_page))
+        .route("/console/account/password", post(signin::change_password))
+        .route("/console/account/totp", post(signin::enable_totp))
+        .route("/console/audit", get(admin::audit_page))
+        .route("/console/users", get(admin::users_page).post(admin::create_user))
+        .route("/console/users/{id}/revoke", post(admin::revoke_user))
+        .route("/console/users/{id}/disable", post(admin::disable_user))
+        .route("/console/checkpoint", post(admin::checkpoint))
+        .route("/console/finance/draft", post(books::draft_accounts))
+        .route("/console/ledger", get(books::ledger_page).post(books::import_ledger))
+        .route("/console/ledger/columns", post(books::save_columns))
+        .route("/console/leases", get(registers::leases_page).post(registers::import_leases))
+        .route("/console/households", get(registers::households_page).post(registers::import_households))
+        .route("/console/assets", get(registers::assets_page).post(registers::import_assets))
+        .route("/console/bank", get(bank::bank_page))
+        .route("/console/bank/product", post(bank::save_product))
+        .route("/console/bank/village", post(bank::save_bank_village))
+        .route("/console/bank/credit", post(bank::import_credit))
+        // Uploads: up to the per-file limit times a few files; each file is checked again.
+        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+}
+
+// ───────────────────────── shared page helpers ─────────────────────────
+
+/// A console page. A one-time message shown on it is cleared with it.
+fn html(state: &AppState, request: &HeaderMap, status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    if cookie_value(request, FLASH_COOKIE).is_some() {
+        r.headers_mut().append(header::SET_COOKIE, set_cookie(request, FLASH_COOKIE, "", 0, "/console"));
+    }
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    state.security.apply(h);
+    no_store(r)
+}
+
+/// Renders a console page.
+fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    page: &impl askama::Template,
+) -> Result<Response, WebError> {
+    Ok(html(state, headers, status, page.render()?))
+}
+
+/// The navigation bar's facts about the reader.
+pub struct Nav {
+    pub name: String,
+    pub csrf: String,
+    pub can_draft: bool,
+    pub can_audit: bool,
+    pub is_admin: bool,
+    pub can_checkpoint: bool,
+    pub is_bank: bool,
+    pub flash: String,
+}
+
+fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
+    let grants = who.grants();
+    let flash = cookie_value(headers, FLASH_COOKIE)
+        .and_then(|v| form_urlencoded::parse(format!("m={v}").as_bytes()).next().map(|(_, v)| v.into_owned()))
+        .unwrap_or_default();
+    Nav {
+        name: who.staff.display_name.clone(),
+        csrf: who.session.csrf_token.clone(),
+        can_draft: grants.has_role(Role::VillageClerk),
+        can_audit: grants.can_read_audit(),
+        is_admin: grants.is_admin(),
+        can_checkpoint: grants.can_checkpoint(),
+        is_bank: who.staff.grants.iter().any(|g| g.role == Role::BankEditor),
+        flash,
+    }
+}
+
+fn layout(headers: &HeaderMap, title: &str) -> Layout {
+    let prefs = Prefs::from_headers(headers);
+    let mut l = Layout::new(
+        &prefs,
+        "/console",
+        title.to_owned(),
+        "阳光村务工作人员控制台".into(),
+        vec![
+            Crumb { label: "控制台".into(), href: Some("/console".into()) },
+            Crumb { label: title.into(), href: None },
+        ],
+    );
+    l.js = crate::CONSOLE_JS;
+    l
+}
+
+/// Redirects after a successful POST, with a one-time message for the next page.
+fn done(headers: &HeaderMap, to: &str, message: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    let encoded: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(headers, FLASH_COOKIE, &encoded, 30, "/console"));
+    no_store(r)
+}
+
+fn village_name(state: &AppState, code: RegionCode) -> String {
+    state.site.regions().get(code).map(|r| r.name.clone()).unwrap_or_else(|| code.to_string())
+}
+
+/// The villages where this staff member is a village clerk, as (code, name).
+fn clerk_villages(state: &AppState, who: &SignedIn) -> Vec<(String, String)> {
+    who.staff
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::VillageClerk)
+        .map(|g| (g.region.to_string(), village_name(state, g.region)))
+        .collect()
+}
+
+/// A village code from a form field, refused as a bad request when it is not one.
+fn village_field(value: &str) -> Result<RegionCode, WebError> {
+    RegionCode::parse(value).map_err(|e| WebError::BadRequest(e.to_string()))
+}

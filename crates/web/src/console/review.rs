@@ -1,0 +1,206 @@
+//! One version of a disclosure in the console: its page with the sign-offs, reviewing it
+//! (approve or return), and starting a correction or a withdrawal of a published one.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use yangguang_app::publishing::{self, Actor, ReviewOutcome};
+use yangguang_core::{DisclosureId, DisclosureKind, DisclosureState};
+use yangguang_store::Decision;
+
+use super::{Nav, done, layout, nav, render, village_name};
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::Layout;
+use crate::session::{CsrfForm, Staff, client_ip};
+
+pub struct SignoffRow {
+    pub who: String,
+    pub decision: &'static str,
+    pub comment: String,
+    pub at: String,
+    pub valid: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "console/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    nav: Nav,
+    id: i64,
+    title: String,
+    state: &'static str,
+    scheduled: String,
+    kind: &'static str,
+    reason: String,
+    village: String,
+    column: String,
+    item: String,
+    period: String,
+    required: String,
+    missing: String,
+    hash: String,
+    public_url: String,
+    body_html: String,
+    attachments: Vec<String>,
+    signoffs: Vec<SignoffRow>,
+    can_edit: bool,
+    can_review: bool,
+    can_replace: bool,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Staff(who): Staff,
+) -> Result<Response, WebError> {
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let site = &state.site;
+    let d = site.store.get_disclosure(id).await?;
+    let grants = who.grants();
+    if !grants.sees(d.village) {
+        return Err(WebError::Forbidden(format!(
+            "您的角色不涉及该村（{}）/ this village is outside your roles",
+            d.village
+        )));
+    }
+    let signoffs = site.store.list_signoffs(id).await?;
+    let hash = d.content_hash();
+    let required = publishing::required_reviewers(site, &d);
+    let missing = publishing::missing_reviewers(site, &d, &signoffs);
+    let role_names = |roles: &[yangguang_core::catalog::ReviewerRole]| {
+        roles.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")
+    };
+    let page = DetailPage {
+        layout: layout(&headers, &d.title),
+        nav: nav(&who, &headers),
+        id: id.0,
+        title: d.title.clone(),
+        state: d.state.label_zh(),
+        scheduled: d
+            .scheduled_at
+            .filter(|_| d.state == DisclosureState::Scheduled)
+            .map(yangguang_core::time::format_china)
+            .unwrap_or_default(),
+        kind: match d.kind {
+            DisclosureKind::Original => "原始公开",
+            DisclosureKind::Correction => "更正",
+            DisclosureKind::Withdrawal => "撤回申请",
+        },
+        reason: d.reason.clone().unwrap_or_default(),
+        village: village_name(&state, d.village),
+        column: site.catalog.column(&d.column).map(|c| c.name.clone()).unwrap_or_default(),
+        item: d.catalog_item.as_deref().and_then(|i| site.catalog.item(i)).map(|i| i.name.clone()).unwrap_or_default(),
+        period: d.period.map(|p| p.label_zh()).unwrap_or_default(),
+        required: role_names(&required),
+        missing: if d.state == DisclosureState::Submitted { role_names(&missing) } else { String::new() },
+        public_url: if d.state.was_published() && d.kind != DisclosureKind::Withdrawal {
+            format!("/v/{}/d/{}", d.village, d.id)
+        } else {
+            String::new()
+        },
+        body_html: yangguang_app::markdown::render(&d.body_md),
+        attachments: d.attachments.iter().map(|a| format!("{}（{} 字节）", a.file_name, a.byte_size)).collect(),
+        signoffs: signoffs
+            .iter()
+            .map(|s| SignoffRow {
+                who: format!(
+                    "{} · {}",
+                    s.reviewer_name,
+                    yangguang_core::catalog::ReviewerRole::parse(&s.reviewer_role).map_or("", |r| r.label_zh())
+                ),
+                decision: match s.decision {
+                    Decision::Approve => "同意",
+                    Decision::Return => "退回",
+                },
+                comment: s.comment.clone().unwrap_or_default(),
+                at: yangguang_core::time::format_china(s.at),
+                valid: if s.decision == Decision::Return {
+                    "—"
+                } else if s.content_hash == hash {
+                    "有效"
+                } else {
+                    "已失效（内容在签署后被修改）"
+                },
+            })
+            .collect(),
+        can_edit: d.state.is_editable() && d.kind != DisclosureKind::Withdrawal && grants.can_draft(d.village),
+        can_review: d.state == DisclosureState::Submitted && required.iter().any(|r| grants.can_sign(*r, d.village)),
+        can_replace: d.state == DisclosureState::Published
+            && d.kind != DisclosureKind::Withdrawal
+            && grants.can_draft(d.village),
+        hash,
+    };
+    render(&state, &headers, StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    decision: String,
+    comment: Option<String>,
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(Staff(who), f): CsrfForm<ReviewForm>,
+) -> Result<Response, WebError> {
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let decision =
+        Decision::parse(&f.decision).ok_or_else(|| WebError::BadRequest("审核意见只能是同意或退回".into()))?;
+    let ip = client_ip(&headers);
+    let outcome = publishing::review(&state.site, &Actor { who: &who, ip: &ip }, id, decision, f.comment).await?;
+    let message = match outcome {
+        ReviewOutcome::Returned => "已退回，起草人会看到您的意见。".to_owned(),
+        ReviewOutcome::Waiting(missing) => {
+            format!("已签署。尚需{}签署后公开。", missing.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、"))
+        }
+        ReviewOutcome::Scheduled(at) => format!("已签署，将于 {} 公开。", yangguang_core::time::format_china(at)),
+        ReviewOutcome::Published(seq) => format!("已签署并公开，公开记录第 {seq} 条。"),
+    };
+    Ok(done(&headers, &format!("/console/d/{id}"), &message))
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    reason: String,
+}
+
+async fn replace(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+    CsrfForm(Staff(who), f): CsrfForm<ReasonForm>,
+    kind: DisclosureKind,
+) -> Result<Response, WebError> {
+    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
+    let ip = client_ip(&headers);
+    let new = publishing::start_replacement(&state.site, &Actor { who: &who, ip: &ip }, id, kind, &f.reason).await?;
+    let (to, message) = match kind {
+        DisclosureKind::Correction => (format!("/console/d/{new}/edit"), "已起草更正版本，请修改内容后提交审核。"),
+        _ => (format!("/console/d/{new}"), "撤回申请已提交审核。"),
+    };
+    Ok(done(&headers, &to, message))
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: CsrfForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    replace(state, headers, id, form, DisclosureKind::Correction).await
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: CsrfForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    replace(state, headers, id, form, DisclosureKind::Withdrawal).await
+}
