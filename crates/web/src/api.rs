@@ -148,8 +148,10 @@ pub async fn push_ledger(
     let stored = report.stored.unwrap_or_default();
     if !stored.conflicts.is_empty() {
         return Err(WebError::Conflict(
-            Refusal::new("这些凭证公开后被改动，未导入任何内容 / vouchers changed after publication; nothing was imported")
-                .detail("conflicts", json!(stored.conflicts)),
+            Refusal::new(
+                "这些凭证公开后被改动，未导入任何内容 / vouchers changed after publication; nothing was imported",
+            )
+            .detail("conflicts", json!(stored.conflicts)),
         ));
     }
     Ok(Json(json!({ "status": "imported", "inserted": stored.inserted, "updated": stored.updated, "unchanged": stored.unchanged })).into_response())

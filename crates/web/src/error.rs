@@ -136,7 +136,9 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(m) => Self::conflict(format!("记录已被改动或已存在 / the record changed or exists: {m}")),
+            StoreError::Conflict(m) => {
+                Self::conflict(format!("记录已被改动或已存在 / the record changed or exists: {m}"))
+            }
             StoreError::Invalid(m) => Self::invalid(format!("数据不符合规则 / the data breaks a rule: {m}")),
             StoreError::Unavailable(m) => Self::Unavailable(m),
             other @ (StoreError::Backend(_) | StoreError::Schema(_)) => Self::Internal(other.to_string()),
@@ -198,4 +200,35 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
         return (error.status(), axum::Json(error.json(generic))).into_response();
     }
     crate::pages::error_page(&state, &prefs, &error).respond(&headers, &state.security)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_error_answers_422_with_a_stable_code_and_the_field_named() {
+        let e: WebError =
+            yangguang_app::AppError::Field { field: "title", message: "标题不能超过 120 个字".into() }.into();
+        assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = e.json("出错了");
+        assert_eq!(body["code"], "invalid");
+        assert_eq!(body["field"], "title");
+        assert_eq!(body["message"], "标题不能超过 120 个字");
+    }
+
+    #[test]
+    fn store_errors_map_to_the_documented_codes() {
+        let cases = [
+            (StoreError::NotFound, 404, "not_found"),
+            (StoreError::Invalid("x".into()), 422, "invalid"),
+            (StoreError::Conflict("x".into()), 409, "conflict"),
+            (StoreError::Unavailable("x".into()), 503, "unavailable"),
+            (StoreError::Backend("x".into()), 500, "internal"),
+        ];
+        for (store, status, code) in cases {
+            let e = WebError::from(store);
+            assert_eq!((e.status().as_u16(), e.code()), (status, code));
+        }
+    }
 }

@@ -316,7 +316,7 @@ async fn acting_outside_ones_role_or_village_is_refused_naming_what_is_missing()
     let no_reason = supervisor
         .post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", " ")])
         .await;
-    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST, "returning needs a reason");
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY, "returning needs a reason");
     let returned = supervisor
         .post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", "请补充时间")])
         .await;
@@ -374,7 +374,7 @@ async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible()
     publish_through_review(&state, &mut clerk, &mut supervisor, id).await;
     let csrf = clerk.csrf().await;
     let no_reason = clerk.post(&format!("/console/d/{id}/correct"), &[("csrf", &csrf), ("reason", "")]).await;
-    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     let started = clerk.post(&format!("/console/d/{id}/correct"), &[("csrf", &csrf), ("reason", "金额写错")]).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
     let new = id_from(&started.location);
@@ -502,7 +502,7 @@ async fn monthly_accounts_are_drafted_from_the_books_signed_by_the_finance_group
     let csrf = clerk.csrf().await;
     let empty =
         clerk.post("/console/finance/draft", &[("csrf", &csrf), ("village", VILLAGE), ("period", "2026-04")]).await;
-    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "no books for April");
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "no books for April");
     let page =
         clerk.post("/console/finance/draft", &[("csrf", &csrf), ("village", VILLAGE), ("period", "2026-03")]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -643,4 +643,66 @@ async fn a_client_cannot_choose_the_address_its_failures_are_counted_under() {
     let audit = state.site.store.list_audit(1, 10).await.unwrap();
     let failed = audit.items.iter().find(|a| a.action == "login-failed").unwrap();
     assert_eq!(failed.ip, "local", "neither forged header was believed");
+}
+
+#[tokio::test]
+async fn the_work_list_shows_every_submission_awaiting_the_reader_even_the_oldest_of_many() {
+    let state = state().await;
+    user(&state, "supervisor", "李建国", Role::SupervisionMember, VILLAGE).await;
+    let new = |n: usize| yangguang_core::NewDisclosure {
+        village: code(VILLAGE),
+        column: "affairs-subsidy".into(),
+        catalog_item: None,
+        period: None,
+        title: format!("送审事项 {n:03}"),
+        body_md: "正文".into(),
+        state: DisclosureState::Draft,
+        created_at: Utc::now(),
+        published_at: None,
+        attachments: vec![],
+        kind: yangguang_core::DisclosureKind::Original,
+        replaces: None,
+        reason: None,
+        created_by: None,
+        signoffs: vec![],
+    };
+    let ids = state.site.store.insert_disclosures(&(0..105).map(new).collect::<Vec<_>>()).await.unwrap();
+    // Submitted in order, so 送审事项 000 has waited longest and 100 newer ones follow it.
+    for (n, id) in ids.iter().enumerate() {
+        let at = Utc::now() - chrono::Duration::hours(200) + chrono::Duration::hours(n as i64);
+        state.site.store.set_state(*id, &[DisclosureState::Draft], DisclosureState::Submitted, None, at).await.unwrap();
+    }
+    let mut supervisor = Browser::new(&state);
+    supervisor.login("supervisor", "").await;
+    let page = supervisor.get("/console").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("待我审核（105）"), "{}", page.body);
+    for n in [0, 4, 100, 104] {
+        assert!(page.body.contains(&format!("送审事项 {n:03}")), "submission {n} is missing");
+    }
+    let oldest = page.body.find("送审事项 000").unwrap();
+    assert!(oldest < page.body.find("送审事项 104").unwrap(), "the longest waiting comes first");
+}
+
+#[tokio::test]
+async fn an_overlong_title_is_refused_with_422_naming_the_field_and_nothing_is_stored() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let mut clerk = Browser::new(&state);
+    clerk.login("clerk", "").await;
+    let csrf = clerk.csrf().await;
+    let title = "很".repeat(121);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("village", VILLAGE),
+        ("item", ""),
+        ("column", "affairs-subsidy"),
+        ("period", ""),
+        ("title", title.as_str()),
+        ("body", "正文"),
+    ];
+    let page = clerk.post_multipart("/console/new", &fields, &[]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert!(page.body.contains("标题不能超过 120 个字"), "{}", page.body);
+    assert_eq!(state.site.store.count_disclosures().await.unwrap(), 0);
 }
