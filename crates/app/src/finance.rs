@@ -15,7 +15,7 @@ use crate::{AppError, Site};
 
 /// Items from 10,000 yuan up are listed as large.
 pub const LARGE_ITEM: Fen = Fen(1_000_000);
-pub const MONTHLY_ACCOUNTS_ITEM: &str = "income-expenditure";
+pub const MONTHLY_ACCOUNTS_ITEM: &str = yangguang_core::catalog::required::MONTHLY_ACCOUNTS;
 
 pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", header.join(" | "));
@@ -140,6 +140,16 @@ pub fn statement_markdown(md: &mut String, s: &yangguang_core::finance::Statemen
     }
     let _ =
         writeln!(md, "[查看本期每一张凭证]({village_path}/finance/{})\n\n以上收支已经民主理财小组逐笔审核。", s.period);
+}
+
+/// Whether a village's monthly accounts for `period` are published: only then are that
+/// month's books, receipt scans and exports public.
+pub async fn month_published(site: &Site, village: RegionCode, period: Period) -> Result<bool, AppError> {
+    if !matches!(period, Period::Month { .. }) {
+        return Ok(false);
+    }
+    let published = site.store.published_periods(village).await?;
+    Ok(published.iter().any(|(item, p)| item == MONTHLY_ACCOUNTS_ITEM && *p == period))
 }
 
 /// The statement of a period and its entry lines, from the stored books.

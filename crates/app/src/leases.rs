@@ -13,7 +13,7 @@ use crate::{AppError, Site};
 
 pub const LEASE: &str = "lease";
 /// The catalog item a changed register is published under.
-pub const REGISTER_ITEM: &str = "contracts-register";
+pub const REGISTER_ITEM: &str = yangguang_core::catalog::required::CONTRACTS_REGISTER;
 
 /// A lease's key among records.
 pub fn key(village: RegionCode, contract_no: &str) -> String {

@@ -25,8 +25,13 @@ const MINE_LIMIT: u32 = 100;
 const DUE_VILLAGES: usize = 25;
 
 /// Roles that sign versions off, and so see submissions.
-const REVIEWER_ROLES: [Role; 5] =
-    [Role::BranchMember, Role::SupervisionMember, Role::FinanceGroupMember, Role::TownshipReviewer, Role::CountyOperator];
+const REVIEWER_ROLES: [Role; 5] = [
+    Role::BranchMember,
+    Role::SupervisionMember,
+    Role::FinanceGroupMember,
+    Role::TownshipReviewer,
+    Role::CountyOperator,
+];
 
 /// Roles whose villages' due items the work list shows.
 const DUE_ROLES: [Role; 3] = [Role::VillageClerk, Role::SupervisionMember, Role::TownshipReviewer];
@@ -84,8 +89,7 @@ pub async fn work_list(site: &Site, who: &SignedIn, today: NaiveDate) -> Result<
         .await?;
 
     // Submissions: one read of them all, one of their contents, one of their sign-offs.
-    let reviewer_scopes: Vec<String> =
-        granted(&grants.0, &REVIEWER_ROLES).map(|g| scope_prefix(g.region)).collect();
+    let reviewer_scopes: Vec<String> = granted(&grants.0, &REVIEWER_ROLES).map(|g| scope_prefix(g.region)).collect();
     let submitted = site.store.list_submitted(&reviewer_scopes).await?;
     let ids: Vec<_> = submitted.iter().map(|s| s.id).collect();
     let contents = site.store.get_disclosures(&ids).await?;

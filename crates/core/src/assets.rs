@@ -26,8 +26,8 @@ impl Register {
     /// The catalog item a changed register is published under.
     pub fn catalog_item(self) -> &'static str {
         match self {
-            Self::Assets => "assets-register",
-            Self::Resources => "resources-register",
+            Self::Assets => crate::catalog::required::ASSETS_REGISTER,
+            Self::Resources => crate::catalog::required::RESOURCES_REGISTER,
         }
     }
 }

@@ -482,10 +482,9 @@ pub async fn batch_reads_match_single_reads_and_every_submission_is_listed(store
 
     let wanted = [ids[3], ids[0], DisclosureId(999_999), ids[129]];
     let many = store.get_disclosures(&wanted).await.unwrap();
-    let one_by_one =
-        vec![store.get_disclosure(ids[3]).await.unwrap(), store.get_disclosure(ids[0]).await.unwrap(), {
-            store.get_disclosure(ids[129]).await.unwrap()
-        }];
+    let one_by_one = vec![store.get_disclosure(ids[3]).await.unwrap(), store.get_disclosure(ids[0]).await.unwrap(), {
+        store.get_disclosure(ids[129]).await.unwrap()
+    }];
     assert_eq!(many, one_by_one, "in the order asked, unknown ids skipped");
     assert_eq!(many[0].attachments.len(), 1);
 

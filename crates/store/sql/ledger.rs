@@ -9,7 +9,7 @@ impl LedgerStore for Backend {
         village: RegionCode,
         now: DateTime<Utc>,
     ) -> StoreResult<Box<dyn VoucherImportSession>> {
-        Ok(Box::new(ImportSession::begin(&self.writer(), village, now).await?))
+        Ok(Box::new(ImportSession::begin(self.writer(), village, now).await?))
     }
 
     async fn ledger_entries(

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use chrono::NaiveDate;
+use yangguang_core::catalog::required::{ASSETS_REGISTER, CONTRACTS_REGISTER, MONTHLY_ACCOUNTS, RESOURCES_REGISTER};
 use yangguang_core::{CatalogItem, Fen, Period};
 
 use super::{Rng, names};
@@ -55,7 +56,7 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
     let label = period_label(ctx);
     let a = ctx.activity;
     match item.id.as_str() {
-        "income-expenditure" if ctx.books.is_some() => {
+        MONTHLY_ACCOUNTS if ctx.books.is_some() => {
             let (statement, lines) = ctx.books.expect("checked");
             statement_markdown(&mut md, statement, ctx.village_path);
             attachment = Some(NewFile {
@@ -64,7 +65,7 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
                 bytes: ledger_csv(lines),
             });
         }
-        "income-expenditure" => {
+        MONTHLY_ACCOUNTS => {
             let _ = writeln!(md, "{}{}集体经济收支情况如下，已经民主理财小组逐笔审核。\n", ctx.village, label);
             let income = [
                 ("上级补助收入", yuan(rng, 5_000, 60_000, a)),
@@ -201,7 +202,7 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
                 .collect();
             table(&mut md, &["职务", "姓名", "本期发放（元）"], &rows);
         }
-        "contracts-register" | "assets-register" | "resources-register" => {
+        CONTRACTS_REGISTER | ASSETS_REGISTER | RESOURCES_REGISTER => {
             let _ = writeln!(md, "{}{}（{label}）：\n", ctx.village, item.name);
             let count = 3 + rng.below(6);
             let rows: Vec<Vec<String>> = (0..count)

@@ -12,6 +12,7 @@ mod receipts;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
+use yangguang_core::catalog::required::MONTHLY_ACCOUNTS;
 use yangguang_core::catalog::{DeadlineRule, Frequency, ReviewerRole};
 use yangguang_core::publication::{SignoffRecord, content_hash};
 use yangguang_core::region::CodeLevel;
@@ -229,7 +230,7 @@ fn plan_village(
     let mut push =
         |item: &CatalogItem, period: Option<Period>, event: Option<NaiveDate>, published: NaiveDate, rng: &mut Rng| {
             let monthly_accounts = match period {
-                Some(p @ Period::Month { .. }) if item.id == "income-expenditure" => {
+                Some(p @ Period::Month { .. }) if item.id == MONTHLY_ACCOUNTS => {
                     let lines: Vec<_> =
                         books.iter().filter(|e| e.date >= p.start() && e.date <= p.end()).cloned().collect();
                     Some((yangguang_core::finance::statement(p, &books, charts, Fen(1_000_000)), lines))
@@ -396,7 +397,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         let mut later = vec![];
         for (new, id) in batch.iter().zip(&ids) {
             let roll = rng.below(1000);
-            if roll < 4 && new.catalog_item.as_deref() == Some("income-expenditure") {
+            if roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS) {
                 later.push(replacement(new, *id, DisclosureKind::Correction, &catalog, &reviewers));
                 summary.corrections += 1;
             } else if roll == 4 {
@@ -779,11 +780,8 @@ mod tests {
             };
             let plan = plan_village(catalog.items(), village, &options(), &catalog, &charts, None);
             total += plan.disclosures.len();
-            let finance = plan
-                .disclosures
-                .iter()
-                .filter(|(d, _)| d.catalog_item.as_deref() == Some("income-expenditure"))
-                .count();
+            let finance =
+                plan.disclosures.iter().filter(|(d, _)| d.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS)).count();
             monthly_finance.push(finance);
             for (d, _) in &plan.disclosures {
                 tops.insert(catalog.top_of(&d.column).unwrap().id.clone());

@@ -3,7 +3,7 @@
 //! same figures as a table), and every voucher with its lines. Shown only for months whose
 //! accounts the village has published (after the finance group's sign-off).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -91,9 +91,7 @@ pub async fn finance(
     let category = q.category.filter(|c| !c.is_empty() && c.chars().count() <= 20);
     // The publication check is part of the render, so a cached page costs no query at all.
     cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
-        let published: HashSet<(String, Period)> =
-            state.site.store.published_periods(village.code).await?.into_iter().collect();
-        if !published.contains(&("income-expenditure".to_owned(), period)) {
+        if !yangguang_app::finance::month_published(&state.site, village.code, period).await? {
             return Err(WebError::NotFound);
         }
         render(&state, &prefs, &village, period, category, &uri).await
@@ -269,9 +267,7 @@ async fn published_receipt(state: &AppState, code: &str, sha256: &str) -> Result
     let village = find_village(state, code)?;
     let (year, month) = state.site.store.receipt_month(village.code, sha256).await?.ok_or(WebError::NotFound)?;
     let period = Period::Month { year, month };
-    let published: HashSet<(String, Period)> =
-        state.site.store.published_periods(village.code).await?.into_iter().collect();
-    if !published.contains(&("income-expenditure".to_owned(), period)) {
+    if !yangguang_app::finance::month_published(&state.site, village.code, period).await? {
         return Err(WebError::NotFound);
     }
     Ok((village, period))
@@ -398,9 +394,7 @@ pub async fn statement_export(
 ) -> Result<Response, WebError> {
     let village = find_village(&state, &code)?;
     let period: Period = period.parse().map_err(|_| WebError::NotFound)?;
-    let published: HashSet<(String, Period)> =
-        state.site.store.published_periods(village.code).await?.into_iter().collect();
-    if !matches!(period, Period::Month { .. }) || !published.contains(&("income-expenditure".to_owned(), period)) {
+    if !yangguang_app::finance::month_published(&state.site, village.code, period).await? {
         return Err(WebError::NotFound);
     }
     let (s, _) = yangguang_app::finance::period_books(&state.site, village.code, period)
