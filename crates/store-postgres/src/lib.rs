@@ -10,21 +10,12 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use yangguang_store::{Migration, StoreError, StoreResult};
+use yangguang_store::{StoreError, StoreResult};
 
 #[path = "../../store/sql/mod.rs"]
 mod sql;
 pub use sql::ImportSession;
 use sql::map_err;
-
-const MIGRATIONS: &[Migration] = &[
-    (1, include_str!("../migrations/0001_init.sql")),
-    (2, include_str!("../migrations/0002_ledger.sql")),
-    (3, include_str!("../migrations/0003_receipt.sql")),
-    (4, include_str!("../migrations/0004_integration_token.sql")),
-    (5, include_str!("../migrations/0005_ledger_columns.sql")),
-    (6, include_str!("../migrations/0006_record.sql")),
-];
 
 /// What the shared SQL needs to know of PostgreSQL.
 mod dialect {

@@ -11,20 +11,11 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use yangguang_store::{Migration, StoreError, StoreResult};
+use yangguang_store::{StoreError, StoreResult};
 
 #[path = "../../store/sql/mod.rs"]
 mod sql;
 pub use sql::ImportSession;
-
-const MIGRATIONS: &[Migration] = &[
-    (1, include_str!("../migrations/0001_init.sql")),
-    (2, include_str!("../migrations/0002_ledger.sql")),
-    (3, include_str!("../migrations/0003_receipt.sql")),
-    (4, include_str!("../migrations/0004_integration_token.sql")),
-    (5, include_str!("../migrations/0005_ledger_columns.sql")),
-    (6, include_str!("../migrations/0006_record.sql")),
-];
 
 /// What the shared SQL needs to know of SQLite.
 mod dialect {

@@ -68,7 +68,7 @@ impl Store for Backend {
         // servers starting together migrates while the others wait.
         let mut tx = self.writer().begin().await.map_err(map_err)?;
         dialect::lock_migrations(&mut tx).await?;
-        apply(&mut tx, crate::MIGRATIONS).await?;
+        apply(&mut tx, crate::sql::MIGRATIONS).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -98,7 +98,7 @@ pub(crate) mod tests {
             .fetch_one(store.reader())
             .await
             .unwrap();
-        assert_eq!(stored, checksum(crate::MIGRATIONS[0].1));
+        assert_eq!(stored, checksum(crate::sql::MIGRATIONS[0].1));
 
         sqlx::query("UPDATE schema_migration SET checksum = 'edited' WHERE version = 2")
             .execute(store.writer())

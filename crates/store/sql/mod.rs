@@ -75,6 +75,17 @@ mod rows;
 mod staff;
 
 pub use ledger::ImportSession;
+
+/// The migrations, each read from the compiling backend's own `migrations/` folder: the two
+/// folders hold the same versions in each database's DDL.
+const MIGRATIONS: &[yangguang_store::Migration] = &[
+    (1, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0001_init.sql"))),
+    (2, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0002_ledger.sql"))),
+    (3, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0003_receipt.sql"))),
+    (4, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0004_integration_token.sql"))),
+    (5, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0005_ledger_columns.sql"))),
+    (6, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0006_record.sql"))),
+];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
 pub(crate) use rows::map_err;
