@@ -10,6 +10,7 @@ pub mod files;
 pub mod finance;
 pub mod finance_inclusion;
 pub mod households;
+pub mod i18n;
 pub mod integrations;
 pub mod jobs;
 pub mod keys;

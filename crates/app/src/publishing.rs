@@ -13,6 +13,7 @@ use yangguang_core::{
 use yangguang_store::{Decision, DraftEdit, Signoff, StoreError};
 
 use crate::auth::{SignedIn, audit};
+use crate::i18n::Label;
 use crate::{AppError, Site};
 
 /// What a clerk fills in.
@@ -91,7 +92,7 @@ fn check_input(site: &Site, village: RegionCode, input: &DraftInput) -> Result<(
                 return Err(AppError::Invalid(format!(
                     "“{}”按{}公开，公开期应相符 / the period does not fit the item",
                     item.name,
-                    item.frequency.label_zh()
+                    item.frequency.zh()
                 )));
             }
             (Some(_), None) => {
@@ -263,10 +264,7 @@ pub async fn review(
 ) -> Result<ReviewOutcome, AppError> {
     let d = site.store.get_disclosure(id).await.map_err(map_store)?;
     if d.state != DisclosureState::Submitted {
-        return Err(AppError::Conflict(format!(
-            "此版本状态为“{}”，不在审核中 / not waiting for review",
-            d.state.label_zh()
-        )));
+        return Err(AppError::Conflict(format!("此版本状态为“{}”，不在审核中 / not waiting for review", d.state.zh())));
     }
     let grants = actor.grants();
     let signoffs = site.store.list_signoffs(id).await.map_err(map_store)?;
@@ -278,7 +276,7 @@ pub async fn review(
         .find(|r| grants.can_sign(*r, d.village))
         .or_else(|| required.iter().copied().find(|r| grants.can_sign(*r, d.village)));
     let Some(role) = role else {
-        let needed: Vec<&str> = required.iter().map(|r| Role::signing_for(*r).label_zh()).collect();
+        let needed: Vec<&str> = required.iter().map(|r| Role::signing_for(*r).zh()).collect();
         return Err(forbidden(format!(
             "您不是该村（{}）{}，不能审核此事项 / only members of this village's reviewing bodies may sign",
             d.village,
@@ -338,7 +336,7 @@ pub async fn publish(site: &Site, id: DisclosureId, at: DateTime<Utc>) -> Result
     let signoffs = site.store.list_signoffs(id).await.map_err(map_store)?;
     let missing = missing_reviewers(site, &d, &signoffs);
     if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|r| r.label_zh()).collect();
+        let names: Vec<&str> = missing.iter().map(|r| r.zh()).collect();
         return Err(AppError::Conflict(format!("尚缺{}的签署 / sign-offs missing", names.join("、"))));
     }
     let records: Vec<_> = valid_approvals(&d, &signoffs).iter().map(Signoff::record).collect();

@@ -10,6 +10,7 @@ use yangguang_core::DisclosureId;
 use yangguang_core::publication::{ChainError, Checkpoint, LogEntry, verify_chain};
 
 use crate::files::FileError;
+use crate::i18n::Label;
 use crate::{AppError, Site};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +76,7 @@ pub async fn verify_store(site: &Site) -> Result<Result<VerifyReport, Inconsiste
                 let who = describe(site, d.id.0).await;
                 return Ok(Err(Inconsistency(format!(
                     "{who} 已记入公开记录，但状态被改为“{}” / state changed after publication",
-                    d.state.label_zh()
+                    d.state.zh()
                 ))));
             }
             if d.content_hash() != entry.content_hash {

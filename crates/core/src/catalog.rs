@@ -63,28 +63,6 @@ impl Frequency {
             Self::OnEvent | Self::Continuous => None,
         }
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Monthly => "每月",
-            Self::Quarterly => "每季度",
-            Self::HalfYearly => "每半年",
-            Self::Yearly => "每年",
-            Self::OnEvent => "随时",
-            Self::Continuous => "长期",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Monthly => "monthly",
-            Self::Quarterly => "quarterly",
-            Self::HalfYearly => "half-yearly",
-            Self::Yearly => "yearly",
-            Self::OnEvent => "per event",
-            Self::Continuous => "always",
-        }
-    }
 }
 
 /// When an item must be published, relative to its period or event.
@@ -227,16 +205,6 @@ impl ReviewerRole {
             Self::FinanceGroup => "finance-group",
             Self::Township => "township",
             Self::TradingPlatform => "trading-platform",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Branch => "党支部",
-            Self::SupervisionCommittee => "村务监督委员会",
-            Self::FinanceGroup => "民主理财小组",
-            Self::Township => "镇（街道）",
-            Self::TradingPlatform => "公共资源交易平台",
         }
     }
 }

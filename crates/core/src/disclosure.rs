@@ -79,18 +79,6 @@ impl DisclosureState {
     pub fn was_published(self) -> bool {
         matches!(self, Self::Published | Self::Superseded | Self::Withdrawn)
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Draft => "草稿",
-            Self::Submitted => "待审核",
-            Self::Returned => "已退回",
-            Self::Scheduled => "待定时公开",
-            Self::Published => "已公开",
-            Self::Superseded => "已更正",
-            Self::Withdrawn => "已撤回",
-        }
-    }
 }
 
 /// An original item, a correction of a published one, or the withdrawal of one.

@@ -67,21 +67,6 @@ impl Role {
         ALL_ROLES.into_iter().find(|r| r.as_str() == s)
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::VillageClerk => "村务工作者",
-            Self::BranchMember => "党支部委员",
-            Self::SupervisionMember => "村务监督委员会成员",
-            Self::FinanceGroupMember => "民主理财小组成员",
-            Self::TownshipReviewer => "镇（街道）审核员",
-            Self::CountyOperator => "县农业农村局运维",
-            Self::CatalogAdmin => "县民政局目录管理员",
-            Self::BankEditor => "农商银行编辑",
-            Self::DisciplineCommission => "县纪委监委",
-            Self::PlatformAdmin => "平台管理员",
-        }
-    }
-
     /// The level of region this role is granted on.
     pub fn scope_level(self) -> CodeLevel {
         match self {

@@ -376,8 +376,7 @@ impl DisclosureStore for Backend {
             return match exists {
                 None => Err(StoreError::NotFound),
                 Some(state) => Err(StoreError::Conflict(format!(
-                    "此版本当前状态为“{}”，不能进行此操作 / not allowed in state {state}",
-                    decode::state(&state)?.label_zh()
+                    "此版本的状态已变为 {state}，不能进行此操作，请刷新页面 / not allowed in state {state}"
                 ))),
             };
         }

@@ -88,8 +88,8 @@ pub(super) async fn publish_in(
     let d = load_disclosure(conn, id).await?;
     if !matches!(d.state, DisclosureState::Submitted | DisclosureState::Scheduled) {
         return Err(StoreError::Conflict(format!(
-            "此版本状态为“{}”，不能公开 / only a submitted or scheduled version can be published",
-            d.state.label_zh()
+            "此版本的状态已变为 {}，不能公开 / only a submitted or scheduled version can be published",
+            d.state.as_str()
         )));
     }
     apply_replacement(conn, &d, at).await?;

@@ -567,7 +567,7 @@ pub mod rules {
         } else {
             Err(StoreError::Conflict(format!(
                 "只能更正或撤回当前已公开的版本（此版本状态：{}）/ only a published version can be corrected or withdrawn",
-                state.label_zh()
+                state.as_str()
             )))
         }
     }

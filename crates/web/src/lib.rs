@@ -5,7 +5,7 @@
 pub mod api;
 pub mod console;
 pub mod error;
-pub mod i18n;
+pub use yangguang_app::i18n;
 pub mod pages;
 pub mod prefs;
 pub mod render;

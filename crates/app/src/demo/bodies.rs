@@ -10,6 +10,7 @@ use yangguang_core::{CatalogItem, Fen, Period};
 
 use super::{Rng, names};
 use crate::finance::{csv, ledger_csv, statement_markdown, table};
+use crate::i18n::Label;
 
 pub struct BodyContext<'a> {
     pub village: &'a str,
@@ -279,7 +280,7 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
             let _ = writeln!(
                 md,
                 "本事项按规定经{}审核后公开。如有疑问，请在公开之日起 10 日内向村务监督委员会提出，村里将在 10 日内答复。",
-                item.reviewers.first().map_or("村务监督委员会", |r| r.label_zh())
+                item.reviewers.first().map_or("村务监督委员会", |r| r.zh())
             );
         }
     }

@@ -10,6 +10,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use yangguang_app::AppError;
 use yangguang_app::auth::{self, SignedIn};
+use yangguang_app::i18n::Label;
 use yangguang_core::RegionCode;
 use yangguang_core::staff::{ALL_ROLES, Grant, Role};
 
@@ -129,7 +130,7 @@ async fn users_view(
             roles: s
                 .grants
                 .iter()
-                .map(|g| format!("{}@{}", g.role.label_zh(), village_name(state, g.region)))
+                .map(|g| format!("{}@{}", g.role.zh(), village_name(state, g.region)))
                 .collect::<Vec<_>>()
                 .join("、"),
             disabled: s.disabled,
@@ -140,7 +141,7 @@ async fn users_view(
         nav: nav(who, headers),
         error: error.into(),
         created: created.into(),
-        roles: ALL_ROLES.iter().map(|r| (r.as_str(), r.label_zh())).collect(),
+        roles: ALL_ROLES.iter().map(|r| (r.as_str(), r.zh())).collect(),
         users,
     };
     let status = if error.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };

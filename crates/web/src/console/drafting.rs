@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 use yangguang_app::auth::SignedIn;
+use yangguang_app::i18n::Label;
 use yangguang_app::publishing::{self, Actor, DraftInput};
 use yangguang_app::uploads;
 use yangguang_core::{Attachment, DisclosureId, DisclosureKind, Period};
@@ -69,8 +70,7 @@ fn edit_page_for(
     if villages.is_empty() {
         return Err(WebError::Forbidden("需要村务工作者角色才能起草 / drafting needs the village clerk role".into()));
     }
-    let items =
-        catalog.items().iter().map(|i| (i.id.clone(), format!("{}（{}）", i.name, i.frequency.label_zh()))).collect();
+    let items = catalog.items().iter().map(|i| (i.id.clone(), format!("{}（{}）", i.name, i.frequency.zh()))).collect();
     let columns = catalog
         .columns()
         .iter()
@@ -252,7 +252,7 @@ pub async fn edit_page(
         return Err(WebError::Forbidden(format!("需要该村（{}）的村务工作者角色", d.village)));
     }
     if !d.state.is_editable() || d.kind == DisclosureKind::Withdrawal {
-        return Err(WebError::BadRequest(format!("此版本状态为“{}”，不能修改", d.state.label_zh())));
+        return Err(WebError::BadRequest(format!("此版本状态为“{}”，不能修改", d.state.zh())));
     }
     let form = FormValues {
         village: d.village.to_string(),

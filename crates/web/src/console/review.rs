@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
+use yangguang_app::i18n::Label;
 use yangguang_app::publishing::{self, Actor, ReviewOutcome};
 use yangguang_core::{DisclosureId, DisclosureKind, DisclosureState};
 use yangguang_store::Decision;
@@ -71,15 +72,14 @@ pub async fn detail(
     let hash = d.content_hash();
     let required = publishing::required_reviewers(site, &d);
     let missing = publishing::missing_reviewers(site, &d, &signoffs);
-    let role_names = |roles: &[yangguang_core::catalog::ReviewerRole]| {
-        roles.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")
-    };
+    let role_names =
+        |roles: &[yangguang_core::catalog::ReviewerRole]| roles.iter().map(|r| r.zh()).collect::<Vec<_>>().join("、");
     let page = DetailPage {
         layout: layout(&headers, &d.title),
         nav: nav(&who, &headers),
         id: id.0,
         title: d.title.clone(),
-        state: d.state.label_zh(),
+        state: d.state.zh(),
         scheduled: d
             .scheduled_at
             .filter(|_| d.state == DisclosureState::Scheduled)
@@ -110,7 +110,7 @@ pub async fn detail(
                 who: format!(
                     "{} · {}",
                     s.reviewer_name,
-                    yangguang_core::catalog::ReviewerRole::parse(&s.reviewer_role).map_or("", |r| r.label_zh())
+                    yangguang_core::catalog::ReviewerRole::parse(&s.reviewer_role).map_or("", |r| r.zh())
                 ),
                 decision: match s.decision {
                     Decision::Approve => "同意",
@@ -157,7 +157,7 @@ pub async fn review(
     let message = match outcome {
         ReviewOutcome::Returned => "已退回，起草人会看到您的意见。".to_owned(),
         ReviewOutcome::Waiting(missing) => {
-            format!("已签署。尚需{}签署后公开。", missing.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、"))
+            format!("已签署。尚需{}签署后公开。", missing.iter().map(|r| r.zh()).collect::<Vec<_>>().join("、"))
         }
         ReviewOutcome::Scheduled(at) => format!("已签署，将于 {} 公开。", yangguang_core::time::format_china(at)),
         ReviewOutcome::Published(seq) => format!("已签署并公开，公开记录第 {seq} 条。"),

@@ -10,6 +10,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use yangguang_app::AppError;
 use yangguang_app::auth::{self, LoginError, SignedIn};
+use yangguang_app::i18n::Label;
 
 use super::{FLASH_COOKIE, Nav, done, layout, nav, render};
 use crate::AppState;
@@ -147,11 +148,7 @@ fn account_view(
             .grants
             .iter()
             .map(|g| {
-                format!(
-                    "{}（{}）",
-                    g.role.label_zh(),
-                    regions.get(g.region).map_or(g.region.to_string(), |r| r.name.clone())
-                )
+                format!("{}（{}）", g.role.zh(), regions.get(g.region).map_or(g.region.to_string(), |r| r.name.clone()))
             })
             .collect::<Vec<_>>()
             .join("、"),

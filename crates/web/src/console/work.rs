@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use yangguang_app::i18n::Label;
 use yangguang_app::work;
 use yangguang_core::catalog::{DueState, required};
 
@@ -57,7 +58,7 @@ pub async fn dashboard(
         id: d.id.0,
         title: d.title.clone(),
         village: village_name(&state, d.village),
-        state: d.state.label_zh().into(),
+        state: d.state.zh().into(),
     };
     let due = work
         .due

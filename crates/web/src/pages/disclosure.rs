@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::Response;
 use yangguang_app::files::FileError;
+use yangguang_app::i18n::Label;
 use yangguang_core::{Disclosure, DisclosureId, Region};
 
 use super::village::find_village;
@@ -111,7 +112,7 @@ pub async fn disclosure(
                     .map(|s| SignoffView {
                         reviewer: s.reviewer,
                         role: yangguang_core::catalog::ReviewerRole::parse(&s.role)
-                            .map_or(s.role.clone(), |r| r.label_zh().to_owned()),
+                            .map_or(s.role.clone(), |r| r.label(prefs.lang).to_owned()),
                         at: yangguang_core::time::format_china(s.at),
                         comment: s.comment.unwrap_or_default(),
                     })
@@ -191,15 +192,16 @@ fn render(
             Lang::Zh => item.name.clone(),
             Lang::En => item.name_en.clone(),
         },
-        frequency: match lang {
-            Lang::Zh => item.frequency.label_zh().to_owned(),
-            Lang::En => item.frequency.label_en().to_owned(),
-        },
+        frequency: item.frequency.label(lang).to_owned(),
         deadline: match lang {
             Lang::Zh => item.deadline.describe_zh(),
             Lang::En => item.deadline.to_string(),
         },
-        reviewers: item.reviewers.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、"),
+        reviewers: item.reviewers.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join(if lang == Lang::Zh {
+            "、"
+        } else {
+            ", "
+        }),
     });
     let description = yangguang_app::markdown::plain_text(&d.body_md, 90);
     let published_at = d.published_at.unwrap_or(d.created_at);

@@ -1,5 +1,11 @@
 //! User-facing text: Simplified Chinese first, English on request. Every string a page shows
-//! is a field here, so a missing translation is a compile error, not a blank.
+//! is a field here, so a missing translation is a compile error, not a blank; the names people
+//! read for domain values (states, roles, frequencies, reviewers) are in [`labels`]. It lives in
+//! `app` so that services' messages and the web's pages read the same table.
+
+mod labels;
+
+pub use labels::Label;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {

@@ -1,0 +1,131 @@
+//! Vouchers, import sessions, receipts, integration tokens and ledger columns.
+
+use super::*;
+
+pub(crate) fn voucher_lines(no: &str, amount: i64, day: u32) -> Vec<yangguang_core::ledger::LedgerEntry> {
+    let line = |code: &str, debit: i64, credit: i64, row| yangguang_core::ledger::LedgerEntry {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+        voucher_no: no.into(),
+        summary: "收厂房租金".into(),
+        account_code: code.into(),
+        account_name: String::new(),
+        debit: yangguang_core::Fen(debit),
+        credit: yangguang_core::Fen(credit),
+        attachments: 1,
+        row,
+    };
+    vec![line("102", amount, 0, 1), line("501003", 0, amount, 2)]
+}
+
+pub(crate) fn ledger(vouchers: &[(&str, i64, u32)]) -> Vec<yangguang_core::ledger::Voucher> {
+    let lines: Vec<_> = vouchers.iter().flat_map(|(no, a, d)| voucher_lines(no, *a, *d)).collect();
+    yangguang_core::ledger::vouchers(&lines)
+}
+
+pub async fn vouchers_import_idempotently_and_replace_unlocked_changes(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    let first = store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)]), time(1)).await.unwrap();
+    assert_eq!((first.inserted, first.updated, first.unchanged), (2, 0, 0));
+    let again = store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)]), time(2)).await.unwrap();
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2), "importing twice changes nothing");
+    let overlap =
+        store.import_vouchers(village, &ledger(&[("记-2", 250, 6), ("记-3", 300, 7)]), time(3)).await.unwrap();
+    assert_eq!((overlap.inserted, overlap.updated, overlap.unchanged), (1, 1, 0));
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let entries = store.ledger_entries(village, from, to).await.unwrap();
+    assert_eq!(entries.len(), 6, "no duplicates");
+    let debits: i64 = entries.iter().map(|e| e.debit.0).sum();
+    assert_eq!(debits, 100 + 250 + 300);
+    assert_eq!(entries[0].account_code, "102");
+    let other = store.ledger_entries(code("339921100001"), from, to).await.unwrap();
+    assert!(other.is_empty(), "books are per village");
+}
+
+pub async fn a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    store.import_vouchers(village, &ledger(&[("记-1", 100, 5)]), time(1)).await.unwrap();
+    let march =
+        (chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+    assert_eq!(store.lock_vouchers(village, march.0, march.1).await.unwrap(), 1);
+    let outcome = store.import_vouchers(village, &ledger(&[("记-1", 999, 5), ("记-4", 50, 8)]), time(2)).await.unwrap();
+    assert_eq!(outcome.conflicts, vec!["2026年3月 记-1".to_string()]);
+    assert_eq!((outcome.inserted, outcome.updated), (0, 0));
+    let entries = store.ledger_entries(village, march.0, march.1).await.unwrap();
+    assert_eq!(entries.iter().map(|e| e.debit.0).sum::<i64>(), 100, "the locked voucher and the new one are untouched");
+    let same = store.import_vouchers(village, &ledger(&[("记-1", 100, 5)]), time(3)).await.unwrap();
+    assert_eq!((same.unchanged, same.conflicts.len()), (1, 0), "re-importing the locked voucher unchanged is fine");
+}
+
+pub async fn an_import_session_finds_repeats_across_batches_and_rolls_back_whole(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    let march =
+        (chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+    let mut session = store.begin_import(village, time(1)).await.unwrap();
+    assert!(session.add("a.csv", &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)])).await.unwrap().is_empty());
+    // A later batch: 记-1 again from the same file, 记-2 identical from another, 记-3 new.
+    let repeats = session.add("a.csv", &ledger(&[("记-3", 300, 7), ("记-1", 100, 5)])).await.unwrap();
+    assert_eq!(repeats.len(), 1);
+    assert_eq!((repeats[0].index, repeats[0].file.as_str(), repeats[0].first_row), (1, "a.csv", 1));
+    let repeats = session.add("b.csv", &ledger(&[("记-2", 200, 6), ("记-3", 999, 7)])).await.unwrap();
+    let found: Vec<(usize, &str, bool)> = repeats.iter().map(|r| (r.index, r.file.as_str(), r.same_content)).collect();
+    assert_eq!(found, vec![(0, "a.csv", true), (1, "a.csv", false)]);
+    assert_eq!(session.outcome().inserted, 3);
+    assert!(store.ledger_entries(village, march.0, march.1).await.unwrap().is_empty(), "nobody sees an open import");
+    let rolled_back = session.finish(false).await.unwrap();
+    assert_eq!(rolled_back.inserted, 0);
+    assert!(store.ledger_entries(village, march.0, march.1).await.unwrap().is_empty(), "a rollback stores nothing");
+    // A new session starts with nothing seen.
+    let mut session = store.begin_import(village, time(2)).await.unwrap();
+    assert!(session.add("a.csv", &ledger(&[("记-1", 100, 5)])).await.unwrap().is_empty());
+    assert_eq!(session.finish(true).await.unwrap().inserted, 1);
+    assert_eq!(store.ledger_entries(village, march.0, march.1).await.unwrap().len(), 2);
+}
+
+pub async fn receipts_attach_to_vouchers_once(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)]), time(1)).await.unwrap();
+    assert_eq!(store.voucher_numbers(village, 2026, 3).await.unwrap(), vec!["记-1".to_string(), "记-2".to_string()]);
+    let r = |no: &str, hash: char| yangguang_store::Receipt {
+        year: 2026,
+        month: 3,
+        voucher_no: no.into(),
+        sha256: hash.to_string().repeat(64),
+        media_type: "image/jpeg".into(),
+        file_name: format!("{no}.jpg"),
+        byte_size: 1234,
+    };
+    assert_eq!(store.add_receipts(village, &[r("记-1", 'a'), r("记-1", 'b'), r("记-2", 'c')]).await.unwrap(), 3);
+    assert_eq!(store.add_receipts(village, &[r("记-1", 'a')]).await.unwrap(), 0, "the same scan twice is one receipt");
+    let got = store.receipts(village, 2026, 3).await.unwrap();
+    assert_eq!(got.iter().map(|x| x.sha256.chars().next().unwrap()).collect::<String>(), "abc");
+    assert_eq!(store.receipt_month(village, &"c".repeat(64)).await.unwrap(), Some((2026, 3)));
+    assert_eq!(store.receipt_month(code("339921100001"), &"c".repeat(64)).await.unwrap(), None);
+    assert!(store.receipts(village, 2026, 4).await.unwrap().is_empty());
+}
+
+pub async fn integration_tokens_are_found_by_hash(store: &dyn Store) {
+    let token = yangguang_store::IntegrationToken {
+        token_hash: "f".repeat(64),
+        name: "三资监管平台".into(),
+        regions: vec![code("339921100000"), code("339921100201")],
+        created_at: time(1),
+    };
+    store.create_token(&token).await.unwrap();
+    assert_eq!(store.find_token(&"f".repeat(64)).await.unwrap(), Some(token));
+    assert_eq!(store.find_token(&"e".repeat(64)).await.unwrap(), None);
+}
+
+pub async fn saved_ledger_columns_are_replaced_per_village(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    assert_eq!(store.ledger_columns(village).await.unwrap(), None);
+    store.save_ledger_columns(village, r#"{"debit":["收"]}"#).await.unwrap();
+    store.save_ledger_columns(village, r#"{"debit":["收入"]}"#).await.unwrap();
+    assert_eq!(store.ledger_columns(village).await.unwrap().as_deref(), Some(r#"{"debit":["收入"]}"#));
+    assert_eq!(store.ledger_columns(code("339921100001")).await.unwrap(), None);
+}
