@@ -14,11 +14,9 @@ fn the_where_is_table_names_files_that_define_what_it_says() {
         let (Some(file), Some(item)) = (file.strip_prefix('`'), item.strip_prefix('`')) else { continue };
         let (file, item) = (file.trim_end_matches('`'), item.trim_end_matches('`'));
         let source = std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{what}: {file}: {e}"));
-        let defines = ["fn", "struct", "enum", "mod", "const", "trait"].iter().any(|kind| {
-            source.contains(&format!("{kind} {item}("))
-                || source.contains(&format!("{kind} {item} "))
-                || source.contains(&format!("{kind} {item}<"))
-        });
+        let defines = ["fn", "struct", "enum", "mod", "const", "trait"]
+            .iter()
+            .any(|kind| ["(", " ", "<", ":"].iter().any(|next| source.contains(&format!("{kind} {item}{next}"))));
         assert!(defines, "{what}: {file} does not define {item}");
         rows += 1;
     }
