@@ -193,10 +193,12 @@ async fn check_push(
     now: DateTime<Utc>,
 ) -> Result<FeedPage, PushError> {
     let secret = site.trading.push_secret.as_deref().ok_or(PushError::Disabled)?;
-    signature::verify(secret.as_bytes(), timestamp, signature_header, body, now, MAX_SKEW_SECONDS)?;
-    // The signature covers the timestamp, so a signature seen inside the window is a replay;
+    let mac = signature::verify(secret.as_bytes(), timestamp, signature_header, body, now, MAX_SKEW_SECONDS)?;
+    // The signature covers the timestamp, so a MAC seen inside the window is a replay;
     // outside the window the timestamp check refuses it, so older claims can be forgotten.
-    let seen = format!("{PUSH_SEEN}{}", signature_header.unwrap_or_default().trim());
+    // Keyed on the decoded MAC, not the header text: re-spelling it (upper case, without
+    // `sha256=`) is the same signature.
+    let seen = format!("{PUSH_SEEN}{}", hex::encode(mac));
     if !site.store.claim_state(&seen, timestamp.unwrap_or_default(), now).await.map_err(AppError::from)? {
         return Err(PushError::Replay);
     }

@@ -1,7 +1,9 @@
 //! Signed pushes from outside systems (the trading platform's webhook): HMAC-SHA256 over the
 //! timestamp and the body, with the shared secret. A push is accepted only with a valid
 //! signature and a timestamp close to now, so a captured request cannot be replayed later;
-//! replays within the window are refused by the caller remembering signatures it has seen.
+//! replays within the window are refused by the caller remembering the MACs it has seen — the
+//! decoded MAC bytes that `verify` returns, never the header's spelling (upper case, with or
+//! without `sha256=`, are the same signature).
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -34,7 +36,8 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
 }
 
 /// Checks a push: the timestamp within `max_skew_seconds` of `now`, the signature right
-/// (compared in constant time).
+/// (compared in constant time). Returns the decoded MAC, which is the same whatever way the
+/// sender spelt it: the key to remember it by.
 pub fn verify(
     secret: &[u8],
     timestamp: Option<&str>,
@@ -42,7 +45,7 @@ pub fn verify(
     body: &[u8],
     now: DateTime<Utc>,
     max_skew_seconds: i64,
-) -> Result<(), SignatureError> {
+) -> Result<Vec<u8>, SignatureError> {
     let (Some(timestamp), Some(signature)) = (timestamp, signature) else { return Err(SignatureError::Missing) };
     let ts: i64 = timestamp.trim().parse().map_err(|_| SignatureError::BadTimestamp)?;
     let skew = now.timestamp() - ts;
@@ -51,7 +54,8 @@ pub fn verify(
     }
     let given = signature.trim().strip_prefix("sha256=").unwrap_or(signature.trim());
     let given = hex::decode(given).map_err(|_| SignatureError::Mismatch)?;
-    mac(secret, ts, body).verify_slice(&given).map_err(|_| SignatureError::Mismatch)
+    mac(secret, ts, body).verify_slice(&given).map_err(|_| SignatureError::Mismatch)?;
+    Ok(given)
 }
 
 #[cfg(test)]
@@ -68,7 +72,11 @@ mod tests {
         let body = br#"{"project_no":"GYCQ-2026-001"}"#;
         let sig = sign(b"s3cret", 1_790_000_000, body);
         let now = at(1_790_000_100);
-        assert_eq!(verify(b"s3cret", Some("1790000000"), Some(&sig), body, now, 300), Ok(()));
+        let mac = verify(b"s3cret", Some("1790000000"), Some(&sig), body, now, 300).unwrap();
+        assert_eq!(mac.len(), 32);
+        // Re-spelt (upper case, no prefix, spaces around) it is the same MAC.
+        let respelt = format!(" {} ", sig.trim_start_matches("sha256=").to_uppercase());
+        assert_eq!(verify(b"s3cret", Some("1790000000"), Some(&respelt), body, now, 300), Ok(mac));
         assert_eq!(verify(b"s3cret", None, Some(&sig), body, now, 300), Err(SignatureError::Missing));
         assert_eq!(verify(b"s3cret", Some("yesterday"), Some(&sig), body, now, 300), Err(SignatureError::BadTimestamp));
         assert_eq!(
@@ -91,7 +99,7 @@ mod tests {
             let mut changed = body.clone();
             let i = i.index(changed.len());
             changed[i] ^= flip;
-            prop_assert_eq!(verify(b"k", Some("1000"), Some(&sig), &body, at(1_000), 60), Ok(()));
+            prop_assert!(verify(b"k", Some("1000"), Some(&sig), &body, at(1_000), 60).is_ok());
             prop_assert_eq!(verify(b"k", Some("1000"), Some(&sig), &changed, at(1_000), 60), Err(SignatureError::Mismatch));
         }
     }

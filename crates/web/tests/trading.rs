@@ -236,6 +236,28 @@ async fn pushes_are_signed_fresh_and_taken_once() {
 }
 
 #[tokio::test]
+async fn a_push_with_its_signature_re_spelt_is_still_a_replay() {
+    let state = AppState::new(Arc::new(site().await));
+    let body = json!({"listings": [listing("P-20", VILLAGE, "2026-11-01T08:00:00+08:00")]}).to_string();
+    let now = Utc::now().timestamp();
+    let (status, text) = send(&state, push(&body, now, SECRET)).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+
+    let sig = yangguang_core::signature::sign(SECRET.as_bytes(), now, body.as_bytes());
+    let hex = sig.trim_start_matches("sha256=").to_owned();
+    for spelling in [hex.to_uppercase(), hex.clone(), format!("sha256={}", hex.to_uppercase()), format!(" {hex} ")] {
+        let req = Request::post("/api/trading/push")
+            .header("content-type", "application/json")
+            .header("x-yangguang-timestamp", now.to_string())
+            .header("x-yangguang-signature", spelling.as_str())
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let (status, text) = send(&state, req).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{spelling:?} is the same signature: {text}");
+    }
+}
+
+#[tokio::test]
 async fn pushes_are_refused_where_no_secret_is_configured() {
     let store = store_with(&county_with(&[(VILLAGE, "前山村")])).await;
     let state = AppState::new(Arc::new(site_over(store, "trading-off").await));
