@@ -67,7 +67,8 @@ pub async fn lease(site: &Site, village: RegionCode, contract_no: &str) -> Resul
 }
 
 /// The rent position of each lease on `day` (see [`RentPosition`]), from one read of the
-/// village's books up to that day; the rule itself is [`yangguang_core::lease::rent_positions`].
+/// village's books up to that day, read with the site's charts of accounts; the rule itself is
+/// [`yangguang_core::lease::rent_positions`].
 pub async fn rent_positions<'a>(
     site: &Site,
     village: RegionCode,
@@ -76,5 +77,5 @@ pub async fn rent_positions<'a>(
 ) -> Result<Vec<Option<RentPosition>>, AppError> {
     let from = NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid");
     let entries = site.store.ledger_entries(village, from, day).await?;
-    Ok(yangguang_core::lease::rent_positions(leases, &entries, day))
+    Ok(yangguang_core::lease::rent_positions(leases, &entries, &site.charts, day))
 }

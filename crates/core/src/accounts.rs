@@ -42,6 +42,16 @@ pub struct Account {
     pub category: String,
 }
 
+impl Account {
+    /// Whether the account books rent: an income account whose category (what villagers read)
+    /// is rent or letting income — 租金收入 (501003 租赁收入 under 501 经营收入), or 发包收入 /
+    /// 发包及上交收入 (511 in the 2004 chart; contracting out land and ponds is rent by another
+    /// name). Decided by category, not code: 511 is 投资收益 in the 2023 chart.
+    pub fn is_rent_income(&self) -> bool {
+        self.kind == AccountKind::Income && ["租金", "租赁", "发包"].iter().any(|word| self.category.contains(word))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Chart {
     pub id: String,
@@ -148,6 +158,11 @@ impl Charts {
     pub fn for_date(&self, date: chrono::NaiveDate) -> &Chart {
         if date < self.switch { &self.before } else { &self.from }
     }
+
+    /// Whether `code`, booked on `date`, is a rent income account ([`Account::is_rent_income`]).
+    pub fn is_rent_income(&self, code: &str, date: chrono::NaiveDate) -> bool {
+        self.for_date(date).resolve(code).is_some_and(Account::is_rent_income)
+    }
 }
 
 /// Old (2004) code prefixes to new (2023) codes.
@@ -209,6 +224,26 @@ kind = "expense"
         assert_eq!(chart.resolve("541009").unwrap().category, "管理费用", "inherits its parent's category");
         assert!(chart.resolve("999").is_none());
         assert!(chart.resolve("54a").is_none());
+    }
+
+    #[test]
+    fn rent_accounts_are_told_by_their_category() {
+        let (before, from) = (
+            Chart::parse("2004.toml", include_str!("../../../catalog/accounts-2004.toml")).unwrap(),
+            Chart::parse("2023.toml", include_str!("../../../catalog/accounts-2023.toml")).unwrap(),
+        );
+        let switch = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let charts = Charts { before, from, switch };
+        let (old, new) = (switch.pred_opt().unwrap(), switch);
+        for code in ["501003", "501003002", "511", "511001"] {
+            assert!(charts.is_rent_income(code, old), "{code} in 2004");
+        }
+        assert!(charts.is_rent_income("501003", new));
+        // 511 is 投资收益 from 2024: the code alone does not make rent.
+        assert!(!charts.is_rent_income("511", new));
+        for code in ["501", "501001", "102", "101", "522", "531", "999", ""] {
+            assert!(!charts.is_rent_income(code, old) && !charts.is_rent_income(code, new), "{code}");
+        }
     }
 
     #[test]

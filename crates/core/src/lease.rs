@@ -5,6 +5,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::Charts;
 use crate::ledger::LedgerEntry;
 use crate::{Fen, RegionCode};
 
@@ -146,8 +147,10 @@ impl Lease {
 
 /// Rent against the books up to a day, over the days the books cover: from the later of the
 /// contract's start and the first entry imported. What fell due is set against what the
-/// ledger shows received: entries whose summary (摘要) names the contract number, on their
-/// credit side (the debit side is the cash or bank account the money went to).
+/// ledger shows received: the credit amounts of lines booked to a rent income account
+/// ([`Account::is_rent_income`](crate::accounts::Account::is_rent_income)) whose summary (摘要)
+/// names the contract number as a whole token ([`names_contract`]). The cash or bank side of
+/// the voucher, a refund paid out, a deposit and any other account never count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RentPosition {
     pub from: NaiveDate,
@@ -162,21 +165,51 @@ impl RentPosition {
     }
 }
 
-/// Rent the books show received for `lease` within `[from, to]`: the credit side of the
-/// entries whose summary names its contract number.
-pub fn received_between(lease: &Lease, entries: &[LedgerEntry], from: NaiveDate, to: NaiveDate) -> Fen {
-    entries
-        .iter()
-        .filter(|e| e.date >= from && e.date <= to && e.summary.contains(&lease.contract_no))
-        .map(|e| e.credit)
-        .sum()
+/// Characters that continue a contract number: "HT-1" is not named by "HT-12", "HT-1-2" or
+/// "XHT-1", but is by "收HT-1租金" and "（合同HT-1）".
+fn continues_number(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '－' | '—') || c.is_numeric()
+}
+
+/// Whether `summary` names `contract_no` as a whole token: an occurrence not preceded nor
+/// followed by a character that could continue a contract number (letters, digits, `-`, `_`, `/`).
+pub fn names_contract(summary: &str, contract_no: &str) -> bool {
+    if contract_no.is_empty() {
+        return false;
+    }
+    summary.match_indices(contract_no).any(|(at, _)| {
+        let before = summary[..at].chars().next_back();
+        let after = summary[at + contract_no.len()..].chars().next();
+        !before.is_some_and(continues_number) && !after.is_some_and(continues_number)
+    })
+}
+
+/// Whether a book line is rent received for `lease`: booked to a rent income account of the
+/// chart in force on its date, naming the contract as a whole token, on the credit side.
+pub fn is_rent_line(lease: &Lease, entry: &LedgerEntry, charts: &Charts) -> bool {
+    entry.credit.0 != 0
+        && charts.is_rent_income(&entry.account_code, entry.date)
+        && names_contract(&entry.summary, &lease.contract_no)
+}
+
+/// Rent the books show received for `lease` within `[from, to]`: the credit amounts of its
+/// rent lines ([`is_rent_line`]).
+pub fn received_between(
+    lease: &Lease,
+    entries: &[LedgerEntry],
+    charts: &Charts,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Fen {
+    entries.iter().filter(|e| e.date >= from && e.date <= to && is_rent_line(lease, e, charts)).map(|e| e.credit).sum()
 }
 
 /// The rent position on `day` of each lease, from one read of the village's books (`entries`,
-/// those up to `day`). No books at all: `None` for every lease.
+/// those up to `day`) and the charts they are booked in. No books at all: `None` for every lease.
 pub fn rent_positions<'a>(
     leases: impl IntoIterator<Item = &'a Lease>,
     entries: &[LedgerEntry],
+    charts: &Charts,
     day: NaiveDate,
 ) -> Vec<Option<RentPosition>> {
     let books_from = entries.iter().map(|e| e.date).min();
@@ -187,7 +220,7 @@ pub fn rent_positions<'a>(
             Some(RentPosition {
                 from,
                 due: l.due_between(from, day),
-                received: received_between(l, entries, from, day),
+                received: received_between(l, entries, charts, from, day),
             })
         })
         .collect()
@@ -251,14 +284,29 @@ mod tests {
         assert_eq!(Schedule::parse("看情况"), None);
     }
 
+    /// The shipped charts: 2004 before 2024, 2023 from it.
+    fn charts() -> Charts {
+        let parse = |name, text| crate::accounts::Chart::parse(name, text).unwrap();
+        Charts {
+            before: parse("2004", include_str!("../../../catalog/accounts-2004.toml")),
+            from: parse("2023", include_str!("../../../catalog/accounts-2023.toml")),
+            switch: date("2024-01-01"),
+        }
+    }
+
+    /// A credit line of 501003 租赁收入.
     fn line(date: NaiveDate, summary: &str, credit: i64) -> LedgerEntry {
+        booked(date, summary, "501003", 0, credit)
+    }
+
+    fn booked(date: NaiveDate, summary: &str, account: &str, debit: i64, credit: i64) -> LedgerEntry {
         LedgerEntry {
             date,
             voucher_no: "记-001".into(),
             summary: summary.into(),
-            account_code: "511".into(),
-            account_name: "租金收入".into(),
-            debit: Fen(0),
+            account_code: account.into(),
+            account_name: String::new(),
+            debit: Fen(debit),
             credit: Fen(credit),
             attachments: 1,
             row: 0,
@@ -275,11 +323,57 @@ mod tests {
             line(date("2025-02-01"), "收HT-2024-001租金", 800_000),
         ];
         let day = date("2025-01-31");
-        let p = rent_positions([&l], &books, day)[0].unwrap();
+        let p = rent_positions([&l], &books, &charts(), day)[0].unwrap();
         // The books start in March: January's instalment is before them.
         assert_eq!(p, RentPosition { from: date("2024-03-01"), due: Fen(3_600_000), received: Fen(1_000_000) });
         assert_eq!(p.owed(), Fen(2_600_000));
-        assert_eq!(rent_positions([&l, &l], &[], day), vec![None, None], "no books, no position");
+        assert_eq!(rent_positions([&l, &l], &[], &charts(), day), vec![None, None], "no books, no position");
+    }
+
+    #[test]
+    fn a_contract_number_is_named_only_as_a_whole_token() {
+        for named in ["收HT-1租金", "HT-1", "（合同HT-1）", "合同 HT-1 上半年", "HT-12，HT-1", "收HT-1。"]
+        {
+            assert!(names_contract(named, "HT-1"), "{named}");
+        }
+        for other in ["收HT-12租金", "HT-10", "HT-1-2", "XHT-1", "HT-1a", "ht-1", "HT-1/2", "HT-１", ""] {
+            assert!(!names_contract(other, "HT-1"), "{other}");
+        }
+        assert!(!names_contract("收租金", ""), "an empty contract number names nothing");
+        assert!(names_contract("收租字第3号租金", "租字第3号"));
+        assert!(!names_contract("收租字第13号租金", "3号"));
+    }
+
+    #[test]
+    fn rent_is_taken_from_rent_credit_lines_naming_the_contract_only() {
+        let mut l = lease("2024-01-01", "2024-12-31", Schedule::Yearly);
+        l.contract_no = "HT-1".into();
+        let day = date("2024-12-31");
+        let on = date("2024-02-01");
+        let books = [
+            // Rent of HT-12 is not rent of HT-1.
+            line(on, "收HT-12租金", 500_000),
+            // The bank side of HT-1's rent voucher (a debit), and its rent line.
+            booked(on, "收HT-1租金", "102", 300_000, 0),
+            line(on, "收HT-1租金", 300_000),
+            // A deposit received (a payable) and refunded (the bank's credit side) are not rent.
+            booked(on, "收HT-1押金", "202", 0, 100_000),
+            booked(on, "退HT-1押金", "102", 0, 100_000),
+            // A rent refund: the debit of the rent account, never rent received.
+            booked(on, "退HT-1多收租金", "501003", 20_000, 0),
+            // Rent booked to another income account does not count either.
+            booked(on, "HT-1 其他收入", "522", 0, 7_000),
+        ];
+        let p = rent_positions([&l], &books, &charts(), day)[0].unwrap();
+        assert_eq!(p.received, Fen(300_000));
+        // 发包收入 under the 2004 chart is rent; 511 under the 2023 chart (投资收益) is not.
+        let old = [
+            booked(date("2023-12-01"), "收HT-1承包金", "511001", 0, 40_000),
+            booked(date("2024-03-01"), "收HT-1投资分红", "511", 0, 9_000),
+        ];
+        let mut l = lease("2023-01-01", "2024-12-31", Schedule::Yearly);
+        l.contract_no = "HT-1".into();
+        assert_eq!(received_between(&l, &old, &charts(), date("2023-01-01"), day), Fen(40_000));
     }
 
     /// A lease starting on one of the first 730 days of 2024, for 1 to 60 months.
@@ -295,43 +389,66 @@ mod tests {
         })
     }
 
-    /// Book lines from mid-2023 to 2029: `0` names the lease's contract (HT-2024-001), 1 to 8
-    /// another contract of the village (HT-2024-002 …), 9 none.
-    fn any_books() -> impl Strategy<Value = Vec<LedgerEntry>> {
-        prop::collection::vec((0u64..2_200, 0u8..10, -100_000i64..2_000_000), 0..40).prop_map(|lines| {
+    /// Whose a generated line is: the lease's own contract (HT-2024-001), another contract of
+    /// the village whose number contains or extends it, or none.
+    const SUMMARIES: [&str; 10] = [
+        "收HT-2024-001租金",
+        "收HT-2024-002租金",
+        "收HT-2024-0011租金",
+        "收HT-2024-001-2租金",
+        "收XHT-2024-001租金",
+        "HT-2024-0010 租金",
+        "收HT-2024-001A租金",
+        "收HT-2024-00租金",
+        "收HT-2024-001/3租金",
+        "收村集体补助",
+    ];
+    /// Accounts a generated line is booked to: only the first two (租赁收入, 2004 承包金) can be
+    /// rent, the second before 2024 only.
+    const ACCOUNTS: [&str; 6] = ["501003", "511001", "102", "202", "522", "501001"];
+
+    /// Book lines from mid-2023 to 2029, with what they are: (line, own contract, rent account).
+    fn any_lines() -> impl Strategy<Value = Vec<(LedgerEntry, bool, bool)>> {
+        let line =
+            (0u64..2_200, 0usize..SUMMARIES.len(), 0usize..ACCOUNTS.len(), -100_000i64..2_000_000, any::<bool>());
+        prop::collection::vec(line, 0..40).prop_map(|lines| {
             lines
                 .into_iter()
-                .map(|(day, whose, credit)| {
-                    let summary = match whose {
-                        0 => "收HT-2024-001租金".to_owned(),
-                        9 => "收村集体补助".to_owned(),
-                        n => format!("收HT-2024-{:03}租金", n + 1),
-                    };
-                    line(date("2023-06-01") + chrono::Days::new(day), &summary, credit)
+                .map(|(day, whose, account, amount, credit)| {
+                    let on = date("2023-06-01") + chrono::Days::new(day);
+                    let (debit, credit) = if credit { (0, amount) } else { (amount, 0) };
+                    let rent_account = account == 0 || (account == 1 && on < date("2024-01-01"));
+                    (booked(on, SUMMARIES[whose], ACCOUNTS[account], debit, credit), whose == 0, rent_account)
                 })
                 .collect()
         })
     }
 
+    fn any_books() -> impl Strategy<Value = Vec<LedgerEntry>> {
+        any_lines().prop_map(|lines| lines.into_iter().map(|(l, _, _)| l).collect())
+    }
+
     proptest! {
-        /// Lines of other contracts never count: without them (the books still starting on
-        /// the same day) every position is the same, and what is received is exactly the
-        /// credit of the contract's own lines in the window.
+        /// What is received is exactly the credit of the lines of the contract's own number
+        /// booked to a rent account within the window: other contracts (even ones whose number
+        /// contains or extends it), other accounts and debit lines never count; without them
+        /// (the books still starting on the same day) every position is the same.
         #[test]
-        fn received_never_counts_other_contracts(l in any_lease(), books in any_books(), day in 0u64..2_500) {
+        fn received_counts_only_the_contracts_own_rent_credits(l in any_lease(), lines in any_lines(), day in 0u64..2_500) {
             let day = date("2023-06-01") + chrono::Days::new(day);
-            let position = rent_positions([&l], &books, day)[0];
+            let books: Vec<LedgerEntry> = lines.iter().map(|(e, _, _)| e.clone()).collect();
+            let position = rent_positions([&l], &books, &charts(), day)[0];
             let mut alone: Vec<LedgerEntry> =
-                books.iter().filter(|e| e.summary.contains(&l.contract_no)).cloned().collect();
+                lines.iter().filter(|(_, own, rent)| *own && *rent).map(|(e, _, _)| e.clone()).collect();
             if let Some(first) = books.iter().map(|e| e.date).min() {
-                alone.push(line(first, "期初余额", 12_345));
+                alone.push(booked(first, "期初余额", "102", 12_345, 0));
             }
-            prop_assert_eq!(position, rent_positions([&l], &alone, day)[0]);
+            prop_assert_eq!(position, rent_positions([&l], &alone, &charts(), day)[0]);
             if let Some(p) = position {
-                let own: i64 = books
+                let own: i64 = lines
                     .iter()
-                    .filter(|e| e.summary.contains("HT-2024-001") && p.from <= e.date && e.date <= day)
-                    .map(|e| e.credit.0)
+                    .filter(|(e, own, rent)| *own && *rent && p.from <= e.date && e.date <= day)
+                    .map(|(e, _, _)| e.credit.0)
                     .sum();
                 prop_assert_eq!(p.received, Fen(own));
             }
@@ -341,7 +458,7 @@ mod tests {
         #[test]
         fn arrears_are_due_less_received_at_least_zero(l in any_lease(), books in any_books(), day in 0u64..2_500) {
             let day = date("2023-06-01") + chrono::Days::new(day);
-            if let Some(p) = rent_positions([&l], &books, day)[0] {
+            if let Some(p) = rent_positions([&l], &books, &charts(), day)[0] {
                 prop_assert_eq!(p.owed(), Fen((p.due.0 - p.received.0).max(0)));
                 prop_assert!(p.owed().0 >= 0);
                 if p.received.0 >= 0 {
@@ -355,7 +472,7 @@ mod tests {
         fn due_grows_with_the_day(l in any_lease(), books in any_books(), a in 0u64..2_500, b in 0u64..2_500) {
             let (early, late) = (a.min(b), a.max(b));
             let day = |d: u64| date("2023-06-01") + chrono::Days::new(d);
-            let on = |d: u64| rent_positions([&l], &books, day(d))[0];
+            let on = |d: u64| rent_positions([&l], &books, &charts(), day(d))[0];
             match (on(early), on(late)) {
                 (Some(p), Some(q)) => {
                     prop_assert_eq!(p.from, q.from);
