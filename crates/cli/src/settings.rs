@@ -150,6 +150,32 @@ impl TradingSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSettings {
     pub listen: String,
+    /// The reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` is believed. In
+    /// the file a list; in the environment a comma-separated string.
+    #[serde(deserialize_with = "list_or_string")]
+    pub trusted_proxies: Vec<String>,
+}
+
+impl ServerSettings {
+    pub fn trusted_proxies(&self) -> anyhow::Result<yangguang_web::proxy::TrustedProxies> {
+        yangguang_web::proxy::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))
+    }
+}
+
+/// A list of strings, given as a TOML array or as one comma-separated string (what an
+/// environment variable can say).
+fn list_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        String(String),
+    }
+    Ok(match ListOrString::deserialize(d)? {
+        ListOrString::List(list) => list,
+        ListOrString::String(s) => s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,7 +205,10 @@ pub struct LogSettings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            server: ServerSettings { listen: "127.0.0.1:8080".into() },
+            server: ServerSettings {
+                listen: "127.0.0.1:8080".into(),
+                trusted_proxies: vec!["127.0.0.0/8".into(), "::1/128".into()],
+            },
             storage: StorageSettings { data_dir: PathBuf::from("./yangguang-data"), database: String::new() },
             catalog: CatalogSettings::default(),
             log: LogSettings { format: "text".into(), level: "info".into() },
@@ -264,6 +293,7 @@ impl Settings {
         if let Some(db) = &overrides.database {
             settings.storage.database = db.clone();
         }
+        settings.server.trusted_proxies()?;
         settings.uploads.limits()?;
         settings.trading.config()?;
         settings.sms.sender()?;
@@ -346,6 +376,32 @@ mod tests {
         std::fs::write(&file, "[server]\nport = 1\n").unwrap();
         let err = Settings::load(&Overrides { config: Some(file), ..Overrides::default() }, env(&[])).unwrap_err();
         assert!(format!("{err:#}").contains("port"), "{err:#}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_in_the_file_or_the_environment_and_checked() {
+        let s = Settings::load(&Overrides::default(), env(&[])).unwrap();
+        let local = s.server.trusted_proxies().unwrap();
+        assert!(local.contains("127.0.0.1".parse().unwrap()) && local.contains("::1".parse().unwrap()));
+        assert!(!local.contains("10.0.0.1".parse().unwrap()), "by default only a proxy on this machine");
+
+        let dir = std::env::temp_dir().join(format!("yg-settings-proxies-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("y.toml");
+        std::fs::write(&file, "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\"]\n").unwrap();
+        let s = Settings::load(&Overrides { config: Some(file), ..Overrides::default() }, env(&[])).unwrap();
+        assert_eq!(s.server.trusted_proxies, ["10.0.0.0/8", "192.0.2.7"]);
+        assert!(s.server.trusted_proxies().unwrap().contains("10.9.9.9".parse().unwrap()));
+
+        let vars = [("YANGGUANG__SERVER__TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8")];
+        let s = Settings::load(&Overrides::default(), env(&vars)).unwrap();
+        assert_eq!(s.server.trusted_proxies, ["10.0.0.0/8", "fd00::/8"]);
+        let vars = [("YANGGUANG__SERVER__TRUSTED_PROXIES", "")];
+        let none = Settings::load(&Overrides::default(), env(&vars)).unwrap().server.trusted_proxies().unwrap();
+        assert!(!none.contains("127.0.0.1".parse().unwrap()), "an empty list trusts nobody");
+        let vars = [("YANGGUANG__SERVER__TRUSTED_PROXIES", "nginx")];
+        let err = Settings::load(&Overrides::default(), env(&vars)).unwrap_err();
+        assert!(err.to_string().contains("server.trusted_proxies") && err.to_string().contains("nginx"), "{err}");
     }
 
     #[test]

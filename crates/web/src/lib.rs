@@ -8,6 +8,7 @@ pub mod error;
 pub use yangguang_app::i18n;
 pub mod pages;
 pub mod prefs;
+pub mod proxy;
 pub mod render;
 pub mod session;
 pub mod villager;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub site: Arc<Site>,
     pub cache: Arc<PageCache>,
     pub security: Arc<SecurityHeaders>,
+    /// Whose `X-Forwarded-For` is believed (`[server] trusted_proxies`; loopback by default).
+    pub trusted_proxies: Arc<proxy::TrustedProxies>,
 }
 
 impl AppState {
@@ -48,7 +51,14 @@ impl AppState {
             site,
             cache: Arc::new(PageCache::new(CACHE_CAPACITY)),
             security: Arc::new(SecurityHeaders::new(CSS, &[JS, CONSOLE_JS])),
+            trusted_proxies: Arc::new(proxy::TrustedProxies::default()),
         }
+    }
+
+    /// The same state believing `X-Forwarded-For` from these proxies only.
+    pub fn with_trusted_proxies(mut self, proxies: proxy::TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
     }
 }
 
@@ -98,28 +108,25 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(favicon))
         .route("/robots.txt", get(robots))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
-        .layer(middleware::from_fn(client_address))
+        .layer(middleware::from_fn_with_state(state.clone(), client_address))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)
 }
 
 /// Where the request came from, for throttling and the audit trail, as an internal header
 /// that handlers read. A client-sent copy is dropped. `X-Forwarded-For` is believed only from
-/// a proxy on this machine (loopback), so nobody can pick their own address to dodge limits.
+/// a configured trusted proxy, and then only its right-most untrusted entry (what our own
+/// proxy saw), so nobody can pick their own address to dodge limits.
 pub const CLIENT_IP_HEADER: &str = "x-yangguang-client-ip";
 
-async fn client_address(mut request: Request, next: Next) -> Response {
+async fn client_address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-    let forwarded = request
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned());
-    let address = match (peer, forwarded) {
-        (Some(p), Some(f)) if p.is_loopback() && !f.is_empty() => f,
-        (Some(p), _) => p.to_string(),
-        (None, _) => "local".into(),
+    let address = match peer {
+        Some(peer) => {
+            let forwarded = request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+            state.trusted_proxies.client(peer, forwarded).to_string()
+        }
+        None => "local".into(),
     };
     let headers = request.headers_mut();
     headers.remove(CLIENT_IP_HEADER);

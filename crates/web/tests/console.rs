@@ -645,6 +645,45 @@ async fn a_client_cannot_choose_the_address_its_failures_are_counted_under() {
     assert_eq!(failed.ip, "local", "neither forged header was believed");
 }
 
+/// A failed login sent from `peer` with the given `X-Forwarded-For`; the address it was
+/// counted under.
+async fn counted_address(state: &AppState, peer: &str, forwarded: &str) -> String {
+    let mut b = Browser::new(state);
+    b.get("/console/login").await;
+    let csrf = b.cookies["yg_login_csrf"].clone();
+    let mut req = Request::post("/console/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("yg_login_csrf={csrf}"))
+        .header(header::HOST, "localhost")
+        .header("x-forwarded-for", forwarded)
+        .body(Body::from(format!("csrf={csrf}&username=clerk&password=wrong-guess")))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(peer.parse::<std::net::SocketAddr>().unwrap()));
+    assert_eq!(router(state.clone()).oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let audit = state.site.store.list_audit(1, 10).await.unwrap();
+    audit.items.iter().find(|a| a.action == "login-failed").unwrap().ip.clone()
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_right_most_untrusted_forwarded_address_is_counted() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    // nginx on this machine appends the address it saw to what the client wrote.
+    assert_eq!(counted_address(&state, "127.0.0.1:40000", "203.0.113.9, 198.51.100.20").await, "198.51.100.20");
+    // Straight from the internet, the header is not believed at all.
+    assert_eq!(counted_address(&state, "192.0.2.1:40000", "203.0.113.9").await, "192.0.2.1");
+    // Two proxies of ours (a load balancer in 10.0.0.0/8, then nginx): both are skipped.
+    let proxies = yangguang_web::proxy::TrustedProxies::parse(["10.0.0.0/8", "127.0.0.1"]).unwrap();
+    let state = state.with_trusted_proxies(proxies);
+    assert_eq!(
+        counted_address(&state, "127.0.0.1:40000", "203.0.113.9, 198.51.100.21, 10.0.0.7").await,
+        "198.51.100.21"
+    );
+    // A proxy that is not configured is just another client.
+    let state = state.with_trusted_proxies(yangguang_web::proxy::TrustedProxies::none());
+    assert_eq!(counted_address(&state, "127.0.0.1:40000", "198.51.100.22").await, "127.0.0.1");
+}
+
 #[tokio::test]
 async fn the_work_list_shows_every_submission_awaiting_the_reader_even_the_oldest_of_many() {
     let state = state().await;
