@@ -17,11 +17,27 @@ use crate::{AppError, Site};
 pub const LARGE_ITEM: Fen = Fen(1_000_000);
 pub const MONTHLY_ACCOUNTS_ITEM: &str = yangguang_core::catalog::required::MONTHLY_ACCOUNTS;
 
+/// A Markdown table of plain text: every cell (header too) is escaped
+/// ([`markdown::escape`](crate::markdown::escape)), so a 摘要, a name or a category reads
+/// literally — never a link, an image, a tag, emphasis or an extra column.
 pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", header.join(" | "));
+    table_with_total(out, header, rows, None);
+}
+
+/// [`table`] with a last row in bold (a total line), its cells escaped too.
+pub fn table_with_total(out: &mut String, header: &[&str], rows: &[Vec<String>], total: Option<&[String]>) {
+    use crate::markdown::escape;
+    let line = |out: &mut String, cells: &mut dyn Iterator<Item = String>| {
+        let _ = writeln!(out, "| {} |", cells.collect::<Vec<_>>().join(" | "));
+    };
+    line(out, &mut header.iter().map(|h| escape(h)));
     let _ = writeln!(out, "|{}|", header.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
     for row in rows {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
+        line(out, &mut row.iter().map(|c| escape(c)));
+    }
+    if let Some(total) = total {
+        let bold = |c: &String| if c.trim().is_empty() { String::new() } else { format!("**{}**", escape(c)) };
+        line(out, &mut total.iter().map(bold));
     }
     out.push('\n');
 }
@@ -96,6 +112,8 @@ pub fn ledger_csv(lines: &[yangguang_core::ledger::LedgerEntry]) -> Vec<u8> {
     csv(&header, &rows)
 }
 
+/// The month's statement as Markdown. Every text from the books (摘要, categories, voucher
+/// numbers) is plain text in its table cell: Markdown in a 摘要 reads literally.
 pub fn statement_markdown(md: &mut String, s: &yangguang_core::finance::Statement, village_path: &str) {
     let _ = writeln!(
         md,
@@ -105,12 +123,12 @@ pub fn statement_markdown(md: &mut String, s: &yangguang_core::finance::Statemen
     for (title, lines, total) in [("收入", &s.income, s.total_income), ("支出", &s.expenditure, s.total_expenditure)]
     {
         let _ = writeln!(md, "### {title}\n");
-        let mut rows: Vec<Vec<String>> = lines
+        let rows: Vec<Vec<String>> = lines
             .iter()
             .map(|l| vec![l.category.clone(), l.amount.to_string(), l.vouchers.len().to_string()])
             .collect();
-        rows.push(vec!["**合计**".into(), format!("**{total}**"), String::new()]);
-        table(md, &["类别", "金额（元）", "凭证数"], &rows);
+        let total = ["合计".to_owned(), total.to_string(), String::new()];
+        table_with_total(md, &["类别", "金额（元）", "凭证数"], &rows, Some(&total));
     }
     md.push_str("### 资金余额\n\n");
     table(
@@ -239,6 +257,41 @@ mod tests {
             attachments: 2,
             row: 0,
         }
+    }
+
+    /// A 摘要 written to attack the statement: a link, an external image, a tag, a pipe that
+    /// would add a column, emphasis, code and a heading mark.
+    const HOSTILE: &str = "# 付[点此领取](http://evil/x) ![](http://evil/img.png) <b>粗</b> 甲|乙 *斜* `码`";
+
+    fn hostile_statement() -> Statement {
+        let mut big = entry(HOSTILE, 0, 2_000_000);
+        big.account_code = "501003".into();
+        let mut bank = entry(HOSTILE, 2_000_000, 0);
+        bank.account_code = "102".into();
+        let (before, from) = crate::catalog_files::default_charts();
+        let charts = yangguang_core::accounts::Charts { before, from, switch: NaiveDate::MIN };
+        let period = Period::Month { year: 2026, month: 3 };
+        statement(period, &[bank, big], &charts, LARGE_ITEM)
+    }
+
+    #[test]
+    fn a_summary_is_plain_text_in_the_generated_statement() {
+        let s = hostile_statement();
+        assert_eq!(s.large_items.len(), 1, "the hostile line is a large item");
+        let mut md = String::new();
+        statement_markdown(&mut md, &s, "/v/339921100201");
+        let html = crate::markdown::render(&md);
+        assert!(!html.contains("<img") && !html.contains("evil\"") && !html.contains("href=\"http"), "{html}");
+        assert_eq!(html.matches("<a ").count(), 1, "only the link to the month's vouchers: {html}");
+        assert!(!html.contains("<b>") && !html.contains("<em>") && !html.contains("<code>") && !html.contains("<h1"));
+        let text = html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+        assert!(text.contains(HOSTILE), "the 摘要 reads literally: {html}");
+        // The pipe did not add a column: every row of the large items' table has five cells.
+        let large = html.split("<table>").last().unwrap();
+        for row in large.split("<tr>").skip(1) {
+            assert_eq!(row.matches("<td").count() + row.matches("<th").count(), 5, "{row}");
+        }
+        assert!(html.contains("<strong>合计</strong>"), "totals stay bold");
     }
 
     #[test]

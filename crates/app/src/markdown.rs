@@ -15,6 +15,40 @@ pub fn render(markdown: &str) -> String {
         .to_string()
 }
 
+/// Text written into generated Markdown (a table cell, a line of a statement) so that it reads
+/// literally: every character that could open a link or an image (`[`), emphasis, code,
+/// strikethrough, an HTML tag or autolink, an entity, or end a table cell (`|`) is
+/// backslash-escaped, and so is whatever could open a block at its start (`#`, `+`, `-`, `=`,
+/// `>`, `1.`, `1)`); line breaks become spaces (a cell is one line) and outer white space is
+/// dropped (a table drops it anyway). `[x](http://evil)` shows as those characters, never as a
+/// link; `![](http://evil/img.png)` never as an image.
+pub fn escape(text: &str) -> String {
+    let text = text.trim();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().enumerate().peekable();
+    // Still in the leading run of digits (where `1.` or `1)` would open a numbered list).
+    let mut leading_digits = true;
+    while let Some((i, ch)) = chars.next() {
+        let list_marker = leading_digits
+            && i > 0
+            && matches!(ch, '.' | ')')
+            && chars.peek().is_none_or(|(_, next)| next.is_whitespace());
+        let special = matches!(ch, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~')
+            || (i == 0 && matches!(ch, '#' | '+' | '-' | '='))
+            || list_marker;
+        match ch {
+            '\r' | '\n' => out.push(' '),
+            c if special => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+        leading_digits &= ch.is_ascii_digit();
+    }
+    out
+}
+
 /// Plain text of a Markdown body, for page descriptions: the sanitised HTML without its
 /// tags, so nothing the sanitiser removed (script contents) reappears as text.
 pub fn plain_text(markdown: &str, max_chars: usize) -> String {
@@ -70,6 +104,42 @@ mod tests {
         assert!(html.contains("href=\"https://example.org/a\"") && html.contains("noopener"));
     }
 
+    /// The text of the HTML, tags removed and entities decoded.
+    fn text_of(html: &str) -> String {
+        let mut text = String::new();
+        let mut in_tag = false;
+        for ch in html.chars() {
+            match ch {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn escaped_text_reads_literally() {
+        let hostile =
+            "# 收[x](http://evil) ![](http://evil/img.png) <b>粗</b> a|b *斜* `码` ~~删~~ &lt; \\ _下_ <http://evil>";
+        let html = render(&escape(hostile));
+        for bad in ["<a", "<img", "<b>", "<em", "<code", "<del", "<h1", "href", "src="] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        assert_eq!(text_of(&html).trim(), hostile);
+        assert_eq!(escape("第一行\r\n第二行"), "第一行  第二行");
+        for lead in ["+1", "=1", "-1", "#1", "1. 一", "2)", "> 引", "---", "1.5", "-12.50"] {
+            assert_eq!(text_of(&render(&escape(lead))).trim(), lead);
+        }
+        assert_eq!(escape("1,234.50"), "1,234.50", "amounts stay readable in the source");
+        assert_eq!(escape("2026-03-05"), "2026-03-05");
+    }
+
     #[test]
     fn plain_text_is_shortened() {
         assert_eq!(plain_text("# 标题\n\n第一段**加粗**。", 100), "标题 第一段 加粗 。");
@@ -78,6 +148,18 @@ mod tests {
     }
 
     proptest! {
+        /// Whatever the text, escaped it renders as one paragraph of exactly that text (line
+        /// breaks as spaces, outer spaces trimmed), with no tag but the paragraph's.
+        #[test]
+        fn escaped_text_is_plain_text(s in "([-#+=!*_`~<>&|\\\\()\\[\\]:/. a-z0-9中]|http://e|&lt;|\r|\n){0,40}") {
+            let html = render(&escape(&s));
+            let tags: Vec<&str> = html.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")).collect();
+            prop_assert!(tags.iter().all(|t| *t == "p" || *t == "/p"), "{}", html);
+            let expected = s.replace(['\r', '\n'], " ");
+            let text = text_of(&html);
+            prop_assert_eq!(text.trim(), expected.trim());
+        }
+
         #[test]
         fn no_input_yields_a_script_tag(s in "(<script>|<img onerror=x>|javascript:|[a-z<>\"'= ]){0,40}") {
             // Text is escaped, so every literal `<…>` left in the output is a real tag.

@@ -9,7 +9,7 @@ use yangguang_core::catalog::required::{ASSETS_REGISTER, CONTRACTS_REGISTER, MON
 use yangguang_core::{CatalogItem, Fen, Period};
 
 use super::{Rng, names};
-use crate::finance::{csv, ledger_csv, statement_markdown, table};
+use crate::finance::{csv, ledger_csv, statement_markdown, table, table_with_total};
 use crate::i18n::Label;
 
 pub struct BodyContext<'a> {
@@ -84,13 +84,11 @@ pub fn body(item: &CatalogItem, ctx: &BodyContext, rng: &mut Rng) -> Body {
             let total_in: Fen = income.iter().map(|x| x.1).sum();
             let total_out: Fen = spending.iter().map(|x| x.1).sum();
             md.push_str("### 收入\n\n");
-            let mut rows: Vec<Vec<String>> = income.iter().map(|(k, v)| vec![k.to_string(), v.to_string()]).collect();
-            rows.push(vec!["**合计**".into(), format!("**{total_in}**")]);
-            table(&mut md, &["项目", "金额（元）"], &rows);
+            let rows: Vec<Vec<String>> = income.iter().map(|(k, v)| vec![k.to_string(), v.to_string()]).collect();
+            table_with_total(&mut md, &["项目", "金额（元）"], &rows, Some(&["合计".into(), total_in.to_string()]));
             md.push_str("### 支出\n\n");
-            let mut rows: Vec<Vec<String>> = spending.iter().map(|(k, v)| vec![k.to_string(), v.to_string()]).collect();
-            rows.push(vec!["**合计**".into(), format!("**{total_out}**")]);
-            table(&mut md, &["项目", "金额（元）"], &rows);
+            let rows: Vec<Vec<String>> = spending.iter().map(|(k, v)| vec![k.to_string(), v.to_string()]).collect();
+            table_with_total(&mut md, &["项目", "金额（元）"], &rows, Some(&["合计".into(), total_out.to_string()]));
             let _ = writeln!(md, "本期收支相抵：{} 元。", Fen(total_in.0 - total_out.0));
         }
         "allowance-lists" | "relief-payments" | "farm-subsidies" => {
