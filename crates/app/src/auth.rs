@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Secret, TOTP};
 use yangguang_core::staff::{Grant, Grants};
-use yangguang_store::{AuditEntry, NewStaff, Session, Staff, StoreError};
+use yangguang_store::{AuditEntry, LoginLimits, NewStaff, Session, Staff, StoreError};
 
 use crate::{AppError, Site};
 
@@ -199,14 +199,17 @@ pub async fn login(
         tracing::error!(error = %e, "login: store error");
         LoginError::Unavailable
     };
-    let by_account = site.store.count_login_failures(Some(username), None, since).await.map_err(store_down)?;
-    let by_address = site.store.count_login_failures(None, Some(ip), since).await.map_err(store_down)?;
-    if by_account >= MAX_ACCOUNT_FAILURES || by_address >= MAX_ADDRESS_FAILURES {
+    // The attempt is recorded as a failure before any password is checked, and only while the
+    // account and the address are under their limits, in one atomic step: parallel attempts
+    // cannot all pass the count before any of them is recorded.
+    let limits = LoginLimits { per_account: MAX_ACCOUNT_FAILURES, per_address: MAX_ADDRESS_FAILURES };
+    let Some(attempt) = site.store.claim_login_attempt(username, ip, since, limits, now).await.map_err(store_down)?
+    else {
         audit(site, None, ip, "login-throttled", username, "").await;
         return Err(LoginError::Throttled(FAILURE_WINDOW_MINUTES));
-    }
+    };
+    // The claimed attempt already counts as a failure: a refusal only needs auditing.
     let fail = |reason: LoginError| async move {
-        let _ = site.store.record_login_failure(username, ip, now).await;
         audit(site, None, ip, "login-failed", username, &reason.to_string()).await;
         Err(reason)
     };
@@ -230,11 +233,16 @@ pub async fn login(
     }
     if let Some(secret) = &staff.totp_secret {
         match totp_code.map(str::trim).filter(|c| !c.is_empty()) {
-            None => return Err(LoginError::TotpRequired),
+            None => {
+                // The right password, asked for its second factor: not a failure.
+                site.store.forget_login_attempt(attempt).await.map_err(store_down)?;
+                return Err(LoginError::TotpRequired);
+            }
             Some(code) if !check_totp(secret, &staff.username, code, now) => return fail(LoginError::WrongTotp).await,
             Some(_) => {}
         }
     }
+    site.store.forget_login_attempt(attempt).await.map_err(store_down)?;
     let token = random_token();
     let session = Session {
         token_hash: token_hash(&token),

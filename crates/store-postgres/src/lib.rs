@@ -53,6 +53,18 @@ mod dialect {
         sqlx::query("SELECT pg_advisory_xact_lock(7130521)").execute(&mut *conn).await.map_err(map_err)?;
         Ok(())
     }
+
+    /// Login attempts on one account (`class` 0) or from one address (1) are claimed one at a
+    /// time, across every app server; released when the transaction ends.
+    pub async fn lock_login(conn: &mut DbConn, class: i32, key: &str) -> StoreResult<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock(7130530 + $1, hashtext($2))")
+            .bind(class)
+            .bind(key)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
 }
 
 pub struct PostgresStore {

@@ -56,6 +56,11 @@ mod dialect {
     pub async fn lock_migrations(_conn: &mut DbConn) -> StoreResult<()> {
         Ok(())
     }
+
+    /// Likewise the claim of a login attempt for an account (`class` 0) or an address (1).
+    pub async fn lock_login(_conn: &mut DbConn, _class: i32, _key: &str) -> StoreResult<()> {
+        Ok(())
+    }
 }
 
 pub struct SqliteStore {

@@ -1,6 +1,7 @@
 //! Staff accounts, grants, sessions, login failures, the audit trail and integration tokens.
 
 use super::prelude::*;
+use yangguang_store::LoginLimits;
 
 impl Backend {
     async fn grants_of(&self, staff_id: i64) -> StoreResult<Vec<yangguang_core::staff::Grant>> {
@@ -175,6 +176,54 @@ impl StaffStore for Backend {
             .bind(username)
             .bind(ip)
             .bind(at)
+            .execute(self.writer())
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn claim_login_attempt(
+        &self,
+        username: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+        limits: LoginLimits,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        let mut tx = self.writer().begin().await.map_err(map_err)?;
+        // Always the account's lock before the address's, so two claims never wait on each other.
+        dialect::lock_login(&mut tx, 0, username).await?;
+        dialect::lock_login(&mut tx, 1, ip).await?;
+        let (by_account, by_address): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM login_failure WHERE username = $1 AND at >= $3),
+                    (SELECT COUNT(*) FROM login_failure WHERE ip = $2 AND at >= $3)",
+        )
+        .bind(username)
+        .bind(ip)
+        .bind(since)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if by_account as u64 >= limits.per_account || by_address as u64 >= limits.per_address {
+            tx.commit().await.map_err(map_err)?;
+            return Ok(None);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_failure (username, ip, at) VALUES ($1, $2, $3) RETURNING login_failure_id",
+        )
+        .bind(username)
+        .bind(ip)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Some(id))
+    }
+
+    async fn forget_login_attempt(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failure WHERE login_failure_id = $1")
+            .bind(id)
             .execute(self.writer())
             .await
             .map_err(map_err)?;

@@ -451,6 +451,13 @@ pub struct IntegrationToken {
     pub created_at: DateTime<Utc>,
 }
 
+/// How many failed logins, within the window, an account and an address may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginLimits {
+    pub per_account: u64,
+    pub per_address: u64,
+}
+
 #[async_trait]
 pub trait StaffStore: Send + Sync {
     /// `Conflict` when the username is taken.
@@ -466,6 +473,20 @@ pub trait StaffStore: Send + Sync {
     /// Revokes every session of a staff member; returns how many were live.
     async fn revoke_sessions(&self, staff_id: i64) -> StoreResult<u64>;
     async fn record_login_failure(&self, username: &str, ip: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Claims the right to check one login attempt, atomically across every app server: when
+    /// fewer than `limits.per_account` failures of the username and `limits.per_address` of the
+    /// address are recorded since `since`, records the attempt as a failure at `at` and returns
+    /// its id (forget it with `forget_login_attempt` if the attempt succeeds); otherwise `None`.
+    async fn claim_login_attempt(
+        &self,
+        username: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+        limits: LoginLimits,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>>;
+    /// Removes a claimed attempt that turned out well.
+    async fn forget_login_attempt(&self, id: i64) -> StoreResult<()>;
     /// Failures since `since` for the username, or for the address.
     async fn count_login_failures(
         &self,

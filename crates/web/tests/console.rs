@@ -430,6 +430,62 @@ async fn repeated_wrong_passwords_lock_the_account_out() {
     assert!(audit.items.iter().filter(|a| a.action == "login-failed").count() >= 5);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_logins_on_one_account_check_at_most_the_allowed_passwords() {
+    let state = state().await;
+    parallel_logins_check_at_most_the_allowed_passwords(&state).await;
+}
+
+/// 40 wrong passwords at once on one account check 5; 40 at once from one address check 20.
+async fn parallel_logins_check_at_most_the_allowed_passwords(state: &AppState) {
+    user(state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let site = state.site.clone();
+            // From 40 addresses, so only the account's limit applies.
+            tokio::spawn(async move {
+                auth::login(&site, "clerk", "wrong-guess", None, &format!("198.51.100.{i}"), Utc::now()).await
+            })
+        })
+        .collect();
+    let (mut checked, mut throttled) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Err(auth::LoginError::WrongCredentials) => checked += 1,
+            Err(auth::LoginError::Throttled(_)) => throttled += 1,
+            other => panic!("unexpected outcome {:?}", other.map(|_| ())),
+        }
+    }
+    assert_eq!((checked, throttled), (auth::MAX_ACCOUNT_FAILURES, 40 - auth::MAX_ACCOUNT_FAILURES));
+    let audit = state.site.store.list_audit(1, 100).await.unwrap();
+    assert_eq!(audit.items.iter().filter(|a| a.action == "login-failed").count() as u64, auth::MAX_ACCOUNT_FAILURES);
+    // Likewise one address trying many accounts.
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let site = state.site.clone();
+            tokio::spawn(async move {
+                auth::login(&site, &format!("nobody{i}"), "wrong-guess", None, "203.0.113.50", Utc::now()).await
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for task in tasks {
+        if matches!(task.await.unwrap(), Err(auth::LoginError::WrongCredentials)) {
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, auth::MAX_ADDRESS_FAILURES);
+}
+
+#[tokio::test]
+async fn a_successful_login_does_not_count_as_a_failure() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    for _ in 0..auth::MAX_ACCOUNT_FAILURES + 2 {
+        auth::login(&state.site, "clerk", "password-123", None, "192.0.2.1", Utc::now()).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn county_roles_need_a_second_factor_and_only_some_roles_read_the_audit_trail() {
     let state = state().await;
