@@ -4,10 +4,11 @@
 
 use std::fmt::Write;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use yangguang_core::finance::{Statement, statement};
 use yangguang_core::ledger::LedgerEntry;
-use yangguang_core::{Attachment, DisclosureId, Fen, Period, RegionCode};
+use yangguang_core::{Attachment, Disclosure, DisclosureId, Fen, Period, RegionCode};
+use yangguang_store::BookFreeze;
 
 use crate::auth::audit;
 use crate::publishing::{Actor, DraftInput, create_draft};
@@ -45,9 +46,28 @@ pub fn table_with_total(out: &mut String, header: &[&str], rows: &[Vec<String>],
 /// The byte order mark that lets spreadsheet programs in China (Excel first) read a CSV as UTF-8.
 pub const BOM: &str = "\u{feff}";
 
+/// A text cell as spreadsheet exports write it (OWASP's CSV-injection rule): a cell whose first
+/// character (after spaces) is `=`, `+`, `-`, `@`, a tab or a carriage return — or their
+/// full-width forms `＝＋－＠` — gets a leading `'`, so Excel, WPS and LibreOffice show
+/// `'=HYPERLINK(…)` as text instead of running it. A cell that is a plain number (`-50.50`,
+/// `+3`, `-1,234.00`) is left alone: numbers in numeric columns stay numbers, and a number is
+/// never a formula. Every CSV and XLSX export writes its cells through this one rule.
+pub fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
+    let start = cell.trim_start_matches([' ', '\u{3000}']);
+    let Some(first) = start.chars().next() else { return cell.into() };
+    let formula = matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠');
+    let rest = &start[first.len_utf8()..];
+    let number = matches!(first, '+' | '-')
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && rest.matches('.').count() <= 1;
+    if formula && !number { format!("'{cell}").into() } else { cell.into() }
+}
+
 /// A CSV being written to memory with the `csv` crate: a cell holding a comma, a quote or a
 /// line break is quoted as RFC 4180 says (quotes doubled), so every cell reads back exactly
-/// as it was written; other cells are written as they are. Lines end in `\n`.
+/// as it was written, except that a cell that a spreadsheet would run as a formula is
+/// neutralised by [`spreadsheet_text`]. Lines end in `\n`.
 pub struct CsvFile(::csv::Writer<Vec<u8>>);
 
 impl CsvFile {
@@ -61,8 +81,9 @@ impl CsvFile {
     pub fn row<I>(&mut self, cells: I) -> &mut Self
     where
         I: IntoIterator,
-        I::Item: AsRef<[u8]>,
+        I::Item: AsRef<str>,
     {
+        let cells = cells.into_iter().map(|c| spreadsheet_text(c.as_ref()).into_owned());
         self.0.write_record(cells).expect("writing a CSV to memory cannot fail");
         self
     }
@@ -73,7 +94,7 @@ impl CsvFile {
 }
 
 /// A header and its rows as a CSV with a [`BOM`], every cell kept as it is (quoted where it
-/// must be).
+/// must be), formulas neutralised ([`spreadsheet_text`]).
 pub fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut file = CsvFile::new(BOM);
     file.row(header);
@@ -156,8 +177,8 @@ pub fn statement_markdown(md: &mut String, s: &yangguang_core::finance::Statemen
             .collect();
         table(md, &["日期", "凭证号", "摘要", "类别", "金额（元）"], &rows);
     }
-    let _ =
-        writeln!(md, "[查看本期每一张凭证]({village_path}/finance/{})\n\n以上收支已经民主理财小组逐笔审核。", s.period);
+    // No word here on who reviewed it: the sign-offs are shown beside the item once given.
+    let _ = writeln!(md, "[查看本期每一张凭证]({village_path}/finance/{})", s.period);
 }
 
 /// Whether a village's monthly accounts for `period` are published: only then are that
@@ -227,18 +248,28 @@ pub async fn draft_monthly_accounts(
     Ok(id)
 }
 
-/// Once a period's accounts are published, its vouchers may not change: a later import that
-/// differs is a conflict.
-pub async fn lock_published_books(
-    site: &Site,
-    village: RegionCode,
-    item: Option<&str>,
-    period: Option<Period>,
-) -> Result<u64, AppError> {
-    match (item, period) {
-        (Some(MONTHLY_ACCOUNTS_ITEM), Some(p)) => Ok(site.store.lock_vouchers(village, p.start(), p.end()).await?),
-        _ => Ok(0),
+/// The books a version of a book-freezing catalog item (`locks_books`) covers: its period's
+/// months and the fingerprint of their vouchers now. `None` for other items. `Conflict` when
+/// the books no longer give the ledger the version carries — they changed after the draft was
+/// generated (or the clerk removed the ledger file) — so that nobody signs or publishes
+/// accounts that differ from the books.
+pub async fn books_to_freeze(site: &Site, d: &Disclosure) -> Result<Option<BookFreeze>, AppError> {
+    let item = d.catalog_item.as_deref().and_then(|id| site.catalog.item(id));
+    let (Some(period), Some(true)) = (d.period, item.map(|i| i.locks_books)) else { return Ok(None) };
+    let (from, to) = (period.start(), period.end());
+    let months = ((from.year(), from.month()), (to.year(), to.month()));
+    let before = site.store.books_fingerprint(d.village, months.0, months.1).await?;
+    let lines = site.store.ledger_entries(d.village, from, to).await?;
+    let after = site.store.books_fingerprint(d.village, months.0, months.1).await?;
+    let ledger = crate::files::sha256_hex(&ledger_csv(&lines));
+    if before != after || !d.attachments.iter().any(|a| a.sha256 == ledger) {
+        return Err(AppError::Conflict(format!(
+            "{}的账簿在生成此草稿之后有改动（或草稿缺少账簿附件），不能签署或公开：请退回，由村务工作者从账簿重新生成 / \
+             the books changed after this draft was generated; return it and generate it again",
+            period.label_zh()
+        )));
     }
+    Ok(Some(BookFreeze { village: d.village, from: months.0, to: months.1, fingerprint: after }))
 }
 
 #[cfg(test)]
@@ -292,6 +323,38 @@ mod tests {
             assert_eq!(row.matches("<td").count() + row.matches("<th").count(), 5, "{row}");
         }
         assert!(html.contains("<strong>合计</strong>"), "totals stay bold");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_numbers_stay_numbers() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://evil\",\"点我\")", "'=HYPERLINK(\"http://evil\",\"点我\")"),
+            ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("  =1", "'  =1"),
+            ("＝1+1", "'＝1+1"),
+            ("-", "'-"),
+            ("-50.50", "-50.50"),
+            ("+3", "+3"),
+            ("-1,234.00", "-1,234.00"),
+            ("收租金=300", "收租金=300"),
+            ("", ""),
+            ("2026-03-05", "2026-03-05"),
+        ] {
+            assert_eq!(spreadsheet_text(cell), written, "{cell:?}");
+        }
+        let bytes = ledger_csv(&[entry("=HYPERLINK(\"http://evil\")", -5_050, 0), entry("@cmd", 0, 100)]);
+        let body = std::str::from_utf8(&bytes).unwrap().strip_prefix(BOM).unwrap();
+        let read: Vec<::csv::StringRecord> =
+            ::csv::Reader::from_reader(body.as_bytes()).records().map(|r| r.unwrap()).collect();
+        assert_eq!(&read[0][2], "'=HYPERLINK(\"http://evil\")");
+        assert_eq!(&read[0][5], "-50.50", "a negative amount stays a number");
+        assert_eq!(&read[1][2], "'@cmd");
+        let table = csv(&["户主", "金额"], &[vec!["-张三".into(), "-300.00".into()]]);
+        assert!(std::str::from_utf8(&table).unwrap().ends_with("'-张三,-300.00\n"));
     }
 
     #[test]

@@ -287,6 +287,11 @@ pub async fn review(
     if decision == Decision::Return && comment.is_none() {
         return Err(AppError::Invalid("退回必须写明原因 / returning needs a reason".into()));
     }
+    if decision == Decision::Approve {
+        // Accounts whose books moved since the draft cannot be signed: the signature would
+        // cover figures the books no longer give.
+        crate::finance::books_to_freeze(site, &d).await?;
+    }
     let now = yangguang_core::publication::log_time(Utc::now());
     let signoff = Signoff {
         disclosure_id: id,
@@ -340,8 +345,10 @@ pub async fn publish(site: &Site, id: DisclosureId, at: DateTime<Utc>) -> Result
         return Err(AppError::Conflict(format!("尚缺{}的签署 / sign-offs missing", names.join("、"))));
     }
     let records: Vec<_> = valid_approvals(&d, &signoffs).iter().map(Signoff::record).collect();
-    let entry = site.store.publish(id, at, &records).await.map_err(map_store)?;
-    crate::finance::lock_published_books(site, d.village, d.catalog_item.as_deref(), d.period).await?;
+    // The books the accounts show are frozen in the publication's own transaction, and only
+    // if they are still the books that were signed.
+    let books = crate::finance::books_to_freeze(site, &d).await?;
+    let entry = site.store.publish_freezing(id, at, &records, books.as_ref()).await.map_err(map_store)?;
     site.published(d.village);
     let action = entry.action.as_str();
     audit(site, None, "-", action, &format!("disclosure:{id}"), &format!("log seq {}", entry.seq)).await;

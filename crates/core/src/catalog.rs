@@ -228,6 +228,10 @@ pub struct CatalogItem {
     pub deadline: DeadlineRule,
     pub reviewers: Vec<ReviewerRole>,
     pub audience: Audience,
+    /// Publishing this item freezes the village's books for its period: no import may add or
+    /// change a voucher in those months afterwards, and the books must be as they were when
+    /// the draft was generated for it to be signed (`locks_books` in `items.toml`).
+    pub locks_books: bool,
 }
 
 /// The validated column tree and catalog.
@@ -287,6 +291,8 @@ struct RawItem {
     reviewers: Spanned<Vec<String>>,
     #[serde(default)]
     audience: Option<Spanned<String>>,
+    #[serde(default)]
+    locks_books: Option<bool>,
 }
 
 /// The catalog items the platform's own code depends on — drafts it generates, books it
@@ -619,6 +625,7 @@ fn parse_items(
             }
         };
         if ok {
+            let locks_books = raw.locks_books.unwrap_or(id == required::MONTHLY_ACCOUNTS);
             items.push(CatalogItem {
                 id,
                 name: raw.name,
@@ -628,6 +635,9 @@ fn parse_items(
                 deadline: deadline.expect("checked"),
                 reviewers,
                 audience,
+                // Catalog files written before the setting existed keep the monthly accounts'
+                // old behaviour.
+                locks_books,
             });
         }
     }

@@ -51,7 +51,9 @@ pub async fn a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored(store:
         (chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
     assert_eq!(store.lock_vouchers(village, march.0, march.1).await.unwrap(), 1);
     let outcome = store.import_vouchers(village, &ledger(&[("记-1", 999, 5), ("记-4", 50, 8)]), time(2)).await.unwrap();
-    assert_eq!(outcome.conflicts, vec!["2026年3月 记-1".to_string()]);
+    assert_eq!(outcome.conflicts.len(), 2, "the changed voucher and the new one: {:?}", outcome.conflicts);
+    assert_eq!(outcome.conflicts[0], "2026年3月 记-1");
+    assert!(outcome.conflicts[1].starts_with("2026年3月 记-4"), "{:?}", outcome.conflicts);
     assert_eq!((outcome.inserted, outcome.updated), (0, 0));
     let entries = store.ledger_entries(village, march.0, march.1).await.unwrap();
     assert_eq!(entries.iter().map(|e| e.debit.0).sum::<i64>(), 100, "the locked voucher and the new one are untouched");
@@ -128,4 +130,46 @@ pub async fn saved_ledger_columns_are_replaced_per_village(store: &dyn Store) {
     store.save_ledger_columns(village, r#"{"debit":["收入"]}"#).await.unwrap();
     assert_eq!(store.ledger_columns(village).await.unwrap().as_deref(), Some(r#"{"debit":["收入"]}"#));
     assert_eq!(store.ledger_columns(code("339921100001")).await.unwrap(), None);
+}
+
+/// Publishing the monthly accounts freezes the month in the same transaction, if its vouchers
+/// are still the ones signed; afterwards no import may add or change a voucher in it.
+pub async fn published_books_are_frozen_against_new_and_changed_vouchers(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    let march = ((2026, 3), (2026, 3));
+    store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 200, 6)]), time(1)).await.unwrap();
+    let signed = store.books_fingerprint(village, march.0, march.1).await.unwrap();
+    assert_eq!(signed, store.books_fingerprint(village, march.0, march.1).await.unwrap(), "stable");
+    let mut d = draft("339921100201", "三月收支");
+    d.state = DisclosureState::Submitted;
+    let ids = store.insert_disclosures(&[d.clone(), d]).await.unwrap();
+
+    // Books changed after the review: the publication is refused whole.
+    store.import_vouchers(village, &ledger(&[("记-2", 250, 6)]), time(2)).await.unwrap();
+    let stale = BookFreeze { village, from: march.0, to: march.1, fingerprint: signed.clone() };
+    let err = store.publish_freezing(ids[0], time(3), &[], Some(&stale)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(store.get_disclosure(ids[0]).await.unwrap().state, DisclosureState::Submitted);
+    assert!(store.log_head().await.unwrap().is_none(), "nothing was logged");
+    assert!(store.frozen_months(village).await.unwrap().is_empty());
+
+    let now = store.books_fingerprint(village, march.0, march.1).await.unwrap();
+    assert_ne!(now, signed);
+    let books = BookFreeze { village, from: march.0, to: march.1, fingerprint: now.clone() };
+    store.publish_freezing(ids[1], time(4), &[], Some(&books)).await.unwrap();
+    let frozen = store.frozen_months(village).await.unwrap();
+    assert_eq!(frozen.len(), 1);
+    assert_eq!((frozen[0].year, frozen[0].month, &frozen[0].fingerprint), (2026, 3, &now));
+    assert_eq!(frozen[0].disclosure_id, ids[1]);
+
+    // A new voucher in the frozen month is refused and nothing of the import is stored.
+    let added = store.import_vouchers(village, &ledger(&[("记-3", 999, 9), ("记-1", 100, 5)]), time(5)).await.unwrap();
+    assert_eq!(added.conflicts.len(), 1, "{:?}", added.conflicts);
+    assert!(added.conflicts[0].contains("记-3"));
+    assert_eq!((added.inserted, added.updated), (0, 0));
+    assert_eq!(store.books_fingerprint(village, march.0, march.1).await.unwrap(), now, "the month is untouched");
+    // Another month is open as before.
+    let april = store.import_vouchers(code("339921100001"), &ledger(&[("记-3", 999, 9)]), time(6)).await.unwrap();
+    assert_eq!(april.inserted, 1, "another village's March is not frozen");
 }

@@ -8,8 +8,8 @@ use yangguang_core::{
     Attachment, DisclosureId, DisclosureKind, DisclosureState, NewDisclosure, Period, Region, RegionCode, RegionKind,
 };
 use yangguang_store::{
-    AuditEntry, Decision, DisclosureQuery, DraftEdit, NewRecord, NewStaff, RecordCounts, Session, Signoff, Store,
-    StoreError, Upserted, WorkQuery,
+    AuditEntry, BookFreeze, Decision, DisclosureQuery, DraftEdit, NewRecord, NewStaff, RecordCounts, Session, Signoff,
+    Store, StoreError, Upserted, WorkQuery,
 };
 
 /// Generates one `#[tokio::test]` per contract test. `$factory` is an async fn returning the
@@ -51,6 +51,7 @@ macro_rules! contract_tests {
             checkpoints_round_trip,
             vouchers_import_idempotently_and_replace_unlocked_changes,
             a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored,
+            published_books_are_frozen_against_new_and_changed_vouchers,
             an_import_session_finds_repeats_across_batches_and_rolls_back_whole,
             receipts_attach_to_vouchers_once,
             integration_tokens_are_found_by_hash,

@@ -421,9 +421,18 @@ impl DisclosureStore for Backend {
         Ok(found)
     }
 
-    async fn publish(&self, id: DisclosureId, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> StoreResult<LogEntry> {
+    async fn publish_freezing(
+        &self,
+        id: DisclosureId,
+        at: DateTime<Utc>,
+        signoffs: &[SignoffRecord],
+        books: Option<&BookFreeze>,
+    ) -> StoreResult<LogEntry> {
         let mut tx = self.writer().begin().await.map_err(map_err)?;
         let entry = publish_in(&mut tx, id, at, signoffs).await?;
+        if let Some(books) = books {
+            freeze_books(&mut tx, books, id).await?;
+        }
         tx.commit().await.map_err(map_err)?;
         Ok(entry)
     }

@@ -2,8 +2,110 @@
 
 use super::prelude::*;
 
+/// `(year * 12 + month)`: months as one comparable number.
+fn month_number((year, month): (i32, u32)) -> i64 {
+    i64::from(year) * 12 + i64::from(month)
+}
+
+/// See [`LedgerStore::books_fingerprint`].
+pub(super) async fn fingerprint_in(
+    conn: &mut DbConn,
+    village: RegionCode,
+    from: (i32, u32),
+    to: (i32, u32),
+) -> StoreResult<String> {
+    use sha2::{Digest, Sha256};
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT year, month, voucher_no, content_hash FROM voucher
+         WHERE village_code = $1 AND year * 12 + month >= $2 AND year * 12 + month <= $3
+         ORDER BY year, month, voucher_no",
+    )
+    .bind(village.to_string())
+    .bind(month_number(from))
+    .bind(month_number(to))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    let mut hash = Sha256::new();
+    for (year, month, number, content) in rows {
+        hash.update(format!("{year}-{month:02}\t{number}\t{content}\n").as_bytes());
+    }
+    Ok(hex::encode(hash.finalize()))
+}
+
+/// Freezes books inside a publication's transaction, if they are still as signed.
+pub(super) async fn freeze_books(conn: &mut DbConn, books: &BookFreeze, by: DisclosureId) -> StoreResult<()> {
+    let now = fingerprint_in(conn, books.village, books.from, books.to).await?;
+    if now != books.fingerprint {
+        return Err(StoreError::Conflict(format!(
+            "{}年{}月至{}年{}月的账簿在审核后有改动，未公开：请从账簿重新生成后再送审 / \
+             the books changed after they were reviewed; nothing was published",
+            books.from.0, books.from.1, books.to.0, books.to.1
+        )));
+    }
+    let code = books.village.to_string();
+    sqlx::query(
+        "UPDATE voucher SET locked = TRUE
+         WHERE village_code = $1 AND year * 12 + month >= $2 AND year * 12 + month <= $3",
+    )
+    .bind(&code)
+    .bind(month_number(books.from))
+    .bind(month_number(books.to))
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    let (mut year, mut month) = books.from;
+    while month_number((year, month)) <= month_number(books.to) {
+        // A correction freezes its month again: the newest publication and fingerprint stand.
+        sqlx::query("DELETE FROM book_lock WHERE village_code = $1 AND year = $2 AND month = $3")
+            .bind(&code)
+            .bind(i64::from(year))
+            .bind(i64::from(month))
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO book_lock (village_code, year, month, fingerprint, disclosure_id) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&code)
+        .bind(i64::from(year))
+        .bind(i64::from(month))
+        .bind(&books.fingerprint)
+        .bind(by.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+        (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl LedgerStore for Backend {
+    async fn books_fingerprint(&self, village: RegionCode, from: (i32, u32), to: (i32, u32)) -> StoreResult<String> {
+        let mut conn = self.reader().acquire().await.map_err(map_err)?;
+        fingerprint_in(&mut conn, village, from, to).await
+    }
+
+    async fn frozen_months(&self, village: RegionCode) -> StoreResult<Vec<FrozenMonth>> {
+        let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT year, month, fingerprint, disclosure_id FROM book_lock WHERE village_code = $1 ORDER BY year, month",
+        )
+        .bind(village.to_string())
+        .fetch_all(self.reader())
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(year, month, fingerprint, id)| FrozenMonth {
+                year: year as i32,
+                month: month as u32,
+                fingerprint,
+                disclosure_id: DisclosureId(id),
+            })
+            .collect())
+    }
+
     async fn begin_import(
         &self,
         village: RegionCode,
@@ -141,22 +243,30 @@ impl LedgerStore for Backend {
     }
 
     async fn lock_vouchers(&self, village: RegionCode, from: NaiveDate, to: NaiveDate) -> StoreResult<u64> {
-        Ok(sqlx::query(
-            "UPDATE voucher SET locked = TRUE WHERE village_code = $1 AND voucher_date >= $2 AND voucher_date <= $3",
+        use chrono::Datelike;
+        let months = ((from.year(), from.month()), (to.year(), to.month()));
+        let mut tx = self.writer().begin().await.map_err(map_err)?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM voucher WHERE village_code = $1 AND year * 12 + month >= $2 AND year * 12 + month <= $3",
         )
         .bind(village.to_string())
-        .bind(from)
-        .bind(to)
-        .execute(self.writer())
+        .bind(month_number(months.0))
+        .bind(month_number(months.1))
+        .fetch_one(&mut *tx)
         .await
-        .map_err(map_err)?
-        .rows_affected())
+        .map_err(map_err)?;
+        let fingerprint = fingerprint_in(&mut tx, village, months.0, months.1).await?;
+        let books = BookFreeze { village, from: months.0, to: months.1, fingerprint };
+        freeze_books(&mut tx, &books, DisclosureId(0)).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(count as u64)
     }
 }
 
 /// An import into one village's books: one write transaction, fed batch by batch.
 pub struct ImportSession {
     tx: sqlx::Transaction<'static, Db>,
+    frozen: std::collections::HashSet<(i64, i64)>,
     code: String,
     now: DateTime<Utc>,
     outcome: VoucherImport,
@@ -183,7 +293,19 @@ impl ImportSession {
         // The voucher numbers met so far in this import, kept in the database, not in memory.
         sqlx::query("CREATE TEMP TABLE IF NOT EXISTS import_seen (year BIGINT NOT NULL, month BIGINT NOT NULL, voucher_no TEXT NOT NULL, file TEXT NOT NULL, first_row BIGINT NOT NULL, content_hash TEXT NOT NULL, PRIMARY KEY (year, month, voucher_no))").execute(&mut *tx).await.map_err(map_err)?;
         sqlx::query("DELETE FROM import_seen").execute(&mut *tx).await.map_err(map_err)?;
-        Ok(ImportSession { tx, code: village.to_string(), now, outcome: VoucherImport::default() })
+        // Months whose accounts are published: nothing in them may be added or changed.
+        let frozen: Vec<(i64, i64)> = sqlx::query_as("SELECT year, month FROM book_lock WHERE village_code = $1")
+            .bind(village.to_string())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        Ok(ImportSession {
+            tx,
+            code: village.to_string(),
+            now,
+            outcome: VoucherImport::default(),
+            frozen: frozen.into_iter().collect(),
+        })
     }
 
     async fn add_chunk(&mut self, file: &str, offset: usize, chunk: &[Voucher]) -> StoreResult<Vec<Repeated>> {
@@ -241,6 +363,10 @@ impl ImportSession {
                 Some((_, _, true)) => {
                     self.outcome.conflicts.push(format!("{}年{}月 {}", v.key.year, v.key.month, v.key.number))
                 }
+                _ if self.frozen.contains(&(y, m)) => self.outcome.conflicts.push(format!(
+                    "{}年{}月 {}（该月账目已公开，不能新增或改动凭证）",
+                    v.key.year, v.key.month, v.key.number
+                )),
                 Some((id, _, false)) => replaced.push((*id, v)),
                 None => fresh.push(v),
             }

@@ -85,6 +85,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (4, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0004_integration_token.sql"))),
     (5, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0005_ledger_columns.sql"))),
     (6, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0006_record.sql"))),
+    (9, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0009_book_lock.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -107,13 +108,14 @@ mod prelude {
         RegionCode,
     };
     pub(super) use yangguang_store::{
-        AuditEntry, DisclosureQuery, DisclosureStore, DraftEdit, IntegrationToken, LedgerStore, LogStore, NewRecord,
-        NewStaff, Page, Receipt, Record, RecordCounts, RecordStore, RegionStore, Repeated, Session, Signoff, Staff,
-        StaffStore, Store, StoreError, StoreResult, Upserted, VoucherImport, VoucherImportSession, WorkQuery, decode,
-        rules,
+        AuditEntry, BookFreeze, DisclosureQuery, DisclosureStore, DraftEdit, FrozenMonth, IntegrationToken,
+        LedgerStore, LogStore, NewRecord, NewStaff, Page, Receipt, Record, RecordCounts, RecordStore, RegionStore,
+        Repeated, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, Upserted, VoucherImport,
+        VoucherImportSession, WorkQuery, decode, rules,
     };
 
     pub(super) use super::disclosures::*;
+    pub(super) use super::ledger::freeze_books;
     pub(super) use super::log::*;
     pub(super) use super::rows::*;
     pub(super) use crate::Backend;

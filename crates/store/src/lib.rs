@@ -185,7 +185,19 @@ pub trait DisclosureStore: Send + Sync {
     async fn signoffs_of(&self, ids: &[DisclosureId]) -> StoreResult<Vec<Signoff>>;
     /// Publishes a submitted or scheduled version in one transaction: its state, its
     /// effect on the version it replaces, and its log entry (returned).
-    async fn publish(&self, id: DisclosureId, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> StoreResult<LogEntry>;
+    async fn publish(&self, id: DisclosureId, at: DateTime<Utc>, signoffs: &[SignoffRecord]) -> StoreResult<LogEntry> {
+        self.publish_freezing(id, at, signoffs, None).await
+    }
+    /// [`Self::publish`], freezing books in the same transaction: the months of `books` are
+    /// locked, provided their vouchers still have the fingerprint the reviewers signed
+    /// (`Conflict` naming the month otherwise, and nothing is published).
+    async fn publish_freezing(
+        &self,
+        id: DisclosureId,
+        at: DateTime<Utc>,
+        signoffs: &[SignoffRecord],
+        books: Option<&BookFreeze>,
+    ) -> StoreResult<LogEntry>;
     /// Scheduled versions whose time has come.
     async fn due_scheduled(&self, now: DateTime<Utc>) -> StoreResult<Vec<DisclosureId>>;
     /// Ids of every version that was ever published, in id order, after `after`.
@@ -294,13 +306,40 @@ pub trait LedgerStore: Send + Sync {
     /// The column names a village's exports use, as saved by its clerk (JSON), if any.
     async fn ledger_columns(&self, village: RegionCode) -> StoreResult<Option<String>>;
     async fn save_ledger_columns(&self, village: RegionCode, names_json: &str) -> StoreResult<()>;
-    /// Locks the vouchers dated within `[from, to]`; returns how many.
+    /// Freezes the books of the whole months from `from`'s to `to`'s, without a publication
+    /// (the demo's history; publications freeze through [`DisclosureStore::publish_freezing`]);
+    /// returns how many vouchers they hold.
     async fn lock_vouchers(
         &self,
         village: RegionCode,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> StoreResult<u64>;
+    /// The fingerprint of a village's vouchers in the months `from..=to` (year, month): a
+    /// hash of each voucher's number and content hash, in number order.
+    async fn books_fingerprint(&self, village: RegionCode, from: (i32, u32), to: (i32, u32)) -> StoreResult<String>;
+    /// The months of a village whose books are frozen, with the published version that froze them.
+    async fn frozen_months(&self, village: RegionCode) -> StoreResult<Vec<FrozenMonth>>;
+}
+
+/// Books to freeze with a publication: a village's months `from..=to` (year, month), whose
+/// vouchers must still have `fingerprint`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookFreeze {
+    pub village: RegionCode,
+    pub from: (i32, u32),
+    pub to: (i32, u32),
+    pub fingerprint: String,
+}
+
+/// A month whose books are frozen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenMonth {
+    pub year: i32,
+    pub month: u32,
+    /// The fingerprint signed ("" for months frozen before fingerprints were kept).
+    pub fingerprint: String,
+    pub disclosure_id: DisclosureId,
 }
 
 /// A register row (a lease, a trading listing, a household…) kept as a JSON document under

@@ -149,7 +149,8 @@ pub async fn push_ledger(
     if !stored.conflicts.is_empty() {
         return Err(WebError::Conflict(
             Refusal::new(
-                "这些凭证公开后被改动，未导入任何内容 / vouchers changed after publication; nothing was imported",
+                "这些凭证属于账目已公开的月份，不能新增或改动，未导入任何内容；如有错误，请在平台上更正该月账目 / \
+                 these vouchers fall in months whose accounts are published; nothing was imported",
             )
             .detail("conflicts", json!(stored.conflicts)),
         ));

@@ -801,3 +801,90 @@ async fn an_overlong_title_is_refused_with_422_naming_the_field_and_nothing_is_s
     assert!(page.body.contains("标题不能超过 120 个字"), "{}", page.body);
     assert_eq!(state.site.store.count_disclosures().await.unwrap(), 0);
 }
+
+/// A push of the March books as the assets platform exports them.
+async fn push_march(state: &AppState, token: &str, csv: &str) -> (StatusCode, serde_json::Value) {
+    let req = Request::post(format!("/api/villages/{VILLAGE}/ledger?from=2026-03-01&to=2026-03-31"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(csv.to_owned()))
+        .unwrap();
+    let r = router(state.clone()).oneshot(req).await.unwrap();
+    let status = r.status();
+    (status, serde_json::from_slice(&to_bytes(r.into_body(), 1 << 20).await.unwrap()).unwrap())
+}
+
+/// Draft → submit → the finance group signs; returns the sign-off's answer.
+async fn draft_and_sign_march(clerk: &mut Browser, finance: &mut Browser) -> (i64, Page) {
+    let csrf = clerk.csrf().await;
+    let page =
+        clerk.post("/console/finance/draft", &[("csrf", &csrf), ("village", VILLAGE), ("period", "2026-03")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let id = id_from(&page.location);
+    let submitted = clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
+    (id, finance.get(&format!("/console/d/{id}")).await)
+}
+
+async fn sign(finance: &mut Browser, id: i64) -> Page {
+    let csrf = finance.csrf().await;
+    finance.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve"), ("comment", "")]).await
+}
+
+/// The signed accounts are the books, and stay the books: a draft whose books changed before
+/// the sign-off cannot be signed, and once published no push may add a voucher to the month.
+async fn frozen_books_journey(state: &AppState) {
+    user(state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(state, "finance", "张春兰", Role::FinanceGroupMember, VILLAGE).await;
+    let token =
+        yangguang_app::integrations::create_token(&state.site, "三资监管平台", vec![code(VILLAGE)]).await.unwrap();
+    let (status, _) = push_march(state, &token, LEDGER).await;
+    assert_eq!(status, StatusCode::OK);
+    let (mut clerk, mut finance) = (Browser::new(state), Browser::new(state));
+    clerk.login("clerk", "").await;
+    finance.login("finance", "").await;
+
+    // The books change between the draft and the sign-off: the signature is refused.
+    let (stale, _) = draft_and_sign_march(&mut clerk, &mut finance).await;
+    let (status, _) = push_march(state, &token, &LEDGER.replace("1,200.00", "1,250.00")).await;
+    assert_eq!(status, StatusCode::OK, "the month is not published yet: the books may still change");
+    let refused = sign(&mut finance, stale).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("账簿在生成此草稿之后有改动"), "{}", refused.body);
+    let d = state.site.store.get_disclosure(DisclosureId(stale)).await.unwrap();
+    assert_eq!(d.state, DisclosureState::Submitted, "not signed, not published");
+    assert!(!d.body_md.contains("审核"), "generated text claims no review before one happened: {}", d.body_md);
+    assert!(state.site.store.list_signoffs(DisclosureId(stale)).await.unwrap().is_empty());
+
+    // Generated again from the books as they are, it is signed and published.
+    let (id, _) = draft_and_sign_march(&mut clerk, &mut finance).await;
+    assert_eq!(sign(&mut finance, id).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(state.site.store.get_disclosure(DisclosureId(id)).await.unwrap().state, DisclosureState::Published);
+    let public = Browser::new(state).get(&format!("/v/{VILLAGE}/finance/2026-03")).await;
+    assert!(public.body.contains("1,250.00"), "{}", public.body);
+
+    // A push that adds a voucher to the published month is refused whole, naming it.
+    let extra = LEDGER.replace("1,200.00", "1,250.00").replace(
+        ",,合计",
+        "2026-03-20,记-002,收鱼塘承包款,102,\"100,000.00\",\n2026-03-20,记-002,收鱼塘承包款,511,,\"100,000.00\"\n,,合计",
+    );
+    let (status, json) = push_march(state, &token, &extra).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{json}");
+    assert_eq!(json["code"], "conflict");
+    assert!(json["conflicts"].to_string().contains("记-2"), "{json}");
+    let after = Browser::new(state).get(&format!("/v/{VILLAGE}/finance/2026-03")).await;
+    assert!(after.body.contains("1,250.00") && !after.body.contains("101,250.00"), "the public month is unchanged");
+    let report = yangguang_app::verify::verify_store(&state.site).await.unwrap();
+    assert!(report.is_ok(), "{report:?}");
+}
+
+#[tokio::test]
+async fn published_books_stay_frozen_and_stale_accounts_cannot_be_signed_on_both_databases() {
+    let regions = common::county_with(&[(VILLAGE, "前山村"), (OTHER, "后山村")]);
+    let sqlite = AppState::new(Arc::new(common::site_over(common::store_with(&regions).await, "frozen").await));
+    frozen_books_journey(&sqlite).await;
+    if let Some((store, schema)) = common::postgres_store_with(&regions).await {
+        let postgres = AppState::new(Arc::new(common::site_over(store, "frozen-pg").await));
+        frozen_books_journey(&postgres).await;
+        schema.drop().await;
+    }
+}

@@ -81,12 +81,19 @@ impl Server {
     }
 
     /// The one-time password the demo printed for `username`.
+    /// The demo prints its accounts on stdout, read on another thread than the address on
+    /// stderr: wait for the line rather than race the reader.
     pub fn demo_password(&self, username: &str) -> String {
-        let lines = self.stdout.lock().unwrap();
         let prefix = format!("demo-account {username} ");
-        let line =
-            lines.iter().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no demo account {username}"));
-        line.split_whitespace().nth(2).unwrap().to_owned()
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let found = self.stdout.lock().unwrap().iter().find(|l| l.starts_with(&prefix)).cloned();
+            if let Some(line) = found {
+                return line.split_whitespace().nth(2).unwrap().to_owned();
+            }
+            assert!(std::time::Instant::now() < deadline, "no demo account {username}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn base(&self) -> String {

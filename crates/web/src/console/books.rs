@@ -100,7 +100,10 @@ pub async fn import_ledger(
         Some(s) if s.conflicts.is_empty() => {
             format!("已导入：新增凭证 {} 张，更新 {} 张，未变 {} 张。", s.inserted, s.updated, s.unchanged)
         }
-        Some(s) => format!("未导入：以下凭证公开后被改动，不能覆盖：{}", s.conflicts.join("、")),
+        Some(s) => format!(
+            "未导入：以下凭证属于账目已公开的月份，不能新增或改动（如有错误，请更正该月账目）：{}",
+            s.conflicts.join("、")
+        ),
         None => report.unlisted_note().unwrap_or_default(),
     };
     let status = if report.succeeded() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -39,8 +39,44 @@ pub async fn store_with(regions: &[Region]) -> SqliteStore {
     store
 }
 
+/// A migrated store holding `regions` in a fresh schema of the PostgreSQL server named by
+/// `YANGGUANG_TEST_POSTGRES_URL`, or `None` when none is configured (a failure under CI).
+/// Drop its schema with `drop_own_schema` at the end of the test.
+pub async fn postgres_store_with(regions: &[Region]) -> Option<(yangguang_store_postgres::PostgresStore, PgSchema)> {
+    const URL_VAR: &str = "YANGGUANG_TEST_POSTGRES_URL";
+    let Ok(url) = std::env::var(URL_VAR) else {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but {URL_VAR} is not set");
+        eprintln!("skipping the PostgreSQL half of this test: set {URL_VAR}");
+        return None;
+    };
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let schema = format!(
+        "w_{}_{}_{}",
+        std::process::id(),
+        Utc::now().timestamp_micros(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let store = yangguang_store_postgres::PostgresStore::connect_in_schema(&url, &schema).await.unwrap();
+    store.migrate().await.unwrap();
+    store.upsert_regions(regions).await.unwrap();
+    Some((store, PgSchema { url, schema }))
+}
+
+/// A test's PostgreSQL schema, to drop when the test is done.
+pub struct PgSchema {
+    url: String,
+    schema: String,
+}
+
+impl PgSchema {
+    pub async fn drop(self) {
+        let store = yangguang_store_postgres::PostgresStore::connect_in_schema(&self.url, &self.schema).await.unwrap();
+        store.drop_own_schema().await.unwrap();
+    }
+}
+
 /// The site over a store, with a private file directory and a fixed signing key.
-pub async fn site_over(store: SqliteStore, name: &str) -> Site {
+pub async fn site_over(store: impl Store + 'static, name: &str) -> Site {
     let dir = std::env::temp_dir().join(format!(
         "yg-{name}-{}-{}",
         std::process::id(),
