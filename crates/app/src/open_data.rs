@@ -11,7 +11,7 @@ use yangguang_core::finance::Statement;
 use yangguang_core::ledger::LedgerEntry;
 use yangguang_core::{Fen, Period, RegionCode};
 
-use crate::finance::{BOM, CsvFile, MONTHLY_ACCOUNTS_ITEM, plain_yuan as yuan};
+use crate::finance::{BOM, CsvFile, MONTHLY_ACCOUNTS_ITEM, plain_yuan as yuan, spreadsheet_text as text};
 use crate::{AppError, Site};
 
 /// The statement's figures, one row per line: section, category, amount (yuan), vouchers.
@@ -36,7 +36,7 @@ fn statement_rows(s: &Statement) -> Vec<[String; 4]> {
 const STATEMENT_HEADER: [&str; 4] = ["项目", "类别", "金额（元）", "凭证数"];
 
 /// UTF-8 with a BOM, so spreadsheet programs in China open it correctly; cells quoted where
-/// they must be (RFC 4180), never altered.
+/// they must be (RFC 4180), altered only to neutralise formulas ([`spreadsheet_text`]).
 pub fn statement_csv(s: &Statement) -> Vec<u8> {
     let mut file = CsvFile::new(BOM);
     file.row(STATEMENT_HEADER);
@@ -52,17 +52,19 @@ pub fn statement_xlsx(s: &Statement, title: &str) -> Result<Vec<u8>, AppError> {
     let sheet = book.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let money = rust_xlsxwriter::Format::new().set_num_format("#,##0.00");
-    sheet.write_string_with_format(0, 0, title, &bold).map_err(fail)?;
+    // Text cells go through the same formula rule as the CSV ([`spreadsheet_text`]); amounts
+    // are numbers.
+    sheet.write_string_with_format(0, 0, text(title), &bold).map_err(fail)?;
     for (c, h) in STATEMENT_HEADER.iter().enumerate() {
-        sheet.write_string_with_format(2, c as u16, *h, &bold).map_err(fail)?;
+        sheet.write_string_with_format(2, c as u16, text(h), &bold).map_err(fail)?;
     }
     for (i, row) in statement_rows(s).iter().enumerate() {
         let r = 3 + i as u32;
-        sheet.write_string(r, 0, &row[0]).map_err(fail)?;
-        sheet.write_string(r, 1, &row[1]).map_err(fail)?;
+        sheet.write_string(r, 0, text(&row[0])).map_err(fail)?;
+        sheet.write_string(r, 1, text(&row[1])).map_err(fail)?;
         sheet.write_number_with_format(r, 2, row[2].parse::<f64>().unwrap_or(0.0), &money).map_err(fail)?;
         if !row[3].is_empty() {
-            sheet.write_string(r, 3, &row[3]).map_err(fail)?;
+            sheet.write_string(r, 3, text(&row[3])).map_err(fail)?;
         }
     }
     sheet.set_column_width(1, 18).map_err(fail)?;
@@ -218,6 +220,56 @@ mod tests {
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains("\n支出,办公费用,50.50,0\n支出,合计,50.50,\n"), "{text}");
         assert!(text.ends_with("期末余额,库存现金,0.00,\n"), "{text}");
+    }
+
+    const FORMULA: &str = "=HYPERLINK(\"http://evil\",\"点我\")";
+
+    #[test]
+    fn formulas_are_neutralised_in_every_export_and_amounts_stay_numbers() {
+        let line =
+            |category: &str, amount| CategoryLine { category: category.into(), amount: Fen(amount), vouchers: vec![] };
+        let s = Statement {
+            period: Period::Month { year: 2026, month: 3 },
+            income: vec![line(FORMULA, 1_200_000)],
+            expenditure: vec![line("@SUM(A1)", 5_050)],
+            total_income: Fen(1_200_000),
+            total_expenditure: Fen(5_050),
+            opening_cash: Fen(0),
+            closing_cash: Fen(-2_000),
+            opening_bank: Fen(0),
+            closing_bank: Fen(1_194_950),
+            large_items: vec![],
+            uncategorised: vec![],
+        };
+        let rows = read(&statement_csv(&s));
+        assert_eq!(rows[1], ["收入", &format!("'{FORMULA}"), "12000.00", "0"]);
+        assert_eq!(rows[3][1], "'@SUM(A1)");
+        assert_eq!(rows.last().unwrap()[2], "-20.00", "a negative balance stays a number");
+        let xlsx = statement_xlsx(&s, "-前山村 2026年3月").unwrap();
+        let table = yangguang_import::table::read_table(&xlsx).unwrap();
+        assert_eq!(table.rows[0][0], "'-前山村 2026年3月");
+        assert_eq!(table.rows[3][1], format!("'{FORMULA}"));
+        assert_eq!(table.rows[5][1], "'@SUM(A1)");
+        assert_eq!(table.rows.last().unwrap()[2], "-20", "amounts are numbers in the XLSX");
+
+        let chart = Chart::parse(
+            "test.toml",
+            "chart = \"test\"\n[[account]]\ncode = \"501\"\nname = \"经营收入\"\nkind = \"income\"\ncategory = \"+收入\"\n",
+        )
+        .unwrap();
+        let entry = LedgerEntry {
+            date: NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+            voucher_no: "-1".into(),
+            summary: FORMULA.into(),
+            account_code: "501".into(),
+            account_name: "=1+1".into(),
+            debit: Fen(500),
+            credit: Fen(0),
+            attachments: 0,
+            row: 0,
+        };
+        let rows = read(&package_csv(&[entry], &Charts::single(chart)));
+        assert_eq!(rows[1], ["2026-03-05", "-1", &format!("'{FORMULA}"), "501", "'=1+1", "'+收入", "-5.00", "0.00"]);
     }
 
     #[test]
