@@ -1,6 +1,8 @@
 //! Villagers log in with their phone number and a one-time code sent by SMS. Codes are
-//! rate-limited per number and per address, guessing locks the number out, and a session
-//! opens only that household's own pages.
+//! rate-limited per number and per address, guessing locks the number out (wrong codes are
+//! counted per number, whichever code they were meant for), and a session opens only that
+//! household's own pages. Asking for a code is answered at once and alike for every number:
+//! the text is sent afterwards, in the background.
 
 use std::sync::Arc;
 
@@ -72,8 +74,10 @@ pub fn default_sender() -> Arc<dyn SmsSender> {
 }
 
 const CODE_TTL_MINUTES: i64 = 5;
-/// Wrong codes allowed before the number is locked out.
+/// Wrong codes allowed for a number within `FAILURE_WINDOW_MINUTES`, across every code sent to
+/// it, before the number is locked out.
 pub const MAX_ATTEMPTS: u32 = 5;
+const FAILURE_WINDOW_MINUTES: i64 = 60;
 const LOCKOUT_MINUTES: i64 = 30;
 /// At most one code a minute and five an hour for a number; twenty an hour from an address.
 const RESEND_SECONDS: i64 = 60;
@@ -93,8 +97,6 @@ pub enum LoginError {
     Locked(i64),
     #[error("验证码不正确或已过期 / the code is wrong or has expired")]
     WrongCode,
-    #[error("短信发送失败，请稍后再试 / the text message could not be sent")]
-    NotSent,
     #[error("{0}")]
     App(String),
 }
@@ -117,7 +119,10 @@ struct OtpState {
     code_hash: Option<String>,
     expires: Option<DateTime<Utc>>,
     household: Option<String>,
-    attempts: u32,
+    /// Wrong codes within the failure window, whichever code they were meant for: a new code
+    /// does not give new tries.
+    #[serde(default)]
+    failures: Vec<DateTime<Utc>>,
     locked_until: Option<DateTime<Utc>>,
     sent: Vec<DateTime<Utc>>,
 }
@@ -141,7 +146,9 @@ fn random_code() -> String {
 }
 
 /// Sends a code to a number registered for a household. A number that is not registered is
-/// answered the same way (nobody can probe who lives where), but nothing is sent.
+/// answered the same way (nobody can probe who lives where), but nothing is sent. The answer
+/// never waits for the SMS gateway: the text goes out in the background after it, so neither
+/// its time nor its failure tells one number from another (a failure is logged).
 pub async fn request_code(site: &Site, phone_text: &str, ip: &str, now: DateTime<Utc>) -> Result<(), LoginError> {
     let phone = normalise_phone(phone_text).ok_or(LoginError::BadPhone)?;
     let _serial = site.login_lock.lock().await;
@@ -176,13 +183,15 @@ pub async fn request_code(site: &Site, phone_text: &str, ip: &str, now: DateTime
         state.code_hash = Some(code_hash(&hash, &code));
         state.expires = Some(now + Duration::minutes(CODE_TTL_MINUTES));
         state.household = Some(household);
-        state.attempts = 0;
         save(site, &name, &state, now).await?;
         let text = format!("【阳光村务】您的登录验证码是 {code}，{CODE_TTL_MINUTES} 分钟内有效。请勿告诉他人。");
-        if let Err(e) = site.sms.send(&phone, &text).await {
-            tracing::error!(error = %e, "sending a login code failed");
-            return Err(LoginError::NotSent);
-        }
+        let sms = site.sms.clone();
+        tokio::spawn(async move {
+            if let Err(e) = sms.send(&phone, &text).await {
+                let phone = yangguang_core::household::mask_phone(&phone);
+                tracing::error!(error = %e, phone = %phone, "sending a login code failed");
+            }
+        });
     } else {
         save(site, &name, &state, now).await?;
     }
@@ -212,9 +221,10 @@ pub async fn verify_code(
     let household = match (right, state.household.clone()) {
         (true, Some(household)) => household,
         _ => {
-            state.attempts += 1;
+            state.failures.retain(|t| *t > now - Duration::minutes(FAILURE_WINDOW_MINUTES));
+            state.failures.push(now);
             let mut outcome = LoginError::WrongCode;
-            if state.attempts >= MAX_ATTEMPTS {
+            if state.failures.len() >= MAX_ATTEMPTS as usize {
                 state.locked_until = Some(now + Duration::minutes(LOCKOUT_MINUTES));
                 state.code_hash = None;
                 outcome = LoginError::Locked(LOCKOUT_MINUTES);
@@ -234,7 +244,7 @@ pub async fn verify_code(
     };
     // A code works once.
     state.code_hash = None;
-    state.attempts = 0;
+    state.failures.clear();
     save(site, &name, &state, now).await?;
     let token = random_token();
     let session = VillagerSession { household, expires: now + Duration::days(SESSION_DAYS) };

@@ -98,7 +98,6 @@ fn login_status(e: &LoginError) -> StatusCode {
         LoginError::BadPhone => StatusCode::BAD_REQUEST,
         LoginError::WrongCode => StatusCode::UNAUTHORIZED,
         LoginError::TooSoon(_) | LoginError::TooMany | LoginError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
-        LoginError::NotSent => StatusCode::SERVICE_UNAVAILABLE,
         LoginError::App(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

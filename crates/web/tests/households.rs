@@ -39,17 +39,33 @@ impl SmsSender for Outbox {
 }
 
 impl Outbox {
-    fn last_code(&self) -> String {
-        let (_, text) = self.0.lock().unwrap().last().cloned().expect("a text was sent");
-        text.chars().filter(char::is_ascii_digit).take(6).collect()
+    fn count(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+
+    /// The code in the text after the first `before`, waiting for it: texts are sent in the
+    /// background, after the answer.
+    async fn code_after(&self, before: usize) -> String {
+        for _ in 0..500 {
+            let text = self.0.lock().unwrap().get(before).map(|(_, text)| text.clone());
+            if let Some(text) = text {
+                return text.chars().filter(char::is_ascii_digit).take(6).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("no text was sent")
     }
 }
 
 async fn state() -> (AppState, Arc<Outbox>) {
+    let outbox = Arc::new(Outbox::default());
+    (state_sending_with(outbox.clone()).await, outbox)
+}
+
+async fn state_sending_with(sms: Arc<dyn SmsSender>) -> AppState {
     let store = store_with(&county_with(&[(VILLAGE, "前山村"), (OTHER, "后山村")])).await;
     let mut site = site_over(store, "households").await;
-    let outbox = Arc::new(Outbox::default());
-    site.sms = outbox.clone();
+    site.sms = sms;
     let state = AppState::new(Arc::new(site));
     let members = format!(
         "户号,姓名,与户主关系,身份证号,联系电话\n001,王建明,户主,{},{PHONE}\n001,李秀英,配偶,{},\n002,张伟,户主,{},13900139000\n",
@@ -72,7 +88,7 @@ async fn state() -> (AppState, Arc<Outbox>) {
         format!("户号,姓名,与户主关系,身份证号,联系电话\n101,赵六,户主,{},13700137000\n", id("33992119700101004"));
     let files = vec![("m.csv".to_owned(), elsewhere.into_bytes())];
     yangguang_app::households::import_households(&state.site, None, code(OTHER), &files).await.unwrap();
-    (state, outbox)
+    state
 }
 
 async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Option<String>, String) {
@@ -98,9 +114,10 @@ fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 async fn log_in(state: &AppState, outbox: &Outbox) -> String {
+    let before = outbox.count();
     let (status, _, html) = send(state, post("/my/code", &format!("phone={PHONE}"))).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    let code = outbox.last_code();
+    let code = outbox.code_after(before).await;
     let (status, cookie, _) = send(state, post("/my/verify", &format!("phone={PHONE}&code={code}"))).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     cookie.expect("a session cookie")
@@ -142,7 +159,7 @@ async fn a_villager_logs_in_with_a_texted_code_and_sees_only_their_household() {
 async fn guessing_locks_the_number_out_and_codes_are_rate_limited() {
     let (state, outbox) = state().await;
     send(&state, post("/my/code", &format!("phone={PHONE}"))).await;
-    let right = outbox.last_code();
+    let right = outbox.code_after(0).await;
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for attempt in 1..=yangguang_app::villagers::MAX_ATTEMPTS {
         let (status, cookie, _) = send(&state, post("/my/verify", &format!("phone={PHONE}&code={wrong}"))).await;
@@ -159,6 +176,7 @@ async fn guessing_locks_the_number_out_and_codes_are_rate_limited() {
     // A second code within the minute is refused; so is a number that is not a mobile.
     let (status, _, _) = send(&state, post("/my/code", "phone=13900139000")).await;
     assert_eq!(status, StatusCode::OK);
+    outbox.code_after(1).await;
     let (status, _, _) = send(&state, post("/my/code", "phone=13900139000")).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(send(&state, post("/my/code", "phone=12345")).await.0, StatusCode::BAD_REQUEST);
@@ -176,6 +194,74 @@ async fn guessing_locks_the_number_out_and_codes_are_rate_limited() {
         .body(Body::from(format!("phone={PHONE}")))
         .unwrap();
     assert_eq!(send(&state, forged).await.0, StatusCode::FORBIDDEN);
+}
+
+/// An SMS gateway that answers only when the test releases it, and then fails or not.
+struct SlowGateway {
+    release: tokio::sync::Semaphore,
+    fail: bool,
+    sent: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl SmsSender for SlowGateway {
+    async fn send(&self, phone: &str, _text: &str) -> Result<(), String> {
+        let _permit = self.release.acquire().await.map_err(|e| e.to_string())?;
+        self.sent.lock().unwrap().push(phone.to_owned());
+        if self.fail { Err("gateway answered HTTP 502".into()) } else { Ok(()) }
+    }
+}
+
+#[tokio::test]
+async fn asking_for_a_code_is_answered_at_once_and_alike_for_registered_and_unregistered_numbers() {
+    for fail in [false, true] {
+        let gateway = Arc::new(SlowGateway { release: tokio::sync::Semaphore::new(0), fail, sent: Mutex::default() });
+        let state = state_sending_with(gateway.clone()).await;
+        let ask = |phone: &'static str| {
+            let state = state.clone();
+            async move {
+                let form = format!("phone={phone}");
+                let answer =
+                    tokio::time::timeout(std::time::Duration::from_secs(2), send(&state, post("/my/code", &form)));
+                let (status, _, html) = answer.await.expect("answered without waiting for the gateway");
+                (status, html.replace(phone, "PHONE"))
+            }
+        };
+        let registered = ask(PHONE).await;
+        let unregistered = ask("13600136000").await;
+        assert_eq!(registered.0, StatusCode::OK, "gateway failing: {fail}");
+        assert_eq!(registered, unregistered, "the same answer whether or not the number is registered");
+        assert!(gateway.sent.lock().unwrap().is_empty(), "nothing sent before the answer");
+        // The gateway comes back: the text to the registered number goes out, afterwards.
+        gateway.release.add_permits(10);
+        for _ in 0..200 {
+            if !gateway.sent.lock().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(*gateway.sent.lock().unwrap(), [PHONE]);
+    }
+}
+
+#[tokio::test]
+async fn wrong_codes_are_counted_per_number_across_new_codes() {
+    use yangguang_app::villagers::{LoginError, MAX_ATTEMPTS, request_code, verify_code};
+    let (state, outbox) = state().await;
+    let site = &state.site;
+    let (ip, t0) = ("192.0.2.1", chrono::Utc::now());
+    let at = |s: i64| t0 + chrono::Duration::seconds(s);
+    let other_than = |code: &str| if code == "000000" { "111111".to_owned() } else { "000000".to_owned() };
+    request_code(site, PHONE, ip, t0).await.unwrap();
+    let first = outbox.code_after(0).await;
+    for n in 1..MAX_ATTEMPTS {
+        assert_eq!(verify_code(site, PHONE, &other_than(&first), ip, at(n.into())).await, Err(LoginError::WrongCode));
+    }
+    // A new code a minute later gives no new tries: the next wrong one locks the number.
+    request_code(site, PHONE, ip, at(61)).await.unwrap();
+    let second = outbox.code_after(1).await;
+    assert!(matches!(verify_code(site, PHONE, &other_than(&second), ip, at(62)).await, Err(LoginError::Locked(_))));
+    assert!(matches!(verify_code(site, PHONE, &second, ip, at(63)).await, Err(LoginError::Locked(_))));
 }
 
 #[tokio::test]
