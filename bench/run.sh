@@ -99,8 +99,11 @@ publish_loop() {
     id=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$work/clerk.jar" -F "csrf=$c" -F "village=${demo_village#/v/}" \
       -F "column=safety-notices" -F "title=安全提示 $n" -F "body=第 $n 条安全提示" "$BASE/console/new" | grep -o '[0-9]*$')
     curl -s -o /dev/null -b "$work/clerk.jar" --data-urlencode "csrf=$c" "$BASE/console/d/$id/submit"
-    c=$(curl -s -b "$work/supervisor.jar" "$BASE/console" | csrf_of)
-    curl -s -o /dev/null -b "$work/supervisor.jar" --data-urlencode "csrf=$c" -d "decision=approve" "$BASE/console/d/$id/review"
+    # The reviewer signs the content hash its review page showed, as the form does.
+    page=$(curl -s -b "$work/supervisor.jar" "$BASE/console/d/$id")
+    c=$(csrf_of <<<"$page")
+    h=$(grep -o 'name="hash" value="[0-9a-f]*"' <<<"$page" | head -1 | sed 's/.*value="//; s/"$//')
+    curl -s -o /dev/null -b "$work/supervisor.jar" --data-urlencode "csrf=$c" -d "hash=$h" -d "decision=approve" "$BASE/console/d/$id/review"
     n=$((n + 1))
     echo "$n" >"$work/published"
   done

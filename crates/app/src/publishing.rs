@@ -255,12 +255,15 @@ pub enum ReviewOutcome {
 
 /// A reviewer signs off or returns a submitted version. The reviewer signs for the first
 /// required role they hold on this village that is not yet signed on the current content.
+/// `seen` is the content hash the reviewer's page displayed: a sign-off is accepted only for
+/// that content, so an edit made while the page was open is never signed unseen.
 pub async fn review(
     site: &Site,
     actor: &Actor<'_>,
     id: DisclosureId,
     decision: Decision,
     comment: Option<String>,
+    seen: Option<&str>,
 ) -> Result<ReviewOutcome, AppError> {
     let d = site.store.get_disclosure(id).await.map_err(map_store)?;
     if d.state != DisclosureState::Submitted {
@@ -288,6 +291,22 @@ pub async fn review(
         return Err(AppError::Invalid("退回必须写明原因 / returning needs a reason".into()));
     }
     if decision == Decision::Approve {
+        match seen {
+            Some(hash) if hash == d.content_hash() => {}
+            Some(_) => {
+                return Err(AppError::Conflict(
+                    "您打开页面之后，此事项的内容被修改过：请刷新页面，看过修改后的内容再签署 / \
+                     the content changed after your page was opened; reload it and review again"
+                        .into(),
+                ));
+            }
+            None => {
+                return Err(AppError::Field {
+                    field: "hash",
+                    message: "签署需附上您看到的内容哈希，请从审核页面提交 / sign from the review page".into(),
+                });
+            }
+        }
         // Accounts whose books moved since the draft cannot be signed: the signature would
         // cover figures the books no longer give.
         crate::finance::books_to_freeze(site, &d).await?;

@@ -4,10 +4,13 @@
 //! checkpoint's signature and head. Offline: a downloaded log against a checkpoint, with no
 //! database. Both stop at the first inconsistency and name it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use yangguang_core::DisclosureId;
+use chrono::NaiveDate;
+use yangguang_core::ledger::vouchers;
 use yangguang_core::publication::{ChainError, Checkpoint, LogEntry, verify_chain};
+use yangguang_core::{DisclosureId, Period};
+use yangguang_store::FrozenMonth;
 
 use crate::files::FileError;
 use crate::i18n::Label;
@@ -19,6 +22,8 @@ pub struct VerifyReport {
     pub versions: u64,
     pub attachments: u64,
     pub checkpoints: u64,
+    /// Frozen months of books rechecked voucher by voucher.
+    pub months: u64,
 }
 
 /// The first thing found wrong, in words a supervisor can act on.
@@ -43,7 +48,15 @@ fn chain_problem(e: &ChainError) -> String {
 }
 
 pub async fn verify_store(site: &Site) -> Result<Result<VerifyReport, Inconsistency>, AppError> {
-    let mut report = VerifyReport { entries: 0, versions: 0, attachments: 0, checkpoints: 0 };
+    // The database's own check first: a broken index can hide rows from every check below.
+    let problems = site.store.integrity_check().await?;
+    if !problems.is_empty() {
+        return Ok(Err(Inconsistency(format!(
+            "数据库自检发现损坏，请从备份恢复 / the database's integrity check failed: {}",
+            problems.join("; ")
+        ))));
+    }
+    let mut report = VerifyReport { entries: 0, versions: 0, attachments: 0, checkpoints: 0, months: 0 };
     let mut logged: HashSet<i64> = HashSet::new();
     let mut hashes: Vec<String> = vec![];
     let mut prev: Option<LogEntry> = None;
@@ -140,7 +153,72 @@ pub async fn verify_store(site: &Site) -> Result<Result<VerifyReport, Inconsiste
             ))));
         }
     }
+    match verify_books(site).await? {
+        Ok(months) => report.months = months,
+        Err(problem) => return Ok(Err(problem)),
+    }
     Ok(Ok(report))
+}
+
+/// Every frozen month's books against what was frozen: each voucher's lines against the
+/// content hash recorded at import (a direct edit of a line is found and named), and the
+/// month's vouchers against the fingerprint signed at publication (a voucher added or
+/// removed behind the platform's back is found, named from the published ledger file).
+async fn verify_books(site: &Site) -> Result<Result<u64, Inconsistency>, AppError> {
+    let mut months = 0;
+    for village in site.regions().villages() {
+        let frozen = site.store.frozen_months(village.code).await?;
+        let (Some(first), Some(last)) = (frozen.first(), frozen.last()) else { continue };
+        let (from, to) = ((first.year, first.month), (last.year, last.month));
+        let start = NaiveDate::from_ymd_opt(from.0, from.1, 1).expect("a stored month");
+        let end = Period::Month { year: to.0, month: to.1 }.end();
+        let lines = site.store.ledger_entries(village.code, start, end).await?;
+        let recomputed: HashMap<(i32, u32, String), String> =
+            vouchers(&lines).into_iter().map(|v| ((v.key.year, v.key.month, v.key.number), v.content_hash)).collect();
+        let stored = site.store.voucher_hashes(village.code, from, to).await?;
+        let place = |y: i32, m: u32| format!("{}（{}）{y}年{m}月", village.name, village.code);
+        for f in &frozen {
+            months += 1;
+            for (y, m, number, hash) in stored.iter().filter(|(y, m, ..)| (*y, *m) == (f.year, f.month)) {
+                if recomputed.get(&(*y, *m, number.clone())) != Some(hash) {
+                    return Ok(Err(Inconsistency(format!(
+                        "{} 凭证 {number} 的分录与入账时不符：账目公开后被直接改动 / voucher {number} changed after it was frozen",
+                        place(*y, *m)
+                    ))));
+                }
+            }
+            if f.fingerprint.is_empty() {
+                continue; // frozen before fingerprints were kept: the lines were checked above
+            }
+            let now = site.store.books_fingerprint(village.code, (f.year, f.month), (f.year, f.month)).await?;
+            if now != f.fingerprint {
+                let named = changed_voucher(site, f, &stored).await.unwrap_or_default();
+                return Ok(Err(Inconsistency(format!(
+                    "{} 的账簿与公开时签署的不符（凭证被新增或删除）{named} / the frozen books differ from those signed",
+                    place(f.year, f.month)
+                ))));
+            }
+        }
+    }
+    Ok(Ok(months))
+}
+
+/// The voucher number present on one side only: the published ledger file (what was signed)
+/// or the books now. Best effort, for the message.
+async fn changed_voucher(site: &Site, f: &FrozenMonth, stored: &[(i32, u32, String, String)]) -> Option<String> {
+    let d = site.store.get_disclosure(f.disclosure_id).await.ok()?;
+    let file = d.attachments.iter().find(|a| a.media_type.starts_with("text/csv"))?;
+    let bytes = site.files.get(&file.sha256).ok()?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
+    let column = reader.headers().ok()?.iter().position(|h| h.trim_start_matches('\u{feff}') == "凭证号")?;
+    let signed: HashSet<String> = reader
+        .records()
+        .filter_map(|r| r.ok()?.get(column).map(yangguang_core::ledger::normalize_voucher_no))
+        .collect();
+    let now: HashSet<String> =
+        stored.iter().filter(|(y, m, ..)| (*y, *m) == (f.year, f.month)).map(|(.., n, _)| n.clone()).collect();
+    let added = now.difference(&signed).next().map(|n| format!("：新增了凭证 {n}"));
+    added.or_else(|| signed.difference(&now).next().map(|n| format!("：删除了凭证 {n}")))
 }
 
 fn verify_from(entries: &[&LogEntry]) -> Result<(), ChainError> {

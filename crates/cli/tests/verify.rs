@@ -53,6 +53,7 @@ fn verify_passes_on_the_untouched_demo() {
     let (ok, text) = verify(&data);
     assert!(ok, "{text}");
     assert!(text.contains("OK:") && text.contains("1 checkpoints"), "{text}");
+    assert!(!text.contains(" 0 frozen months"), "the demo's published months are frozen: {text}");
 }
 
 #[test]
@@ -158,4 +159,34 @@ fn a_downloaded_log_verifies_offline_against_the_signed_checkpoint() {
     other_key[6] = "00".repeat(32);
     let out = std::process::Command::new(common::BIN).args(other_key).output().unwrap();
     assert!(!out.status.success());
+}
+
+/// A line of a published month's books, and the voucher it belongs to.
+const FROZEN_LINE: &str = "SELECT e.ledger_entry_id FROM ledger_entry e JOIN voucher v ON v.voucher_id = e.voucher_id
+     JOIN book_lock b ON b.village_code = v.village_code AND b.year = v.year AND b.month = v.month
+     ORDER BY e.ledger_entry_id LIMIT 1";
+
+#[test]
+fn a_ledger_line_changed_by_direct_sql_in_a_published_month_is_named() {
+    let data = demo_copy("ledger-line");
+    sql(&data, &format!("UPDATE ledger_entry SET credit = credit + 100 WHERE ledger_entry_id = ({FROZEN_LINE});"));
+    let (ok, text) = verify(&data);
+    assert!(!ok, "{text}");
+    assert!(text.contains("凭证") && text.contains("分录与入账时不符") && text.contains("年"), "{text}");
+}
+
+#[test]
+fn a_voucher_removed_from_a_published_month_is_named_from_the_signed_ledger() {
+    let data = demo_copy("voucher-removed");
+    sql(
+        &data,
+        &format!(
+            "CREATE TEMP TABLE gone AS SELECT voucher_id FROM ledger_entry WHERE ledger_entry_id = ({FROZEN_LINE});
+             DELETE FROM ledger_entry WHERE voucher_id IN (SELECT voucher_id FROM gone);
+             DELETE FROM voucher WHERE voucher_id IN (SELECT voucher_id FROM gone);"
+        ),
+    );
+    let (ok, text) = verify(&data);
+    assert!(!ok, "{text}");
+    assert!(text.contains("删除了凭证"), "{text}");
 }

@@ -41,6 +41,21 @@ mod dialect {
         Ok(())
     }
 
+    /// Indexes PostgreSQL marks invalid (a failed concurrent build, a crash mid-build). Pages
+    /// are checksummed by the server itself when the cluster has data checksums on; `pg_amcheck`
+    /// checks deeper (see the README's backups section).
+    pub async fn integrity_check(conn: &mut DbConn) -> StoreResult<Vec<String>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT 'invalid index ' || indexrelid::regclass::text FROM pg_index i
+             JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE NOT i.indisvalid AND n.nspname = current_schema()",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
+        Ok(rows)
+    }
+
     /// One publisher at a time appends to the chain, across every app server; released when
     /// the transaction ends.
     pub async fn lock_log(conn: &mut DbConn) -> StoreResult<()> {

@@ -47,6 +47,13 @@ mod dialect {
         Ok(())
     }
 
+    /// `PRAGMA integrity_check`: every table and index read through, "ok" or the problems.
+    pub async fn integrity_check(conn: &mut DbConn) -> StoreResult<Vec<String>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut *conn).await.map_err(super::sql::map_err)?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
     /// The single writer connection already serialises log appends.
     pub async fn lock_log(_conn: &mut DbConn) -> StoreResult<()> {
         Ok(())

@@ -49,7 +49,7 @@ pub async fn a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored(store:
     store.import_vouchers(village, &ledger(&[("记-1", 100, 5)]), time(1)).await.unwrap();
     let march =
         (chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
-    assert_eq!(store.lock_vouchers(village, march.0, march.1).await.unwrap(), 1);
+    assert_eq!(store.freeze_books(village, (2026, 3), (2026, 3), DisclosureId(7)).await.unwrap(), 1);
     let outcome = store.import_vouchers(village, &ledger(&[("记-1", 999, 5), ("记-4", 50, 8)]), time(2)).await.unwrap();
     assert_eq!(outcome.conflicts.len(), 2, "the changed voucher and the new one: {:?}", outcome.conflicts);
     assert_eq!(outcome.conflicts[0], "2026年3月 记-1");

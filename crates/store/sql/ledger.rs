@@ -87,6 +87,26 @@ impl LedgerStore for Backend {
         fingerprint_in(&mut conn, village, from, to).await
     }
 
+    async fn voucher_hashes(
+        &self,
+        village: RegionCode,
+        from: (i32, u32),
+        to: (i32, u32),
+    ) -> StoreResult<Vec<(i32, u32, String, String)>> {
+        let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            "SELECT year, month, voucher_no, content_hash FROM voucher
+             WHERE village_code = $1 AND year * 12 + month >= $2 AND year * 12 + month <= $3
+             ORDER BY year, month, voucher_no",
+        )
+        .bind(village.to_string())
+        .bind(month_number(from))
+        .bind(month_number(to))
+        .fetch_all(self.reader())
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|(y, m, n, h)| (y as i32, m as u32, n, h)).collect())
+    }
+
     async fn frozen_months(&self, village: RegionCode) -> StoreResult<Vec<FrozenMonth>> {
         let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
             "SELECT year, month, fingerprint, disclosure_id FROM book_lock WHERE village_code = $1 ORDER BY year, month",
@@ -242,9 +262,14 @@ impl LedgerStore for Backend {
         Ok(())
     }
 
-    async fn lock_vouchers(&self, village: RegionCode, from: NaiveDate, to: NaiveDate) -> StoreResult<u64> {
-        use chrono::Datelike;
-        let months = ((from.year(), from.month()), (to.year(), to.month()));
+    async fn freeze_books(
+        &self,
+        village: RegionCode,
+        from: (i32, u32),
+        to: (i32, u32),
+        by: DisclosureId,
+    ) -> StoreResult<u64> {
+        let months = (from, to);
         let mut tx = self.writer().begin().await.map_err(map_err)?;
         let count: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM voucher WHERE village_code = $1 AND year * 12 + month >= $2 AND year * 12 + month <= $3",
@@ -257,7 +282,7 @@ impl LedgerStore for Backend {
         .map_err(map_err)?;
         let fingerprint = fingerprint_in(&mut tx, village, months.0, months.1).await?;
         let books = BookFreeze { village, from: months.0, to: months.1, fingerprint };
-        freeze_books(&mut tx, &books, DisclosureId(0)).await?;
+        freeze_books(&mut tx, &books, by).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(count as u64)
     }

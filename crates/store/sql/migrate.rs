@@ -72,6 +72,11 @@ impl Store for Backend {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn integrity_check(&self) -> StoreResult<Vec<String>> {
+        let mut conn = self.writer().acquire().await.map_err(map_err)?;
+        dialect::integrity_check(&mut conn).await
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(self.reader()).await.map_err(map_err)?;
         Ok(())

@@ -306,20 +306,30 @@ pub trait LedgerStore: Send + Sync {
     /// The column names a village's exports use, as saved by its clerk (JSON), if any.
     async fn ledger_columns(&self, village: RegionCode) -> StoreResult<Option<String>>;
     async fn save_ledger_columns(&self, village: RegionCode, names_json: &str) -> StoreResult<()>;
-    /// Freezes the books of the whole months from `from`'s to `to`'s, without a publication
-    /// (the demo's history; publications freeze through [`DisclosureStore::publish_freezing`]);
-    /// returns how many vouchers they hold.
-    async fn lock_vouchers(
+    /// Freezes a village's books for the months `from..=to` as they are now, on behalf of the
+    /// published version `by` (the demo's history, which is inserted as published; live
+    /// publications freeze through [`DisclosureStore::publish_freezing`]); returns how many
+    /// vouchers the months hold.
+    async fn freeze_books(
         &self,
         village: RegionCode,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
+        from: (i32, u32),
+        to: (i32, u32),
+        by: DisclosureId,
     ) -> StoreResult<u64>;
     /// The fingerprint of a village's vouchers in the months `from..=to` (year, month): a
     /// hash of each voucher's number and content hash, in number order.
     async fn books_fingerprint(&self, village: RegionCode, from: (i32, u32), to: (i32, u32)) -> StoreResult<String>;
     /// The months of a village whose books are frozen, with the published version that froze them.
     async fn frozen_months(&self, village: RegionCode) -> StoreResult<Vec<FrozenMonth>>;
+    /// The vouchers of a village in the months `from..=to` as stored: (year, month, number,
+    /// content hash recorded at import), in number order.
+    async fn voucher_hashes(
+        &self,
+        village: RegionCode,
+        from: (i32, u32),
+        to: (i32, u32),
+    ) -> StoreResult<Vec<(i32, u32, String, String)>>;
 }
 
 /// Books to freeze with a publication: a village's months `from..=to` (year, month), whose
@@ -546,6 +556,9 @@ pub trait StaffStore: Send + Sync {
 pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
+    /// The database's own consistency check (SQLite's `integrity_check`; invalid indexes on
+    /// PostgreSQL): the problems found, none when all is well.
+    async fn integrity_check(&self) -> StoreResult<Vec<String>>;
     /// A cheap round trip, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
     /// The backend's name for logs: `sqlite` or `postgres`.

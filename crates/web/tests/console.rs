@@ -121,12 +121,29 @@ impl Browser {
         .await
     }
 
+    /// Signs or returns from the review page, as a reviewer does: with the content hash the
+    /// page showed (none when the page has no review form).
+    async fn review(&mut self, id: i64, decision: &str, comment: &str) -> Page {
+        let page = self.get(&format!("/console/d/{id}")).await;
+        let hash = hidden_field(&page.body, "hash").unwrap_or_default();
+        let csrf = self.csrf().await;
+        let fields = [("csrf", csrf.as_str()), ("hash", hash.as_str()), ("decision", decision), ("comment", comment)];
+        self.post(&format!("/console/d/{id}/review"), &fields).await
+    }
+
     async fn csrf(&mut self) -> String {
         let page = self.get("/console").await;
         let marker = "name=\"csrf\" value=\"";
         let start = page.body.find(marker).expect("a form with a CSRF token") + marker.len();
         page.body[start..start + 64].to_owned()
     }
+}
+
+/// The value of a hidden form field on a page.
+fn hidden_field(body: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker)? + marker.len();
+    Some(body[start..].split('"').next()?.to_owned())
 }
 
 fn id_from(location: &str) -> i64 {
@@ -158,10 +175,7 @@ async fn publish_through_review(state: &AppState, clerk: &mut Browser, reviewer:
     let csrf = clerk.csrf().await;
     let submitted = clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
     assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
-    let csrf = reviewer.csrf().await;
-    let page = reviewer
-        .post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve"), ("comment", "同意")])
-        .await;
+    let page = reviewer.review(id, "approve", "同意").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let _ = state;
     page
@@ -215,8 +229,7 @@ async fn editing_after_a_signoff_voids_it_and_both_bodies_must_sign() {
     let id = draft(&mut clerk, "路灯工程决算", "决算 10,000 元", "affairs-works", "works-progress", "").await;
     let csrf = clerk.csrf().await;
     clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
-    let csrf = supervisor.csrf().await;
-    let signed = supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    let signed = supervisor.review(id, "approve", "").await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER);
     // The clerk changes the amount after the sign-off.
     let csrf = clerk.csrf().await;
@@ -228,14 +241,12 @@ async fn editing_after_a_signoff_voids_it_and_both_bodies_must_sign() {
         )
         .await;
     assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
-    let csrf = finance.csrf().await;
-    finance.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    finance.review(id, "approve", "").await;
     let d = state.site.store.get_disclosure(DisclosureId(id)).await.unwrap();
     assert_eq!(d.state, DisclosureState::Submitted, "the supervisor's sign-off was on other content");
     let detail = clerk.get(&format!("/console/d/{id}")).await;
     assert!(detail.body.contains("已失效"), "the console shows the voided sign-off");
-    let csrf = supervisor.csrf().await;
-    supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    supervisor.review(id, "approve", "").await;
     let d = state.site.store.get_disclosure(DisclosureId(id)).await.unwrap();
     assert_eq!(d.state, DisclosureState::Published);
     let entry = &state.site.store.log_entries_for(d.id).await.unwrap()[0];
@@ -307,8 +318,7 @@ async fn acting_outside_ones_role_or_village_is_refused_naming_what_is_missing()
     clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
     let own = clerk.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
     assert_eq!(own.status, StatusCode::FORBIDDEN, "a clerk cannot sign their own draft");
-    let csrf = outsider.csrf().await;
-    let foreign = outsider.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    let foreign = outsider.review(id, "approve", "").await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
     assert!(foreign.body.contains("村务监督委员会成员"), "{}", foreign.body);
     assert_eq!(state.site.store.get_disclosure(DisclosureId(id)).await.unwrap().state, DisclosureState::Submitted);
@@ -398,8 +408,7 @@ async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible()
     let csrf = clerk.csrf().await;
     let w = clerk.post(&format!("/console/d/{new}/withdraw"), &[("csrf", &csrf), ("reason", "重复发布")]).await;
     let withdrawal = id_from(&w.location);
-    let csrf = supervisor.csrf().await;
-    supervisor.post(&format!("/console/d/{withdrawal}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    supervisor.review(withdrawal, "approve", "").await;
     let page = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{new}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("已撤回") && page.body.contains("重复发布"));
@@ -519,8 +528,7 @@ async fn a_scheduled_item_is_published_when_its_time_comes_not_before() {
     let csrf = clerk.csrf().await;
     let local = when.format("%Y-%m-%dT%H:%M").to_string();
     clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf), ("publish_at", &local)]).await;
-    let csrf = supervisor.csrf().await;
-    supervisor.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve")]).await;
+    supervisor.review(id, "approve", "").await;
     let d = state.site.store.get_disclosure(DisclosureId(id)).await.unwrap();
     assert_eq!(d.state, DisclosureState::Scheduled);
     assert_eq!(yangguang_app::publishing::publish_due(&state.site, Utc::now()).await.unwrap(), 0);
@@ -826,8 +834,7 @@ async fn draft_and_sign_march(clerk: &mut Browser, finance: &mut Browser) -> (i6
 }
 
 async fn sign(finance: &mut Browser, id: i64) -> Page {
-    let csrf = finance.csrf().await;
-    finance.post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "approve"), ("comment", "")]).await
+    finance.review(id, "approve", "").await
 }
 
 /// The signed accounts are the books, and stay the books: a draft whose books changed before
@@ -843,8 +850,32 @@ async fn frozen_books_journey(state: &AppState) {
     clerk.login("clerk", "").await;
     finance.login("finance", "").await;
 
+    // The reviewers see the month page before it is public, with every voucher and scan.
+    let scan = png();
+    let sha256 = state.site.files.put(&scan).unwrap();
+    let receipt = yangguang_store::Receipt {
+        year: 2026,
+        month: 3,
+        voucher_no: "记-1".into(),
+        sha256: sha256.clone(),
+        media_type: "image/png".into(),
+        file_name: "租金收据.png".into(),
+        byte_size: scan.len() as i64,
+    };
+    state.site.store.add_receipts(code(VILLAGE), &[receipt]).await.unwrap();
+    let (stale, review_page) = draft_and_sign_march(&mut clerk, &mut finance).await;
+    assert!(review_page.body.contains(&format!("/console/d/{stale}/books")), "{}", review_page.body);
+    assert!(review_page.body.contains("<td>收厂房租金</td>"), "the ledger file reads as a table: {}", review_page.body);
+    let preview = finance.get(&format!("/console/d/{stale}/books")).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("审核预览") && preview.body.contains("收厂房租金"), "{}", preview.body);
+    assert!(preview.body.contains(&format!("/console/d/{stale}/receipts/{sha256}/thumb")), "{}", preview.body);
+    let thumb = finance.get(&format!("/console/d/{stale}/receipts/{sha256}/full")).await;
+    assert_eq!(thumb.status, StatusCode::OK);
+    let public = Browser::new(state).get(&format!("/v/{VILLAGE}/finance/2026-03")).await;
+    assert_eq!(public.status, StatusCode::NOT_FOUND, "not public before publication");
+
     // The books change between the draft and the sign-off: the signature is refused.
-    let (stale, _) = draft_and_sign_march(&mut clerk, &mut finance).await;
     let (status, _) = push_march(state, &token, &LEDGER.replace("1,200.00", "1,250.00")).await;
     assert_eq!(status, StatusCode::OK, "the month is not published yet: the books may still change");
     let refused = sign(&mut finance, stale).await;
@@ -887,4 +918,79 @@ async fn published_books_stay_frozen_and_stale_accounts_cannot_be_signed_on_both
         frozen_books_journey(&postgres).await;
         schema.drop().await;
     }
+}
+
+/// A small real PNG, as a phone photo of a document would be after re-encoding.
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([(x * 6) as u8, (y * 8) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_reviewer_sees_every_attachment_and_signs_only_the_content_the_page_showed() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    user(&state, "supervisor", "李建国", Role::SupervisionMember, VILLAGE).await;
+    user(&state, "outsider", "赵六", Role::SupervisionMember, OTHER).await;
+    let (mut clerk, mut supervisor, mut outsider) = (Browser::new(&state), Browser::new(&state), Browser::new(&state));
+    clerk.login("clerk", "").await;
+    supervisor.login("supervisor", "").await;
+    outsider.login("outsider", "").await;
+    let csrf = clerk.csrf().await;
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("village", VILLAGE),
+        ("item", ""),
+        ("column", "affairs-subsidy"),
+        ("period", ""),
+        ("title", "救助金发放"),
+        ("body", "发放名单见附件"),
+    ];
+    let created = clerk.post_multipart("/console/new", &fields, &[("现场照片.png", &png()), ("批复.pdf", pdf)]).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id = id_from(&created.location);
+    clerk.post(&format!("/console/d/{id}/submit"), &[("csrf", &csrf)]).await;
+
+    let page = supervisor.get(&format!("/console/d/{id}")).await;
+    assert!(page.body.contains(&format!("<img src=\"/console/d/{id}/a/0\"")), "the photo is shown: {}", page.body);
+    assert!(page.body.contains(&format!("href=\"/console/d/{id}/a/1\"")), "the PDF opens");
+    for position in [0, 1] {
+        let file = supervisor.get(&format!("/console/d/{id}/a/{position}")).await;
+        assert_eq!(file.status, StatusCode::OK, "attachment {position}");
+        let again = outsider.get(&format!("/console/d/{id}/a/{position}")).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND, "another village's reviewer cannot open it");
+    }
+    let anonymous = Browser::new(&state).get(&format!("/console/d/{id}/a/0")).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "not public before publication");
+
+    // The clerk edits while the supervisor's page is open: that page's sign-off is refused.
+    let seen = hidden_field(&page.body, "hash").expect("the review form carries the hash it shows");
+    let edit = [
+        ("csrf", csrf.as_str()),
+        ("item", ""),
+        ("column", "affairs-subsidy"),
+        ("title", "救助金发放"),
+        ("body", "发放名单见附件（金额已改）"),
+    ];
+    let edited = clerk.post_multipart(&format!("/console/d/{id}/edit"), &edit, &[]).await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
+    let s_csrf = supervisor.csrf().await;
+    let stale = supervisor
+        .post(
+            &format!("/console/d/{id}/review"),
+            &[("csrf", &s_csrf), ("hash", &seen), ("decision", "approve"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(stale.body.contains("内容被修改过"), "{}", stale.body);
+    assert!(state.site.store.list_signoffs(DisclosureId(id)).await.unwrap().is_empty());
+    let unseen = supervisor
+        .post(&format!("/console/d/{id}/review"), &[("csrf", &s_csrf), ("decision", "approve"), ("comment", "")])
+        .await;
+    assert_eq!(unseen.status, StatusCode::UNPROCESSABLE_ENTITY, "a sign-off names what it signs");
+    let signed = supervisor.review(id, "approve", "").await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
 }

@@ -183,8 +183,6 @@ fn events_in_two_years(item: &CatalogItem) -> u64 {
 struct VillagePlan {
     disclosures: Vec<(NewDisclosure, Option<bodies::NewFile>)>,
     books: Vec<yangguang_core::ledger::LedgerEntry>,
-    /// Months whose accounts were published: their vouchers are locked.
-    published_months: Vec<Period>,
     leases: Vec<yangguang_core::lease::Lease>,
     /// Households registered, as the village's profile states.
     households: u32,
@@ -226,7 +224,7 @@ fn plan_village(
     }
     let books = books::village_books(&mut books_rng, books_start, options.as_of, activity, busy, &leases);
     let village_path = format!("/v/{}", village.code);
-    let mut plan = VillagePlan { disclosures: vec![], books: vec![], published_months: vec![], leases, households };
+    let mut plan = VillagePlan { disclosures: vec![], books: vec![], leases, households };
     let mut push =
         |item: &CatalogItem, period: Option<Period>, event: Option<NaiveDate>, published: NaiveDate, rng: &mut Rng| {
             let monthly_accounts = match period {
@@ -237,9 +235,6 @@ fn plan_village(
                 }
                 _ => None,
             };
-            if let (Some(p), Some(_)) = (period, &monthly_accounts) {
-                plan.published_months.push(p);
-            }
             let ctx = bodies::BodyContext {
                 village: &village.name,
                 period,
@@ -373,9 +368,6 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             site.store.replace_village_records(crate::leases::LEASE, village.code, &leases, Utc::now()).await?;
             summary.leases += leases.len();
             summary.households += add_people(site, village, &plan, options, &mut phone_seq, demo).await?;
-            for month in &plan.published_months {
-                site.store.lock_vouchers(village.code, month.start(), month.end()).await?;
-            }
             for (mut new, file) in plan.disclosures {
                 if let Some(file) = file {
                     let sha256 = site.files.put_unsynced(&file.bytes)?;
@@ -393,6 +385,14 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         }
         summary.disclosures += batch.len();
         let ids = site.add_disclosures(&batch).await?;
+        // The published monthly accounts froze their months' books, as publishing does.
+        for (new, id) in batch.iter().zip(&ids) {
+            if let (Some(MONTHLY_ACCOUNTS), Some(Period::Month { year, month }), DisclosureState::Published) =
+                (new.catalog_item.as_deref(), new.period, new.state)
+            {
+                site.store.freeze_books(new.village, (year, month), (year, month), *id).await?;
+            }
+        }
         // A few published items are later corrected or withdrawn, as happens in real life.
         let mut later = vec![];
         for (new, id) in batch.iter().zip(&ids) {

@@ -9,6 +9,7 @@ mod admin;
 mod bank;
 mod books;
 mod drafting;
+mod preview;
 mod registers;
 mod review;
 mod signin;
@@ -45,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/console/d/{id}/edit", get(drafting::edit_page).post(drafting::edit))
         .route("/console/d/{id}/submit", post(drafting::submit))
         .route("/console/d/{id}/review", post(review::review))
+        .route("/console/d/{id}/a/{position}", get(preview::open_attachment))
+        .route("/console/d/{id}/books", get(preview::preview_books))
+        .route("/console/d/{id}/receipts/{sha256}/{size}", get(preview::preview_receipt))
         .route("/console/d/{id}/correct", post(review::correct))
         .route("/console/d/{id}/withdraw", post(review::withdraw))
         .route("/console/account", get(signin::account_page))

@@ -15,7 +15,44 @@ use super::{Nav, done, layout, nav, render, village_name};
 use crate::AppState;
 use crate::error::WebError;
 use crate::pages::Layout;
+use crate::pages::disclosure::DiffLine;
 use crate::session::{CsrfForm, Staff, client_ip};
+
+/// An attachment as a reviewer sees it: opened in the browser, an image shown, a table read.
+pub struct AttachmentView {
+    pub href: String,
+    pub name: String,
+    pub size: String,
+    pub image: bool,
+    pub table: Option<CsvTable>,
+}
+
+/// A CSV attachment's first rows, to read on the review page.
+pub struct CsvTable {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Rows beyond those shown (the file has them all).
+    pub more: usize,
+}
+
+/// Rows of a CSV attachment shown on the review page; the file itself has them all.
+const CSV_ROWS_SHOWN: usize = 2_000;
+
+fn csv_table(bytes: &[u8]) -> Option<CsvTable> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let header = reader.headers().ok()?.iter().map(str::to_owned).collect();
+    let (mut rows, mut more) = (vec![], 0);
+    for record in reader.records() {
+        let record = record.ok()?;
+        if rows.len() < CSV_ROWS_SHOWN {
+            rows.push(record.iter().map(str::to_owned).collect());
+        } else {
+            more += 1;
+        }
+    }
+    Some(CsvTable { header, rows, more })
+}
 
 pub struct SignoffRow {
     pub who: String,
@@ -45,7 +82,11 @@ struct DetailPage {
     hash: String,
     public_url: String,
     body_html: String,
-    attachments: Vec<String>,
+    attachments: Vec<AttachmentView>,
+    /// The month page a reviewer can open before signing accounts drawn from the books.
+    books_href: String,
+    /// For a correction: what changed against the published version it replaces.
+    diff: Vec<DiffLine>,
     signoffs: Vec<SignoffRow>,
     can_edit: bool,
     can_review: bool,
@@ -72,6 +113,12 @@ pub async fn detail(
     let hash = d.content_hash();
     let required = publishing::required_reviewers(site, &d);
     let missing = publishing::missing_reviewers(site, &d, &signoffs);
+    let diff = match (d.kind, d.replaces) {
+        (DisclosureKind::Correction, Some(previous)) => {
+            crate::pages::disclosure::diff(&site.store.get_disclosure(previous).await?, &d)
+        }
+        _ => vec![],
+    };
     let role_names =
         |roles: &[yangguang_core::catalog::ReviewerRole]| roles.iter().map(|r| r.zh()).collect::<Vec<_>>().join("、");
     let page = DetailPage {
@@ -103,7 +150,30 @@ pub async fn detail(
             String::new()
         },
         body_html: yangguang_app::markdown::render(&d.body_md),
-        attachments: d.attachments.iter().map(|a| format!("{}（{} 字节）", a.file_name, a.byte_size)).collect(),
+        attachments: d
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| AttachmentView {
+                href: format!("/console/d/{}/a/{i}", d.id),
+                name: a.file_name.clone(),
+                size: format!("{} 字节", a.byte_size),
+                image: a.media_type.starts_with("image/"),
+                table: a
+                    .media_type
+                    .starts_with("text/csv")
+                    .then(|| site.files.get(&a.sha256).ok().and_then(|b| csv_table(&b)))
+                    .flatten(),
+            })
+            .collect(),
+        books_href: if d.catalog_item.as_deref().and_then(|i| site.catalog.item(i)).is_some_and(|i| i.locks_books)
+            && matches!(d.period, Some(yangguang_core::Period::Month { .. }))
+        {
+            format!("/console/d/{}/books", d.id)
+        } else {
+            String::new()
+        },
+        diff,
         signoffs: signoffs
             .iter()
             .map(|s| SignoffRow {
@@ -141,6 +211,8 @@ pub async fn detail(
 pub struct ReviewForm {
     decision: String,
     comment: Option<String>,
+    /// The content hash the review page displayed.
+    hash: Option<String>,
 }
 
 pub async fn review(
@@ -153,7 +225,8 @@ pub async fn review(
     let decision =
         Decision::parse(&f.decision).ok_or_else(|| WebError::BadRequest("审核意见只能是同意或退回".into()))?;
     let ip = client_ip(&headers);
-    let outcome = publishing::review(&state.site, &Actor { who: &who, ip: &ip }, id, decision, f.comment).await?;
+    let actor = Actor { who: &who, ip: &ip };
+    let outcome = publishing::review(&state.site, &actor, id, decision, f.comment, f.hash.as_deref()).await?;
     let message = match outcome {
         ReviewOutcome::Returned => "已退回，起草人会看到您的意见。".to_owned(),
         ReviewOutcome::Waiting(missing) => {

@@ -124,6 +124,24 @@ pub async fn disclosure(
     .await
 }
 
+/// The lines a correction changed against the version it replaces: title, body and
+/// attachments, for the public page and for the reviewer who must sign it.
+pub(crate) fn diff(old: &Disclosure, new: &Disclosure) -> Vec<DiffLine> {
+    let text = |d: &Disclosure| {
+        let files: Vec<String> = d
+            .attachments
+            .iter()
+            .map(|a| format!("附件：{}（{}）", a.file_name, a.sha256.get(..12).unwrap_or(&a.sha256)))
+            .collect();
+        format!("{}\n{}\n{}", d.title, d.body_md, files.join("\n"))
+    };
+    similar::TextDiff::from_lines(&text(old), &text(new))
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .map(|c| DiffLine { inserted: c.tag() == similar::ChangeTag::Insert, text: c.value().trim_end().to_owned() })
+        .collect()
+}
+
 async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> {
     let store = &state.site.store;
     let mut h = History { corrects: None, diff: vec![], corrected_by: None, withdrawn: None, log_seq: None };
@@ -132,16 +150,7 @@ async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> 
         let old = store.get_disclosure(previous).await?;
         let at = d.published_at.map(yangguang_core::time::format_china).unwrap_or_default();
         h.corrects = Some((previous.0, at, d.reason.clone().unwrap_or_default()));
-        let old_text = format!("{}\n{}", old.title, old.body_md);
-        let new_text = format!("{}\n{}", d.title, d.body_md);
-        h.diff = similar::TextDiff::from_lines(&old_text, &new_text)
-            .iter_all_changes()
-            .filter(|c| c.tag() != similar::ChangeTag::Equal)
-            .map(|c| DiffLine {
-                inserted: c.tag() == similar::ChangeTag::Insert,
-                text: c.value().trim_end().to_owned(),
-            })
-            .collect();
+        h.diff = diff(&old, d);
     }
     for r in store.list_replacements(d.id).await? {
         if !r.state.was_published() {
@@ -252,6 +261,18 @@ pub async fn attachment(
     let d = find_disclosure(&state, &village, &id).await?;
     let position: usize = position.parse().map_err(|_| WebError::NotFound)?;
     let a = d.attachments.get(position).ok_or(WebError::NotFound)?;
+    // Content is addressed by hash: it never changes under this URL.
+    attachment_response(&state, a, "public, max-age=86400", false).await
+}
+
+/// An attachment's bytes, sandboxed: shown in the browser when `inline` (images and PDFs for
+/// a reviewer), else downloaded under its own name.
+pub(crate) async fn attachment_response(
+    state: &AppState,
+    a: &yangguang_core::Attachment,
+    cache: &'static str,
+    inline: bool,
+) -> Result<Response, WebError> {
     let files = state.site.files.clone();
     let hash = a.sha256.clone();
     let bytes = tokio::task::spawn_blocking(move || files.get(&hash))
@@ -268,12 +289,13 @@ pub async fn attachment(
     let media_type =
         HeaderValue::from_str(&a.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_TYPE, media_type);
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded_name}"))
+    let disposition = if inline { "inline" } else { "attachment" };
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("{disposition}; filename=\"download\"; filename*=UTF-8''{encoded_name}"))
     {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    // Content is addressed by hash: it never changes under this URL.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     Ok(response)

@@ -33,8 +33,7 @@ pub struct Line {
 }
 
 pub struct VoucherView {
-    /// (sha256, file name) of its scanned receipts.
-    pub scans: Vec<(String, String)>,
+    pub scans: Vec<ScanView>,
     pub anchor: String,
     pub date: String,
     pub number: String,
@@ -42,6 +41,37 @@ pub struct VoucherView {
     pub amount: String,
     pub receipts: u32,
     pub lines: Vec<(String, String, String, String)>,
+}
+
+/// A scanned receipt on the month page: where it opens, its thumbnail, its file name.
+pub struct ScanView {
+    pub href: String,
+    pub thumb: String,
+    pub name: String,
+}
+
+/// Where a month page's scans point: the public routes, or the console's for reviewers
+/// previewing accounts before they are published.
+pub(crate) enum MonthLinks {
+    Public,
+    Review(yangguang_core::DisclosureId),
+}
+
+impl MonthLinks {
+    fn scan(&self, village: &Region, period: Period, sha256: &str, name: String) -> ScanView {
+        match self {
+            Self::Public => ScanView {
+                href: format!("/v/{}/finance/{period}/receipt/{sha256}", village.code),
+                thumb: format!("/v/{}/receipts/{sha256}/thumb", village.code),
+                name,
+            },
+            Self::Review(id) => ScanView {
+                href: format!("/console/d/{id}/receipts/{sha256}/full"),
+                thumb: format!("/console/d/{id}/receipts/{sha256}/thumb"),
+                name,
+            },
+        }
+    }
 }
 
 pub struct MonthRow {
@@ -68,6 +98,8 @@ struct FinancePage {
     village_code: String,
     period_code: String,
     year: i32,
+    /// A reviewer's preview of accounts not yet published: no public exports, a notice.
+    preview: bool,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +126,7 @@ pub async fn finance(
         if !yangguang_app::finance::month_published(&state.site, village.code, period).await? {
             return Err(WebError::NotFound);
         }
-        render(&state, &prefs, &village, period, category, &uri).await
+        render(&state, &prefs, &village, period, category, &uri, &MonthLinks::Public).await
     })
     .await
 }
@@ -147,13 +179,14 @@ fn chart(statements: &[Statement]) -> String {
     svg
 }
 
-async fn render(
+pub(crate) async fn render(
     state: &AppState,
     prefs: &Prefs,
     village: &Region,
     period: Period,
     category: Option<String>,
     uri: &Uri,
+    links: &MonthLinks,
 ) -> Result<String, WebError> {
     let site = &state.site;
     let from = NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid");
@@ -183,9 +216,9 @@ async fn render(
         Period::Month { year, month } => (year, month),
         _ => unreachable!("checked: months only"),
     };
-    let mut scans: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut scans: BTreeMap<String, Vec<ScanView>> = BTreeMap::new();
     for r in site.store.receipts(village.code, year, month).await? {
-        scans.entry(r.voucher_no).or_default().push((r.sha256, r.file_name));
+        scans.entry(r.voucher_no).or_default().push(links.scan(village, period, &r.sha256, r.file_name));
     }
     let vouchers = grouped
         .into_iter()
@@ -247,6 +280,7 @@ async fn render(
         village_code: village.code.to_string(),
         period_code: period.to_string(),
         year,
+        preview: matches!(links, MonthLinks::Review(_)),
     };
     Ok(page.render()?)
 }
@@ -279,10 +313,21 @@ pub async fn receipt_file(
     Path((code, sha256, size)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     published_receipt(&state, &code, &sha256).await?;
+    scan_response(&state, &sha256, &size, "public, max-age=604800, immutable").await
+}
+
+/// A receipt scan (`full`) or its thumbnail (`thumb`), once the caller has checked that the
+/// reader may see it.
+pub(crate) async fn scan_response(
+    state: &AppState,
+    sha256: &str,
+    size: &str,
+    cache: &'static str,
+) -> Result<Response, WebError> {
     let files = state.site.files.clone();
-    let (bytes, media) = match size.as_str() {
+    let (bytes, media) = match size {
         "full" => {
-            let sha = sha256.clone();
+            let sha = sha256.to_owned();
             let bytes = tokio::task::spawn_blocking(move || files.get(&sha))
                 .await
                 .map_err(|e| WebError::Internal(e.to_string()))?;
@@ -290,11 +335,11 @@ pub async fn receipt_file(
             let media = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
             (bytes, media)
         }
-        "thumb" => match files.get_thumbnail(&sha256) {
+        "thumb" => match files.get_thumbnail(sha256) {
             Ok(bytes) => (bytes, "image/jpeg"),
             // Small scans have no separate thumbnail: they are their own.
             Err(_) => {
-                let bytes = files.get(&sha256).map_err(|_| WebError::NotFound)?;
+                let bytes = files.get(sha256).map_err(|_| WebError::NotFound)?;
                 let media = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
                 (bytes, media)
             }
@@ -304,10 +349,7 @@ pub async fn receipt_file(
     let mut response = Response::new(axum::body::Body::from(bytes));
     let h = response.headers_mut();
     h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(media));
-    h.insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("public, max-age=604800, immutable"),
-    );
+    h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static(cache));
     h.insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
     Ok(response)
 }
