@@ -641,7 +641,7 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
     let jobs = yangguang_app::jobs::spawn(site.clone());
     let feed = yangguang_app::trading::spawn_puller(site.clone());
     let state = yangguang_web::AppState::new(site).with_trusted_proxies(settings.server.trusted_proxies()?);
-    yangguang_web::serve(listener, state, shutdown_signal()).await?;
+    yangguang_web::serve_with_limits(listener, state, settings.server.limits()?, shutdown_signal()).await?;
     jobs.abort();
     if let Some(feed) = feed {
         feed.abort();

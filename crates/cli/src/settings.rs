@@ -154,9 +154,38 @@ pub struct ServerSettings {
     /// the file a list; in the environment a comma-separated string.
     #[serde(deserialize_with = "list_or_string")]
     pub trusted_proxies: Vec<String>,
+    /// Seconds a client has to send a request's headers (an idle connection is closed after it).
+    pub header_timeout_seconds: String,
+    /// Seconds a request body may pause between two reads.
+    pub body_timeout_seconds: String,
+    /// Connections served at once; more wait until one ends.
+    pub max_connections: String,
 }
 
 impl ServerSettings {
+    /// The limits on slow clients, checked: each a whole number within reason.
+    pub fn limits(&self) -> anyhow::Result<yangguang_web::ServerLimits> {
+        let num = |name: &str, v: &str, max: u64| -> anyhow::Result<u64> {
+            match v.trim().parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => bail!("server.{name} must be a whole number from 1 to {max}, not {v:?}"),
+            }
+        };
+        Ok(yangguang_web::ServerLimits {
+            header_timeout: std::time::Duration::from_secs(num(
+                "header_timeout_seconds",
+                &self.header_timeout_seconds,
+                600,
+            )?),
+            body_timeout: std::time::Duration::from_secs(num(
+                "body_timeout_seconds",
+                &self.body_timeout_seconds,
+                3600,
+            )?),
+            max_connections: num("max_connections", &self.max_connections, 1_000_000)? as usize,
+        })
+    }
+
     pub fn trusted_proxies(&self) -> anyhow::Result<yangguang_web::proxy::TrustedProxies> {
         yangguang_web::proxy::TrustedProxies::parse(&self.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))
@@ -204,10 +233,14 @@ pub struct LogSettings {
 
 impl Default for Settings {
     fn default() -> Self {
+        let limits = yangguang_web::ServerLimits::default();
         Self {
             server: ServerSettings {
                 listen: "127.0.0.1:8080".into(),
                 trusted_proxies: vec!["127.0.0.0/8".into(), "::1/128".into()],
+                header_timeout_seconds: limits.header_timeout.as_secs().to_string(),
+                body_timeout_seconds: limits.body_timeout.as_secs().to_string(),
+                max_connections: limits.max_connections.to_string(),
             },
             storage: StorageSettings { data_dir: PathBuf::from("./yangguang-data"), database: String::new() },
             catalog: CatalogSettings::default(),
@@ -294,6 +327,7 @@ impl Settings {
             settings.storage.database = db.clone();
         }
         settings.server.trusted_proxies()?;
+        settings.server.limits()?;
         settings.uploads.limits()?;
         settings.trading.config()?;
         settings.sms.sender()?;
@@ -402,6 +436,24 @@ mod tests {
         let vars = [("YANGGUANG__SERVER__TRUSTED_PROXIES", "nginx")];
         let err = Settings::load(&Overrides::default(), env(&vars)).unwrap_err();
         assert!(err.to_string().contains("server.trusted_proxies") && err.to_string().contains("nginx"), "{err}");
+    }
+
+    #[test]
+    fn server_limits_are_read_and_checked() {
+        let s = Settings::load(&Overrides::default(), env(&[])).unwrap();
+        assert_eq!(s.server.limits().unwrap(), yangguang_web::ServerLimits::default());
+        let vars = [("YANGGUANG__SERVER__HEADER_TIMEOUT_SECONDS", "3"), ("YANGGUANG__SERVER__MAX_CONNECTIONS", "64")];
+        let limits = Settings::load(&Overrides::default(), env(&vars)).unwrap().server.limits().unwrap();
+        assert_eq!((limits.header_timeout.as_secs(), limits.max_connections), (3, 64));
+        for (key, value) in [
+            ("YANGGUANG__SERVER__HEADER_TIMEOUT_SECONDS", "0"),
+            ("YANGGUANG__SERVER__BODY_TIMEOUT_SECONDS", "soon"),
+            ("YANGGUANG__SERVER__MAX_CONNECTIONS", "-1"),
+        ] {
+            let err = Settings::load(&Overrides::default(), env(&[(key, value)])).unwrap_err();
+            let name = key.rsplit("__").next().unwrap().to_ascii_lowercase();
+            assert!(err.to_string().contains(&format!("server.{name}")), "{err}");
+        }
     }
 
     #[test]

@@ -168,3 +168,72 @@ fn regions_import_from_csv_and_a_broken_file_changes_nothing() {
     assert!(!home.body.contains("新村"), "nothing of the broken file was stored");
     assert_eq!(server.get("/v/330521100201").status, 200);
 }
+
+/// Waits until the server closes `stream`, or `limit` passes; how long it took, if it closed.
+/// Whatever the server sends first (a 408 or 400, say) is read and ignored.
+fn closed_within(stream: &mut std::net::TcpStream, limit: std::time::Duration) -> Option<std::time::Duration> {
+    use std::io::Read;
+    let started = std::time::Instant::now();
+    stream.set_read_timeout(Some(std::time::Duration::from_millis(100))).unwrap();
+    let mut buf = [0u8; 4096];
+    while started.elapsed() < limit {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return Some(started.elapsed()),
+        }
+    }
+    None
+}
+
+#[test]
+fn slow_clients_are_cut_off_and_cannot_hold_every_connection() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("slow");
+    let config = dir.join("yangguang.toml");
+    std::fs::write(
+        &config,
+        "[server]\nheader_timeout_seconds = \"1\"\nbody_timeout_seconds = \"1\"\nmax_connections = \"3\"\n",
+    )
+    .unwrap();
+    let data = dir.join("data");
+    let server = Server::start(&["serve", "--data-dir", data.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+
+    // Half a header line, then nothing: the connection is closed after the header timeout,
+    // and meanwhile the server answers others.
+    let mut slow = std::net::TcpStream::connect(server.addr).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: loc").unwrap();
+    assert_eq!(server.get("/healthz").status, 200, "others are answered while a slow client waits");
+    let took = closed_within(&mut slow, Duration::from_secs(4)).expect("a half-sent header is cut off");
+    assert!(took < Duration::from_secs(3), "cut off after {took:?}");
+
+    // A body that stops halfway is not waited for either.
+    let mut stalled = std::net::TcpStream::connect(server.addr).unwrap();
+    stalled
+        .write_all(
+            b"POST /console/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 100\r\n\r\nusername=",
+        )
+        .unwrap();
+    assert!(closed_within(&mut stalled, Duration::from_secs(4)).is_some(), "a stalled body is cut off");
+
+    // Three connections held open fill the server; a fourth client waits until they are cut
+    // off, and is then answered.
+    let mut held: Vec<_> = (0..3)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    let started = Instant::now();
+    let late = http_get(server.addr, "/healthz", &[]);
+    assert_eq!(late.status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(500), "the fourth waited: {:?}", started.elapsed());
+    for s in &mut held {
+        assert!(closed_within(s, Duration::from_secs(2)).is_some());
+    }
+    assert_eq!(server.get("/healthz").status, 200);
+}
