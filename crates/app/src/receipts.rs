@@ -3,9 +3,12 @@
 //! to its voucher. Scans that match no voucher are listed, never dropped silently.
 
 use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
 
 use yangguang_core::RegionCode;
-use yangguang_import::receipts::{Extracted, ReceiptTarget, ZipLimits, read_mapping, target_from_name, unzip};
+use yangguang_import::receipts::{
+    Extracted, ReceiptFileError, ReceiptTarget, ZipEntries, ZipLimits, read_mapping, target_from_name,
+};
 use yangguang_store::Receipt;
 
 use crate::{AppError, Site, uploads};
@@ -18,8 +21,10 @@ pub struct ReceiptReport {
     pub unmatched: Vec<(String, String)>,
 }
 
-/// Imports scans. `files` are (name, bytes); zips are unpacked; a file named `*.csv` is read
-/// as the mapping from file names to vouchers.
+/// Imports scans. `files` are (name, bytes); zips are unpacked one entry at a time (never
+/// all entries in memory: at most the entry being stored and the next one being expanded),
+/// each entry within the upload size limit; a file named `*.csv` is read as the mapping from
+/// file names to vouchers, whatever its place among the files.
 pub async fn import_receipts(
     site: &Site,
     village: RegionCode,
@@ -28,46 +33,88 @@ pub async fn import_receipts(
     if !site.regions().get(village).is_some_and(|r| r.kind.is_village_level()) {
         return Err(AppError::Invalid(format!("村（社区）{village} 不存在 / unknown village")));
     }
-    let mut report = ReceiptReport::default();
     let mut mapping: HashMap<String, ReceiptTarget> = HashMap::new();
-    let mut scans: Vec<(String, Vec<u8>)> = vec![];
+    let mut scans = vec![];
     for (name, bytes) in files {
         if name.to_lowercase().ends_with(".csv") {
             mapping.extend(read_mapping(&bytes).map_err(|e| AppError::Invalid(format!("{name}：{e}")))?);
-        } else if bytes.starts_with(b"PK\x03\x04") {
-            let entries =
-                unzip(&bytes, &ZipLimits::default()).map_err(|e| AppError::Invalid(format!("{name}：{e}")))?;
-            for e in entries {
-                match e {
-                    Extracted::File { name, bytes } => scans.push((name, bytes)),
-                    Extracted::Refused { name, reason } => report.unmatched.push((name, reason)),
-                }
-            }
         } else {
             scans.push((name, bytes));
         }
     }
-    let mut known: HashMap<(i32, u32), HashSet<String>> = HashMap::new();
-    let mut receipts = vec![];
+    let limits = ZipLimits { max_entry_bytes: site.upload_limits.max_bytes as u64, ..ZipLimits::default() };
+    let mut import =
+        Import { site, village, mapping, known: HashMap::new(), receipts: vec![], report: Default::default() };
     for (name, bytes) in scans {
-        let Some(target) = mapping.get(&name).cloned().or_else(|| target_from_name(&name)) else {
-            report.unmatched.push((
+        if !bytes.starts_with(b"PK\x03\x04") {
+            import.scan(name, bytes).await?;
+            continue;
+        }
+        // The zip is expanded on a blocking thread, one entry at a time, handed over through a
+        // channel holding one entry.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Extracted, ReceiptFileError>>(1);
+        let expand = tokio::task::spawn_blocking(move || {
+            let entries = match ZipEntries::open(Cursor::new(bytes), limits) {
+                Ok(entries) => entries,
+                Err(e) => return tx.blocking_send(Err(e)).unwrap_or(()),
+            };
+            for entry in entries {
+                if tx.blocking_send(entry).is_err() {
+                    return;
+                }
+            }
+        });
+        while let Some(entry) = rx.recv().await {
+            match entry.map_err(|e| AppError::Invalid(format!("{name}：{e}")))? {
+                Extracted::File { name, bytes } => import.scan(name, bytes).await?,
+                Extracted::Refused { name, reason } => import.report.unmatched.push((name, reason)),
+            }
+        }
+        expand.await.map_err(|e| AppError::Invalid(e.to_string()))?;
+    }
+    let Import { mut report, receipts, .. } = import;
+    report.added = site.store.add_receipts(village, &receipts).await?;
+    report.already_there = receipts.len() as u64 - report.added;
+    if report.added > 0 {
+        site.published(village);
+    }
+    Ok(report)
+}
+
+/// An import under way: what is known of the village's vouchers, the receipts accepted so far
+/// (their hashes, not their bytes) and the report.
+struct Import<'a> {
+    site: &'a Site,
+    village: RegionCode,
+    mapping: HashMap<String, ReceiptTarget>,
+    known: HashMap<(i32, u32), HashSet<String>>,
+    receipts: Vec<Receipt>,
+    report: ReceiptReport,
+}
+
+impl Import<'_> {
+    /// Matches one scan to its voucher and stores it (re-encoded, with a thumbnail), or lists
+    /// why not.
+    async fn scan(&mut self, name: String, bytes: Vec<u8>) -> Result<(), AppError> {
+        let (site, village) = (self.site, self.village);
+        let Some(target) = self.mapping.get(&name).cloned().or_else(|| target_from_name(&name)) else {
+            self.report.unmatched.push((
                 name,
                 "文件名中没有期间和凭证号（如 2026-03_记-001.jpg），对照表中也没有 / no voucher named".into(),
             ));
-            continue;
+            return Ok(());
         };
         let start = target.period.start();
         let (year, month) = (chrono::Datelike::year(&start), chrono::Datelike::month(&start));
-        if let std::collections::hash_map::Entry::Vacant(slot) = known.entry((year, month)) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.known.entry((year, month)) {
             slot.insert(site.store.voucher_numbers(village, year, month).await?.into_iter().collect());
         }
-        if !known[&(year, month)].contains(&target.voucher) {
-            report.unmatched.push((
+        if !self.known[&(year, month)].contains(&target.voucher) {
+            self.report.unmatched.push((
                 name,
                 format!("{}没有凭证 {}，请先导入账簿 / no such voucher", target.period.label_zh(), target.voucher),
             ));
-            continue;
+            return Ok(());
         }
         let limits = site.upload_limits;
         let files = site.files.clone();
@@ -79,7 +126,7 @@ pub async fn import_receipts(
         match stored {
             Ok(mut list) => {
                 let a = list.remove(0);
-                receipts.push(Receipt {
+                self.receipts.push(Receipt {
                     year,
                     month,
                     voucher_no: target.voucher,
@@ -89,13 +136,8 @@ pub async fn import_receipts(
                     byte_size: a.byte_size,
                 });
             }
-            Err((name, e)) => report.unmatched.push((name, e.to_string())),
+            Err((name, e)) => self.report.unmatched.push((name, e.to_string())),
         }
+        Ok(())
     }
-    report.added = site.store.add_receipts(village, &receipts).await?;
-    report.already_there = receipts.len() as u64 - report.added;
-    if report.added > 0 {
-        site.published(village);
-    }
-    Ok(report)
 }

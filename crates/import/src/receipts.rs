@@ -1,10 +1,11 @@
 //! Receipt scans arriving in bulk: a folder's files or a zip's entries, each named after its
 //! voucher (`2026-03_记-001.jpg`, `2026-03_记-001_2.jpg`) or listed in a mapping CSV
-//! (`文件名,期间,凭证号`). Zips are read with limits — entry count, total size, the
-//! compression ratio that betrays a zip bomb — and names with path components are refused.
+//! (`文件名,期间,凭证号`). Zips are read one entry at a time with limits — entry count, each
+//! entry's size (declared and actual), the total size, the compression ratio that betrays a
+//! zip bomb — and names with path components are refused.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::{Read, Seek};
 
 use yangguang_core::Period;
 use yangguang_core::disclosure::is_safe_file_name;
@@ -15,15 +16,27 @@ use crate::table::read_table;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ZipLimits {
     pub max_entries: usize,
+    /// All entries together, uncompressed, as read (not as declared).
     pub max_total_bytes: u64,
+    /// One entry, uncompressed: its declared size and what it really expands to.
+    pub max_entry_bytes: u64,
     /// Uncompressed / compressed beyond this is a bomb, not a photo.
     pub max_ratio: u64,
 }
 
 impl Default for ZipLimits {
     fn default() -> Self {
-        Self { max_entries: 20_000, max_total_bytes: 4 * 1024 * 1024 * 1024, max_ratio: 100 }
+        Self {
+            max_entries: 20_000,
+            max_total_bytes: 4 * 1024 * 1024 * 1024,
+            max_entry_bytes: 10 * 1024 * 1024,
+            max_ratio: 100,
+        }
     }
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,8 +45,8 @@ pub enum ReceiptFileError {
     BadZip(String),
     #[error("压缩包条目过多（超过 {0} 个）/ too many entries")]
     TooManyEntries(usize),
-    #[error("压缩包解压后过大 / the zip expands too much")]
-    TooLarge,
+    #[error("压缩包解压后超过 {} MB（读到条目 “{entry}” 时）/ the zip expands too much", mb(*.limit))]
+    TooLarge { entry: String, limit: u64 },
 }
 
 /// A file taken out of a folder or zip, or refused with a reason.
@@ -43,54 +56,104 @@ pub enum Extracted {
     Refused { name: String, reason: String },
 }
 
-/// Unpacks a zip with limits; entries are checked one by one so one bad entry does not hide
-/// the others.
-pub fn unzip(bytes: &[u8], limits: &ZipLimits) -> Result<Vec<Extracted>, ReceiptFileError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReceiptFileError::BadZip(e.to_string()))?;
-    if archive.len() > limits.max_entries {
-        return Err(ReceiptFileError::TooManyEntries(limits.max_entries));
+/// A zip's entries, read one at a time with limits, so that only the entry being read is
+/// ever in memory: an entry whose declared size is over [`ZipLimits::max_entry_bytes`], whose
+/// compression ratio betrays a bomb, or that expands beyond what its header declares (a lying
+/// header) is refused by name without being expanded further; entries together may not expand
+/// beyond [`ZipLimits::max_total_bytes`] (then the iterator ends with
+/// [`ReceiptFileError::TooLarge`]). One bad entry does not hide the others.
+pub struct ZipEntries<R: Read + Seek> {
+    archive: zip::ZipArchive<R>,
+    limits: ZipLimits,
+    next: usize,
+    total: u64,
+    failed: bool,
+}
+
+impl<R: Read + Seek> ZipEntries<R> {
+    pub fn open(reader: R, limits: ZipLimits) -> Result<Self, ReceiptFileError> {
+        let archive = zip::ZipArchive::new(reader).map_err(|e| ReceiptFileError::BadZip(e.to_string()))?;
+        if archive.len() > limits.max_entries {
+            return Err(ReceiptFileError::TooManyEntries(limits.max_entries));
+        }
+        Ok(Self { archive, limits, next: 0, total: 0, failed: false })
     }
-    let mut out = vec![];
-    let mut total = 0u64;
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| ReceiptFileError::BadZip(e.to_string()))?;
+
+    fn entry(&mut self, i: usize) -> Result<Option<Extracted>, ReceiptFileError> {
+        let limits = self.limits;
+        let mut entry = self.archive.by_index(i).map_err(|e| ReceiptFileError::BadZip(e.to_string()))?;
         if entry.is_dir() {
-            continue;
+            return Ok(None);
         }
         let raw_name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         let name = raw_name.rsplit('/').next().unwrap_or("").to_owned();
         if raw_name.contains("..") || raw_name.starts_with('/') || raw_name.contains('\\') || !is_safe_file_name(&name)
         {
-            out.push(Extracted::Refused {
+            return Ok(Some(Extracted::Refused {
                 name: raw_name,
                 reason: "文件名含路径或非法字符 / path components in the name".into(),
-            });
-            continue;
+            }));
         }
+        let refused = |name: String, reason: String| Ok(Some(Extracted::Refused { name, reason }));
         let (size, compressed) = (entry.size(), entry.compressed_size().max(1));
-        if size / compressed > limits.max_ratio {
-            out.push(Extracted::Refused {
+        if size > limits.max_entry_bytes {
+            return refused(
                 name,
-                reason: format!("压缩比 {}:1 异常，疑似压缩炸弹 / suspicious compression ratio", size / compressed),
-            });
-            continue;
+                format!(
+                    "解压后 {} MB，超过单个文件上限 {} MB，未解压 / the entry expands beyond the per-file limit",
+                    mb(size),
+                    mb(limits.max_entry_bytes)
+                ),
+            );
         }
-        total += size;
-        if total > limits.max_total_bytes {
-            return Err(ReceiptFileError::TooLarge);
+        if size / compressed > limits.max_ratio {
+            return refused(
+                name,
+                format!("压缩比 {}:1 异常，疑似压缩炸弹 / suspicious compression ratio", size / compressed),
+            );
         }
-        // Never trust the declared size: read at most one byte more than it.
-        let mut bytes = Vec::with_capacity(size.min(64 * 1024 * 1024) as usize);
+        if self.total + size > limits.max_total_bytes {
+            return Err(ReceiptFileError::TooLarge { entry: name, limit: limits.max_total_bytes });
+        }
+        // Never trust the declared size: read at most one byte more than it (and it is
+        // within the per-entry limit), so a lying header is caught without expanding it.
+        let mut bytes = Vec::with_capacity(size as usize);
         let read = (&mut entry).take(size + 1).read_to_end(&mut bytes);
+        self.total += bytes.len() as u64;
+        // The zip reader also notices an entry running past its declared size (an error).
+        let longer = bytes.len() as u64 >= size;
+        let lying = || {
+            format!(
+                "实际解压大小与声明的 {size} 字节不符，疑似伪造的条目头，未解压 / the entry expands beyond its declared size"
+            )
+        };
         match read {
-            Ok(n) if n as u64 == size => out.push(Extracted::File { name, bytes }),
-            Ok(_) => {
-                out.push(Extracted::Refused { name, reason: "条目大小与声明不符 / size mismatch".into() })
-            }
-            Err(e) => out.push(Extracted::Refused { name, reason: format!("无法解压：{e}") }),
+            Ok(n) if n as u64 == size => Ok(Some(Extracted::File { name, bytes })),
+            Ok(_) => refused(name, lying()),
+            Err(_) if longer => refused(name, lying()),
+            Err(e) => refused(name, format!("无法解压：{e} / the entry cannot be expanded")),
         }
     }
-    Ok(out)
+}
+
+impl<R: Read + Seek> Iterator for ZipEntries<R> {
+    type Item = Result<Extracted, ReceiptFileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.failed && self.next < self.archive.len() {
+            let i = self.next;
+            self.next += 1;
+            match self.entry(i) {
+                Ok(None) => continue,
+                Ok(Some(extracted)) => return Some(Ok(extracted)),
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// Which voucher a receipt belongs to.
@@ -143,7 +206,7 @@ pub fn read_mapping(bytes: &[u8]) -> Result<HashMap<String, ReceiptTarget>, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use std::io::{Cursor, Write};
 
     fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
         let mut buf = Cursor::new(Vec::new());
@@ -168,6 +231,10 @@ mod tests {
         assert_eq!(t("2026-Q1_记-1.jpg"), None);
     }
 
+    fn unzip(bytes: &[u8], limits: ZipLimits) -> Result<Vec<Extracted>, ReceiptFileError> {
+        ZipEntries::open(Cursor::new(bytes), limits)?.collect()
+    }
+
     #[test]
     fn zips_unpack_with_their_hostile_entries_refused() {
         let bomb = vec![0u8; 5_000_000];
@@ -176,13 +243,76 @@ mod tests {
             ("../etc/passwd", b"x".to_vec()),
             ("bomb.jpg", bomb),
         ]);
-        let out = unzip(&zip, &ZipLimits::default()).unwrap();
+        let out = unzip(&zip, ZipLimits::default()).unwrap();
         assert!(matches!(&out[0], Extracted::File { name, .. } if name == "2026-03_记-001.jpg"));
         assert!(matches!(&out[1], Extracted::Refused { reason, .. } if reason.contains("路径")));
         assert!(matches!(&out[2], Extracted::Refused { reason, .. } if reason.contains("压缩炸弹")));
-        assert!(matches!(unzip(b"PK\x03\x04 not really", &ZipLimits::default()), Err(ReceiptFileError::BadZip(_))));
+        assert!(matches!(unzip(b"PK\x03\x04 not really", ZipLimits::default()), Err(ReceiptFileError::BadZip(_))));
         let few = ZipLimits { max_entries: 2, ..ZipLimits::default() };
-        assert_eq!(unzip(&zip, &few).unwrap_err(), ReceiptFileError::TooManyEntries(2));
+        assert_eq!(unzip(&zip, few).unwrap_err(), ReceiptFileError::TooManyEntries(2));
+    }
+
+    /// A zip bomb made here: 64 MB of zeros squeezed into about 64 KB. It is refused by
+    /// name from its declared size, before a byte of it is expanded, and the entries around it
+    /// still come out.
+    #[test]
+    fn a_zip_bomb_is_refused_by_name_without_being_expanded() {
+        let mut buf = Cursor::new(Vec::new());
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        w.start_file("2026-03_记-001.jpg", options).unwrap();
+        w.write_all(b"jpeg bytes").unwrap();
+        w.start_file("2026-03_记-002.jpg", options).unwrap();
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..64 {
+            w.write_all(&zeros).unwrap();
+        }
+        w.start_file("2026-03_记-003.jpg", options).unwrap();
+        w.write_all(b"more jpeg bytes").unwrap();
+        w.finish().unwrap();
+        let zip = buf.into_inner();
+        assert!(zip.len() < 256 * 1024, "{} bytes", zip.len());
+        // Even a ratio check that lets anything through does not expand it: the per-entry
+        // limit refuses it from its declared size.
+        let lax = ZipLimits { max_ratio: u64::MAX, ..ZipLimits::default() };
+        let out = unzip(&zip, lax).unwrap();
+        assert_eq!(out.len(), 3);
+        assert!(matches!(&out[0], Extracted::File { name, .. } if name == "2026-03_记-001.jpg"));
+        let Extracted::Refused { name, reason } = &out[1] else { panic!("{:?}", out[1]) };
+        assert_eq!(name, "2026-03_记-002.jpg");
+        assert!(reason.starts_with("解压后 64.0 MB，超过单个文件上限 10.0 MB"), "{reason}");
+        assert!(matches!(&out[2], Extracted::File { name, .. } if name == "2026-03_记-003.jpg"));
+        // The total limit ends the archive, naming the entry that crossed it.
+        let small = ZipLimits { max_total_bytes: 12, ..ZipLimits::default() };
+        let err = unzip(&zip, small).unwrap_err();
+        assert_eq!(err, ReceiptFileError::TooLarge { entry: "2026-03_记-003.jpg".into(), limit: 12 });
+        assert!(err.to_string().starts_with("压缩包解压后超过"), "{err}");
+    }
+
+    /// A header that declares a small size for a large entry: reading stops one byte past
+    /// the declared size and the entry is refused by name.
+    #[test]
+    fn an_entry_larger_than_its_header_says_is_refused() {
+        let zip = zip_of(&[("2026-03_记-001.jpg", vec![7u8; 4096])]);
+        // Patch the declared uncompressed size (local header at 22, central directory at 24
+        // past its signature) down to 100 bytes.
+        let mut lying = zip.clone();
+        let declared = 4096u32.to_le_bytes();
+        let small = 100u32.to_le_bytes();
+        let mut patched = 0;
+        for i in 0..lying.len() - 4 {
+            if lying[i..i + 4] == declared {
+                lying[i..i + 4].copy_from_slice(&small);
+                patched += 1;
+            }
+        }
+        assert_eq!(patched, 2, "the local and the central header");
+        let out = unzip(&lying, ZipLimits::default()).unwrap();
+        let Extracted::Refused { name, reason } = &out[0] else { panic!("{:?}", out[0]) };
+        assert_eq!(name, "2026-03_记-001.jpg");
+        assert!(reason.contains("声明的 100 字节不符"), "{reason}");
     }
 
     #[test]

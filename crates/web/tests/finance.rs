@@ -162,3 +162,35 @@ async fn a_years_books_are_a_valid_fiscal_data_package() {
     let (status, _) = get(&s, &format!("/v/{VILLAGE}/open-data/2025/datapackage.json"), &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no published books that year");
 }
+
+/// A zip bomb made here (64 MB of zeros in about 64 KB) among receipt scans: refused by name,
+/// with the reason in Chinese first, without being expanded, and the scans beside it are
+/// still looked at. (Peak memory of such imports is measured in the README.)
+#[tokio::test]
+async fn a_receipt_zip_bomb_is_refused_by_name() {
+    use std::io::Write;
+    let s = state().await;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut buf);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("2026-03_记-002.jpg", options).unwrap();
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..64 {
+        w.write_all(&zeros).unwrap();
+    }
+    w.start_file("2026-03_记-001.jpg", options).unwrap();
+    w.write_all(b"not really a jpeg").unwrap();
+    w.finish().unwrap();
+    let zip = buf.into_inner();
+    assert!(zip.len() < 256 * 1024);
+    let report = yangguang_app::receipts::import_receipts(&s.site, code(VILLAGE), vec![("scans.zip".into(), zip)])
+        .await
+        .unwrap();
+    assert_eq!(report.added, 0);
+    let (name, why) = &report.unmatched[0];
+    assert_eq!(name, "2026-03_记-002.jpg");
+    assert!(why.starts_with("解压后 64.0 MB，超过单个文件上限 10.0 MB"), "{why}");
+    let (name, why) = &report.unmatched[1];
+    assert_eq!(name, "2026-03_记-001.jpg", "the next entry is still read");
+    assert!(why.contains("不是支持的文件类型"), "{why}");
+}
