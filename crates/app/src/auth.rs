@@ -134,6 +134,20 @@ impl SignedIn {
 }
 
 pub async fn audit(site: &Site, staff: Option<&Staff>, ip: &str, action: &str, target: &str, detail: &str) {
+    // Failures are logged inside.
+    let _ = audit_required(site, staff, ip, action, target, detail).await;
+}
+
+/// [`audit`] for an action that must not happen unrecorded (a read of personal data): when the
+/// entry cannot be written the caller gets `Unavailable` and must stop (fail closed).
+pub async fn audit_required(
+    site: &Site,
+    staff: Option<&Staff>,
+    ip: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<(), AppError> {
     let entry = AuditEntry {
         at: Utc::now(),
         staff_id: staff.map(|s| s.id),
@@ -143,10 +157,14 @@ pub async fn audit(site: &Site, staff: Option<&Staff>, ip: &str, action: &str, t
         detail: detail.into(),
         ip: ip.into(),
     };
-    if let Err(e) = site.store.append_audit(&entry).await {
+    site.store.append_audit(&entry).await.map_err(|e| {
         // The audit trail must not silently lose entries: make the failure loud in the logs.
         tracing::error!(error = %e, action, target, "could not write the audit trail");
-    }
+        AppError::Store(yangguang_store::StoreError::Unavailable(
+            "审计记录无法写入，为保护个人信息暂停查看，请稍后再试 / the audit trail cannot be written, so personal data is not shown"
+                .into(),
+        ))
+    })
 }
 
 /// Creates a staff account with a one-time password that must be changed at first login.

@@ -117,6 +117,8 @@ pub fn staff_may_read(staff: &Staff, village: RegionCode) -> bool {
 }
 
 /// A staff member reads a household's records: allowed or not, it goes in the audit trail.
+/// The read fails closed: when its audit entry cannot be written, nothing is shown
+/// (`Unavailable`, a 503).
 pub async fn staff_read(
     site: &Site,
     staff: &Staff,
@@ -130,7 +132,7 @@ pub async fn staff_read(
         return Err(AppError::Forbidden("无权查看该村农户信息 / no role covering this village".into()));
     }
     let found = household(site, &key).await?;
-    crate::auth::audit(site, Some(staff), ip, "household-view", &key, if found.is_some() { "" } else { "not found" })
-        .await;
+    let detail = if found.is_some() { "" } else { "not found" };
+    crate::auth::audit_required(site, Some(staff), ip, "household-view", &key, detail).await?;
     Ok(found)
 }

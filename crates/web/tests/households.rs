@@ -285,6 +285,54 @@ async fn staff_reads_are_audited_and_the_public_sees_totals_only() {
     assert!(!html.contains("王建明") && !html.contains("张伟"), "no household's own records");
 }
 
+/// A staff read of a household is refused (503, nothing of the household shown) when its audit
+/// entry cannot be written: the audit table of the SQLite file is made to refuse inserts.
+#[tokio::test]
+async fn a_staff_read_fails_closed_when_its_audit_entry_cannot_be_written() {
+    use sqlx::Connection;
+    let dir = std::env::temp_dir().join(format!(
+        "yg-audit-closed-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("yangguang.db");
+    let store = yangguang_store_sqlite::SqliteStore::open(&path).await.unwrap();
+    yangguang_store::Store::migrate(&store).await.unwrap();
+    yangguang_store::RegionStore::upsert_regions(&store, &county_with(&[(VILLAGE, "前山村")])).await.unwrap();
+    let state = AppState::new(Arc::new(site_over(store, "audit-closed").await));
+    let members = format!("户号,姓名,与户主关系,身份证号\n002,张伟,户主,{}\n", id("33992119800505003"));
+    let files = vec![("members.csv".to_owned(), members.into_bytes())];
+    yangguang_app::households::import_households(&state.site, None, code(VILLAGE), &files).await.unwrap();
+    let cookie = common::staff_cookie(&state, "clerk", Role::VillageClerk, VILLAGE).await;
+    let page = format!("/v/{VILLAGE}/h/002");
+    let (status, _, html) = send(&state, get(&page, Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK, "readable while the audit trail works: {html}");
+
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    sqlx::query("CREATE TRIGGER audit_down BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit down'); END;")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let (status, _, html) = send(&state, get(&page, Some(&cookie))).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{html}");
+    assert!(!html.contains("张伟"), "nothing of the household is shown: {html}");
+    let err = yangguang_app::households::staff_read(
+        &state.site,
+        &state.site.store.get_staff(1).await.unwrap(),
+        "127.0.0.1",
+        state.site.regions().get(code(VILLAGE)).unwrap(),
+        "002",
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("审计记录无法写入"), "{err}");
+
+    sqlx::query("DROP TRIGGER audit_down").execute(&mut raw).await.unwrap();
+    assert_eq!(send(&state, get(&page, Some(&cookie))).await.0, StatusCode::OK, "readable again");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn a_household_file_with_a_bad_identity_number_is_refused_whole() {
     let (state, _) = state().await;
