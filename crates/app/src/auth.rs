@@ -105,8 +105,67 @@ pub fn totp_url(secret_b32: &str, account: &str) -> Option<String> {
 
 /// Checks a code at `now`, allowing one step of clock drift either way.
 pub fn check_totp(secret_b32: &str, account: &str, code: &str, now: DateTime<Utc>) -> bool {
+    totp_step(secret_b32, account, code, now).is_some()
+}
+
+/// The time step (30 s) whose code `code` is, within one step of `now` either way, if any.
+/// A code is accepted once: the store keeps the last accepted step of each account.
+pub fn totp_step(secret_b32: &str, account: &str, code: &str, now: DateTime<Utc>) -> Option<i64> {
     let code = code.trim();
-    code.len() == 6 && totp(secret_b32, account).is_some_and(|t| t.check(code, now.timestamp().max(0) as u64))
+    if code.len() != 6 {
+        return None;
+    }
+    let t = totp(secret_b32, account)?;
+    let step = now.timestamp().max(0) as u64 / 30;
+    [step.saturating_sub(1), step, step + 1]
+        .into_iter()
+        .find(|s| constant_eq(t.generate(s * 30).as_bytes(), code.as_bytes()))
+        .map(|s| s as i64)
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// What TOTP secrets are encrypted for (the key is derived from the platform key).
+const TOTP_PURPOSE: &str = "yangguang/staff-totp-secret/v1";
+
+fn totp_context(staff_id: i64) -> String {
+    format!("staff:{staff_id}")
+}
+
+/// A TOTP secret as stored: encrypted under a key derived from the platform key and bound to
+/// the account.
+pub fn seal_totp_secret(site: &Site, staff_id: i64, secret_b32: &str) -> String {
+    site.key.seal(TOTP_PURPOSE, &totp_context(staff_id), secret_b32.as_bytes())
+}
+
+/// A staff member's TOTP secret in clear, if they have one: decrypted, or as an older version
+/// stored it (in clear; `seal_clear_totp_secrets` encrypts those at start).
+pub fn totp_secret(site: &Site, staff: &Staff) -> Result<Option<String>, crate::keys::SealError> {
+    let Some(stored) = &staff.totp_secret else { return Ok(None) };
+    if !crate::keys::PlatformKey::is_sealed(stored) {
+        return Ok(Some(stored.clone()));
+    }
+    let plain = site.key.open(TOTP_PURPOSE, &totp_context(staff.id), stored)?;
+    String::from_utf8(plain).map(Some).map_err(|_| crate::keys::SealError)
+}
+
+/// Encrypts every TOTP secret still stored in clear (by a version before encryption); returns
+/// how many. Run at start.
+pub async fn seal_clear_totp_secrets(site: &Site) -> Result<usize, AppError> {
+    let mut sealed = 0;
+    for mut staff in site.store.list_staff().await? {
+        if let Some(clear) = staff.totp_secret.clone().filter(|s| !crate::keys::PlatformKey::is_sealed(s)) {
+            staff.totp_secret = Some(seal_totp_secret(site, staff.id, &clear));
+            site.store.update_staff(&staff).await?;
+            sealed += 1;
+        }
+    }
+    if sealed > 0 {
+        tracing::info!(accounts = sealed, "encrypted TOTP secrets that were stored in clear");
+    }
+    Ok(sealed)
 }
 
 /// The current code, for tests and the demo's documentation.
@@ -249,15 +308,26 @@ pub async fn login(
     if staff.disabled {
         return fail(LoginError::Disabled).await;
     }
-    if let Some(secret) = &staff.totp_secret {
+    let secret = totp_secret(site, &staff).map_err(|e| {
+        tracing::error!(error = %e, username, "login: the TOTP secret does not open");
+        LoginError::Unavailable
+    })?;
+    if let Some(secret) = secret {
         match totp_code.map(str::trim).filter(|c| !c.is_empty()) {
             None => {
                 // The right password, asked for its second factor: not a failure.
                 site.store.forget_login_attempt(attempt).await.map_err(store_down)?;
                 return Err(LoginError::TotpRequired);
             }
-            Some(code) if !check_totp(secret, &staff.username, code, now) => return fail(LoginError::WrongTotp).await,
-            Some(_) => {}
+            Some(code) => {
+                let Some(step) = totp_step(&secret, &staff.username, code, now) else {
+                    return fail(LoginError::WrongTotp).await;
+                };
+                // Each code once: one already accepted (or older than one accepted) is refused.
+                if !site.store.claim_totp_step(staff.id, step).await.map_err(store_down)? {
+                    return fail(LoginError::WrongTotp).await;
+                }
+            }
         }
     }
     site.store.forget_login_attempt(attempt).await.map_err(store_down)?;
@@ -315,12 +385,15 @@ pub async fn change_password(site: &Site, who: &SignedIn, current: &str, new: &s
 
 /// Turns the second factor on after the user proved their app has the secret.
 pub async fn enable_totp(site: &Site, who: &SignedIn, secret: &str, code: &str, ip: &str) -> Result<(), AppError> {
-    if !check_totp(secret, &who.staff.username, code, Utc::now()) {
+    let secret = secret.trim();
+    let Some(step) = totp_step(secret, &who.staff.username, code, Utc::now()) else {
         return Err(AppError::Invalid("动态验证码不正确，请核对手机时间后重试 / the code does not match".into()));
-    }
+    };
     let mut staff = who.staff.clone();
-    staff.totp_secret = Some(secret.to_owned());
+    staff.totp_secret = Some(seal_totp_secret(site, staff.id, secret));
     site.store.update_staff(&staff).await?;
+    // The code that proved the app cannot then log in a second time.
+    site.store.claim_totp_step(staff.id, step).await?;
     audit(site, Some(&staff), ip, "totp-enabled", &staff.username, "").await;
     Ok(())
 }

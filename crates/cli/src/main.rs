@@ -638,6 +638,7 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
         data_dir = %settings.storage.data_dir.display(),
         "serving; open http://{local}/"
     );
+    yangguang_app::auth::seal_clear_totp_secrets(&site).await?;
     let jobs = yangguang_app::jobs::spawn(site.clone());
     let feed = yangguang_app::trading::spawn_puller(site.clone());
     let state = yangguang_web::AppState::new(site).with_trusted_proxies(settings.server.trusted_proxies()?);

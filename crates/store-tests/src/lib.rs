@@ -47,6 +47,8 @@ macro_rules! contract_tests {
             staff_round_trip_with_grants_and_unique_usernames,
             sessions_are_found_and_revoked,
             login_failures_are_counted_by_account_or_address,
+            login_attempts_are_claimed_within_the_limits,
+            a_totp_step_is_claimed_once,
             the_audit_trail_reads_newest_first,
             checkpoints_round_trip,
             vouchers_import_idempotently_and_replace_unlocked_changes,

@@ -64,6 +64,36 @@ pub async fn login_failures_are_counted_by_account_or_address(store: &dyn Store)
     assert_eq!(store.count_login_failures(Some("zhao"), Some("10.9.9.9"), time(1)).await.unwrap(), 0);
 }
 
+pub async fn login_attempts_are_claimed_within_the_limits(store: &dyn Store) {
+    let limits = yangguang_store::LoginLimits { per_account: 2, per_address: 3 };
+    let claim = |user: &'static str, ip: &'static str, day: u32| {
+        store.claim_login_attempt(user, ip, time(1), limits, time(day))
+    };
+    let first = claim("wang", "10.0.0.1", 1).await.unwrap().expect("under the limits");
+    assert!(claim("wang", "10.0.0.2", 2).await.unwrap().is_some());
+    assert!(claim("wang", "10.0.0.3", 2).await.unwrap().is_none(), "the account's limit");
+    // A claim that went well is forgotten and frees its place.
+    store.forget_login_attempt(first).await.unwrap();
+    assert!(claim("wang", "10.0.0.1", 2).await.unwrap().is_some());
+    assert!(claim("li", "10.0.0.1", 2).await.unwrap().is_some());
+    assert!(claim("li", "10.0.0.1", 2).await.unwrap().is_some());
+    assert!(claim("zhao", "10.0.0.1", 2).await.unwrap().is_none(), "the address's limit");
+    assert_eq!(store.count_login_failures(Some("wang"), None, time(1)).await.unwrap(), 2);
+    // Failures before `since` do not count.
+    assert!(store.claim_login_attempt("wang", "10.0.0.9", time(3), limits, time(3)).await.unwrap().is_some());
+}
+
+pub async fn a_totp_step_is_claimed_once(store: &dyn Store) {
+    seeded(store).await;
+    let id = store.create_staff(&new_staff("wang")).await.unwrap();
+    assert!(store.claim_totp_step(id, 100).await.unwrap());
+    assert!(!store.claim_totp_step(id, 100).await.unwrap(), "the same step again");
+    assert!(!store.claim_totp_step(id, 99).await.unwrap(), "an older step");
+    assert!(store.claim_totp_step(id, 101).await.unwrap());
+    let other = store.create_staff(&new_staff("li")).await.unwrap();
+    assert!(store.claim_totp_step(other, 100).await.unwrap(), "each account its own");
+}
+
 pub async fn the_audit_trail_reads_newest_first(store: &dyn Store) {
     for (i, action) in ["login", "draft", "publish"].iter().enumerate() {
         store

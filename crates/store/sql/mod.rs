@@ -85,6 +85,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (4, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0004_integration_token.sql"))),
     (5, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0005_ledger_columns.sql"))),
     (6, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0006_record.sql"))),
+    (7, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0007_totp_step.sql"))),
     (9, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0009_book_lock.sql"))),
 ];
 #[cfg(test)]

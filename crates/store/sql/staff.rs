@@ -230,6 +230,19 @@ impl StaffStore for Backend {
         Ok(())
     }
 
+    async fn claim_totp_step(&self, staff_id: i64, step: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE staff SET totp_last_step = $2
+             WHERE staff_id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(staff_id)
+        .bind(step)
+        .execute(self.writer())
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn count_login_failures(
         &self,
         username: Option<&str>,

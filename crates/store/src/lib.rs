@@ -536,6 +536,10 @@ pub trait StaffStore: Send + Sync {
     ) -> StoreResult<Option<i64>>;
     /// Removes a claimed attempt that turned out well.
     async fn forget_login_attempt(&self, id: i64) -> StoreResult<()>;
+    /// Records `step` as the staff member's last accepted TOTP time step, if it is later than
+    /// the one recorded (atomically): `false` when a code of this step or a later one was
+    /// already accepted, so a code works once.
+    async fn claim_totp_step(&self, staff_id: i64, step: i64) -> StoreResult<bool>;
     /// Failures since `since` for the username, or for the address.
     async fn count_login_failures(
         &self,

@@ -516,6 +516,47 @@ async fn county_roles_need_a_second_factor_and_only_some_roles_read_the_audit_tr
 }
 
 #[tokio::test]
+async fn a_totp_code_works_once_and_secrets_are_kept_encrypted() {
+    let state = state().await;
+    // As an older version left it: the secret in clear.
+    user(&state, "discipline", "孙刚", Role::DisciplineCommission, "339921000000").await;
+    let clear = state.site.store.find_staff("discipline").await.unwrap().unwrap().totp_secret.unwrap();
+    assert_eq!(auth::seal_clear_totp_secrets(&state.site).await.unwrap(), 1, "encrypted at start");
+    assert_eq!(auth::seal_clear_totp_secrets(&state.site).await.unwrap(), 0, "once");
+    let staff = state.site.store.find_staff("discipline").await.unwrap().unwrap();
+    let stored = staff.totp_secret.clone().unwrap();
+    assert!(!stored.contains(&clear) && stored.starts_with("sealed1:"), "{stored}");
+    assert_eq!(auth::totp_secret(&state.site, &staff).unwrap().as_deref(), Some(clear.as_str()));
+
+    let code = auth::totp_now(&clear, "discipline", Utc::now()).unwrap();
+    assert_eq!(Browser::new(&state).login("discipline", &code).await.location, "/console");
+    let again = Browser::new(&state).login("discipline", &code).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED, "the same code a second time");
+    assert!(again.body.contains("动态验证码错误"));
+    // The next step's code works (once).
+    let later = Utc::now() + chrono::Duration::seconds(30);
+    let next = auth::totp_now(&clear, "discipline", later).unwrap();
+    auth::login(&state.site, "discipline", "password-123", Some(&next), "192.0.2.1", later).await.unwrap();
+    assert!(matches!(
+        auth::login(&state.site, "discipline", "password-123", Some(&next), "192.0.2.1", later).await,
+        Err(auth::LoginError::WrongTotp)
+    ));
+
+    // Set up through the account page: stored encrypted, and the code that proved it is spent.
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let (_, who) = auth::login(&state.site, "clerk", "password-123", None, "192.0.2.2", Utc::now()).await.unwrap();
+    let secret = auth::new_totp_secret();
+    let code = auth::totp_now(&secret, "clerk", Utc::now()).unwrap();
+    auth::enable_totp(&state.site, &who, &secret, &code, "192.0.2.2").await.unwrap();
+    let stored = state.site.store.find_staff("clerk").await.unwrap().unwrap().totp_secret.unwrap();
+    assert!(stored.starts_with("sealed1:") && !stored.contains(&secret), "{stored}");
+    assert!(matches!(
+        auth::login(&state.site, "clerk", "password-123", Some(&code), "192.0.2.2", Utc::now()).await,
+        Err(auth::LoginError::WrongTotp)
+    ));
+}
+
+#[tokio::test]
 async fn a_scheduled_item_is_published_when_its_time_comes_not_before() {
     let state = state().await;
     user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
