@@ -8,7 +8,7 @@ use sha2::Sha256;
 use yangguang_core::household::{Household, VillageRights, household_key, village_rights};
 use yangguang_core::staff::Role;
 use yangguang_core::{Region, RegionCode};
-use yangguang_import::household::{Problem, read_households};
+use yangguang_import::household::{Households, Problem, read_households};
 use yangguang_store::{NewRecord, RecordCounts, Staff};
 
 use crate::publishing::Actor;
@@ -58,6 +58,10 @@ pub async fn import_households(
         Ok(read) => read,
         Err(problems) => return Ok(HouseholdImport { problems, ..Default::default() }),
     };
+    let problems = phones_of_other_villages(site, village, &read).await?;
+    if !problems.is_empty() {
+        return Ok(HouseholdImport { problems, ..Default::default() });
+    }
     let counts = store_households(site, village, &read.households, &read.phones).await?;
     site.published(village);
     let (staff, ip) = crate::registers::importer(actor);
@@ -65,6 +69,39 @@ pub async fn import_households(
     let detail = format!("+{} ~{} -{} ={}", c.inserted, c.updated, c.removed, c.unchanged);
     crate::auth::audit(site, staff, ip, "import-households", &village.to_string(), &detail).await;
     Ok(HouseholdImport { problems: vec![], households: counts[0], phones: counts[1] })
+}
+
+/// A phone logs in for one household only: a phone of the file already linked to a household
+/// of another village is a row error naming that village (the import stores nothing), never
+/// a silent move of that villager's login to this village.
+async fn phones_of_other_villages(
+    site: &Site,
+    village: RegionCode,
+    read: &Households,
+) -> Result<Vec<Problem>, AppError> {
+    let hashes: Vec<String> = read.phones.iter().map(|(phone, _)| phone_hash(site, phone)).collect();
+    let keys: Vec<&str> = hashes.iter().map(String::as_str).collect();
+    let elsewhere: std::collections::HashMap<String, RegionCode> = site
+        .store
+        .get_records(PHONE, &keys)
+        .await?
+        .into_iter()
+        .filter(|r| r.village != village)
+        .map(|r| (r.key, r.village))
+        .collect();
+    let mut problems = vec![];
+    for (((phone, _), hash), cell) in read.phones.iter().zip(&hashes).zip(&read.phone_cells) {
+        let Some(other) = elsewhere.get(hash) else { continue };
+        let name = site.regions().get(*other).map(|r| r.name.clone()).unwrap_or_default();
+        problems.push(cell.problem(
+            phone,
+            format!(
+                "该手机号已是{name}（{other}）一户的登录手机号，一个手机号只能登录一户：请核对号码，或先由该村从户籍表中移除 / \
+                 this phone already logs in for a household of another village"
+            ),
+        ));
+    }
+    Ok(problems)
 }
 
 /// Replaces a village's households and login phones (phone, household number) in one

@@ -78,6 +78,32 @@ pub struct Households {
     pub households: Vec<Household>,
     /// (phone number, household number): who may log in for which household.
     pub phones: Vec<(String, String)>,
+    /// Where each of `phones` is written (same order), for messages about it.
+    pub phone_cells: Vec<Cell>,
+}
+
+/// A cell of a file: its file, 1-based row and column header, for a later check (one that
+/// needs the database) to name it in a [`Problem::Row`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub file: String,
+    pub row: u64,
+    pub column: String,
+}
+
+impl Cell {
+    /// A problem with this cell holding `value`.
+    pub fn problem(&self, value: &str, problem: impl Into<String>) -> Problem {
+        Problem::Row {
+            file: self.file.clone(),
+            error: RowError {
+                row: self.row,
+                column: self.column.clone(),
+                value: value.to_owned(),
+                problem: problem.into(),
+            },
+        }
+    }
 }
 
 /// "2025年分红", "2025年度分红", "2025分红金额" → 2025: dividend columns, one per year.
@@ -101,6 +127,7 @@ pub fn read_households(
     let mut problems = Vec::new();
     let mut households: BTreeMap<String, Household> = BTreeMap::new();
     let mut phones = Vec::new();
+    let mut phone_cells = Vec::new();
     let mut ids = HashSet::new();
     // Members first: the other tables join onto the households they create.
     let mut kinds: Vec<(usize, &'static str, Register)> = Vec::new();
@@ -193,6 +220,11 @@ pub fn read_households(
                     });
                     if let Some(phone) = phone {
                         phones.push((phone, number.clone()));
+                        phone_cells.push(Cell {
+                            file: file.clone(),
+                            row: *row_no,
+                            column: register.column_name("phone", specs),
+                        });
                     }
                 }
             } else if !number.is_empty() && !households.contains_key(&number) {
@@ -267,7 +299,7 @@ pub fn read_households(
         }
     }
     if problems.is_empty() {
-        Ok(Households { households: households.into_values().collect(), phones })
+        Ok(Households { households: households.into_values().collect(), phones, phone_cells })
     } else {
         Err(problems)
     }
@@ -336,6 +368,8 @@ mod tests {
         assert_eq!(h1.shares.as_ref().unwrap().dividends, [(2024, Fen(60_000)), (2025, Fen(80_000))]);
         assert_eq!(read.households[1].homestead.as_ref().unwrap().approval_date, "2019-05-06");
         assert_eq!(read.phones, [("13800138000".to_owned(), "001".to_owned()), ("13900139000".into(), "002".into())]);
+        let cells: Vec<(u64, &str)> = read.phone_cells.iter().map(|c| (c.row, c.column.as_str())).collect();
+        assert_eq!(cells, [(3, "联系电话"), (5, "联系电话")], "where each phone is written");
     }
 
     #[test]

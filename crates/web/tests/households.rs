@@ -333,6 +333,39 @@ async fn a_staff_read_fails_closed_when_its_audit_entry_cannot_be_written() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// One village's register cannot take over another village's villager login: a phone already
+/// linked to a household elsewhere is a row error naming that village, and nothing is stored.
+#[tokio::test]
+async fn a_phone_linked_to_another_villages_household_is_a_row_error() {
+    let (state, _) = state().await;
+    let site = &state.site;
+    let before = yangguang_app::households::household_for_phone(site, PHONE).await.unwrap();
+    assert_eq!(before.as_deref(), Some("339921100201/001"));
+    // 后山村's register lists 前山村's villager's phone for its own household.
+    let members = format!(
+        "户号,姓名,与户主关系,身份证号,联系电话\n101,赵六,户主,{},13700137000\n102,孙八,户主,{},{PHONE}\n",
+        id("33992119700101004"),
+        id("33992119710101005")
+    );
+    let files = vec![("m.csv".to_owned(), members.into_bytes())];
+    let done = yangguang_app::households::import_households(site, None, code(OTHER), &files).await.unwrap();
+    assert_eq!(done.problems.len(), 1, "{:?}", done.problems);
+    let text = done.problems[0].to_string();
+    assert!(
+        text.starts_with("m.csv：第 3 行“联系电话”列（13800138000）：该手机号已是前山村（339921100201）"),
+        "{text}"
+    );
+    assert_eq!(done.households.inserted + done.phones.inserted, 0, "nothing stored");
+    assert_eq!(yangguang_app::households::household_for_phone(site, PHONE).await.unwrap(), before, "the login stays");
+    assert!(yangguang_app::households::household(site, "339921100202/102").await.unwrap().is_none());
+    // The village's own phones re-import as before.
+    let members =
+        format!("户号,姓名,与户主关系,身份证号,联系电话\n101,赵六,户主,{},13700137000\n", id("33992119700101004"));
+    let files = vec![("m.csv".to_owned(), members.into_bytes())];
+    let done = yangguang_app::households::import_households(site, None, code(OTHER), &files).await.unwrap();
+    assert!(done.problems.is_empty(), "{:?}", done.problems);
+}
+
 #[tokio::test]
 async fn a_household_file_with_a_bad_identity_number_is_refused_whole() {
     let (state, _) = state().await;
