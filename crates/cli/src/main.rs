@@ -1,6 +1,7 @@
 //! The `yangguang` binary: serve the site, create the demo county, import regions, print the
 //! effective configuration. Flag names are a public contract: operators' scripts use them.
 
+mod backup;
 mod settings;
 mod stores;
 
@@ -49,6 +50,27 @@ enum Command {
     /// Tokens for machines that push data (POST /api/villages/{code}/ledger).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Copy the running deployment into an empty directory: the database from one snapshot
+    /// (SQLite) or pg_dump (PostgreSQL), then the files, keys and catalog.
+    Backup(BackupArgs),
+    /// Put a backup back into an empty data directory (and an empty PostgreSQL database).
+    Restore(RestoreArgs),
+}
+
+#[derive(Args, Debug)]
+struct BackupArgs {
+    #[command(flatten)]
+    common: Common,
+    /// An empty or new directory for the copy.
+    dest: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct RestoreArgs {
+    #[command(flatten)]
+    common: Common,
+    /// A directory written by `yangguang backup`.
+    src: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -355,6 +377,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args).await,
+        Command::Backup(args) => {
+            let settings = args.common.settings()?;
+            init_logging(&settings);
+            backup::backup(&settings, &args.dest).await
+        }
+        Command::Restore(args) => {
+            let settings = args.common.settings()?;
+            init_logging(&settings);
+            backup::restore(&settings, &args.src).await
+        }
         Command::Token(TokenCommand::Add { common, name, regions }) => {
             let settings = common.settings()?;
             init_logging(&settings);

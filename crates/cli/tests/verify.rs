@@ -190,3 +190,69 @@ fn a_voucher_removed_from_a_published_month_is_named_from_the_signed_ledger() {
     assert!(!ok, "{text}");
     assert!(text.contains("删除了凭证"), "{text}");
 }
+
+/// Another process writing to the database in many small transactions, as a busy server does,
+/// until `stop`; counts its commits in `done`.
+fn keep_writing(
+    data: PathBuf,
+    done: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::Ordering;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(data.join("yangguang.db"))
+            .busy_timeout(std::time::Duration::from_secs(30))
+            .connect()
+            .await
+            .unwrap();
+        while !stop.load(Ordering::Relaxed) {
+            let n = done.load(Ordering::Relaxed);
+            sqlx::query(
+                "INSERT INTO audit (at, staff_id, staff_name, action, target, detail, ip)
+                 VALUES ('2026-11-24T00:00:00Z', NULL, '压力写入', 'load', $1, '', '127.0.0.1')",
+            )
+            .bind(format!("row {n}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+}
+
+#[test]
+fn a_backup_taken_during_heavy_writes_restores_and_verifies() {
+    use std::sync::atomic::Ordering;
+    let data = demo_copy("backup");
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = std::thread::spawn({
+        let (data, done, stop) = (data.clone(), done.clone(), stop.clone());
+        move || keep_writing(data, done, stop)
+    });
+    while done.load(Ordering::Relaxed) < 200 {
+        std::thread::yield_now();
+    }
+    let dest = temp_dir("backup-copy").join("copy");
+    let (status, stderr) = run(&["backup", "--data-dir", data.to_str().unwrap(), dest.to_str().unwrap()]);
+    let during = done.load(Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(during > 200, "the writes went on during the backup");
+    assert!(dest.join("backup.json").exists() && dest.join("keys").exists() && dest.join("files").exists());
+
+    let (status, stderr) = run(&["backup", "--data-dir", data.to_str().unwrap(), dest.to_str().unwrap()]);
+    assert!(!status.success() && stderr.contains("不是空的"), "a backup never mixes with another: {stderr}");
+
+    let restored = temp_dir("backup-restored").join("data");
+    let (status, stderr) = run(&["restore", "--data-dir", restored.to_str().unwrap(), dest.to_str().unwrap()]);
+    assert!(status.success(), "{stderr}");
+    let (ok, text) = verify(&restored);
+    assert!(ok, "the restored copy verifies: {text}");
+    let (status, stderr) = run(&["restore", "--data-dir", restored.to_str().unwrap(), dest.to_str().unwrap()]);
+    assert!(!status.success() && stderr.contains("不是空的"), "a restore never overwrites: {stderr}");
+}

@@ -47,6 +47,14 @@ mod dialect {
         Ok(())
     }
 
+    /// `VACUUM INTO`: a consistent, compacted copy read from one snapshot, while writers go on
+    /// (WAL). A plain copy of a live database file can miss the WAL or tear mid-write.
+    pub async fn backup_into(conn: &mut DbConn, dest: &std::path::Path) -> StoreResult<()> {
+        let dest = dest.to_str().ok_or_else(|| yangguang_store::StoreError::Invalid("backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(dest).execute(&mut *conn).await.map_err(super::sql::map_err)?;
+        Ok(())
+    }
+
     /// `PRAGMA integrity_check`: every table and index read through, "ok" or the problems.
     pub async fn integrity_check(conn: &mut DbConn) -> StoreResult<Vec<String>> {
         let rows: Vec<String> =

@@ -72,6 +72,11 @@ impl Store for Backend {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn backup_into(&self, dest: &std::path::Path) -> StoreResult<()> {
+        let mut conn = self.reader().acquire().await.map_err(map_err)?;
+        dialect::backup_into(&mut conn, dest).await
+    }
+
     async fn integrity_check(&self) -> StoreResult<Vec<String>> {
         let mut conn = self.writer().acquire().await.map_err(map_err)?;
         dialect::integrity_check(&mut conn).await

@@ -563,6 +563,9 @@ pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore + LedgerS
     /// The database's own consistency check (SQLite's `integrity_check`; invalid indexes on
     /// PostgreSQL): the problems found, none when all is well.
     async fn integrity_check(&self) -> StoreResult<Vec<String>>;
+    /// A consistent copy of the whole database, taken while it serves: SQLite's `VACUUM INTO`
+    /// a new file at `dest`. PostgreSQL is backed up with `pg_dump` instead (`Invalid`, saying so).
+    async fn backup_into(&self, dest: &std::path::Path) -> StoreResult<()>;
     /// A cheap round trip, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
     /// The backend's name for logs: `sqlite` or `postgres`.
