@@ -20,6 +20,7 @@ pub mod markdown;
 pub mod open_data;
 pub mod publishing;
 pub mod receipts;
+pub mod redact;
 pub mod regions;
 pub mod registers;
 pub mod site;

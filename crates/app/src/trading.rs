@@ -299,7 +299,8 @@ impl Puller {
                     }
                     last = format!("HTTP {status}");
                 }
-                Err(e) => last = e.to_string(),
+                // reqwest names the URL in full: the redacted one instead, never its credentials.
+                Err(e) => last = format!("{} ({})", e.without_url(), crate::redact::url(&self.url)),
             }
             tracing::warn!(attempt = attempt + 1, cause = %last, "trading feed request failed");
         }
@@ -312,7 +313,7 @@ const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 
 async fn read_page(mut response: reqwest::Response) -> Result<FeedPage, String> {
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.without_url().to_string())? {
         if body.len() + chunk.len() > MAX_PAGE_BYTES {
             return Err(format!("回应超过 {} MiB / the page is too large", MAX_PAGE_BYTES >> 20));
         }

@@ -60,7 +60,9 @@ impl SmsSender for HttpSms {
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.map_err(|e| e.to_string())?;
+        // reqwest names the URL in full: the redacted one instead, never its credentials.
+        let response =
+            request.send().await.map_err(|e| format!("{} ({})", e.without_url(), crate::redact::url(&self.url)))?;
         if response.status().is_success() {
             Ok(())
         } else {

@@ -127,7 +127,10 @@ impl TradingSettings {
         if let Some(url) = some(&self.feed_url)
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
-            bail!("trading.feed_url must be an http:// or https:// address, not {url:?}");
+            bail!(
+                "trading.feed_url must be an http:// or https:// address, not {:?}",
+                yangguang_app::redact::url(&url)
+            );
         }
         if some(&self.push_secret).is_some_and(|s| s.len() < 16) {
             bail!("trading.push_secret must be at least 16 characters long");
@@ -349,10 +352,13 @@ impl Settings {
         }
     }
 
-    /// The effective settings as TOML, with the database password redacted.
+    /// The effective settings as TOML, with credentials redacted: secrets shown as `***`, and
+    /// passwords, tokens and secret parameters inside every URL.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
-        shown.storage.database = crate::stores::redact(&shown.storage.database);
+        for url in [&mut shown.storage.database, &mut shown.trading.feed_url, &mut shown.sms.url] {
+            *url = yangguang_app::redact::url(url);
+        }
         for secret in [&mut shown.trading.feed_token, &mut shown.trading.push_secret, &mut shown.sms.token] {
             if !secret.is_empty() {
                 *secret = "***".into();
@@ -469,6 +475,29 @@ mod tests {
         let o = Overrides { database: Some("postgres://yg:s3cret@db/yg".into()), ..Overrides::default() };
         let printed = Settings::load(&o, env(&[])).unwrap().to_redacted_toml();
         assert!(!printed.contains("s3cret") && printed.contains("yg:***@db"), "{printed}");
+    }
+
+    #[test]
+    fn credentials_in_every_url_are_redacted_in_print_config_and_errors() {
+        let vars = [
+            ("YANGGUANG__STORAGE__DATABASE", "postgres://yg:db-pass@db.internal/yg?sslpassword=ssl-pass"),
+            ("YANGGUANG__TRADING__FEED_URL", "https://feed-user:feed-pass@trade.example.cn/api?access_token=feed-tok"),
+            ("YANGGUANG__SMS__SENDER", "http"),
+            ("YANGGUANG__SMS__URL", "https://sms-token@sms.example.cn/send?key=sms-key"),
+        ];
+        let printed = Settings::load(&Overrides::default(), env(&vars)).unwrap().to_redacted_toml();
+        for secret in ["db-pass", "ssl-pass", "feed-pass", "feed-tok", "sms-token", "sms-key"] {
+            assert!(!printed.contains(secret), "{secret} shown: {printed}");
+        }
+        assert!(
+            printed.contains("yg:***@db.internal") && printed.contains("feed-user:***@trade.example.cn"),
+            "{printed}"
+        );
+        assert!(printed.contains("https://***@sms.example.cn/send?key=***"), "{printed}");
+
+        let vars = [("YANGGUANG__TRADING__FEED_URL", "ftp://u:ftp-pass@trade.example.cn/")];
+        let err = Settings::load(&Overrides::default(), env(&vars)).unwrap_err().to_string();
+        assert!(err.contains("trading.feed_url") && !err.contains("ftp-pass"), "{err}");
     }
 
     #[test]

@@ -13,9 +13,11 @@ use yangguang_app::AppError;
 /// Opens the configured store and applies its migrations.
 pub async fn open_store(database: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, AppError> {
     let store: Arc<dyn Store> = match database {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Arc::new(
-            PostgresStore::connect(url).await.map_err(|e| AppError::Database(format!("{}: {e}", redact(url))))?,
-        ),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Arc::new(PostgresStore::connect(url).await.map_err(|e| {
+                AppError::Database(format!("{}: {}", redact(url), yangguang_app::redact::in_text(&e.to_string())))
+            })?)
+        }
         Some(url) if url.starts_with("sqlite:") => {
             let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
             Arc::new(SqliteStore::open(Path::new(path)).await.map_err(|e| AppError::Database(format!("{path}: {e}")))?)
@@ -37,18 +39,10 @@ pub async fn open_store(database: Option<&str>, data_dir: &Path) -> Result<Arc<d
     Ok(store)
 }
 
-/// A database URL with its password replaced, for messages and logs.
+/// A database URL with its credentials replaced, for messages and logs (the one rule for
+/// every URL, `yangguang_app::redact::url`).
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some((userinfo, host)) = rest.rsplit_once('@') else {
-        return url.to_owned();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
-    }
+    yangguang_app::redact::url(url)
 }
 
 #[cfg(test)]
@@ -59,5 +53,6 @@ mod tests {
     fn passwords_are_redacted() {
         assert_eq!(redact("postgres://u:secret@db:5432/x"), "postgres://u:***@db:5432/x");
         assert_eq!(redact("postgres://db/x"), "postgres://db/x");
+        assert_eq!(redact("postgres://db/x?password=secret"), "postgres://db/x?password=***");
     }
 }

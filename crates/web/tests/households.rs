@@ -409,6 +409,11 @@ async fn the_http_gateway_sender_posts_to_a_real_server() {
     assert_eq!(body, serde_json::json!({"to": PHONE, "text": "验证码 123456"}));
     let down = HttpSms::new(&format!("http://{addr}/nowhere"), None);
     assert!(down.send(PHONE, "x").await.unwrap_err().contains("404"));
+    // A gateway that cannot be reached is reported without the credentials in its address.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let unreachable = HttpSms::new(&format!("http://gw:gw-pass@{closed}/sms?key=gw-key"), None);
+    let err = unreachable.send(PHONE, "x").await.unwrap_err();
+    assert!(!err.contains("gw-pass") && !err.contains("gw-key") && err.contains("gw:***@"), "{err}");
 }
 
 #[tokio::test]

@@ -198,6 +198,21 @@ async fn a_feed_that_is_down_fails_after_its_retries_and_a_refusal_is_not_retrie
 }
 
 #[tokio::test]
+async fn a_feed_that_cannot_be_reached_is_reported_without_its_credentials() {
+    let site = site().await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let url = format!("http://feed-user:feed-pass@{closed}/feed?access_token=feed-tok");
+    match Puller::new(&url, None, quick_retries()).pull(&site).await {
+        Err(e @ PullError::Unreachable { .. }) => {
+            let text = e.to_string();
+            assert!(!text.contains("feed-pass") && !text.contains("feed-tok"), "{text}");
+            assert!(text.contains("feed-user:***@"), "the redacted address is named: {text}");
+        }
+        other => panic!("expected unreachable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn pushes_are_signed_fresh_and_taken_once() {
     let state = AppState::new(Arc::new(site().await));
     let body = json!({"listings": [listing("P-9", VILLAGE, "2026-11-01T08:00:00+08:00")]}).to_string();
