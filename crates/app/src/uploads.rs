@@ -7,7 +7,7 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use yangguang_core::Attachment;
-use yangguang_core::disclosure::is_safe_file_name;
+use yangguang_core::disclosure::{is_safe_file_name, without_bidi_controls};
 
 use crate::files::FileStore;
 
@@ -83,6 +83,8 @@ fn encode_jpeg(img: &DynamicImage, quality: u8) -> Result<Vec<u8>, image::ImageE
 
 /// Checks one file; nothing is stored here.
 pub fn check(name: &str, bytes: Vec<u8>, limits: &UploadLimits) -> Result<Accepted, UploadError> {
+    // Bidirectional controls would make the name display spoofed (`发票\u{202E}fdp.exe`).
+    let name = without_bidi_controls(name);
     let name = name.trim();
     if !is_safe_file_name(name) || name.contains("..") {
         return Err(UploadError::BadName(name.into()));
@@ -190,6 +192,16 @@ mod tests {
         assert!(a.thumbnail.is_some());
         let p = check("图.png", png(10, 10), &UploadLimits::default()).unwrap();
         assert_eq!(p.media_type, "image/png");
+    }
+
+    #[test]
+    fn bidirectional_controls_are_removed_from_file_names() {
+        // Would display as 收据exe.png: the override is dropped, and the type decides the extension.
+        let a = check("收据\u{202E}gnp.exe", png(10, 10), &UploadLimits::default()).unwrap();
+        assert_eq!(a.attachment_name, "收据gnp.png");
+        let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
+        let a = check("\u{2067}发票\u{2069}\u{200F}.pdf", pdf, &UploadLimits::default()).unwrap();
+        assert_eq!(a.attachment_name, "发票.pdf");
     }
 
     #[test]

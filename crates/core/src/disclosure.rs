@@ -259,6 +259,24 @@ impl NewDisclosure {
     }
 }
 
+/// Unicode's bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates
+/// (U+2066–U+2069) and marks (U+200E, U+200F, U+061C). In a file name they make
+/// `发票\u{202E}fdp.exe` display as `发票exe.pdf`; Chinese names never need them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// A name as stored and shown: without bidirectional controls ([`is_bidi_control`]), so that
+/// it displays in the order it is written. Applied to file names where they come in (uploads,
+/// receipt imports) and again where names are displayed, for names stored before.
+pub fn without_bidi_controls(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.chars().any(is_bidi_control) {
+        name.chars().filter(|c| !is_bidi_control(*c)).collect::<String>().into()
+    } else {
+        name.into()
+    }
+}
+
 /// A file name without path components or control characters.
 pub fn is_safe_file_name(name: &str) -> bool {
     !name.is_empty()
@@ -278,5 +296,15 @@ mod tests {
             assert!(!is_safe_file_name(bad), "{bad:?}");
         }
         assert!(is_safe_file_name("低保名单 2026年第一季度.csv"));
+    }
+
+    #[test]
+    fn bidirectional_controls_are_removed_from_names() {
+        assert_eq!(without_bidi_controls("发票\u{202E}fdp.exe"), "发票fdp.exe");
+        let every = "a\u{202A}b\u{202B}c\u{202C}d\u{202D}e\u{202E}f\u{2066}g\u{2067}h\u{2068}i\u{2069}j\u{200E}k\u{200F}l\u{061C}m";
+        assert_eq!(without_bidi_controls(every), "abcdefghijklm");
+        assert!(matches!(without_bidi_controls("收据.jpg"), std::borrow::Cow::Borrowed("收据.jpg")));
+        // Other format characters stay (a zero-width joiner in an emoji, for one).
+        assert_eq!(without_bidi_controls("a\u{200D}b"), "a\u{200D}b");
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::{Read, Seek};
 
 use yangguang_core::Period;
-use yangguang_core::disclosure::is_safe_file_name;
+use yangguang_core::disclosure::{is_safe_file_name, without_bidi_controls};
 use yangguang_core::ledger::normalize_voucher_no;
 
 use crate::table::read_table;
@@ -85,7 +85,7 @@ impl<R: Read + Seek> ZipEntries<R> {
         if entry.is_dir() {
             return Ok(None);
         }
-        let raw_name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        let raw_name = entry.name().map(|n| without_bidi_controls(&n).into_owned()).unwrap_or_default();
         let name = raw_name.rsplit('/').next().unwrap_or("").to_owned();
         if raw_name.contains("..") || raw_name.starts_with('/') || raw_name.contains('\\') || !is_safe_file_name(&name)
         {
@@ -246,6 +246,10 @@ mod tests {
         let out = unzip(&zip, ZipLimits::default()).unwrap();
         assert!(matches!(&out[0], Extracted::File { name, .. } if name == "2026-03_记-001.jpg"));
         assert!(matches!(&out[1], Extracted::Refused { reason, .. } if reason.contains("路径")));
+        // A right-to-left override in an entry's name is dropped: the name reads as written.
+        let spoofed = zip_of(&[("2026-03_记-002\u{202E}gpj.exe", b"x".to_vec())]);
+        let cleaned = unzip(&spoofed, ZipLimits::default()).unwrap();
+        assert!(matches!(&cleaned[0], Extracted::File { name, .. } if name == "2026-03_记-002gpj.exe"), "{cleaned:?}");
         assert!(matches!(&out[2], Extracted::Refused { reason, .. } if reason.contains("压缩炸弹")));
         assert!(matches!(unzip(b"PK\x03\x04 not really", ZipLimits::default()), Err(ReceiptFileError::BadZip(_))));
         let few = ZipLimits { max_entries: 2, ..ZipLimits::default() };

@@ -289,3 +289,48 @@ async fn healthz_reports_the_backend() {
     let (status, _) = page(&s.state, "/favicon.ico").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A file name stored with a right-to-left override (from before names were cleaned on upload)
+/// displays and downloads without it, so it reads as written: 发票fdp.exe, not 发票exe.pdf.
+#[tokio::test]
+async fn bidirectional_controls_are_not_shown_in_file_names() {
+    let s = site().await;
+    let bytes = b"%PDF-1.4\n%%EOF\n";
+    let sha256 = s.state.site.files.put(bytes).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap();
+    let ids = s
+        .state
+        .site
+        .add_disclosures(&[NewDisclosure {
+            village: code(VILLAGE),
+            column: "affairs-allowance".into(),
+            catalog_item: Some("allowance-lists".into()),
+            period: Some("2026-03".parse().unwrap()),
+            title: "附件名".into(),
+            body_md: "见附件".into(),
+            state: DisclosureState::Published,
+            created_at: at,
+            published_at: Some(at),
+            attachments: vec![Attachment {
+                file_name: "发票\u{202E}fdp.exe".into(),
+                media_type: "application/pdf".into(),
+                byte_size: bytes.len() as i64,
+                sha256,
+            }],
+            kind: DisclosureKind::Original,
+            replaces: None,
+            reason: None,
+            created_by: None,
+            signoffs: vec![],
+        }])
+        .await
+        .unwrap();
+    let id = ids[0].0;
+    let (status, html) = page(&s.state, &format!("/v/{VILLAGE}/d/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("发票fdp.exe") && !html.contains('\u{202E}'), "{html}");
+    let r = get(&s.state, &format!("/v/{VILLAGE}/d/{id}/a/0"), &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let disposition = r.headers().get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().to_owned();
+    assert!(!disposition.contains("%E2%80%AE") && disposition.contains("fdp.exe"), "{disposition}");
+}

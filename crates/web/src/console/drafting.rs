@@ -263,7 +263,12 @@ pub async fn edit_page(
         body: d.body_md.clone(),
         reason: d.reason.clone().unwrap_or_default(),
     };
-    let attachments = d.attachments.iter().enumerate().map(|(i, a)| (i, a.file_name.clone())).collect();
+    let attachments = d
+        .attachments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (i, yangguang_core::disclosure::without_bidi_controls(&a.file_name).into_owned()))
+        .collect();
     let target = EditTarget {
         heading: "修改草稿",
         action: format!("/console/d/{id}/edit"),

@@ -156,7 +156,7 @@ pub async fn detail(
             .enumerate()
             .map(|(i, a)| AttachmentView {
                 href: format!("/console/d/{}/a/{i}", d.id),
-                name: a.file_name.clone(),
+                name: yangguang_core::disclosure::without_bidi_controls(&a.file_name).into_owned(),
                 size: format!("{} 字节", a.byte_size),
                 image: a.media_type.starts_with("image/"),
                 table: a

@@ -241,7 +241,7 @@ fn render(
             .enumerate()
             .map(|(position, a)| AttachmentLink {
                 position,
-                file_name: a.file_name.clone(),
+                file_name: yangguang_core::disclosure::without_bidi_controls(&a.file_name).into_owned(),
                 size: human_size(a.byte_size),
                 thumbnail: a.media_type.starts_with("image/"),
             })
@@ -283,7 +283,9 @@ pub(crate) async fn attachment_response(
             other => WebError::Internal(other.to_string()),
         })?;
     let encoded_name: String =
-        form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>().replace('+', "%20");
+        form_urlencoded::byte_serialize(yangguang_core::disclosure::without_bidi_controls(&a.file_name).as_bytes())
+            .collect::<String>()
+            .replace('+', "%20");
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
     let media_type =

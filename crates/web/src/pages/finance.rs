@@ -218,7 +218,12 @@ pub(crate) async fn render(
     };
     let mut scans: BTreeMap<String, Vec<ScanView>> = BTreeMap::new();
     for r in site.store.receipts(village.code, year, month).await? {
-        scans.entry(r.voucher_no).or_default().push(links.scan(village, period, &r.sha256, r.file_name));
+        scans.entry(r.voucher_no).or_default().push(links.scan(
+            village,
+            period,
+            &r.sha256,
+            yangguang_core::disclosure::without_bidi_controls(&r.file_name).into_owned(),
+        ));
     }
     let vouchers = grouped
         .into_iter()
@@ -402,7 +407,7 @@ pub async fn receipt_viewer(
             ),
             sha256: sha256.clone(),
             village_code: village.code.to_string(),
-            file_name: all[i].file_name.clone(),
+            file_name: yangguang_core::disclosure::without_bidi_controls(&all[i].file_name).into_owned(),
             voucher: all[i].voucher_no.clone(),
             position: i + 1,
             count: all.len(),
