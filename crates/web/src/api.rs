@@ -38,7 +38,8 @@ pub async fn log_jsonl(State(state): State<AppState>) -> Response {
             Err(e) => Some((Err(std::io::Error::other(e.to_string())), (state, after, true))),
         }
     });
-    let mut response = Response::new(Body::from_stream(body));
+    // Fused: a compressing body may ask once more after the end.
+    let mut response = Response::new(Body::from_stream(futures_util::StreamExt::fuse(body)));
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson; charset=utf-8"));
@@ -72,9 +73,13 @@ pub async fn latest_checkpoint(State(state): State<AppState>) -> Result<Response
     Ok(Json(latest).into_response())
 }
 
-/// `/api/disclosures/{id}/proof`: the item's log entries, and every entry from its first one
-/// up to the latest checkpoint, with that checkpoint: enough to check the item is in the
-/// signed log without downloading all of it.
+/// Entries of the chain a proof carries at most. Until proofs are logarithmic (a Merkle
+/// tree), a proof of an old item would otherwise be the whole log after it: the rest is
+/// fetched page by page from `/api/log?after=…`, which `continue_after` names.
+const PROOF_CHAIN_LIMIT: i64 = 1_000;
+
+/// `/api/disclosures/{id}/proof`: the item's log entries, and the entries from its first one
+/// towards the latest checkpoint (at most [`PROOF_CHAIN_LIMIT`]), with that checkpoint.
 pub async fn proof(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let store = &state.site.store;
@@ -82,16 +87,26 @@ pub async fn proof(State(state): State<AppState>, Path(id): Path<String>) -> Res
     let first = entries.first().ok_or(WebError::NotFound)?;
     let checkpoint = store.list_checkpoints(1).await?.into_iter().next();
     let mut chain = vec![];
+    let mut continue_after = None;
     if let Some(cp) = checkpoint.as_ref().filter(|cp| cp.seq >= first.seq) {
+        let end = cp.seq.min(first.seq - 1 + PROOF_CHAIN_LIMIT);
         let mut after = first.seq - 1;
-        while after < cp.seq {
-            let batch = store.log_entries(after, BATCH.min((cp.seq - after) as u32)).await?;
+        while after < end {
+            let batch = store.log_entries(after, BATCH.min((end - after) as u32)).await?;
             let Some(last) = batch.last() else { break };
             after = last.seq;
             chain.extend(batch);
         }
+        continue_after = (after < cp.seq).then_some(after);
     }
-    Ok(Json(json!({ "entries": entries, "chain_to_checkpoint": chain, "checkpoint": checkpoint })).into_response())
+    Ok(Json(json!({
+        "entries": entries,
+        "chain_to_checkpoint": chain,
+        "complete": continue_after.is_none(),
+        "continue_after": continue_after,
+        "checkpoint": checkpoint,
+    }))
+    .into_response())
 }
 
 #[derive(Deserialize)]

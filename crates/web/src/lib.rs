@@ -3,6 +3,7 @@
 //! `yangguang_app::Site`.
 
 pub mod api;
+pub mod compress;
 pub mod console;
 pub mod error;
 pub use yangguang_app::i18n;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(favicon))
         .route("/robots.txt", get(robots))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
+        .layer(compress::layer())
         .layer(middleware::from_fn_with_state(state.clone(), client_address))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)

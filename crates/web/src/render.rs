@@ -70,15 +70,41 @@ pub struct EncodedPage {
     pub identity: Bytes,
     pub gzip: Bytes,
     pub brotli: Bytes,
+    /// Whether `gzip` and `brotli` hold the page (else only `identity` does).
+    compressed: bool,
+}
+
+fn etag_of(bytes: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(bytes);
+    HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12]))).expect("hex is ASCII")
 }
 
 impl EncodedPage {
     /// Compresses thoroughly: for pages that will be served many times.
     pub fn new(status: StatusCode, html: String) -> Self {
         let bytes = html.into_bytes();
-        let digest = Sha256::digest(&bytes);
-        let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12]))).expect("hex is ASCII");
-        Self { status, etag, gzip: gzip(&bytes, 9).into(), brotli: brotli(&bytes, 9).into(), identity: bytes.into() }
+        Self {
+            status,
+            etag: etag_of(&bytes),
+            gzip: gzip(&bytes, 9).into(),
+            brotli: brotli(&bytes, 9).into(),
+            identity: bytes.into(),
+            compressed: true,
+        }
+    }
+
+    /// Not compressed here: for a page made for one request (a search, a filtered list), which
+    /// `compress::layer` compresses into the one encoding the client asked for, at a fast level.
+    pub fn fresh(status: StatusCode, html: String) -> Self {
+        let bytes = html.into_bytes();
+        Self {
+            status,
+            etag: etag_of(&bytes),
+            gzip: Bytes::new(),
+            brotli: Bytes::new(),
+            identity: bytes.into(),
+            compressed: false,
+        }
     }
 
     pub fn respond(&self, request: &HeaderMap, security: &SecurityHeaders) -> Response {
@@ -87,9 +113,9 @@ impl EncodedPage {
                 .get(header::IF_NONE_MATCH)
                 .is_some_and(|v| v.as_bytes().split(|&b| b == b',').any(|t| t.trim_ascii() == self.etag.as_bytes()));
         let (body, encoding) = match negotiate(request) {
-            Encoding::Brotli => (self.brotli.clone(), Some("br")),
-            Encoding::Gzip => (self.gzip.clone(), Some("gzip")),
-            Encoding::Identity => (self.identity.clone(), None),
+            Encoding::Brotli if self.compressed => (self.brotli.clone(), Some("br")),
+            Encoding::Gzip if self.compressed => (self.gzip.clone(), Some("gzip")),
+            _ => (self.identity.clone(), None),
         };
         let mut response = if not_modified {
             Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())

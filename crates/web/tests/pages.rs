@@ -334,3 +334,74 @@ async fn bidirectional_controls_are_not_shown_in_file_names() {
     let disposition = r.headers().get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().to_owned();
     assert!(!disposition.contains("%E2%80%AE") && disposition.contains("fdp.exe"), "{disposition}");
 }
+
+async fn decoded(response: Response) -> (Option<String>, String) {
+    let encoding = response.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_owned());
+    let bytes = to_bytes(response.into_body(), 8 << 20).await.unwrap();
+    let mut out = String::new();
+    match encoding.as_deref() {
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut out).unwrap();
+        }
+        Some("br") => {
+            brotli::Decompressor::new(&bytes[..], 4096).read_to_string(&mut out).unwrap();
+        }
+        _ => out = String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+    (encoding, out)
+}
+
+#[tokio::test]
+async fn pages_made_for_one_request_and_json_are_compressed_into_the_encoding_asked_for() {
+    let s = site().await;
+    for (accept, expected) in [("gzip", Some("gzip")), ("br", Some("br")), ("identity", None)] {
+        let search = get(&s.state, "/search?q=%E5%89%8D%E5%B1%B1", &[("accept-encoding", accept)]).await;
+        assert_eq!(search.status(), StatusCode::OK);
+        let (encoding, html) = decoded(search).await;
+        assert_eq!(encoding.as_deref(), expected, "search with Accept-Encoding: {accept}");
+        assert!(html.contains("前山村"), "{html}");
+    }
+    let log = get(&s.state, "/api/log?limit=100", &[("accept-encoding", "br")]).await;
+    let (encoding, json) = decoded(log).await;
+    assert_eq!(encoding.as_deref(), Some("br"), "JSON is compressed when asked");
+    assert!(json.starts_with('['), "{json}");
+    let jsonl = get(&s.state, "/api/log.jsonl", &[("accept-encoding", "gzip")]).await;
+    let (encoding, lines) = decoded(jsonl).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"), "the streamed log too");
+    assert!(lines.lines().count() >= 25, "{lines}");
+}
+
+#[tokio::test]
+async fn a_proof_is_bounded_and_says_where_to_go_on() {
+    let s = site().await;
+    let first = s.state.site.store.log_entries_for(yangguang_core::DisclosureId(s.first_id)).await.unwrap()[0].seq;
+    // Enough publications after the item that its chain to the checkpoint passes the cap.
+    let at = Utc.with_ymd_and_hms(2026, 4, 1, 2, 0, 0).unwrap();
+    let more: Vec<NewDisclosure> = (0..1_100)
+        .map(|i| NewDisclosure {
+            village: code(OTHER_VILLAGE),
+            column: "affairs-subsidy".into(),
+            catalog_item: None,
+            period: None,
+            title: format!("安全提示 {i}"),
+            body_md: "注意防火".into(),
+            state: DisclosureState::Published,
+            created_at: at,
+            published_at: Some(at),
+            attachments: vec![],
+            kind: DisclosureKind::Original,
+            replaces: None,
+            reason: None,
+            created_by: None,
+            signoffs: vec![],
+        })
+        .collect();
+    s.state.site.add_disclosures(&more).await.unwrap();
+    yangguang_app::jobs::make_checkpoint(&s.state.site, Utc::now()).await.unwrap();
+    let r = get(&s.state, &format!("/api/disclosures/{}/proof", s.first_id), &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&text(r).await).unwrap();
+    assert_eq!(json["chain_to_checkpoint"].as_array().unwrap().len(), 1_000, "at most 1,000 entries");
+    assert_eq!(json["complete"], false);
+    assert_eq!(json["continue_after"], first - 1 + 1_000, "where /api/log?after= goes on");
+}

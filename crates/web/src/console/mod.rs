@@ -71,6 +71,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/bank/credit", post(bank::import_credit))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+        // CSRF tokens beside request-chosen text: never compressed (see `compress`).
+        .layer(axum::middleware::map_response(|mut r: Response| async move {
+            r.extensions_mut().insert(crate::compress::Uncompressed);
+            r
+        }))
 }
 
 // ───────────────────────── shared page helpers ─────────────────────────

@@ -261,7 +261,7 @@ pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<Enco
             query: "",
         };
         let html = page.render().unwrap_or_else(|_| message.clone());
-        return Arc::new(EncodedPage::new(error.status(), html));
+        return Arc::new(EncodedPage::fresh(error.status(), html));
     }
     let key = format!("!error-{}|{}", error.code(), prefs.variant());
     let today = yangguang_app::today();

@@ -63,5 +63,5 @@ pub async fn search(
         query,
         hits,
     };
-    Ok(EncodedPage::new(StatusCode::OK, page.render()?).respond(&headers, &state.security))
+    Ok(EncodedPage::fresh(StatusCode::OK, page.render()?).respond(&headers, &state.security))
 }
