@@ -87,7 +87,10 @@ pub async fn backup(settings: &Settings, dest: &Path) -> anyhow::Result<()> {
         "file_bytes": bytes,
     });
     std::fs::write(dest.join(MANIFEST), serde_json::to_vec_pretty(&manifest)?)?;
-    println!("备份完成 / backup written to {}: {backend} database, {files} files ({bytes} bytes), keys, catalog", dest.display());
+    println!(
+        "备份完成 / backup written to {}: {backend} database, {files} files ({bytes} bytes), keys, catalog",
+        dest.display()
+    );
     Ok(())
 }
 

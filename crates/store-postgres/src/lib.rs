@@ -43,7 +43,9 @@ mod dialect {
 
     /// A PostgreSQL database is copied by its own tool, `pg_dump` (the `backup` command runs it).
     pub async fn backup_into(_conn: &mut DbConn, _dest: &std::path::Path) -> StoreResult<()> {
-        Err(yangguang_store::StoreError::Invalid("PostgreSQL 数据库请用 pg_dump 备份 / back up PostgreSQL with pg_dump".into()))
+        Err(yangguang_store::StoreError::Invalid(
+            "PostgreSQL 数据库请用 pg_dump 备份 / back up PostgreSQL with pg_dump".into(),
+        ))
     }
 
     /// Indexes PostgreSQL marks invalid (a failed concurrent build, a crash mid-build). Pages

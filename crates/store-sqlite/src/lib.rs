@@ -50,7 +50,8 @@ mod dialect {
     /// `VACUUM INTO`: a consistent, compacted copy read from one snapshot, while writers go on
     /// (WAL). A plain copy of a live database file can miss the WAL or tear mid-write.
     pub async fn backup_into(conn: &mut DbConn, dest: &std::path::Path) -> StoreResult<()> {
-        let dest = dest.to_str().ok_or_else(|| yangguang_store::StoreError::Invalid("backup path is not UTF-8".into()))?;
+        let dest =
+            dest.to_str().ok_or_else(|| yangguang_store::StoreError::Invalid("backup path is not UTF-8".into()))?;
         sqlx::query("VACUUM INTO $1").bind(dest).execute(&mut *conn).await.map_err(super::sql::map_err)?;
         Ok(())
     }

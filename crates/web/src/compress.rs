@@ -29,7 +29,10 @@ fn worth_compressing(_: StatusCode, _: Version, headers: &HeaderMap, extensions:
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
         .is_some_and(|n| n < MIN_BYTES);
     let text = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
-        t.starts_with("text/") || t.starts_with("application/json") || t.contains("+json") || t.contains("xml")
+        t.starts_with("text/")
+            || t.starts_with("application/json")
+            || t.contains("+json")
+            || t.contains("xml")
             || t.starts_with("application/x-ndjson")
     });
     text && !small

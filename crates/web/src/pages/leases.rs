@@ -143,7 +143,9 @@ pub async fn leases(
     };
     if free_text {
         let html = render().await?;
-        return Ok(crate::render::EncodedPage::fresh(axum::http::StatusCode::OK, html).respond(&headers, &state.security));
+        return Ok(
+            crate::render::EncodedPage::fresh(axum::http::StatusCode::OK, html).respond(&headers, &state.security)
+        );
     }
     cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), render).await
 }
