@@ -82,6 +82,7 @@ pub async fn save_product(
     site.store.upsert_records(PRODUCT, &[row], Utc::now()).await?;
     crate::auth::audit(site, Some(&actor.who.staff), actor.ip, "bank-product", &product.id, &product.name).await;
     site.published_everywhere();
+    site.announce().await;
     Ok(())
 }
 
@@ -105,6 +106,7 @@ pub async fn save_village_service(
     crate::auth::audit(site, Some(&actor.who.staff), actor.ip, "bank-village", &village.to_string(), &service.grade)
         .await;
     site.published(village);
+    site.announce().await;
     Ok(())
 }
 
@@ -218,6 +220,7 @@ pub async fn import_credit(
     }
     site.store.replace_village_records(CREDIT, village, &lines, Utc::now()).await?;
     site.published(village);
+    site.announce().await;
     let (staff, ip) = crate::registers::importer(actor);
     crate::auth::audit(site, staff, ip, "import-credit", &village.to_string(), &format!("{} households", lines.len()))
         .await;

@@ -64,6 +64,7 @@ pub async fn import_households(
     }
     let counts = store_households(site, village, &read.households, &read.phones).await?;
     site.published(village);
+    site.announce().await;
     let (staff, ip) = crate::registers::importer(actor);
     let c = counts[0];
     let detail = format!("+{} ~{} -{} ={}", c.inserted, c.updated, c.removed, c.unchanged);

@@ -136,6 +136,7 @@ pub async fn import_ledger(
     }
     if stored.inserted + stored.updated > 0 {
         site.published(village);
+        site.announce().await;
     }
     report.stored = Some(stored);
     Ok(report)

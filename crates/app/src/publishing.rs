@@ -369,6 +369,7 @@ pub async fn publish(site: &Site, id: DisclosureId, at: DateTime<Utc>) -> Result
     let books = crate::finance::books_to_freeze(site, &d).await?;
     let entry = site.store.publish_freezing(id, at, &records, books.as_ref()).await.map_err(map_store)?;
     site.published(d.village);
+    site.announce().await;
     let action = entry.action.as_str();
     audit(site, None, "-", action, &format!("disclosure:{id}"), &format!("log seq {}", entry.seq)).await;
     Ok(entry.seq)

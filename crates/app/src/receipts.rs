@@ -77,6 +77,7 @@ pub async fn import_receipts(
     report.already_there = receipts.len() as u64 - report.added;
     if report.added > 0 {
         site.published(village);
+        site.announce().await;
     }
     Ok(report)
 }

@@ -92,6 +92,7 @@ pub async fn replace(
     let mut done = RegisterImport { register: kind, counts, ..Default::default() };
     if counts.changed() {
         site.published(village);
+        site.announce().await;
         done.draft = Some(draft_change(site, actor, village, &counts, &published()).await?);
     }
     let (staff, ip) = importer(actor);

@@ -1,6 +1,13 @@
 //! `Site`: what every request needs — the store, the catalog, the region index and the file
 //! store — plus generation counters that change whenever published content changes, so the
 //! web layer's page cache knows when to render again.
+//!
+//! Changes made by another process over the same database (the command line's imports, another
+//! app server) reach this one through a change stamp in the database (`platform_state`
+//! [`CHANGES`]): every path that changes what pages show calls [`Site::announce`] after
+//! [`Site::published`], which writes a new stamp; a running server polls it
+//! ([`Site::poll_changes`], every few seconds from [`crate::jobs::spawn`]) and, when it moved,
+//! reloads the regions and treats every cached page as stale.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,7 +43,16 @@ pub struct Site {
     villages: std::sync::Mutex<std::collections::HashMap<yangguang_core::RegionCode, u64>>,
     /// Changes with the publication log and its checkpoints.
     log_generation: AtomicU64,
+    /// Something changed here that other processes have not been told of yet.
+    unannounced: std::sync::atomic::AtomicBool,
+    /// The last change stamp this site wrote or saw in the database.
+    seen_changes: std::sync::Mutex<Option<String>>,
 }
+
+/// The `platform_state` name of the change stamp: a new value each time some process changed
+/// what pages show (`{count}-{random}`, so two processes writing at once still leave a value
+/// that no poller has seen).
+pub const CHANGES: &str = "site/changes";
 
 /// What a rendered page depends on, to know when it is stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +83,8 @@ impl Site {
         key: PlatformKey,
     ) -> Result<Self, AppError> {
         let regions = RegionIndex::new(store.list_regions().await?);
+        // A database not migrated yet has no stamp to read: pages start fresh anyway.
+        let seen_changes = store.get_state(CHANGES).await.ok().flatten();
         Ok(Self {
             store,
             catalog: Arc::new(catalog),
@@ -88,6 +106,8 @@ impl Site {
             generation: AtomicU64::new(1),
             villages: Default::default(),
             log_generation: AtomicU64::new(0),
+            unannounced: Default::default(),
+            seen_changes: std::sync::Mutex::new(seen_changes),
         })
     }
 
@@ -110,7 +130,7 @@ impl Site {
     }
 
     /// A village published, corrected or withdrawn something: its pages are stale, and so is
-    /// the log's.
+    /// the log's. Other processes learn of it at the next [`Site::announce`].
     pub fn published(&self, village: yangguang_core::RegionCode) {
         *self.villages.lock().expect("generation lock").entry(village).or_default() += 1;
         self.logged();
@@ -119,11 +139,54 @@ impl Site {
     /// Something every village's pages may show changed (the bank's products): all are stale.
     pub fn published_everywhere(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+        self.unannounced.store(true, Ordering::Release);
     }
 
     /// The log changed without a publication (a checkpoint).
     pub fn logged(&self) {
         self.log_generation.fetch_add(1, Ordering::AcqRel);
+        self.unannounced.store(true, Ordering::Release);
+    }
+
+    /// Tells other processes over the same database (a running server, when this is the
+    /// command line) that pages changed: writes a new change stamp if anything changed here
+    /// since the last one. Called by every import and publish path after its change is
+    /// committed; a failure is logged, never fails the change itself (the server's pages then
+    /// catch up at the next change).
+    pub async fn announce(&self) {
+        if !self.unannounced.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let count = match self.store.get_state(CHANGES).await {
+            Ok(value) => value.and_then(|v| v.split('-').next()?.parse::<u64>().ok()).unwrap_or(0),
+            Err(_) => 0,
+        };
+        let stamp = format!("{}-{}", count + 1, hex::encode(crate::auth::random_bytes::<8>()));
+        match self.store.put_state(CHANGES, &stamp, chrono::Utc::now()).await {
+            Ok(()) => *self.seen_changes.lock().expect("changes lock") = Some(stamp),
+            Err(e) => {
+                self.unannounced.store(true, Ordering::Release);
+                tracing::error!(error = %e, "could not record the change stamp for other processes");
+            }
+        }
+    }
+
+    /// Whether another process changed pages since this site last looked (the change stamp
+    /// moved): if so, the regions are read again and every cached page is stale. Cheap (one
+    /// read by key): a running server calls it every few seconds.
+    pub async fn poll_changes(&self) -> Result<bool, AppError> {
+        let now = self.store.get_state(CHANGES).await?;
+        {
+            let mut seen = self.seen_changes.lock().expect("changes lock");
+            if *seen == now {
+                return Ok(false);
+            }
+            seen.clone_from(&now);
+        }
+        // Regions may have been imported; every village's pages and the log may have changed.
+        self.reload_regions().await?;
+        self.log_generation.fetch_add(1, Ordering::AcqRel);
+        Ok(true)
     }
 
     /// Validates regions against the tree already stored, then stores them.
@@ -134,6 +197,8 @@ impl Site {
         })?;
         self.store.upsert_regions(&regions).await?;
         self.reload_regions().await?;
+        self.unannounced.store(true, Ordering::Release);
+        self.announce().await;
         Ok(regions.len())
     }
 
@@ -165,6 +230,7 @@ impl Site {
         for v in villages {
             self.published(v);
         }
+        self.announce().await;
         Ok(ids)
     }
 }

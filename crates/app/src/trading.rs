@@ -148,6 +148,7 @@ pub async fn ingest(site: &Site, page: &FeedPage, partial: bool, now: DateTime<U
     for village in villages {
         site.published(village);
     }
+    site.announce().await;
     Ok(report)
 }
 

@@ -405,3 +405,75 @@ async fn a_proof_is_bounded_and_says_where_to_go_on() {
     assert_eq!(json["complete"], false);
     assert_eq!(json["continue_after"], first - 1 + 1_000, "where /api/log?after= goes on");
 }
+
+/// The server notices what the command line does to the same database: one `Site` serves
+/// (its pages cached), another — the command line — publishes, imports a register and adds a
+/// village over the same SQLite file. Until the server polls the change stamp its pages stay
+/// as they were; after one poll they show the changes.
+#[tokio::test]
+async fn the_server_notices_changes_made_by_the_command_line() {
+    use yangguang_app::site::Scope;
+    let dir = std::env::temp_dir().join(format!(
+        "yg-two-processes-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("yangguang.db");
+    let open = || yangguang_store_sqlite::SqliteStore::open(&path);
+    let store = open().await.unwrap();
+    yangguang_store::Store::migrate(&store).await.unwrap();
+    yangguang_store::RegionStore::upsert_regions(&store, &common::county_with(&[(VILLAGE, "前山村")])).await.unwrap();
+    let server = AppState::new(Arc::new(common::site_over(store, "server").await));
+    let cli = common::site_over(open().await.unwrap(), "cli").await;
+    let village = code(VILLAGE);
+
+    let home = format!("/v/{VILLAGE}");
+    let (status, before) = page(&server, &home).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!before.contains("命令行发布的通知"));
+    let generation = server.site.generation(Scope::Village(village));
+    assert!(!server.site.poll_changes().await.unwrap(), "nothing changed yet");
+
+    // The command line publishes an item, imports a lease register and adds a village.
+    let at = Utc::now();
+    cli.add_disclosures(&[NewDisclosure {
+        village,
+        column: "affairs-allowance".into(),
+        catalog_item: None,
+        period: None,
+        title: "命令行发布的通知".into(),
+        body_md: "正文".into(),
+        state: DisclosureState::Published,
+        created_at: at,
+        published_at: Some(at),
+        attachments: vec![],
+        kind: DisclosureKind::Original,
+        replaces: None,
+        reason: None,
+        created_by: None,
+        signoffs: vec![],
+    }])
+    .await
+    .unwrap();
+    let leases = "合同编号,资产名称,资产类别,承租方,面积（亩）,年租金（元）,起租日期,到期日期\n\
+                  HT-CLI-1,溪东鱼塘,鱼塘,清溪渔业合作社,12.5,15000,2026-01-01,2028-12-31\n";
+    let imported = yangguang_app::leases::import_leases(&cli, None, village, leases.as_bytes()).await.unwrap();
+    assert!(imported.errors.is_empty(), "{:?}", imported.errors);
+    cli.import_regions_csv("code,name,parent_code,kind\n339921100203,新村,339921100000,village\n").await.unwrap();
+
+    // Not polled yet: the server's cached page is what it was.
+    assert_eq!(server.site.generation(Scope::Village(village)), generation);
+    assert_eq!(page(&server, &home).await.1, before);
+    assert_eq!(page(&server, "/v/339921100203").await.0, StatusCode::NOT_FOUND);
+
+    assert!(server.site.poll_changes().await.unwrap(), "the change stamp moved");
+    assert_ne!(server.site.generation(Scope::Village(village)), generation);
+    let (_, after) = page(&server, &home).await;
+    assert!(after.contains("命令行发布的通知"), "{after}");
+    let (_, leases) = page(&server, &format!("/v/{VILLAGE}/leases")).await;
+    assert!(leases.contains("HT-CLI-1"), "{leases}");
+    assert_eq!(page(&server, "/v/339921100203").await.0, StatusCode::OK, "the new village is known");
+    assert!(!server.site.poll_changes().await.unwrap(), "seen once, not again");
+    let _ = std::fs::remove_dir_all(&dir);
+}
