@@ -23,8 +23,9 @@ pub struct ReceiptReport {
 
 /// Imports scans. `files` are (name, bytes); zips are unpacked one entry at a time (never
 /// all entries in memory: at most the entry being stored and the next one being expanded),
-/// each entry within the upload size limit; a file named `*.csv` is read as the mapping from
-/// file names to vouchers, whatever its place among the files.
+/// each entry within the upload size limit; an entry or a zip refused is listed with the
+/// reason, the rest still imported. A file named `*.csv` is read as the mapping from file
+/// names to vouchers, whatever its place among the files.
 pub async fn import_receipts(
     site: &Site,
     village: RegionCode,
@@ -65,11 +66,19 @@ pub async fn import_receipts(
             }
         });
         while let Some(entry) = rx.recv().await {
-            match entry.map_err(|e| AppError::Invalid(format!("{name}：{e}")))? {
-                Extracted::File { name, bytes } => import.scan(name, bytes).await?,
-                Extracted::Refused { name, reason } => import.report.unmatched.push((name, reason)),
+            match entry {
+                Ok(Extracted::File { name, bytes }) => import.scan(name, bytes).await?,
+                Ok(Extracted::Refused { name, reason }) => import.report.unmatched.push((name, reason)),
+                // An unreadable zip, or one expanding beyond the total: the rest of it is not
+                // read, and it is listed (naming the entry where it stopped); what came before
+                // is kept, and the other files are still imported.
+                Err(e) => {
+                    import.report.unmatched.push((name.clone(), e.to_string()));
+                    break;
+                }
             }
         }
+        drop(rx);
         expand.await.map_err(|e| AppError::Invalid(e.to_string()))?;
     }
     let Import { mut report, receipts, .. } = import;

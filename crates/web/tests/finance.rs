@@ -193,4 +193,9 @@ async fn a_receipt_zip_bomb_is_refused_by_name() {
     let (name, why) = &report.unmatched[1];
     assert_eq!(name, "2026-03_记-001.jpg", "the next entry is still read");
     assert!(why.contains("不是支持的文件类型"), "{why}");
+    // A file that only looks like a zip is listed by its name, and the import goes on.
+    let files = vec![("broken.zip".to_owned(), b"PK\x03\x04 not really".to_vec())];
+    let report = yangguang_app::receipts::import_receipts(&s.site, code(VILLAGE), files).await.unwrap();
+    assert_eq!(report.unmatched.len(), 1);
+    assert!(report.unmatched[0].0 == "broken.zip" && report.unmatched[0].1.starts_with("压缩包无法读取"));
 }
