@@ -38,9 +38,12 @@ fn worth_compressing(_: StatusCode, _: Version, headers: &HeaderMap, extensions:
     text && !small
 }
 
-pub fn layer() -> CompressionLayer<fn(StatusCode, Version, &HeaderMap, &Extensions) -> bool> {
+/// Which responses to compress, as tower-http asks it.
+type Predicate = fn(StatusCode, Version, &HeaderMap, &Extensions) -> bool;
+
+pub fn layer() -> CompressionLayer<Predicate> {
     CompressionLayer::new()
         .no_deflate()
         .quality(CompressionLevel::Precise(LEVEL))
-        .compress_when(worth_compressing as fn(StatusCode, Version, &HeaderMap, &Extensions) -> bool)
+        .compress_when(worth_compressing as Predicate)
 }

@@ -355,7 +355,7 @@ async fn bad_uploads_are_refused_with_a_reason_and_nothing_is_stored() {
                 &[(name, bytes)],
             )
             .await;
-        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{name}");
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: back to the form");
         assert!(page.body.contains(reason), "{name}: {}", page.body);
     }
     assert_eq!(state.site.store.count_disclosures().await.unwrap(), before);
@@ -1034,4 +1034,53 @@ async fn a_reviewer_sees_every_attachment_and_signs_only_the_content_the_page_sh
     assert_eq!(unseen.status, StatusCode::UNPROCESSABLE_ENTITY, "a sign-off names what it signs");
     let signed = supervisor.review(id, "approve", "").await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+}
+
+#[tokio::test]
+async fn a_refused_form_comes_back_with_everything_typed_and_uploaded_and_the_message_beside_the_field() {
+    let state = state().await;
+    user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
+    let mut clerk = Browser::new(&state);
+    clerk.login("clerk", "").await;
+    let csrf = clerk.csrf().await;
+    let body = "第一段\n\n| 户主 | 金额 |\n|---|---|\n| 张*明 | 300.00 |";
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("village", VILLAGE),
+        ("item", ""),
+        ("column", "affairs-subsidy"),
+        ("period", "2026年13月"),
+        ("title", "十一月救助金发放"),
+        ("body", body),
+    ];
+    let good = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+    let files: [(&str, &[u8]); 2] = [("批复.pdf", good), ("收据.pdf", b"<html>not a pdf</html>")];
+    let page = clerk.post_multipart("/console/new", &fields, &files).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert!(page.body.contains("还没有保存"), "{}", page.body);
+    assert!(page.body.contains("id=\"period-error\"") && page.body.contains("2026年13月"), "{}", page.body);
+    assert!(page.body.contains("id=\"files-error\"") && page.body.contains("不是支持的文件类型"), "{}", page.body);
+    assert!(page.body.contains("value=\"十一月救助金发放\""), "the title is still there");
+    assert!(page.body.contains("| 张*明 | 300.00 |"), "the body is still there");
+    let carried = hidden_field(&page.body, "uploaded").expect("the good file is kept");
+    assert!(carried.ends_with("|批复.pdf"), "{carried}");
+    assert_eq!(state.site.store.count_disclosures().await.unwrap(), 0, "nothing saved yet");
+
+    // Fixed, and sent again without uploading the kept file a second time.
+    let fixed = [
+        ("csrf", csrf.as_str()),
+        ("village", VILLAGE),
+        ("item", ""),
+        ("column", "affairs-subsidy"),
+        ("period", ""),
+        ("title", "十一月救助金发放"),
+        ("body", body),
+        ("uploaded", carried.as_str()),
+    ];
+    let saved = clerk.post_multipart("/console/new", &fixed, &[]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let d = state.site.store.get_disclosure(DisclosureId(id_from(&saved.location))).await.unwrap();
+    assert_eq!(d.attachments.len(), 1);
+    assert_eq!(d.attachments[0].file_name, "批复.pdf");
+    assert_eq!(d.body_md, body);
 }

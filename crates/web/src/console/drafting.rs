@@ -43,19 +43,46 @@ struct EditPage {
     villages: Vec<(String, String)>,
     items: Vec<(String, String)>,
     columns: Vec<(String, String)>,
-    attachments: Vec<(usize, String)>,
+    attachments: Vec<KeptAttachment>,
     is_replacement: bool,
     form: FormValues,
     max_mb: usize,
+    /// What is wrong, by field (`village`, `period`, `title`, `files`, … or `form`).
+    problems: HashMap<String, String>,
+    /// Files already uploaded with this form, carried over when it comes back to be fixed.
+    uploaded: Vec<Carried>,
 }
 
-/// What the edit form is for: a new draft, or an existing one (with its attachments).
+/// An existing attachment on the edit form, and whether it is still ticked.
+pub struct KeptAttachment {
+    pub index: usize,
+    pub name: String,
+    pub checked: bool,
+}
+
+/// A file uploaded with a form that came back to be fixed: stored already, carried in the
+/// form as `sha256|media type|name` so that nobody uploads it twice.
+pub struct Carried {
+    pub value: String,
+    pub name: String,
+}
+
+impl Carried {
+    fn of(a: &Attachment) -> Self {
+        Self { value: format!("{}|{}|{}", a.sha256, a.media_type, a.file_name), name: a.file_name.clone() }
+    }
+}
+
+/// What the edit form is for: a new draft, or an existing one (with its attachments), and,
+/// when it comes back to be fixed, what was wrong and what was uploaded.
 struct EditTarget {
     heading: &'static str,
     action: String,
     form: FormValues,
-    attachments: Vec<(usize, String)>,
+    attachments: Vec<KeptAttachment>,
     is_replacement: bool,
+    problems: HashMap<String, String>,
+    uploaded: Vec<Carried>,
 }
 
 fn edit_page_for(
@@ -64,7 +91,7 @@ fn edit_page_for(
     who: &SignedIn,
     target: EditTarget,
 ) -> Result<Response, WebError> {
-    let EditTarget { heading, action, form, attachments, is_replacement } = target;
+    let EditTarget { heading, action, form, attachments, is_replacement, problems, uploaded } = target;
     let catalog = &state.site.catalog;
     let villages = clerk_villages(state, who);
     if villages.is_empty() {
@@ -88,8 +115,12 @@ fn edit_page_for(
         is_replacement,
         form,
         max_mb: state.site.upload_limits.max_bytes / 1024 / 1024,
+        // Back to be fixed: 422, with everything typed and uploaded still there.
+        problems,
+        uploaded,
     };
-    render(state, headers, StatusCode::OK, &page)
+    let status = if page.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render(state, headers, status, &page)
 }
 
 #[derive(Deserialize)]
@@ -124,6 +155,8 @@ pub async fn new_page(
         form,
         attachments: vec![],
         is_replacement: false,
+        problems: HashMap::new(),
+        uploaded: vec![],
     };
     edit_page_for(&state, &headers, &who, target)
 }
@@ -137,6 +170,8 @@ pub type Files = Vec<(String, Vec<u8>)>;
 pub struct Submitted {
     fields: HashMap<String, String>,
     keep: Vec<usize>,
+    /// `uploaded` fields: files stored with an earlier try of this form.
+    carried: Vec<String>,
     pub files: Files,
 }
 
@@ -144,7 +179,7 @@ async fn read_multipart(mut mp: Multipart) -> Result<Submitted, WebError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         WebError::BadRequest(format!("上传内容无法读取 / unreadable upload: {e}"))
     };
-    let mut out = Submitted { fields: HashMap::new(), keep: vec![], files: vec![] };
+    let mut out = Submitted { fields: HashMap::new(), keep: vec![], carried: vec![], files: vec![] };
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_owned();
         match (name.as_str(), field.file_name().map(str::to_owned)) {
@@ -154,6 +189,7 @@ async fn read_multipart(mut mp: Multipart) -> Result<Submitted, WebError> {
                     out.files.push((file_name, bytes.to_vec()));
                 }
             }
+            ("uploaded", _) => out.carried.push(field.text().await.map_err(bad)?),
             ("keep", _) => {
                 if let Ok(i) = field.text().await.map_err(bad)?.parse() {
                     out.keep.push(i);
@@ -173,12 +209,16 @@ impl Submitted {
         self.fields.get(k).map(String::as_str).unwrap_or("")
     }
 
-    fn input(&self, attachments: Vec<Attachment>) -> Result<DraftInput, WebError> {
+    /// The draft the form describes; a period that cannot be read is a problem with `period`.
+    fn input(&self, attachments: Vec<Attachment>, problems: &mut HashMap<String, String>) -> DraftInput {
         let period = match self.get("period").trim() {
             "" => None,
-            p => Some(p.parse::<Period>().map_err(|e| WebError::BadRequest(e.to_string()))?),
+            p => p
+                .parse::<Period>()
+                .map_err(|e| problems.insert("period".into(), format!("公开期 “{p}” 无法识别：{e}")))
+                .ok(),
         };
-        Ok(DraftInput {
+        DraftInput {
             column: self.get("column").into(),
             catalog_item: Some(self.get("item").to_owned()).filter(|i| !i.is_empty()),
             period,
@@ -186,7 +226,20 @@ impl Submitted {
             body_md: self.get("body").into(),
             attachments,
             reason: Some(self.get("reason").to_owned()).filter(|r| !r.trim().is_empty()),
-        })
+        }
+    }
+
+    /// What was typed, to fill the form again.
+    fn values(&self) -> FormValues {
+        FormValues {
+            village: self.get("village").into(),
+            item: self.get("item").into(),
+            column: self.get("column").into(),
+            period: self.get("period").into(),
+            title: self.get("title").into(),
+            body: self.get("body").into(),
+            reason: self.get("reason").into(),
+        }
     }
 }
 
@@ -213,13 +266,68 @@ impl<S: SignedInStaff> FromRequest<AppState> for CsrfMultipart<S> {
     }
 }
 
-async fn store_uploads(state: &AppState, files: Files) -> Result<Vec<Attachment>, WebError> {
+/// Stores the files of a form one by one: those refused are a problem with `files` (named,
+/// with the reason) and the others are kept; files carried from an earlier try are checked
+/// against the store.
+async fn store_uploads(
+    state: &AppState,
+    form: &mut Submitted,
+    problems: &mut HashMap<String, String>,
+) -> Vec<Attachment> {
     let limits = state.site.upload_limits;
     let store = state.site.files.clone();
-    tokio::task::spawn_blocking(move || uploads::accept_all(files, &limits, &store))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(|e| WebError::BadRequest(e.to_string()))
+    let files = std::mem::take(&mut form.files);
+    let carried = std::mem::take(&mut form.carried);
+    let checked = tokio::task::spawn_blocking(move || {
+        let mut refused = vec![];
+        let mut kept: Vec<Attachment> = carried.iter().filter_map(|c| carried_attachment(&store, c)).collect();
+        if kept.len() + files.len() > limits.max_files {
+            refused.push(uploads::UploadError::TooManyFiles(limits.max_files).to_string());
+        } else {
+            for (name, bytes) in files {
+                match uploads::accept_all(vec![(name, bytes)], &limits, &store) {
+                    Ok(mut a) => kept.append(&mut a),
+                    Err(e) => refused.push(e.to_string()),
+                }
+            }
+        }
+        (kept, refused)
+    })
+    .await;
+    let (kept, refused) = checked.unwrap_or_else(|e| (vec![], vec![e.to_string()]));
+    if !refused.is_empty() {
+        problems.insert("files".into(), format!("{}。其余附件已保留，不必重新上传。", refused.join("；")));
+    }
+    kept
+}
+
+/// A file carried in the form (`sha256|media type|name`), if the store has it and it is of a
+/// kind uploads accept.
+fn carried_attachment(store: &yangguang_app::files::FileStore, value: &str) -> Option<Attachment> {
+    let mut parts = value.splitn(3, '|');
+    let (sha256, media_type, name) = (parts.next()?, parts.next()?, parts.next()?);
+    if !matches!(media_type, "image/jpeg" | "image/png" | "image/webp" | "application/pdf") {
+        return None;
+    }
+    let bytes = store.get(sha256).ok()?;
+    Some(Attachment {
+        file_name: yangguang_core::disclosure::without_bidi_controls(name).into_owned(),
+        media_type: media_type.into(),
+        byte_size: bytes.len() as i64,
+        sha256: sha256.into(),
+    })
+}
+
+/// A refusal the clerk can fix on the form, by the field it concerns; others are errors.
+fn problem_of(e: yangguang_app::AppError, problems: &mut HashMap<String, String>) -> Result<(), WebError> {
+    use yangguang_app::AppError;
+    match e {
+        AppError::Field { field, message } => problems.insert(field.into(), message),
+        AppError::Invalid(message) => problems.insert("form".into(), message),
+        AppError::Upload(u) => problems.insert("files".into(), u.to_string()),
+        other => return Err(other.into()),
+    };
+    Ok(())
 }
 
 // ───────────────────────── saving and submitting ─────────────────────────
@@ -227,17 +335,42 @@ async fn store_uploads(state: &AppState, files: Files) -> Result<Vec<Attachment>
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    CsrfMultipart(Staff(who), form): CsrfMultipart,
+    CsrfMultipart(Staff(who), mut form): CsrfMultipart,
 ) -> Result<Response, WebError> {
-    let village = village_field(form.get("village"))?;
-    if !who.grants().can_draft(village) {
-        return Err(WebError::Forbidden(format!("需要该村（{village}）的村务工作者角色才能起草")));
+    let mut problems = HashMap::new();
+    let village = village_field(form.get("village"));
+    if let Ok(v) = village
+        && !who.grants().can_draft(v)
+    {
+        return Err(WebError::Forbidden(format!("需要该村（{v}）的村务工作者角色才能起草")));
     }
-    let mut input = form.input(vec![])?;
-    input.attachments = store_uploads(&state, form.files).await?;
-    let ip = client_ip(&headers);
-    let id = publishing::create_draft(&state.site, &Actor { who: &who, ip: &ip }, village, input).await?;
-    Ok(done(&headers, &format!("/console/d/{id}"), "草稿已保存。核对无误后请提交审核。"))
+    let attachments = store_uploads(&state, &mut form, &mut problems).await;
+    let mut input = form.input(vec![], &mut problems);
+    input.attachments = attachments;
+    match village {
+        Ok(village) if problems.is_empty() => {
+            let ip = client_ip(&headers);
+            let actor = Actor { who: &who, ip: &ip };
+            match publishing::create_draft(&state.site, &actor, village, input.clone()).await {
+                Ok(id) => return Ok(done(&headers, &format!("/console/d/{id}"), "草稿已保存。核对无误后请提交审核。")),
+                Err(e) => problem_of(e, &mut problems)?,
+            }
+        }
+        Ok(_) => {}
+        Err(_) => {
+            problems.insert("village".into(), "请选择村（社区）".into());
+        }
+    }
+    let target = EditTarget {
+        heading: "新建公开事项",
+        action: "/console/new".into(),
+        form: form.values(),
+        attachments: vec![],
+        is_replacement: false,
+        problems,
+        uploaded: input.attachments.iter().map(Carried::of).collect(),
+    };
+    edit_page_for(&state, &headers, &who, target)
 }
 
 pub async fn edit_page(
@@ -263,38 +396,65 @@ pub async fn edit_page(
         body: d.body_md.clone(),
         reason: d.reason.clone().unwrap_or_default(),
     };
-    let attachments = d
-        .attachments
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (i, yangguang_core::disclosure::without_bidi_controls(&a.file_name).into_owned()))
-        .collect();
     let target = EditTarget {
         heading: "修改草稿",
         action: format!("/console/d/{id}/edit"),
         form,
-        attachments,
+        attachments: kept_attachments(&d, None),
         is_replacement: d.kind == DisclosureKind::Correction,
+        problems: HashMap::new(),
+        uploaded: vec![],
     };
     edit_page_for(&state, &headers, &who, target)
+}
+
+/// A draft's attachments on the edit form, ticked unless the submitted form untick them.
+fn kept_attachments(d: &yangguang_core::Disclosure, keep: Option<&[usize]>) -> Vec<KeptAttachment> {
+    d.attachments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| KeptAttachment {
+            index: i,
+            name: yangguang_core::disclosure::without_bidi_controls(&a.file_name).into_owned(),
+            checked: keep.is_none_or(|k| k.contains(&i)),
+        })
+        .collect()
 }
 
 pub async fn edit(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    CsrfMultipart(Staff(who), form): CsrfMultipart,
+    CsrfMultipart(Staff(who), mut form): CsrfMultipart,
 ) -> Result<Response, WebError> {
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let d = state.site.store.get_disclosure(id).await?;
+    let mut problems = HashMap::new();
     let mut attachments: Vec<Attachment> =
         d.attachments.iter().enumerate().filter(|(i, _)| form.keep.contains(i)).map(|(_, a)| a.clone()).collect();
-    let mut input = form.input(vec![])?;
-    attachments.extend(store_uploads(&state, form.files).await?);
-    input.attachments = attachments;
-    let ip = client_ip(&headers);
-    publishing::edit_draft(&state.site, &Actor { who: &who, ip: &ip }, id, input).await?;
-    Ok(done(&headers, &format!("/console/d/{id}"), "已保存。修改后，之前的审核签署不再有效，需要重新审核。"))
+    let uploaded = store_uploads(&state, &mut form, &mut problems).await;
+    attachments.extend(uploaded.iter().cloned());
+    let input = form.input(attachments, &mut problems);
+    if problems.is_empty() {
+        let ip = client_ip(&headers);
+        match publishing::edit_draft(&state.site, &Actor { who: &who, ip: &ip }, id, input).await {
+            Ok(()) => {
+                let message = "已保存。修改后，之前的审核签署不再有效，需要重新审核。";
+                return Ok(done(&headers, &format!("/console/d/{id}"), message));
+            }
+            Err(e) => problem_of(e, &mut problems)?,
+        }
+    }
+    let target = EditTarget {
+        heading: "修改草稿",
+        action: format!("/console/d/{id}/edit"),
+        form: FormValues { village: d.village.to_string(), ..form.values() },
+        attachments: kept_attachments(&d, Some(&form.keep)),
+        is_replacement: d.kind == DisclosureKind::Correction,
+        problems,
+        uploaded: uploaded.iter().map(Carried::of).collect(),
+    };
+    edit_page_for(&state, &headers, &who, target)
 }
 
 pub async fn preview(
