@@ -17,6 +17,7 @@ pub mod region;
 pub mod signature;
 pub mod staff;
 pub mod time;
+pub mod tlog;
 pub mod trading;
 
 pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
