@@ -1,31 +1,27 @@
 //! Background work of a running server: publish scheduled versions when their time comes,
-//! sign a checkpoint of the publication log once a day, and notice changes made by other
-//! processes over the same database (the command line's imports) every few seconds.
+//! sign a checkpoint of the transparency log soon after new entries (and have witnesses
+//! cosign it), and notice changes made by other processes over the same database (the
+//! command line's imports) every few seconds.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use yangguang_core::publication::Checkpoint;
+use yangguang_store::TreeCheckpoint;
 
 use crate::{AppError, Site};
 
-/// Signs the current head of the log (if there is one) and stores the checkpoint.
-pub async fn make_checkpoint(site: &Site, now: DateTime<Utc>) -> Result<Option<Checkpoint>, AppError> {
-    let Some(head) = site.store.log_head().await? else { return Ok(None) };
-    let checkpoint = Checkpoint::sign(head.seq, &head.entry_hash, now, site.key.secret());
-    site.store.add_checkpoint(&checkpoint).await?;
-    site.logged();
-    site.announce().await;
-    tracing::info!(seq = checkpoint.seq, head = %checkpoint.head_hash, "signed a checkpoint of the publication log");
-    Ok(Some(checkpoint))
+/// Signs a checkpoint of the log as it is now (C2SP signed note), unless the latest one
+/// already covers every entry, and asks the witnesses to cosign it.
+pub async fn make_checkpoint(site: &Site, now: DateTime<Utc>) -> Result<Option<TreeCheckpoint>, AppError> {
+    crate::transparency::sign_checkpoint(site, now).await
 }
 
-/// Whether today's (China date) checkpoint is still to be made.
-async fn checkpoint_due(site: &Site, now: DateTime<Utc>) -> Result<bool, AppError> {
-    let latest = site.store.list_checkpoints(1).await?;
-    let today = yangguang_core::time::china_date(now);
-    Ok(latest.first().is_none_or(|c| yangguang_core::time::china_date(c.at) < today))
+/// Whether entries were logged since the latest checkpoint, or a witness has not cosigned it.
+async fn checkpoint_due(site: &Site) -> Result<bool, AppError> {
+    let size = crate::transparency::sync(site).await?;
+    let latest = crate::transparency::latest(site).await?;
+    Ok(latest.is_none_or(|c| (c.tree_size as u64) < size) && size > 0)
 }
 
 /// How often a running server looks at the database's change stamp.
@@ -33,7 +29,8 @@ pub const CHANGE_POLL: Duration = Duration::from_secs(3);
 
 /// Runs until the process ends: every [`CHANGE_POLL`], tells other processes of this one's
 /// changes and notices theirs ([`Site::poll_changes`]: the page cache is refreshed when the
-/// command line imported something); every 20 s, publish what is due; once a day, a checkpoint.
+/// command line imported something); every 20 s, publish what is due and sign a checkpoint
+/// if entries were added.
 pub fn spawn(site: Arc<Site>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut changes = tokio::time::interval(CHANGE_POLL);
@@ -57,19 +54,20 @@ async fn watch_changes(site: &Site) {
     }
 }
 
-/// Publishing what is due, the daily checkpoint, pruning.
+/// Publishing what is due, a checkpoint when there are new entries (so within a tick of a
+/// publication), asking witnesses that missed the latest one again, pruning.
 async fn scheduled_work(site: &Site) {
     let now = Utc::now();
     if let Err(e) = crate::publishing::publish_due(site, now).await {
         tracing::error!(error = %e, "scheduled publishing failed");
     }
-    match checkpoint_due(site, now).await {
+    match checkpoint_due(site).await {
         Ok(true) => {
             if let Err(e) = make_checkpoint(site, now).await {
-                tracing::error!(error = %e, "daily checkpoint failed");
+                tracing::error!(error = %e, "signing a checkpoint failed");
             }
         }
-        Ok(false) => {}
+        Ok(false) => crate::transparency::retry_witnesses(site).await,
         Err(e) => tracing::error!(error = %e, "checkpoint check failed"),
     }
     // Ended villager sessions and old login-code states, once an hour or so.

@@ -36,6 +36,8 @@ pub struct Site {
     pub sms: Arc<dyn crate::villagers::SmsSender>,
     /// Serialises villagers' code checks, so that attempts are counted exactly.
     pub login_lock: tokio::sync::Mutex<()>,
+    /// The transparency log: the Merkle tree, its name and key, the witnesses.
+    pub log: crate::transparency::TransparencyLog,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -85,6 +87,7 @@ impl Site {
         let regions = RegionIndex::new(store.list_regions().await?);
         // A database not migrated yet has no stamp to read: pages start fresh anyway.
         let seen_changes = store.get_state(CHANGES).await.ok().flatten();
+        let log = crate::transparency::TransparencyLog::new(None, key.secret(), vec![])?;
         Ok(Self {
             store,
             catalog: Arc::new(catalog),
@@ -94,6 +97,7 @@ impl Site {
             trading: Default::default(),
             sms: crate::villagers::default_sender(),
             login_lock: Default::default(),
+            log,
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {

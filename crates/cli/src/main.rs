@@ -4,6 +4,7 @@
 mod backup;
 mod settings;
 mod stores;
+mod witness;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +56,9 @@ enum Command {
     Backup(BackupArgs),
     /// Put a backup back into an empty data directory (and an empty PostgreSQL database).
     Restore(RestoreArgs),
+    /// Run a witness: cosign the checkpoints of the logs given, refusing any that is not
+    /// consistent with what it cosigned before.
+    Witness(witness::WitnessArgs),
 }
 
 #[derive(Args, Debug)]
@@ -122,6 +126,8 @@ struct VerifyArgs {
     /// The platform's public key (hex), from the "how to verify" page.
     #[arg(long)]
     public_key: Option<String>,
+    #[command(flatten)]
+    mirror: witness::MirrorArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -377,6 +383,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args).await,
+        Command::Witness(args) => {
+            init_logging(&Settings::default());
+            witness::witness(args).await
+        }
         Command::Backup(args) => {
             let settings = args.common.settings()?;
             init_logging(&settings);
@@ -405,7 +415,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&settings);
             let site = open_site(&settings).await?;
             match yangguang_app::jobs::make_checkpoint(&site, chrono::Utc::now()).await? {
-                Some(cp) => println!("signed checkpoint at entry {} ({})", cp.seq, cp.head_hash),
+                Some(cp) => print!("checkpoint of {} entries, root {}:\n\n{}", cp.tree_size, cp.root_hash, cp.note),
                 None => println!("the publication log is empty: nothing to sign"),
             }
             Ok(())
@@ -563,6 +573,9 @@ fn parse_grant(text: &str) -> anyhow::Result<yangguang_core::staff::Grant> {
 }
 
 async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
+    if let Some(location) = &args.mirror.mirror {
+        return witness::verify_mirror(&args.mirror, location).await;
+    }
     if let (Some(log), Some(checkpoint)) = (&args.log, &args.checkpoint) {
         let log_text = std::fs::read_to_string(log).with_context(|| format!("cannot read {}", log.display()))?;
         let cp_text =
@@ -617,7 +630,24 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     site.upload_limits = settings.uploads.limits()?;
     site.trading = settings.trading.config()?;
     site.sms = settings.sms.sender()?;
-    Ok(Arc::new(site))
+    let witnesses = settings
+        .transparency
+        .witness
+        .iter()
+        .map(|w| yangguang_app::transparency::Witness::new(&w.url, &w.key))
+        .collect::<Result<Vec<_>, _>>()
+        .context("[[transparency.witness]]")?;
+    let origin = Some(settings.transparency.origin.as_str());
+    site.log = yangguang_app::transparency::TransparencyLog::new(origin, site.key.secret(), witnesses)
+        .context("[transparency] origin")?;
+    let site = Arc::new(site);
+    // Older data directories: every log entry gets its canonical bytes, then the tree is read.
+    let started = Instant::now();
+    let filled = yangguang_app::transparency::upgrade(&site).await?;
+    if filled > 0 {
+        tracing::info!(entries = filled, seconds = started.elapsed().as_secs_f64(), "transparency log upgraded");
+    }
+    Ok(site)
 }
 
 /// The site, opened for a command about one village (`--village CODE`).

@@ -17,6 +17,26 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub trading: TradingSettings,
     pub sms: SmsSettings,
+    pub transparency: TransparencySettings,
+}
+
+/// The transparency log's name and the witnesses asked to cosign its checkpoints.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TransparencySettings {
+    /// The checkpoints' origin line (and the log key's name); empty for `yangguang/<county code>`.
+    pub origin: String,
+    /// Witnesses: `[[transparency.witness]]` with `url` and `key` (the witness's vkey).
+    pub witness: Vec<WitnessSettings>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WitnessSettings {
+    /// Where the witness answers, e.g. `https://witness.example.org/` (`add-checkpoint` is appended).
+    pub url: String,
+    /// The witness's verifier key, `<name>+<key id>+<base64 key>` (it prints it when it starts).
+    pub key: String,
 }
 
 /// Limits on attachments clerks upload.
@@ -251,6 +271,7 @@ impl Default for Settings {
             uploads: UploadSettings::default(),
             trading: TradingSettings::default(),
             sms: SmsSettings::default(),
+            transparency: TransparencySettings::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod household;
 pub mod identity;
 pub mod lease;
 pub mod ledger;
+pub mod log_leaf;
 pub mod money;
 pub mod period;
 pub mod publication;

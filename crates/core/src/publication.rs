@@ -79,6 +79,58 @@ pub fn content_hash(content: &VersionContent<'_>) -> String {
     sha256_hex(&[b"yangguang-content-v1\n", &json])
 }
 
+/// A version's canonical JSON as served (`/api/disclosures/{id}/content.json`): the content
+/// hash's input with each attachment's address added as a last key, `url`. Dropping the `url`
+/// keys and writing the object compactly again gives the hashed bytes
+/// (docs/TRANSPARENCY.md §1).
+pub fn canonical_json(content: &VersionContent<'_>, attachment_urls: &[String]) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Served<'a> {
+        village: RegionCode,
+        column: &'a str,
+        catalog_item: Option<&'a str>,
+        period: Option<Period>,
+        title: &'a str,
+        body_md: &'a str,
+        attachments: Vec<ServedAttachment<'a>>,
+        kind: DisclosureKind,
+        replaces: Option<i64>,
+        reason: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct ServedAttachment<'a> {
+        file_name: &'a str,
+        media_type: &'a str,
+        byte_size: i64,
+        sha256: &'a str,
+        url: &'a str,
+    }
+    let served = Served {
+        village: content.village,
+        column: content.column,
+        catalog_item: content.catalog_item,
+        period: content.period,
+        title: content.title,
+        body_md: content.body_md,
+        attachments: content
+            .attachments
+            .iter()
+            .zip(attachment_urls)
+            .map(|(a, url)| ServedAttachment {
+                file_name: &a.file_name,
+                media_type: &a.media_type,
+                byte_size: a.byte_size,
+                sha256: &a.sha256,
+                url,
+            })
+            .collect(),
+        kind: content.kind,
+        replaces: content.replaces,
+        reason: content.reason,
+    };
+    serde_json::to_vec(&served).expect("content serialises")
+}
+
 /// A reviewer's sign-off as the log records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignoffRecord {
@@ -149,7 +201,8 @@ pub fn log_time(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(at.timestamp_micros()).expect("in range")
 }
 
-fn time_text(at: DateTime<Utc>) -> String {
+/// The text form of a log time: RFC 3339, UTC, six fraction digits, `Z`.
+pub fn time_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -388,6 +441,42 @@ mod tests {
         assert_eq!(forged.verify(None), Err(CheckpointError::BadSignature));
         let back: Checkpoint = serde_json::from_str(&serde_json::to_string(&cp).unwrap()).unwrap();
         back.verify(None).unwrap();
+    }
+
+    #[test]
+    fn the_served_json_without_urls_is_the_hashed_json() {
+        let att = vec![Attachment {
+            file_name: "收据\u{1}\"a\".pdf".into(),
+            media_type: "application/pdf".into(),
+            byte_size: 3,
+            sha256: "a".repeat(64),
+        }];
+        let content = VersionContent {
+            village: RegionCode::parse("339921100201").unwrap(),
+            column: "finance-income",
+            catalog_item: None,
+            period: Some("2026-Q1".parse().unwrap()),
+            title: "标题\t",
+            body_md: "| 收入 | 1.00 |\n",
+            attachments: &att,
+            kind: DisclosureKind::Correction,
+            replaces: Some(9),
+            reason: Some("更正"),
+        };
+        let served = canonical_json(&content, &["https://x/v/339921100201/d/10/a/0".into()]);
+        let mut value: serde_json::Value = serde_json::from_slice(&served).unwrap();
+        for a in value["attachments"].as_array_mut().unwrap() {
+            a.as_object_mut().unwrap().remove("url");
+        }
+        // serde_json's Value keeps keys sorted, so compare with the struct's own bytes instead.
+        let hashed = serde_json::to_vec(&content).unwrap();
+        let reparsed: serde_json::Value = serde_json::from_slice(&hashed).unwrap();
+        assert_eq!(value, reparsed);
+        let text = String::from_utf8(served).unwrap();
+        let without_url = text.replace(r#","url":"https://x/v/339921100201/d/10/a/0""#, "");
+        assert_eq!(without_url.as_bytes(), hashed.as_slice());
+        assert_eq!(content_hash(&content), sha256_hex(&[b"yangguang-content-v1\n", without_url.as_bytes()]));
+        assert!(text.contains(r#""file_name":"收据\u0001\"a\".pdf""#), "{text}");
     }
 
     #[test]

@@ -183,8 +183,8 @@ impl DisclosureStore for Backend {
                     submitted_at: Some(d.created_at),
                     updated_at: at,
                 };
-                apply_replacement(&mut tx, &stored, at).await?;
-                append_log(&mut tx, pending_entry(&stored, at, &d.signoffs), head).await?;
+                let replaced = apply_replacement(&mut tx, &stored, at).await?;
+                append_log(&mut tx, &stored, at, &d.signoffs, replaced, head).await?;
             }
             ids.push(DisclosureId(id));
         }

@@ -40,6 +40,11 @@ macro_rules! checkpoint_columns {
         "seq, head_hash, at, public_key, signature"
     };
 }
+macro_rules! tree_checkpoint_columns {
+    () => {
+        "tree_size, root_hash, note, signed_at"
+    };
+}
 macro_rules! record_columns {
     () => {
         "kind, record_key, village_code, body, updated_at"
@@ -87,6 +92,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (6, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0006_record.sql"))),
     (7, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0007_totp_step.sql"))),
     (9, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0009_book_lock.sql"))),
+    (10, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0010_tree.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -101,6 +107,7 @@ mod prelude {
     pub(super) use sqlx::{Executor, QueryBuilder, Row};
     pub(super) use yangguang_core::Fen;
     pub(super) use yangguang_core::ledger::{LedgerEntry, Voucher};
+    pub(super) use yangguang_core::log_leaf::{LeafContext, leaf_bytes};
     pub(super) use yangguang_core::publication::{
         Checkpoint, GENESIS, LogAction, LogEntry, PendingEntry, SignoffRecord,
     };
@@ -111,8 +118,8 @@ mod prelude {
     pub(super) use yangguang_store::{
         AuditEntry, BookFreeze, DisclosureQuery, DisclosureStore, DraftEdit, FrozenMonth, IntegrationToken,
         LedgerStore, LogStore, NewRecord, NewStaff, Page, Receipt, Record, RecordCounts, RecordStore, RegionStore,
-        Repeated, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, Upserted, VoucherImport,
-        VoucherImportSession, WorkQuery, decode, rules,
+        Repeated, Session, Signoff, Staff, StaffStore, Store, StoreError, StoreResult, TreeCheckpoint, Upserted,
+        VoucherImport, VoucherImportSession, WorkQuery, decode, rules,
     };
 
     pub(super) use super::disclosures::*;

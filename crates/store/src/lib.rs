@@ -213,6 +213,32 @@ pub trait LogStore: Send + Sync {
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> StoreResult<()>;
     /// Newest first.
     async fn list_checkpoints(&self, limit: u32) -> StoreResult<Vec<Checkpoint>>;
+
+    /// Gives up to `limit` entries logged before the tree existed their canonical bytes and
+    /// leaf hash, oldest first; how many it filled (0 when none is left).
+    async fn fill_leaves(&self, limit: u32) -> StoreResult<u64>;
+    /// `(seq, leaf hash in hex)` of entries with `seq > after`, in order, as far as filled.
+    async fn leaf_hashes(&self, after: i64, limit: u32) -> StoreResult<Vec<(i64, String)>>;
+    /// `(seq, canonical bytes)` of entries with `seq > after`, in order.
+    async fn leaf_entries(&self, after: i64, limit: u32) -> StoreResult<Vec<(i64, String)>>;
+    /// Keeps a signed checkpoint of the tree; one of a size already kept is left as it was.
+    async fn add_tree_checkpoint(&self, checkpoint: &TreeCheckpoint) -> StoreResult<()>;
+    /// Replaces a kept checkpoint's note (with more cosignatures); the signed part must not change.
+    async fn set_tree_checkpoint_note(&self, tree_size: i64, note: &str) -> StoreResult<()>;
+    /// Largest first.
+    async fn list_tree_checkpoints(&self, limit: u32) -> StoreResult<Vec<TreeCheckpoint>>;
+    async fn tree_checkpoint(&self, tree_size: i64) -> StoreResult<Option<TreeCheckpoint>>;
+}
+
+/// A signed checkpoint of the Merkle tree, as the C2SP signed note served at `/log/checkpoint`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeCheckpoint {
+    pub tree_size: i64,
+    /// Lower-case hex root hash.
+    pub root_hash: String,
+    /// The note: checkpoint body, blank line, the log's signature and witnesses' cosignatures.
+    pub note: String,
+    pub signed_at: DateTime<Utc>,
 }
 
 /// A scanned receipt of a voucher.

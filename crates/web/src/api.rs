@@ -1,7 +1,7 @@
-//! Machine endpoints of the publication log, so anyone can download it and verify it:
-//! the whole log as JSON lines (streamed in batches, memory stays flat), pages of it,
-//! the signed checkpoints, and for one item its entries with the chain up to the latest
-//! checkpoint.
+//! Machine endpoints: the publication log's hash-chained form, so anyone can download it and
+//! verify it (the whole log as JSON lines, streamed in batches so memory stays flat; pages
+//! of it; the checkpoints signed over the chain before the Merkle tree, kept as history —
+//! the tree's endpoints are in `log_api`), and the pushes of the assets and trading platforms.
 
 use axum::Json;
 use axum::body::Body;
@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use serde::Deserialize;
 use serde_json::json;
-use yangguang_core::DisclosureId;
 
 use crate::AppState;
 use crate::error::{Refusal, WebError};
@@ -71,42 +70,6 @@ pub async fn checkpoints(State(state): State<AppState>) -> Result<Response, WebE
 pub async fn latest_checkpoint(State(state): State<AppState>) -> Result<Response, WebError> {
     let latest = state.site.store.list_checkpoints(1).await?.into_iter().next().ok_or(WebError::NotFound)?;
     Ok(Json(latest).into_response())
-}
-
-/// Entries of the chain a proof carries at most. Until proofs are logarithmic (a Merkle
-/// tree), a proof of an old item would otherwise be the whole log after it: the rest is
-/// fetched page by page from `/api/log?after=…`, which `continue_after` names.
-const PROOF_CHAIN_LIMIT: i64 = 1_000;
-
-/// `/api/disclosures/{id}/proof`: the item's log entries, and the entries from its first one
-/// towards the latest checkpoint (at most [`PROOF_CHAIN_LIMIT`]), with that checkpoint.
-pub async fn proof(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
-    let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
-    let store = &state.site.store;
-    let entries = store.log_entries_for(id).await?;
-    let first = entries.first().ok_or(WebError::NotFound)?;
-    let checkpoint = store.list_checkpoints(1).await?.into_iter().next();
-    let mut chain = vec![];
-    let mut continue_after = None;
-    if let Some(cp) = checkpoint.as_ref().filter(|cp| cp.seq >= first.seq) {
-        let end = cp.seq.min(first.seq - 1 + PROOF_CHAIN_LIMIT);
-        let mut after = first.seq - 1;
-        while after < end {
-            let batch = store.log_entries(after, BATCH.min((end - after) as u32)).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.seq;
-            chain.extend(batch);
-        }
-        continue_after = (after < cp.seq).then_some(after);
-    }
-    Ok(Json(json!({
-        "entries": entries,
-        "chain_to_checkpoint": chain,
-        "complete": continue_after.is_none(),
-        "continue_after": continue_after,
-        "checkpoint": checkpoint,
-    }))
-    .into_response())
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@ pub mod api;
 pub mod compress;
 pub mod console;
 pub mod error;
+pub mod log_api;
 pub use yangguang_app::i18n;
 pub mod pages;
 pub mod prefs;
@@ -13,6 +14,7 @@ pub mod proxy;
 pub mod render;
 pub mod session;
 pub mod villager;
+pub mod witness;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -96,7 +98,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/log", get(api::log_page))
         .route("/api/checkpoints", get(api::checkpoints))
         .route("/api/checkpoints/latest", get(api::latest_checkpoint))
-        .route("/api/disclosures/{id}/proof", get(api::proof))
+        .route("/api/disclosures/{id}/proof", get(log_api::proof))
+        .route("/api/disclosures/{id}/content.json", get(log_api::content_json))
+        .route("/api/log/consistency", get(log_api::consistency))
+        .route("/api/log/checkpoints", get(log_api::checkpoints))
+        .route("/api/log/keys", get(log_api::keys))
+        .route("/log/checkpoint", get(log_api::checkpoint))
+        .route("/log/tile/{*rest}", get(log_api::tile))
         .route(
             "/api/villages/{code}/ledger",
             axum::routing::post(api::push_ledger).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),

@@ -349,9 +349,11 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     let villages: Vec<&Region> = regions.iter().filter(|r| r.kind.is_village_level()).collect();
     let mut rng = Rng::new(options.seed ^ 0x00C0_FFEE);
     let mut phone_seq = 0u64;
+    // Every village's publications, published in one timeline: the log's times then rise
+    // with its sequence, as they do in a real deployment (publishing appends "now").
+    let mut planned: Vec<NewDisclosure> = vec![];
     // Batches of villages keep each transaction short and memory flat at any scale.
     for chunk in villages.chunks(16) {
-        let mut batch = vec![];
         for village in chunk {
             let demo = demo_village(&regions).map(|r| r.code);
             let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts, demo);
@@ -380,33 +382,12 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
                     summary.attachments += 1;
                 }
                 new.signoffs = signoffs_for(&catalog, &reviewers, &new);
-                batch.push(new);
+                planned.push(new);
             }
         }
-        summary.disclosures += batch.len();
-        let ids = site.add_disclosures(&batch).await?;
-        // The published monthly accounts froze their months' books, as publishing does.
-        for (new, id) in batch.iter().zip(&ids) {
-            if let (Some(MONTHLY_ACCOUNTS), Some(Period::Month { year, month }), DisclosureState::Published) =
-                (new.catalog_item.as_deref(), new.period, new.state)
-            {
-                site.store.freeze_books(new.village, (year, month), (year, month), *id).await?;
-            }
-        }
-        // A few published items are later corrected or withdrawn, as happens in real life.
-        let mut later = vec![];
-        for (new, id) in batch.iter().zip(&ids) {
-            let roll = rng.below(1000);
-            if roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS) {
-                later.push(replacement(new, *id, DisclosureKind::Correction, &catalog, &reviewers));
-                summary.corrections += 1;
-            } else if roll == 4 {
-                later.push(replacement(new, *id, DisclosureKind::Withdrawal, &catalog, &reviewers));
-                summary.withdrawals += 1;
-            }
-        }
-        site.add_disclosures(&later).await?;
     }
+    summary.disclosures = planned.len();
+    publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary).await?;
     for chunk in assets::listings(&villages, demo_village(&regions), options).chunks(500) {
         let page = yangguang_core::trading::FeedPage { listings: chunk.to_vec(), ..Default::default() };
         let report = crate::trading::ingest(site, &page, false, Utc::now()).await?;
@@ -420,6 +401,90 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     add_work_in_progress(site, &regions, options).await?;
     Ok(summary)
 }
+
+/// One step of the demo's timeline: an original publication (by its place in the plan), or
+/// the correction or withdrawal of one, three days later.
+enum Step {
+    Original(usize),
+    Replacement(usize, DisclosureKind),
+}
+
+/// Publishes the planned originals and a few corrections and withdrawals of them in the order
+/// of their times, in batches; the monthly accounts freeze their months' books, as
+/// publishing does.
+async fn publish_in_time_order(
+    site: &Site,
+    planned: Vec<NewDisclosure>,
+    rng: &mut Rng,
+    reviewers: &Reviewers,
+    summary: &mut DemoSummary,
+) -> Result<(), AppError> {
+    let catalog = site.catalog.clone();
+    let at = |new: &NewDisclosure| new.published_at.unwrap_or(new.created_at);
+    let mut steps: Vec<(DateTime<Utc>, Step)> = vec![];
+    for (i, new) in planned.iter().enumerate() {
+        steps.push((at(new), Step::Original(i)));
+        // A few published items are later corrected or withdrawn, as happens in real life.
+        let roll = rng.below(1000);
+        let kind = if roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS) {
+            summary.corrections += 1;
+            DisclosureKind::Correction
+        } else if roll == 4 {
+            summary.withdrawals += 1;
+            DisclosureKind::Withdrawal
+        } else {
+            continue;
+        };
+        steps.push((at(new) + REPLACED_AFTER, Step::Replacement(i, kind)));
+    }
+    steps.sort_by_key(|(at, _)| *at);
+    let mut ids: Vec<Option<DisclosureId>> = vec![None; planned.len()];
+    let mut batch: Vec<usize> = vec![];
+    for (_, step) in steps {
+        match step {
+            Step::Original(i) => {
+                batch.push(i);
+                if batch.len() >= 500 {
+                    publish_batch(site, &planned, &mut batch, &mut ids).await?;
+                }
+            }
+            Step::Replacement(i, kind) => {
+                // Everything before it first: its original, and the times stay in order.
+                publish_batch(site, &planned, &mut batch, &mut ids).await?;
+                let original = ids[i].expect("published before its replacement");
+                let new = replacement(&planned[i], original, kind, &catalog, reviewers);
+                site.add_disclosures(&[new]).await?;
+            }
+        }
+    }
+    publish_batch(site, &planned, &mut batch, &mut ids).await
+}
+
+async fn publish_batch(
+    site: &Site,
+    planned: &[NewDisclosure],
+    batch: &mut Vec<usize>,
+    ids: &mut [Option<DisclosureId>],
+) -> Result<(), AppError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let news: Vec<NewDisclosure> = batch.iter().map(|&i| planned[i].clone()).collect();
+    let stored = site.add_disclosures(&news).await?;
+    for ((&i, new), id) in batch.iter().zip(&news).zip(stored) {
+        ids[i] = Some(id);
+        if let (Some(MONTHLY_ACCOUNTS), Some(Period::Month { year, month }), DisclosureState::Published) =
+            (new.catalog_item.as_deref(), new.period, new.state)
+        {
+            site.store.freeze_books(new.village, (year, month), (year, month), id).await?;
+        }
+    }
+    batch.clear();
+    Ok(())
+}
+
+/// How long after an original the demo's corrections and withdrawals come.
+const REPLACED_AFTER: chrono::Duration = chrono::Duration::days(3);
 
 /// A scanned receipt for every voucher that pays something out (the debit is not money).
 async fn attach_receipts(
@@ -541,7 +606,7 @@ fn replacement(
     catalog: &yangguang_core::Catalog,
     reviewers: &Reviewers,
 ) -> NewDisclosure {
-    let at = original.published_at.expect("published") + chrono::Duration::days(3);
+    let at = original.published_at.expect("published") + REPLACED_AFTER;
     let (body_md, reason) = match kind {
         DisclosureKind::Correction => (
             format!(

@@ -253,8 +253,12 @@ pub async fn checkpoint(
         &client_ip(&headers),
         "checkpoint",
         "log",
-        &cp.as_ref().map_or(0, |c| c.seq).to_string(),
+        &cp.as_ref().map_or(0, |c| c.tree_size).to_string(),
     )
     .await;
-    Ok(done(&headers, "/console", &cp.map_or("公开记录为空。".into(), |c| format!("已签署检查点：第 {} 条。", c.seq))))
+    Ok(done(
+        &headers,
+        "/console",
+        &cp.map_or("公开记录为空。".into(), |c| format!("已签署检查点：共 {} 条记录。", c.tree_size)),
+    ))
 }
