@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use yangguang_core::ledger::vouchers;
+use yangguang_core::log_leaf::LeafEntry;
 use yangguang_core::publication::{ChainError, Checkpoint, LogEntry, verify_chain};
+use yangguang_core::tlog;
 use yangguang_core::{DisclosureId, Period};
 use yangguang_store::FrozenMonth;
 
@@ -22,6 +24,8 @@ pub struct VerifyReport {
     pub versions: u64,
     pub attachments: u64,
     pub checkpoints: u64,
+    /// Checkpoints of the Merkle tree, each recomputed from the entries' bytes.
+    pub tree_checkpoints: u64,
     /// Frozen months of books rechecked voucher by voucher.
     pub months: u64,
 }
@@ -56,7 +60,8 @@ pub async fn verify_store(site: &Site) -> Result<Result<VerifyReport, Inconsiste
             problems.join("; ")
         ))));
     }
-    let mut report = VerifyReport { entries: 0, versions: 0, attachments: 0, checkpoints: 0, months: 0 };
+    let mut report =
+        VerifyReport { entries: 0, versions: 0, attachments: 0, checkpoints: 0, tree_checkpoints: 0, months: 0 };
     let mut logged: HashSet<i64> = HashSet::new();
     let mut hashes: Vec<String> = vec![];
     let mut prev: Option<LogEntry> = None;
@@ -153,11 +158,89 @@ pub async fn verify_store(site: &Site) -> Result<Result<VerifyReport, Inconsiste
             ))));
         }
     }
+    match verify_tree(site).await? {
+        Ok(n) => report.tree_checkpoints = n,
+        Err(problem) => return Ok(Err(problem)),
+    }
     match verify_books(site).await? {
         Ok(months) => report.months = months,
         Err(problem) => return Ok(Err(problem)),
     }
     Ok(Ok(report))
+}
+
+/// The Merkle tree against the chain: every entry's canonical bytes say what its chained entry
+/// says (the same chain hash, version, content hash, time), the tree made from those bytes is
+/// the tree the server serves, and every tree checkpoint is signed by the platform key over
+/// the root the bytes make. Returns how many checkpoints were checked.
+async fn verify_tree(site: &Site) -> Result<Result<u64, Inconsistency>, AppError> {
+    let bad = |m: String| Ok(Err(Inconsistency(m)));
+    let mut tree = tlog::Tree::new();
+    let mut after = 0;
+    loop {
+        let chained = site.store.log_entries(after, BATCH).await?;
+        let Some(last) = chained.last().map(|e| e.seq) else { break };
+        let leaves = site.store.leaf_entries(after, BATCH).await?;
+        for (i, entry) in chained.iter().enumerate() {
+            let Some((seq, bytes)) = leaves.get(i) else {
+                return bad(format!(
+                    "公开记录第 {} 条没有规范内容（树的叶子）/ entry {} has no leaf",
+                    entry.seq, entry.seq
+                ));
+            };
+            let leaf = LeafEntry::parse(bytes.as_bytes());
+            let matches = leaf.as_ref().is_ok_and(|l| {
+                *seq == entry.seq
+                    && l.seq == entry.seq
+                    && l.chain == entry.entry_hash
+                    && l.disclosure == entry.disclosure_id
+                    && l.version == entry.version
+                    && l.kind == entry.action
+                    && l.content_hash == entry.content_hash
+                    && l.at() == Some(entry.at)
+            });
+            if !matches {
+                let who = describe(site, entry.disclosure_id).await;
+                return bad(format!(
+                    "公开记录第 {} 条的规范内容与记录链不符（{who}）/ entry {}'s bytes differ from the chain",
+                    entry.seq, entry.seq
+                ));
+            }
+            tree.push(tlog::leaf_hash(bytes.as_bytes()));
+        }
+        after = last;
+    }
+    let size = tree.size();
+    crate::transparency::sync(site).await?;
+    let served = site.log.with_tree(|t| t.root(size).ok());
+    if size > 0 && served != tree.root(size).ok() {
+        return bad(
+            "服务器提供的树与记录内容算出的树不符（叶子哈希被改动）/ the served tree differs from the entries".into()
+        );
+    }
+    let public = crate::transparency::identity(site).await?.signer.public_key();
+    let mut checked = 0;
+    for cp in site.store.list_tree_checkpoints(u32::MAX).await? {
+        checked += 1;
+        // The key is named by each checkpoint's own origin (a deployment may have renamed its log).
+        let origin = cp.note.lines().next().unwrap_or_default();
+        let key = tlog::Verifier::new(origin, tlog::KEY_TYPE_ED25519, public);
+        let opened = key.and_then(|k| tlog::Checkpoint::open(cp.note.as_bytes(), std::slice::from_ref(&k)));
+        let Ok((signed, ..)) = opened else {
+            return bad(format!(
+                "树大小为 {} 的检查点签名无效 / the checkpoint of size {} does not verify",
+                cp.tree_size, cp.tree_size
+            ));
+        };
+        let root = u64::try_from(cp.tree_size).ok().filter(|n| *n <= size).and_then(|n| tree.root(n).ok());
+        if signed.size != cp.tree_size as u64 || root != Some(signed.root) {
+            return bad(format!(
+                "树大小为 {} 的检查点与现有记录算出的根不符：记录在签署后被改动或删除 / the log no longer matches a signed checkpoint",
+                cp.tree_size
+            ));
+        }
+    }
+    Ok(Ok(checked))
 }
 
 /// Every frozen month's books against what was frozen: each voucher's lines against the

@@ -595,11 +595,12 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     match yangguang_app::verify::verify_store(&site).await? {
         Ok(r) => {
             println!(
-                "OK: {} log entries, {} published versions, {} attachment files, {} checkpoints, {} frozen months of books verified in {:.1}s",
+                "OK: {} log entries, {} published versions, {} attachment files, {} chain checkpoints, {} tree checkpoints, {} frozen months of books verified in {:.1}s",
                 r.entries,
                 r.versions,
                 r.attachments,
                 r.checkpoints,
+                r.tree_checkpoints,
                 r.months,
                 started.elapsed().as_secs_f64()
             );

@@ -1,7 +1,8 @@
 //! `yangguang verify` on the demo county: it passes, and it fails naming the item after each
 //! kind of tampering done behind the platform's back — a published body changed by direct
 //! SQL, a log entry deleted or reordered, an attachment file altered, a row slipped in as
-//! published. And a downloaded log verifies offline against the signed checkpoint.
+//! published, an entry's canonical bytes edited. And the served log verifies from its tiles
+//! with no database, online and from an offline bundle.
 
 mod common;
 
@@ -52,7 +53,7 @@ fn verify_passes_on_the_untouched_demo() {
     let data = demo_copy("clean");
     let (ok, text) = verify(&data);
     assert!(ok, "{text}");
-    assert!(text.contains("OK:") && text.contains("1 checkpoints"), "{text}");
+    assert!(text.contains("OK:") && text.contains("1 tree checkpoints"), "{text}");
     assert!(!text.contains(" 0 frozen months"), "the demo's published months are frozen: {text}");
 }
 
@@ -68,7 +69,8 @@ fn a_published_body_changed_by_direct_sql_is_detected_and_named() {
 #[test]
 fn a_deleted_log_entry_is_detected() {
     let data = demo_copy("deleted");
-    sql(&data, "DELETE FROM log_entry WHERE seq = 500;");
+    // Behind the platform's back: the foreign key from the tree's leaves is switched off too.
+    sql(&data, "PRAGMA foreign_keys = OFF; DELETE FROM log_entry WHERE seq = 500;");
     let (ok, text) = verify(&data);
     assert!(!ok, "{text}");
     assert!(text.contains("第 501 条") && text.contains("事项 #"), "{text}");
@@ -79,7 +81,7 @@ fn reordered_log_entries_are_detected() {
     let data = demo_copy("reordered");
     sql(
         &data,
-        "UPDATE log_entry SET seq = -1 WHERE seq = 700; UPDATE log_entry SET seq = 700 WHERE seq = 701; UPDATE log_entry SET seq = 701 WHERE seq = -1;",
+        "PRAGMA foreign_keys = OFF; UPDATE log_entry SET seq = -1 WHERE seq = 700; UPDATE log_entry SET seq = 700 WHERE seq = 701; UPDATE log_entry SET seq = 701 WHERE seq = -1;",
     );
     let (ok, text) = verify(&data);
     assert!(!ok, "{text}");
@@ -122,43 +124,86 @@ fn a_row_slipped_in_as_published_without_review_is_detected() {
     assert!(text.contains("未经审核的公告") && text.contains("公开记录中没有它"), "{text}");
 }
 
+fn verify_mirror(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(common::BIN).arg("verify").args(args).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// The log as anyone fetches it — checkpoint, tiles, entry bundles — verifies with no
+/// database, from the server and from the offline bundle `--save` wrote; a changed tile or
+/// entry, or another key, fails.
 #[test]
-fn a_downloaded_log_verifies_offline_against_the_signed_checkpoint() {
-    let data = demo_copy("offline");
+fn the_served_log_verifies_from_its_tiles_online_and_offline() {
+    let data = demo_copy("mirror");
     let server = Server::start(&["serve", "--data-dir", data.to_str().unwrap()]);
-    let log = server.get("/api/log.jsonl");
-    assert_eq!(log.status, 200);
-    let checkpoint = server.get("/api/checkpoints/latest");
-    let verify_page = server.get("/verify");
-    let key = verify_page.body.split("<code class=\"key\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
-    let dir = temp_dir("offline-files");
-    let (log_path, cp_path) = (dir.join("log.jsonl"), dir.join("checkpoint.json"));
-    std::fs::write(&log_path, &log.body).unwrap();
-    std::fs::write(&cp_path, &checkpoint.body).unwrap();
-    let args = |log: &Path| {
-        vec![
-            "verify".to_owned(),
-            "--log".into(),
-            log.display().to_string(),
-            "--checkpoint".into(),
-            cp_path.display().to_string(),
-            "--public-key".into(),
-            key.clone(),
-        ]
-    };
-    let out = std::process::Command::new(common::BIN).args(args(&log_path)).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // Someone edits a line of the downloaded copy: detected without any database.
-    let tampered = dir.join("tampered.jsonl");
-    std::fs::write(&tampered, log.body.replacen("\"version\":1", "\"version\":2", 1)).unwrap();
-    let out = std::process::Command::new(common::BIN).args(args(&tampered)).output().unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("第 1 条"), "{}", String::from_utf8_lossy(&out.stderr));
-    // A checkpoint checked against another key is refused.
-    let mut other_key = args(&log_path);
-    other_key[6] = "00".repeat(32);
-    let out = std::process::Command::new(common::BIN).args(other_key).output().unwrap();
-    assert!(!out.status.success());
+    let keys: serde_json::Value = serde_json::from_str(&server.get("/api/log/keys").body).unwrap();
+    let key = keys["log_key"].as_str().unwrap().to_owned();
+    let bundle = temp_dir("mirror-bundle").join("log");
+    let url = format!("{}/log/", server.base());
+    let (ok, text) = verify_mirror(&["--mirror", &url, "--key", &key, "--save", bundle.to_str().unwrap()]);
+    assert!(ok && text.contains("OK:") && text.contains("entries"), "{text}");
+    drop(server);
+    let offline = bundle.to_str().unwrap();
+    let (ok, text) = verify_mirror(&["--mirror", offline, "--key", &key]);
+    assert!(ok, "the offline bundle verifies with the server gone: {text}");
+
+    let tile = bundle.join("tile/0/000");
+    let good = std::fs::read(&tile).unwrap();
+    let mut bad = good.clone();
+    bad[40] ^= 1;
+    std::fs::write(&tile, &bad).unwrap();
+    let (ok, text) = verify_mirror(&["--mirror", offline, "--key", &key]);
+    assert!(!ok && text.contains("瓦片"), "a changed tile: {text}");
+    std::fs::write(&tile, &good).unwrap();
+
+    let entries = bundle.join("tile/entries/001");
+    let good = std::fs::read(&entries).unwrap();
+    let text = String::from_utf8_lossy(&good).replacen("\"version\":1", "\"version\":2", 1);
+    std::fs::write(&entries, text.as_bytes()).unwrap();
+    let (ok, text) = verify_mirror(&["--mirror", offline, "--key", &key]);
+    assert!(!ok && text.contains("条目包"), "a changed entry: {text}");
+    std::fs::write(&entries, &good).unwrap();
+
+    let other = key.replace("yangguang/", "someone-else/");
+    let (ok, text) = verify_mirror(&["--mirror", offline, "--key", &other]);
+    assert!(!ok, "another key: {text}");
+}
+
+/// A data directory from before the tree: its entries get their bytes at start, in the same
+/// order, and the tree is the one signed before.
+#[test]
+fn an_older_data_directory_upgrades_at_start_to_the_same_tree() {
+    let data = demo_copy("upgrade");
+    let root_before = checkpoint_root(&data);
+    sql(&data, "DELETE FROM log_leaf; DELETE FROM tree_checkpoint;");
+    let (status, stderr) = run(&["checkpoint", "--data-dir", data.to_str().unwrap()]);
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("transparency log upgraded"), "{stderr}");
+    assert_eq!(checkpoint_root(&data), root_before);
+    let (ok, text) = verify(&data);
+    assert!(ok, "{text}");
+}
+
+fn checkpoint_root(data: &Path) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", data.join("yangguang.db").display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar("SELECT root_hash FROM tree_checkpoint ORDER BY tree_size DESC LIMIT 1")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    })
+}
+
+#[test]
+fn an_entry_changed_in_the_tree_is_detected_and_named() {
+    let data = demo_copy("leaf");
+    sql(&data, "UPDATE log_leaf SET entry = replace(entry, '\"version\":1', '\"version\":3') WHERE seq = 42;");
+    let (ok, text) = verify(&data);
+    assert!(!ok && text.contains("第 42 条"), "{text}");
 }
 
 /// A line of a published month's books, and the voucher it belongs to.

@@ -190,6 +190,19 @@ pub async fn a_correction_supersedes_and_a_withdrawal_withdraws(store: &dyn Stor
         [LogAction::Publish, LogAction::Publish, LogAction::Correct, LogAction::Withdraw]
     );
     assert_eq!(log[3].reason.as_deref(), Some("重复发布"));
+    // Each entry's canonical bytes (the Merkle tree's leaves) say what it is and what it replaces.
+    let leaves = store.leaf_entries(0, 10).await.unwrap();
+    assert_eq!(leaves.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    let parsed: Vec<LeafEntry> = leaves.iter().map(|(_, b)| LeafEntry::parse(b.as_bytes()).unwrap()).collect();
+    assert_eq!(parsed[2].replaces, Some(Replaced { disclosure: ids[0].0, version: 1 }));
+    assert_eq!(
+        (parsed[3].kind, parsed[3].replaces.as_ref().map(|r| r.disclosure)),
+        (LogAction::Withdraw, Some(ids[1].0))
+    );
+    assert!(parsed.iter().zip(&log).all(|(leaf, e)| leaf.chain == e.entry_hash && leaf.content_hash == e.content_hash));
+    let hashes = store.leaf_hashes(0, 10).await.unwrap();
+    assert_eq!(hashes[0].1, hex::encode(yangguang_core::tlog::leaf_hash(leaves[0].1.as_bytes())));
+    assert_eq!(store.fill_leaves(100).await.unwrap(), 0, "nothing is left without its bytes");
     let query = DisclosureQuery { village: code("339921100201"), columns: vec![], page: 1, per_page: 10 };
     let listed: Vec<_> =
         store.list_disclosures(&query).await.unwrap().items.into_iter().map(|d| (d.title, d.state)).collect();
@@ -398,4 +411,21 @@ pub async fn scheduled_versions_come_due(store: &dyn Store) {
     assert_eq!(store.due_scheduled(time(10)).await.unwrap(), ids);
     store.publish(ids[0], time(10), &[]).await.unwrap();
     assert!(store.due_scheduled(time(11)).await.unwrap().is_empty());
+}
+
+pub async fn tree_checkpoints_round_trip_once_per_size(store: &dyn Store) {
+    let cp = |size: i64, note: &str| TreeCheckpoint {
+        tree_size: size,
+        root_hash: format!("{size:064}"),
+        note: note.into(),
+        signed_at: time(size as u32),
+    };
+    store.add_tree_checkpoint(&cp(3, "three")).await.unwrap();
+    store.add_tree_checkpoint(&cp(7, "seven")).await.unwrap();
+    store.add_tree_checkpoint(&cp(3, "another three")).await.unwrap();
+    assert_eq!(store.list_tree_checkpoints(10).await.unwrap(), vec![cp(7, "seven"), cp(3, "three")]);
+    store.set_tree_checkpoint_note(3, "three, cosigned").await.unwrap();
+    assert_eq!(store.tree_checkpoint(3).await.unwrap(), Some(cp(3, "three, cosigned")));
+    assert_eq!(store.tree_checkpoint(4).await.unwrap(), None);
+    assert!(matches!(store.set_tree_checkpoint_note(4, "x").await, Err(StoreError::NotFound)));
 }

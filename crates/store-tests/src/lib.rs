@@ -2,6 +2,7 @@
 //! [`contract_tests!`], so SQLite and PostgreSQL behave alike.
 
 use chrono::{DateTime, TimeZone, Utc};
+use yangguang_core::log_leaf::{LeafEntry, Replaced};
 use yangguang_core::publication::{Checkpoint, GENESIS, LogAction, SignoffRecord, verify_chain};
 use yangguang_core::staff::{Grant, Role};
 use yangguang_core::{
@@ -9,7 +10,7 @@ use yangguang_core::{
 };
 use yangguang_store::{
     AuditEntry, BookFreeze, Decision, DisclosureQuery, DraftEdit, NewRecord, NewStaff, RecordCounts, Session, Signoff,
-    Store, StoreError, Upserted, WorkQuery,
+    Store, StoreError, TreeCheckpoint, Upserted, WorkQuery,
 };
 
 /// Generates one `#[tokio::test]` per contract test. `$factory` is an async fn returning the
@@ -51,6 +52,7 @@ macro_rules! contract_tests {
             a_totp_step_is_claimed_once,
             the_audit_trail_reads_newest_first,
             checkpoints_round_trip,
+            tree_checkpoints_round_trip_once_per_size,
             vouchers_import_idempotently_and_replace_unlocked_changes,
             a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored,
             published_books_are_frozen_against_new_and_changed_vouchers,
