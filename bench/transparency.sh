@@ -18,6 +18,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 PORT=18193
 NGINX_PORT=18194
 work=$(mktemp -d /tmp/yg-tlog-bench.XXXXXX)
+chmod 755 "$work"  # nginx's workers read the tile copy under it
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"' EXIT
 for tool in wrk nginx sqlite3 python3; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool: apt-get install wrk nginx-light sqlite3 python3" >&2; exit 1; }

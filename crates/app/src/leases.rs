@@ -2,6 +2,8 @@
 //! change opening a draft of the contracts register for review, and the rent each contract
 //! has brought in according to the books.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use yangguang_core::RegionCode;
 use yangguang_core::lease::{Lease, RentPosition};
@@ -64,6 +66,30 @@ pub async fn village_leases(site: &Site, village: RegionCode) -> Result<Vec<Leas
 
 pub async fn lease(site: &Site, village: RegionCode, contract_no: &str) -> Result<Option<Lease>, AppError> {
     site.store.get_record(LEASE, &key(village, contract_no)).await?.as_ref().map(decode).transpose()
+}
+
+/// A village's leases (in [`village_leases`] order) with each one's rent position on `day`.
+#[derive(Debug)]
+pub struct LeaseBook {
+    pub day: NaiveDate,
+    pub leases: Vec<Lease>,
+    pub positions: Vec<Option<RentPosition>>,
+}
+
+/// The village's [`LeaseBook`] for `day`, kept in memory until the village's pages change (a
+/// register or ledger import, a publication, another process's change): lease lists filtered
+/// by type or rent are made for each request, and reading the register and the whole books for
+/// each would cost milliseconds.
+pub async fn lease_book(site: &Site, village: RegionCode, day: NaiveDate) -> Result<Arc<LeaseBook>, AppError> {
+    let generation = site.generation(crate::site::Scope::Village(village));
+    if let Some(book) = site.lease_books.get(village, generation).filter(|b| b.day == day) {
+        return Ok(book);
+    }
+    let leases = village_leases(site, village).await?;
+    let positions = rent_positions(site, village, &leases, day).await?;
+    let book = Arc::new(LeaseBook { day, leases, positions });
+    site.lease_books.put(village, generation, book.clone());
+    Ok(book)
 }
 
 /// The rent position of each lease on `day` (see [`RentPosition`]), from one read of the

@@ -38,6 +38,8 @@ pub struct Site {
     pub login_lock: tokio::sync::Mutex<()>,
     /// The transparency log: the Merkle tree, its name and key, the witnesses.
     pub log: crate::transparency::TransparencyLog,
+    /// Each village's leases with their rent positions, while its pages stay valid.
+    pub lease_books: VillageCache<crate::leases::LeaseBook>,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -49,6 +51,29 @@ pub struct Site {
     unannounced: std::sync::atomic::AtomicBool,
     /// The last change stamp this site wrote or saw in the database.
     seen_changes: std::sync::Mutex<Option<String>>,
+}
+
+/// Something derived from one village's data, kept while that village's generation (see
+/// [`Site::generation`]) stays the same; one entry a village.
+pub struct VillageCache<T> {
+    entries: std::sync::Mutex<std::collections::HashMap<yangguang_core::RegionCode, (u64, Arc<T>)>>,
+}
+
+impl<T> Default for VillageCache<T> {
+    fn default() -> Self {
+        Self { entries: Default::default() }
+    }
+}
+
+impl<T> VillageCache<T> {
+    pub fn get(&self, village: yangguang_core::RegionCode, generation: u64) -> Option<Arc<T>> {
+        let entries = self.entries.lock().expect("cache lock");
+        entries.get(&village).filter(|(g, _)| *g == generation).map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, village: yangguang_core::RegionCode, generation: u64, value: Arc<T>) {
+        self.entries.lock().expect("cache lock").insert(village, (generation, value));
+    }
 }
 
 /// The `platform_state` name of the change stamp: a new value each time some process changed
@@ -98,6 +123,7 @@ impl Site {
             sms: crate::villagers::default_sender(),
             login_lock: Default::default(),
             log,
+            lease_books: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {

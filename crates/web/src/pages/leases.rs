@@ -95,25 +95,20 @@ pub async fn leases(
     let render = || async {
         let t = prefs.lang.texts();
         let today = yangguang_app::today();
-        let all = yangguang_app::leases::village_leases(&state.site, village.code).await?;
+        let book = yangguang_app::leases::lease_book(&state.site, village.code, today).await?;
+        let all = &book.leases;
         let mut types: Vec<String> = all.iter().map(|l| l.asset_type.clone()).collect();
         types.sort();
         types.dedup();
         let kind = filter.kind.as_deref().filter(|k| !k.is_empty());
         let expiring = filter.expiring.is_some();
         let (min, max) = (bound(filter.min.as_deref()), bound(filter.max.as_deref()));
-        let shown: Vec<&Lease> = all
+        let lines = all
             .iter()
-            .filter(|l| kind.is_none_or(|k| l.asset_type == k))
-            .filter(|l| !expiring || l.standing(today) == Standing::ExpiringSoon)
-            .filter(|l| min.is_none_or(|m| l.annual_rent >= m) && max.is_none_or(|m| l.annual_rent <= m))
-            .collect();
-        // Rent received, for every contract shown, from one read of the books.
-        let positions =
-            yangguang_app::leases::rent_positions(&state.site, village.code, shown.iter().copied(), today).await?;
-        let lines = shown
-            .iter()
-            .zip(positions)
+            .zip(&book.positions)
+            .filter(|(l, _)| kind.is_none_or(|k| l.asset_type == k))
+            .filter(|(l, _)| !expiring || l.standing(today) == Standing::ExpiringSoon)
+            .filter(|(l, _)| min.is_none_or(|m| l.annual_rent >= m) && max.is_none_or(|m| l.annual_rent <= m))
             .map(|(l, position)| LeaseLine {
                 href: format!("/v/{}/leases/{}", village.code, l.contract_no),
                 asset: l.asset.clone(),
@@ -127,7 +122,7 @@ pub async fn leases(
                     l.start,
                     l.end
                 ),
-                flags: flags(t, l, position, today),
+                flags: flags(t, l, *position, today),
             })
             .collect();
         let page = LeasesPage {
