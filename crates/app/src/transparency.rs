@@ -375,7 +375,6 @@ pub fn cosigners(site: &Site, note: &str) -> Vec<(String, DateTime<Utc>)> {
 /// An inclusion proof of one version's entry, against the latest checkpoint.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InclusionProof {
-    pub log: String,
     pub leaf_index: u64,
     pub tree_size: u64,
     /// The entry's canonical bytes, as text.
@@ -407,7 +406,6 @@ pub async fn inclusion(site: &Site, id: DisclosureId) -> Result<InclusionProof, 
     let bytes = site.store.leaf_entries(seq - 1, 1).await?;
     let (_, entry_text) = bytes.into_iter().next().ok_or(yangguang_store::StoreError::NotFound)?;
     Ok(InclusionProof {
-        log: identity(site).await?.origin.clone(),
         leaf_index,
         tree_size: size,
         entry: entry_text,

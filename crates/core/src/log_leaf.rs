@@ -50,13 +50,15 @@ pub struct Replaced {
     pub version: i32,
 }
 
+/// A reviewer's sign-off. Sign-offs count only for the content hash they were made on, and
+/// only a version whose every required sign-off is on its content hash is published, so each
+/// sign-off in an entry is on the entry's `content_hash` (not repeated: proofs stay small).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeafSignoff {
     pub reviewer: String,
     pub role: String,
     pub at: String,
-    pub content_hash: String,
     pub comment: Option<String>,
 }
 
@@ -93,11 +95,11 @@ impl LeafEntry {
             signoffs: entry
                 .signoffs
                 .iter()
+                .filter(|s| s.content_hash == entry.content_hash)
                 .map(|s| LeafSignoff {
                     reviewer: s.reviewer.clone(),
                     role: s.role.clone(),
                     at: time_text(s.at),
-                    content_hash: s.content_hash.clone(),
                     comment: s.comment.clone(),
                 })
                 .collect(),
@@ -173,7 +175,7 @@ mod tests {
                 r#""disclosure":42,"version":2,"replaces":{{"disclosure":40,"version":1}},"#,
                 r#""item":"income-expenditure","period":"2026-02","at":"2026-03-01T02:00:00.000000Z","#,
                 r#""content_hash":"{h}","signoffs":[{{"reviewer":"王*明","role":"supervision-committee","#,
-                r#""at":"2026-02-28T02:00:00.000000Z","content_hash":"{h}","comment":"同意\n\"好\""}}],"#,
+                r#""at":"2026-02-28T02:00:00.000000Z","comment":"同意\n\"好\""}}],"#,
                 r#""reason":"金额有误","chain":"{c}"}}"#
             ),
             h = "ab".repeat(32),
@@ -183,6 +185,14 @@ mod tests {
         let back = LeafEntry::parse(text.as_bytes()).unwrap();
         assert_eq!(back.to_bytes(), text.as_bytes());
         assert_eq!(back.at(), Some(entry().at));
+    }
+
+    #[test]
+    fn a_signoff_on_another_hash_is_not_listed_as_approving_this_content() {
+        let mut e = entry();
+        e.signoffs[0].content_hash = "cd".repeat(32);
+        assert!(LeafEntry::of(&e, &LeafContext::default()).signoffs.is_empty());
+        assert_eq!(LeafEntry::of(&entry(), &LeafContext::default()).signoffs.len(), 1);
     }
 
     #[test]
