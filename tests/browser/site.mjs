@@ -150,6 +150,7 @@ try {
   await page.goto(`${base}${village}/leases`);
   await Promise.all([page.waitForNavigation(), page.click("ul.list a")]);
   await axe(page, "lease-elder");
+  await checkOnThisPhone(disclosureUrl);
   await page.setViewportSize({ width: 390, height: 844 });
 
   // The 404 page is friendly, in Chinese, with a way back.
@@ -168,9 +169,112 @@ try {
   await plain.goto(`${base}${href}`);
   check((await plain.$$("ul.tiles a")).length === 8, "village home works without JavaScript");
   check(!(await plain.isVisible("#read-aloud")), "read-aloud is hidden without JavaScript");
+  await plain.goto(disclosureUrl);
+  await Promise.all([plain.waitForNavigation(), plain.click("#check-link")]);
+  check(plain.url().endsWith("/verify#check") && (await plain.textContent("#check")).includes("核验一条公开事项"), `without JavaScript 在本机核验 explains how to check by hand (at ${plain.url()})`);
 
   if (process.env.YG_CLERK_PASSWORD) await publishing();
   console.log(`${passed} passed, 0 failed`);
+
+  // 在本机核验 on a 360 px phone in elder mode: the browser recomputes the content hash from
+  // content.json, walks the inclusion proof to the checkpoint's root, and checks the log's
+  // signature and the witness's cosignature (WebCrypto's Ed25519, else the vendored verifier,
+  // loaded only then); a tampered proof or cosignature fails in red, naming the step.
+  async function checkOnThisPhone(url) {
+    const out = process.env.YG_CHECK_SHOTS || shots;
+    if (out) mkdirSync(out, { recursive: true });
+    const witness = process.env.YG_WITNESS;
+    const result = async (p) => {
+      await p.waitForSelector("#check-result .check.ok, #check-result .check.bad", { timeout: 30000 });
+      return (await p.textContent("#check-result")).trim();
+    };
+    const fits = async (p, label) => {
+      const wide = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(wide <= 0, `${label} fits 360 px (overflow ${wide}px)`);
+    };
+    await page.goto(url);
+    check(await page.evaluate(() => document.documentElement.classList.contains("elder")), "the check is tried in elder mode");
+    const fingerprint = (await page.textContent("#fingerprint")).trim();
+    check(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/.test(fingerprint), `the page shows the content fingerprint (${fingerprint})`);
+    const facts = await page.textContent("section.log");
+    check(/公开记录第 \d+ 条（树中的叶子序号 \d+/.test(facts), `the page shows the entry and its leaf index: ${facts}`);
+    if (witness) check(facts.includes(`${witness} 于`), `the page names the witness of the latest checkpoint: ${facts}`);
+    check((await page.getAttribute("#check-result", "role")) === "status", "the result is announced (role=status)");
+    await page.click("#check-link");
+    const ok = await result(page);
+    check(ok.startsWith("✓ 核验通过：本页内容与公开记录一致"), `the check passes: ${ok}`);
+    check(ok.includes(fingerprint.replace(/ /g, "\u00a0")), `the result names the fingerprint: ${ok}`);
+    if (witness) check(ok.includes(`见证方 ${witness} 于`), `the result names the witness's cosignature: ${ok}`);
+    await fits(page, "the check's result");
+    await page.locator("section.log").screenshot({ path: `${out}/check-passed-elder-360.png` });
+    await axe(page, "check-passed-elder");
+
+    // The proof tampered with on the way: one hash of the inclusion proof changed.
+    await page.route("**/api/disclosures/*/proof", async (route) => {
+      const response = await route.fetch();
+      const proof = await response.json();
+      const hash = Buffer.from(proof.inclusion_proof[0], "base64");
+      hash[0] ^= 1;
+      proof.inclusion_proof[0] = hash.toString("base64");
+      await route.fulfill({ response, json: proof });
+    });
+    await page.reload();
+    await page.click("#check-link");
+    const bad = await result(page);
+    check(bad.startsWith("✗ 核验未通过：包含证明算不出检查点的根哈希"), `a tampered proof fails, naming the step: ${bad}`);
+    const red = await page.$eval("#check-result .check", (e) => getComputedStyle(e).color);
+    check(red === "rgb(165, 14, 14)", `the failure is shown in red (${red})`);
+    await fits(page, "the failed check");
+    await page.locator("section.log").screenshot({ path: `${out}/check-failed-elder-360.png` });
+    await axe(page, "check-failed-elder");
+    await page.unroute("**/api/disclosures/*/proof");
+
+    // A browser without Ed25519 in WebCrypto, with the site's CSP enforced: the vendored
+    // verifier is fetched on the click (never with the page) and checks the signatures.
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "zh-CN" });
+    await ctx.addCookies([{ name: "yg_elder", value: "1", url: base }]);
+    await ctx.addInitScript(() => {
+      const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+      crypto.subtle.importKey = (format, key, alg, ...rest) =>
+        (alg && (alg.name || alg)) === "Ed25519" ? Promise.reject(new DOMException("Unrecognized name", "NotSupportedError")) : importKey(format, key, alg, ...rest);
+    });
+    const old = await ctx.newPage();
+    const fetched = [];
+    old.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+    await old.goto(url);
+    check(!fetched.some((u) => u.startsWith("/assets/")), `the page comes without the check's scripts: ${fetched.join(" ")}`);
+    await old.click("#check-link");
+    const viaNoble = await result(old);
+    check(viaNoble.startsWith("✓ 核验通过"), `the check passes without WebCrypto Ed25519: ${viaNoble}`);
+    check(fetched.some((u) => u.startsWith("/assets/noble-ed25519-3.2.0-")), `the vendored verifier was loaded on the click: ${fetched.join(" ")}`);
+    if (witness) {
+      // A forged cosignature: one byte of the witness's signature changed.
+      await old.route("**/api/disclosures/*/proof", async (route) => {
+        const response = await route.fetch();
+        const proof = await response.json();
+        proof.checkpoint = proof.checkpoint.split("\n").map((line) => {
+          if (!line.startsWith(`\u2014 ${witness} `)) return line;
+          const sig = Buffer.from(line.split(" ")[2], "base64");
+          sig[sig.length - 1] ^= 1;
+          return `\u2014 ${witness} ${sig.toString("base64")}`;
+        }).join("\n");
+        await route.fulfill({ response, json: proof });
+      });
+      await old.reload();
+      await old.click("#check-link");
+      const forged = await result(old);
+      check(forged.startsWith(`✗ 核验未通过：见证方 ${witness} 的副署无效`), `a forged cosignature fails: ${forged}`);
+    }
+    await ctx.close();
+
+    // /verify on the same phone: the command names this site's address.
+    await page.goto(`${base}/verify`);
+    await fits(page, "/verify");
+    const command = await page.textContent("pre code");
+    check(command.startsWith(`yangguang verify --mirror ${base}/log/ --key 'yangguang/`), `the command names this site: ${command}`);
+    await axe(page, "verify-elder");
+    console.log("ok: 在本机核验 passes, fails in red on a tampered proof or cosignature, and works without WebCrypto Ed25519");
+  }
 
   // Two real staff sessions: the clerk drafts and submits, the committee member signs, the
   // item is public with the sign-off; then a correction shows its reason and diff.

@@ -1,7 +1,8 @@
 //! The site in a real browser: Debian's chromium, headless, at a phone viewport, driven by
 //! `tests/browser/site.mjs` (playwright-core and axe-core from npm; no browser download).
 //! Without chromium or node the test says how to install them and passes; with `CI=true`
-//! it fails instead.
+//! it fails instead. The demo is served with a witness (`yangguang witness`, a process of its
+//! own) cosigning its log, so the in-browser check (在本机核验) verifies a real cosignature.
 
 mod common;
 
@@ -15,6 +16,23 @@ fn skip_or_fail(what: &str) {
         panic!("CI=true but {what}");
     }
     eprintln!("skipping the browser test: {what}");
+}
+
+/// The name of the witness cosigning the demo's log.
+const WITNESS: &str = "witness.browser.example";
+
+/// The rest of the first line `server` printed on stdout starting with `prefix` (stdout is read
+/// on another thread: wait for it).
+fn printed(server: &Server, prefix: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let found = server.stdout.lock().unwrap().iter().find_map(|l| l.strip_prefix(prefix).map(str::to_owned));
+        if let Some(rest) = found {
+            return rest.trim().to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "the process printed no line starting {prefix:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 fn browser_dir() -> PathBuf {
@@ -38,18 +56,45 @@ fn a_villager_reads_in_normal_and_elder_mode_and_a_clerk_and_a_reviewer_publish_
         }
     }
     let data = temp_dir("browser");
-    let server = Server::start(&["demo", "--data-dir", data.to_str().unwrap(), "--as-of", AS_OF]);
+    let data = data.to_str().unwrap();
+    let demo = Server::start(&["demo", "--data-dir", data, "--as-of", AS_OF]);
+    let (clerk, supervisor) = (demo.demo_password("clerk"), demo.demo_password("supervisor"));
+    // A witness told of the demo's log key (as its /verify page shows it), and the demo served
+    // again with that witness configured: it cosigns the latest checkpoint at start.
+    let keys: serde_json::Value = serde_json::from_str(&demo.get("/api/log/keys").body).unwrap();
+    let log_key = keys["log_key"].as_str().unwrap().to_owned();
+    assert!(demo.terminate().success());
+    let witness_dir = temp_dir("browser-witness");
+    let witness =
+        Server::start(&["witness", "--data-dir", witness_dir.to_str().unwrap(), "--name", WITNESS, "--log", &log_key]);
+    let witness_key = printed(&witness, "witness-key ");
+    let config = witness_dir.join("platform.toml");
+    let witness_url = format!("{}/", witness.base());
+    std::fs::write(&config, format!("[[transparency.witness]]\nurl = \"{witness_url}\"\nkey = \"{witness_key}\"\n"))
+        .unwrap();
+    let server = Server::start(&["serve", "--data-dir", data, "--config", config.to_str().unwrap()]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !server.get("/log/checkpoint").body.contains(&format!("\n\u{2014} {WITNESS} ")) {
+        assert!(std::time::Instant::now() < deadline, "the witness did not cosign the demo's checkpoint");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // Screenshots of the check's result, to look at: BROWSER_SHOTS, else under target/tmp.
+    let shots =
+        std::env::var("BROWSER_SHOTS").unwrap_or_else(|_| format!("{}/browser-shots", env!("CARGO_TARGET_TMPDIR")));
     let out = Command::new("node")
         .arg(dir.join("site.mjs"))
         .arg(server.base())
         .env("CHROMIUM", &chromium)
-        .env("YG_CLERK_PASSWORD", server.demo_password("clerk"))
-        .env("YG_SUPERVISOR_PASSWORD", server.demo_password("supervisor"))
+        .env("YG_CLERK_PASSWORD", clerk)
+        .env("YG_SUPERVISOR_PASSWORD", supervisor)
+        .env("YG_WITNESS", WITNESS)
+        .env("YG_CHECK_SHOTS", &shots)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
+    println!("screenshots of the in-browser check (在本机核验): {shots}");
     assert!(out.status.success(), "the browser test failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }

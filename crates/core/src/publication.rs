@@ -79,6 +79,14 @@ pub fn content_hash(content: &VersionContent<'_>) -> String {
     sha256_hex(&[b"yangguang-content-v1\n", &json])
 }
 
+/// A content hash as people compare it by eye — on the item's page and on printed board
+/// sheets: its first 16 hex digits, lower case, in groups of four (`3f2a 9c1b 07de 55a0`).
+/// 64 bits: enough that nobody can make other content with the same fingerprint.
+pub fn fingerprint(content_hash: &str) -> String {
+    let digits: Vec<char> = content_hash.chars().filter(char::is_ascii_hexdigit).take(16).collect();
+    digits.chunks(4).map(|group| group.iter().collect::<String>().to_ascii_lowercase()).collect::<Vec<_>>().join(" ")
+}
+
 /// A version's canonical JSON as served (`/api/disclosures/{id}/content.json`): the content
 /// hash's input with each attachment's address added as a last key, `url`. Dropping the `url`
 /// keys and writing the object compactly again gives the hashed bytes
@@ -477,6 +485,14 @@ mod tests {
         assert_eq!(without_url.as_bytes(), hashed.as_slice());
         assert_eq!(content_hash(&content), sha256_hex(&[b"yangguang-content-v1\n", without_url.as_bytes()]));
         assert!(text.contains(r#""file_name":"收据\u0001\"a\".pdf""#), "{text}");
+    }
+
+    #[test]
+    fn a_fingerprint_is_the_first_sixteen_hex_digits_in_fours() {
+        let h = "3F2A9C1B07DE55A0".to_owned() + &"e".repeat(48);
+        assert_eq!(fingerprint(&h), "3f2a 9c1b 07de 55a0");
+        assert_eq!(fingerprint("abc"), "abc");
+        assert_eq!(fingerprint(""), "");
     }
 
     #[test]

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(api::push_trading).layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
         )
         .route("/verify", get(pages::transparency::verify_page))
+        .route("/assets/{file}", get(pages::transparency::asset))
         .route("/api/log.jsonl", get(api::log_jsonl))
         .route("/api/log", get(api::log_page))
         .route("/api/checkpoints", get(api::checkpoints))

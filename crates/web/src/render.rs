@@ -138,7 +138,9 @@ impl EncodedPage {
 }
 
 /// Headers every HTML page carries. The CSP allows exactly our inline style and script
-/// (by hash), so even a sanitiser bug could not run injected script.
+/// (by hash), so even a sanitiser bug could not run injected script. `'strict-dynamic'` lets
+/// that script, and only it, load the in-browser check when a reader asks for it: a script
+/// element it creates runs, one written into the page's markup never does.
 #[derive(Debug, Clone)]
 pub struct SecurityHeaders {
     csp: HeaderValue,
@@ -152,7 +154,7 @@ impl SecurityHeaders {
         };
         let scripts: Vec<String> = scripts.iter().map(|s| hash(s)).collect();
         let csp = format!(
-            "default-src 'none'; style-src {}; script-src {}; img-src 'self' data:; connect-src 'self'; \
+            "default-src 'none'; style-src {}; script-src {} 'strict-dynamic'; img-src 'self' data:; connect-src 'self'; \
              form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
             hash(css),
             scripts.join(" ")

@@ -1,5 +1,6 @@
 //! `/v/{code}/d/{id}`: one disclosure — title, period, publish time, the catalog item it
-//! fulfils, the sanitised body and its attachments; and the attachments themselves.
+//! fulfils, the sanitised body and its attachments, its place in the public log with its
+//! content fingerprint and the witnesses of the latest checkpoint; and the attachments.
 
 use askama::Template;
 use axum::body::Body;
@@ -11,7 +12,7 @@ use yangguang_app::i18n::Label;
 use yangguang_core::{Disclosure, DisclosureId, Region};
 
 use super::village::find_village;
-use super::{Crumb, Layout, Scope, cached, column_name, region_crumbs};
+use super::{Crumb, Layout, Scope, cached_over, column_name, region_crumbs};
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -44,6 +45,22 @@ pub struct DiffLine {
     pub text: String,
 }
 
+/// This version in the public log (docs/TRANSPARENCY.md): its entry, its content fingerprint,
+/// and who witnessed the latest checkpoint.
+pub struct LogFacts {
+    /// The entry's number (its leaf index is one less).
+    pub seq: i64,
+    /// "公开记录第 N 条（…叶子序号 N-1…）".
+    pub position: String,
+    pub content_hash: String,
+    /// The content hash's first 16 hex digits in fours.
+    pub fingerprint: String,
+    /// Which witnesses cosigned the latest checkpoint and when, or why none.
+    pub witnessed: String,
+    /// The in-browser check's script, in the page's language.
+    pub check_script: &'static str,
+}
+
 /// What a reader must know about this version's place in its history.
 pub struct History {
     /// This version corrects `previous` (id), on `at`, because `reason`.
@@ -54,6 +71,8 @@ pub struct History {
     /// This version was withdrawn on `at`, because `reason`.
     pub withdrawn: Option<(String, String)>,
     pub log_seq: Option<i64>,
+    /// The public pages' view of the entry (not needed where staff review a correction).
+    pub log: Option<LogFacts>,
 }
 
 #[derive(Template)]
@@ -95,10 +114,15 @@ pub async fn disclosure(
 ) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(&headers);
     let village = find_village(&state, &code)?;
-    // Looked up inside the render: a cached page costs no query at all.
-    cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
+    // Looked up inside the render: a cached page costs no query at all. The page shows the
+    // latest checkpoint's witnesses, so a new checkpoint makes it stale too.
+    let scopes = [Scope::Village(village.code), Scope::Log];
+    cached_over(&state, &headers, &prefs, &uri, &scopes, || async {
         let d = find_disclosure(&state, &village, &id).await?;
-        let history = history(&state, &d).await?;
+        let mut history = history(&state, &d).await?;
+        if let Some(seq) = history.log_seq {
+            history.log = Some(log_facts(&state, prefs.lang, seq, d.content_hash()).await?);
+        }
         let signoffs = state
             .site
             .store
@@ -144,7 +168,7 @@ pub(crate) fn diff(old: &Disclosure, new: &Disclosure) -> Vec<DiffLine> {
 
 async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> {
     let store = &state.site.store;
-    let mut h = History { corrects: None, diff: vec![], corrected_by: None, withdrawn: None, log_seq: None };
+    let mut h = History { corrects: None, diff: vec![], corrected_by: None, withdrawn: None, log_seq: None, log: None };
     h.log_seq = store.log_entries_for(d.id).await?.first().map(|e| e.seq);
     if let (yangguang_core::DisclosureKind::Correction, Some(previous)) = (d.kind, d.replaces) {
         let old = store.get_disclosure(previous).await?;
@@ -167,6 +191,43 @@ async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> 
         }
     }
     Ok(h)
+}
+
+async fn log_facts(state: &AppState, lang: Lang, seq: i64, content_hash: String) -> Result<LogFacts, WebError> {
+    let t = lang.texts();
+    let site = &state.site;
+    let witnessed = match yangguang_app::transparency::latest(site).await? {
+        Some(cp) if cp.tree_size >= seq => {
+            let cosigners = yangguang_app::transparency::cosigners(site, &cp.note);
+            if cosigners.is_empty() {
+                t.no_cosign.to_owned()
+            } else {
+                let lines: Vec<String> = cosigners
+                    .iter()
+                    .map(|(name, at)| {
+                        t.cosigned_line
+                            .replace("{name}", name)
+                            .replace("{time}", &yangguang_core::time::format_china(*at))
+                    })
+                    .collect();
+                let separator = if lang == Lang::Zh { "；" } else { "; " };
+                format!(
+                    "{}{}",
+                    t.cosigned_checkpoint.replace("{size}", &cp.tree_size.to_string()),
+                    lines.join(separator)
+                )
+            }
+        }
+        _ => t.not_in_checkpoint.to_owned(),
+    };
+    Ok(LogFacts {
+        seq,
+        position: t.log_position.replace("{n}", &seq.to_string()).replace("{leaf}", &(seq - 1).to_string()),
+        fingerprint: yangguang_core::publication::fingerprint(&content_hash),
+        content_hash,
+        witnessed,
+        check_script: super::transparency::check_script(lang),
+    })
 }
 
 fn human_size(bytes: i64) -> String {

@@ -81,8 +81,25 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, WebError>>,
 {
+    cached_over(state, headers, prefs, uri, &[scope], render).await
+}
+
+/// [`cached`] for a page showing what several scopes hold (an item's page shows its village's
+/// publications and the log's latest checkpoint): stale when any of them changed.
+pub async fn cached_over<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    prefs: &Prefs,
+    uri: &Uri,
+    scopes: &[Scope],
+    render: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, WebError>>,
+{
     let key = format!("{}|{}", prefs.variant(), path_and_query(uri));
-    Ok(cached_page(state, key, scope, render).await?.respond(headers, &state.security))
+    Ok(cached_page_over(state, key, scopes, render).await?.respond(headers, &state.security))
 }
 
 /// The cached page under `key`, rendered again when what it shows (its scope) changed. While
@@ -97,7 +114,22 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, WebError>>,
 {
-    let generation = state.site.generation(scope);
+    cached_page_over(state, key, &[scope], render).await
+}
+
+/// [`cached_page`] over several scopes.
+pub async fn cached_page_over<F, Fut>(
+    state: &AppState,
+    key: String,
+    scopes: &[Scope],
+    render: F,
+) -> Result<Arc<EncodedPage>, WebError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, WebError>>,
+{
+    // Each scope's generation only grows, so their sum changes whenever one of them does.
+    let generation = scopes.iter().map(|s| state.site.generation(*s)).sum();
     let today = yangguang_app::today();
     let _guard = match state.cache.lookup(&key, generation, today) {
         Lookup::Fresh(page) => return Ok(page),
