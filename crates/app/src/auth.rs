@@ -365,35 +365,178 @@ pub async fn logout(site: &Site, who: &SignedIn, ip: &str) -> Result<(), AppErro
     Ok(())
 }
 
-/// Sets a new password (checking the current one) and ends every other session.
-pub async fn change_password(site: &Site, who: &SignedIn, current: &str, new: &str, ip: &str) -> Result<(), AppError> {
-    if !verify_password(who.staff.password_hash.clone(), current.to_owned()).await {
-        return Err(AppError::Invalid("当前密码不正确 / the current password is wrong".into()));
+/// Why a new password or a second factor was not accepted. Each names the form field it is
+/// about; the words people read are in `i18n::AccountTexts::refusal`.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error("密码至少 {MIN_PASSWORD_CHARS} 个字符 / a password needs at least {MIN_PASSWORD_CHARS} characters")]
+    TooShort,
+    #[error("两次输入的新密码不一致 / the two new passwords differ")]
+    Mismatch,
+    #[error("新密码不能与原密码相同 / choose a different password")]
+    Unchanged,
+    #[error("当前密码不正确 / the current password is wrong")]
+    WrongCurrent,
+    #[error("动态验证码不正确 / the code does not match")]
+    WrongCode,
+    #[error("两步验证的设置已超时，请重新扫描 / the set-up timed out, scan the new code")]
+    SetupExpired,
+    #[error("两步验证已开启 / the second factor is already on")]
+    AlreadyEnabled,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl CredentialError {
+    /// The form field the refusal is about, if it is about one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::TooShort | Self::Unchanged => Some("new"),
+            Self::Mismatch => Some("confirm"),
+            Self::WrongCurrent => Some("current"),
+            Self::WrongCode | Self::SetupExpired => Some("code"),
+            Self::AlreadyEnabled | Self::App(_) => None,
+        }
     }
-    check_password_policy(new)?;
-    if new == current {
-        return Err(AppError::Invalid("新密码不能与旧密码相同 / choose a different password".into()));
+}
+
+impl From<StoreError> for CredentialError {
+    fn from(e: StoreError) -> Self {
+        Self::App(e.into())
     }
+}
+
+impl From<CredentialError> for AppError {
+    fn from(e: CredentialError) -> Self {
+        match e {
+            CredentialError::App(e) => e,
+            CredentialError::AlreadyEnabled => AppError::Conflict(e.to_string()),
+            other => {
+                AppError::Field { field: other.field().expect("every other refusal names a field"), message: other.to_string() }
+            }
+        }
+    }
+}
+
+/// Sets a new password and rotates the session: every session of the account ends (this one
+/// too) and a new one, with a new cookie token and CSRF token but the old one's expiry, is
+/// opened in its place, so the person carries on without logging in again. `current` is the
+/// password to check first; at first login (`must_change_password`) there is none to give, as
+/// the one-time password was just used to log in, and the new one must differ from it.
+/// Returns the new session's cookie token.
+pub async fn set_password(
+    site: &Site,
+    who: &SignedIn,
+    current: Option<&str>,
+    new: &str,
+    confirm: &str,
+    ip: &str,
+) -> Result<(String, SignedIn), CredentialError> {
+    if current.is_none() && !who.staff.must_change_password {
+        return Err(CredentialError::WrongCurrent);
+    }
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(CredentialError::TooShort);
+    }
+    if new != confirm {
+        return Err(CredentialError::Mismatch);
+    }
+    if let Some(current) = current
+        && !verify_password(who.staff.password_hash.clone(), current.to_owned()).await
+    {
+        return Err(CredentialError::WrongCurrent);
+    }
+    if verify_password(who.staff.password_hash.clone(), new.to_owned()).await {
+        return Err(CredentialError::Unchanged);
+    }
+    let first = who.staff.must_change_password;
     let mut staff = who.staff.clone();
     staff.password_hash = hash_password(new.to_owned()).await;
     staff.must_change_password = false;
     site.store.update_staff(&staff).await?;
     site.store.revoke_sessions(staff.id).await?;
-    audit(site, Some(&staff), ip, "password-changed", &staff.username, "").await;
-    Ok(())
+    let now = Utc::now();
+    let token = random_token();
+    let session = Session {
+        token_hash: token_hash(&token),
+        staff_id: staff.id,
+        csrf_token: random_token(),
+        created_at: now,
+        expires_at: who.session.expires_at,
+        revoked: false,
+        ip: ip.into(),
+    };
+    site.store.create_session(&session).await?;
+    let detail = if first { "首次登录 / first login" } else { "" };
+    audit(site, Some(&staff), ip, "password-changed", &staff.username, detail).await;
+    Ok((token, SignedIn { staff, session }))
 }
 
-/// Turns the second factor on after the user proved their app has the secret.
-pub async fn enable_totp(site: &Site, who: &SignedIn, secret: &str, code: &str, ip: &str) -> Result<(), AppError> {
-    let secret = secret.trim();
-    let Some(step) = totp_step(secret, &who.staff.username, code, Utc::now()) else {
-        return Err(AppError::Invalid("动态验证码不正确，请核对手机时间后重试 / the code does not match".into()));
+/// What a second factor being set up is encrypted for, until it is confirmed.
+const PENDING_TOTP_PURPOSE: &str = "yangguang/staff-totp-pending/v1";
+/// How long a second factor being set up waits for its first code before a new one is made.
+pub const PENDING_TOTP_HOURS: i64 = SESSION_HOURS;
+
+fn pending_totp_name(staff_id: i64) -> String {
+    format!("staff/totp-pending/{staff_id}")
+}
+
+/// The pending secret in clear, if `stored` opens and is still fresh.
+fn open_pending_totp(site: &Site, staff_id: i64, stored: &str, now: DateTime<Utc>) -> Option<String> {
+    let plain = site.key.open(PENDING_TOTP_PURPOSE, &totp_context(staff_id), stored).ok()?;
+    let (made, secret) = std::str::from_utf8(&plain).ok()?.split_once(' ')?;
+    let made = DateTime::from_timestamp(made.parse().ok()?, 0)?;
+    (now - made < Duration::hours(PENDING_TOTP_HOURS)).then(|| secret.to_owned())
+}
+
+/// The secret of the second factor this account is setting up: the same one on every showing
+/// and after every wrong code, until it is confirmed or [`PENDING_TOTP_HOURS`] pass. It is kept
+/// in the database (platform state), encrypted like an enabled secret and bound to the
+/// account, so the page never carries it in a form field.
+pub async fn pending_totp_secret(site: &Site, staff: &Staff, now: DateTime<Utc>) -> Result<String, AppError> {
+    let name = pending_totp_name(staff.id);
+    let stored = site.store.get_state(&name).await?;
+    if let Some(secret) = stored.as_deref().and_then(|s| open_pending_totp(site, staff.id, s, now)) {
+        return Ok(secret);
+    }
+    let secret = new_totp_secret();
+    let sealed =
+        site.key.seal(PENDING_TOTP_PURPOSE, &totp_context(staff.id), format!("{} {secret}", now.timestamp()).as_bytes());
+    if stored.is_some() {
+        site.store.put_state(&name, &sealed, now).await?;
+    } else if !site.store.claim_state(&name, &sealed, now).await? {
+        // Another request made one at the same moment: show that one.
+        let theirs = site.store.get_state(&name).await?;
+        if let Some(secret) = theirs.as_deref().and_then(|s| open_pending_totp(site, staff.id, s, now)) {
+            return Ok(secret);
+        }
+        site.store.put_state(&name, &sealed, now).await?;
+    }
+    Ok(secret)
+}
+
+/// Turns the second factor on once the person proved, with a code, that their app holds the
+/// pending secret ([`pending_totp_secret`]). The secret is then stored encrypted on the account
+/// and the code that proved it is spent.
+pub async fn enable_totp(site: &Site, who: &SignedIn, code: &str, ip: &str) -> Result<(), CredentialError> {
+    if who.staff.totp_secret.is_some() {
+        return Err(CredentialError::AlreadyEnabled);
+    }
+    let now = Utc::now();
+    let name = pending_totp_name(who.staff.id);
+    let stored = site.store.get_state(&name).await?;
+    let Some(secret) = stored.as_deref().and_then(|s| open_pending_totp(site, who.staff.id, s, now)) else {
+        return Err(CredentialError::SetupExpired);
+    };
+    let Some(step) = totp_step(&secret, &who.staff.username, code, now) else {
+        return Err(CredentialError::WrongCode);
     };
     let mut staff = who.staff.clone();
-    staff.totp_secret = Some(seal_totp_secret(site, staff.id, secret));
+    staff.totp_secret = Some(seal_totp_secret(site, staff.id, &secret));
     site.store.update_staff(&staff).await?;
     // The code that proved the app cannot then log in a second time.
     site.store.claim_totp_step(staff.id, step).await?;
+    site.store.put_state(&name, "", now).await?;
     audit(site, Some(&staff), ip, "totp-enabled", &staff.username, "").await;
     Ok(())
 }

@@ -233,10 +233,14 @@
     }
     // Kept on one line (no-break spaces), as the page shows it.
     var fp = computed.slice(0, 16).replace(/(.{4})(?!$)/g, "$1\u00a0");
-    return [
-      fmt(T.check_ok_content, { fp: fp, n: n }),
-      fmt(T.check_ok_tree, { n: n, size: proof.tree_size, key: keys.log_key.split("+").slice(0, 2).join("+") }),
-    ].concat(witnessed.length ? witnessed : [T.check_ok_no_witness]);
+    return {
+      found: [
+        fmt(T.check_ok_content, { fp: fp, n: n }),
+        fmt(T.check_ok_tree, { n: n, size: proof.tree_size, key: keys.log_key.split("+").slice(0, 2).join("+") }),
+      ].concat(witnessed.length ? witnessed : [T.check_ok_no_witness]),
+      // What it means depends on whether anyone else holds the same log.
+      meaning: witnessed.length ? T.check_ok_meaning : T.check_ok_meaning_alone,
+    };
   }
 
   function show(out, kind, title, items, after) {
@@ -273,8 +277,8 @@
     link.setAttribute("aria-disabled", "true");
     show(out, "running", T.check_running, []);
     try {
-      var found = await check(link);
-      show(out, "ok", "✓ " + T.check_ok, found, T.check_ok_meaning);
+      var checked = await check(link);
+      show(out, "ok", "✓ " + T.check_ok, checked.found, checked.meaning);
     } catch (e) {
       var why = e instanceof Failure ? e.message : fmt(T.check_fail_error, { what: String((e && e.message) || e) });
       show(out, "bad", "✗ " + T.check_failed + why, [], T.check_failed_advice);

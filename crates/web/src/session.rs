@@ -93,7 +93,8 @@ pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<S
 pub enum StaffRejection {
     /// No live session: to the login page.
     LogIn,
-    /// The password must be changed or a second factor set up first: to the account page.
+    /// The password must be changed or a second factor set up first: to the first-login
+    /// set-up's current step.
     SetUpAccount,
     /// The session could not be read, or the staff member may not do this.
     Refused(WebError),
@@ -103,7 +104,7 @@ impl IntoResponse for StaffRejection {
     fn into_response(self) -> Response {
         match self {
             Self::LogIn => Redirect::to("/console/login").into_response(),
-            Self::SetUpAccount => Redirect::to("/console/account").into_response(),
+            Self::SetUpAccount => Redirect::to("/console/setup").into_response(),
             Self::Refused(e) => e.into_response(),
         }
     }
@@ -116,7 +117,7 @@ impl From<WebError> for StaffRejection {
 }
 
 /// A live session; unless `allow_setup`, staff who must change their password or set up a
-/// second factor are sent to their account page until they have.
+/// second factor are sent to the first-login set-up until they have.
 pub async fn staff_session(
     state: &AppState,
     headers: &HeaderMap,
@@ -135,7 +136,7 @@ pub async fn staff_session(
 pub struct Staff(pub SignedIn);
 
 /// A signed-in staff member who may still have to change their password or set up a second
-/// factor: only the account pages and logout take this.
+/// factor: only the first-login set-up and logout take this.
 pub struct StaffInSetup(pub SignedIn);
 
 /// The extractors that stand for a signed-in staff member, so that a CSRF-checked form

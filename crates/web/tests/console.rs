@@ -545,9 +545,11 @@ async fn a_totp_code_works_once_and_secrets_are_kept_encrypted() {
     // Set up through the account page: stored encrypted, and the code that proved it is spent.
     user(&state, "clerk", "王秀英", Role::VillageClerk, VILLAGE).await;
     let (_, who) = auth::login(&state.site, "clerk", "password-123", None, "192.0.2.2", Utc::now()).await.unwrap();
-    let secret = auth::new_totp_secret();
+    let secret = auth::pending_totp_secret(&state.site, &who.staff, Utc::now()).await.unwrap();
+    let pending = state.site.store.get_state(&format!("staff/totp-pending/{}", who.staff.id)).await.unwrap().unwrap();
+    assert!(pending.starts_with("sealed1:") && !pending.contains(&secret), "kept encrypted while pending: {pending}");
     let code = auth::totp_now(&secret, "clerk", Utc::now()).unwrap();
-    auth::enable_totp(&state.site, &who, &secret, &code, "192.0.2.2").await.unwrap();
+    auth::enable_totp(&state.site, &who, &code, "192.0.2.2").await.unwrap();
     let stored = state.site.store.find_staff("clerk").await.unwrap().unwrap().totp_secret.unwrap();
     assert!(stored.starts_with("sealed1:") && !stored.contains(&secret), "{stored}");
     assert!(matches!(

@@ -3,8 +3,10 @@
 //! read for domain values (states, roles, frequencies, reviewers) are in [`labels`]. It lives in
 //! `app` so that services' messages and the web's pages read the same table.
 
+mod account;
 mod labels;
 
+pub use account::AccountTexts;
 pub use labels::Label;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -242,6 +244,7 @@ pub struct Texts {
     pub check_ok_witness: &'static str,
     pub check_ok_no_witness: &'static str,
     pub check_ok_meaning: &'static str,
+    pub check_ok_meaning_alone: &'static str,
     pub check_failed: &'static str,
     pub check_failed_advice: &'static str,
     pub check_fail_fetch: &'static str,
@@ -514,6 +517,7 @@ pub static ZH: Texts = Texts {
     check_ok_witness: "见证方 {name} 于 {time} 副署了这份记录。",
     check_ok_no_witness: "尚无见证方副署这份记录。",
     check_ok_meaning: "这说明：本条公开后没有被改动。平台若事后改动或删除它，就会与已经签署、交给见证方的记录对不上。平台公钥请与本站以外渠道公布的对照。",
+    check_ok_meaning_alone: "这说明：本条公开后没有被改动。平台若事后改动或删除它，就会与已经签署的记录对不上。但还没有见证方副署，平台仍可能给不同的人看不同的记录。平台公钥请与本站以外渠道公布的对照。",
     check_failed: "核验未通过：",
     check_failed_advice: "请截图保存，并按“如何核验”页的方法再次核对。",
     check_fail_fetch: "无法下载核验数据（{what}）",
@@ -786,6 +790,7 @@ pub static EN: Texts = Texts {
     check_ok_witness: "Witness {name} cosigned it at {time}.",
     check_ok_no_witness: "No witness has cosigned it yet.",
     check_ok_meaning: "This means the item has not been changed since it was published: a later change or removal would no longer match the log the platform signed and the witnesses hold. Compare the platform key with the one published elsewhere.",
+    check_ok_meaning_alone: "This means the item has not been changed since it was published: a later change or removal would no longer match the log the platform signed. With no witness yet, though, the platform could still show different people different logs. Compare the platform key with the one published elsewhere.",
     check_failed: "Check failed: ",
     check_failed_advice: "Please keep a screenshot and check again as the “How to verify” page explains.",
     check_fail_fetch: "the check data could not be downloaded ({what})",

@@ -165,6 +165,7 @@ fn check_texts(lang: Lang) -> serde_json::Value {
         "check_ok_witness": t.check_ok_witness,
         "check_ok_no_witness": t.check_ok_no_witness,
         "check_ok_meaning": t.check_ok_meaning,
+        "check_ok_meaning_alone": t.check_ok_meaning_alone,
         "check_failed": t.check_failed,
         "check_failed_advice": t.check_failed_advice,
         "check_fail_fetch": t.check_fail_fetch,
