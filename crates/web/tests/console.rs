@@ -392,7 +392,7 @@ async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible()
         .post_multipart(
             &format!("/console/d/{new}/edit"),
             &[("csrf", &csrf), ("title", "救助金发放"), ("body", "发放 3000 元"), ("reason", "金额写错")],
-            &[],
+            &[("发放名单.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n")],
         )
         .await;
     assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
@@ -412,6 +412,20 @@ async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible()
     let page = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{new}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("已撤回") && page.body.contains("重复发布"));
+    // The withdrawal is a version in the log too: its URL leads to the page that says why, and
+    // the attachment URLs its content JSON names are served (the same files).
+    let moved = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{withdrawal}?lang=en")).await;
+    assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(moved.location, format!("/v/{VILLAGE}/d/{new}?lang=en"));
+    let content = Browser::new(&state).get(&format!("/api/disclosures/{withdrawal}/content.json")).await;
+    let url = format!("/v/{VILLAGE}/d/{withdrawal}/a/0");
+    assert!(content.body.contains(&url), "{}", content.body);
+    let file = Browser::new(&state).get(&url).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.body.starts_with("%PDF-1.4"));
+    assert_eq!(Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{withdrawal}/a/1")).await.status, StatusCode::NOT_FOUND);
+    let foreign = Browser::new(&state).get(&format!("/v/{OTHER}/d/{withdrawal}")).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "only under its own village");
     let column = Browser::new(&state).get(&format!("/v/{VILLAGE}/c/affairs")).await;
     assert!(column.body.contains("救助金发放（已撤回）"));
     let actions: Vec<_> =

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use yangguang_app::files::FileError;
 use yangguang_app::i18n::Label;
 use yangguang_core::{Disclosure, DisclosureId, Region};
@@ -96,14 +96,38 @@ struct DisclosurePage {
 
 /// A public version of this village's (published, superseded by a correction, or withdrawn),
 /// or not found: ids of other villages and unpublished versions are indistinguishable from
-/// ids that do not exist.
-async fn find_disclosure(state: &AppState, village: &Region, id: &str) -> Result<Disclosure, WebError> {
+/// ids that do not exist. A withdrawal is a version too (its entry in the log names its
+/// content, attachments included), but it has no page of its own.
+async fn find_version(state: &AppState, village: &Region, id: &str) -> Result<Disclosure, WebError> {
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let d = state.site.store.get_disclosure(id).await?;
-    if d.village != village.code || !d.state.was_published() || d.kind == yangguang_core::DisclosureKind::Withdrawal {
+    if d.village != village.code || !d.state.was_published() {
         return Err(WebError::NotFound);
     }
     Ok(d)
+}
+
+/// A public version with a page of its own: any but a withdrawal.
+async fn find_disclosure(state: &AppState, village: &Region, id: &str) -> Result<Disclosure, WebError> {
+    let d = find_version(state, village, id).await?;
+    if d.kind == yangguang_core::DisclosureKind::Withdrawal {
+        return Err(WebError::NotFound);
+    }
+    Ok(d)
+}
+
+/// A withdrawal's URL (as the log and its content JSON name it) leads to the page of the
+/// version it withdrew, which says when and why. Looked up only when no page was found, so
+/// cached pages still cost no query.
+async fn withdrawal_redirect(state: &AppState, village: &Region, id: &str, uri: &Uri) -> Result<Response, WebError> {
+    let d = find_version(state, village, id).await?;
+    match (d.kind, d.replaces) {
+        (yangguang_core::DisclosureKind::Withdrawal, Some(withdrawn)) => {
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            Ok(Redirect::permanent(&format!("/v/{}/d/{}{query}", village.code, withdrawn.0)).into_response())
+        }
+        _ => Err(WebError::NotFound),
+    }
 }
 
 pub async fn disclosure(
@@ -117,7 +141,7 @@ pub async fn disclosure(
     // Looked up inside the render: a cached page costs no query at all. The page shows the
     // latest checkpoint's witnesses, so a new checkpoint makes it stale too.
     let scopes = [Scope::Village(village.code), Scope::Log];
-    cached_over(&state, &headers, &prefs, &uri, &scopes, || async {
+    let page = cached_over(&state, &headers, &prefs, &uri, &scopes, || async {
         let d = find_disclosure(&state, &village, &id).await?;
         let mut history = history(&state, &d).await?;
         if let Some(seq) = history.log_seq {
@@ -145,7 +169,11 @@ pub async fn disclosure(
             .unwrap_or_default();
         render(&state, &prefs, &village, d, &uri, signoffs, history)
     })
-    .await
+    .await;
+    match page {
+        Err(WebError::NotFound) => withdrawal_redirect(&state, &village, &id, &uri).await,
+        other => other,
+    }
 }
 
 /// The lines a correction changed against the version it replaces: title, body and
@@ -319,7 +347,7 @@ pub async fn attachment(
     Path((code, id, position)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let village = find_village(&state, &code)?;
-    let d = find_disclosure(&state, &village, &id).await?;
+    let d = find_version(&state, &village, &id).await?;
     let position: usize = position.parse().map_err(|_| WebError::NotFound)?;
     let a = d.attachments.get(position).ok_or(WebError::NotFound)?;
     // Content is addressed by hash: it never changes under this URL.
@@ -370,7 +398,7 @@ pub async fn thumbnail(
     Path((code, id, position)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let village = find_village(&state, &code)?;
-    let d = find_disclosure(&state, &village, &id).await?;
+    let d = find_version(&state, &village, &id).await?;
     let position: usize = position.parse().map_err(|_| WebError::NotFound)?;
     let a = d.attachments.get(position).ok_or(WebError::NotFound)?;
     let bytes = state.site.files.get_thumbnail(&a.sha256).map_err(|_| WebError::NotFound)?;
