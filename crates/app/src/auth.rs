@@ -411,9 +411,10 @@ impl From<CredentialError> for AppError {
         match e {
             CredentialError::App(e) => e,
             CredentialError::AlreadyEnabled => AppError::Conflict(e.to_string()),
-            other => {
-                AppError::Field { field: other.field().expect("every other refusal names a field"), message: other.to_string() }
-            }
+            other => AppError::Field {
+                field: other.field().expect("every other refusal names a field"),
+                message: other.to_string(),
+            },
         }
     }
 }
@@ -500,8 +501,11 @@ pub async fn pending_totp_secret(site: &Site, staff: &Staff, now: DateTime<Utc>)
         return Ok(secret);
     }
     let secret = new_totp_secret();
-    let sealed =
-        site.key.seal(PENDING_TOTP_PURPOSE, &totp_context(staff.id), format!("{} {secret}", now.timestamp()).as_bytes());
+    let sealed = site.key.seal(
+        PENDING_TOTP_PURPOSE,
+        &totp_context(staff.id),
+        format!("{} {secret}", now.timestamp()).as_bytes(),
+    );
     if stored.is_some() {
         site.store.put_state(&name, &sealed, now).await?;
     } else if !site.store.claim_state(&name, &sealed, now).await? {

@@ -423,7 +423,10 @@ async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible()
     let file = Browser::new(&state).get(&url).await;
     assert_eq!(file.status, StatusCode::OK);
     assert!(file.body.starts_with("%PDF-1.4"));
-    assert_eq!(Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{withdrawal}/a/1")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{withdrawal}/a/1")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let foreign = Browser::new(&state).get(&format!("/v/{OTHER}/d/{withdrawal}")).await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND, "only under its own village");
     let column = Browser::new(&state).get(&format!("/v/{VILLAGE}/c/affairs")).await;

@@ -209,7 +209,8 @@ async fn a_county_operator_sets_a_password_then_a_second_factor_from_a_qr_code_t
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("新密码已设置"), "the step before is confirmed");
     assert!(page.body.contains("aria-current=\"step\" class=\"current\">开启两步验证"));
-    let svg_start = page.body.find("<svg class=\"qr\" role=\"img\" aria-label=\"两步验证二维码").expect("an inline SVG QR");
+    let svg_start =
+        page.body.find("<svg class=\"qr\" role=\"img\" aria-label=\"两步验证二维码").expect("an inline SVG QR");
     assert!(page.body[svg_start..].contains("<path") && page.body[svg_start..].contains("</svg>"));
     assert!(!page.body.contains("<?xml"), "inline, without an XML declaration");
     assert!(page.body.contains("href=\"otpauth://totp/"), "a link for the app on this phone");

@@ -22,8 +22,8 @@ use crate::error::WebError;
 use crate::pages::Layout;
 use crate::prefs::Prefs;
 use crate::session::{
-    CsrfForm, NoFields, SESSION_COOKIE, Staff, StaffInSetup, check_csrf, client_ip, cookie_value, no_store,
-    set_cookie, signed_in,
+    CsrfForm, NoFields, SESSION_COOKIE, Staff, StaffInSetup, check_csrf, client_ip, cookie_value, no_store, set_cookie,
+    signed_in,
 };
 
 /// Login CSRF: a random value in this cookie and in the login form must match (double submit).
@@ -273,7 +273,9 @@ pub async fn setup_page(
 ) -> Result<Response, WebError> {
     match setup_step(&who) {
         None => Ok(no_store(Redirect::to("/console").into_response())),
-        Some(step) => setup_view(&state, &headers, &who, step, StatusCode::OK, FieldError::default(), String::new()).await,
+        Some(step) => {
+            setup_view(&state, &headers, &who, step, StatusCode::OK, FieldError::default(), String::new()).await
+        }
     }
 }
 
