@@ -63,7 +63,8 @@ impl Server {
         });
         let mut seen = vec![];
         loop {
-            match rx.recv_timeout(Duration::from_secs(120)) {
+            // Generous: the demo is built in a debug binary, maybe on a busy machine.
+            match rx.recv_timeout(Duration::from_secs(300)) {
                 Ok(line) => {
                     if let Some(rest) = line.split("address=").nth(1) {
                         let addr = rest.split_whitespace().next().unwrap().parse().unwrap();
