@@ -384,14 +384,11 @@ mod tests {
     }
 
     #[test]
-    fn a_million_leaves_build_quickly() {
+    fn a_million_leaves_build_and_prove() {
+        // Its speed is measured by bench/transparency.sh, never asserted here.
         let leaves: Vec<Hash> = (0u32..1_000_000).map(|i| leaf_hash(&i.to_be_bytes())).collect();
-        let started = std::time::Instant::now();
         let t = Tree::from_leaf_hashes(leaves);
-        let took = started.elapsed();
         assert_eq!(t.size(), 1_000_000);
-        // Generous for an unoptimised test build on a shared machine; release takes ~0.1 s.
-        assert!(took.as_secs() < 10, "building took {took:?}");
         let proof = t.inclusion_proof(123_456, 1_000_000).unwrap();
         let root = t.root(1_000_000).unwrap();
         verify_inclusion(&t.leaf(123_456).unwrap(), 123_456, 1_000_000, &proof, &root).unwrap();
