@@ -331,16 +331,7 @@ pub async fn login(
         }
     }
     site.store.forget_login_attempt(attempt).await.map_err(store_down)?;
-    let token = random_token();
-    let session = Session {
-        token_hash: token_hash(&token),
-        staff_id: staff.id,
-        csrf_token: random_token(),
-        created_at: now,
-        expires_at: now + Duration::hours(SESSION_HOURS),
-        revoked: false,
-        ip: ip.into(),
-    };
+    let (token, session) = new_session(staff.id, ip, now, now + Duration::hours(SESSION_HOURS));
     site.store.create_session(&session).await.map_err(store_down)?;
     audit(site, Some(&staff), ip, "login", &staff.username, "").await;
     Ok((token, SignedIn { staff, session }))
@@ -457,16 +448,7 @@ pub async fn set_password(
     site.store.update_staff(&staff).await?;
     site.store.revoke_sessions(staff.id).await?;
     let now = Utc::now();
-    let token = random_token();
-    let session = Session {
-        token_hash: token_hash(&token),
-        staff_id: staff.id,
-        csrf_token: random_token(),
-        created_at: now,
-        expires_at: who.session.expires_at,
-        revoked: false,
-        ip: ip.into(),
-    };
+    let (token, session) = new_session(staff.id, ip, now, who.session.expires_at);
     site.store.create_session(&session).await?;
     let detail = if first { "首次登录 / first login" } else { "" };
     audit(site, Some(&staff), ip, "password-changed", &staff.username, detail).await;
@@ -543,6 +525,21 @@ pub async fn enable_totp(site: &Site, who: &SignedIn, code: &str, ip: &str) -> R
     site.store.put_state(&name, "", now).await?;
     audit(site, Some(&staff), ip, "totp-enabled", &staff.username, "").await;
     Ok(())
+}
+
+/// A fresh session for `staff_id` and the cookie token it is stored under (only its hash is).
+fn new_session(staff_id: i64, ip: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> (String, Session) {
+    let token = random_token();
+    let session = Session {
+        token_hash: token_hash(&token),
+        staff_id,
+        csrf_token: random_token(),
+        created_at: now,
+        expires_at,
+        revoked: false,
+        ip: ip.into(),
+    };
+    (token, session)
 }
 
 #[cfg(test)]
