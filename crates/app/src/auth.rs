@@ -178,6 +178,8 @@ pub fn totp_now(secret_b32: &str, account: &str, now: DateTime<Utc>) -> Option<S
 pub struct SignedIn {
     pub staff: Staff,
     pub session: Session,
+    /// What waits for them, for the console's navigation (filled in by the console's pages).
+    pub badges: crate::notify::Badges,
 }
 
 impl SignedIn {
@@ -252,6 +254,7 @@ pub async fn create_staff(
         display_name: display_name.trim().into(),
         password_hash: hash_password(password.clone()).await,
         must_change_password: true,
+        phone: None,
         grants,
         created_at: Utc::now(),
     };
@@ -334,7 +337,7 @@ pub async fn login(
     let (token, session) = new_session(staff.id, ip, now, now + Duration::hours(SESSION_HOURS));
     site.store.create_session(&session).await.map_err(store_down)?;
     audit(site, Some(&staff), ip, "login", &staff.username, "").await;
-    Ok((token, SignedIn { staff, session }))
+    Ok((token, SignedIn { staff, session, badges: Default::default() }))
 }
 
 /// The staff member behind a session cookie, if the session is live.
@@ -347,7 +350,7 @@ pub async fn signed_in(site: &Site, token: &str, now: DateTime<Utc>) -> Result<O
     if staff.disabled {
         return Ok(None);
     }
-    Ok(Some(SignedIn { staff, session }))
+    Ok(Some(SignedIn { staff, session, badges: Default::default() }))
 }
 
 pub async fn logout(site: &Site, who: &SignedIn, ip: &str) -> Result<(), AppError> {
@@ -452,7 +455,7 @@ pub async fn set_password(
     site.store.create_session(&session).await?;
     let detail = if first { "首次登录 / first login" } else { "" };
     audit(site, Some(&staff), ip, "password-changed", &staff.username, detail).await;
-    Ok((token, SignedIn { staff, session }))
+    Ok((token, SignedIn { staff, session, badges: Default::default() }))
 }
 
 /// What a second factor being set up is encrypted for, until it is confirmed.

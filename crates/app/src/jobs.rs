@@ -70,10 +70,19 @@ async fn scheduled_work(site: &Site) {
         Ok(false) => crate::transparency::retry_witnesses(site).await,
         Err(e) => tracing::error!(error = %e, "checkpoint check failed"),
     }
-    // Ended villager sessions and old login-code states, once an hour or so.
-    if now.timestamp() % 3600 < 20
-        && let Err(e) = crate::villagers::prune(site, now).await
+    // Staff digests of waiting work, every five minutes or so (each person once a day).
+    if now.timestamp() % 300 < 20
+        && let Err(e) = crate::notify::send_digests(site, now).await
     {
-        tracing::error!(error = %e, "pruning villager sessions failed");
+        tracing::error!(error = %e, "sending staff digests failed");
+    }
+    // Ended villager sessions, old login-code states and digest records, once an hour or so.
+    if now.timestamp() % 3600 < 20 {
+        if let Err(e) = crate::villagers::prune(site, now).await {
+            tracing::error!(error = %e, "pruning villager sessions failed");
+        }
+        if let Err(e) = crate::notify::prune(site, now).await {
+            tracing::error!(error = %e, "pruning digest records failed");
+        }
     }
 }

@@ -18,6 +18,7 @@ pub mod leases;
 pub mod ledger;
 pub mod markdown;
 pub mod mirror;
+pub mod notify;
 pub mod open_data;
 pub mod publishing;
 pub mod receipts;

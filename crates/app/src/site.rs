@@ -34,6 +34,8 @@ pub struct Site {
     pub trading: crate::trading::TradingConfig,
     /// How one-time login codes reach villagers' phones.
     pub sms: Arc<dyn crate::villagers::SmsSender>,
+    /// Whether and when staff get the daily text digest of work waiting for them.
+    pub notify: crate::notify::NotifySettings,
     /// Serialises villagers' code checks, so that attempts are counted exactly.
     pub login_lock: tokio::sync::Mutex<()>,
     /// The transparency log: the Merkle tree, its name and key, the witnesses.
@@ -121,6 +123,7 @@ impl Site {
             upload_limits: UploadLimits::default(),
             trading: Default::default(),
             sms: crate::villagers::default_sender(),
+            notify: Default::default(),
             login_lock: Default::default(),
             log,
             lease_books: Default::default(),

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use yangguang_core::catalog::DueState;
 use yangguang_core::period::PeriodKind;
 use yangguang_core::region::CodeLevel;
-use yangguang_core::staff::{Grant, Role};
+use yangguang_core::staff::{Grant, Grants, Role};
 use yangguang_core::{DisclosureState, DisclosureSummary, Period, RegionCode};
 use yangguang_store::{Signoff, WorkQuery};
 
@@ -71,24 +71,10 @@ fn granted<'a>(grants: &'a [Grant], roles: &'a [Role]) -> impl Iterator<Item = &
     grants.iter().filter(move |g| roles.contains(&g.role))
 }
 
-/// The work list of one staff member on `today`.
-pub async fn work_list(site: &Site, who: &SignedIn, today: NaiveDate) -> Result<WorkList, AppError> {
-    let grants = who.grants();
-    let mine = site
-        .store
-        .list_work(&WorkQuery {
-            region_prefixes: granted(&grants.0, &[Role::VillageClerk]).map(|g| scope_prefix(g.region)).collect(),
-            states: vec![
-                DisclosureState::Draft,
-                DisclosureState::Returned,
-                DisclosureState::Submitted,
-                DisclosureState::Scheduled,
-            ],
-            limit: MINE_LIMIT,
-        })
-        .await?;
-
-    // Submissions: one read of them all, one of their contents, one of their sign-offs.
+/// Submitted versions in the grants' scope still missing a sign-off these grants can give,
+/// the longest waiting first: one read of them all, one of their contents, one of their
+/// sign-offs.
+pub async fn to_review(site: &Site, grants: &Grants) -> Result<Vec<DisclosureSummary>, AppError> {
     let reviewer_scopes: Vec<String> = granted(&grants.0, &REVIEWER_ROLES).map(|g| scope_prefix(g.region)).collect();
     let submitted = site.store.list_submitted(&reviewer_scopes).await?;
     let ids: Vec<_> = submitted.iter().map(|s| s.id).collect();
@@ -105,7 +91,36 @@ pub async fn work_list(site: &Site, who: &SignedIn, today: NaiveDate) -> Result<
         })
         .map(|d| d.id)
         .collect();
-    let to_review = submitted.into_iter().filter(|s| signable.contains(&s.id)).collect();
+    Ok(submitted.into_iter().filter(|s| signable.contains(&s.id)).collect())
+}
+
+/// The versions in `states` in the villages where the grants make a clerk, newest first.
+pub async fn clerk_versions(
+    site: &Site,
+    grants: &Grants,
+    states: Vec<DisclosureState>,
+) -> Result<Vec<DisclosureSummary>, AppError> {
+    Ok(site
+        .store
+        .list_work(&WorkQuery {
+            region_prefixes: granted(&grants.0, &[Role::VillageClerk]).map(|g| scope_prefix(g.region)).collect(),
+            states,
+            limit: MINE_LIMIT,
+        })
+        .await?)
+}
+
+/// The work list of one staff member on `today`.
+pub async fn work_list(site: &Site, who: &SignedIn, today: NaiveDate) -> Result<WorkList, AppError> {
+    let grants = who.grants();
+    let mine = clerk_versions(
+        site,
+        &grants,
+        vec![DisclosureState::Draft, DisclosureState::Returned, DisclosureState::Submitted, DisclosureState::Scheduled],
+    )
+    .await?;
+
+    let to_review = to_review(site, &grants).await?;
 
     // Due items: the villages under the reader's grants, their published periods in one read.
     let regions = site.regions();

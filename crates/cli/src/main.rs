@@ -631,6 +631,7 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     site.upload_limits = settings.uploads.limits()?;
     site.trading = settings.trading.config()?;
     site.sms = settings.sms.sender()?;
+    site.notify.daily_digest = settings.sms.staff_digest;
     let witnesses = settings
         .transparency
         .witness

@@ -87,11 +87,14 @@ pub struct SmsSettings {
     pub sender: String,
     pub url: String,
     pub token: String,
+    /// Staff with a number on file get one text a day (08:00–20:00) summing up what waits
+    /// for them; `false` sends none.
+    pub staff_digest: bool,
 }
 
 impl Default for SmsSettings {
     fn default() -> Self {
-        Self { sender: "console".into(), url: String::new(), token: String::new() }
+        Self { sender: "console".into(), url: String::new(), token: String::new(), staff_digest: true }
     }
 }
 

@@ -8,6 +8,7 @@ pub(crate) fn new_staff(username: &str) -> NewStaff {
         display_name: format!("{username} 的名字"),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         must_change_password: true,
+        phone: None,
         grants: vec![
             Grant::new(Role::SupervisionMember, code("339921100201")).unwrap(),
             Grant::new(Role::TownshipReviewer, code("339921100000")).unwrap(),
@@ -27,9 +28,13 @@ pub async fn staff_round_trip_with_grants_and_unique_usernames(store: &dyn Store
     staff.must_change_password = false;
     staff.totp_secret = Some("JBSWY3DPEHPK3PXP".into());
     staff.grants = vec![Grant::new(Role::VillageClerk, code("339921100001")).unwrap()];
+    staff.phone = Some("13900001111".into());
     store.update_staff(&staff).await.unwrap();
     assert_eq!(store.get_staff(id).await.unwrap(), staff);
     assert_eq!(store.list_staff().await.unwrap().len(), 1);
+    let with_phone =
+        store.create_staff(&NewStaff { phone: Some("13800002222".into()), ..new_staff("li") }).await.unwrap();
+    assert_eq!(store.get_staff(with_phone).await.unwrap().phone.as_deref(), Some("13800002222"));
 }
 
 pub async fn sessions_are_found_and_revoked(store: &dyn Store) {

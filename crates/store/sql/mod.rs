@@ -52,7 +52,7 @@ macro_rules! record_columns {
 }
 macro_rules! staff_columns {
     () => {
-        "staff_id, username, display_name, password_hash, must_change_password, totp_secret, disabled, created_at"
+        "staff_id, username, display_name, password_hash, must_change_password, totp_secret, disabled, created_at, phone"
     };
 }
 macro_rules! session_columns {
@@ -93,6 +93,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (7, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0007_totp_step.sql"))),
     (9, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0009_book_lock.sql"))),
     (10, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0010_tree.sql"))),
+    (13, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_staff_phone.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;

@@ -64,6 +64,7 @@ pub(super) fn staff_from_row(r: &DbRow, grants: Vec<yangguang_core::staff::Grant
         must_change_password: r.get("must_change_password"),
         totp_secret: r.get("totp_secret"),
         disabled: r.get("disabled"),
+        phone: r.get("phone"),
         grants,
         created_at: r.get("created_at"),
     }

@@ -21,14 +21,15 @@ impl StaffStore for Backend {
     async fn create_staff(&self, new: &NewStaff) -> StoreResult<i64> {
         let mut tx = self.writer().begin().await.map_err(map_err)?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO staff (username, display_name, password_hash, must_change_password, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING staff_id",
+            "INSERT INTO staff (username, display_name, password_hash, must_change_password, created_at, phone)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING staff_id",
         )
         .bind(&new.username)
         .bind(&new.display_name)
         .bind(&new.password_hash)
         .bind(new.must_change_password)
         .bind(new.created_at)
+        .bind(&new.phone)
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
@@ -85,7 +86,7 @@ impl StaffStore for Backend {
         let mut tx = self.writer().begin().await.map_err(map_err)?;
         let changed = sqlx::query(
             "UPDATE staff SET display_name = $1, password_hash = $2, must_change_password = $3, totp_secret = $4,
-                              disabled = $5
+                              disabled = $5, phone = $7
              WHERE staff_id = $6",
         )
         .bind(&s.display_name)
@@ -94,6 +95,7 @@ impl StaffStore for Backend {
         .bind(&s.totp_secret)
         .bind(s.disabled)
         .bind(s.id)
+        .bind(&s.phone)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?

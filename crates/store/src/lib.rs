@@ -478,6 +478,8 @@ pub struct Staff {
     /// Base32 TOTP secret, once the second factor is set up.
     pub totp_secret: Option<String>,
     pub disabled: bool,
+    /// Mobile number (11 digits) for the SMS digest of work waiting; none, no messages.
+    pub phone: Option<String>,
     pub grants: Vec<Grant>,
     pub created_at: DateTime<Utc>,
 }
@@ -488,6 +490,7 @@ pub struct NewStaff {
     pub display_name: String,
     pub password_hash: String,
     pub must_change_password: bool,
+    pub phone: Option<String>,
     pub grants: Vec<Grant>,
     pub created_at: DateTime<Utc>,
 }

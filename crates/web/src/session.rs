@@ -149,7 +149,16 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = StaffRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(staff_session(state, &parts.headers, false).await?))
+        let mut who = staff_session(state, &parts.headers, false).await?;
+        // The navigation's counts, for pages (a POST answers with a redirect to one).
+        if parts.method == axum::http::Method::GET {
+            match yangguang_app::notify::badges(&state.site, &who.grants()).await {
+                Ok(badges) => who.badges = badges,
+                // A page without its counts beats no page.
+                Err(e) => tracing::warn!(error = %e, "could not count the work waiting"),
+            }
+        }
+        Ok(Self(who))
     }
 }
 
@@ -171,6 +180,15 @@ impl SignedInStaff for StaffInSetup {
     fn signed_in(&self) -> &SignedIn {
         &self.0
     }
+}
+
+/// A form that could not be read (a field missing or of the wrong kind, not a form at all),
+/// refused in words a clerk can act on, with the parser's own words after them.
+pub fn form_refused(cause: &str) -> Response {
+    WebError::BadRequest(format!(
+        "表单内容不完整或格式不对，请返回上一页检查后再提交 / the form is incomplete or malformed: {cause}"
+    ))
+    .into_response()
 }
 
 /// A urlencoded form from a signed-in staff member (`S`, a `Staff` unless said otherwise),
@@ -199,13 +217,15 @@ where
         let (mut parts, body) = req.into_parts();
         let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts.clone(), body), state)
             .await
-            .map_err(|e| e.into_response())?;
+            .map_err(|e| form_refused(&e.body_text()))?;
         // `Form` reads the same bytes twice: for the token (first, so that a repeated `csrf`
         // field is the problem reported, as when it was one of `T`'s fields), then as `T`.
         let again = |bytes: Bytes| Request::from_parts(parts.clone(), Body::from(bytes));
-        let Form(CsrfField { csrf }) =
-            Form::<CsrfField>::from_request(again(bytes.clone()), state).await.map_err(|e| e.into_response())?;
-        let Form(form) = Form::<T>::from_request(again(bytes), state).await.map_err(|e| e.into_response())?;
+        let Form(CsrfField { csrf }) = Form::<CsrfField>::from_request(again(bytes.clone()), state)
+            .await
+            .map_err(|e| form_refused(&e.body_text()))?;
+        let Form(form) =
+            Form::<T>::from_request(again(bytes), state).await.map_err(|e| form_refused(&e.body_text()))?;
         let staff = S::from_request_parts(&mut parts, state).await.map_err(|e| e.into_response())?;
         check_csrf(&parts.headers, &staff.signed_in().session.csrf_token, csrf.as_deref())
             .map_err(|e| e.into_response())?;

@@ -564,6 +564,7 @@ async fn create_reviewers(site: &Site, regions: &[Region], seed: u64) -> Result<
                 display_name: name.clone(),
                 password_hash: "!".into(),
                 must_change_password: false,
+                phone: None,
                 grants: vec![Grant::new(staff_role, region.code).map_err(|e| AppError::Invalid(e.to_string()))?],
                 created_at: now,
             };

@@ -4,9 +4,11 @@
 //! `app` so that services' messages and the web's pages read the same table.
 
 mod account;
+mod console;
 mod labels;
 
 pub use account::AccountTexts;
+pub use console::{ConsoleTexts, fingerprint, pick};
 pub use labels::Label;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

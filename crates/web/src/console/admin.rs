@@ -96,6 +96,8 @@ pub struct UserRow {
     pub name: String,
     pub roles: String,
     pub disabled: bool,
+    /// The masked number for the digest, or "—".
+    pub phone: String,
 }
 
 #[derive(Template)]
@@ -134,12 +136,13 @@ async fn users_view(
                 .collect::<Vec<_>>()
                 .join("、"),
             disabled: s.disabled,
+            phone: s.phone.as_deref().map(yangguang_core::household::mask_phone).unwrap_or_else(|| "—".into()),
         })
         .collect();
     let page = UsersPage {
         layout: layout(headers, "账号管理"),
         nav: nav(who, headers),
-        error: error.into(),
+        error: yangguang_app::i18n::pick(error, crate::prefs::Prefs::from_headers(headers).lang).into(),
         created: created.into(),
         roles: ALL_ROLES.iter().map(|r| (r.as_str(), r.zh())).collect(),
         users,
@@ -162,6 +165,8 @@ pub struct NewUserForm {
     name: String,
     role: String,
     region: String,
+    #[serde(default)]
+    phone: String,
 }
 
 pub async fn create_user(
@@ -178,8 +183,15 @@ pub async fn create_user(
         Ok(g) => g,
         Err(m) => return users_view(&state, &headers, &who, &m, "").await,
     };
+    // Checked before the account exists, so a mistyped number creates nothing.
+    if let Err(AppError::Field { message, .. }) = yangguang_app::notify::parse_phone(&f.phone) {
+        return users_view(&state, &headers, &who, &message, "").await;
+    }
     match auth::create_staff(&state.site, &f.username, &f.name, vec![grant]).await {
-        Ok((_, password)) => {
+        Ok((id, password)) => {
+            if !f.phone.trim().is_empty() {
+                yangguang_app::notify::set_phone(&state.site, &who.staff, id, &f.phone, &client_ip(&headers)).await?;
+            }
             auth::audit(
                 &state.site,
                 Some(&who.staff),

@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/account", get(signin::account_page))
         .route("/console/account/password", post(signin::change_password))
         .route("/console/account/totp", post(signin::enable_totp))
+        .route("/console/account/phone", post(signin::set_phone))
         .route("/console/audit", get(admin::audit_page))
         .route("/console/users", get(admin::users_page).post(admin::create_user))
         .route("/console/users/{id}/revoke", post(admin::revoke_user))
@@ -107,6 +108,7 @@ fn render(
 
 /// The navigation bar's facts about the reader.
 pub struct Nav {
+    pub t: &'static yangguang_app::i18n::ConsoleTexts,
     pub name: String,
     pub csrf: String,
     pub can_draft: bool,
@@ -114,15 +116,28 @@ pub struct Nav {
     pub is_admin: bool,
     pub can_checkpoint: bool,
     pub is_bank: bool,
+    /// What waits for the reader (counted on page loads, see `session::Staff`).
+    pub to_review: usize,
+    pub returned: usize,
     pub flash: String,
+}
+
+impl Nav {
+    /// A content hash as its short fingerprint.
+    pub fn fingerprint(&self, hash: &str) -> String {
+        yangguang_app::i18n::fingerprint(hash)
+    }
 }
 
 fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
     let grants = who.grants();
+    let lang = Prefs::from_headers(headers).lang;
     let flash = cookie_value(headers, FLASH_COOKIE)
         .and_then(|v| form_urlencoded::parse(format!("m={v}").as_bytes()).next().map(|(_, v)| v.into_owned()))
+        .map(|m| yangguang_app::i18n::pick(&m, lang).to_owned())
         .unwrap_or_default();
     Nav {
+        t: lang.console(),
         name: who.staff.display_name.clone(),
         csrf: who.session.csrf_token.clone(),
         can_draft: grants.has_role(Role::VillageClerk),
@@ -130,6 +145,8 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         is_admin: grants.is_admin(),
         can_checkpoint: grants.can_checkpoint(),
         is_bank: who.staff.grants.iter().any(|g| g.role == Role::BankEditor),
+        to_review: who.badges.to_review,
+        returned: who.badges.returned,
         flash,
     }
 }
@@ -147,6 +164,7 @@ fn layout(headers: &HeaderMap, title: &str) -> Layout {
         ],
     );
     l.js = crate::CONSOLE_JS;
+    l.wide = true;
     l
 }
 

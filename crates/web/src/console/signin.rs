@@ -371,6 +371,8 @@ struct AccountPage {
     roles: String,
     totp_enabled: bool,
     totp: Option<TotpSetup>,
+    /// The number on file, or as typed when it was refused.
+    phone: String,
 }
 
 async fn account_view(
@@ -379,6 +381,18 @@ async fn account_view(
     who: &SignedIn,
     error: FieldError,
     status: StatusCode,
+) -> Result<Response, WebError> {
+    let phone = who.staff.phone.clone().unwrap_or_default();
+    account_view_with(state, headers, who, error, status, phone).await
+}
+
+async fn account_view_with(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    error: FieldError,
+    status: StatusCode,
+    phone: String,
 ) -> Result<Response, WebError> {
     let a = account_texts(headers);
     let regions = state.site.regions();
@@ -406,6 +420,7 @@ async fn account_view(
             .join("、"),
         totp_enabled: who.staff.totp_secret.is_some(),
         totp,
+        phone,
     };
     render(state, headers, status, &page)
 }
@@ -460,5 +475,31 @@ pub async fn enable_totp(
             let (status, error) = refusal(e, a, false)?;
             account_view(&state, &headers, &who, error, status).await
         }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    phone: String,
+}
+
+/// The staff member's own number for the daily digest of work waiting for them.
+pub async fn set_phone(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(Staff(who), f): CsrfForm<PhoneForm>,
+) -> Result<Response, WebError> {
+    let lang = Prefs::from_headers(&headers).lang;
+    let words = lang.console();
+    match yangguang_app::notify::set_phone(&state.site, &who.staff, who.staff.id, &f.phone, &client_ip(&headers)).await
+    {
+        Ok(Some(_)) => Ok(done(&headers, "/console/account", words.phone_saved)),
+        Ok(None) => Ok(done(&headers, "/console/account", words.phone_removed)),
+        Err(yangguang_app::AppError::Field { field, message }) => {
+            let error = FieldError { field, message: yangguang_app::i18n::pick(&message, lang).to_owned() };
+            account_view_with(&state, &headers, &who, error, StatusCode::UNPROCESSABLE_ENTITY, f.phone).await
+        }
+        Err(e) => Err(e.into()),
     }
 }

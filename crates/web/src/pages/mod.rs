@@ -44,6 +44,8 @@ pub struct Layout {
     pub crumbs: Vec<Crumb>,
     pub css: &'static str,
     pub js: &'static str,
+    /// Use a wide screen's width (the console's tables), not the reading column.
+    pub wide: bool,
 }
 
 impl Layout {
@@ -59,6 +61,7 @@ impl Layout {
             crumbs,
             css: crate::CSS,
             js: crate::JS,
+            wide: false,
         }
     }
 }
@@ -280,12 +283,13 @@ struct MessagePage<'a> {
 pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<EncodedPage> {
     if let Some(message) = error.message() {
         // Refusals carry their own message: rendered each time, never cached.
+        let (words, lang) = (prefs.lang.console(), prefs.lang);
         let heading = match error {
-            WebError::Forbidden(_) | WebError::Unauthorized(_) => "无法完成此操作",
-            WebError::Conflict(_) => "内容已变化",
-            _ => "请求有误",
+            WebError::Forbidden(_) | WebError::Unauthorized(_) => words.refused_title,
+            WebError::Conflict(_) => words.changed_title,
+            _ => words.bad_request_title,
         };
-        let message = &message.to_owned();
+        let message = &yangguang_app::i18n::pick(message, lang).to_owned();
         let page = MessagePage {
             layout: Layout::new(prefs, "/", heading.to_owned(), message.clone(), vec![]),
             heading,
