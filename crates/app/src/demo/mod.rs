@@ -744,7 +744,14 @@ async fn create_accounts(site: &Site, regions: &[Region]) -> Result<Vec<DemoAcco
     let mut accounts = vec![];
     for (username, name, role, region) in plan {
         let grant = Grant::new(role, region).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let (_, password) = crate::auth::create_staff(site, username, name, vec![grant]).await?;
+        let (id, password) = crate::auth::create_staff(site, username, name, vec![grant]).await?;
+        // The village's clerk and reviewers get numbers, so the console sender prints their
+        // daily digests (`sms 1390000… 【阳光村务】…`).
+        if region == village.code {
+            let mut staff = site.store.get_staff(id).await?;
+            staff.phone = Some(format!("139000000{:02}", accounts.len() + 1));
+            site.store.update_staff(&staff).await?;
+        }
         let region_name = site.regions().get(region).map(|r| r.name.clone()).unwrap_or_default();
         accounts.push(DemoAccount { username: username.into(), role, region: region_name, password });
     }
