@@ -20,6 +20,7 @@ pub mod markdown;
 pub mod mirror;
 pub mod open_data;
 pub mod publishing;
+pub mod receipt_desk;
 pub mod receipts;
 pub mod redact;
 pub mod regions;
