@@ -179,7 +179,9 @@ pub async fn upload(
     may_file(actor, village)?;
     let (year, month) = month_of(period)?;
     if files.is_empty() {
-        return Err(AppError::Field { field: "files", message: "请拍照或选择要上传的票据 / choose files".into() });
+        return Err(AppError::Field {
+            field: "files", message: "请拍照或选择要上传的票据 / choose files".into()
+        });
     }
     if site.store.voucher_numbers(village, year, month).await?.is_empty() {
         return Err(AppError::Field {
@@ -199,17 +201,21 @@ pub async fn upload(
     let (scans, mut refused) = tokio::task::spawn_blocking(move || {
         let (mut scans, mut refused) = (vec![], vec![]);
         let mut seen = 0usize;
-        let mut take = |name: &str, bytes: Vec<u8>, scans: &mut Vec<NewTrayScan>, refused: &mut Vec<(String, String)>| {
-            seen += 1;
-            if seen > MAX_UPLOAD_FILES {
-                refused.push((name.to_owned(), format!("一次最多上传 {MAX_UPLOAD_FILES} 张，其余未处理 / too many files")));
-                return;
-            }
-            match store_image(&files_store, &limits, (year, month), name, bytes) {
-                Ok(scan) => scans.push(scan),
-                Err(why) => refused.push((name.to_owned(), why)),
-            }
-        };
+        let mut take =
+            |name: &str, bytes: Vec<u8>, scans: &mut Vec<NewTrayScan>, refused: &mut Vec<(String, String)>| {
+                seen += 1;
+                if seen > MAX_UPLOAD_FILES {
+                    refused.push((
+                        name.to_owned(),
+                        format!("一次最多上传 {MAX_UPLOAD_FILES} 张，其余未处理 / too many files"),
+                    ));
+                    return;
+                }
+                match store_image(&files_store, &limits, (year, month), name, bytes) {
+                    Ok(scan) => scans.push(scan),
+                    Err(why) => refused.push((name.to_owned(), why)),
+                }
+            };
         for (name, bytes) in files {
             if !bytes.starts_with(b"PK\x03\x04") {
                 take(&name, bytes, &mut scans, &mut refused);
@@ -225,7 +231,9 @@ pub async fn upload(
             for entry in entries {
                 match entry {
                     Ok(Extracted::File { name: entry, bytes }) => take(&entry, bytes, &mut scans, &mut refused),
-                    Ok(Extracted::Refused { name: entry, reason }) => refused.push((format!("{name} › {entry}"), reason)),
+                    Ok(Extracted::Refused { name: entry, reason }) => {
+                        refused.push((format!("{name} › {entry}"), reason))
+                    }
                     Err(e) => refused.push((name.clone(), e.to_string())),
                 }
             }
@@ -234,7 +242,9 @@ pub async fn upload(
     })
     .await
     .map_err(|e| AppError::Invalid(e.to_string()))?;
-    refused.iter_mut().for_each(|(name, _)| *name = yangguang_core::disclosure::without_bidi_controls(name).into_owned());
+    refused
+        .iter_mut()
+        .for_each(|(name, _)| *name = yangguang_core::disclosure::without_bidi_controls(name).into_owned());
     let added = site.store.add_to_tray(village, &scans, Utc::now()).await?;
     let report = UploadReport { added, already: scans.len() as u64 - added, refused };
     audit_required(
@@ -326,14 +336,13 @@ pub async fn detach(
         )));
     }
     let voucher = normalize_voucher_no(voucher.trim());
-    let scan = site.store.detach_receipt(village, (year, month, &voucher), sha256, Utc::now()).await.map_err(
-        |e| match e {
+    let scan =
+        site.store.detach_receipt(village, (year, month, &voucher), sha256, Utc::now()).await.map_err(|e| match e {
             StoreError::NotFound => AppError::Conflict(format!(
                 "凭证 {voucher} 上没有这张票据（可能已取下），请刷新页面 / the voucher has no such scan"
             )),
             e => e.into(),
-        },
-    )?;
+        })?;
     audit_required(
         site,
         Some(&actor.who.staff),
@@ -351,7 +360,9 @@ pub async fn detach(
 pub async fn discard(site: &Site, actor: &Actor<'_>, village: RegionCode, tray_id: i64) -> Result<TrayScan, AppError> {
     may_file(actor, village)?;
     let scan = site.store.remove_from_tray(village, tray_id).await.map_err(|e| match e {
-        StoreError::NotFound => AppError::Conflict("这张票据已不在待分配列表中，请刷新页面 / no longer in the tray".into()),
+        StoreError::NotFound => {
+            AppError::Conflict("这张票据已不在待分配列表中，请刷新页面 / no longer in the tray".into())
+        }
         e => e.into(),
     })?;
     audit_required(

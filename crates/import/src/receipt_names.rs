@@ -82,7 +82,9 @@ pub fn hint_from_name(name: &str) -> Option<NameHint> {
             month = month_of(y, m);
             i = 3;
         }
-        [Token::Digits(ym), rest @ ..] if ym.len() == 6 && !rest.is_empty() && month_of(&ym[..4], &ym[4..]).is_some() => {
+        [Token::Digits(ym), rest @ ..]
+            if ym.len() == 6 && !rest.is_empty() && month_of(&ym[..4], &ym[4..]).is_some() =>
+        {
             month = month_of(&ym[..4], &ym[4..]);
             i = 1;
         }

@@ -74,10 +74,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/bank/village", post(bank::save_bank_village))
         .route("/console/bank/credit", post(bank::import_credit))
         // The receipt desk: a phone's photos or a zip of scans may be larger than one form.
-        .route(
-            "/console/receipts/upload",
-            post(receipts::upload).layer(DefaultBodyLimit::max(256 * 1024 * 1024)),
-        )
+        .route("/console/receipts/upload", post(receipts::upload).layer(DefaultBodyLimit::max(256 * 1024 * 1024)))
         .route("/console/receipts", get(receipts::desk_page))
         .route("/console/receipts/assign", post(receipts::assign))
         .route("/console/receipts/assign-suggested", post(receipts::assign_suggested))

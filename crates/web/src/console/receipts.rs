@@ -91,7 +91,10 @@ fn this_month() -> Period {
 fn parse_month(text: &str) -> Result<Period, WebError> {
     match text.trim().parse::<Period>() {
         Ok(p @ Period::Month { .. }) => Ok(p),
-        _ => Err(WebError::BadRequest(format!("月份 “{}” 无法识别，应如 2026-03 / the month should look like 2026-03", text.trim()))),
+        _ => Err(WebError::BadRequest(format!(
+            "月份 “{}” 无法识别，应如 2026-03 / the month should look like 2026-03",
+            text.trim()
+        ))),
     }
 }
 
@@ -104,7 +107,9 @@ fn shift(period: Period, forward: bool) -> Period {
 fn desk_village(state: &AppState, who: &SignedIn, given: Option<&str>) -> Result<RegionCode, WebError> {
     let villages = clerk_villages(state, who);
     let Some(first) = villages.first() else {
-        return Err(WebError::Forbidden("整理原始票据需要村务工作者角色 / the receipt desk needs the village clerk role".into()));
+        return Err(WebError::Forbidden(
+            "整理原始票据需要村务工作者角色 / the receipt desk needs the village clerk role".into(),
+        ));
     };
     let village = village_field(given.filter(|v| !v.is_empty()).unwrap_or(&first.0))?;
     if !who.grants().can_draft(village) {
@@ -156,7 +161,12 @@ fn page(
                 .iter()
                 .map(|r| {
                     let (thumb, full) = scan_links(village, period, &r.sha256);
-                    ScanRow { sha256: r.sha256.clone(), name: without_bidi_controls(&r.file_name).into_owned(), thumb, full }
+                    ScanRow {
+                        sha256: r.sha256.clone(),
+                        name: without_bidi_controls(&r.file_name).into_owned(),
+                        thumb,
+                        full,
+                    }
                 })
                 .collect(),
         })
@@ -233,13 +243,14 @@ pub async fn upload(
     let period = parse_month(form.get("month"))?;
     let ip = client_ip(&headers);
     let actor = Actor { who: &who, ip: &ip };
-    let (status, report, problem) =
-        match receipt_desk::upload(&state.site, &actor, village, period, form.files).await {
-            Ok(report) if report.added + report.already == 0 => (StatusCode::UNPROCESSABLE_ENTITY, Some(report), String::new()),
-            Ok(report) => (StatusCode::OK, Some(report), String::new()),
-            Err(yangguang_app::AppError::Field { message, .. }) => (StatusCode::UNPROCESSABLE_ENTITY, None, message),
-            Err(e) => return Err(e.into()),
-        };
+    let (status, report, problem) = match receipt_desk::upload(&state.site, &actor, village, period, form.files).await {
+        Ok(report) if report.added + report.already == 0 => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(report), String::new())
+        }
+        Ok(report) => (StatusCode::OK, Some(report), String::new()),
+        Err(yangguang_app::AppError::Field { message, .. }) => (StatusCode::UNPROCESSABLE_ENTITY, None, message),
+        Err(e) => return Err(e.into()),
+    };
     let desk = receipt_desk::desk(&state.site, village, period).await?;
     render(&state, &headers, status, &page(&state, &headers, &who, village, period, desk, report, problem))
 }
