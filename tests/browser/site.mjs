@@ -310,6 +310,22 @@ try {
     check(/\/console\/d\/\d+$/.test(draftUrl), `draft saved at ${draftUrl}`);
     await Promise.all([clerk.waitForNavigation(), clerk.click('form[action$="/submit"] button')]);
     check((await clerk.textContent("dl.facts")).includes("待审核"), "submitted for review");
+    // The receipt desk of last month on a 375 px phone: the camera input, counts, no overflow.
+    {
+      const d = new Date();
+      d.setDate(1);
+      d.setMonth(d.getMonth() - 1);
+      const month = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+      await clerk.setViewportSize({ width: 375, height: 740 });
+      await clerk.goto(`${base}/console/receipts?month=${month}`);
+      check((await clerk.$$('input[type=file][capture="environment"]')).length === 1, "the desk offers the camera");
+      check((await clerk.textContent("main")).includes("应附"), "the desk counts scans expected against attached");
+      const wide = await clerk.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(wide <= 0, `the receipt desk fits 375 px (overflow ${wide}px)`);
+      await axe(clerk, "console-receipts");
+      await clerk.setViewportSize({ width: 1280, height: 900 });
+      await clerk.goto(draftUrl);
+    }
 
     const reviewer = await staff("supervisor", process.env.YG_SUPERVISOR_PASSWORD);
     await Promise.all([reviewer.waitForNavigation(), reviewer.click('a:has-text("关于村道路灯维修的公告")')]);

@@ -39,6 +39,12 @@ impl VoucherKey {
     }
 }
 
+/// How many receipt scans a voucher's lines say it has (附件数). Exports repeat the count on
+/// every line of a voucher or give it on the first line only, so it is the largest, not the sum.
+pub fn expected_scans<'a>(lines: impl IntoIterator<Item = &'a LedgerEntry>) -> u32 {
+    lines.into_iter().map(|l| l.attachments).max().unwrap_or(0)
+}
+
 /// `记-001`, `记字第1号`, `记 1` and `1` are the same voucher.
 pub fn normalize_voucher_no(s: &str) -> String {
     let digits: String = s.chars().filter(char::is_ascii_digit).collect();

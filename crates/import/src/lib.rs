@@ -5,6 +5,7 @@ pub mod assets;
 pub mod household;
 pub mod lease;
 pub mod ledger;
+pub mod receipt_names;
 pub mod receipts;
 pub mod register;
 pub mod table;

@@ -85,7 +85,7 @@ impl<R: Read + Seek> ZipEntries<R> {
         if entry.is_dir() {
             return Ok(None);
         }
-        let raw_name = entry.name().map(|n| without_bidi_controls(&n).into_owned()).unwrap_or_default();
+        let raw_name = without_bidi_controls(&entry_name(entry.name_raw())).into_owned();
         let name = raw_name.rsplit('/').next().unwrap_or("").to_owned();
         if raw_name.contains("..") || raw_name.starts_with('/') || raw_name.contains('\\') || !is_safe_file_name(&name)
         {
@@ -153,6 +153,15 @@ impl<R: Read + Seek> Iterator for ZipEntries<R> {
             }
         }
         None
+    }
+}
+
+/// An entry's name: UTF-8 when it is (the flag is often missing), else GBK (GB18030), as
+/// Windows' own zip tool writes Chinese names — never CP437 mojibake.
+pub fn entry_name(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(name) => name.into(),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(raw).0,
     }
 }
 
@@ -317,6 +326,24 @@ mod tests {
         let Extracted::Refused { name, reason } = &out[0] else { panic!("{:?}", out[0]) };
         assert_eq!(name, "2026-03_记-001.jpg");
         assert!(reason.contains("声明的 100 字节不符"), "{reason}");
+    }
+
+    /// A zip made on Chinese Windows names its entries in GBK without the UTF-8 flag.
+    #[test]
+    fn gbk_entry_names_read_as_chinese() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("记-002.jpg");
+        assert_eq!(gbk.len(), 10);
+        let mut zip = zip_of(&[("XX-002.jpg", b"jpeg bytes".to_vec())]);
+        let mut patched = 0;
+        for i in 0..zip.len() - 10 {
+            if &zip[i..i + 10] == b"XX-002.jpg" {
+                zip[i..i + 10].copy_from_slice(&gbk);
+                patched += 1;
+            }
+        }
+        assert_eq!(patched, 2, "the local and the central header");
+        let out = unzip(&zip, ZipLimits::default()).unwrap();
+        assert!(matches!(&out[0], Extracted::File { name, .. } if name == "记-002.jpg"), "{out:?}");
     }
 
     #[test]

@@ -58,6 +58,7 @@ macro_rules! contract_tests {
             published_books_are_frozen_against_new_and_changed_vouchers,
             an_import_session_finds_repeats_across_batches_and_rolls_back_whole,
             receipts_attach_to_vouchers_once,
+            the_receipt_tray_moves_scans_onto_vouchers_and_back,
             integration_tokens_are_found_by_hash,
             saved_ledger_columns_are_replaced_per_village,
             records_upsert_idempotently_and_page_by_key,
@@ -145,8 +146,10 @@ mod books;
 mod disclosures;
 mod records;
 mod staff;
+mod tray;
 
 pub use books::*;
 pub use disclosures::*;
 pub use records::*;
 pub use staff::*;
+pub use tray::*;

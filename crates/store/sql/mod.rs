@@ -78,6 +78,7 @@ mod records;
 mod regions;
 mod rows;
 mod staff;
+mod tray;
 
 pub use ledger::ImportSession;
 
@@ -93,6 +94,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (7, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0007_totp_step.sql"))),
     (9, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0009_book_lock.sql"))),
     (10, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0010_tree.sql"))),
+    (12, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0012_receipt_tray.sql"))),
     (13, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_staff_phone.sql"))),
 ];
 #[cfg(test)]
@@ -145,6 +147,7 @@ mod tests {
             include_str!("regions.rs"),
             include_str!("rows.rs"),
             include_str!("staff.rs"),
+            include_str!("tray.rs"),
         ];
         for source in sources {
             assert!(!source.to_uppercase().contains(concat!("SELECT ", "*")), "a query selects *");

@@ -29,6 +29,9 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+mod tray;
+pub use tray::{NewTrayScan, ReceiptTrayStore, TrayScan};
+
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
@@ -586,7 +589,9 @@ pub trait StaffStore: Send + Sync {
 
 /// A whole backend.
 #[async_trait]
-pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore {
+pub trait Store:
+    RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore + ReceiptTrayStore
+{
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
     /// The database's own consistency check (SQLite's `integrity_check`; invalid indexes on

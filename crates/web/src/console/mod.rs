@@ -10,6 +10,7 @@ mod bank;
 mod books;
 mod drafting;
 mod preview;
+mod receipts;
 mod registers;
 mod review;
 mod signin;
@@ -73,6 +74,14 @@ pub fn routes() -> Router<AppState> {
         .route("/console/bank/product", post(bank::save_product))
         .route("/console/bank/village", post(bank::save_bank_village))
         .route("/console/bank/credit", post(bank::import_credit))
+        // The receipt desk: a phone's photos or a zip of scans may be larger than one form.
+        .route("/console/receipts/upload", post(receipts::upload).layer(DefaultBodyLimit::max(256 * 1024 * 1024)))
+        .route("/console/receipts", get(receipts::desk_page))
+        .route("/console/receipts/assign", post(receipts::assign))
+        .route("/console/receipts/assign-suggested", post(receipts::assign_suggested))
+        .route("/console/receipts/detach", post(receipts::detach))
+        .route("/console/receipts/discard", post(receipts::discard))
+        .route("/console/receipts/scan/{village}/{month}/{sha256}/{size}", get(receipts::scan))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).

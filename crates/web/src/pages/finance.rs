@@ -40,7 +40,17 @@ pub struct VoucherView {
     pub summary: String,
     pub amount: String,
     pub receipts: u32,
+    /// "应附 N 张，已上传 M 张" when scans are missing (fewer attached than 附件数), else empty.
+    pub missing: String,
     pub lines: Vec<(String, String, String, String)>,
+}
+
+/// The missing-scans note of a voucher: empty when every scan it expects is there.
+pub(crate) fn scans_note(t: &crate::i18n::Texts, expected: u32, attached: usize) -> String {
+    if attached >= expected as usize {
+        return String::new();
+    }
+    t.finance_scan_count.replace("{n}", &expected.to_string()).replace("{m}", &attached.to_string())
 }
 
 /// A scanned receipt on the month page: where it opens, its thumbnail, its file name.
@@ -225,16 +235,18 @@ pub(crate) async fn render(
             yangguang_core::disclosure::without_bidi_controls(&r.file_name).into_owned(),
         ));
     }
+    let t = prefs.lang.texts();
     let vouchers = grouped
         .into_iter()
         .map(|((date, key), lines)| VoucherView {
             scans: scans.remove(&key.number).unwrap_or_default(),
+            missing: String::new(),
             anchor: format!("v-{}", key.number.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
             date: date.to_string(),
             number: lines[0].voucher_no.clone(),
             summary: lines[0].summary.clone(),
             amount: Fen(lines.iter().map(|l| l.debit.0).sum()).to_string(),
-            receipts: lines.iter().map(|l| l.attachments).sum(),
+            receipts: yangguang_core::ledger::expected_scans(lines.iter().copied()),
             lines: lines
                 .iter()
                 .map(|l| {
@@ -248,8 +260,11 @@ pub(crate) async fn render(
                 })
                 .collect(),
         })
+        .map(|mut v: VoucherView| {
+            v.missing = scans_note(t, v.receipts, v.scans.len());
+            v
+        })
         .collect();
-    let t = prefs.lang.texts();
     let mut crumbs = region_crumbs(&site.regions(), village.code, true);
     crumbs.push(Crumb { label: t.finance_title.into(), href: None });
     let title = format!("{}{} - {}", period.label_zh(), t.finance_title, village.name);
@@ -372,6 +387,8 @@ struct ReceiptPage {
     prev: Option<String>,
     next: Option<String>,
     back: String,
+    /// The voucher's missing-scans note (see [`scans_note`]), or empty.
+    missing: String,
 }
 
 /// `/v/{code}/finance/{period}/receipt/{sha256}`: one scan full width, with the previous and
@@ -397,6 +414,12 @@ pub async fn receipt_viewer(
         crumbs.push(Crumb { label: format!("{}收支明细", period.label_zh()), href: Some(base.clone()) });
         crumbs.push(Crumb { label: all[i].voucher_no.clone(), href: None });
         let title = format!("原始票据 {} - {}{}", all[i].voucher_no, village.name, period.label_zh());
+        let lines = state.site.store.ledger_entries(village.code, period.start(), period.end()).await?;
+        let expected = yangguang_core::ledger::expected_scans(
+            lines.iter().filter(|l| VoucherKey::of(l).number == all[i].voucher_no),
+        );
+        let attached = all.iter().filter(|r| r.voucher_no == all[i].voucher_no).count();
+        let missing = scans_note(prefs.lang.texts(), expected, attached);
         let page = ReceiptPage {
             layout: Layout::new(
                 &prefs,
@@ -414,6 +437,7 @@ pub async fn receipt_viewer(
             prev: i.checked_sub(1).and_then(link),
             next: link(i + 1),
             back: format!("{base}#v-{}", all[i].voucher_no.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
+            missing,
         };
         Ok(page.render()?)
     })

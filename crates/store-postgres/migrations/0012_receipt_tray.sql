@@ -1,0 +1,14 @@
+-- Receipt scans a clerk uploaded in the console for a month's books, re-encoded and stored,
+-- waiting to be assigned to a voucher (or taken off one by mistake): the month's tray.
+CREATE TABLE receipt_tray (
+    tray_id      BIGSERIAL PRIMARY KEY,
+    village_code TEXT NOT NULL REFERENCES region (region_code),
+    year         BIGINT NOT NULL,
+    month        BIGINT NOT NULL,
+    sha256       TEXT NOT NULL CHECK (length(sha256) = 64),
+    media_type   TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    byte_size    BIGINT NOT NULL,
+    added_at     TIMESTAMPTZ NOT NULL,
+    UNIQUE (village_code, year, month, sha256)
+);
