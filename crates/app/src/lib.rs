@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod catalog_files;
 pub mod demo;
+pub mod documents;
 pub mod files;
 pub mod finance;
 pub mod finance_inclusion;
