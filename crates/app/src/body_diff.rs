@@ -14,7 +14,10 @@ use crate::markdown;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// The title changed from `old` to `new` (plain text).
-    Title { old: String, new: String },
+    Title {
+        old: String,
+        new: String,
+    },
     /// A block (rendered, sanitised HTML) that the new version no longer has.
     Removed(String),
     /// A block (rendered, sanitised HTML) that the new version added.
@@ -133,19 +136,25 @@ fn table_diff(old: &[Vec<String>], new: &[Vec<String>]) -> TableDiff {
     for op in capture_diff_slices(Algorithm::Myers, old_rows, new_rows) {
         match op {
             DiffOp::Equal { new_index, len, .. } => {
-                rows.extend(new_rows[new_index..new_index + len].iter().map(|r| RowDiff {
-                    state: RowState::Same,
-                    cells: row_cells(r),
-                }));
+                rows.extend(
+                    new_rows[new_index..new_index + len]
+                        .iter()
+                        .map(|r| RowDiff { state: RowState::Same, cells: row_cells(r) }),
+                );
             }
             DiffOp::Delete { old_index, old_len, .. } => rows.extend(
-                old_rows[old_index..old_index + old_len].iter().map(|r| RowDiff { state: RowState::Removed, cells: row_cells(r) }),
+                old_rows[old_index..old_index + old_len]
+                    .iter()
+                    .map(|r| RowDiff { state: RowState::Removed, cells: row_cells(r) }),
             ),
             DiffOp::Insert { new_index, new_len, .. } => rows.extend(
-                new_rows[new_index..new_index + new_len].iter().map(|r| RowDiff { state: RowState::Added, cells: row_cells(r) }),
+                new_rows[new_index..new_index + new_len]
+                    .iter()
+                    .map(|r| RowDiff { state: RowState::Added, cells: row_cells(r) }),
             ),
             DiffOp::Replace { old_index, old_len, new_index, new_len } => {
-                let (olds, news) = (&old_rows[old_index..old_index + old_len], &new_rows[new_index..new_index + new_len]);
+                let (olds, news) =
+                    (&old_rows[old_index..old_index + old_len], &new_rows[new_index..new_index + new_len]);
                 // Rows replaced one for one changed in place: mark the cells that differ.
                 for i in 0..olds.len().max(news.len()) {
                     match (olds.get(i), news.get(i)) {

@@ -74,8 +74,11 @@ impl Document {
 
 fn ooxml(bytes: &[u8]) -> Result<Document, Refusal> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::NotADocument)?;
-    let names: Vec<String> =
-        archive.file_names().map(|n| n.map(|n| n.into_owned())).collect::<Result<_, _>>().map_err(|_| Refusal::NotADocument)?;
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| Refusal::NotADocument)?;
     let has = |wanted: &str| names.iter().any(|n| n == wanted);
     if !has("[Content_Types].xml") {
         return Err(Refusal::NotADocument);

@@ -262,13 +262,28 @@ mod tests {
         use crate::documents::samples;
         let limits = UploadLimits::default();
         let cases: [(&str, Vec<u8>, &str, &str); 6] = [
-            ("通知.docx", samples::docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "通知.docx"),
-            ("明细.xlsx", samples::xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "明细.xlsx"),
+            (
+                "通知.docx",
+                samples::docx(),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "通知.docx",
+            ),
+            (
+                "明细.xlsx",
+                samples::xlsx(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "明细.xlsx",
+            ),
             ("决议.doc", samples::doc(), "application/msword", "决议.doc"),
             ("决议.wps", samples::doc(), "application/msword", "决议.wps"),
             ("台账.et", samples::xls(), "application/vnd.ms-excel", "台账.et"),
             // The name lies; the bytes decide, and the extension follows them.
-            ("报表.pdf", samples::xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "报表.xlsx"),
+            (
+                "报表.pdf",
+                samples::xlsx(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "报表.xlsx",
+            ),
         ];
         for (name, bytes, media_type, stored) in cases {
             let a = check(name, bytes, &limits).unwrap_or_else(|e| panic!("{name}: {e}"));
