@@ -10,6 +10,7 @@ mod bank;
 mod books;
 mod drafting;
 mod preview;
+mod published;
 mod registers;
 mod review;
 mod signin;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(work::dashboard))
         .route("/console/new", get(drafting::new_page).post(drafting::create))
         .route("/console/preview", post(drafting::preview))
+        .route("/console/published", get(published::published_page))
         .route("/console/d/{id}", get(review::detail))
         .route("/console/d/{id}/edit", get(drafting::edit_page).post(drafting::edit))
         .route("/console/d/{id}/submit", post(drafting::submit))
