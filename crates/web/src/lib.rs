@@ -33,7 +33,11 @@ use crate::render::{PageCache, SecurityHeaders};
 pub const CSS: &str = include_str!("../assets/style.css");
 pub const JS: &str = include_str!("../assets/enhance.js");
 /// The console's script: the public one plus live preview.
-pub const CONSOLE_JS: &str = concat!(include_str!("../assets/enhance.js"), include_str!("../assets/console.js"));
+pub const CONSOLE_JS: &str = concat!(
+    include_str!("../assets/enhance.js"),
+    include_str!("../assets/console.js"),
+    include_str!("../assets/editor.js")
+);
 pub const FAVICON: &str = include_str!("../assets/favicon.svg");
 
 /// Rendered page variants kept in memory (a county has ~1,000 village-home variants).

@@ -2,13 +2,15 @@
 //! in and the account, the work list, drafting with attachments and live preview, review and
 //! sign-off with corrections and withdrawals, the registers, the books, the bank, and
 //! administration. Every POST checks the session's CSRF token (and the Origin header when the
-//! browser sends one) through `session::CsrfForm` or `drafting::CsrfMultipart`; every action
+//! browser sends one) through `session::CsrfForm` or `multipart::CsrfMultipart`; every action
 //! checks the actor's role on that village.
 
 mod admin;
 mod bank;
 mod books;
 mod drafting;
+mod multipart;
+mod period_picker;
 mod preview;
 mod published;
 mod registers;

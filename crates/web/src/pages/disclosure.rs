@@ -303,6 +303,23 @@ async fn log_facts(state: &AppState, lang: Lang, seq: i64, content_hash: String)
     })
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn download_names_are_safe_in_a_header() {
+        assert_eq!(
+            super::content_disposition("attachment", "2026年 收支*明细.xlsx"),
+            "attachment; filename=\"download.xlsx\"; filename*=UTF-8''2026%E5%B9%B4%20%E6%94%B6%E6%94%AF%2A%E6%98%8E%E7%BB%86.xlsx"
+        );
+        assert_eq!(
+            super::content_disposition("inline", "scan-1.pdf"),
+            "inline; filename=\"scan-1.pdf\"; filename*=UTF-8''scan-1.pdf"
+        );
+        let hostile = super::content_disposition("attachment", "a\";\r\nSet-Cookie: x=1.doc");
+        assert!(!hostile.contains('\r') && !hostile.contains('\n') && hostile.matches('"').count() == 2, "{hostile}");
+    }
+}
+
 fn human_size(bytes: i64) -> String {
     match bytes {
         b if b < 1024 => format!("{b} B"),
@@ -425,25 +442,44 @@ pub(crate) async fn attachment_response(
             FileError::NotFound => WebError::Internal(format!("attachment file {} is missing", a.sha256)),
             other => WebError::Internal(other.to_string()),
         })?;
-    let encoded_name: String =
-        form_urlencoded::byte_serialize(yangguang_core::disclosure::without_bidi_controls(&a.file_name).as_bytes())
-            .collect::<String>()
-            .replace('+', "%20");
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
     let media_type =
         HeaderValue::from_str(&a.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_TYPE, media_type);
     let disposition = if inline { "inline" } else { "attachment" };
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("{disposition}; filename=\"download\"; filename*=UTF-8''{encoded_name}"))
-    {
+    let name = yangguang_core::disclosure::without_bidi_controls(&a.file_name);
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(disposition, &name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     Ok(response)
+}
+
+/// A `Content-Disposition` value (RFC 6266) for a stored file name: `filename*` in UTF-8,
+/// percent-encoding everything but RFC 8187's attr-chars, and a plain ASCII `filename` for
+/// old clients — the name itself when it is plain, else `download` with the name's extension.
+pub(crate) fn content_disposition(disposition: &str, name: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let fallback = if !name.is_empty() && name.chars().all(plain) && !name.starts_with('.') {
+        name.to_owned()
+    } else {
+        match name.rsplit_once('.').map(|(_, e)| e).filter(|e| !e.is_empty() && e.len() <= 5 && e.chars().all(plain)) {
+            Some(ext) => format!("download.{ext}"),
+            None => "download".to_owned(),
+        }
+    };
+    format!("{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
 /// `/v/{code}/d/{id}/a/{position}/thumb`: a small JPEG of an image attachment.
