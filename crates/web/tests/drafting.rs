@@ -164,7 +164,9 @@ async fn scenario(state: AppState) {
     assert!(first_group.contains("data-kind=\"month\""), "the item's kind comes first");
     assert!(new.body.contains("data-kind=\"day\"") && new.body.contains("id=\"period_date\""));
     assert!(!new.body.contains("maxlength=\"7\""), "nothing typed is cut short");
-    let cases: [(&str, &[(&str, &str)], Period); 5] = [
+    // (catalog item, period fields, the period stored)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Period);
+    let cases: [Case; 5] = [
         (
             "micro-power-log",
             &[("period_year", "2026"), ("period_part", "M11")],

@@ -303,23 +303,6 @@ async fn log_facts(state: &AppState, lang: Lang, seq: i64, content_hash: String)
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn download_names_are_safe_in_a_header() {
-        assert_eq!(
-            super::content_disposition("attachment", "2026年 收支*明细.xlsx"),
-            "attachment; filename=\"download.xlsx\"; filename*=UTF-8''2026%E5%B9%B4%20%E6%94%B6%E6%94%AF%2A%E6%98%8E%E7%BB%86.xlsx"
-        );
-        assert_eq!(
-            super::content_disposition("inline", "scan-1.pdf"),
-            "inline; filename=\"scan-1.pdf\"; filename*=UTF-8''scan-1.pdf"
-        );
-        let hostile = super::content_disposition("attachment", "a\";\r\nSet-Cookie: x=1.doc");
-        assert!(!hostile.contains('\r') && !hostile.contains('\n') && hostile.matches('"').count() == 2, "{hostile}");
-    }
-}
-
 fn human_size(bytes: i64) -> String {
     match bytes {
         b if b < 1024 => format!("{b} B"),
@@ -498,4 +481,21 @@ pub async fn thumbnail(
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn download_names_are_safe_in_a_header() {
+        assert_eq!(
+            super::content_disposition("attachment", "2026年 收支*明细.xlsx"),
+            "attachment; filename=\"download.xlsx\"; filename*=UTF-8''2026%E5%B9%B4%20%E6%94%B6%E6%94%AF%2A%E6%98%8E%E7%BB%86.xlsx"
+        );
+        assert_eq!(
+            super::content_disposition("inline", "scan-1.pdf"),
+            "inline; filename=\"scan-1.pdf\"; filename*=UTF-8''scan-1.pdf"
+        );
+        let hostile = super::content_disposition("attachment", "a\";\r\nSet-Cookie: x=1.doc");
+        assert!(!hostile.contains('\r') && !hostile.contains('\n') && hostile.matches('"').count() == 2, "{hostile}");
+    }
 }
