@@ -79,7 +79,8 @@ var bar=document.createElement("div");bar.className="toolbar";bar.setAttribute("
 // rewrites a body the editor did not touch (generated accounts keep their exact Markdown).
 function sync(){ta.value=toMarkdown(ed);ta.dispatchEvent(new Event("input"))}
 function button(text,title,run){
-  var b=document.createElement("button");b.type="button";b.textContent=text;b.title=title;b.setAttribute("aria-label",title);
+  // The visible word is the button's name (speech input users say what they see).
+  var b=document.createElement("button");b.type="button";b.textContent=text;b.title=title;
   b.addEventListener("mousedown",function(e){e.preventDefault()});
   b.addEventListener("click",function(){ed.focus();run();sync()});
   bar.appendChild(b);
