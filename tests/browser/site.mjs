@@ -301,9 +301,29 @@ try {
     await axe(clerk, "console-dashboard");
     await clerk.goto(`${base}/console/new`);
     await clerk.fill("#title", "关于村道路灯维修的公告");
-    await clerk.fill("#body", "路灯维修共 **24** 盏，费用 3,600 元。");
-    await clerk.waitForSelector("#preview strong", { timeout: 5000 });
-    check((await clerk.textContent("#preview strong")) === "24", "the live preview renders the Markdown");
+    // The body is written in the editor (no Markdown to type): bold from the toolbar, and a
+    // table pasted from a spreadsheet stays a table.
+    await clerk.waitForSelector("#body-editor", { timeout: 5000 });
+    check(await clerk.$eval("#body", (t) => t.hidden), "the editor replaces the plain text box");
+    const tap = await clerk.$eval(".toolbar button", (b) => { const r = b.getBoundingClientRect(); return Math.min(r.width, r.height); });
+    check(tap >= 44, `toolbar buttons are big enough to tap (${tap}px)`);
+    await clerk.click("#body-editor");
+    await clerk.keyboard.type("路灯维修共 ");
+    await clerk.click('.toolbar button:text-is("加粗")');
+    await clerk.keyboard.type("24");
+    await clerk.click('.toolbar button:text-is("加粗")');
+    await clerk.keyboard.type(" 盏，费用如下。");
+    await clerk.keyboard.press("Enter");
+    await clerk.$eval("#body-editor", (ed) => {
+      const dt = new DataTransfer();
+      dt.setData("text/html", "<html><body><table><tr><td>项目</td><td>金额</td></tr><tr><td>路灯维修</td><td>3,600.00</td></tr></table></body></html>");
+      dt.setData("text/plain", "项目\t金额\n路灯维修\t3,600.00\n");
+      ed.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+    });
+    await clerk.waitForSelector("#preview table", { timeout: 5000 });
+    check((await clerk.textContent("#preview strong")) === "24", "the live preview renders the bold text");
+    const markdown = await clerk.$eval("#body", (t) => t.value);
+    check(markdown.includes("**24**") && markdown.includes("| 路灯维修 | 3,600.00 |"), `the body is stored as Markdown: ${markdown}`);
     await axe(clerk, "console-new");
     await Promise.all([clerk.waitForNavigation(), clerk.click('form[action="/console/new"] button[type=submit]')]);
     const draftUrl = clerk.url();
@@ -339,13 +359,19 @@ try {
     await reader.goto(publicUrl);
     const text = await reader.textContent("main");
     check(text.includes("关于村道路灯维修的公告") && text.includes("李建国") && text.includes("经核对，同意公开"), "the public page shows who signed and what they said");
+    check((await reader.textContent("#content table")).includes("3,600.00"), "the pasted table is a table in public");
     await axe(reader, "public-signed");
 
     // A correction: reason, new content, the same review, and a readable diff in public.
     await clerk.goto(draftUrl);
     await clerk.fill("#correct_reason", "费用金额录入错误");
     await Promise.all([clerk.waitForNavigation(), clerk.click('form[action$="/correct"] button')]);
-    await clerk.fill("#body", "路灯维修共 **24** 盏，费用 3,960 元。");
+    await clerk.waitForSelector("#body-editor td", { timeout: 5000 });
+    // The clerk changes one cell of the table in the editor.
+    await clerk.$eval("#body-editor", (ed) => {
+      for (const td of ed.querySelectorAll("td")) if (td.textContent === "3,600.00") td.textContent = "3,960.00";
+      ed.dispatchEvent(new Event("input", { bubbles: true }));
+    });
     await Promise.all([clerk.waitForNavigation(), clerk.click("form[enctype] button[type=submit]")]);
     await Promise.all([clerk.waitForNavigation(), clerk.click('form[action$="/submit"] button')]);
     await reviewer.goto(`${base}/console`);
@@ -355,8 +381,9 @@ try {
     await reader.goto(correctedUrl);
     const corrected = await reader.textContent("main");
     check(corrected.includes("更正于") && corrected.includes("费用金额录入错误"), "the correction shows when and why");
-    await reader.click("details.diff summary");
-    check((await reader.textContent("ul.diff")).includes("3,600") && (await reader.textContent("ul.diff")).includes("3,960"), "the diff shows old and new");
+    const changes = await reader.textContent("details.diff");
+    check(changes.includes("原为：3,600.00") && changes.includes("3,960.00") && changes.includes("有改动"), `the diff marks the changed cell: ${changes}`);
+    check(!changes.includes("|") && !changes.includes("**"), "the diff shows no Markdown");
     await axe(reader, "public-corrected");
     await reader.goto(publicUrl);
     check((await reader.textContent("main")).includes("此版本已被更正"), "the old version says it was corrected");

@@ -4,8 +4,10 @@
 
 pub mod assets;
 pub mod auth;
+pub mod body_diff;
 pub mod catalog_files;
 pub mod demo;
+pub mod documents;
 pub mod files;
 pub mod finance;
 pub mod finance_inclusion;

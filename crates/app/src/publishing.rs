@@ -89,14 +89,21 @@ fn check_input(site: &Site, village: RegionCode, input: &DraftInput) -> Result<(
             .ok_or_else(|| AppError::Invalid(format!("公开目录事项 “{id}” 不存在 / unknown catalog item")))?;
         match (item.frequency.period_kind(), input.period) {
             (Some(kind), Some(p)) if p.kind() != kind => {
-                return Err(AppError::Invalid(format!(
-                    "“{}”按{}公开，公开期应相符 / the period does not fit the item",
-                    item.name,
-                    item.frequency.zh()
-                )));
+                return Err(AppError::Field {
+                    field: "period",
+                    message: format!(
+                        "“{}”按{}公开，公开期应相符（现填 {}）/ the period does not fit the item",
+                        item.name,
+                        item.frequency.zh(),
+                        p.label_zh()
+                    ),
+                });
             }
             (Some(_), None) => {
-                return Err(AppError::Invalid(format!("“{}”需要填写公开期 / the item needs a period", item.name)));
+                return Err(AppError::Field {
+                    field: "period",
+                    message: format!("“{}”需要填写公开期 / the item needs a period", item.name),
+                });
             }
             _ => {}
         }

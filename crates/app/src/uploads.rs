@@ -1,5 +1,6 @@
 //! Attachments uploaded by clerks: JPEG, PNG and WebP images, re-encoded (which drops EXIF
-//! and anything hidden after the image data) with a thumbnail; and PDF files. The type is
+//! and anything hidden after the image data) with a thumbnail; PDF files; and Word, Excel and
+//! WPS documents (`documents`), always downloaded, never shown inline. The type is
 //! read from the bytes, never from the name. Sizes, pixel counts and dimensions are checked
 //! before an image is decoded, so a decompression bomb is refused without being expanded.
 
@@ -9,6 +10,7 @@ use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use yangguang_core::Attachment;
 use yangguang_core::disclosure::{is_safe_file_name, without_bidi_controls};
 
+use crate::documents::{Document, Refusal};
 use crate::files::FileStore;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +35,14 @@ pub enum UploadError {
     BadName(String),
     #[error("“{name}” 超过 {limit_mb} MB / the file is too large")]
     TooLarge { name: String, limit_mb: usize },
-    #[error("“{0}” 不是支持的文件类型（只接受 JPEG、PNG、WebP 图片和 PDF）/ unsupported file type")]
+    #[error(
+        "“{0}” 不是支持的文件类型（只接受 JPEG、PNG、WebP 图片，PDF，Word、Excel、WPS 文档）/ unsupported file type"
+    )]
     Unsupported(String),
+    #[error("“{0}” 看起来像压缩包或 Office 文件，但不是 Word、Excel 或 WPS 文档 / not a Word or Excel document")]
+    NotADocument(String),
+    #[error("“{0}” 含有宏，可能在读者电脑上运行，不能上传；请另存为不含宏的文档 / the document contains macros")]
+    Macros(String),
     #[error("“{0}” 不是有效的 PDF 文件 / not a valid PDF")]
     FakePdf(String),
     #[error("“{name}” 图片尺寸 {width}×{height} 超出限制 / the image has too many pixels")]
@@ -81,6 +89,20 @@ fn encode_jpeg(img: &DynamicImage, quality: u8) -> Result<Vec<u8>, image::ImageE
     Ok(out)
 }
 
+/// A document keeps its name when its extension fits what its bytes are (a WPS `.et` stays
+/// `.et`); otherwise the extension the bytes call for replaces it (`报表.pdf` that is a
+/// workbook becomes `报表.xlsx`).
+fn document_name(name: &str, doc: Document) -> String {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if doc.extensions().contains(&ext.as_str()) { name.to_owned() } else { with_extension(name, doc.extensions()[0]) }
+}
+
+/// Whether a stored attachment's media type is one uploads produce.
+pub fn accepted_media_type(media_type: &str) -> bool {
+    matches!(media_type, "image/jpeg" | "image/png" | "image/webp" | "application/pdf")
+        || Document::of_media_type(media_type).is_some()
+}
+
 /// Checks one file; nothing is stored here.
 pub fn check(name: &str, bytes: Vec<u8>, limits: &UploadLimits) -> Result<Accepted, UploadError> {
     // Bidirectional controls would make the name display spoofed (`发票\u{202E}fdp.exe`).
@@ -91,6 +113,18 @@ pub fn check(name: &str, bytes: Vec<u8>, limits: &UploadLimits) -> Result<Accept
     }
     if bytes.len() > limits.max_bytes {
         return Err(UploadError::TooLarge { name: name.into(), limit_mb: limits.max_bytes / 1024 / 1024 });
+    }
+    if Document::looks_like(&bytes) {
+        return match Document::sniff(&bytes) {
+            Ok(doc) => Ok(Accepted {
+                attachment_name: document_name(name, doc),
+                media_type: doc.media_type(),
+                bytes,
+                thumbnail: None,
+            }),
+            Err(Refusal::Macros) => Err(UploadError::Macros(name.into())),
+            Err(Refusal::NotADocument) => Err(UploadError::NotADocument(name.into())),
+        };
     }
     let Some(kind) = sniff(&bytes) else { return Err(UploadError::Unsupported(name.into())) };
     if kind == "application/pdf" {
@@ -221,6 +255,56 @@ mod tests {
         let tiny = UploadLimits { max_bytes: 10, ..limits };
         assert!(matches!(check("big.png", png(5, 5), &tiny), Err(UploadError::TooLarge { .. })));
         assert!(check("ok.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".to_vec(), &limits).is_ok());
+    }
+
+    #[test]
+    fn office_documents_are_accepted_by_their_bytes() {
+        use crate::documents::samples;
+        let limits = UploadLimits::default();
+        let cases: [(&str, Vec<u8>, &str, &str); 6] = [
+            (
+                "通知.docx",
+                samples::docx(),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "通知.docx",
+            ),
+            (
+                "明细.xlsx",
+                samples::xlsx(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "明细.xlsx",
+            ),
+            ("决议.doc", samples::doc(), "application/msword", "决议.doc"),
+            ("决议.wps", samples::doc(), "application/msword", "决议.wps"),
+            ("台账.et", samples::xls(), "application/vnd.ms-excel", "台账.et"),
+            // The name lies; the bytes decide, and the extension follows them.
+            (
+                "报表.pdf",
+                samples::xlsx(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "报表.xlsx",
+            ),
+        ];
+        for (name, bytes, media_type, stored) in cases {
+            let a = check(name, bytes, &limits).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!((a.media_type, a.attachment_name.as_str()), (media_type, stored), "{name}");
+            assert!(a.thumbnail.is_none());
+            assert!(accepted_media_type(a.media_type));
+        }
+    }
+
+    #[test]
+    fn things_named_like_documents_are_refused() {
+        use crate::documents::samples;
+        let limits = UploadLimits::default();
+        let mut exe = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
+        exe.extend_from_slice(&[0; 120]);
+        assert!(matches!(check("工资表.docx", exe, &limits), Err(UploadError::Unsupported(_))));
+        assert!(matches!(check("照片.xlsx", samples::plain_zip(), &limits), Err(UploadError::NotADocument(_))));
+        let macros = samples::compound("WordDocument", true);
+        assert!(matches!(check("宏.doc", macros, &limits), Err(UploadError::Macros(_))));
+        let tiny = UploadLimits { max_bytes: 100, ..limits };
+        assert!(matches!(check("大.xlsx", samples::xlsx(), &tiny), Err(UploadError::TooLarge { .. })));
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub struct DueEntry {
 }
 
 /// The code prefix of the villages a grant reaches: a village's 12 digits, a town's 9, ….
-fn scope_prefix(region: RegionCode) -> String {
+pub fn scope_prefix(region: RegionCode) -> String {
     let keep = match region.level() {
         CodeLevel::Village => 12,
         CodeLevel::Town => 9,

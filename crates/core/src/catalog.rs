@@ -63,6 +63,15 @@ impl Frequency {
             Self::OnEvent | Self::Continuous => None,
         }
     }
+
+    /// The kind of period a clerk picks for an item of this frequency: its period, or the
+    /// event's day for per-event items; none for items that are always visible.
+    pub fn input_kind(self) -> Option<PeriodKind> {
+        match self {
+            Self::OnEvent => Some(PeriodKind::Day),
+            other => other.period_kind(),
+        }
+    }
 }
 
 /// When an item must be published, relative to its period or event.

@@ -211,6 +211,8 @@ pub struct DisclosureSummary {
     pub attachment_count: i64,
     pub state: DisclosureState,
     pub kind: DisclosureKind,
+    /// 1 for an original, one more for each correction in its chain.
+    pub version: i32,
 }
 
 /// Limits on titles, to keep lists and page titles readable.

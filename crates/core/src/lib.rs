@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod log_leaf;
 pub mod money;
 pub mod period;
+pub mod period_input;
 pub mod publication;
 pub mod region;
 pub mod signature;

@@ -1,5 +1,7 @@
-//! Disclosure periods (公开期): the month, quarter, half-year or year a disclosure covers,
-//! with a stable text form used in URLs and the database: `2026-03`, `2026-Q1`, `2026-H1`, `2026`.
+//! Disclosure periods (公开期): the month, quarter, half-year or year a disclosure covers, or
+//! the day of the event it reports, with a stable text form used in URLs and the database:
+//! `2026-03`, `2026-Q1`, `2026-H1`, `2026`, `2026-03-05`. What people type ("2026年11月",
+//! "2026年第四季度") is read by `Period::parse_human` (module `period_input`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -10,23 +12,43 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Period {
-    Month { year: i32, month: u32 },
-    Quarter { year: i32, quarter: u32 },
-    HalfYear { year: i32, half: u32 },
-    Year { year: i32 },
+    Month {
+        year: i32,
+        month: u32,
+    },
+    Quarter {
+        year: i32,
+        quarter: u32,
+    },
+    HalfYear {
+        year: i32,
+        half: u32,
+    },
+    Year {
+        year: i32,
+    },
+    /// The day of an event (a resolution, a change, a deal) for items published per event.
+    Day {
+        year: i32,
+        month: u32,
+        day: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("公开期 “{0}” 无效，应为 2026-03、2026-Q1、2026-H1 或 2026 / invalid period")]
+#[error("公开期 “{0}” 无效，应为 2026-03、2026-Q1、2026-H1、2026 或 2026-03-05 / invalid period")]
 pub struct PeriodError(pub String);
 
 impl Period {
     pub fn start(self) -> NaiveDate {
+        if let Self::Day { year, month, day } = self {
+            return NaiveDate::from_ymd_opt(year, month, day).expect("validated period");
+        }
         let (year, month) = match self {
             Self::Month { year, month } => (year, month),
             Self::Quarter { year, quarter } => (year, quarter * 3 - 2),
             Self::HalfYear { year, half } => (year, half * 6 - 5),
-            Self::Year { year } => (year, 1),
+            Self::Year { year } | Self::Day { year, .. } => (year, 1),
         };
         NaiveDate::from_ymd_opt(year, month, 1).expect("validated period")
     }
@@ -45,7 +67,13 @@ impl Period {
             Self::HalfYear { year, half: 2 } => Self::HalfYear { year: year + 1, half: 1 },
             Self::HalfYear { year, half } => Self::HalfYear { year, half: half + 1 },
             Self::Year { year } => Self::Year { year: year + 1 },
+            Self::Day { .. } => Self::of_day(self.start().succ_opt().expect("dates are in range")),
         }
+    }
+
+    /// The event day `date`.
+    pub fn of_day(date: NaiveDate) -> Self {
+        Self::Day { year: date.year(), month: date.month(), day: date.day() }
     }
 
     /// The period of the same kind that contains `date`.
@@ -56,6 +84,7 @@ impl Period {
             PeriodKind::Quarter => Self::Quarter { year, quarter: month.div_ceil(3) },
             PeriodKind::HalfYear => Self::HalfYear { year, half: month.div_ceil(6) },
             PeriodKind::Year => Self::Year { year },
+            PeriodKind::Day => Self::of_day(date),
         }
     }
 
@@ -65,6 +94,7 @@ impl Period {
             Self::Quarter { .. } => PeriodKind::Quarter,
             Self::HalfYear { .. } => PeriodKind::HalfYear,
             Self::Year { .. } => PeriodKind::Year,
+            Self::Day { .. } => PeriodKind::Day,
         }
     }
 
@@ -78,6 +108,7 @@ impl Period {
             Self::HalfYear { year, half: 1 } => format!("{year}年上半年"),
             Self::HalfYear { year, .. } => format!("{year}年下半年"),
             Self::Year { year } => format!("{year}年度"),
+            Self::Day { year, month, day } => format!("{year}年{month}月{day}日"),
         }
     }
 
@@ -90,6 +121,7 @@ impl Period {
             Self::Quarter { year, quarter } => format!("Q{quarter} {year}"),
             Self::HalfYear { year, half } => format!("H{half} {year}"),
             Self::Year { year } => format!("Year {year}"),
+            Self::Day { .. } => self.start().format("%-d %b %Y").to_string(),
         }
     }
 }
@@ -100,6 +132,7 @@ pub enum PeriodKind {
     Quarter,
     HalfYear,
     Year,
+    Day,
 }
 
 impl fmt::Display for Period {
@@ -109,6 +142,7 @@ impl fmt::Display for Period {
             Self::Quarter { year, quarter } => write!(f, "{year:04}-Q{quarter}"),
             Self::HalfYear { year, half } => write!(f, "{year:04}-H{half}"),
             Self::Year { year } => write!(f, "{year:04}"),
+            Self::Day { year, month, day } => write!(f, "{year:04}-{month:02}-{day:02}"),
         }
     }
 }
@@ -142,6 +176,12 @@ impl FromStr for Period {
             Ok(Self::HalfYear { year, half: number(h, 2)? })
         } else if rest.len() == 2 {
             Ok(Self::Month { year, month: number(rest, 12)? })
+        } else if let Some((m, d)) = rest.split_once('-')
+            && m.len() == 2
+            && d.len() == 2
+        {
+            let date = NaiveDate::from_ymd_opt(year, number(m, 12)?, number(d, 31)?).ok_or_else(err)?;
+            Ok(Self::of_day(date))
         } else {
             Err(err())
         }
@@ -183,7 +223,19 @@ mod tests {
 
     #[test]
     fn malformed_periods_are_refused() {
-        for bad in ["", "2026-13", "2026-Q5", "2026-H3", "2026-3", "26-03", "2026-Q", "２０２６", "2026-00"] {
+        for bad in [
+            "",
+            "2026-13",
+            "2026-Q5",
+            "2026-H3",
+            "2026-3",
+            "26-03",
+            "2026-Q",
+            "２０２６",
+            "2026-00",
+            "2026-02-30",
+            "2026-1-05",
+        ] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }
@@ -196,9 +248,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn text_form_round_trips(year in 1949i32..9999, n in 1u32..=12, kind in 0u8..4) {
+        fn text_form_round_trips(year in 1949i32..9999, n in 1u32..=12, day in 1u32..=28, kind in 0u8..5) {
             let p = match kind {
                 0 => Period::Month { year, month: n },
+                4 => Period::Day { year, month: n, day },
                 1 => Period::Quarter { year, quarter: (n - 1) / 3 + 1 },
                 2 => Period::HalfYear { year, half: (n - 1) / 6 + 1 },
                 _ => Period::Year { year },
@@ -207,9 +260,9 @@ mod tests {
         }
 
         #[test]
-        fn containing_period_contains_the_date(y in 1950i32..2100, doy in 0u32..365, kind in 0u8..4) {
+        fn containing_period_contains_the_date(y in 1950i32..2100, doy in 0u32..365, kind in 0u8..5) {
             let date = d(y, 1, 1) + chrono::Days::new(u64::from(doy));
-            let kind = [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::HalfYear, PeriodKind::Year][kind as usize];
+            let kind = [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::HalfYear, PeriodKind::Year, PeriodKind::Day][kind as usize];
             let p = Period::containing(kind, date);
             prop_assert!(p.start() <= date && date <= p.end());
             prop_assert_eq!(p.next().start(), p.end().succ_opt().unwrap());

@@ -64,7 +64,8 @@ macro_rules! contract_tests {
             records_upsert_idempotently_and_page_by_key,
             replacing_a_village_register_removes_what_is_gone,
             a_record_for_an_unknown_village_stores_nothing,
-            platform_state_is_claimed_once_and_pruned);
+            platform_state_is_claimed_once_and_pruned,
+            published_lists_search_filter_scope_and_page);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -144,12 +145,14 @@ pub(crate) async fn seeded(store: &dyn Store) {
 
 mod books;
 mod disclosures;
+mod published;
 mod records;
 mod staff;
 mod tray;
 
 pub use books::*;
 pub use disclosures::*;
+pub use published::*;
 pub use records::*;
 pub use staff::*;
 pub use tray::*;

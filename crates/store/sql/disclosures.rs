@@ -251,6 +251,10 @@ impl DisclosureStore for Backend {
         rows.iter().map(summary_from_row).collect()
     }
 
+    async fn list_published(&self, query: &PublishedQuery) -> StoreResult<Page<DisclosureSummary>> {
+        super::published::list_published(self, query).await
+    }
+
     async fn list_submitted(&self, region_prefixes: &[String]) -> StoreResult<Vec<DisclosureSummary>> {
         if region_prefixes.is_empty() {
             return Ok(vec![]);

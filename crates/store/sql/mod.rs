@@ -74,6 +74,7 @@ mod disclosures;
 mod ledger;
 mod log;
 mod migrate;
+mod published;
 mod records;
 mod regions;
 mod rows;
@@ -118,6 +119,7 @@ mod prelude {
         Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region,
         RegionCode,
     };
+    pub(super) use yangguang_store::PublishedQuery;
     pub(super) use yangguang_store::{
         AuditEntry, BookFreeze, DisclosureQuery, DisclosureStore, DraftEdit, FrozenMonth, IntegrationToken,
         LedgerStore, LogStore, NewRecord, NewStaff, Page, Receipt, Record, RecordCounts, RecordStore, RegionStore,
@@ -140,6 +142,7 @@ mod tests {
     fn no_query_selects_star() {
         let sources = [
             include_str!("disclosures.rs"),
+            include_str!("published.rs"),
             include_str!("ledger.rs"),
             include_str!("log.rs"),
             include_str!("migrate.rs"),

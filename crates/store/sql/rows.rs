@@ -22,7 +22,7 @@ pub(super) fn region_from_row(row: &DbRow) -> StoreResult<Region> {
 }
 
 pub(super) const SUMMARY_COLUMNS: &str =
-    "d.disclosure_id, d.village_code, d.column_id, d.period, d.title, d.published_at, d.state, d.kind,
+    "d.disclosure_id, d.village_code, d.column_id, d.period, d.title, d.published_at, d.state, d.kind, d.version,
      (SELECT COUNT(*) FROM attachment a WHERE a.disclosure_id = d.disclosure_id) AS attachment_count";
 
 pub(super) fn summary_from_row(r: &DbRow) -> StoreResult<DisclosureSummary> {
@@ -36,6 +36,7 @@ pub(super) fn summary_from_row(r: &DbRow) -> StoreResult<DisclosureSummary> {
         attachment_count: r.get("attachment_count"),
         state: decode::state(r.get("state"))?,
         kind: decode::kind(r.get("kind"))?,
+        version: r.get::<i64, _>("version") as i32,
     })
 }
 

@@ -75,6 +75,32 @@ pub trait RegionStore: Send + Sync {
     async fn get_region(&self, code: RegionCode) -> StoreResult<Region>;
 }
 
+/// The console's list of published items (`/console/published`): every version ever public
+/// in the reader's regions, but withdrawal requests themselves, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PublishedQuery {
+    /// Code prefixes of the regions the reader may see; none means nothing is listed.
+    pub region_prefixes: Vec<String>,
+    pub village: Option<RegionCode>,
+    /// Empty means every column.
+    pub columns: Vec<String>,
+    pub period: Option<Period>,
+    /// Among published (current), superseded (corrected) and withdrawn; empty means all three.
+    pub states: Vec<DisclosureState>,
+    /// Words the title contains (case-insensitive), or a version's number or the number of the
+    /// version it corrects.
+    pub text: String,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PublishedQuery {
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page.max(1) - 1) * u64::from(self.per_page)
+    }
+}
+
 /// What a clerk may change in a draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftEdit {
@@ -161,6 +187,8 @@ pub trait DisclosureStore: Send + Sync {
     async fn list_disclosures(&self, query: &DisclosureQuery) -> StoreResult<Page<DisclosureSummary>>;
     /// Versions in the given states within the regions, most recently changed first.
     async fn list_work(&self, query: &WorkQuery) -> StoreResult<Vec<DisclosureSummary>>;
+    /// Published, corrected and withdrawn items in the reader's regions, searched and filtered.
+    async fn list_published(&self, query: &PublishedQuery) -> StoreResult<Page<DisclosureSummary>>;
     /// Corrections and withdrawals that name `id` as the version they replace.
     async fn list_replacements(&self, id: DisclosureId) -> StoreResult<Vec<DisclosureSummary>>;
     /// The (catalog item, period) pairs a village has published, for deadline tracking.

@@ -36,7 +36,8 @@ pub const JS: &str = include_str!("../assets/enhance.js");
 pub const CONSOLE_JS: &str = concat!(
     include_str!("../assets/enhance.js"),
     include_str!("../assets/console.js"),
-    include_str!("../assets/receipts.js")
+    include_str!("../assets/receipts.js"),
+    include_str!("../assets/editor.js")
 );
 pub const FAVICON: &str = include_str!("../assets/favicon.svg");
 

@@ -399,7 +399,9 @@ async fn a_correction_shows_its_reason_and_diff_and_a_withdrawal_stays_visible()
     publish_through_review(&state, &mut clerk, &mut supervisor, new).await;
     let page = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{new}")).await;
     assert!(page.body.contains("更正于") && page.body.contains("金额写错"), "{}", page.body);
-    assert!(page.body.contains("删除：</strong> 发放 300 元") && page.body.contains("新增：</strong> 发放 3000 元"));
+    // The changes are rendered blocks, each labelled in words.
+    assert!(page.body.contains("删除：</strong></p><p>发放 300 元</p>"), "{}", page.body);
+    assert!(page.body.contains("新增：</strong></p><p>发放 3000 元</p>"), "{}", page.body);
     assert!(page.body.contains(&format!("/v/{VILLAGE}/d/{id}")), "links the previous version");
     let old = Browser::new(&state).get(&format!("/v/{VILLAGE}/d/{id}")).await;
     assert_eq!(old.status, StatusCode::OK, "the corrected version stays readable");

@@ -1,33 +1,36 @@
-//! Drafting: the new and edit forms, live preview, saving a draft with its uploaded
-//! attachments, and submitting it for review. Also the multipart reading every upload form
-//! of the console shares, CSRF check included.
+//! Drafting: the new and edit forms (the body in a simple editor, the period in a picker),
+//! live preview, saving a draft with its uploaded attachments, and submitting it for review.
+//! The multipart reading every upload form shares is in `multipart`, the period's fields in
+//! `period_picker`.
 
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 use yangguang_app::auth::SignedIn;
 use yangguang_app::i18n::Label;
 use yangguang_app::publishing::{self, Actor, DraftInput};
-use yangguang_app::uploads;
 use yangguang_core::{Attachment, DisclosureId, DisclosureKind, Period};
 
+use super::multipart::store_uploads;
+pub use super::multipart::{CsrfMultipart, Files, Submitted};
+use super::period_picker::{PeriodFields, PeriodPicker, kind_name};
 use super::{Nav, clerk_villages, done, html, layout, nav, render, village_field};
 use crate::AppState;
 use crate::error::WebError;
 use crate::pages::Layout;
-use crate::session::{CsrfForm, SignedInStaff, Staff, check_csrf, client_ip};
+use crate::session::{CsrfForm, Staff, client_ip};
 
 #[derive(Default)]
 pub struct FormValues {
     pub village: String,
     pub item: String,
     pub column: String,
-    pub period: String,
+    pub period: PeriodFields,
     pub title: String,
     pub body: String,
     pub reason: String,
@@ -41,8 +44,10 @@ struct EditPage {
     heading: String,
     action: String,
     villages: Vec<(String, String)>,
-    items: Vec<(String, String)>,
+    /// Catalog items: id, name with frequency, and the kind of period each needs.
+    items: Vec<(String, String, &'static str)>,
     columns: Vec<(String, String)>,
+    period: PeriodPicker,
     attachments: Vec<KeptAttachment>,
     is_replacement: bool,
     form: FormValues,
@@ -97,7 +102,13 @@ fn edit_page_for(
     if villages.is_empty() {
         return Err(WebError::Forbidden("需要村务工作者角色才能起草 / drafting needs the village clerk role".into()));
     }
-    let items = catalog.items().iter().map(|i| (i.id.clone(), format!("{}（{}）", i.name, i.frequency.zh()))).collect();
+    let items = catalog
+        .items()
+        .iter()
+        .map(|i| (i.id.clone(), format!("{}（{}）", i.name, i.frequency.zh()), kind_name(i.frequency.input_kind())))
+        .collect();
+    let kind = catalog.item(&form.item).and_then(|i| i.frequency.input_kind());
+    let period = PeriodPicker::new(form.period.clone(), kind, yangguang_app::today());
     let columns = catalog
         .columns()
         .iter()
@@ -111,6 +122,7 @@ fn edit_page_for(
         villages,
         items,
         columns,
+        period,
         attachments,
         is_replacement,
         form,
@@ -141,8 +153,8 @@ pub async fn new_page(
         village: q.village.unwrap_or_default(),
         item: item.map(|i| i.id.clone()).unwrap_or_default(),
         column: item.map(|i| i.column.clone()).unwrap_or_default(),
-        period: q.period.clone().unwrap_or_default(),
-        title: match (item, q.period.as_deref().and_then(|p| p.parse::<Period>().ok())) {
+        period: PeriodFields::of(q.period.as_deref().and_then(|p| Period::parse_human(p).ok())),
+        title: match (item, q.period.as_deref().and_then(|p| Period::parse_human(p).ok())) {
             (Some(i), Some(p)) => format!("{}{}", p.label_zh(), i.name),
             (Some(i), None) => i.name.clone(),
             _ => String::new(),
@@ -161,63 +173,22 @@ pub async fn new_page(
     edit_page_for(&state, &headers, &who, target)
 }
 
-// ───────────────────────── multipart forms ─────────────────────────
-
-/// Uploaded files: each one's name and bytes.
-pub type Files = Vec<(String, Vec<u8>)>;
-
-/// A multipart form: its text fields, repeated fields and uploaded files.
-pub struct Submitted {
-    fields: HashMap<String, String>,
-    keep: Vec<usize>,
-    /// `uploaded` fields: files stored with an earlier try of this form.
-    carried: Vec<String>,
-    pub files: Files,
-}
-
-async fn read_multipart(mut mp: Multipart) -> Result<Submitted, WebError> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("上传内容无法读取 / unreadable upload: {e}"))
+/// A refusal the clerk can fix on the form, by the field it concerns; others are errors.
+fn problem_of(e: yangguang_app::AppError, problems: &mut HashMap<String, String>) -> Result<(), WebError> {
+    use yangguang_app::AppError;
+    match e {
+        AppError::Field { field, message } => problems.insert(field.into(), message),
+        AppError::Invalid(message) => problems.insert("form".into(), message),
+        AppError::Upload(u) => problems.insert("files".into(), u.to_string()),
+        other => return Err(other.into()),
     };
-    let mut out = Submitted { fields: HashMap::new(), keep: vec![], carried: vec![], files: vec![] };
-    while let Some(field) = mp.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_owned();
-        match (name.as_str(), field.file_name().map(str::to_owned)) {
-            ("files", Some(file_name)) => {
-                let bytes = field.bytes().await.map_err(bad)?;
-                if !file_name.is_empty() && !bytes.is_empty() {
-                    out.files.push((file_name, bytes.to_vec()));
-                }
-            }
-            ("uploaded", _) => out.carried.push(field.text().await.map_err(bad)?),
-            ("keep", _) => {
-                if let Ok(i) = field.text().await.map_err(bad)?.parse() {
-                    out.keep.push(i);
-                }
-            }
-            (_, _) => {
-                let text = field.text().await.map_err(bad)?;
-                out.fields.insert(name, text);
-            }
-        }
-    }
-    Ok(out)
+    Ok(())
 }
 
 impl Submitted {
-    pub fn get(&self, k: &str) -> &str {
-        self.fields.get(k).map(String::as_str).unwrap_or("")
-    }
-
     /// The draft the form describes; a period that cannot be read is a problem with `period`.
     fn input(&self, attachments: Vec<Attachment>, problems: &mut HashMap<String, String>) -> DraftInput {
-        let period = match self.get("period").trim() {
-            "" => None,
-            p => p
-                .parse::<Period>()
-                .map_err(|e| problems.insert("period".into(), format!("公开期 “{p}” 无法识别：{e}")))
-                .ok(),
-        };
+        let period = self.period_fields().read().map_err(|m| problems.insert("period".into(), m)).ok().flatten();
         DraftInput {
             column: self.get("column").into(),
             catalog_item: Some(self.get("item").to_owned()).filter(|i| !i.is_empty()),
@@ -229,105 +200,27 @@ impl Submitted {
         }
     }
 
+    fn period_fields(&self) -> PeriodFields {
+        PeriodFields {
+            text: self.get("period").into(),
+            year: self.get("period_year").into(),
+            part: self.get("period_part").into(),
+            date: self.get("period_date").into(),
+        }
+    }
+
     /// What was typed, to fill the form again.
     fn values(&self) -> FormValues {
         FormValues {
             village: self.get("village").into(),
             item: self.get("item").into(),
             column: self.get("column").into(),
-            period: self.get("period").into(),
+            period: self.period_fields(),
             title: self.get("title").into(),
             body: self.get("body").into(),
             reason: self.get("reason").into(),
         }
     }
-}
-
-/// A multipart form from a signed-in staff member (`S`, a `Staff` unless said otherwise),
-/// read whole, whose `csrf` field matches the session's token and whose Origin, when sent,
-/// is this site. In the order a handler taking `Multipart` had: the content type, then the
-/// session, then the body, then the token.
-pub struct CsrfMultipart<S = Staff>(pub S, pub Submitted);
-
-impl<S: SignedInStaff> FromRequest<AppState> for CsrfMultipart<S> {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let mp = Multipart::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let staff = S::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
-        let form = read_multipart(mp).await.map_err(IntoResponse::into_response)?;
-        let given = form.fields.get("csrf").map(String::as_str);
-        check_csrf(&parts.headers, &staff.signed_in().session.csrf_token, given)
-            .map_err(IntoResponse::into_response)?;
-        Ok(Self(staff, form))
-    }
-}
-
-/// Stores the files of a form one by one: those refused are a problem with `files` (named,
-/// with the reason) and the others are kept; files carried from an earlier try are checked
-/// against the store.
-async fn store_uploads(
-    state: &AppState,
-    form: &mut Submitted,
-    problems: &mut HashMap<String, String>,
-) -> Vec<Attachment> {
-    let limits = state.site.upload_limits;
-    let store = state.site.files.clone();
-    let files = std::mem::take(&mut form.files);
-    let carried = std::mem::take(&mut form.carried);
-    let checked = tokio::task::spawn_blocking(move || {
-        let mut refused = vec![];
-        let mut kept: Vec<Attachment> = carried.iter().filter_map(|c| carried_attachment(&store, c)).collect();
-        if kept.len() + files.len() > limits.max_files {
-            refused.push(uploads::UploadError::TooManyFiles(limits.max_files).to_string());
-        } else {
-            for (name, bytes) in files {
-                match uploads::accept_all(vec![(name, bytes)], &limits, &store) {
-                    Ok(mut a) => kept.append(&mut a),
-                    Err(e) => refused.push(e.to_string()),
-                }
-            }
-        }
-        (kept, refused)
-    })
-    .await;
-    let (kept, refused) = checked.unwrap_or_else(|e| (vec![], vec![e.to_string()]));
-    if !refused.is_empty() {
-        problems.insert("files".into(), format!("{}。其余附件已保留，不必重新上传。", refused.join("；")));
-    }
-    kept
-}
-
-/// A file carried in the form (`sha256|media type|name`), if the store has it and it is of a
-/// kind uploads accept.
-fn carried_attachment(store: &yangguang_app::files::FileStore, value: &str) -> Option<Attachment> {
-    let mut parts = value.splitn(3, '|');
-    let (sha256, media_type, name) = (parts.next()?, parts.next()?, parts.next()?);
-    if !matches!(media_type, "image/jpeg" | "image/png" | "image/webp" | "application/pdf") {
-        return None;
-    }
-    let bytes = store.get(sha256).ok()?;
-    Some(Attachment {
-        file_name: yangguang_core::disclosure::without_bidi_controls(name).into_owned(),
-        media_type: media_type.into(),
-        byte_size: bytes.len() as i64,
-        sha256: sha256.into(),
-    })
-}
-
-/// A refusal the clerk can fix on the form, by the field it concerns; others are errors.
-fn problem_of(e: yangguang_app::AppError, problems: &mut HashMap<String, String>) -> Result<(), WebError> {
-    use yangguang_app::AppError;
-    match e {
-        AppError::Field { field, message } => problems.insert(field.into(), message),
-        AppError::Invalid(message) => problems.insert("form".into(), message),
-        AppError::Upload(u) => problems.insert("files".into(), u.to_string()),
-        other => return Err(other.into()),
-    };
-    Ok(())
 }
 
 // ───────────────────────── saving and submitting ─────────────────────────
@@ -391,7 +284,7 @@ pub async fn edit_page(
         village: d.village.to_string(),
         item: d.catalog_item.clone().unwrap_or_default(),
         column: d.column.clone(),
-        period: d.period.map(|p| p.to_string()).unwrap_or_default(),
+        period: PeriodFields::of(d.period),
         title: d.title.clone(),
         body: d.body_md.clone(),
         reason: d.reason.clone().unwrap_or_default(),

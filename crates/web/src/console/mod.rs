@@ -2,14 +2,17 @@
 //! in and the account, the work list, drafting with attachments and live preview, review and
 //! sign-off with corrections and withdrawals, the registers, the books, the bank, and
 //! administration. Every POST checks the session's CSRF token (and the Origin header when the
-//! browser sends one) through `session::CsrfForm` or `drafting::CsrfMultipart`; every action
+//! browser sends one) through `session::CsrfForm` or `multipart::CsrfMultipart`; every action
 //! checks the actor's role on that village.
 
 mod admin;
 mod bank;
 mod books;
 mod drafting;
+mod multipart;
+mod period_picker;
 mod preview;
+mod published;
 mod receipts;
 mod registers;
 mod review;
@@ -43,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(work::dashboard))
         .route("/console/new", get(drafting::new_page).post(drafting::create))
         .route("/console/preview", post(drafting::preview))
+        .route("/console/published", get(published::published_page))
         .route("/console/d/{id}", get(review::detail))
         .route("/console/d/{id}/edit", get(drafting::edit_page).post(drafting::edit))
         .route("/console/d/{id}/submit", post(drafting::submit))

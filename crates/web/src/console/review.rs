@@ -15,8 +15,8 @@ use super::{Nav, done, layout, nav, render, village_name};
 use crate::AppState;
 use crate::error::WebError;
 use crate::pages::Layout;
-use crate::pages::disclosure::DiffLine;
 use crate::session::{CsrfForm, Staff, client_ip};
+use yangguang_app::body_diff::{Change, RowState};
 
 /// An attachment as a reviewer sees it: opened in the browser, an image shown, a table read.
 pub struct AttachmentView {
@@ -86,7 +86,7 @@ struct DetailPage {
     /// The month page a reviewer can open before signing accounts drawn from the books.
     books_href: String,
     /// For a correction: what changed against the published version it replaces.
-    diff: Vec<DiffLine>,
+    changes: Vec<Change>,
     signoffs: Vec<SignoffRow>,
     can_edit: bool,
     can_review: bool,
@@ -113,9 +113,9 @@ pub async fn detail(
     let hash = d.content_hash();
     let required = publishing::required_reviewers(site, &d);
     let missing = publishing::missing_reviewers(site, &d, &signoffs);
-    let diff = match (d.kind, d.replaces) {
+    let changes = match (d.kind, d.replaces) {
         (DisclosureKind::Correction, Some(previous)) => {
-            crate::pages::disclosure::diff(&site.store.get_disclosure(previous).await?, &d)
+            yangguang_app::body_diff::changes(&site.store.get_disclosure(previous).await?, &d)
         }
         _ => vec![],
     };
@@ -173,7 +173,7 @@ pub async fn detail(
         } else {
             String::new()
         },
-        diff,
+        changes,
         signoffs: signoffs
             .iter()
             .map(|s| SignoffRow {

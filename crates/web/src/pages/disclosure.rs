@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use yangguang_app::body_diff::{Change, RowState};
 use yangguang_app::files::FileError;
 use yangguang_app::i18n::Label;
 use yangguang_core::{Disclosure, DisclosureId, Region};
@@ -39,12 +40,6 @@ pub struct SignoffView {
     pub comment: String,
 }
 
-/// One changed line of a correction, labelled in words (not colour alone).
-pub struct DiffLine {
-    pub inserted: bool,
-    pub text: String,
-}
-
 /// This version in the public log (docs/TRANSPARENCY.md): its entry, its content fingerprint,
 /// and who witnessed the latest checkpoint.
 pub struct LogFacts {
@@ -65,12 +60,16 @@ pub struct LogFacts {
 pub struct History {
     /// This version corrects `previous` (id), on `at`, because `reason`.
     pub corrects: Option<(i64, String, String)>,
-    pub diff: Vec<DiffLine>,
+    /// What the correction changed, rendered (`app::body_diff`).
+    pub changes: Vec<Change>,
     /// This version was corrected by `(id, at)`.
     pub corrected_by: Option<(i64, String)>,
     /// This version was withdrawn on `at`, because `reason`.
     pub withdrawn: Option<(String, String)>,
     pub log_seq: Option<i64>,
+    /// The item's own number (its first version's id) and this version's number in its chain.
+    pub item_number: i64,
+    pub version: i32,
     /// The public pages' view of the entry (not needed where staff review a correction).
     pub log: Option<LogFacts>,
 }
@@ -92,6 +91,11 @@ struct DisclosurePage {
     attachments: Vec<AttachmentLink>,
     signoffs: Vec<SignoffView>,
     history: History,
+    /// "第 N 号 · 第 V 版".
+    reference: String,
+    /// "公开日志第 N 条", when the version is in the log.
+    log_number: Option<String>,
+    staff: Option<StaffActions>,
 }
 
 /// A public version of this village's (published, superseded by a correction, or withdrawn),
@@ -130,6 +134,13 @@ async fn withdrawal_redirect(state: &AppState, village: &Region, id: &str, uri: 
     }
 }
 
+/// What a signed-in staff member whose roles reach the village may do from the public page:
+/// the console's correction and withdrawal of a published version (clerks), or open it there.
+pub struct StaffActions {
+    pub csrf: String,
+    pub can_replace: bool,
+}
+
 pub async fn disclosure(
     State(state): State<AppState>,
     Path((code, id)): Path<(String, String)>,
@@ -138,36 +149,37 @@ pub async fn disclosure(
 ) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(&headers);
     let village = find_village(&state, &code)?;
+    // Staff see their actions on the page: rendered for them alone, never cached or shared.
+    // Nobody else's request costs a query (no session cookie, no lookup).
+    if let Some(who) = crate::session::signed_in(&state, &headers).await?
+        && who.grants().sees(village.code)
+        && !(who.staff.must_change_password || who.needs_totp_setup())
+    {
+        let page = match find_disclosure(&state, &village, &id).await {
+            Ok(d) => {
+                let staff = StaffActions {
+                    csrf: who.session.csrf_token.clone(),
+                    can_replace: d.state == yangguang_core::DisclosureState::Published
+                        && who.grants().can_draft(d.village),
+                };
+                render_page(&state, &prefs, &village, d, &uri, Some(staff)).await?
+            }
+            Err(WebError::NotFound) => return withdrawal_redirect(&state, &village, &id, &uri).await,
+            Err(e) => return Err(e),
+        };
+        let mut r = (axum::http::StatusCode::OK, page).into_response();
+        r.extensions_mut().insert(crate::compress::Uncompressed);
+        let h = r.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        state.security.apply(h);
+        return Ok(crate::session::no_store(r));
+    }
     // Looked up inside the render: a cached page costs no query at all. The page shows the
     // latest checkpoint's witnesses, so a new checkpoint makes it stale too.
     let scopes = [Scope::Village(village.code), Scope::Log];
     let page = cached_over(&state, &headers, &prefs, &uri, &scopes, || async {
         let d = find_disclosure(&state, &village, &id).await?;
-        let mut history = history(&state, &d).await?;
-        if let Some(seq) = history.log_seq {
-            history.log = Some(log_facts(&state, prefs.lang, seq, d.content_hash()).await?);
-        }
-        let signoffs = state
-            .site
-            .store
-            .log_entries_for(d.id)
-            .await?
-            .into_iter()
-            .next()
-            .map(|e| {
-                e.signoffs
-                    .into_iter()
-                    .map(|s| SignoffView {
-                        reviewer: s.reviewer,
-                        role: yangguang_core::catalog::ReviewerRole::parse(&s.role)
-                            .map_or(s.role.clone(), |r| r.label(prefs.lang).to_owned()),
-                        at: yangguang_core::time::format_china(s.at),
-                        comment: s.comment.unwrap_or_default(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        render(&state, &prefs, &village, d, &uri, signoffs, history)
+        render_page(&state, &prefs, &village, d, &uri, None).await
     })
     .await;
     match page {
@@ -176,33 +188,66 @@ pub async fn disclosure(
     }
 }
 
-/// The lines a correction changed against the version it replaces: title, body and
-/// attachments, for the public page and for the reviewer who must sign it.
-pub(crate) fn diff(old: &Disclosure, new: &Disclosure) -> Vec<DiffLine> {
-    let text = |d: &Disclosure| {
-        let files: Vec<String> = d
-            .attachments
-            .iter()
-            .map(|a| format!("附件：{}（{}）", a.file_name, a.sha256.get(..12).unwrap_or(&a.sha256)))
-            .collect();
-        format!("{}\n{}\n{}", d.title, d.body_md, files.join("\n"))
-    };
-    similar::TextDiff::from_lines(&text(old), &text(new))
-        .iter_all_changes()
-        .filter(|c| c.tag() != similar::ChangeTag::Equal)
-        .map(|c| DiffLine { inserted: c.tag() == similar::ChangeTag::Insert, text: c.value().trim_end().to_owned() })
-        .collect()
+async fn render_page(
+    state: &AppState,
+    prefs: &Prefs,
+    village: &Region,
+    d: Disclosure,
+    uri: &Uri,
+    staff: Option<StaffActions>,
+) -> Result<String, WebError> {
+    let mut history = history(state, &d).await?;
+    if let Some(seq) = history.log_seq {
+        history.log = Some(log_facts(state, prefs.lang, seq, d.content_hash()).await?);
+    }
+    let signoffs = state
+        .site
+        .store
+        .log_entries_for(d.id)
+        .await?
+        .into_iter()
+        .next()
+        .map(|e| {
+            e.signoffs
+                .into_iter()
+                .map(|s| SignoffView {
+                    reviewer: s.reviewer,
+                    role: yangguang_core::catalog::ReviewerRole::parse(&s.role)
+                        .map_or(s.role.clone(), |r| r.label(prefs.lang).to_owned()),
+                    at: yangguang_core::time::format_china(s.at),
+                    comment: s.comment.unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    render(state, prefs, village, d, uri, signoffs, history, staff)
 }
 
 async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> {
     let store = &state.site.store;
-    let mut h = History { corrects: None, diff: vec![], corrected_by: None, withdrawn: None, log_seq: None, log: None };
+    let mut h = History {
+        corrects: None,
+        changes: vec![],
+        corrected_by: None,
+        withdrawn: None,
+        log_seq: None,
+        item_number: d.id.0,
+        version: d.version,
+        log: None,
+    };
+    // The item's number is its original's id: follow the corrections back (a few at most).
+    let mut first = (d.kind, d.replaces);
+    while let (yangguang_core::DisclosureKind::Correction, Some(previous)) = first {
+        let earlier = store.get_disclosure(previous).await?;
+        h.item_number = earlier.id.0;
+        first = (earlier.kind, earlier.replaces);
+    }
     h.log_seq = store.log_entries_for(d.id).await?.first().map(|e| e.seq);
     if let (yangguang_core::DisclosureKind::Correction, Some(previous)) = (d.kind, d.replaces) {
         let old = store.get_disclosure(previous).await?;
         let at = d.published_at.map(yangguang_core::time::format_china).unwrap_or_default();
         h.corrects = Some((previous.0, at, d.reason.clone().unwrap_or_default()));
-        h.diff = diff(&old, d);
+        h.changes = yangguang_app::body_diff::changes(&old, d);
     }
     for r in store.list_replacements(d.id).await? {
         if !r.state.was_published() {
@@ -266,6 +311,7 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render(
     state: &AppState,
     prefs: &Prefs,
@@ -274,6 +320,7 @@ fn render(
     uri: &Uri,
     signoffs: Vec<SignoffView>,
     history: History,
+    staff: Option<StaffActions>,
 ) -> Result<String, WebError> {
     let catalog = &state.site.catalog;
     let lang = prefs.lang;
@@ -336,7 +383,14 @@ fn render(
             })
             .collect(),
         signoffs,
+        reference: lang
+            .texts()
+            .item_reference
+            .replace("{n}", &history.item_number.to_string())
+            .replace("{v}", &history.version.to_string()),
+        log_number: history.log_seq.map(|n| lang.texts().log_number.replace("{n}", &n.to_string())),
         history,
+        staff,
     };
     Ok(page.render()?)
 }
@@ -371,25 +425,44 @@ pub(crate) async fn attachment_response(
             FileError::NotFound => WebError::Internal(format!("attachment file {} is missing", a.sha256)),
             other => WebError::Internal(other.to_string()),
         })?;
-    let encoded_name: String =
-        form_urlencoded::byte_serialize(yangguang_core::disclosure::without_bidi_controls(&a.file_name).as_bytes())
-            .collect::<String>()
-            .replace('+', "%20");
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
     let media_type =
         HeaderValue::from_str(&a.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_TYPE, media_type);
     let disposition = if inline { "inline" } else { "attachment" };
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("{disposition}; filename=\"download\"; filename*=UTF-8''{encoded_name}"))
-    {
+    let name = yangguang_core::disclosure::without_bidi_controls(&a.file_name);
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(disposition, &name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     Ok(response)
+}
+
+/// A `Content-Disposition` value (RFC 6266) for a stored file name: `filename*` in UTF-8,
+/// percent-encoding everything but RFC 8187's attr-chars, and a plain ASCII `filename` for
+/// old clients — the name itself when it is plain, else `download` with the name's extension.
+pub(crate) fn content_disposition(disposition: &str, name: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let fallback = if !name.is_empty() && name.chars().all(plain) && !name.starts_with('.') {
+        name.to_owned()
+    } else {
+        match name.rsplit_once('.').map(|(_, e)| e).filter(|e| !e.is_empty() && e.len() <= 5 && e.chars().all(plain)) {
+            Some(ext) => format!("download.{ext}"),
+            None => "download".to_owned(),
+        }
+    };
+    format!("{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
 /// `/v/{code}/d/{id}/a/{position}/thumb`: a small JPEG of an image attachment.
@@ -408,4 +481,21 @@ pub async fn thumbnail(
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn download_names_are_safe_in_a_header() {
+        assert_eq!(
+            super::content_disposition("attachment", "2026年 收支*明细.xlsx"),
+            "attachment; filename=\"download.xlsx\"; filename*=UTF-8''2026%E5%B9%B4%20%E6%94%B6%E6%94%AF%2A%E6%98%8E%E7%BB%86.xlsx"
+        );
+        assert_eq!(
+            super::content_disposition("inline", "scan-1.pdf"),
+            "inline; filename=\"scan-1.pdf\"; filename*=UTF-8''scan-1.pdf"
+        );
+        let hostile = super::content_disposition("attachment", "a\";\r\nSet-Cookie: x=1.doc");
+        assert!(!hostile.contains('\r') && !hostile.contains('\n') && hostile.matches('"').count() == 2, "{hostile}");
+    }
 }
