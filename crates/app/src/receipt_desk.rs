@@ -148,7 +148,13 @@ fn store_image(
     let not_image = || format!("“{name}” 不是图片，已跳过（原始票据只收 JPEG、PNG、WebP 照片或扫描件）/ not an image");
     let accepted = match uploads::check(name, bytes, limits) {
         Ok(a) if a.media_type.starts_with("image/") => a,
-        Ok(_) | Err(UploadError::Unsupported(_) | UploadError::FakePdf(_)) => return Err(not_image()),
+        Ok(_)
+        | Err(
+            UploadError::Unsupported(_)
+            | UploadError::FakePdf(_)
+            | UploadError::NotADocument(_)
+            | UploadError::Macros(_),
+        ) => return Err(not_image()),
         Err(e) => return Err(e.to_string()),
     };
     let sha256 = site_files.put(&accepted.bytes).map_err(|e| e.to_string())?;

@@ -341,7 +341,7 @@ async fn hostile_zips_are_named_and_skipped() {
     assert!(up.body.contains("三月票据.zip › ../../etc/记-001.jpg：文件名含路径或非法字符"), "{}", up.body);
     assert!(up.body.contains("三月票据.zip › bomb.jpg：压缩比"), "{}", up.body);
     assert!(up.body.contains("“说明.txt” 不是图片，已跳过"), "{}", up.body);
-    assert!(up.body.contains("“inner.zip” 不是图片，已跳过"), "a zip in a zip is not opened");
+    assert!(up.body.contains("“inner.zip” 不是图片，已跳过"), "a zip in a zip is not opened: {}", up.body);
     assert!(up.body.contains("broken.zip：压缩包无法读取"), "{}", up.body);
     let tray = s.site.store.tray(code(VILLAGE), 2026, 3).await.unwrap();
     let names: Vec<&str> = tray.iter().map(|t| t.file_name.as_str()).collect();
