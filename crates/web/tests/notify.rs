@@ -155,3 +155,24 @@ async fn reviewers_and_clerks_see_counts_and_get_one_digest_a_day() {
     let audit = state.site.store.list_audit(1, 50).await.unwrap();
     assert!(audit.items.iter().any(|a| a.action == "staff.phone" && a.detail == "139****1111"), "masked in the trail");
 }
+
+#[tokio::test]
+async fn a_form_that_cannot_be_read_is_refused_in_words_a_clerk_can_act_on() {
+    let state = state(Arc::new(Outbox::default())).await;
+    let cookie = common::staff_cookie(&state, "clerk", Role::VillageClerk, VILLAGE).await;
+    // A form missing a required field, and a body that is not a form at all.
+    let (status, page) = post(&state, &cookie, "/console/finance/draft", &[("csrf", "c")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("表单内容不完整或格式不对"), "{page}");
+    assert!(!page.contains("Failed to deserialize"), "the parser's English is not shown on a Chinese page");
+    let req = Request::post("/console/new")
+        .header(header::COOKIE, &cookie)
+        .header(header::HOST, "localhost")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("title=x"))
+        .unwrap();
+    let response = router(state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = String::from_utf8_lossy(&to_bytes(response.into_body(), 1 << 20).await.unwrap()).into_owned();
+    assert!(page.contains("表单内容不完整或格式不对"), "{page}");
+}

@@ -73,7 +73,7 @@ impl<S: SignedInStaff> FromRequest<AppState> for CsrfMultipart<S> {
         let (mut parts, body) = req.into_parts();
         let mp = Multipart::from_request(Request::from_parts(parts.clone(), body), state)
             .await
-            .map_err(IntoResponse::into_response)?;
+            .map_err(|e| crate::session::form_refused(&e.body_text()))?;
         let staff = S::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
         let form = read_multipart(mp).await.map_err(IntoResponse::into_response)?;
         let given = form.fields.get("csrf").map(String::as_str);
