@@ -60,7 +60,9 @@ try {
   // Village home.
   check((await page.textContent("h1")).trim() === target, `village heading is not ${target}`);
   check((await page.$$("ul.tiles a")).length === 8, "the village home shows 8 column tiles");
-  check(await page.isVisible("#read-aloud"), "read-aloud is offered where speech synthesis exists");
+  // Read-aloud is offered only where a Chinese voice is installed (tried with stubbed voices below).
+  const zhVoice = await page.evaluate(() => (window.speechSynthesis?.getVoices() || []).some((v) => /^(zh|cmn)/i.test(v.lang)));
+  check((await page.isVisible("#read-aloud")) === zhVoice, `read-aloud is offered exactly when a Chinese voice exists (${zhVoice})`);
   await axe(page, "village-home");
 
   // A column, then a disclosure.
@@ -116,6 +118,7 @@ try {
   await Promise.all([page.waitForNavigation(), page.click("ul.list a")]);
   await Promise.all([page.waitForNavigation(), page.click('a:has-text("查看本期每一张凭证")')]);
   check(page.url().includes("/finance/"), `the accounts page (at ${page.url()})`);
+  const financeUrl = page.url();
   check((await page.$$("svg.chart rect")).length >= 2, "the chart is drawn");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, `the accounts page fits 360 px (overflow ${overflow}px)`);
@@ -150,6 +153,8 @@ try {
   await page.goto(`${base}${village}/leases`);
   await Promise.all([page.waitForNavigation(), page.click("ul.list a")]);
   await axe(page, "lease-elder");
+  await elderEverywhere(village, disclosureUrl, financeUrl);
+  await readAloud(`${base}${village}/leases`);
   await checkOnThisPhone(disclosureUrl);
   await page.setViewportSize({ width: 390, height: 844 });
 
@@ -274,6 +279,180 @@ try {
     check(command.startsWith(`yangguang verify --mirror ${base}/log/ --key 'yangguang/`), `the command names this site: ${command}`);
     await axe(page, "verify-elder");
     console.log("ok: 在本机核验 passes, fails in red on a tampered proof or cosignature, and works without WebCrypto Ed25519");
+  }
+
+  // Issue 13's villager side, measured on every public page on a 360 px phone in elder mode:
+  // nothing wider than the screen (also with the system font at 150%, as WeChat's large font
+  // setting does), every visible link, button, input, select and summary at least 60 × 60 px
+  // (a checkbox by its label), and no visible text under 18 px — chart labels by the size they
+  // are drawn at. Every closed <details> is opened first, so what it hides is measured too.
+  async function elderEverywhere(village, disclosureUrl, financeUrl) {
+    const out = process.env.YG_CHECK_SHOTS || shots;
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "zh-CN", bypassCSP: true });
+    await ctx.addCookies([
+      { name: "yg_elder", value: "1", url: base },
+      { name: "yg_villager", value: process.env.YG_VILLAGER_COOKIE || "none", url: base },
+    ]);
+    await ctx.addInitScript(stubVoices);
+    const p = await ctx.newPage();
+    const measure = async (path, label) => {
+      const answer = await p.goto(path.startsWith("http") ? path : `${base}${path}`);
+      check(answer.status() === 200 || label === "not-found", `${label} answers 200 (got ${answer.status()})`);
+      await p.evaluate(() => window.__ygVoices([{ lang: "zh-CN", name: "婷婷" }]));
+      const r = await p.evaluate(() => {
+        for (const d of document.querySelectorAll("details")) d.open = true;
+        const shown = (el) => {
+          const s = getComputedStyle(el);
+          return s.visibility !== "hidden" && [...el.getClientRects()].some((b) => b.width > 0 && b.height > 0 && b.right > 0 && b.bottom > 0);
+        };
+        const name = (el) => `<${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}> “${(el.textContent || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 24)}”`;
+        const targets = [];
+        for (const el of document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary")) {
+          if (!shown(el)) continue;
+          const box = (el.matches("input[type=checkbox], input[type=radio]") && el.closest("label")) || el;
+          const b = box.getBoundingClientRect();
+          if (b.width < 59.5 || b.height < 59.5) targets.push(`${name(el)} ${b.width.toFixed(0)}×${b.height.toFixed(0)}`);
+        }
+        const texts = [];
+        const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        let count = 0;
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+          const el = n.parentElement;
+          if (!n.textContent.trim() || !el || el.closest("script, style, title, option") || !shown(el)) continue;
+          count += 1;
+          let size = parseFloat(getComputedStyle(el).fontSize);
+          // SVG text is drawn scaled by its viewBox: its size on the screen is what counts.
+          if (el instanceof SVGElement && el.getScreenCTM) size *= el.getScreenCTM().a;
+          if (size < 17.95) texts.push(`${size.toFixed(1)}px “${n.textContent.trim().slice(0, 20)}” in <${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className : ""}>`);
+        }
+        const overflow = document.documentElement.scrollWidth - window.innerWidth;
+        document.documentElement.style.fontSize = "150%";
+        const overflowLarge = document.documentElement.scrollWidth - window.innerWidth;
+        const widest = [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(-3).map(name);
+        document.documentElement.style.fontSize = "";
+        return { overflow, overflowLarge, widest, targets, texts, count, elder: document.documentElement.classList.contains("elder") };
+      });
+      check(r.elder, `${label} is in elder mode`);
+      check(r.overflow <= 0, `${label} fits 360 px in elder mode (overflow ${r.overflow}px)`);
+      check(r.overflowLarge <= 0, `${label} fits 360 px with the text at 150% (overflow ${r.overflowLarge}px: ${r.widest.join(", ")})`);
+      check(r.targets.length === 0, `${label}: touch targets under 60 × 60 px: ${r.targets.join("; ")}`);
+      check(r.count > 0 && r.texts.length === 0, `${label}: text under 18 px: ${r.texts.slice(0, 8).join("; ")}`);
+      if (out) await p.screenshot({ path: `${out}/elder-360-${label}.png`, fullPage: true });
+      console.log(`ok: ${label} — elder mode at 360 px: no overflow (also at 150%), targets ≥ 60 px, text ≥ 18 px (${r.count} text nodes)`);
+    };
+    const pages = [
+      ["/?all=1", "county"],
+      ["/search?q=" + encodeURIComponent("村"), "search"],
+      [village, "village"],
+      [`${village}/c/finance`, "column-finance"],
+      [`${village}/c/assets-trading`, "column-trading"],
+      [`${village}/c/rights`, "column-rights"],
+      [`${village}/c/bank`, "column-bank"],
+      [disclosureUrl, "disclosure"],
+      [financeUrl, "finance"],
+      [`${village}/assets`, "assets"],
+      [`${village}/leases`, "leases"],
+      [`${village}/leases?expiring=1`, "leases-filtered"],
+      [`${village}/trading`, "trading"],
+      ["/verify", "verify"],
+      ["/my", "my-household"],
+      ["/v/999999999999", "not-found"],
+    ];
+    for (const [path, label] of pages) await measure(path, label);
+    // A receipt, a lease, a listing: reached as a villager would.
+    await p.goto(financeUrl);
+    const scan = await p.$eval("ul.scans a", (a) => a.href).catch(() => null);
+    check(scan !== null, "the accounts page links a receipt scan");
+    await measure(scan, "receipt");
+    await p.goto(`${base}${village}/leases`);
+    await measure(await p.$eval("ul.list a", (a) => a.href), "lease");
+    const ocds = await (await p.goto(`${base}/open-data/ocds.json`)).json();
+    await p.goto(`${base}/v/${ocds.releases[0].parties[0].id}/trading`);
+    await measure(await p.$eval("ul.list a[href*='/trading/']", (a) => a.href), "listing");
+
+    // The bank column's adviser is a tap to call; the accounts page steps between months.
+    await p.goto(`${base}${village}/c/bank`);
+    const tel = await p.$$eval("a[href^='tel:']", (as) => as.map((a) => a.getAttribute("href")));
+    check(tel.length > 0 && tel.every((h) => /^tel:\+?[0-9-]{5,}$/.test(h)), `the adviser's number is a tel: link (${tel.join(" ")})`);
+    await p.goto(financeUrl);
+    const prev = await p.$("nav.months a[rel=prev]");
+    check(prev !== null, "the accounts page links the month before");
+    await Promise.all([p.waitForNavigation(), prev.click()]);
+    check(p.url() !== financeUrl && p.url().includes("/finance/"), `the month before opens (at ${p.url()})`);
+    const next = await p.$eval("nav.months a[rel=next]", (a) => a.href);
+    check(next === financeUrl, `and its next month is the one we came from (${next})`);
+    await axe(p, "finance-months-elder");
+
+    // The household's own page: cards, not tables; areas with their unit.
+    await p.goto(`${base}/my`);
+    check((await p.$$("main table")).length === 0 && (await p.$$("ul.cards li")).length > 0, "/my shows the household as cards");
+    check((await p.textContent("main")).includes(" 亩"), "/my gives areas in 亩");
+    await axe(p, "my-household-elder");
+    await ctx.clearCookies();
+    await ctx.addCookies([{ name: "yg_elder", value: "1", url: base }]);
+
+    // The login: a number not registered anywhere gets the same answer and whom to ask; a
+    // wrong code says beside the field how many tries are left.
+    await measure("/my", "my-login");
+    await p.fill("#phone", "13900000001");
+    await Promise.all([p.waitForNavigation(), p.click("form[action='/my/code'] button")]);
+    check((await p.textContent("p.ok")).includes("如该号码已登记"), "asking for a code is answered alike for every number");
+    check((await p.textContent("#code-help")).includes("村委会"), "the code step says whom to ask when no code comes");
+    await p.fill("#code", "000000");
+    await Promise.all([p.waitForNavigation(), p.click("form[action='/my/verify'] button")]);
+    const error = (await p.textContent("#code-error")).trim();
+    check(error.includes("还可尝试 4 次"), `a wrong code warns before the lockout: ${error}`);
+    check((await p.getAttribute("#code", "aria-describedby")).includes("code-error"), "the code field points at its error");
+    const red = await p.$eval("#code-error", (e) => getComputedStyle(e).color);
+    check(red === "rgb(165, 14, 14)", `the error is styled as the console's (${red})`);
+    const fits = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(fits <= 0, `the login's error fits 360 px (overflow ${fits}px)`);
+    if (out) await p.screenshot({ path: `${out}/elder-360-my-wrong-code.png`, fullPage: true });
+    await axe(p, "my-wrong-code-elder");
+    await ctx.close();
+  }
+
+  // Speech synthesis stubbed (headless chromium has no voices): voices arrive late, as on phones.
+  function stubVoices() {
+    const s = window.speechSynthesis;
+    if (!s) return;
+    let voices = [];
+    let current = null;
+    s.getVoices = () => voices;
+    Object.defineProperty(s, "speaking", { get: () => current !== null });
+    s.speak = (u) => { current = u; window.__ygSpoken = u.text; };
+    s.cancel = () => { const u = current; current = null; if (u && u.onerror) u.onerror(new Event("error")); };
+    window.__ygVoices = (v) => { voices = v; s.dispatchEvent(new Event("voiceschanged")); };
+    window.__ygEnd = (kind) => { const u = current; current = null; if (u && u[kind]) u[kind](new Event(kind.slice(2))); };
+  }
+
+  // 朗读: hidden until a Chinese voice arrives, then reads the page and is never left pressed.
+  async function readAloud(url) {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, locale: "zh-CN" });
+    await ctx.addInitScript(stubVoices);
+    const p = await ctx.newPage();
+    await p.goto(url);
+    const pressed = () => p.getAttribute("#read-aloud", "aria-pressed");
+    check(!(await p.isVisible("#read-aloud")), "read-aloud is hidden while no voice is installed");
+    await p.evaluate(() => window.__ygVoices([{ lang: "en-US", name: "Samantha" }]));
+    check(!(await p.isVisible("#read-aloud")), "read-aloud stays hidden with only an English voice");
+    await p.evaluate(() => window.__ygVoices([{ lang: "en-US", name: "Samantha" }, { lang: "zh-CN", name: "婷婷" }]));
+    check(await p.isVisible("#read-aloud"), "read-aloud appears when a Chinese voice arrives (voiceschanged)");
+    const h1 = (await p.textContent("h1")).trim();
+    for (const [how, end] of [
+      ["speech ends", () => p.evaluate(() => window.__ygEnd("onend"))],
+      ["speech fails", () => p.evaluate(() => window.__ygEnd("onerror"))],
+      ["the button is pressed again", () => p.click("#read-aloud")],
+      ["the page is hidden", () => p.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })))],
+    ]) {
+      await p.click("#read-aloud");
+      check((await pressed()) === "true", `read-aloud shows pressed while reading (before ${how})`);
+      check((await p.evaluate(() => window.__ygSpoken)).includes(h1), `read-aloud reads the page, its heading first (${h1})`);
+      await end();
+      check((await pressed()) === "false", `read-aloud is not left pressed when ${how}`);
+    }
+    await ctx.close();
+    console.log("ok: 朗读 appears only with a Chinese voice and resets on end, error, cancel and page hide");
   }
 
   // Two real staff sessions: the clerk drafts and submits, the committee member signs, the

@@ -191,6 +191,28 @@ pub async fn month_published(site: &Site, village: RegionCode, period: Period) -
     Ok(published.iter().any(|(item, p)| item == MONTHLY_ACCOUNTS_ITEM && *p == period))
 }
 
+/// The published months of accounts just before and just after `period` (the month switch on
+/// the accounts page): `None` past either end, and months never published are skipped.
+pub async fn neighbour_months(
+    site: &Site,
+    village: RegionCode,
+    period: Period,
+) -> Result<(Option<Period>, Option<Period>), AppError> {
+    let mut months: Vec<Period> = site
+        .store
+        .published_periods(village)
+        .await?
+        .into_iter()
+        .filter(|(item, p)| item == MONTHLY_ACCOUNTS_ITEM && matches!(p, Period::Month { .. }))
+        .map(|(_, p)| p)
+        .collect();
+    months.sort_by_key(|p| p.start());
+    months.dedup();
+    let before = months.iter().rev().find(|p| p.start() < period.start()).copied();
+    let after = months.iter().find(|p| p.start() > period.start()).copied();
+    Ok((before, after))
+}
+
 /// The statement of a period and its entry lines, from the stored books.
 pub async fn period_books(
     site: &Site,

@@ -81,6 +81,8 @@ const CODE_TTL_MINUTES: i64 = 5;
 pub const MAX_ATTEMPTS: u32 = 5;
 const FAILURE_WINDOW_MINUTES: i64 = 60;
 const LOCKOUT_MINUTES: i64 = 30;
+// `LoginError::WrongCode`'s warning names the lockout's length.
+const _: () = assert!(LOCKOUT_MINUTES == 30);
 /// At most one code a minute and five an hour for a number; twenty an hour from an address.
 const RESEND_SECONDS: i64 = 60;
 const CODES_PER_HOUR: usize = 5;
@@ -95,10 +97,15 @@ pub enum LoginError {
     TooSoon(i64),
     #[error("获取验证码次数过多，请一小时后再试 / too many codes asked for; try again in an hour")]
     TooMany,
-    #[error("验证码错误次数过多，该号码已锁定，请 {0} 分钟后再试 / locked after too many wrong codes")]
+    #[error(
+        "验证码错误次数过多，该号码已锁定，请 {0} 分钟后再试 / too many wrong codes: this number is locked; try again in {0} minutes"
+    )]
     Locked(i64),
-    #[error("验证码不正确或已过期 / the code is wrong or has expired")]
-    WrongCode,
+    /// A wrong or expired code, and how many more may be tried before the number is locked.
+    #[error(
+        "验证码不正确或已过期。还可尝试 {0} 次，再错将锁定该号码 30 分钟 / the code is wrong or has expired: {0} more tries before this number is locked for 30 minutes"
+    )]
+    WrongCode(u32),
     #[error("{0}")]
     App(String),
 }
@@ -225,7 +232,8 @@ pub async fn verify_code(
         _ => {
             state.failures.retain(|t| *t > now - Duration::minutes(FAILURE_WINDOW_MINUTES));
             state.failures.push(now);
-            let mut outcome = LoginError::WrongCode;
+            let left = (MAX_ATTEMPTS as usize).saturating_sub(state.failures.len()) as u32;
+            let mut outcome = LoginError::WrongCode(left);
             if state.failures.len() >= MAX_ATTEMPTS as usize {
                 state.locked_until = Some(now + Duration::minutes(LOCKOUT_MINUTES));
                 state.code_hash = None;

@@ -35,6 +35,44 @@ fn printed(server: &Server, prefix: &str) -> String {
     }
 }
 
+/// A form posted with `Connection: close`: the status line and the `Set-Cookie` values.
+fn post_form(server: &Server, path: &str, body: &str) -> (String, Vec<String>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        server.addr,
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let head = String::from_utf8_lossy(&raw).split("\r\n\r\n").next().unwrap_or("").to_owned();
+    let status = head.lines().next().unwrap_or("").to_owned();
+    let cookies = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.trim().to_owned())
+        .collect();
+    (status, cookies)
+}
+
+/// The demo's first villager logged in (the code read from the console SMS sender's line):
+/// the value of their session cookie, for the browser to measure `/my` with.
+fn villager_session(server: &Server) -> String {
+    const PHONE: &str = "13800138000";
+    let (status, _) = post_form(server, "/my/code", &format!("phone={PHONE}"));
+    assert!(status.contains(" 200 "), "asking for a code: {status}");
+    let text = printed(server, &format!("sms {PHONE} "));
+    let code: String = text.chars().filter(char::is_ascii_digit).take(6).collect();
+    let (status, cookies) = post_form(server, "/my/verify", &format!("phone={PHONE}&code={code}"));
+    assert!(status.contains(" 303 "), "logging in with the texted code: {status}");
+    let cookie = cookies.iter().find_map(|c| c.strip_prefix("yg_villager=")).expect("a villager session cookie");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
 }
@@ -89,6 +127,7 @@ fn a_villager_reads_in_normal_and_elder_mode_and_a_clerk_and_a_reviewer_publish_
         .env("YG_SUPERVISOR_PASSWORD", supervisor)
         .env("YG_WITNESS", WITNESS)
         .env("YG_CHECK_SHOTS", &shots)
+        .env("YG_VILLAGER_COOKIE", villager_session(&server))
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);

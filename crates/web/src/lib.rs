@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
+        .route(pages::reader::OG_IMAGE_PATH, get(pages::reader::og_image))
         .route("/robots.txt", get(robots))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(compress::layer())

@@ -15,16 +15,20 @@ pub const ELDER_COOKIE: &str = "yg_elder";
 pub const VILLAGE_COOKIE: &str = "yg_village";
 const ONE_YEAR: u32 = 365 * 24 * 3600;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prefs {
     pub lang: Lang,
     pub elder: bool,
     pub last_village: Option<RegionCode>,
+    /// The site's address as this reader asked for it, for the absolute URL of the picture a
+    /// shared link shows (`og:image`); part of the cache key with the settings.
+    pub origin: Option<String>,
 }
 
 impl Prefs {
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let mut prefs = Prefs { lang: Lang::Zh, elder: false, last_village: None };
+        let origin = crate::pages::reader::request_origin(headers);
+        let mut prefs = Prefs { lang: Lang::Zh, elder: false, last_village: None, origin };
         for value in headers.get_all(header::COOKIE) {
             let Ok(value) = value.to_str() else { continue };
             for pair in value.split(';') {

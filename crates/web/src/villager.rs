@@ -15,7 +15,7 @@ use yangguang_core::household::{Household, from_hundredths};
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::i18n::Texts;
+use crate::i18n::{Texts, VillagerTexts};
 use crate::pages::village::find_village;
 use crate::pages::{Crumb, Layout};
 use crate::prefs::Prefs;
@@ -48,7 +48,11 @@ struct LoginPage {
     phone: String,
     code_step: bool,
     message: String,
+    /// The refusal, in the reader's language, and the field it is about (`phone` or `code`).
     error: String,
+    field: &'static str,
+    /// Whom to ask when no code comes: shown on the code step for every number alike.
+    help: String,
 }
 
 fn login_page(
@@ -57,16 +61,23 @@ fn login_page(
     status: StatusCode,
     phone: &str,
     code_step: bool,
-    error: &str,
+    error: Option<(&LoginError, &'static str)>,
 ) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(headers);
     let t = prefs.lang.texts();
+    let v = prefs.lang.villager();
+    let village = prefs.last_village.and_then(|c| state.site.regions().get(c).map(|r| r.name.clone()));
+    let field = error.map_or("", |(_, field)| field);
+    let error =
+        error.map(|(e, _)| yangguang_app::i18n::pick(&e.to_string(), prefs.lang).to_owned()).unwrap_or_default();
     let view = LoginPage {
         layout: Layout::new(&prefs, "/my", t.my_login_title.into(), t.my_login_intro.into(), vec![]),
         phone: phone.to_owned(),
         code_step,
         message: if code_step && error.is_empty() { t.my_code_sent.into() } else { String::new() },
-        error: error.to_owned(),
+        error,
+        field,
+        help: v.code_help_for(village.as_deref()),
     };
     Ok(page(state, status, view.render()?))
 }
@@ -81,7 +92,7 @@ async fn villager_session(
 
 async fn my(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let Some(session) = villager_session(&state, &headers).await? else {
-        return login_page(&state, &headers, StatusCode::OK, "", false, "");
+        return login_page(&state, &headers, StatusCode::OK, "", false, None);
     };
     let household =
         yangguang_app::households::household(&state.site, &session.household).await?.ok_or(WebError::NotFound)?;
@@ -96,7 +107,7 @@ struct PhoneForm {
 fn login_status(e: &LoginError) -> StatusCode {
     match e {
         LoginError::BadPhone => StatusCode::BAD_REQUEST,
-        LoginError::WrongCode => StatusCode::UNAUTHORIZED,
+        LoginError::WrongCode(_) => StatusCode::UNAUTHORIZED,
         LoginError::TooSoon(_) | LoginError::TooMany | LoginError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
         LoginError::App(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -109,11 +120,12 @@ async fn send_code(
 ) -> Result<Response, WebError> {
     check_origin(&headers)?;
     match villagers::request_code(&state.site, &f.phone, &client_ip(&headers), Utc::now()).await {
-        Ok(()) => login_page(&state, &headers, StatusCode::OK, &f.phone, true, ""),
+        Ok(()) => login_page(&state, &headers, StatusCode::OK, &f.phone, true, None),
         Err(LoginError::App(e)) => Err(WebError::Internal(e)),
+        // Refused before a code was sent: said beside the number (a code sent earlier may still be typed).
         Err(e) => {
             let code_step = !matches!(e, LoginError::BadPhone);
-            login_page(&state, &headers, login_status(&e), &f.phone, code_step, &e.to_string())
+            login_page(&state, &headers, login_status(&e), &f.phone, code_step, Some((&e, "phone")))
         }
     }
 }
@@ -138,7 +150,10 @@ async fn verify(
             Ok(no_store(r))
         }
         Err(LoginError::App(e)) => Err(WebError::Internal(e)),
-        Err(e) => login_page(&state, &headers, login_status(&e), &f.phone, true, &e.to_string()),
+        Err(e) => {
+            let field = if matches!(e, LoginError::BadPhone) { "phone" } else { "code" };
+            login_page(&state, &headers, login_status(&e), &f.phone, true, Some((&e, field)))
+        }
     }
 }
 
@@ -186,47 +201,55 @@ async fn household_page(
     Err(WebError::Forbidden(Prefs::from_headers(&headers).lang.texts().my_need_login.into()))
 }
 
+/// One record shown as a card: each value under its label, so nothing is wider than the phone.
+type Card = Vec<(&'static str, String)>;
+
 #[derive(Template)]
 #[template(path = "household.html")]
 struct HouseholdPage {
     layout: Layout,
     number: String,
     own: bool,
-    members: Vec<[String; 3]>,
+    members: Vec<Card>,
     land: Option<LandView>,
-    homestead: Vec<(&'static str, String)>,
+    homestead: Card,
     shares: Option<SharesView>,
-    credit: Vec<(&'static str, String)>,
+    credit: Card,
 }
 
 struct LandView {
-    facts: Vec<(&'static str, String)>,
-    plots: Vec<[String; 4]>,
+    facts: Card,
+    plots: Vec<Card>,
 }
 
 struct SharesView {
-    facts: Vec<(&'static str, String)>,
+    facts: Card,
     dividends: Vec<(i32, String)>,
 }
 
-fn land_view(t: &Texts, h: &Household) -> Option<LandView> {
+/// An area with its unit ("1.25 亩"); empty stays empty.
+fn with_unit(value: &str, unit: &str) -> String {
+    if value.trim().is_empty() { String::new() } else { format!("{} {unit}", value.trim()) }
+}
+
+fn land_view(t: &Texts, v: &VillagerTexts, h: &Household) -> Option<LandView> {
     let land = h.land.as_ref()?;
     Some(LandView {
         facts: vec![
             (t.my_certificate, land.certificate_no.clone()),
             (t.my_contract, land.contract_no.clone()),
             (t.my_term, land.term.clone()),
-            (t.my_total_area, from_hundredths(land.area_hundredths())),
+            (t.my_total_area, with_unit(&from_hundredths(land.area_hundredths()), v.unit_mu)),
         ],
         plots: land
             .plots
             .iter()
             .map(|p| {
-                [
-                    format!("{} {}", p.code, p.location),
-                    p.bounds.join(" / "),
-                    p.area.clone(),
-                    if p.basic_farmland { t.yes } else { t.no }.into(),
+                vec![
+                    (t.my_plot, format!("{} {}", p.code, p.location).trim().to_owned()),
+                    (t.my_bounds, p.bounds.join(" / ")),
+                    (v.area, with_unit(&p.area, v.unit_mu)),
+                    (t.my_basic, if p.basic_farmland { t.yes } else { t.no }.into()),
                 ]
             })
             .collect(),
@@ -236,6 +259,7 @@ fn land_view(t: &Texts, h: &Household) -> Option<LandView> {
 fn render_household(state: &AppState, headers: &HeaderMap, h: &Household, own: bool) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(headers);
     let t = prefs.lang.texts();
+    let v = prefs.lang.villager();
     let village = state.site.regions().get(h.village).map(|r| r.name.clone()).unwrap_or_default();
     let homestead = h
         .homestead
@@ -243,15 +267,15 @@ fn render_household(state: &AppState, headers: &HeaderMap, h: &Household, own: b
         .map(|s| {
             vec![
                 (t.trading_location, s.location.clone()),
-                (t.my_parcel, s.parcel_area.clone()),
-                (t.my_floor, s.floor_area.clone()),
+                (v.parcel_area, with_unit(&s.parcel_area, v.unit_m2)),
+                (v.floor_area, with_unit(&s.floor_area, v.unit_m2)),
                 (t.my_approval, format!("{} {}", s.approval_no, s.approval_date)),
             ]
         })
         .unwrap_or_default();
     let shares = h.shares.as_ref().map(|s| SharesView {
         facts: vec![(t.my_certificate, s.certificate_no.clone()), (t.my_share_count, s.shares.clone())],
-        dividends: s.dividends.iter().map(|(y, a)| (*y, format!("{a} 元"))).collect(),
+        dividends: s.dividends.iter().map(|(y, a)| (*y, format!("{a} {}", v.yuan))).collect(),
     });
     let credit = h
         .credit
@@ -260,7 +284,7 @@ fn render_household(state: &AppState, headers: &HeaderMap, h: &Household, own: b
             vec![
                 (t.my_credit, c.bank.clone()),
                 (t.my_rating, c.rating.clone()),
-                (t.my_limit, format!("{} 元", c.limit)),
+                (t.my_limit, format!("{} {}", c.limit, v.yuan)),
                 (t.my_valid, c.valid_until.to_string()),
             ]
         })
@@ -270,8 +294,18 @@ fn render_household(state: &AppState, headers: &HeaderMap, h: &Household, own: b
         layout: Layout::new(&prefs, "/my", format!("{} · {}", t.my_title, village), t.my_title.into(), crumbs),
         number: h.number.clone(),
         own,
-        members: h.members.iter().map(|m| [m.name.clone(), m.relation.clone(), m.id_masked.clone()]).collect(),
-        land: land_view(t, h),
+        members: h
+            .members
+            .iter()
+            .map(|m| {
+                vec![
+                    (v.member_name, m.name.clone()),
+                    (t.my_relation, m.relation.clone()),
+                    (t.my_id, m.id_masked.clone()),
+                ]
+            })
+            .collect(),
+        land: land_view(t, v, h),
         homestead,
         shares,
         credit,

@@ -255,7 +255,10 @@ async fn wrong_codes_are_counted_per_number_across_new_codes() {
     request_code(site, PHONE, ip, t0).await.unwrap();
     let first = outbox.code_after(0).await;
     for n in 1..MAX_ATTEMPTS {
-        assert_eq!(verify_code(site, PHONE, &other_than(&first), ip, at(n.into())).await, Err(LoginError::WrongCode));
+        assert_eq!(
+            verify_code(site, PHONE, &other_than(&first), ip, at(n.into())).await,
+            Err(LoginError::WrongCode(MAX_ATTEMPTS - n))
+        );
     }
     // A new code a minute later gives no new tries: the next wrong one locks the number.
     request_code(site, PHONE, ip, at(61)).await.unwrap();

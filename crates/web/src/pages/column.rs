@@ -44,7 +44,8 @@ struct ColumnPage {
     /// Pages of live registers under this column (leases, trading).
     registers: Vec<(String, &'static str)>,
     /// Village totals (three rights, credit) and the bank's service facts: never one household's records.
-    facts: Vec<(&'static str, String)>,
+    /// The third part, where there is one, is a number to call (`tel:`).
+    facts: Vec<(&'static str, String, Option<String>)>,
     /// The bank's products on the inclusive-finance columns.
     products: Vec<yangguang_app::finance_inclusion::Product>,
     children: Vec<ChildLink>,
@@ -129,11 +130,11 @@ async fn render(
     let mut facts = vec![];
     if catalog.subtree(RIGHTS_COLUMN).contains(&column_id) {
         let r = yangguang_app::households::village_totals(&state.site, village.code).await?;
-        facts.push((t.rights_households, r.households.to_string()));
-        facts.push((t.rights_area, yangguang_core::household::from_hundredths(r.contracted_hundredths)));
-        facts.push((t.rights_shares, yangguang_core::household::from_hundredths(r.share_hundredths)));
+        facts.push((t.rights_households, r.households.to_string(), None));
+        facts.push((t.rights_area, yangguang_core::household::from_hundredths(r.contracted_hundredths), None));
+        facts.push((t.rights_shares, yangguang_core::household::from_hundredths(r.share_hundredths), None));
         if let Some((year, _, per_share)) = r.dividend {
-            facts.push((t.rights_dividend, format!("{per_share} 元（{year}）")));
+            facts.push((t.rights_dividend, format!("{per_share} 元（{year}）"), None));
         }
         registers.push(("/my".into(), t.my_login_title));
     }
@@ -143,12 +144,12 @@ async fn render(
         let credit = bank::village_credit(&state.site, village.code).await?;
         let service = bank::village_service(&state.site, village.code).await?.unwrap_or_default();
         if !service.grade.is_empty() {
-            facts.push((t.bank_grade, service.grade.clone()));
+            facts.push((t.bank_grade, service.grade.clone(), None));
         }
-        facts.push((t.bank_households, credit.households.to_string()));
-        facts.push((t.bank_rated, credit.rated.to_string()));
-        facts.push((t.bank_credited, credit.credited.to_string()));
-        facts.push((t.bank_total, format!("{} 元", credit.total)));
+        facts.push((t.bank_households, credit.households.to_string(), None));
+        facts.push((t.bank_rated, credit.rated.to_string(), None));
+        facts.push((t.bank_credited, credit.credited.to_string(), None));
+        facts.push((t.bank_total, format!("{} 元", credit.total), None));
         for (label, value) in [
             (t.bank_point, service.service_point),
             (t.bank_address, service.address),
@@ -156,8 +157,14 @@ async fn render(
             (t.bank_adviser, format!("{} {}", service.adviser, service.adviser_phone).trim().to_owned()),
         ] {
             if !value.is_empty() {
-                facts.push((label, value));
+                facts.push((label, value, None));
             }
+        }
+        // The adviser's number is a tap to call.
+        if let Some(tel) = crate::pages::tel_href(&service.adviser_phone)
+            && let Some(last) = facts.last_mut().filter(|f| f.0 == t.bank_adviser)
+        {
+            last.2 = Some(tel);
         }
         products = bank::products(&state.site, village.code).await?;
         registers.push(("/my".into(), t.bank_my_credit));

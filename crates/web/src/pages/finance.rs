@@ -107,9 +107,12 @@ struct FinancePage {
     vouchers: Vec<VoucherView>,
     village_code: String,
     period_code: String,
-    year: i32,
     /// A reviewer's preview of accounts not yet published: no public exports, a notice.
     preview: bool,
+    /// The published months before and after this one: (link, label).
+    prev_month: Option<(String, String)>,
+    next_month: Option<(String, String)>,
+    open_data: Vec<super::reader::OpenDataLink>,
 }
 
 #[derive(Deserialize)]
@@ -154,8 +157,9 @@ fn months_back(period: Period, n: u32) -> Vec<Period> {
 }
 
 /// Income against spending for each month, as grouped bars; the table beside it carries
-/// the same figures for screen readers and for anyone who prefers numbers.
-fn chart(statements: &[Statement]) -> String {
+/// the same figures for screen readers and for anyone who prefers numbers. In elder mode the
+/// labels are drawn large (style.css), so every other month is named, ending with this one.
+fn chart(statements: &[Statement], elder: bool) -> String {
     let max =
         statements.iter().flat_map(|s| [s.total_income.0, s.total_expenditure.0]).max().unwrap_or(1).max(1) as f64;
     let (w, h, pad) = (360.0, 180.0, 20.0);
@@ -163,7 +167,7 @@ fn chart(statements: &[Statement]) -> String {
     let bar = slot * 0.38;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {}\" role=\"img\" aria-labelledby=\"chart-title\" class=\"chart\"><title id=\"chart-title\">近{} 个月收入与支出</title>",
-        h + 24.0,
+        h + if elder { 32.0 } else { 24.0 },
         statements.len()
     );
     svg.push_str(&format!("<line x1=\"{pad}\" y1=\"{h}\" x2=\"{w}\" y2=\"{h}\" stroke=\"#4d4d4d\"/>"));
@@ -177,11 +181,12 @@ fn chart(statements: &[Statement]) -> String {
                 h - bh
             ));
         }
-        if let Period::Month { month, .. } = s.period {
+        let named = !elder || (statements.len() - 1 - i).is_multiple_of(2);
+        if let (Period::Month { month, .. }, true) = (s.period, named) {
             svg.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{month}月</text>",
                 x + bar,
-                h + 16.0
+                h + if elder { 26.0 } else { 16.0 }
             ));
         }
     }
@@ -265,6 +270,16 @@ pub(crate) async fn render(
             v
         })
         .collect();
+    let t = prefs.lang.texts();
+    let public = matches!(links, MonthLinks::Public);
+    let (before, after) =
+        if public { yangguang_app::finance::neighbour_months(site, village.code, period).await? } else { (None, None) };
+    let month_link = |p: Period| (format!("/v/{}/finance/{p}", village.code), p.label_zh());
+    let open_data = if public {
+        vec![super::reader::fiscal_data(prefs.lang, format!("/v/{}/open-data/{year}/datapackage.json", village.code))]
+    } else {
+        vec![]
+    };
     let mut crumbs = region_crumbs(&site.regions(), village.code, true);
     crumbs.push(Crumb { label: t.finance_title.into(), href: None });
     let title = format!("{}{} - {}", period.label_zh(), t.finance_title, village.name);
@@ -286,7 +301,7 @@ pub(crate) async fn render(
             .iter()
             .map(|i| (i.date.to_string(), i.summary.clone(), i.category.clone(), i.amount.to_string()))
             .collect(),
-        chart_svg: chart(&statements),
+        chart_svg: chart(&statements, prefs.elder),
         months: statements
             .iter()
             .map(|m| MonthRow {
@@ -299,8 +314,10 @@ pub(crate) async fn render(
         vouchers,
         village_code: village.code.to_string(),
         period_code: period.to_string(),
-        year,
-        preview: matches!(links, MonthLinks::Review(_)),
+        preview: !public,
+        prev_month: before.map(month_link),
+        next_month: after.map(month_link),
+        open_data,
     };
     Ok(page.render()?)
 }

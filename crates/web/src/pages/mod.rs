@@ -6,6 +6,7 @@ pub mod disclosure;
 pub mod feeds;
 pub mod finance;
 pub mod leases;
+pub mod reader;
 pub mod region;
 pub mod search;
 pub mod trading;
@@ -26,6 +27,7 @@ use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
 use crate::prefs::Prefs;
 use crate::render::{EncodedPage, Lookup};
+pub use reader::tel_href;
 pub use yangguang_app::Scope;
 
 pub struct Crumb {
@@ -46,6 +48,10 @@ pub struct Layout {
     pub js: &'static str,
     /// Use a wide screen's width (the console's tables), not the reading column.
     pub wide: bool,
+    /// The absolute URL of the picture a shared link shows (WeChat needs a full address).
+    pub og_image: String,
+    /// The villager-side words (the login's help, units, the month switch, open data).
+    pub v: &'static yangguang_app::i18n::VillagerTexts,
 }
 
 impl Layout {
@@ -62,6 +68,8 @@ impl Layout {
             css: crate::CSS,
             js: crate::JS,
             wide: false,
+            v: prefs.lang.villager(),
+            og_image: format!("{}{}", prefs.origin.as_deref().unwrap_or(""), reader::OG_IMAGE_PATH),
         }
     }
 }
@@ -101,7 +109,8 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, WebError>>,
 {
-    let key = format!("{}|{}", prefs.variant(), path_and_query(uri));
+    // The origin too: a page names its own address in `og:image`.
+    let key = format!("{}|{}|{}", prefs.variant(), prefs.origin.as_deref().unwrap_or(""), path_and_query(uri));
     Ok(cached_page_over(state, key, scopes, render).await?.respond(headers, &state.security))
 }
 
@@ -299,7 +308,7 @@ pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<Enco
         let html = page.render().unwrap_or_else(|_| message.clone());
         return Arc::new(EncodedPage::fresh(error.status(), html));
     }
-    let key = format!("!error-{}|{}", error.code(), prefs.variant());
+    let key = format!("!error-{}|{}|{}", error.code(), prefs.variant(), prefs.origin.as_deref().unwrap_or(""));
     let today = yangguang_app::today();
     if let Some(page) = state.cache.get(&key, 0, today) {
         return page;

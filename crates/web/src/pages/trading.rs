@@ -78,8 +78,8 @@ pub fn lists(village: &Region, listings: &[Listing], lang: Lang) -> TradingLists
 #[template(path = "trading.html")]
 struct TradingPage {
     layout: Layout,
-    village_code: String,
     lists: TradingLists,
+    open_data: Vec<super::reader::OpenDataLink>,
 }
 
 pub async fn trading(
@@ -95,8 +95,12 @@ pub async fn trading(
         let t = prefs.lang.texts();
         let page = TradingPage {
             layout: super::register_layout(&state, &prefs, &uri, &village, (t.trading_title, "trading"), None),
-            village_code: village.code.to_string(),
             lists: lists(&village, &listings, prefs.lang),
+            open_data: if listings.is_empty() {
+                vec![]
+            } else {
+                vec![super::reader::ocds(prefs.lang, format!("/v/{}/trading/ocds.json", village.code))]
+            },
         };
         Ok(page.render()?)
     })

@@ -45,6 +45,7 @@ struct VillagePage {
     month_label: String,
     due: Vec<Due>,
     items: Vec<ListItem>,
+    open_data: Vec<super::reader::OpenDataLink>,
 }
 
 /// Looks up a village-level region, or says where a non-village code belongs.
@@ -141,6 +142,7 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
             region_crumbs(&regions, village.code, false),
         ),
         village_code: village.code.to_string(),
+        open_data: vec![super::reader::atom(lang, format!("/v/{}/feed.atom", village.code))],
         village_name: village.name.clone(),
         place,
         tiles,
