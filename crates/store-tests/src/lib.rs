@@ -63,7 +63,10 @@ macro_rules! contract_tests {
             records_upsert_idempotently_and_page_by_key,
             replacing_a_village_register_removes_what_is_gone,
             a_record_for_an_unknown_village_stores_nothing,
-            platform_state_is_claimed_once_and_pruned);
+            platform_state_is_claimed_once_and_pruned,
+            a_preview_is_taken_once_by_its_clerk_for_its_village_before_it_expires,
+            stored_vouchers_come_with_their_lines_and_lock,
+            a_changed_voucher_flags_its_scans_until_a_clerk_confirms_them);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -143,10 +146,12 @@ pub(crate) async fn seeded(store: &dyn Store) {
 
 mod books;
 mod disclosures;
+mod previews;
 mod records;
 mod staff;
 
 pub use books::*;
 pub use disclosures::*;
+pub use previews::*;
 pub use records::*;
 pub use staff::*;

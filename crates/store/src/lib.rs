@@ -10,6 +10,9 @@ use yangguang_core::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 
+mod preview;
+pub use preview::{ImportPreview, PreviewStore, StoredVoucher};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
@@ -252,6 +255,9 @@ pub struct Receipt {
     pub media_type: String,
     pub file_name: String,
     pub byte_size: i64,
+    /// Its voucher changed on an import after the scan was attached: not to be shown as the
+    /// voucher's verified original until a clerk confirms it still belongs.
+    pub needs_recheck: bool,
 }
 
 /// The outcome of importing vouchers into a village's books.
@@ -260,6 +266,8 @@ pub struct VoucherImport {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Receipt scans of replaced vouchers, flagged for re-checking.
+    pub flagged: u64,
     /// Vouchers that differ from a locked (published) version: when any, nothing was stored.
     pub conflicts: Vec<String>,
 }
@@ -583,7 +591,9 @@ pub trait StaffStore: Send + Sync {
 
 /// A whole backend.
 #[async_trait]
-pub trait Store: RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore {
+pub trait Store:
+    RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore + PreviewStore
+{
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
     /// The database's own consistency check (SQLite's `integrity_check`; invalid indexes on

@@ -921,6 +921,7 @@ async fn frozen_books_journey(state: &AppState) {
         media_type: "image/png".into(),
         file_name: "租金收据.png".into(),
         byte_size: scan.len() as i64,
+        needs_recheck: false,
     };
     state.site.store.add_receipts(code(VILLAGE), &[receipt]).await.unwrap();
     let (stale, review_page) = draft_and_sign_march(&mut clerk, &mut finance).await;
