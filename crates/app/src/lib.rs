@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod markdown;
 pub mod mirror;
 pub mod open_data;
+pub mod preview;
 pub mod publishing;
 pub mod receipts;
 pub mod redact;

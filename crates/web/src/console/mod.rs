@@ -9,6 +9,7 @@ mod admin;
 mod bank;
 mod books;
 mod drafting;
+mod imports;
 mod preview;
 mod registers;
 mod review;
@@ -72,6 +73,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/bank/product", post(bank::save_product))
         .route("/console/bank/village", post(bank::save_bank_village))
         .route("/console/bank/credit", post(bank::import_credit))
+        // Every upload above is previewed first; these apply a preview and clear flagged scans.
+        .route("/console/imports/confirm", post(imports::confirm))
+        .route("/console/receipts", get(imports::recheck_page))
+        .route("/console/receipts/recheck", post(imports::confirm_scan))
+        .route("/console/receipts/{village}/{sha256}/{size}", get(imports::scan))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).
