@@ -133,9 +133,17 @@ pub(crate) async fn read_into_session(
             for e in batch.errors {
                 report.problem(&name, e);
             }
+            // A preview reads the books as they were before this batch, inside the import.
+            let before = if collector.is_some() {
+                let keys: Vec<(i32, u32, String)> =
+                    batch.vouchers.iter().map(|v| (v.key.year, v.key.month, v.key.number.clone())).collect();
+                session.stored(&keys).await?
+            } else {
+                vec![]
+            };
             let repeats = session.add(&name, &batch.vouchers).await?;
             if let Some(c) = collector.as_deref_mut() {
-                c.observe(site, &batch.vouchers, &repeats.iter().map(|r| r.index).collect()).await?;
+                c.observe(&batch.vouchers, &repeats.iter().map(|r| r.index).collect(), before);
             }
             for r in repeats {
                 let v = &batch.vouchers[r.index];

@@ -508,6 +508,11 @@ impl VoucherImportSession for ImportSession {
         &self.outcome
     }
 
+    async fn stored(&mut self, keys: &[(i32, u32, String)]) -> StoreResult<Vec<yangguang_store::StoredVoucher>> {
+        let village = RegionCode::parse(&self.code).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        super::previews::stored_in(&mut self.tx, village, keys).await
+    }
+
     async fn finish(self: Box<Self>, keep: bool) -> StoreResult<VoucherImport> {
         if keep {
             self.tx.commit().await.map_err(map_err)?;

@@ -80,49 +80,8 @@ impl PreviewStore for Backend {
         village: RegionCode,
         keys: &[(i32, u32, String)],
     ) -> StoreResult<Vec<StoredVoucher>> {
-        let mut found = vec![];
-        let code = village.to_string();
-        for chunk in keys.chunks(500) {
-            let mut q = QueryBuilder::new(
-                "SELECT v.year, v.month, v.voucher_no, v.content_hash, v.locked, e.line, e.entry_date, e.voucher_label,
-                        e.summary, e.account_code, e.account_name, e.debit, e.credit, e.attachments
-                 FROM voucher v JOIN ledger_entry e ON e.voucher_id = v.voucher_id WHERE v.village_code = ",
-            );
-            q.push_bind(&code).push(" AND");
-            push_keys(&mut q, chunk.iter().map(key_of_parts));
-            q.push(" ORDER BY v.year, v.month, v.voucher_no, e.line");
-            let rows = q.build().fetch_all(self.reader()).await.map_err(map_err)?;
-            for r in rows {
-                let (year, month, number): (i64, i64, String) = (r.get("year"), r.get("month"), r.get("voucher_no"));
-                let line = LedgerEntry {
-                    date: r.get("entry_date"),
-                    voucher_no: r.get("voucher_label"),
-                    summary: r.get("summary"),
-                    account_code: r.get("account_code"),
-                    account_name: r.get("account_name"),
-                    debit: Fen(r.get("debit")),
-                    credit: Fen(r.get("credit")),
-                    attachments: r.get::<i64, _>("attachments") as u32,
-                    row: r.get::<i64, _>("line") as u64,
-                };
-                match found.last_mut() {
-                    Some(StoredVoucher { year: y, month: m, number: n, lines, .. })
-                        if i64::from(*y) == year && i64::from(*m) == month && *n == number =>
-                    {
-                        lines.push(line)
-                    }
-                    _ => found.push(StoredVoucher {
-                        year: year as i32,
-                        month: month as u32,
-                        number,
-                        content_hash: r.get("content_hash"),
-                        locked: r.get("locked"),
-                        lines: vec![line],
-                    }),
-                }
-            }
-        }
-        Ok(found)
+        let mut conn = self.reader().acquire().await.map_err(map_err)?;
+        stored_in(&mut conn, village, keys).await
     }
 
     async fn flagged_receipts(&self, village: RegionCode) -> StoreResult<Vec<Receipt>> {
@@ -173,4 +132,59 @@ impl PreviewStore for Backend {
         .map_err(map_err)?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// See [`PreviewStore::stored_vouchers`]; also read inside an import's own transaction, so
+/// that a preview sees the books as its import does.
+pub(super) async fn stored_in(
+    conn: &mut DbConn,
+    village: RegionCode,
+    keys: &[(i32, u32, String)],
+) -> StoreResult<Vec<StoredVoucher>> {
+    let mut found: Vec<StoredVoucher> = vec![];
+    let code = village.to_string();
+    for chunk in keys.chunks(500) {
+        let mut q = QueryBuilder::new(
+            "SELECT v.year, v.month, v.voucher_no, v.content_hash, v.locked, e.line, e.entry_date, e.voucher_label,
+                    e.summary, e.account_code, e.account_name, e.debit, e.credit, e.attachments,
+                    (SELECT COUNT(*) FROM receipt r WHERE r.village_code = v.village_code AND r.year = v.year
+                       AND r.month = v.month AND r.voucher_no = v.voucher_no) AS receipts
+             FROM voucher v JOIN ledger_entry e ON e.voucher_id = v.voucher_id WHERE v.village_code = ",
+        );
+        q.push_bind(&code).push(" AND");
+        push_keys(&mut q, chunk.iter().map(key_of_parts));
+        q.push(" ORDER BY v.year, v.month, v.voucher_no, e.line");
+        let rows = q.build().fetch_all(&mut *conn).await.map_err(map_err)?;
+        for r in rows {
+            let (year, month, number): (i64, i64, String) = (r.get("year"), r.get("month"), r.get("voucher_no"));
+            let line = LedgerEntry {
+                date: r.get("entry_date"),
+                voucher_no: r.get("voucher_label"),
+                summary: r.get("summary"),
+                account_code: r.get("account_code"),
+                account_name: r.get("account_name"),
+                debit: Fen(r.get("debit")),
+                credit: Fen(r.get("credit")),
+                attachments: r.get::<i64, _>("attachments") as u32,
+                row: r.get::<i64, _>("line") as u64,
+            };
+            match found.last_mut() {
+                Some(StoredVoucher { year: y, month: m, number: n, lines, .. })
+                    if i64::from(*y) == year && i64::from(*m) == month && *n == number =>
+                {
+                    lines.push(line)
+                }
+                _ => found.push(StoredVoucher {
+                    year: year as i32,
+                    month: month as u32,
+                    number,
+                    content_hash: r.get("content_hash"),
+                    locked: r.get("locked"),
+                    receipts: r.get::<i64, _>("receipts") as u64,
+                    lines: vec![line],
+                }),
+            }
+        }
+    }
+    Ok(found)
 }

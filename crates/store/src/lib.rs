@@ -296,6 +296,8 @@ pub trait VoucherImportSession: Send {
     async fn add(&mut self, file: &str, vouchers: &[yangguang_core::ledger::Voucher]) -> StoreResult<Vec<Repeated>>;
     /// What the import has done so far.
     fn outcome(&self) -> &VoucherImport;
+    /// The vouchers among `keys` as this import sees them (for a preview, before `add`).
+    async fn stored(&mut self, keys: &[(i32, u32, String)]) -> StoreResult<Vec<StoredVoucher>>;
     /// Commits (`keep`) or rolls everything back; what was stored (nothing when rolled back).
     async fn finish(self: Box<Self>, keep: bool) -> StoreResult<VoucherImport>;
 }

@@ -38,6 +38,8 @@ pub struct StoredVoucher {
     pub number: String,
     pub content_hash: String,
     pub locked: bool,
+    /// Receipt scans attached to it.
+    pub receipts: u64,
     pub lines: Vec<LedgerEntry>,
 }
 

@@ -1,7 +1,7 @@
 //! The ledger's preview: the file read exactly as an import reads it, inside an import
 //! transaction that is rolled back, each voucher compared with the stored one.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -81,7 +81,7 @@ pub async fn preview_ledger(
     period: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<LedgerPreview, AppError> {
     let frozen = site.store.frozen_months(village).await?.into_iter().map(|m| (m.year, m.month)).collect();
-    let mut seen = Collector { village, frozen, preview: LedgerPreview::default() };
+    let mut seen = Collector { frozen, preview: LedgerPreview::default() };
     let (report, session) = crate::ledger::read_into_session(site, village, files, period, Some(&mut seen)).await?;
     let outcome = session.outcome().clone();
     session.finish(false).await?;
@@ -121,37 +121,22 @@ pub(super) async fn basis(
 
 /// Sees each batch the import session took and compares it with the stored books.
 pub(crate) struct Collector {
-    village: RegionCode,
     frozen: HashSet<(i32, u32)>,
     preview: LedgerPreview,
 }
 
 impl Collector {
-    /// `vouchers` were given to the session; those at `repeated` were numbers met earlier.
-    pub(crate) async fn observe(
+    /// `vouchers` were given to the session, `stored` read just before; those at `repeated`
+    /// were numbers met earlier in the import.
+    pub(crate) fn observe(
         &mut self,
-        site: &Site,
         vouchers: &[Voucher],
         repeated: &HashSet<usize>,
-    ) -> Result<(), AppError> {
-        let fresh: Vec<&Voucher> =
-            vouchers.iter().enumerate().filter(|(i, _)| !repeated.contains(i)).map(|(_, v)| v).collect();
-        let keys: Vec<(i32, u32, String)> =
-            fresh.iter().map(|v| (v.key.year, v.key.month, v.key.number.clone())).collect();
-        let stored: HashMap<(i32, u32, String), yangguang_store::StoredVoucher> = site
-            .store
-            .stored_vouchers(self.village, &keys)
-            .await?
-            .into_iter()
-            .map(|s| ((s.year, s.month, s.number.clone()), s))
-            .collect();
-        let mut receipts: HashMap<(i32, u32, String), u64> = HashMap::new();
-        let months: BTreeMap<(i32, u32), ()> = fresh.iter().map(|v| ((v.key.year, v.key.month), ())).collect();
-        for &(y, m) in months.keys() {
-            for r in site.store.receipts(self.village, y, m).await? {
-                *receipts.entry((y, m, r.voucher_no)).or_default() += 1;
-            }
-        }
+        stored: Vec<yangguang_store::StoredVoucher>,
+    ) {
+        let fresh = vouchers.iter().enumerate().filter(|(i, _)| !repeated.contains(i)).map(|(_, v)| v);
+        let stored: HashMap<(i32, u32, String), yangguang_store::StoredVoucher> =
+            stored.into_iter().map(|s| ((s.year, s.month, s.number.clone()), s)).collect();
         for v in fresh {
             let key = (v.key.year, v.key.month, v.key.number.clone());
             let ym = (v.key.year, v.key.month);
@@ -172,7 +157,7 @@ impl Collector {
                 number: label.clone(),
                 old: lines(old, &v.lines),
                 new: lines(&v.lines, old),
-                receipts: receipts.get(&key).copied().unwrap_or(0),
+                receipts: stored.get(&key).map_or(0, |s| s.receipts),
             };
             match stored.get(&key) {
                 Some(s) if s.content_hash == v.content_hash => {
@@ -196,7 +181,6 @@ impl Collector {
             }
         }
         self.preview.months.sort_by_key(|m| (m.year, m.month));
-        Ok(())
     }
 }
 
@@ -223,4 +207,36 @@ fn lines(these: &[LedgerEntry], other: &[LedgerEntry]) -> Vec<LineView> {
             LineView { date, summary, account, debit, credit, attachments, marks }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yangguang_core::Fen;
+
+    fn line(summary: &str, debit: i64, credit: i64) -> LedgerEntry {
+        LedgerEntry {
+            date: NaiveDate::from_ymd_opt(2026, 3, 8).unwrap(),
+            voucher_no: "记-002".into(),
+            summary: summary.into(),
+            account_code: "102".into(),
+            account_name: String::new(),
+            debit: Fen(debit),
+            credit: Fen(credit),
+            attachments: 1,
+            row: 3,
+        }
+    }
+
+    #[test]
+    fn each_side_marks_the_fields_that_differ_from_the_other() {
+        let old = [line("购办公用品", 32_050, 0)];
+        let new = [line("收老校舍租金", 180_000, 0), line("收老校舍租金", 0, 180_000)];
+        let shown = lines(&new, &old);
+        assert_eq!(shown[0].marks, [false, true, false, true, false, false], "summary and debit changed");
+        assert_eq!(shown[1].marks, [true; 6], "a line the old voucher did not have is new throughout");
+        assert_eq!(lines(&old, &new)[0].marks, [false, true, false, true, false, false]);
+        assert_eq!(lines(&old, &old)[0].marks, [false; 6]);
+        assert_eq!(shown[0].debit, "1,800.00");
+    }
 }

@@ -266,3 +266,49 @@ fn field_label(name: &str) -> &str {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(key: &str, body: &str) -> NewRecord {
+        NewRecord { village: RegionCode::parse("339921100201").unwrap(), key: key.into(), body: body.into() }
+    }
+
+    #[test]
+    fn rows_are_new_changed_unchanged_or_removed_and_changed_fields_are_marked() {
+        let stored: BTreeMap<String, String> = [
+            ("v/A", r#"{"code":"A","name":"老校舍","occupant":"王*明","village":"339921100201"}"#),
+            ("v/B", r#"{"code":"B","name":"仓库"}"#),
+            ("v/C", r#"{"code":"C","name":"晒场"}"#),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let records = [
+            rec("v/A", r#"{"code":"A","name":"老校舍","occupant":"李*海","village":"339921100201"}"#),
+            rec("v/B", r#"{"code":"B","name":"仓库"}"#),
+            rec("v/D", r#"{"code":"D","name":"鱼塘","members":[1,2]}"#),
+        ];
+        let d = diff("资产", stored, &records, true);
+        assert_eq!((d.new, d.changed, d.unchanged, d.removed), (1, 1, 1, 1));
+        let a = &d.changed_rows[0];
+        assert_eq!(a.key, "A", "shown without the village");
+        let marked: Vec<(&str, &str, &str)> =
+            a.fields.iter().filter(|f| f.changed).map(|f| (f.name.as_str(), f.old.as_str(), f.new.as_str())).collect();
+        assert_eq!(marked, [("使用/承包方", "王*明", "李*海")]);
+        assert!(!a.fields.iter().any(|f| f.name == "village"), "the village is not a field people read");
+        assert_eq!(d.removed_rows[0].key, "C");
+        assert_eq!(d.new_rows[0].fields.iter().find(|f| f.name == "成员").unwrap().new, "2 项");
+        assert_eq!(d.unchanged_rows, ["B"]);
+    }
+
+    #[test]
+    fn past_the_shown_rows_only_counts_grow() {
+        let records: Vec<NewRecord> = (0..SHOWN + 20).map(|i| rec(&format!("v/{i:04}"), "{}")).collect();
+        let d = diff("资产", BTreeMap::new(), &records, true);
+        assert_eq!((d.new, d.new_rows.len()), ((SHOWN + 20) as u64, SHOWN));
+        let hidden = diff("登录手机号", BTreeMap::new(), &records, false);
+        assert_eq!((hidden.new, hidden.new_rows.len()), ((SHOWN + 20) as u64, 0), "phone hashes are only counted");
+    }
+}
