@@ -58,8 +58,10 @@ pub async fn import_households(
         Ok(records) => records,
         Err(problems) => return Ok(HouseholdImport { problems, ..Default::default() }),
     };
-    let counts =
-        site.store.replace_village_registers(village, &[(HOUSEHOLD, &households), (PHONE, &phones)], Utc::now()).await?;
+    let counts = site
+        .store
+        .replace_village_registers(village, &[(HOUSEHOLD, &households), (PHONE, &phones)], Utc::now())
+        .await?;
     site.published(village);
     site.announce().await;
     let (staff, ip) = crate::registers::importer(actor);

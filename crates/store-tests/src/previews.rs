@@ -40,7 +40,11 @@ pub async fn a_preview_is_taken_once_by_its_clerk_for_its_village_before_it_expi
     store.save_preview(&preview('a', mine, 5)).await.unwrap();
     // Previewing the same file again keeps one preview, with the newer basis.
     store.save_preview(&ImportPreview { basis: "basis-2".into(), ..preview('a', mine, 5) }).await.unwrap();
-    assert_eq!(store.take_preview(&"a".repeat(64), other, village, time(2)).await.unwrap(), None, "not another clerk's");
+    assert_eq!(
+        store.take_preview(&"a".repeat(64), other, village, time(2)).await.unwrap(),
+        None,
+        "not another clerk's"
+    );
     assert_eq!(store.take_preview(&"a".repeat(64), mine, code("339921100001"), time(2)).await.unwrap(), None);
     assert_eq!(store.take_preview(&"a".repeat(64), mine, village, time(6)).await.unwrap(), None, "not once expired");
     let taken = store.take_preview(&"a".repeat(64), mine, village, time(2)).await.unwrap().expect("the clerk's own");
@@ -86,7 +90,8 @@ pub async fn a_changed_voucher_flags_its_scans_until_a_clerk_confirms_them(store
     };
     store.add_receipts(village, &[r("记-1", 'a'), r("记-2", 'b'), r("记-2", 'c')]).await.unwrap();
     // Same 记-1, changed 记-2: its two scans are flagged, 记-1's is not.
-    let outcome = store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 999, 6)]), time(2)).await.unwrap();
+    let outcome =
+        store.import_vouchers(village, &ledger(&[("记-1", 100, 5), ("记-2", 999, 6)]), time(2)).await.unwrap();
     assert_eq!((outcome.updated, outcome.flagged), (1, 2));
     let flagged = store.flagged_receipts(village).await.unwrap();
     assert_eq!(flagged.iter().map(|x| x.sha256.chars().next().unwrap()).collect::<String>(), "bc");

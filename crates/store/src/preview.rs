@@ -59,8 +59,11 @@ pub trait PreviewStore: Send + Sync {
     /// Forgets previews expired before `now`; how many.
     async fn prune_previews(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     /// The stored vouchers among `keys` (year, month, normalised number), with their lines in order.
-    async fn stored_vouchers(&self, village: RegionCode, keys: &[(i32, u32, String)])
-    -> StoreResult<Vec<StoredVoucher>>;
+    async fn stored_vouchers(
+        &self,
+        village: RegionCode,
+        keys: &[(i32, u32, String)],
+    ) -> StoreResult<Vec<StoredVoucher>>;
     /// The village's receipt scans flagged for re-checking, by month and voucher.
     async fn flagged_receipts(&self, village: RegionCode) -> StoreResult<Vec<Receipt>>;
     /// Clears a scan's flag (a clerk confirmed it still belongs to its voucher); whether it was flagged.

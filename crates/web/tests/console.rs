@@ -136,7 +136,8 @@ impl Browser {
         let id = hidden_field(&page.body, "preview").expect("a confirmable preview");
         let village = hidden_field(&page.body, "village").unwrap();
         let csrf = self.csrf().await;
-        let done = self.post("/console/imports/confirm", &[("csrf", &csrf), ("village", &village), ("preview", &id)]).await;
+        let done =
+            self.post("/console/imports/confirm", &[("csrf", &csrf), ("village", &village), ("preview", &id)]).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
         self.get(&done.location).await
     }

@@ -218,7 +218,10 @@ async fn changed_voucher_journey(state: &AppState) {
     let (status, to, body) = post_form(state, &clerk, "/console/imports/confirm", &form).await;
     assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/console/ledger"), "{body}");
     let (_, page) = get(state, &clerk, "/console/ledger").await;
-    assert!(page.contains("新增凭证 1 张，更新 1 张，未变 1 张") && page.contains("1 份扫描件已标记为需重新核对"), "{page}");
+    assert!(
+        page.contains("新增凭证 1 张，更新 1 张，未变 1 张") && page.contains("1 份扫描件已标记为需重新核对"),
+        "{page}"
+    );
     let after = march(state).await;
     assert!(after.contains(&("记-002".into(), "收老校舍租金".into(), 180_000)), "{after:?}");
     assert!(after.contains(&("记-003".into(), "发放村干部报酬".into(), 150_000)));
@@ -341,7 +344,8 @@ async fn a_malformed_file_names_the_row_and_gbk_csv_and_xlsx_are_both_previewabl
 async fn the_push_api_answers_a_dry_run_with_the_summary_and_stores_nothing() {
     let state = state().await;
     books_with_a_scan(&state).await;
-    let token = yangguang_app::integrations::create_token(&state.site, "三资监管平台", vec![code(VILLAGE)]).await.unwrap();
+    let token =
+        yangguang_app::integrations::create_token(&state.site, "三资监管平台", vec![code(VILLAGE)]).await.unwrap();
     let push = |body: Vec<u8>| {
         let (state, token) = (state.clone(), token.clone());
         async move {
@@ -357,11 +361,17 @@ async fn the_push_api_answers_a_dry_run_with_the_summary_and_stores_nothing() {
     let (status, json) = push(AFTER.as_bytes().to_vec()).await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!((json["status"].as_str(), json["importable"].as_bool()), (Some("dry_run"), Some(true)));
-    assert_eq!((json["new"].as_u64(), json["changed"].as_u64(), json["unchanged"].as_u64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (json["new"].as_u64(), json["changed"].as_u64(), json["unchanged"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
     assert_eq!(json["receipts_to_recheck"], 1);
     assert_eq!(json["months"][0]["locked"], false);
     let changed = &json["changed_vouchers"][0];
-    assert_eq!((changed["old"][0]["summary"].as_str(), changed["new"][0]["summary"].as_str()), (Some("购办公用品"), Some("收老校舍租金")));
+    assert_eq!(
+        (changed["old"][0]["summary"].as_str(), changed["new"][0]["summary"].as_str()),
+        (Some("购办公用品"), Some("收老校舍租金"))
+    );
     assert_eq!(march(&state).await, before, "a dry run stores nothing");
     assert!(state.site.store.flagged_receipts(code(VILLAGE)).await.unwrap().is_empty());
 
@@ -393,7 +403,15 @@ async fn a_register_upload_shows_changed_rows_old_and_new_before_it_is_confirmed
     let changed = "资产编号,资产名称,资产类别,坐落,面积,原值（元）,使用状态,使用人\nZC-02,老校舍,房屋,村口,300,150000,出租,李四海\n";
     let (status, _, html) = send(&state, upload(changed.as_bytes().to_vec())).await;
     assert_eq!(status, StatusCode::OK);
-    for text in ["变更 <strong>1</strong> 条", "移除 <strong>1</strong> 条", "ZC-02", "王*明", "李*海", "使用/承包方 <mark>已改</mark>", "村委办公楼"] {
+    for text in [
+        "变更 <strong>1</strong> 条",
+        "移除 <strong>1</strong> 条",
+        "ZC-02",
+        "王*明",
+        "李*海",
+        "使用/承包方 <mark>已改</mark>",
+        "村委办公楼",
+    ] {
         assert!(html.contains(text), "the preview shows {text}: {html}");
     }
     let stored = state.site.store.village_records("asset", code(VILLAGE)).await.unwrap();
@@ -402,4 +420,3 @@ async fn a_register_upload_shows_changed_rows_old_and_new_before_it_is_confirmed
     assert!(to.starts_with("/console/d/"), "{to}");
     assert_eq!(state.site.store.village_records("asset", code(VILLAGE)).await.unwrap().len(), 1);
 }
-

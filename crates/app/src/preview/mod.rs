@@ -131,12 +131,8 @@ pub async fn preview(site: &Site, actor: &Actor<'_>, upload: Upload) -> Result<P
         let settings = serde_json::to_string(&settings).expect("settings serialise");
         let files: Vec<u8> = upload.files.iter().flat_map(|(_, b)| b.iter().copied()).collect();
         let file_sha256 = hex::encode(Sha256::digest(&files));
-        let key = format!(
-            "{}\n{}\n{}\n{settings}\n{file_sha256}",
-            upload.kind.as_str(),
-            upload.village,
-            actor.who.staff.id
-        );
+        let key =
+            format!("{}\n{}\n{}\n{settings}\n{file_sha256}", upload.kind.as_str(), upload.village, actor.who.staff.id);
         let preview = ImportPreview {
             id: hex::encode(Sha256::digest(key.as_bytes())),
             kind: upload.kind.as_str().into(),
@@ -179,14 +175,16 @@ pub async fn confirm(
                 .into(),
         ));
     };
-    let kind = ImportKind::parse(&kept.kind).ok_or_else(|| AppError::Invalid(format!("unknown import {}", kept.kind)))?;
+    let kind =
+        ImportKind::parse(&kept.kind).ok_or_else(|| AppError::Invalid(format!("unknown import {}", kept.kind)))?;
     may_import(site, actor, kind, village)?;
     let settings: Settings = serde_json::from_str(&kept.settings)
         .map_err(|e| AppError::Invalid(format!("stored preview settings cannot be read: {e}")))?;
     let mut files = vec![];
     let mut at = 0;
     for (name, len) in &settings.files {
-        let bytes = kept.files.get(at..at + len).ok_or_else(|| AppError::Invalid("stored preview is cut short".into()))?;
+        let bytes =
+            kept.files.get(at..at + len).ok_or_else(|| AppError::Invalid("stored preview is cut short".into()))?;
         files.push((name.clone(), bytes.to_vec()));
         at += len;
     }
@@ -243,7 +241,11 @@ async fn apply(site: &Site, actor: &Actor<'_>, upload: Upload) -> Result<Confirm
             match report.stored {
                 Some(stored) if report.errors.is_empty() && stored.conflicts.is_empty() => Confirmed::Ledger(stored),
                 // The basis matched, so the file reads as it did: this is a rule changed under us.
-                _ => return Err(AppError::Conflict("账簿与预览时不一致，未导入：请重新预览 / please preview again".into())),
+                _ => {
+                    return Err(AppError::Conflict(
+                        "账簿与预览时不一致，未导入：请重新预览 / please preview again".into(),
+                    ));
+                }
             }
         }
         ImportKind::Leases => {

@@ -97,7 +97,8 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     let village = village_field(&f.village)?;
     let ip = client_ip(&headers);
-    let (kind, outcome) = preview::confirm(&state.site, &Actor { who: &who, ip: &ip }, f.preview.trim(), village).await?;
+    let (kind, outcome) =
+        preview::confirm(&state.site, &Actor { who: &who, ip: &ip }, f.preview.trim(), village).await?;
     let (to, message) = match outcome {
         Confirmed::Ledger(s) => {
             auth::audit(
@@ -116,7 +117,10 @@ pub async fn confirm(
             };
             (
                 kind.page().to_owned(),
-                format!("已导入：新增凭证 {} 张，更新 {} 张，未变 {} 张。{recheck}", s.inserted, s.updated, s.unchanged),
+                format!(
+                    "已导入：新增凭证 {} 张，更新 {} 张，未变 {} 张。{recheck}",
+                    s.inserted, s.updated, s.unchanged
+                ),
             )
         }
         Confirmed::Register(r) => {
@@ -126,7 +130,9 @@ pub async fn confirm(
                 c.inserted, c.updated, c.removed, c.unchanged
             );
             match r.draft {
-                Some(d) => (format!("/console/d/{}", d.0), format!("{text}台账有变化，已生成公开草稿，请核对后提交审核。")),
+                Some(d) => {
+                    (format!("/console/d/{}", d.0), format!("{text}台账有变化，已生成公开草稿，请核对后提交审核。"))
+                }
                 None => (kind.page().to_owned(), text),
             }
         }
@@ -168,7 +174,8 @@ pub async fn recheck_page(
     if villages.is_empty() {
         return Err(WebError::Forbidden("需要村务工作者角色 / needs the village clerk role".into()));
     }
-    let page = RecheckPage { layout: layout(&headers, "需重新核对的扫描件"), nav: nav(&who, &headers), villages };
+    let page =
+        RecheckPage { layout: layout(&headers, "需重新核对的扫描件"), nav: nav(&who, &headers), villages };
     render(&state, &headers, StatusCode::OK, &page)
 }
 
@@ -195,10 +202,21 @@ pub async fn confirm_scan(
     if cleared {
         state.site.published(village);
         let detail = format!("{}-{} {} {}", f.year, f.month, f.voucher, f.sha256);
-        auth::audit(&state.site, Some(&who.staff), &client_ip(&headers), "receipt-rechecked", &village.to_string(), &detail)
-            .await;
+        auth::audit(
+            &state.site,
+            Some(&who.staff),
+            &client_ip(&headers),
+            "receipt-rechecked",
+            &village.to_string(),
+            &detail,
+        )
+        .await;
     }
-    let message = if cleared { "已确认该扫描件仍属于此凭证。" } else { "该扫描件无需核对（可能已有人确认）。" };
+    let message = if cleared {
+        "已确认该扫描件仍属于此凭证。"
+    } else {
+        "该扫描件无需核对（可能已有人确认）。"
+    };
     Ok(done(&headers, "/console/receipts", message))
 }
 

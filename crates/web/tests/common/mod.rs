@@ -138,7 +138,11 @@ pub fn hidden_field(body: &str, name: &str) -> Option<String> {
 
 /// Sends the confirm form of the import preview `html` as the session `cookie` (CSRF `c`):
 /// the status and where it leads.
-pub async fn confirm_import(state: &yangguang_web::AppState, cookie: &str, html: &str) -> (axum::http::StatusCode, String) {
+pub async fn confirm_import(
+    state: &yangguang_web::AppState,
+    cookie: &str,
+    html: &str,
+) -> (axum::http::StatusCode, String) {
     use tower::ServiceExt;
     let id = hidden_field(html, "preview").expect("a confirmable preview");
     let village = hidden_field(html, "village").expect("the preview's village");
