@@ -420,3 +420,68 @@ async fn a_register_upload_shows_changed_rows_old_and_new_before_it_is_confirmed
     assert!(to.starts_with("/console/d/"), "{to}");
     assert_eq!(state.site.store.village_records("asset", code(VILLAGE)).await.unwrap().len(), 1);
 }
+
+fn id(seventeen: &str) -> String {
+    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = seventeen.bytes().zip(w).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    format!("{seventeen}{}", ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize])
+}
+
+#[tokio::test]
+async fn households_and_the_banks_credit_lines_are_previewed_before_they_are_stored() {
+    let state = state().await;
+    let clerk = common::staff_cookie(&state, "clerk", Role::VillageClerk, VILLAGE).await;
+    let members = format!(
+        "户号,姓名,与户主关系,身份证号,联系电话\n001,王建明,户主,{},13800138000\n002,张伟,户主,{},13900139000\n",
+        id("33992119650312001"),
+        id("33992119800505003")
+    );
+    let upload = multipart(&clerk, "/console/households", VILLAGE, &[("members.csv", members.as_bytes())]);
+    let (status, _, html) = send(&state, upload).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("农户") && html.contains("登录手机号") && html.contains("新增 <strong>2</strong> 条"),
+        "{html}"
+    );
+    assert!(!html.contains("13800138000"), "phones are shown by count only");
+    assert!(state.site.store.village_records("household", code(VILLAGE)).await.unwrap().is_empty());
+    let (status, to, _) = post_form(&state, &clerk, "/console/imports/confirm", &confirm_form(&html, VILLAGE)).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/console/households"));
+    assert_eq!(state.site.store.village_records("household", code(VILLAGE)).await.unwrap().len(), 2);
+
+    // The bank's file: previewed by its editor, refused to a clerk, a row naming no household an error.
+    let bank = common::staff_cookie(&state, "bank", Role::BankEditor, "339921000000").await;
+    let credit = "户号,信用等级,授信额度,有效期至\n001,AAA,\"200,000\",2028-12-31\n";
+    let upload =
+        |cookie: &str, text: &str| multipart(cookie, "/console/bank/credit", VILLAGE, &[("授信.csv", text.as_bytes())]);
+    let (status, _, _) = send(&state, upload(&clerk, credit)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, html) = send(&state, upload(&bank, "户号,信用等级,授信额度,有效期至\n777,A,1,2027-01-01\n")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("本村户籍台账中没有这一户") && html.contains("授信.csv"), "{html}");
+    let (status, _, html) = send(&state, upload(&bank, credit)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("农户授信") && html.contains("新增 <strong>1</strong> 条") && html.contains("AAA"), "{html}");
+    assert!(state.site.store.village_records("household-credit", code(VILLAGE)).await.unwrap().is_empty());
+    let (status, to, _) = post_form(&state, &bank, "/console/imports/confirm", &confirm_form(&html, VILLAGE)).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/console/bank"));
+    assert_eq!(state.site.store.village_records("household-credit", code(VILLAGE)).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_large_file_lists_the_first_vouchers_and_counts_them_all() {
+    let state = state().await;
+    let clerk = common::staff_cookie(&state, "clerk", Role::VillageClerk, VILLAGE).await;
+    let mut file = String::from("凭证日期,凭证号,摘要,科目编码,借方金额,贷方金额\n");
+    for n in 1..=350 {
+        let day = n % 28 + 1;
+        file.push_str(&format!(
+            "2026-03-{day:02},记-{n:03},收租金,102,10.00,\n2026-03-{day:02},记-{n:03},收租金,501003,,10.00\n"
+        ));
+    }
+    let (status, html) = preview_ledger(&state, &clerk, "三月.csv", file.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("新增凭证 <strong>350</strong> 张") && html.contains("列出前 100 张，共 350 张"), "{html}");
+    assert_eq!(html.matches("data-label=\"凭证\"").count(), 200, "100 vouchers of two lines each");
+    assert_eq!(html.matches("<td data-label=\"新增\">350</td>").count(), 1, "the month's count is exact");
+}
