@@ -455,6 +455,36 @@ try {
     console.log("ok: 朗读 appears only with a Chinese voice and resets on end, error, cancel and page hide");
   }
 
+  // Issue 12: a ledger upload is previewed on a 360 px phone (axe, no overflow), confirmed,
+  // then a changed voucher is shown old beside new before anything is stored.
+  async function importPreview(clerk) {
+    await clerk.setViewportSize({ width: 360, height: 740 });
+    const header = "凭证日期,凭证号,摘要,科目编码,借方金额,贷方金额\n";
+    const voucher = (summary, amount) =>
+      `2031-01-09,记-901,${summary},102,${amount},\n2031-01-09,记-901,${summary},501003,,${amount}\n`;
+    const upload = async (text) => {
+      await clerk.goto(`${base}/console/ledger`);
+      await clerk.setInputFiles("#files", { name: "一月.csv", mimeType: "text/csv", buffer: Buffer.from(header + text) });
+      await Promise.all([clerk.waitForNavigation(), clerk.click('form[action="/console/ledger"] button[type=submit]')]);
+    };
+    const fits = async (label) => {
+      const wide = await clerk.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(wide <= 0, `${label} fits 360 px (overflow ${wide}px)`);
+      await axe(clerk, label);
+    };
+    await upload(voucher("收鱼塘承包费", "600.00"));
+    check((await clerk.textContent("main")).includes("新增凭证 1 张"), "the preview counts the new voucher");
+    await fits("import-preview-new");
+    await Promise.all([clerk.waitForNavigation(), clerk.click('form[action="/console/imports/confirm"] button')]);
+    check((await clerk.textContent("p.ok")).includes("已导入：新增凭证 1 张"), "the confirm imports the preview");
+    await upload(voucher("收鱼塘承包费（补）", "650.00"));
+    const shown = await clerk.textContent("main");
+    check(shown.includes("原内容") && shown.includes("新内容") && shown.includes("已改"), "a changed voucher shows old beside new");
+    await fits("import-preview-changed");
+    await clerk.setViewportSize({ width: 1280, height: 900 });
+    console.log("ok: an import was previewed on a phone, confirmed, and a change shown old beside new");
+  }
+
   // Two real staff sessions: the clerk drafts and submits, the committee member signs, the
   // item is public with the sign-off; then a correction shows its reason and diff.
   async function publishing() {
@@ -567,6 +597,7 @@ try {
     await reader.goto(publicUrl);
     check((await reader.textContent("main")).includes("此版本已被更正"), "the old version says it was corrected");
     console.log("ok: two staff sessions published and corrected an item");
+    await importPreview(clerk);
   }
 } catch (e) {
   console.error(`FAILED: ${e.message}`);

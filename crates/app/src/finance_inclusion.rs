@@ -56,7 +56,7 @@ pub struct VillageCredit {
     pub total: Fen,
 }
 
-fn may_edit(actor: &Actor<'_>, village: RegionCode) -> Result<(), AppError> {
+pub(crate) fn may_edit(actor: &Actor<'_>, village: RegionCode) -> Result<(), AppError> {
     if actor.who.staff.grants.iter().any(|g| g.role == Role::BankEditor && g.covers(village)) {
         Ok(())
     } else {
@@ -170,6 +170,27 @@ pub async fn import_credit(
     if let Some(actor) = actor {
         may_edit(actor, village)?;
     }
+    let lines = match credit_records(site, village, bank, bytes).await? {
+        Ok(lines) => lines,
+        Err(errors) => return Ok(CreditImport { errors, households: 0 }),
+    };
+    site.store.replace_village_records(CREDIT, village, &lines, Utc::now()).await?;
+    site.published(village);
+    site.announce().await;
+    let (staff, ip) = crate::registers::importer(actor);
+    crate::auth::audit(site, staff, ip, "import-credit", &village.to_string(), &format!("{} households", lines.len()))
+        .await;
+    Ok(CreditImport { errors: vec![], households: lines.len() as u64 })
+}
+
+/// The credit lines a bank's file makes for a village's households, or every row problem.
+/// Nothing is stored: the import and its preview share it.
+pub async fn credit_records(
+    site: &Site,
+    village: RegionCode,
+    bank: &str,
+    bytes: &[u8],
+) -> Result<Result<Vec<NewRecord>, Vec<RowError>>, AppError> {
     let register = Register::read(bytes, CREDIT_FIELDS).map_err(|e| AppError::Invalid(e.to_string()))?;
     if !register.has("number") && !register.has("id") {
         return Err(AppError::Invalid(
@@ -215,14 +236,5 @@ pub async fn import_credit(
             lines.push(record(village, household_key(village, &household.number), &line));
         }
     }
-    if !errors.is_empty() {
-        return Ok(CreditImport { errors, households: 0 });
-    }
-    site.store.replace_village_records(CREDIT, village, &lines, Utc::now()).await?;
-    site.published(village);
-    site.announce().await;
-    let (staff, ip) = crate::registers::importer(actor);
-    crate::auth::audit(site, staff, ip, "import-credit", &village.to_string(), &format!("{} households", lines.len()))
-        .await;
-    Ok(CreditImport { errors: vec![], households: lines.len() as u64 })
+    Ok(if errors.is_empty() { Ok(lines) } else { Err(errors) })
 }

@@ -54,15 +54,14 @@ pub async fn import_households(
     files: &[(String, Vec<u8>)],
 ) -> Result<HouseholdImport, AppError> {
     crate::registers::check_importer(site, actor, village)?;
-    let read = match read_households(files, village, &personal_key(site)) {
-        Ok(read) => read,
+    let [households, phones] = match household_records(site, village, files).await? {
+        Ok(records) => records,
         Err(problems) => return Ok(HouseholdImport { problems, ..Default::default() }),
     };
-    let problems = phones_of_other_villages(site, village, &read).await?;
-    if !problems.is_empty() {
-        return Ok(HouseholdImport { problems, ..Default::default() });
-    }
-    let counts = store_households(site, village, &read.households, &read.phones).await?;
+    let counts = site
+        .store
+        .replace_village_registers(village, &[(HOUSEHOLD, &households), (PHONE, &phones)], Utc::now())
+        .await?;
     site.published(village);
     site.announce().await;
     let (staff, ip) = crate::registers::importer(actor);
@@ -70,6 +69,24 @@ pub async fn import_households(
     let detail = format!("+{} ~{} -{} ={}", c.inserted, c.updated, c.removed, c.unchanged);
     crate::auth::audit(site, staff, ip, "import-households", &village.to_string(), &detail).await;
     Ok(HouseholdImport { problems: vec![], households: counts[0], phones: counts[1] })
+}
+
+/// The records the files make, households and login phones, or every problem found (a phone
+/// of another village's household is one). Nothing is stored: the import and its preview share it.
+pub async fn household_records(
+    site: &Site,
+    village: RegionCode,
+    files: &[(String, Vec<u8>)],
+) -> Result<Result<[Vec<NewRecord>; 2], Vec<Problem>>, AppError> {
+    let read = match read_households(files, village, &personal_key(site)) {
+        Ok(read) => read,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let problems = phones_of_other_villages(site, village, &read).await?;
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    Ok(Ok(records_of(site, village, &read.households, &read.phones)))
 }
 
 /// A phone logs in for one household only: a phone of the file already linked to a household
@@ -113,6 +130,16 @@ pub async fn store_households(
     households: &[Household],
     phones: &[(String, String)],
 ) -> Result<Vec<RecordCounts>, AppError> {
+    let [records, phones] = records_of(site, village, households, phones);
+    Ok(site.store.replace_village_registers(village, &[(HOUSEHOLD, &records), (PHONE, &phones)], Utc::now()).await?)
+}
+
+fn records_of(
+    site: &Site,
+    village: RegionCode,
+    households: &[Household],
+    phones: &[(String, String)],
+) -> [Vec<NewRecord>; 2] {
     let records: Vec<NewRecord> = households.iter().map(|h| record(village, h.key(), h)).collect();
     // One phone may serve one household only: the first listed wins, as on the register.
     let mut seen = std::collections::HashSet::new();
@@ -122,7 +149,7 @@ pub async fn store_households(
         .filter(|(hash, _)| seen.insert(hash.clone()))
         .map(|(hash, key)| record(village, hash, &serde_json::json!({ "household": key })))
         .collect();
-    Ok(site.store.replace_village_registers(village, &[(HOUSEHOLD, &records), (PHONE, &phones)], Utc::now()).await?)
+    [records, phones]
 }
 
 /// A household with its credit line, if the bank gave one.

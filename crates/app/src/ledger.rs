@@ -10,11 +10,11 @@ use yangguang_core::RegionCode;
 use yangguang_import::ledger::{ExtraNames, Field, LedgerReader, LedgerRules};
 use yangguang_import::table::Source;
 use yangguang_import::{ReadError, RowError};
-use yangguang_store::VoucherImport;
+use yangguang_store::{VoucherImport, VoucherImportSession};
 
 use crate::{AppError, Site};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FileReport {
     pub name: String,
     pub format: &'static str,
@@ -66,6 +66,11 @@ impl LedgerReport {
 /// A file to import: its name (for messages) and its bytes, in memory or on disk.
 pub type LedgerFile = (String, Box<dyn Source>);
 
+/// An uploaded file as something the importers can read.
+pub fn in_memory(bytes: Vec<u8>) -> Box<dyn Source> {
+    Box::new(std::io::Cursor::new(bytes))
+}
+
 /// Reads every file as a stream and stores its vouchers batch by batch in one transaction,
 /// which is committed only if no file had a problem and no published voucher changed.
 pub async fn import_ledger(
@@ -74,6 +79,30 @@ pub async fn import_ledger(
     files: Vec<LedgerFile>,
     period: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<LedgerReport, AppError> {
+    let (mut report, session) = read_into_session(site, village, files, period, None).await?;
+    let clean = report.errors.is_empty();
+    let keep = clean && session.outcome().conflicts.is_empty();
+    let stored = session.finish(keep).await?;
+    if !clean {
+        return Ok(report);
+    }
+    if stored.inserted + stored.updated > 0 {
+        site.published(village);
+        site.announce().await;
+    }
+    report.stored = Some(stored);
+    Ok(report)
+}
+
+/// Reads the files into an open import session (its caller commits or rolls back), showing
+/// each batch to a preview's `collector` when there is one.
+pub(crate) async fn read_into_session(
+    site: &Site,
+    village: RegionCode,
+    files: Vec<LedgerFile>,
+    period: Option<(NaiveDate, NaiveDate)>,
+    mut collector: Option<&mut crate::preview::Collector>,
+) -> Result<(LedgerReport, Box<dyn VoucherImportSession>), AppError> {
     if !site.regions().get(village).is_some_and(|r| r.kind.is_village_level()) {
         return Err(AppError::Invalid(format!("村（社区）{village} 不存在 / unknown village")));
     }
@@ -104,7 +133,19 @@ pub async fn import_ledger(
             for e in batch.errors {
                 report.problem(&name, e);
             }
-            for r in session.add(&name, &batch.vouchers).await? {
+            // A preview reads the books as they were before this batch, inside the import.
+            let before = if collector.is_some() {
+                let keys: Vec<(i32, u32, String)> =
+                    batch.vouchers.iter().map(|v| (v.key.year, v.key.month, v.key.number.clone())).collect();
+                session.stored(&keys).await?
+            } else {
+                vec![]
+            };
+            let repeats = session.add(&name, &batch.vouchers).await?;
+            if let Some(c) = collector.as_deref_mut() {
+                c.observe(&batch.vouchers, &repeats.iter().map(|r| r.index).collect(), before);
+            }
+            for r in repeats {
                 let v = &batch.vouchers[r.index];
                 // The number as the file writes it, not as normalised.
                 let label = v.lines.first().map_or(v.key.number.as_str(), |l| l.voucher_no.as_str());
@@ -128,18 +169,7 @@ pub async fn import_ledger(
             skipped_rows: reader.skipped,
         });
     }
-    let clean = report.errors.is_empty();
-    let keep = clean && session.outcome().conflicts.is_empty();
-    let stored = session.finish(keep).await?;
-    if !clean {
-        return Ok(report);
-    }
-    if stored.inserted + stored.updated > 0 {
-        site.published(village);
-        site.announce().await;
-    }
-    report.stored = Some(stored);
-    Ok(report)
+    Ok((report, session))
 }
 
 /// The column names the village's clerk saved (empty when none).

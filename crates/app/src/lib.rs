@@ -22,6 +22,7 @@ pub mod markdown;
 pub mod mirror;
 pub mod notify;
 pub mod open_data;
+pub mod preview;
 pub mod publishing;
 pub mod receipt_desk;
 pub mod receipts;

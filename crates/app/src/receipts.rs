@@ -144,6 +144,7 @@ impl Import<'_> {
                     media_type: a.media_type,
                     file_name: a.file_name,
                     byte_size: a.byte_size,
+                    needs_recheck: false,
                 });
             }
             Err((name, e)) => self.report.unmatched.push((name, e.to_string())),

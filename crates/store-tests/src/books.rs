@@ -100,6 +100,7 @@ pub async fn receipts_attach_to_vouchers_once(store: &dyn Store) {
         media_type: "image/jpeg".into(),
         file_name: format!("{no}.jpg"),
         byte_size: 1234,
+        needs_recheck: false,
     };
     assert_eq!(store.add_receipts(village, &[r("记-1", 'a'), r("记-1", 'b'), r("记-2", 'c')]).await.unwrap(), 3);
     assert_eq!(store.add_receipts(village, &[r("记-1", 'a')]).await.unwrap(), 0, "the same scan twice is one receipt");

@@ -65,7 +65,10 @@ macro_rules! contract_tests {
             replacing_a_village_register_removes_what_is_gone,
             a_record_for_an_unknown_village_stores_nothing,
             platform_state_is_claimed_once_and_pruned,
-            published_lists_search_filter_scope_and_page);
+            published_lists_search_filter_scope_and_page,
+            a_preview_is_taken_once_by_its_clerk_for_its_village_before_it_expires,
+            stored_vouchers_come_with_their_lines_and_lock,
+            a_changed_voucher_flags_its_scans_until_a_clerk_confirms_them);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -145,6 +148,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 
 mod books;
 mod disclosures;
+mod previews;
 mod published;
 mod records;
 mod staff;
@@ -152,6 +156,7 @@ mod tray;
 
 pub use books::*;
 pub use disclosures::*;
+pub use previews::*;
 pub use published::*;
 pub use records::*;
 pub use staff::*;

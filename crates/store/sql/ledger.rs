@@ -214,6 +214,7 @@ impl LedgerStore for Backend {
                 media_type: r.get("media_type"),
                 file_name: r.get("file_name"),
                 byte_size: r.get("byte_size"),
+                needs_recheck: r.get("needs_recheck"),
             })
             .collect())
     }
@@ -301,6 +302,11 @@ type Key<'a> = (i64, i64, &'a str);
 
 pub(super) fn key_of(v: &Voucher) -> Key<'_> {
     (i64::from(v.key.year), i64::from(v.key.month), v.key.number.as_str())
+}
+
+/// A key given as parts, for [`push_keys`].
+pub(super) fn key_of_parts((y, m, n): &(i32, u32, String)) -> Key<'_> {
+    (i64::from(*y), i64::from(*m), n.as_str())
 }
 
 /// ` (year, month, voucher_no) IN (VALUES (…), …)`.
@@ -397,6 +403,20 @@ impl ImportSession {
             }
         }
         for (id, v) in &replaced {
+            // The scans stay attached by number, but the voucher is another now: flag them.
+            let (y, m, n) = key_of(v);
+            self.outcome.flagged += sqlx::query(
+                "UPDATE receipt SET needs_recheck = TRUE
+                 WHERE village_code = $1 AND year = $2 AND month = $3 AND voucher_no = $4 AND needs_recheck = FALSE",
+            )
+            .bind(&self.code)
+            .bind(y)
+            .bind(m)
+            .bind(n)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
             sqlx::query("DELETE FROM ledger_entry WHERE voucher_id = $1")
                 .bind(id)
                 .execute(&mut *self.tx)
@@ -488,13 +508,18 @@ impl VoucherImportSession for ImportSession {
         &self.outcome
     }
 
+    async fn stored(&mut self, keys: &[(i32, u32, String)]) -> StoreResult<Vec<yangguang_store::StoredVoucher>> {
+        let village = RegionCode::parse(&self.code).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        super::previews::stored_in(&mut self.tx, village, keys).await
+    }
+
     async fn finish(self: Box<Self>, keep: bool) -> StoreResult<VoucherImport> {
         if keep {
             self.tx.commit().await.map_err(map_err)?;
             Ok(self.outcome)
         } else {
             self.tx.rollback().await.map_err(map_err)?;
-            Ok(VoucherImport { inserted: 0, updated: 0, ..self.outcome })
+            Ok(VoucherImport { inserted: 0, updated: 0, flagged: 0, ..self.outcome })
         }
     }
 }

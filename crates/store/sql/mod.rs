@@ -26,7 +26,7 @@ macro_rules! signoff_columns {
 }
 macro_rules! receipt_columns {
     () => {
-        "receipt_id, village_code, year, month, voucher_no, sha256, media_type, file_name, byte_size"
+        "receipt_id, village_code, year, month, voucher_no, sha256, media_type, file_name, byte_size, needs_recheck"
     };
 }
 macro_rules! log_columns {
@@ -74,6 +74,7 @@ mod disclosures;
 mod ledger;
 mod log;
 mod migrate;
+mod previews;
 mod published;
 mod records;
 mod regions;
@@ -95,6 +96,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (7, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0007_totp_step.sql"))),
     (9, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0009_book_lock.sql"))),
     (10, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0010_tree.sql"))),
+    (11, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0011_import_preview.sql"))),
     (12, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0012_receipt_tray.sql"))),
     (13, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_staff_phone.sql"))),
 ];
@@ -146,6 +148,7 @@ mod tests {
             include_str!("ledger.rs"),
             include_str!("log.rs"),
             include_str!("migrate.rs"),
+            include_str!("previews.rs"),
             include_str!("records.rs"),
             include_str!("regions.rs"),
             include_str!("rows.rs"),

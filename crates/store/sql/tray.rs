@@ -112,6 +112,7 @@ impl ReceiptTrayStore for Backend {
             media_type: scan.media_type,
             file_name: scan.file_name,
             byte_size: scan.byte_size,
+            needs_recheck: false,
         })
     }
 

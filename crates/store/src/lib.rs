@@ -10,6 +10,9 @@ use yangguang_core::{
     Attachment, Disclosure, DisclosureId, DisclosureState, DisclosureSummary, NewDisclosure, Period, Region, RegionCode,
 };
 
+mod preview;
+pub use preview::{ImportPreview, PreviewStore, StoredVoucher};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
@@ -283,6 +286,9 @@ pub struct Receipt {
     pub media_type: String,
     pub file_name: String,
     pub byte_size: i64,
+    /// Its voucher changed on an import after the scan was attached: not to be shown as the
+    /// voucher's verified original until a clerk confirms it still belongs.
+    pub needs_recheck: bool,
 }
 
 /// The outcome of importing vouchers into a village's books.
@@ -291,6 +297,8 @@ pub struct VoucherImport {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Receipt scans of replaced vouchers, flagged for re-checking.
+    pub flagged: u64,
     /// Vouchers that differ from a locked (published) version: when any, nothing was stored.
     pub conflicts: Vec<String>,
 }
@@ -319,6 +327,8 @@ pub trait VoucherImportSession: Send {
     async fn add(&mut self, file: &str, vouchers: &[yangguang_core::ledger::Voucher]) -> StoreResult<Vec<Repeated>>;
     /// What the import has done so far.
     fn outcome(&self) -> &VoucherImport;
+    /// The vouchers among `keys` as this import sees them (for a preview, before `add`).
+    async fn stored(&mut self, keys: &[(i32, u32, String)]) -> StoreResult<Vec<StoredVoucher>>;
     /// Commits (`keep`) or rolls everything back; what was stored (nothing when rolled back).
     async fn finish(self: Box<Self>, keep: bool) -> StoreResult<VoucherImport>;
 }
@@ -618,7 +628,7 @@ pub trait StaffStore: Send + Sync {
 /// A whole backend.
 #[async_trait]
 pub trait Store:
-    RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore + ReceiptTrayStore
+    RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore + ReceiptTrayStore + PreviewStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

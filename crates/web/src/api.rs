@@ -76,6 +76,9 @@ pub async fn latest_checkpoint(State(state): State<AppState>) -> Result<Response
 pub struct LedgerPush {
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
+    /// `1`: answer what the push would change, store nothing.
+    #[serde(default)]
+    dry_run: Option<String>,
 }
 
 /// `POST /api/villages/{code}/ledger` with `Authorization: Bearer <token>` and the exported
@@ -99,6 +102,9 @@ pub async fn push_ledger(
         return Err(WebError::BadRequest("请求体为空：应为导出的账簿文件 / the body must be the ledger file".into()));
     }
     let period = q.from.zip(q.to);
+    if matches!(q.dry_run.as_deref(), Some("1" | "true")) {
+        return dry_run_ledger(&state, village, body, period).await;
+    }
     let file: yangguang_app::ledger::LedgerFile = ("ledger".into(), Box::new(std::io::Cursor::new(body)));
     let report = yangguang_app::ledger::import_ledger(&state.site, village, vec![file], period).await?;
     let detail = format!("{} errors", report.errors.len());
@@ -134,6 +140,36 @@ pub async fn push_ledger(
         ));
     }
     Ok(Json(json!({ "status": "imported", "inserted": stored.inserted, "updated": stored.updated, "unchanged": stored.unchanged })).into_response())
+}
+
+/// `?dry_run=1`: the change summary a clerk's preview shows (new, changed with old and new,
+/// unchanged, the months and whether they are published, scans to re-check), with the status
+/// the real push would get; nothing is stored.
+async fn dry_run_ledger(
+    state: &AppState,
+    village: yangguang_core::RegionCode,
+    body: axum::body::Bytes,
+    period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+) -> Result<Response, WebError> {
+    let file: yangguang_app::ledger::LedgerFile = ("ledger".into(), Box::new(std::io::Cursor::new(body)));
+    let preview = yangguang_app::preview::preview_ledger(&state.site, village, vec![file], period).await?;
+    let status = if !preview.errors.is_empty() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else if !preview.refused.is_empty() {
+        axum::http::StatusCode::CONFLICT
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let mut summary = serde_json::to_value(&preview).expect("previews serialise");
+    // Errors as the real push reports them.
+    summary["errors"] = preview
+        .errors
+        .iter()
+        .map(|[_, row, column, value, problem]| json!({ "row": row.parse::<u64>().unwrap_or(0), "column": column, "value": value, "problem": problem }))
+        .collect();
+    summary["status"] = json!("dry_run");
+    summary["importable"] = json!(status == axum::http::StatusCode::OK);
+    Ok((status, Json(summary)).into_response())
 }
 
 /// `POST /api/trading/push`: the trading platform pushes listings, signed with HMAC-SHA256

@@ -131,6 +131,17 @@ impl Browser {
         self.post(&format!("/console/d/{id}/review"), &fields).await
     }
 
+    /// Confirms the import preview on `page` and opens the page it leads to.
+    async fn confirm_import(&mut self, page: &Page) -> Page {
+        let id = hidden_field(&page.body, "preview").expect("a confirmable preview");
+        let village = hidden_field(&page.body, "village").unwrap();
+        let csrf = self.csrf().await;
+        let done =
+            self.post("/console/imports/confirm", &[("csrf", &csrf), ("village", &village), ("preview", &id)]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        self.get(&done.location).await
+    }
+
     async fn csrf(&mut self) -> String {
         let page = self.get("/console").await;
         let marker = "name=\"csrf\" value=\"";
@@ -711,7 +722,9 @@ async fn a_clerk_uploads_the_books_and_sees_every_problem_at_once() {
         .post_multipart("/console/ledger", &[("csrf", &csrf), ("village", VILLAGE)], &[("三月.csv", LEDGER.as_bytes())])
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("新增凭证 1 张"));
+    assert!(page.body.contains("新增凭证 <strong>1</strong> 张"), "the preview: {}", page.body);
+    let page = clerk.confirm_import(&page).await;
+    assert!(page.body.contains("新增凭证 1 张"), "{}", page.body);
 }
 
 #[tokio::test]
@@ -745,7 +758,8 @@ async fn a_clerk_saves_the_column_names_of_unusual_exports() {
         .post_multipart("/console/ledger", &[("csrf", &csrf), ("village", VILLAGE)], &[("a.csv", unusual.as_bytes())])
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("新增凭证 1 张"));
+    let page = clerk.confirm_import(&page).await;
+    assert!(page.body.contains("新增凭证 1 张"), "{}", page.body);
 }
 
 #[tokio::test]
@@ -923,6 +937,7 @@ async fn frozen_books_journey(state: &AppState) {
         media_type: "image/png".into(),
         file_name: "租金收据.png".into(),
         byte_size: scan.len() as i64,
+        needs_recheck: false,
     };
     state.site.store.add_receipts(code(VILLAGE), &[receipt]).await.unwrap();
     let (stale, review_page) = draft_and_sign_march(&mut clerk, &mut finance).await;

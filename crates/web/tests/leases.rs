@@ -184,11 +184,17 @@ async fn assets_and_resources_registers_upload_in_the_console_and_show_publicly(
     let r = router(state.clone()).oneshot(upload).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = String::from_utf8(to_bytes(r.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
-    assert!(html.contains("新增 2 条") && html.contains("查看草稿"), "{html}");
+    assert!(html.contains("新增 <strong>2</strong> 条") && html.contains("确认导入"), "the preview: {html}");
+    let (status, to) = common::confirm_import(&state, &clerk, &html).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.starts_with("/console/d/"), "the register's draft opens: {to}");
     let resources =
         "资源编号,资源名称,资源类型,面积（亩）,经营状态,承包方\nZY-01,溪东畈,耕地,120.5,承包,青山农业开发有限公司\n";
     let upload = multipart(&clerk, "/console/assets", VILLAGE, "资源台账.csv", resources.as_bytes());
-    assert_eq!(router(state.clone()).oneshot(upload).await.unwrap().status(), StatusCode::OK);
+    let r = router(state.clone()).oneshot(upload).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = String::from_utf8(to_bytes(r.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    assert_eq!(common::confirm_import(&state, &clerk, &html).await.0, StatusCode::SEE_OTHER);
 
     // Both registers changed: two drafts, one per catalog item, waiting for review.
     let work = state

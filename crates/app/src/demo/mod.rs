@@ -524,6 +524,7 @@ async fn attach_receipts(
                 media_type: "image/png".into(),
                 file_name: format!("{}-{:02}_{}{suffix}.png", v.key.year, v.key.month, v.key.number),
                 byte_size: png.len() as i64,
+                needs_recheck: false,
             });
         }
     }

@@ -332,6 +332,8 @@ pub struct Texts {
     /// A voucher with fewer receipt scans than its 附件数; `{n}` expected, `{m}` uploaded.
     pub finance_scans_missing: &'static str,
     pub finance_scan_count: &'static str,
+    /// A scan whose voucher changed after it was attached, until a clerk re-checks it.
+    pub finance_receipt_recheck: &'static str,
     pub finance_back: &'static str,
     pub finance_download: &'static str,
     pub finance_open_data: &'static str,
@@ -624,6 +626,7 @@ pub static ZH: Texts = Texts {
     finance_receipt_alt: "原始票据",
     finance_scans_missing: "原始票据未上传",
     finance_scan_count: "应附 {n} 张，已上传 {m} 张",
+    finance_receipt_recheck: "正在重新核对：该凭证在扫描件上传后内容有改动，此扫描件暂不能作为该凭证的原件",
     finance_back: "返回凭证",
     finance_download: "下载：",
     finance_open_data: "全年开放数据包（Fiscal Data Package）",
@@ -916,6 +919,7 @@ pub static EN: Texts = Texts {
     finance_receipt_alt: "Receipt",
     finance_scans_missing: "Receipt scans not uploaded",
     finance_scan_count: "{n} expected, {m} uploaded",
+    finance_receipt_recheck: "Being re-checked: the voucher changed after this scan was attached, so it is not yet confirmed as its original",
     finance_back: "Back to the voucher",
     finance_download: "Download:",
     finance_open_data: "the year as a Fiscal Data Package",

@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use yangguang_app::auth::SignedIn;
 use yangguang_app::finance_inclusion::{self, Product, VillageService};
+use yangguang_app::preview::{ImportKind, Upload};
 use yangguang_app::publishing::Actor;
 use yangguang_core::RegionCode;
 use yangguang_core::staff::{Grant, Role};
@@ -139,14 +140,11 @@ pub async fn import_credit(
 ) -> Result<Response, WebError> {
     let village = village_field(form.get("village"))?;
     let bank = Some(form.get("bank").trim()).filter(|b| !b.is_empty()).unwrap_or("农商银行").to_owned();
-    let Some((name, bytes)) = form.files.first() else {
+    if form.files.is_empty() {
         return Err(WebError::BadRequest("请选择授信文件 / choose the bank's file".into()));
-    };
-    let ip = client_ip(&headers);
-    let actor = Some(&Actor { who: &who, ip: &ip });
-    let report = finance_inclusion::import_credit(&state.site, actor, village, &bank, bytes).await?;
-    let errors: Vec<String> = report.errors.iter().map(|e| format!("{name}：{e}")).collect();
-    let result =
-        if errors.is_empty() { format!("已导入 {} 户的授信。", report.households) } else { String::new() };
-    bank_view(&state, &headers, &who, errors, result).await
+    }
+    // The bank editor's role on the village is checked by the preview.
+    bank_scope(&state, &who)?;
+    let upload = Upload { kind: ImportKind::Credit, village, files: form.files, period: None, bank };
+    super::imports::show_preview(&state, &headers, &who, upload).await
 }

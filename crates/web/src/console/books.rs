@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use yangguang_app::auth;
+use yangguang_app::preview::{ImportKind, Upload};
 use yangguang_app::publishing::Actor;
 use yangguang_core::Period;
 
@@ -26,8 +27,6 @@ struct LedgerPage {
     nav: Nav,
     fields: Vec<(&'static str, &'static str)>,
     villages: Vec<(String, String)>,
-    errors: Vec<(String, u64, String, String, String)>,
-    result: String,
 }
 
 fn column_fields() -> Vec<(&'static str, &'static str)> {
@@ -50,15 +49,8 @@ pub async fn ledger_page(
         layout: layout(&headers, "导入账簿"),
         nav: nav(&who, &headers),
         villages,
-        errors: vec![],
-        result: String::new(),
     };
     render(&state, &headers, StatusCode::OK, &page)
-}
-
-/// An uploaded file as something the importers can read.
-pub fn in_memory(bytes: Vec<u8>) -> Box<dyn yangguang_import::table::Source> {
-    Box::new(std::io::Cursor::new(bytes))
 }
 
 pub async fn import_ledger(
@@ -79,43 +71,9 @@ pub async fn import_ledger(
         }
     };
     let period = date("from")?.zip(date("to")?);
-    let ip = client_ip(&headers);
-    let files = form.files.into_iter().map(|(name, bytes)| (name, in_memory(bytes))).collect();
-    let report = yangguang_app::ledger::import_ledger(&state.site, village, files, period).await?;
-    auth::audit(
-        &state.site,
-        Some(&who.staff),
-        &ip,
-        "ledger-import",
-        &village.to_string(),
-        &format!("{} errors", report.errors.len()),
-    )
-    .await;
-    let errors = report
-        .errors
-        .iter()
-        .map(|(f, e)| (f.clone(), e.row, e.column.clone(), e.value.clone(), e.problem.clone()))
-        .collect::<Vec<_>>();
-    let result = match &report.stored {
-        Some(s) if s.conflicts.is_empty() => {
-            format!("已导入：新增凭证 {} 张，更新 {} 张，未变 {} 张。", s.inserted, s.updated, s.unchanged)
-        }
-        Some(s) => format!(
-            "未导入：以下凭证属于账目已公开的月份，不能新增或改动（如有错误，请更正该月账目）：{}",
-            s.conflicts.join("、")
-        ),
-        None => report.unlisted_note().unwrap_or_default(),
-    };
-    let status = if report.succeeded() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = LedgerPage {
-        fields: column_fields(),
-        layout: layout(&headers, "导入账簿"),
-        nav: nav(&who, &headers),
-        villages: clerk_villages(&state, &who),
-        errors,
-        result,
-    };
-    render(&state, &headers, status, &page)
+    // Nothing is stored here: the clerk sees what would change and confirms it.
+    let upload = Upload { kind: ImportKind::Ledger, village, files: form.files, period, bank: String::new() };
+    super::imports::show_preview(&state, &headers, &who, upload).await
 }
 
 #[derive(Deserialize)]

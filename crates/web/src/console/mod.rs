@@ -9,6 +9,7 @@ mod admin;
 mod bank;
 mod books;
 mod drafting;
+mod imports;
 mod multipart;
 mod period_picker;
 mod preview;
@@ -86,6 +87,10 @@ pub fn routes() -> Router<AppState> {
         .route("/console/receipts/detach", post(receipts::detach))
         .route("/console/receipts/discard", post(receipts::discard))
         .route("/console/receipts/scan/{village}/{month}/{sha256}/{size}", get(receipts::scan))
+        // Every upload above is previewed first; these apply a preview and clear flagged scans.
+        .route("/console/imports/confirm", post(imports::confirm))
+        .route("/console/receipts/recheck", get(imports::recheck_page).post(imports::confirm_scan))
+        .route("/console/receipts/{village}/{sha256}/{size}", get(imports::scan))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).

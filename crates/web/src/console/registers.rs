@@ -6,15 +6,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use yangguang_app::auth::SignedIn;
-use yangguang_app::publishing::Actor;
-use yangguang_core::RegionCode;
+use yangguang_app::preview::{ImportKind, Upload};
 
-use super::drafting::{CsrfMultipart, Files, Submitted};
+use super::drafting::{CsrfMultipart, Submitted};
 use super::{Nav, clerk_villages, layout, nav, render, village_field};
 use crate::AppState;
 use crate::error::WebError;
 use crate::pages::Layout;
-use crate::session::{Staff, client_ip};
+use crate::session::Staff;
 
 /// What a register upload page says and where it posts.
 struct RegisterKind {
@@ -26,21 +25,21 @@ struct RegisterKind {
 
 const LEASE_REGISTER: RegisterKind = RegisterKind {
     heading: "导入产权出租（经济合同）台账",
-    intro: "上传本村出租合同台账（CSV，UTF-8 或 GBK 编码均可；或 XLSX），须有合同编号、资产名称、资产类别、承租方、面积、年租金、起租日期、到期日期等列；坐落、承租方类型、面积单位、付款方式可选。上传的台账整体替换该村原有台账；全部无误才会导入。台账有变化时自动生成“经济合同台账”公开草稿，经村务监督委员会审核后公开。个人承租方姓名只保存脱敏后的形式。",
+    intro: "上传本村出租合同台账（CSV，UTF-8 或 GBK 编码均可；或 XLSX），须有合同编号、资产名称、资产类别、承租方、面积、年租金、起租日期、到期日期等列；坐落、承租方类型、面积单位、付款方式可选。上传的台账整体替换该村原有台账；上传后先显示预览（新增、变更、移除、未变的行，变更的行原内容与新内容对照），确认后才导入；全部无误才能导入。台账有变化时自动生成“经济合同台账”公开草稿，经村务监督委员会审核后公开。个人承租方姓名只保存脱敏后的形式。",
     action: "/console/leases",
     multiple: false,
 };
 
 const ASSET_REGISTER: RegisterKind = RegisterKind {
     heading: "导入资产、资源台账",
-    intro: "上传本村资产台账（资产编号、资产名称、资产类别、原值，可含坐落、面积、使用状态、使用人）或资源台账（资源编号、资源名称、资源类型、面积，可含坐落、经营状态、承包方），CSV 或 XLSX 均可，按表头自动识别。整体替换该村原有台账；全部无误才会导入。台账有变化时自动生成公开草稿，经村务监督委员会审核后公开。",
+    intro: "上传本村资产台账（资产编号、资产名称、资产类别、原值，可含坐落、面积、使用状态、使用人）或资源台账（资源编号、资源名称、资源类型、面积，可含坐落、经营状态、承包方），CSV 或 XLSX 均可，按表头自动识别。整体替换该村原有台账；上传后先显示预览（新增、变更、移除、未变的行，变更的行原内容与新内容对照），确认后才导入；全部无误才能导入。台账有变化时自动生成公开草稿，经村务监督委员会审核后公开。",
     action: "/console/assets",
     multiple: false,
 };
 
 const HOUSEHOLD_REGISTER: RegisterKind = RegisterKind {
     heading: "导入农户三权台账",
-    intro: "一次上传本村的户籍成员表（户号、姓名、与户主关系、身份证号，可含联系电话，必需），以及承包地块表（户号、地块编码、面积、四至等）、宅基地表（户号、宗地面积等）、股权分红表（户号、股数、“2025年分红”等列），CSV 或 XLSX 均可，按表头自动识别。整体替换该村原有台账；全部无误才会导入。身份证号只保存加密摘要和脱敏形式；登记的手机号可用于村民短信登录查看本户信息。",
+    intro: "一次上传本村的户籍成员表（户号、姓名、与户主关系、身份证号，可含联系电话，必需），以及承包地块表（户号、地块编码、面积、四至等）、宅基地表（户号、宗地面积等）、股权分红表（户号、股数、“2025年分红”等列），CSV 或 XLSX 均可，按表头自动识别。整体替换该村原有台账；上传后先显示预览（新增、变更、移除、未变的行，变更的行原内容与新内容对照），确认后才导入；全部无误才能导入。身份证号只保存加密摘要和脱敏形式；登记的手机号可用于村民短信登录查看本户信息。",
     action: "/console/households",
     multiple: true,
 };
@@ -55,10 +54,6 @@ struct RegisterPage {
     action: &'static str,
     multiple: bool,
     villages: Vec<(String, String)>,
-    /// File, row, column, value, problem.
-    errors: Vec<[String; 5]>,
-    result: String,
-    draft: Option<i64>,
 }
 
 fn register_page(
@@ -66,9 +61,6 @@ fn register_page(
     headers: &HeaderMap,
     who: &SignedIn,
     kind: &RegisterKind,
-    errors: Vec<[String; 5]>,
-    result: String,
-    draft: Option<i64>,
 ) -> Result<Response, WebError> {
     let villages = clerk_villages(state, who);
     if villages.is_empty() {
@@ -76,7 +68,6 @@ fn register_page(
             "导入台账需要村务工作者角色 / importing registers needs the village clerk role".into(),
         ));
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = RegisterPage {
         layout: layout(headers, kind.heading),
         nav: nav(who, headers),
@@ -85,76 +76,24 @@ fn register_page(
         action: kind.action,
         multiple: kind.multiple,
         villages,
-        errors,
-        result,
-        draft,
     };
-    render(state, headers, status, &page)
+    render(state, headers, StatusCode::OK, &page)
 }
 
-fn row_error(file: &str, e: &yangguang_import::RowError) -> [String; 5] {
-    [file.to_owned(), e.row.to_string(), e.column.clone(), e.value.clone(), e.problem.clone()]
-}
-
-/// A register upload's village and files (there must be at least one).
-fn register_upload(form: Submitted) -> Result<(RegionCode, Files), WebError> {
-    let village = village_field(form.get("village"))?;
-    if form.files.is_empty() {
-        return Err(WebError::BadRequest("请选择台账文件 / choose the register file".into()));
-    }
-    Ok((village, form.files))
-}
-
-/// The upload page again, with the import's problems or what it changed.
-fn register_result(
-    state: &AppState,
-    headers: &HeaderMap,
-    who: &SignedIn,
-    kind: &RegisterKind,
-    file: &str,
-    report: yangguang_app::registers::RegisterImport,
-) -> Result<Response, WebError> {
-    let c = report.counts;
-    let errors: Vec<[String; 5]> = report.errors.iter().map(|e| row_error(file, e)).collect();
-    let result = if errors.is_empty() {
-        format!(
-            "已导入：新增 {} 条，变更 {} 条，移除 {} 条，未变 {} 条。",
-            c.inserted, c.updated, c.removed, c.unchanged
-        )
-    } else {
-        String::new()
-    };
-    register_page(state, headers, who, kind, errors, result, report.draft.map(|d| d.0))
-}
-
-/// The registers uploaded as one file.
-#[derive(Clone, Copy)]
-enum OneFile {
-    Leases,
-    Assets,
-}
-
-/// Imports a one-file register upload and shows the upload page again with the outcome.
-async fn import_one_file(
+/// Previews a register upload: nothing is stored until the clerk confirms.
+async fn preview_upload(
     state: &AppState,
     headers: &HeaderMap,
     who: SignedIn,
     form: Submitted,
-    register: OneFile,
+    kind: ImportKind,
 ) -> Result<Response, WebError> {
-    let (village, files) = register_upload(form)?;
-    let (name, bytes) = &files[0];
-    let ip = client_ip(headers);
-    let actor = Some(&Actor { who: &who, ip: &ip });
-    let (kind, report) = match register {
-        OneFile::Leases => {
-            (&LEASE_REGISTER, yangguang_app::leases::import_leases(&state.site, actor, village, bytes).await)
-        }
-        OneFile::Assets => {
-            (&ASSET_REGISTER, yangguang_app::assets::import_assets(&state.site, actor, village, bytes).await)
-        }
-    };
-    register_result(state, headers, &who, kind, name, report?)
+    let village = village_field(form.get("village"))?;
+    if form.files.is_empty() {
+        return Err(WebError::BadRequest("请选择台账文件 / choose the register file".into()));
+    }
+    let upload = Upload { kind, village, files: form.files, period: None, bank: String::new() };
+    super::imports::show_preview(state, headers, &who, upload).await
 }
 
 pub async fn leases_page(
@@ -162,7 +101,7 @@ pub async fn leases_page(
     headers: HeaderMap,
     Staff(who): Staff,
 ) -> Result<Response, WebError> {
-    register_page(&state, &headers, &who, &LEASE_REGISTER, vec![], String::new(), None)
+    register_page(&state, &headers, &who, &LEASE_REGISTER)
 }
 
 pub async fn import_leases(
@@ -170,7 +109,7 @@ pub async fn import_leases(
     headers: HeaderMap,
     CsrfMultipart(Staff(who), form): CsrfMultipart,
 ) -> Result<Response, WebError> {
-    import_one_file(&state, &headers, who, form, OneFile::Leases).await
+    preview_upload(&state, &headers, who, form, ImportKind::Leases).await
 }
 
 pub async fn assets_page(
@@ -178,7 +117,7 @@ pub async fn assets_page(
     headers: HeaderMap,
     Staff(who): Staff,
 ) -> Result<Response, WebError> {
-    register_page(&state, &headers, &who, &ASSET_REGISTER, vec![], String::new(), None)
+    register_page(&state, &headers, &who, &ASSET_REGISTER)
 }
 
 pub async fn import_assets(
@@ -186,7 +125,7 @@ pub async fn import_assets(
     headers: HeaderMap,
     CsrfMultipart(Staff(who), form): CsrfMultipart,
 ) -> Result<Response, WebError> {
-    import_one_file(&state, &headers, who, form, OneFile::Assets).await
+    preview_upload(&state, &headers, who, form, ImportKind::Assets).await
 }
 
 pub async fn households_page(
@@ -194,7 +133,7 @@ pub async fn households_page(
     headers: HeaderMap,
     Staff(who): Staff,
 ) -> Result<Response, WebError> {
-    register_page(&state, &headers, &who, &HOUSEHOLD_REGISTER, vec![], String::new(), None)
+    register_page(&state, &headers, &who, &HOUSEHOLD_REGISTER)
 }
 
 pub async fn import_households(
@@ -202,30 +141,5 @@ pub async fn import_households(
     headers: HeaderMap,
     CsrfMultipart(Staff(who), form): CsrfMultipart,
 ) -> Result<Response, WebError> {
-    use yangguang_import::household::Problem;
-    let (village, files) = register_upload(form)?;
-    let ip = client_ip(&headers);
-    let report =
-        yangguang_app::households::import_households(&state.site, Some(&Actor { who: &who, ip: &ip }), village, &files)
-            .await?;
-    let errors: Vec<[String; 5]> = report
-        .problems
-        .iter()
-        .map(|p| match p {
-            Problem::File { file, problem } => {
-                [file.clone(), String::new(), String::new(), String::new(), problem.clone()]
-            }
-            Problem::Row { file, error } => row_error(file, error),
-        })
-        .collect();
-    let c = report.households;
-    let result = if errors.is_empty() {
-        format!(
-            "已导入：新增 {} 户，变更 {} 户，移除 {} 户，未变 {} 户。",
-            c.inserted, c.updated, c.removed, c.unchanged
-        )
-    } else {
-        String::new()
-    };
-    register_page(&state, &headers, &who, &HOUSEHOLD_REGISTER, errors, result, None)
+    preview_upload(&state, &headers, who, form, ImportKind::Households).await
 }

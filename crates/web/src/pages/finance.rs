@@ -58,6 +58,8 @@ pub struct ScanView {
     pub href: String,
     pub thumb: String,
     pub name: String,
+    /// Its voucher changed after it was attached: shown as being re-checked, not as the original.
+    pub recheck: bool,
 }
 
 /// Where a month page's scans point: the public routes, or the console's for reviewers
@@ -74,11 +76,13 @@ impl MonthLinks {
                 href: format!("/v/{}/finance/{period}/receipt/{sha256}", village.code),
                 thumb: format!("/v/{}/receipts/{sha256}/thumb", village.code),
                 name,
+                recheck: false,
             },
             Self::Review(id) => ScanView {
                 href: format!("/console/d/{id}/receipts/{sha256}/full"),
                 thumb: format!("/console/d/{id}/receipts/{sha256}/thumb"),
                 name,
+                recheck: false,
             },
         }
     }
@@ -233,12 +237,14 @@ pub(crate) async fn render(
     };
     let mut scans: BTreeMap<String, Vec<ScanView>> = BTreeMap::new();
     for r in site.store.receipts(village.code, year, month).await? {
-        scans.entry(r.voucher_no).or_default().push(links.scan(
+        let mut scan = links.scan(
             village,
             period,
             &r.sha256,
             yangguang_core::disclosure::without_bidi_controls(&r.file_name).into_owned(),
-        ));
+        );
+        scan.recheck = r.needs_recheck;
+        scans.entry(r.voucher_no).or_default().push(scan);
     }
     let t = prefs.lang.texts();
     let vouchers = grouped
@@ -406,6 +412,7 @@ struct ReceiptPage {
     back: String,
     /// The voucher's missing-scans note (see [`scans_note`]), or empty.
     missing: String,
+    recheck: bool,
 }
 
 /// `/v/{code}/finance/{period}/receipt/{sha256}`: one scan full width, with the previous and
@@ -455,6 +462,7 @@ pub async fn receipt_viewer(
             next: link(i + 1),
             back: format!("{base}#v-{}", all[i].voucher_no.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
             missing,
+            recheck: all[i].needs_recheck,
         };
         Ok(page.render()?)
     })

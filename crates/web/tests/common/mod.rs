@@ -129,3 +129,31 @@ pub async fn staff_cookie(
         .unwrap();
     format!("{}={token}", yangguang_web::console::SESSION_COOKIE)
 }
+
+/// The value of a hidden form field on a page.
+pub fn hidden_field(body: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker)? + marker.len();
+    let end = body[start..].find('"')? + start;
+    Some(body[start..end].to_owned())
+}
+
+/// Sends the confirm form of the import preview `html` as the session `cookie` (CSRF `c`):
+/// the status and where it leads.
+pub async fn confirm_import(
+    state: &yangguang_web::AppState,
+    cookie: &str,
+    html: &str,
+) -> (axum::http::StatusCode, String) {
+    use tower::ServiceExt;
+    let id = hidden_field(html, "preview").expect("a confirmable preview");
+    let village = hidden_field(html, "village").expect("the preview's village");
+    let req = axum::http::Request::post("/console/imports/confirm")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header(axum::http::header::COOKIE, cookie)
+        .body(axum::body::Body::from(format!("csrf=c&village={village}&preview={id}")))
+        .unwrap();
+    let r = yangguang_web::router(state.clone()).oneshot(req).await.unwrap();
+    let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (r.status(), location)
+}
