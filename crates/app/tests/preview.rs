@@ -80,6 +80,7 @@ async fn clerk(site: &Site, username: &str) -> yangguang_app::auth::SignedIn {
             revoked: false,
             ip: String::new(),
         },
+        badges: Default::default(),
     }
 }
 

@@ -26,6 +26,7 @@ async fn clerk(store: &dyn Store, name: &str) -> i64 {
             display_name: name.into(),
             password_hash: "x".into(),
             must_change_password: false,
+            phone: None,
             grants: vec![Grant { role: Role::VillageClerk, region: code("339921100201") }],
             created_at: time(1),
         })

@@ -17,7 +17,7 @@ use yangguang_app::publishing::{self, Actor, DraftInput};
 use yangguang_core::{Attachment, DisclosureId, DisclosureKind, Period};
 
 use super::multipart::store_uploads;
-pub use super::multipart::{CsrfMultipart, Files, Submitted};
+pub use super::multipart::{CsrfMultipart, Submitted};
 use super::period_picker::{PeriodFields, PeriodPicker, kind_name};
 use super::{Nav, clerk_villages, done, html, layout, nav, render, village_field};
 use crate::AppState;
