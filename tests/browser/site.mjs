@@ -3,7 +3,8 @@
 // Exits non-zero on the first failure, saying what and where.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -16,6 +17,22 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
   passed += 1;
 }
+
+// A TOTP code (RFC 6238, SHA-1, 30 s, 6 digits) from a base32 secret, as an authenticator app makes it.
+function totp(secret, at = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.toUpperCase().replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const o = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+// Files a clerk has on the phone: a photo, a Word document, receipt photos.
+const fixture = (name) => readFileSync(new URL(`fixtures/${name}`, import.meta.url));
 
 async function axe(page, label) {
   await page.addScriptTag({ path: AXE });
@@ -481,29 +498,42 @@ try {
     const shown = await clerk.textContent("main");
     check(shown.includes("原内容") && shown.includes("新内容") && shown.includes("已改"), "a changed voucher shows old beside new");
     await fits("import-preview-changed");
-    await clerk.setViewportSize({ width: 1280, height: 900 });
+    await clerk.setViewportSize({ width: 390, height: 844 });
     console.log("ok: an import was previewed on a phone, confirmed, and a change shown old beside new");
   }
 
   // Two real staff sessions: the clerk drafts and submits, the committee member signs, the
   // item is public with the sign-off; then a correction shows its reason and diff.
   async function publishing() {
+    // Staff on a 390 × 844 phone, as a clerk with only a phone works.
+    const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "zh-CN", bypassCSP: true };
     const staff = async (username, password) => {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN", bypassCSP: true });
+      const ctx = await browser.newContext(phone);
       const p = await ctx.newPage();
       await p.goto(`${base}/console/login`);
       await axe(p, `console-login-${username}`);
       await p.fill("#username", username);
       await p.fill("#password", password);
       await Promise.all([p.waitForNavigation(), p.click("form button[type=submit]")]);
-      // The first login leads straight into the set-up: a new password typed twice, then the console.
+      // The first login leads straight into the set-up: a new password typed twice, then (for
+      // roles that need it) the second factor, then the console.
       check(p.url().endsWith("/console/setup"), `${username} must change the one-time password first (at ${p.url()})`);
       await axe(p, `console-setup-${username}`);
       const fresh = `${password}-new-2026`;
       await p.fill("#new", fresh);
       await p.fill("#confirm", fresh);
       await Promise.all([p.waitForNavigation(), p.click('form[action="/console/setup/password"] button')]);
-      check(p.url().endsWith("/console"), `${username} reaches the console (at ${p.url()})`);
+      if (await p.$("code.totp-key")) {
+        check((await p.$$(".qr svg")).length === 1, `${username}'s second factor is set up from a QR code`);
+        await axe(p, `console-setup-totp-${username}`);
+        await p.fill("#code", totp((await p.textContent("code.totp-key")).replace(/\s/g, "")));
+        await Promise.all([p.waitForNavigation(), p.click('form[action="/console/setup/totp"] button[type=submit]')]);
+      }
+      check(p.url().endsWith("/console"), `${username} reaches the console after one flow (at ${p.url()})`);
+      // On a phone the navigation is one button; a tap opens it.
+      check(!(await p.$eval("details.console-menu", (d) => d.open)), "the console menu is folded on a phone");
+      await p.tap("details.console-menu summary");
+      check(await p.isVisible('details.console-menu a[href="/console/account"]'), "a tap opens the console menu");
       return p;
     };
     const clerk = await staff("clerk", process.env.YG_CLERK_PASSWORD);
@@ -533,31 +563,61 @@ try {
     check((await clerk.textContent("#preview strong")) === "24", "the live preview renders the bold text");
     const markdown = await clerk.$eval("#body", (t) => t.value);
     check(markdown.includes("**24**") && markdown.includes("| 路灯维修 | 3,600.00 |"), `the body is stored as Markdown: ${markdown}`);
+    // A photo taken on site and the Word contract, attached from the phone.
+    await clerk.setInputFiles("#files", [
+      { name: "现场照片.png", mimeType: "image/png", buffer: fixture("现场照片.png") },
+      { name: "施工合同.docx", mimeType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", buffer: fixture("施工合同.docx") },
+    ]);
     await axe(clerk, "console-new");
     await Promise.all([clerk.waitForNavigation(), clerk.click('form[action="/console/new"] button[type=submit]')]);
+    const attached = await clerk.textContent("main");
+    check(attached.includes("现场照片") && attached.includes("施工合同.docx"), "the photo and the Word file are attached to the draft");
     const draftUrl = clerk.url();
     check(/\/console\/d\/\d+$/.test(draftUrl), `draft saved at ${draftUrl}`);
     await Promise.all([clerk.waitForNavigation(), clerk.click('form[action$="/submit"] button')]);
     check((await clerk.textContent("dl.facts")).includes("待审核"), "submitted for review");
-    // The receipt desk of last month on a 375 px phone: the camera input, counts, no overflow.
+    // The receipt desk on the phone: the month before the demo's day, photos of two receipts
+    // named as the clerk's phone would after renaming them to the voucher, then one tap
+    // assigns both; the voucher's count goes up.
     {
-      const d = new Date();
-      d.setDate(1);
-      d.setMonth(d.getMonth() - 1);
-      const month = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
-      await clerk.setViewportSize({ width: 375, height: 740 });
+      const asOf = new Date(`${process.env.YG_AS_OF || new Date().toISOString().slice(0, 10)}T12:00:00Z`);
+      asOf.setUTCDate(1);
+      asOf.setUTCMonth(asOf.getUTCMonth() - 1);
+      const month = asOf.toISOString().slice(0, 7);
       await clerk.goto(`${base}/console/receipts?month=${month}`);
       check((await clerk.$$('input[type=file][capture="environment"]')).length === 1, "the desk offers the camera");
       check((await clerk.textContent("main")).includes("应附"), "the desk counts scans expected against attached");
       const wide = await clerk.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      check(wide <= 0, `the receipt desk fits 375 px (overflow ${wide}px)`);
+      check(wide <= 0, `the receipt desk fits 390 px (overflow ${wide}px)`);
       await axe(clerk, "console-receipts");
-      await clerk.setViewportSize({ width: 1280, height: 900 });
+      const voucher = await clerk.$eval(".desk-list .desk-card strong", (e) => e.textContent.trim()).catch(() => null);
+      check(voucher !== null && /\d/.test(voucher), `the desk lists the month's vouchers (first: ${voucher})`);
+      const number = voucher.match(/[^\s·：:]*\d+/)[0];
+      await clerk.setInputFiles("#photos", [
+        { name: `${number}_1.png`, mimeType: "image/png", buffer: fixture("receipt-a.png") },
+        { name: `${number}_2.png`, mimeType: "image/png", buffer: fixture("receipt-b.png") },
+      ]);
+      // The upload runs with a progress bar and the answer replaces the page in place.
+      await clerk.click('form[action="/console/receipts/upload"] button[type=submit]');
+      await clerk.waitForSelector("#tray", { state: "attached", timeout: 30000 });
+      await clerk.waitForFunction(() => document.body.textContent.includes("到“待分配”"), null, { timeout: 30000 });
+      const tray = await clerk.textContent("main");
+      check(tray.includes("已上传 2 张"), `two photos went into the month's tray: ${tray.slice(0, 300)}`);
+      await axe(clerk, "console-receipts-tray");
+      await Promise.all([clerk.waitForNavigation(), clerk.click('form[action="/console/receipts/assign-suggested"] button')]);
+      check((await clerk.textContent("main")).includes("已按文件名建议分配 2 张"), "one tap assigns the suggested photos to their voucher");
       await clerk.goto(draftUrl);
     }
 
     const reviewer = await staff("supervisor", process.env.YG_SUPERVISOR_PASSWORD);
+    // The supervisor is told: the folded menu and the work list link both count what waits.
+    const waiting = await reviewer.textContent("details.console-menu summary");
+    check(/\d+ 项待办/.test(waiting), `the menu counts what waits for the supervisor: ${waiting}`);
+    check(/待我审核 \d+/.test(await reviewer.textContent('details.console-menu a[href="/console"]')), "the work list link says how many await review");
     await Promise.all([reviewer.waitForNavigation(), reviewer.click('a:has-text("关于村道路灯维修的公告")')]);
+    // Everything signed is shown: the body, the photo itself, the Word file to open.
+    check(await reviewer.isVisible('section.attachment img[alt*="现场照片"]'), "the reviewer sees the photo");
+    check(await reviewer.isVisible('section.attachment a:has-text("施工合同.docx")'), "the reviewer can open the Word file");
     await axe(reviewer, "console-review");
     await reviewer.fill("#comment", "经核对，同意公开。");
     await Promise.all([reviewer.waitForNavigation(), reviewer.click('button[value="approve"]')]);
@@ -597,6 +657,30 @@ try {
     await reader.goto(publicUrl);
     check((await reader.textContent("main")).includes("此版本已被更正"), "the old version says it was corrected");
     console.log("ok: two staff sessions published and corrected an item");
+
+    // Axe on every console page, normal and elder mode, on the phone; the admin's and the
+    // bank's pages after their own first login with a second factor.
+    const admin = await staff("admin", process.env.YG_ADMIN_PASSWORD);
+    const bank = await staff("bank", process.env.YG_BANK_PASSWORD);
+    const sweep = [
+      [clerk, ["/console", "/console/new", "/console/ledger", "/console/receipts", "/console/receipts/recheck", "/console/assets", "/console/leases", "/console/households", "/console/published", "/console/account", draftUrl.replace(base, "")]],
+      [reviewer, ["/console", "/console/published", "/console/account"]],
+      [admin, ["/console/users", "/console/audit"]],
+      [bank, ["/console/bank"]],
+    ];
+    for (const elder of [false, true]) {
+      for (const [who, paths] of sweep) {
+        await who.context().addCookies([{ name: "yg_elder", value: elder ? "1" : "0", url: base }]);
+        for (const path of paths) {
+          const answer = await who.goto(`${base}${path}`);
+          check(answer.status() === 200, `${path} answers 200 (got ${answer.status()})`);
+          const wide = await who.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          check(wide <= 0, `${path} fits 390 px${elder ? " in elder mode" : ""} (overflow ${wide}px)`);
+          await axe(who, `console ${path}${elder ? " (elder)" : ""}`);
+        }
+      }
+    }
+    console.log("ok: every console page passes axe WCAG 2.1 AA at 390 px, normal and elder");
     await importPreview(clerk);
   }
 } catch (e) {

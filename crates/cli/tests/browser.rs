@@ -97,6 +97,7 @@ fn a_villager_reads_in_normal_and_elder_mode_and_a_clerk_and_a_reviewer_publish_
     let data = data.to_str().unwrap();
     let demo = Server::start(&["demo", "--data-dir", data, "--as-of", AS_OF]);
     let (clerk, supervisor) = (demo.demo_password("clerk"), demo.demo_password("supervisor"));
+    let (admin, bank) = (demo.demo_password("admin"), demo.demo_password("bank"));
     // A witness told of the demo's log key (as its /verify page shows it), and the demo served
     // again with that witness configured: it cosigns the latest checkpoint at start.
     let keys: serde_json::Value = serde_json::from_str(&demo.get("/api/log/keys").body).unwrap();
@@ -125,6 +126,9 @@ fn a_villager_reads_in_normal_and_elder_mode_and_a_clerk_and_a_reviewer_publish_
         .env("CHROMIUM", &chromium)
         .env("YG_CLERK_PASSWORD", clerk)
         .env("YG_SUPERVISOR_PASSWORD", supervisor)
+        .env("YG_ADMIN_PASSWORD", admin)
+        .env("YG_BANK_PASSWORD", bank)
+        .env("YG_AS_OF", AS_OF)
         .env("YG_WITNESS", WITNESS)
         .env("YG_CHECK_SHOTS", &shots)
         .env("YG_VILLAGER_COOKIE", villager_session(&server))
