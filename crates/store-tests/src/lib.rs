@@ -65,7 +65,8 @@ macro_rules! contract_tests {
             replacing_a_village_register_removes_what_is_gone,
             a_record_for_an_unknown_village_stores_nothing,
             platform_state_is_claimed_once_and_pruned,
-            published_lists_search_filter_scope_and_page);
+            published_lists_search_filter_scope_and_page,
+            sealed_tips_round_trip_with_attachments_states_and_replies);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -148,6 +149,7 @@ mod disclosures;
 mod published;
 mod records;
 mod staff;
+mod tips;
 mod tray;
 
 pub use books::*;
@@ -155,4 +157,5 @@ pub use disclosures::*;
 pub use published::*;
 pub use records::*;
 pub use staff::*;
+pub use tips::*;
 pub use tray::*;
