@@ -129,7 +129,11 @@ impl TipStore for Backend {
                 .map_err(map_err)?;
         Ok(rows
             .iter()
-            .map(|r| TipReply { to_reporter: r.get("to_reporter"), to_commission: r.get("to_commission"), at: r.get("at") })
+            .map(|r| TipReply {
+                to_reporter: r.get("to_reporter"),
+                to_commission: r.get("to_commission"),
+                at: r.get("at"),
+            })
             .collect())
     }
 
