@@ -6,10 +6,12 @@
 mod account;
 mod console;
 mod labels;
+mod tips;
 
 pub use account::AccountTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use labels::Label;
+pub use tips::TipsTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {

@@ -17,6 +17,7 @@ mod receipts;
 mod registers;
 mod review;
 mod signin;
+mod tips;
 mod work;
 
 use axum::Router;
@@ -86,6 +87,14 @@ pub fn routes() -> Router<AppState> {
         .route("/console/receipts/detach", post(receipts::detach))
         .route("/console/receipts/discard", post(receipts::discard))
         .route("/console/receipts/scan/{village}/{month}/{sha256}/{size}", get(receipts::scan))
+        // Sealed whistle-blowing reports: discipline commission only.
+        .route("/console/tips", get(tips::list_page))
+        .route("/console/tips/unlock", post(tips::unlock))
+        .route("/console/tips/lock", post(tips::lock))
+        .route("/console/tips/{id}", get(tips::detail))
+        .route("/console/tips/{id}/a/{position}", get(tips::attachment))
+        .route("/console/tips/{id}/status", post(tips::set_status))
+        .route("/console/tips/{id}/reply", post(tips::reply))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).
@@ -132,6 +141,9 @@ pub struct Nav {
     /// What waits for the reader (counted on page loads, see `session::Staff`).
     pub to_review: usize,
     pub returned: usize,
+    /// Discipline-commission staff: the reports' link, and how many are new.
+    pub is_commission: bool,
+    pub tips: usize,
     pub flash: String,
 }
 
@@ -160,6 +172,8 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         is_bank: who.staff.grants.iter().any(|g| g.role == Role::BankEditor),
         to_review: who.badges.to_review,
         returned: who.badges.returned,
+        is_commission: yangguang_app::tips::may_read(&grants),
+        tips: who.badges.tips,
         flash,
     }
 }
