@@ -12,7 +12,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use crypto_box::aead::OsRng;
-use crypto_box::{PublicKey, SecretKey};
+pub use crypto_box::{PublicKey, SecretKey};
 use serde::{Deserialize, Serialize};
 
 /// The prefix of every sealed value this module writes.
