@@ -29,13 +29,27 @@ use crate::{AppError, Site};
 use guard::{Counted, Throttle};
 
 /// The commission's configuration and the keys unlocked in this process.
-#[derive(Default)]
 pub struct Tips {
+    /// Reports, and receipt-code checks, one address may send in an hour.
+    pub submissions_per_hour: u32,
+    pub lookups_per_hour: u32,
     /// The commission's public key; without one the form is closed.
     pub public_key: Option<PublicKey>,
     /// Secret keys unlocked for console sessions, by the session's token hash.
     unlocked: Mutex<HashMap<String, Unlocked>>,
     pub throttle: Throttle,
+}
+
+impl Default for Tips {
+    fn default() -> Self {
+        Self {
+            submissions_per_hour: guard::SUBMISSIONS_PER_HOUR,
+            lookups_per_hour: guard::LOOKUPS_PER_HOUR,
+            public_key: None,
+            unlocked: Mutex::default(),
+            throttle: Throttle::default(),
+        }
+    }
 }
 
 struct Unlocked {
@@ -210,10 +224,10 @@ pub async fn submit(
 ) -> Result<String, TipError> {
     let Some(public) = site.tips.public_key.clone() else { return Err(TipError::Closed) };
     let nonce = guard::form_token_valid(site, form_token, now).ok_or(TipError::Replayed)?;
-    if !site.tips.throttle.allow(Counted::Submission, address, guard::SUBMISSIONS_PER_HOUR, now) {
+    let limit = site.tips.submissions_per_hour;
+    if !site.tips.throttle.allow(Counted::Submission, address, limit, now) {
         return Err(TipError::TooMany(format!(
-            "同一网络一小时内最多提交 {} 份举报，请稍后再试；已填写的内容保留在下面 / too many reports from this network, try again later",
-            guard::SUBMISSIONS_PER_HOUR
+            "同一网络一小时内最多提交 {limit} 份举报，请稍后再试；已填写的内容保留在下面 / too many reports from this network, try again later"
         )));
     }
     let (text, about, reporter) = check_text(&s)?;
@@ -256,10 +270,10 @@ pub async fn check_receipt(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Receipt>, TipError> {
-    if !site.tips.throttle.allow(Counted::Lookup, address, guard::LOOKUPS_PER_HOUR, now) {
+    let limit = site.tips.lookups_per_hour;
+    if !site.tips.throttle.allow(Counted::Lookup, address, limit, now) {
         return Err(TipError::TooMany(format!(
-            "同一网络一小时内最多查询 {} 次，请一小时后再试 / too many checks from this network, try again in an hour",
-            guard::LOOKUPS_PER_HOUR
+            "同一网络一小时内最多查询 {limit} 次，请一小时后再试 / too many checks from this network, try again in an hour"
         )));
     }
     let code = seal::normalise_code(typed).ok_or_else(|| {
