@@ -277,7 +277,7 @@ mod tests {
         assert_ne!(code, new_receipt_code());
         let canonical = normalise_code(&code).unwrap();
         assert_eq!(normalise_code(&code.to_lowercase().replace('-', " ")).as_deref(), Some(canonical.as_str()));
-        assert_eq!(normalise_code("OIL").is_none(), true);
+        assert!(normalise_code("OIL").is_none(), "too short");
         assert_eq!(normalise_code(&"o".repeat(24)).as_deref(), Some("0".repeat(24).as_str()));
         assert!(normalise_code(&"U".repeat(24)).is_none(), "U is not a Crockford digit");
         assert_ne!(lookup(&canonical), lookup(&"0".repeat(24)));
