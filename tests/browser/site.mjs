@@ -173,6 +173,7 @@ try {
   await elderEverywhere(village, disclosureUrl, financeUrl);
   await readAloud(`${base}${village}/leases`);
   await checkOnThisPhone(disclosureUrl);
+  await tipsOnAPhone();
   await page.setViewportSize({ width: 390, height: 844 });
 
   // The 404 page is friendly, in Chinese, with a way back.
@@ -197,6 +198,43 @@ try {
 
   if (process.env.YG_CLERK_PASSWORD) await publishing();
   console.log(`${passed} passed, 0 failed`);
+
+  // 监督举报 on a 360 px phone: the form in normal and elder mode, a refusal that keeps the
+  // text, the receipt code, and the status check with it. Leaves elder mode on, as it found it.
+  async function tipsOnAPhone() {
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const elder of [0, 1]) {
+      await page.goto(`${base}/prefs?elder=${elder}&back=%2Ftips`);
+      check(page.url().endsWith("/tips"), `the elder switch returned to the form (at ${page.url()})`);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(wide <= 0, `the tips form fits 360 px (overflow ${wide}px)`);
+      await axe(page, elder ? "tips-form-elder" : "tips-form");
+    }
+    const smallest = await page.evaluate(() => Math.min(...[...document.querySelectorAll("form.tip button, form.tip label.choice, form.tip input:not([type=hidden]):not([type=radio]), form.tip textarea, footer a")]
+      .map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => Math.min(r.width, r.height))));
+    check(smallest >= 60, `an elder-mode target on the tips form is only ${smallest}px (60px needed)`);
+    const typed = "村务公开栏三个月没有更新 BROWSER-TIP";
+    await page.fill("#text", typed);
+    await page.check("input[value=named]");
+    await page.fill("#name", "王某");
+    await Promise.all([page.waitForNavigation(), page.click("form.tip button[type=submit]")]);
+    check((await page.textContent(".tip-error")).includes("手机号码"), "a named report without a phone number is refused, saying why");
+    check((await page.inputValue("#text")) === typed && (await page.inputValue("#name")) === "王某", "the refused form keeps what was typed");
+    await axe(page, "tips-refused-elder");
+    await page.check("input[value=anonymous]");
+    await Promise.all([page.waitForNavigation(), page.click("form.tip button[type=submit]")]);
+    const code = (await page.textContent(".receipt-code")).trim();
+    check(/^([0-9A-Z]{4}-){5}[0-9A-Z]{4}$/.test(code), `a receipt code is shown (${code})`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(wide <= 0, `the receipt fits 360 px (overflow ${wide}px)`);
+    await axe(page, "tips-receipt-elder");
+    await page.goto(`${base}/tips/status`);
+    await page.fill("#code", code.toLowerCase());
+    await Promise.all([page.waitForNavigation(), page.click("form.tip button[type=submit]")]);
+    check((await page.textContent("dl.facts")).includes("新收到"), "the status check shows the report as received");
+    await axe(page, "tips-status-elder");
+    console.log("ok: 监督举报 at 360 px — form (normal and elder), refusal keeping the text, receipt, status check");
+  }
 
   // 在本机核验 on a 360 px phone in elder mode: the browser recomputes the content hash from
   // content.json, walks the inclusion proof to the checkpoint's root, and checks the log's

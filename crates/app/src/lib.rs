@@ -30,6 +30,7 @@ pub mod redact;
 pub mod regions;
 pub mod registers;
 pub mod site;
+pub mod tips;
 pub mod trading;
 pub mod transparency;
 pub mod uploads;

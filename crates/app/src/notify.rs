@@ -36,11 +36,13 @@ pub struct Badges {
     pub to_review: usize,
     /// Versions in their villages as clerk that a reviewer returned.
     pub returned: usize,
+    /// New sealed whistle-blowing reports (discipline-commission staff only).
+    pub tips: usize,
 }
 
 impl Badges {
     pub fn total(&self) -> usize {
-        self.to_review + self.returned
+        self.to_review + self.returned + self.tips
     }
 }
 
@@ -48,6 +50,7 @@ pub async fn badges(site: &Site, grants: &Grants) -> Result<Badges, AppError> {
     Ok(Badges {
         to_review: work::to_review(site, grants).await?.len(),
         returned: work::clerk_versions(site, grants, vec![DisclosureState::Returned]).await?.len(),
+        tips: crate::tips::new_count(site, grants).await?,
     })
 }
 
@@ -168,9 +171,9 @@ mod tests {
     #[test]
     fn a_digest_names_what_waits_and_nothing_else() {
         assert_eq!(digest_text("王芳", Badges::default(), 0), None);
-        let text = digest_text("王芳", Badges { to_review: 3, returned: 0 }, 2).unwrap();
+        let text = digest_text("王芳", Badges { to_review: 3, ..Badges::default() }, 2).unwrap();
         assert_eq!(text, "【阳光村务】王芳您好：3 项公开事项等待您审核；2 项已经公开。请登录村务公开控制台查看。");
-        let text = digest_text("李会计", Badges { to_review: 0, returned: 1 }, 0).unwrap();
+        let text = digest_text("李会计", Badges { returned: 1, ..Badges::default() }, 0).unwrap();
         assert!(text.contains("1 项被退回") && !text.contains("审核"), "{text}");
     }
 }

@@ -42,6 +42,8 @@ pub struct Site {
     pub log: crate::transparency::TransparencyLog,
     /// Each village's leases with their rent positions, while its pages stay valid.
     pub lease_books: VillageCache<crate::leases::LeaseBook>,
+    /// Sealed whistle-blowing: the commission's public key, keys unlocked per session.
+    pub tips: crate::tips::Tips,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -127,6 +129,7 @@ impl Site {
             login_lock: Default::default(),
             log,
             lease_books: Default::default(),
+            tips: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {

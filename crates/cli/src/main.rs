@@ -4,6 +4,7 @@
 mod backup;
 mod settings;
 mod stores;
+mod tips;
 mod witness;
 
 use std::net::SocketAddr;
@@ -59,6 +60,9 @@ enum Command {
     /// Run a witness: cosign the checkpoints of the logs given, refusing any that is not
     /// consistent with what it cosigned before.
     Witness(witness::WitnessArgs),
+    /// 监督举报: the discipline commission's key pair (`tips keygen --out FILE`).
+    #[command(subcommand)]
+    Tips(tips::TipsCommand),
 }
 
 #[derive(Args, Debug)]
@@ -383,6 +387,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args).await,
+        Command::Tips(command) => tips::run(command),
         Command::Witness(args) => {
             init_logging(&Settings::default());
             witness::witness(args).await
@@ -632,6 +637,7 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     site.trading = settings.trading.config()?;
     site.sms = settings.sms.sender()?;
     site.notify.daily_digest = settings.sms.staff_digest;
+    site.tips.public_key = settings.tips.public_key()?;
     let witnesses = settings
         .transparency
         .witness

@@ -18,6 +18,26 @@ pub struct Settings {
     pub trading: TradingSettings,
     pub sms: SmsSettings,
     pub transparency: TransparencySettings,
+    pub tips: TipsSettings,
+}
+
+/// 监督举报: the discipline commission's public key (from `yangguang tips keygen`); empty
+/// keeps the whistle-blowing form closed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TipsSettings {
+    pub public_key: String,
+}
+
+impl TipsSettings {
+    pub fn public_key(&self) -> anyhow::Result<Option<yangguang_app::tips::seal::PublicKey>> {
+        if self.public_key.trim().is_empty() {
+            return Ok(None);
+        }
+        yangguang_app::tips::seal::parse_public_key(&self.public_key)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("tips.public_key: {e}"))
+    }
 }
 
 /// The transparency log's name and the witnesses asked to cosign its checkpoints.
@@ -275,6 +295,7 @@ impl Default for Settings {
             trading: TradingSettings::default(),
             sms: SmsSettings::default(),
             transparency: TransparencySettings::default(),
+            tips: TipsSettings::default(),
         }
     }
 }
@@ -358,6 +379,7 @@ impl Settings {
         settings.uploads.limits()?;
         settings.trading.config()?;
         settings.sms.sender()?;
+        settings.tips.public_key()?;
         if !matches!(settings.log.format.as_str(), "text" | "json") {
             bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
         }

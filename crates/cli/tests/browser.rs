@@ -109,8 +109,13 @@ fn a_villager_reads_in_normal_and_elder_mode_and_a_clerk_and_a_reviewer_publish_
     let witness_key = printed(&witness, "witness-key ");
     let config = witness_dir.join("platform.toml");
     let witness_url = format!("{}/", witness.base());
-    std::fs::write(&config, format!("[[transparency.witness]]\nurl = \"{witness_url}\"\nkey = \"{witness_key}\"\n"))
-        .unwrap();
+    // A commission key (its public half only: the form seals to it) opens 监督举报.
+    let tips = "[tips]\npublic_key = \"b20506cf5373843f7b3464097648c183646299020de169c3510a66b06e205f3c\"\n";
+    std::fs::write(
+        &config,
+        format!("{tips}[[transparency.witness]]\nurl = \"{witness_url}\"\nkey = \"{witness_key}\"\n"),
+    )
+    .unwrap();
     let server = Server::start(&["serve", "--data-dir", data, "--config", config.to_str().unwrap()]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !server.get("/log/checkpoint").body.contains(&format!("\n\u{2014} {WITNESS} ")) {

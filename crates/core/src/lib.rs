@@ -19,6 +19,7 @@ pub mod region;
 pub mod signature;
 pub mod staff;
 pub mod time;
+pub mod tip;
 pub mod tlog;
 pub mod trading;
 

@@ -68,7 +68,8 @@ macro_rules! contract_tests {
             published_lists_search_filter_scope_and_page,
             a_preview_is_taken_once_by_its_clerk_for_its_village_before_it_expires,
             stored_vouchers_come_with_their_lines_and_lock,
-            a_changed_voucher_flags_its_scans_until_a_clerk_confirms_them);
+            a_changed_voucher_flags_its_scans_until_a_clerk_confirms_them,
+            sealed_tips_round_trip_with_attachments_states_and_replies);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -152,6 +153,7 @@ mod previews;
 mod published;
 mod records;
 mod staff;
+mod tips;
 mod tray;
 
 pub use books::*;
@@ -160,4 +162,5 @@ pub use previews::*;
 pub use published::*;
 pub use records::*;
 pub use staff::*;
+pub use tips::*;
 pub use tray::*;

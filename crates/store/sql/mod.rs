@@ -80,6 +80,7 @@ mod records;
 mod regions;
 mod rows;
 mod staff;
+mod tips;
 mod tray;
 
 pub use ledger::ImportSession;
@@ -99,6 +100,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (11, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0011_import_preview.sql"))),
     (12, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0012_receipt_tray.sql"))),
     (13, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_staff_phone.sql"))),
+    (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -154,6 +156,7 @@ mod tests {
             include_str!("rows.rs"),
             include_str!("staff.rs"),
             include_str!("tray.rs"),
+            include_str!("tips.rs"),
         ];
         for source in sources {
             assert!(!source.to_uppercase().contains(concat!("SELECT ", "*")), "a query selects *");

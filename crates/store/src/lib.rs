@@ -34,6 +34,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 mod tray;
 pub use tray::{NewTrayScan, ReceiptTrayStore, TrayScan};
+mod tips;
+pub use tips::{NewTip, Tip, TipReply, TipStore};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -628,7 +630,15 @@ pub trait StaffStore: Send + Sync {
 /// A whole backend.
 #[async_trait]
 pub trait Store:
-    RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore + ReceiptTrayStore + PreviewStore
+    RegionStore
+    + DisclosureStore
+    + LogStore
+    + StaffStore
+    + LedgerStore
+    + RecordStore
+    + ReceiptTrayStore
+    + PreviewStore
+    + TipStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

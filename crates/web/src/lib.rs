@@ -13,6 +13,7 @@ pub mod prefs;
 pub mod proxy;
 pub mod render;
 pub mod session;
+pub mod tips;
 pub mod villager;
 pub mod witness;
 
@@ -117,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(console::routes())
         .merge(villager::routes())
+        .merge(tips::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))

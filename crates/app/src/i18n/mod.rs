@@ -6,11 +6,13 @@
 mod account;
 mod console;
 mod labels;
+mod tips;
 mod villager;
 
 pub use account::AccountTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use labels::Label;
+pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

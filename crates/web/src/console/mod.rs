@@ -18,6 +18,7 @@ mod receipts;
 mod registers;
 mod review;
 mod signin;
+mod tips;
 mod work;
 
 use axum::Router;
@@ -91,6 +92,14 @@ pub fn routes() -> Router<AppState> {
         .route("/console/imports/confirm", post(imports::confirm))
         .route("/console/receipts/recheck", get(imports::recheck_page).post(imports::confirm_scan))
         .route("/console/receipts/{village}/{sha256}/{size}", get(imports::scan))
+        // Sealed whistle-blowing reports: discipline commission only.
+        .route("/console/tips", get(tips::list_page))
+        .route("/console/tips/unlock", post(tips::unlock))
+        .route("/console/tips/lock", post(tips::lock))
+        .route("/console/tips/{id}", get(tips::detail))
+        .route("/console/tips/{id}/a/{position}", get(tips::attachment))
+        .route("/console/tips/{id}/status", post(tips::set_status))
+        .route("/console/tips/{id}/reply", post(tips::reply))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).
@@ -137,6 +146,9 @@ pub struct Nav {
     /// What waits for the reader (counted on page loads, see `session::Staff`).
     pub to_review: usize,
     pub returned: usize,
+    /// Discipline-commission staff: the reports' link, and how many are new.
+    pub is_commission: bool,
+    pub tips: usize,
     pub flash: String,
 }
 
@@ -165,6 +177,8 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         is_bank: who.staff.grants.iter().any(|g| g.role == Role::BankEditor),
         to_review: who.badges.to_review,
         returned: who.badges.returned,
+        is_commission: yangguang_app::tips::may_read(&grants),
+        tips: who.badges.tips,
         flash,
     }
 }

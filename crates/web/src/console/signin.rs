@@ -107,6 +107,8 @@ pub async fn logout(
     CsrfForm(StaffInSetup(who), NoFields {}): CsrfForm<NoFields, StaffInSetup>,
 ) -> Result<Response, WebError> {
     auth::logout(&state.site, &who, &client_ip(&headers)).await?;
+    // The commission's key, if this session unlocked it, goes with the session.
+    yangguang_app::tips::lock(&state.site, &who.session.token_hash);
     let mut r = Redirect::to("/console/login").into_response();
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&headers, SESSION_COOKIE, "", 0, "/"));
     Ok(no_store(r))
