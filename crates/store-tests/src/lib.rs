@@ -65,7 +65,10 @@ macro_rules! contract_tests {
             replacing_a_village_register_removes_what_is_gone,
             a_record_for_an_unknown_village_stores_nothing,
             platform_state_is_claimed_once_and_pruned,
-            published_lists_search_filter_scope_and_page);
+            published_lists_search_filter_scope_and_page,
+            reports_move_through_their_statuses_and_keep_a_history,
+            reports_are_listed_by_region_and_publicly_only_when_resolved,
+            throttles_are_claimed_within_their_limits);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -147,6 +150,7 @@ mod books;
 mod disclosures;
 mod published;
 mod records;
+mod reports;
 mod staff;
 mod tray;
 
@@ -154,5 +158,6 @@ pub use books::*;
 pub use disclosures::*;
 pub use published::*;
 pub use records::*;
+pub use reports::*;
 pub use staff::*;
 pub use tray::*;

@@ -77,6 +77,7 @@ mod migrate;
 mod published;
 mod records;
 mod regions;
+mod reports;
 mod rows;
 mod staff;
 mod tray;
@@ -97,6 +98,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (10, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0010_tree.sql"))),
     (12, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0012_receipt_tray.sql"))),
     (13, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_staff_phone.sql"))),
+    (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -148,6 +150,7 @@ mod tests {
             include_str!("migrate.rs"),
             include_str!("records.rs"),
             include_str!("regions.rs"),
+            include_str!("reports.rs"),
             include_str!("rows.rs"),
             include_str!("staff.rs"),
             include_str!("tray.rs"),
