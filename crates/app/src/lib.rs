@@ -28,6 +28,7 @@ pub mod receipts;
 pub mod redact;
 pub mod regions;
 pub mod registers;
+pub mod reports;
 pub mod site;
 pub mod trading;
 pub mod transparency;

@@ -6,10 +6,12 @@
 mod account;
 mod console;
 mod labels;
+mod reports;
 
 pub use account::AccountTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use labels::Label;
+pub use reports::ReportTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {

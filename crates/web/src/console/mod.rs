@@ -15,6 +15,7 @@ mod preview;
 mod published;
 mod receipts;
 mod registers;
+mod reports;
 mod review;
 mod signin;
 mod work;
@@ -86,6 +87,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/receipts/detach", post(receipts::detach))
         .route("/console/receipts/discard", post(receipts::discard))
         .route("/console/receipts/scan/{village}/{month}/{sha256}/{size}", get(receipts::scan))
+        .route("/console/reports", get(reports::list_page))
+        .route("/console/reports/{id}", get(reports::detail))
+        .route("/console/reports/{id}/status", post(reports::change_status))
+        .route("/console/reports/{id}/hide", post(reports::hide))
+        .route("/console/reports/{id}/photo/{n}", get(reports::photo))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).
@@ -132,6 +138,9 @@ pub struct Nav {
     /// What waits for the reader (counted on page loads, see `session::Staff`).
     pub to_review: usize,
     pub returned: usize,
+    /// Grid workers and clerks handle problem reports; new ones wait for grid workers.
+    pub can_reports: bool,
+    pub reports: usize,
     pub flash: String,
 }
 
@@ -160,6 +169,8 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         is_bank: who.staff.grants.iter().any(|g| g.role == Role::BankEditor),
         to_review: who.badges.to_review,
         returned: who.badges.returned,
+        can_reports: !yangguang_app::reports::handled_villages(&grants).is_empty(),
+        reports: who.badges.reports,
         flash,
     }
 }

@@ -7,6 +7,7 @@ pub mod feeds;
 pub mod finance;
 pub mod leases;
 pub mod region;
+pub mod reports;
 pub mod search;
 pub mod trading;
 pub mod transparency;
