@@ -144,9 +144,26 @@ pub fn plain_text(typed: &str) -> String {
     text.trim().to_owned()
 }
 
-/// The description, checked: plain text of 5 to 500 characters.
+/// Whether text holds something that looks like an HTML tag (`<script`, `</b`, `<!--`):
+/// villagers write plain text, so markup is refused rather than silently shown or stripped.
+pub fn has_markup(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+fn no_markup(field: &'static str, text: &str) -> Result<(), InputError> {
+    if has_markup(text) {
+        return Err(input_error(
+            field,
+            "只能填写文字，不能包含网页代码（如 <script>）；请删去尖括号里的内容 / plain text only, no HTML".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The description, checked: plain text of 5 to 500 characters, no markup.
 pub fn check_description(typed: &str) -> Result<String, InputError> {
     let text = plain_text(typed);
+    no_markup("description", &text)?;
     let n = text.chars().count();
     if n < DESCRIPTION_MIN_CHARS {
         return Err(input_error(
@@ -192,6 +209,7 @@ pub struct Place {
 /// (decimal degrees, in range) or both empty.
 pub fn check_place(address: &str, lat: &str, long: &str) -> Result<Place, InputError> {
     let address = plain_text(address).replace('\n', " ");
+    no_markup("address", &address)?;
     let n = address.chars().count();
     if n > ADDRESS_MAX_CHARS {
         return Err(input_error(
@@ -265,8 +283,10 @@ mod tests {
         assert_eq!(check_description("  路灯坏了\u{202E}三盏\r\n  ").unwrap(), "路灯坏了三盏");
         assert_eq!(check_description("短").unwrap_err().field, "description");
         assert!(check_description(&"坑".repeat(501)).is_err());
-        // Markup is kept as the characters typed: it is escaped where shown, never interpreted.
-        assert_eq!(check_description("<script>alert(1)</script>").unwrap(), "<script>alert(1)</script>");
+        // Markup is refused (and anything shown is escaped anyway); a lone "<" is just a character.
+        assert_eq!(check_description("<script>alert(1)</script>").unwrap_err().field, "description");
+        assert_eq!(check_description("水位 <1 米，**很浅**").unwrap(), "水位 <1 米，**很浅**");
+        assert_eq!(check_place("<img src=x>", "", "").unwrap_err().field, "address");
     }
 
     #[test]
