@@ -145,5 +145,5 @@ pub async fn throttles_are_claimed_within_their_limits(store: &dyn Store) {
     // Outside the window, old uses no longer count; pruning forgets them.
     assert!(store.claim_throttle(std::slice::from_ref(&ip), time(3), time(3)).await.unwrap());
     assert_eq!(store.prune_throttle(time(3)).await.unwrap(), 5);
-    assert!(store.claim_throttle(&[device.clone()], time(1), time(4)).await.unwrap());
+    assert!(store.claim_throttle(std::slice::from_ref(&device), time(1), time(4)).await.unwrap());
 }

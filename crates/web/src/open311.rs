@@ -172,7 +172,7 @@ async fn requests(
             .await?;
         out.extend(found.items.iter().map(|r| (r.created_at, r.id, request_json(&state, &base, r))));
     }
-    out.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    out.sort_by_key(|r| std::cmp::Reverse((r.0, r.1)));
     out.truncate(MAX_RESULTS as usize);
     Ok(json_response(Value::Array(out.into_iter().map(|(_, _, v)| v).collect())))
 }
