@@ -196,6 +196,50 @@ try {
   await Promise.all([plain.waitForNavigation(), plain.click("#check-link")]);
   check(plain.url().endsWith("/verify#check") && (await plain.textContent("#check")).includes("核验一条公开事项"), `without JavaScript 在本机核验 explains how to check by hand (at ${plain.url()})`);
 
+  // 随手拍 on a 360 px phone in elder mode: the form (location button, photo, text), the receipt
+  // code shown once, the follow-up page with that code, the village's list; axe on each, no
+  // sideways scrolling, buttons at least 60 px.
+  {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "zh-CN", bypassCSP: true });
+    const phone = await ctx.newPage();
+    phone.on("request", (r) => { if (!r.url().startsWith(base)) failures.push(`third-party request: ${r.url()}`); });
+    await phone.goto(`${base}/prefs?elder=1&back=${encodeURIComponent(href + "/reports/new")}`);
+    check(await phone.evaluate(() => document.documentElement.classList.contains("elder")), "the report form is in elder mode");
+    const fits = async (label) => {
+      const wide = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(wide <= 0, `${label} fits 360 px in elder mode (overflow ${wide}px)`);
+    };
+    check(await phone.isVisible("#locate"), "the location button shows where the browser can locate");
+    const small = await phone.$$eval("main button, main select, main input[type=text], main textarea", (els) =>
+      els.filter((e) => { const r = e.getBoundingClientRect(); return r.height < 60; }).map((e) => e.id || e.tagName));
+    check(small.length === 0, `report form controls are at least 60 px tall in elder mode: ${small.join(", ")}`);
+    await axe(phone, "report-form-elder");
+    await fits("the report form");
+    // A small PNG from the phone's camera roll.
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4YaOBFTEMLQkAdntLARs7+acAAAAASUVORK5CYII=", "base64");
+    await phone.selectOption("#category", "road");
+    await phone.fill("#description", "二组路口的水泥路面塌了一个坑，晚上看不清");
+    await phone.fill("#address", "二组路口");
+    await phone.setInputFiles("#photos", { name: "IMG_0001.png", mimeType: "image/png", buffer: png });
+    await Promise.all([phone.waitForNavigation(), phone.click('form.report-form button[type=submit]')]);
+    const code = (await phone.textContent("#receipt-code")).trim();
+    check(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){3}$/.test(code), `the report gets a long receipt code (${code})`);
+    await axe(phone, "report-sent-elder");
+    await fits("the receipt page");
+    await phone.goto(`${base}/reports/follow`);
+    await phone.fill("#code", code);
+    await Promise.all([phone.waitForNavigation(), phone.click('form[action="/reports/follow"] button')]);
+    check((await phone.textContent("#report-status")).includes("已受理"), "the code shows the report as received");
+    await axe(phone, "report-follow-elder");
+    await fits("the follow-up page");
+    await phone.goto(`${base}${href}/reports`);
+    check(!(await phone.textContent("main")).includes("塌了一个坑"), "an unresolved report is not listed publicly");
+    await axe(phone, "reports-list-elder");
+    await fits("the village's reports");
+    await ctx.close();
+    console.log("ok: a problem report sent and followed on a 360 px phone in elder mode");
+  }
+
   if (process.env.YG_CLERK_PASSWORD) await publishing();
   console.log(`${passed} passed, 0 failed`);
 

@@ -84,5 +84,8 @@ async fn scheduled_work(site: &Site) {
         if let Err(e) = crate::notify::prune(site, now).await {
             tracing::error!(error = %e, "pruning digest records failed");
         }
+        if let Err(e) = crate::reports::prune(site, now).await {
+            tracing::error!(error = %e, "pruning report throttles failed");
+        }
     }
 }

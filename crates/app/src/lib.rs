@@ -29,6 +29,7 @@ pub mod receipts;
 pub mod redact;
 pub mod regions;
 pub mod registers;
+pub mod reports;
 pub mod site;
 pub mod tips;
 pub mod trading;

@@ -38,11 +38,13 @@ pub struct Badges {
     pub returned: usize,
     /// New sealed whistle-blowing reports (discipline-commission staff only).
     pub tips: usize,
+    /// New problem reports (随手拍) in the villages where they are grid worker.
+    pub reports: usize,
 }
 
 impl Badges {
     pub fn total(&self) -> usize {
-        self.to_review + self.returned + self.tips
+        self.to_review + self.returned + self.tips + self.reports
     }
 }
 
@@ -51,6 +53,7 @@ pub async fn badges(site: &Site, grants: &Grants) -> Result<Badges, AppError> {
         to_review: work::to_review(site, grants).await?.len(),
         returned: work::clerk_versions(site, grants, vec![DisclosureState::Returned]).await?.len(),
         tips: crate::tips::new_count(site, grants).await?,
+        reports: crate::reports::waiting_count(site, grants).await?,
     })
 }
 
@@ -105,6 +108,9 @@ pub fn digest_text(name: &str, badges: Badges, published: usize) -> Option<Strin
     }
     if published > 0 {
         parts.push(format!("{published} 项已经公开"));
+    }
+    if badges.reports > 0 {
+        parts.push(format!("{} 条随手拍问题等待处理", badges.reports));
     }
     (!parts.is_empty()).then(|| format!("【阳光村务】{name}您好：{}。请登录村务公开控制台查看。", parts.join("；")))
 }
@@ -175,5 +181,7 @@ mod tests {
         assert_eq!(text, "【阳光村务】王芳您好：3 项公开事项等待您审核；2 项已经公开。请登录村务公开控制台查看。");
         let text = digest_text("李会计", Badges { returned: 1, ..Badges::default() }, 0).unwrap();
         assert!(text.contains("1 项被退回") && !text.contains("审核"), "{text}");
+        let text = digest_text("网格员", Badges { reports: 2, ..Badges::default() }, 0).unwrap();
+        assert_eq!(text, "【阳光村务】网格员您好：2 条随手拍问题等待处理。请登录村务公开控制台查看。");
     }
 }

@@ -16,6 +16,7 @@ pub mod period;
 pub mod period_input;
 pub mod publication;
 pub mod region;
+pub mod report;
 pub mod signature;
 pub mod staff;
 pub mod time;

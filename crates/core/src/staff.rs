@@ -32,9 +32,11 @@ pub enum Role {
     DisciplineCommission,
     /// 平台管理员.
     PlatformAdmin,
+    /// 网格员: handles the village's problem reports (随手拍).
+    GridWorker,
 }
 
-pub const ALL_ROLES: [Role; 10] = [
+pub const ALL_ROLES: [Role; 11] = [
     Role::VillageClerk,
     Role::BranchMember,
     Role::SupervisionMember,
@@ -45,6 +47,7 @@ pub const ALL_ROLES: [Role; 10] = [
     Role::BankEditor,
     Role::DisciplineCommission,
     Role::PlatformAdmin,
+    Role::GridWorker,
 ];
 
 impl Role {
@@ -60,6 +63,7 @@ impl Role {
             Self::BankEditor => "bank-editor",
             Self::DisciplineCommission => "discipline-commission",
             Self::PlatformAdmin => "platform-admin",
+            Self::GridWorker => "grid-worker",
         }
     }
 
@@ -70,9 +74,11 @@ impl Role {
     /// The level of region this role is granted on.
     pub fn scope_level(self) -> CodeLevel {
         match self {
-            Self::VillageClerk | Self::BranchMember | Self::SupervisionMember | Self::FinanceGroupMember => {
-                CodeLevel::Village
-            }
+            Self::VillageClerk
+            | Self::BranchMember
+            | Self::SupervisionMember
+            | Self::FinanceGroupMember
+            | Self::GridWorker => CodeLevel::Village,
             Self::TownshipReviewer => CodeLevel::Town,
             Self::CountyOperator | Self::CatalogAdmin | Self::BankEditor | Self::DisciplineCommission => {
                 CodeLevel::County
@@ -180,6 +186,11 @@ impl Grants {
 
     pub fn can_read_audit(&self) -> bool {
         self.is_admin() || self.has_role(Role::DisciplineCommission)
+    }
+
+    /// Problem reports of a village are handled by its grid workers and clerks.
+    pub fn can_handle_reports(&self, village: RegionCode) -> bool {
+        self.has(Role::GridWorker, village) || self.has(Role::VillageClerk, village)
     }
 
     pub fn can_checkpoint(&self) -> bool {

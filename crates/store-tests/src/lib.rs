@@ -69,7 +69,10 @@ macro_rules! contract_tests {
             a_preview_is_taken_once_by_its_clerk_for_its_village_before_it_expires,
             stored_vouchers_come_with_their_lines_and_lock,
             a_changed_voucher_flags_its_scans_until_a_clerk_confirms_them,
-            sealed_tips_round_trip_with_attachments_states_and_replies);
+            sealed_tips_round_trip_with_attachments_states_and_replies,
+            reports_move_through_their_statuses_and_keep_a_history,
+            reports_are_listed_by_region_and_publicly_only_when_resolved,
+            throttles_are_claimed_within_their_limits);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -152,6 +155,7 @@ mod disclosures;
 mod previews;
 mod published;
 mod records;
+mod reports;
 mod staff;
 mod tips;
 mod tray;
@@ -161,6 +165,7 @@ pub use disclosures::*;
 pub use previews::*;
 pub use published::*;
 pub use records::*;
+pub use reports::*;
 pub use staff::*;
 pub use tips::*;
 pub use tray::*;

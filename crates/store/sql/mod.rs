@@ -78,6 +78,7 @@ mod previews;
 mod published;
 mod records;
 mod regions;
+mod reports;
 mod rows;
 mod staff;
 mod tips;
@@ -100,6 +101,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (11, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0011_import_preview.sql"))),
     (12, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0012_receipt_tray.sql"))),
     (13, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_staff_phone.sql"))),
+    (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
 ];
 #[cfg(test)]
@@ -153,6 +155,7 @@ mod tests {
             include_str!("previews.rs"),
             include_str!("records.rs"),
             include_str!("regions.rs"),
+            include_str!("reports.rs"),
             include_str!("rows.rs"),
             include_str!("staff.rs"),
             include_str!("tray.rs"),

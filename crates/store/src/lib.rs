@@ -36,6 +36,8 @@ mod tray;
 pub use tray::{NewTrayScan, ReceiptTrayStore, TrayScan};
 mod tips;
 pub use tips::{NewTip, Tip, TipReply, TipStore};
+mod reports;
+pub use reports::{NewReport, Report, ReportEvent, ReportPhoto, ReportQuery, ReportStore, StatusChange};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -639,6 +641,7 @@ pub trait Store:
     + ReceiptTrayStore
     + PreviewStore
     + TipStore
+    + ReportStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

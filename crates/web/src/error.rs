@@ -183,7 +183,8 @@ impl IntoResponse for WebError {
 
 pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let prefs = Prefs::from_headers(request.headers());
-    let json = request.uri().path().starts_with("/api/") || request.uri().path() == "/healthz";
+    let path = request.uri().path();
+    let json = path.starts_with("/api/") || path.starts_with("/open311/") || path == "/healthz";
     let headers = request.headers().clone();
     let mut response = next.run(request).await;
     // Unmatched routes come back as a bare 404 from the router: give them the page too.

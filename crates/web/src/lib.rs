@@ -7,6 +7,7 @@ pub mod compress;
 pub mod console;
 pub mod error;
 pub mod log_api;
+pub mod open311;
 pub use yangguang_app::i18n;
 pub mod pages;
 pub mod prefs;
@@ -40,6 +41,8 @@ pub const CONSOLE_JS: &str = concat!(
     include_str!("../assets/receipts.js"),
     include_str!("../assets/editor.js")
 );
+/// The report form's script: the public one plus the location button.
+pub const REPORT_JS: &str = concat!(include_str!("../assets/enhance.js"), include_str!("../assets/report.js"));
 pub const FAVICON: &str = include_str!("../assets/favicon.svg");
 
 /// Rendered page variants kept in memory (a county has ~1,000 village-home variants).
@@ -59,7 +62,7 @@ impl AppState {
         Self {
             site,
             cache: Arc::new(PageCache::new(CACHE_CAPACITY)),
-            security: Arc::new(SecurityHeaders::new(CSS, &[JS, CONSOLE_JS])),
+            security: Arc::new(SecurityHeaders::new(CSS, &[JS, CONSOLE_JS, REPORT_JS])),
             trusted_proxies: Arc::new(proxy::TrustedProxies::default()),
         }
     }
@@ -119,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .merge(console::routes())
         .merge(villager::routes())
         .merge(tips::routes())
+        .merge(pages::reports::routes())
+        .merge(open311::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))

@@ -735,6 +735,7 @@ async fn create_accounts(site: &Site, regions: &[Region]) -> Result<Vec<DemoAcco
         ("supervisor", "李建国", Role::SupervisionMember, village.code),
         ("finance", "张春兰", Role::FinanceGroupMember, village.code),
         ("branch", "陈国强", Role::BranchMember, village.code),
+        ("grid", "赵志远", Role::GridWorker, village.code),
         ("township", "刘芳", Role::TownshipReviewer, town),
         ("operator", "周海", Role::CountyOperator, county),
         ("catalog", "吴敏", Role::CatalogAdmin, county),

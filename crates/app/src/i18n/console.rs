@@ -34,6 +34,8 @@ pub struct ConsoleTexts {
     pub save_phone: &'static str,
     pub phone_saved: &'static str,
     pub phone_removed: &'static str,
+    pub reports: &'static str,
+    pub new_reports: &'static str,
 }
 
 impl Lang {
@@ -98,6 +100,8 @@ static ZH: ConsoleTexts = ConsoleTexts {
     save_phone: "保存手机号码",
     phone_saved: "手机号码已保存，提醒短信将发到这个号码。",
     phone_removed: "已删除手机号码，不再发送提醒短信。",
+    reports: "随手拍问题",
+    new_reports: "新问题",
 };
 
 static EN: ConsoleTexts = ConsoleTexts {
@@ -130,6 +134,8 @@ static EN: ConsoleTexts = ConsoleTexts {
     save_phone: "Save number",
     phone_saved: "Number saved: reminders will go to it.",
     phone_removed: "Number removed: no more reminder texts.",
+    reports: "Problem reports",
+    new_reports: "new",
 };
 
 #[cfg(test)]

@@ -59,6 +59,7 @@ impl Label for Role {
             Self::BankEditor => "农商银行编辑",
             Self::DisciplineCommission => "县纪委监委",
             Self::PlatformAdmin => "平台管理员",
+            Self::GridWorker => "网格员",
         }
     }
 
@@ -74,6 +75,7 @@ impl Label for Role {
             Self::BankEditor => "bank editor",
             Self::DisciplineCommission => "discipline commission",
             Self::PlatformAdmin => "platform administrator",
+            Self::GridWorker => "grid worker",
         }
     }
 }

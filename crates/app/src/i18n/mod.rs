@@ -6,12 +6,14 @@
 mod account;
 mod console;
 mod labels;
+mod reports;
 mod tips;
 mod villager;
 
 pub use account::AccountTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use labels::Label;
+pub use reports::ReportTexts;
 pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
 

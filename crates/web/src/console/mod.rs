@@ -16,6 +16,7 @@ mod preview;
 mod published;
 mod receipts;
 mod registers;
+mod reports;
 mod review;
 mod signin;
 mod tips;
@@ -100,6 +101,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/tips/{id}/a/{position}", get(tips::attachment))
         .route("/console/tips/{id}/status", post(tips::set_status))
         .route("/console/tips/{id}/reply", post(tips::reply))
+        .route("/console/reports", get(reports::list_page))
+        .route("/console/reports/{id}", get(reports::detail))
+        .route("/console/reports/{id}/status", post(reports::change_status))
+        .route("/console/reports/{id}/hide", post(reports::hide))
+        .route("/console/reports/{id}/photo/{n}", get(reports::photo))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).
@@ -149,6 +155,9 @@ pub struct Nav {
     /// Discipline-commission staff: the reports' link, and how many are new.
     pub is_commission: bool,
     pub tips: usize,
+    /// Grid workers and clerks handle problem reports; new ones wait for grid workers.
+    pub can_reports: bool,
+    pub reports: usize,
     pub flash: String,
 }
 
@@ -179,6 +188,8 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         returned: who.badges.returned,
         is_commission: yangguang_app::tips::may_read(&grants),
         tips: who.badges.tips,
+        can_reports: !yangguang_app::reports::handled_villages(&grants).is_empty(),
+        reports: who.badges.reports,
         flash,
     }
 }

@@ -127,6 +127,11 @@ async fn render(
     if column_id == "assets" {
         registers.push((format!("/v/{}/trading", village.code), t.trading_title));
     }
+    if matches!(column_id, "safety" | "safety-reports") {
+        let r = lang.reports();
+        registers.push((format!("/v/{}/reports/new", village.code), r.report_link));
+        registers.push((format!("/v/{}/reports", village.code), r.title));
+    }
     let mut facts = vec![];
     if catalog.subtree(RIGHTS_COLUMN).contains(&column_id) {
         let r = yangguang_app::households::village_totals(&state.site, village.code).await?;

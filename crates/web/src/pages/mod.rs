@@ -8,6 +8,7 @@ pub mod finance;
 pub mod leases;
 pub mod reader;
 pub mod region;
+pub mod reports;
 pub mod search;
 pub mod trading;
 pub mod transparency;
