@@ -75,6 +75,7 @@ mod ledger;
 mod log;
 mod migrate;
 mod published;
+mod questions;
 mod records;
 mod regions;
 mod rows;
@@ -97,6 +98,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (10, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0010_tree.sql"))),
     (12, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0012_receipt_tray.sql"))),
     (13, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_staff_phone.sql"))),
+    (16, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0016_questions.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -143,6 +145,7 @@ mod tests {
         let sources = [
             include_str!("disclosures.rs"),
             include_str!("published.rs"),
+            include_str!("questions.rs"),
             include_str!("ledger.rs"),
             include_str!("log.rs"),
             include_str!("migrate.rs"),

@@ -31,6 +31,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 mod tray;
 pub use tray::{NewTrayScan, ReceiptTrayStore, TrayScan};
+mod questions;
+pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -618,7 +620,7 @@ pub trait StaffStore: Send + Sync {
 /// A whole backend.
 #[async_trait]
 pub trait Store:
-    RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore + ReceiptTrayStore
+    RegionStore + DisclosureStore + LogStore + StaffStore + LedgerStore + RecordStore + ReceiptTrayStore + QuestionStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
