@@ -23,6 +23,7 @@ pub mod mirror;
 pub mod notify;
 pub mod open_data;
 pub mod publishing;
+pub mod questions;
 pub mod receipt_desk;
 pub mod receipts;
 pub mod redact;

@@ -36,11 +36,14 @@ pub struct Badges {
     pub to_review: usize,
     /// Versions in their villages as clerk that a reviewer returned.
     pub returned: usize,
+    /// Villagers' questions held for a look or waiting for an answer, in the villages they
+    /// answer for (clerk, supervision committee).
+    pub questions: usize,
 }
 
 impl Badges {
     pub fn total(&self) -> usize {
-        self.to_review + self.returned
+        self.to_review + self.returned + self.questions
     }
 }
 
@@ -48,6 +51,7 @@ pub async fn badges(site: &Site, grants: &Grants) -> Result<Badges, AppError> {
     Ok(Badges {
         to_review: work::to_review(site, grants).await?.len(),
         returned: work::clerk_versions(site, grants, vec![DisclosureState::Returned]).await?.len(),
+        questions: crate::questions::waiting_count(site, grants).await?,
     })
 }
 
@@ -99,6 +103,9 @@ pub fn digest_text(name: &str, badges: Badges, published: usize) -> Option<Strin
     }
     if badges.returned > 0 {
         parts.push(format!("{} 项被退回，需要修改后重新提交", badges.returned));
+    }
+    if badges.questions > 0 {
+        parts.push(format!("{} 条村民质询等待处理", badges.questions));
     }
     if published > 0 {
         parts.push(format!("{published} 项已经公开"));
@@ -168,9 +175,11 @@ mod tests {
     #[test]
     fn a_digest_names_what_waits_and_nothing_else() {
         assert_eq!(digest_text("王芳", Badges::default(), 0), None);
-        let text = digest_text("王芳", Badges { to_review: 3, returned: 0 }, 2).unwrap();
+        let text = digest_text("王芳", Badges { to_review: 3, ..Badges::default() }, 2).unwrap();
         assert_eq!(text, "【阳光村务】王芳您好：3 项公开事项等待您审核；2 项已经公开。请登录村务公开控制台查看。");
-        let text = digest_text("李会计", Badges { to_review: 0, returned: 1 }, 0).unwrap();
+        let text = digest_text("李会计", Badges { returned: 1, ..Badges::default() }, 0).unwrap();
         assert!(text.contains("1 项被退回") && !text.contains("审核"), "{text}");
+        let text = digest_text("李会计", Badges { questions: 2, ..Badges::default() }, 0).unwrap();
+        assert!(text.contains("2 条村民质询等待处理"), "{text}");
     }
 }
