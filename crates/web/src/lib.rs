@@ -14,6 +14,7 @@ pub mod proxy;
 pub mod render;
 pub mod session;
 pub mod villager;
+pub mod voice;
 pub mod witness;
 
 use std::future::Future;
@@ -117,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(console::routes())
         .merge(villager::routes())
+        .merge(voice::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))

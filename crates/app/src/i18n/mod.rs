@@ -6,10 +6,12 @@
 mod account;
 mod console;
 mod labels;
+mod voice;
 
 pub use account::AccountTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use labels::Label;
+pub use voice::VoiceTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {

@@ -72,7 +72,9 @@ pub fn plain_text(field: &'static str, typed: &str, max: usize) -> Result<String
     if n > max {
         return Err(AppError::Field {
             field,
-            message: format!("内容过长：共 {n} 字，最多 {max} 字，请删减后再提交 / too long: {n} characters, at most {max}"),
+            message: format!(
+                "内容过长：共 {n} 字，最多 {max} 字，请删减后再提交 / too long: {n} characters, at most {max}"
+            ),
         });
     }
     Ok(text)
@@ -92,7 +94,9 @@ pub fn form_token(site: &Site, now: DateTime<Utc>) -> String {
 pub enum FormError {
     #[error("表单已失效，请重新打开页面后再提交（您填写的内容已保留） / the form expired: send it again")]
     Expired,
-    #[error("此表单已经提交过，未重复记录。如需再问，请重新打开页面 / this form was already sent; nothing was recorded twice")]
+    #[error(
+        "此表单已经提交过，未重复记录。如需再问，请重新打开页面 / this form was already sent; nothing was recorded twice"
+    )]
     Replayed,
 }
 

@@ -227,7 +227,8 @@ pub async fn lookup(site: &Site, typed: &str, ip: &str, now: DateTime<Utc>) -> R
 
 /// Whether a question is past its deadline unanswered (escalated or not yet).
 pub fn overdue(q: &Question, now: DateTime<Utc>) -> bool {
-    matches!(q.new.state, QuestionState::Held | QuestionState::Open) && (q.escalated_at.is_some() || now >= q.new.deadline_at)
+    matches!(q.new.state, QuestionState::Held | QuestionState::Open)
+        && (q.escalated_at.is_some() || now >= q.new.deadline_at)
 }
 
 /// Whole days left to answer (0 on the last day), or `None` when past.
@@ -309,7 +310,10 @@ pub async fn moderate(
         None => (QuestionState::Open, None),
         Some(r) if HIDE_REASONS.contains(&r) => (QuestionState::Hidden, Some(r)),
         Some(_) => {
-            return Err(AppError::Field { field: "reason", message: "请选择隐藏原因 / choose why it is hidden".into() });
+            return Err(AppError::Field {
+                field: "reason",
+                message: "请选择隐藏原因 / choose why it is hidden".into(),
+            });
         }
     };
     site.store.moderate_question(id, to, reason, &staff_name(staff), now).await.map_err(conflict)?;
@@ -379,7 +383,9 @@ fn short(title: &str) -> String {
 async fn check_correction(site: &Site, village: RegionCode, typed: &str) -> Result<i64, AppError> {
     let bad = || AppError::Field {
         field: "correction",
-        message: format!("“{typed}”不是本村已公开的更正：请填写更正公告的编号（更正页面上的“第 N 号”），或留空 / not a published correction of this village"),
+        message: format!(
+            "“{typed}”不是本村已公开的更正：请填写更正公告的编号（更正页面上的“第 N 号”），或留空 / not a published correction of this village"
+        ),
     };
     let id: i64 = typed.parse().map_err(|_| bad())?;
     let d = site.store.get_disclosure(DisclosureId(id)).await.map_err(|_| bad())?;
@@ -444,7 +450,11 @@ pub async fn vote(
     now: DateTime<Utc>,
 ) -> Result<(), AskError> {
     if !RATINGS.iter().any(|(r, _)| *r == rating) {
-        return Err(AppError::Field { field: "rating", message: "请选择满意、基本满意或不满意 / choose a rating".into() }.into());
+        return Err(AppError::Field {
+            field: "rating",
+            message: "请选择满意、基本满意或不满意 / choose a rating".into(),
+        }
+        .into());
     }
     target::resolve(site, village, &Target::Disclosure(id)).await?;
     {

@@ -13,6 +13,7 @@ mod multipart;
 mod period_picker;
 mod preview;
 mod published;
+mod questions;
 mod receipts;
 mod registers;
 mod review;
@@ -86,6 +87,9 @@ pub fn routes() -> Router<AppState> {
         .route("/console/receipts/detach", post(receipts::detach))
         .route("/console/receipts/discard", post(receipts::discard))
         .route("/console/receipts/scan/{village}/{month}/{sha256}/{size}", get(receipts::scan))
+        .route("/console/questions", get(questions::list_page))
+        .route("/console/questions/{id}/answer", post(questions::answer))
+        .route("/console/questions/{id}/moderate", post(questions::moderate))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).
@@ -132,6 +136,9 @@ pub struct Nav {
     /// What waits for the reader (counted on page loads, see `session::Staff`).
     pub to_review: usize,
     pub returned: usize,
+    /// Villagers' questions waiting (held or unanswered), and whether the reader sees the list.
+    pub questions: usize,
+    pub sees_questions: bool,
     pub flash: String,
 }
 
@@ -160,6 +167,11 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         is_bank: who.staff.grants.iter().any(|g| g.role == Role::BankEditor),
         to_review: who.badges.to_review,
         returned: who.badges.returned,
+        questions: who.badges.questions,
+        sees_questions: grants
+            .0
+            .iter()
+            .any(|g| matches!(g.role, Role::VillageClerk | Role::SupervisionMember | Role::TownshipReviewer)),
         flash,
     }
 }

@@ -45,6 +45,8 @@ struct VillagePage {
     month_label: String,
     due: Vec<Due>,
     items: Vec<ListItem>,
+    /// Villagers' questions answered and overdue, satisfaction (`crate::voice`).
+    voice: crate::voice::VillageVoice,
 }
 
 /// Looks up a village-level region, or says where a non-village code belongs.
@@ -150,6 +152,7 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
         },
         due,
         items: list_items(state, lang, &latest.items),
+        voice: crate::voice::village_voice(state, lang, village.code).await?,
     };
     Ok(page.render()?)
 }
