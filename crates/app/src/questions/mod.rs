@@ -339,8 +339,7 @@ pub async fn answer(
     staff: &Staff,
     grants: &Grants,
     id: i64,
-    reply: &str,
-    correction: &str,
+    (reply, correction): (&str, &str),
     ip: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {

@@ -195,8 +195,7 @@ pub async fn answer(
         &who.staff,
         &who.grants(),
         id,
-        &f.reply,
-        &f.correction,
+        (&f.reply, &f.correction),
         &client_ip(&headers),
         Utc::now(),
     )
