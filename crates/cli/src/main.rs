@@ -2,6 +2,7 @@
 //! effective configuration. Flag names are a public contract: operators' scripts use them.
 
 mod backup;
+mod questions;
 mod settings;
 mod stores;
 mod witness;
@@ -59,6 +60,9 @@ enum Command {
     /// Run a witness: cosign the checkpoints of the logs given, refusing any that is not
     /// consistent with what it cosigned before.
     Witness(witness::WitnessArgs),
+    /// Escalate villagers' questions past their deadline now (the server does it every 20 s).
+    #[command(hide = true)]
+    EscalateQuestions(questions::EscalateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -333,6 +337,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let started = Instant::now();
                 let summary =
                     yangguang_app::demo::generate(&site, &options).await.context("creating the demo county")?;
+                // Marks demo data: only here may `escalate-questions --as-of` move the clock.
+                site.store.put_state(questions::DEMO_MARK, &options.as_of.to_string(), chrono::Utc::now()).await?;
                 println!("演示账号 / demo accounts (one-time passwords, to be changed at first login):");
                 for a in &summary.accounts {
                     println!("demo-account {} {} {} {}", a.username, a.password, a.role.as_str(), a.region);
@@ -410,6 +416,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("(shown once: give it to the integrator; it is stored only as a hash)");
             Ok(())
         }
+        Command::EscalateQuestions(args) => questions::escalate(args).await,
         Command::Checkpoint(common) => {
             let settings = common.settings()?;
             init_logging(&settings);
@@ -632,6 +639,7 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     site.trading = settings.trading.config()?;
     site.sms = settings.sms.sender()?;
     site.notify.daily_digest = settings.sms.staff_digest;
+    settings.villagers.apply(&mut site.questions)?;
     let witnesses = settings
         .transparency
         .witness
