@@ -406,19 +406,27 @@ try {
       const wide = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       check(wide <= 0, `${label} fits 360 px (overflow ${wide}px)`);
     };
+    const accounts = async (p) => {
+      await p.goto(`${base}${village}/c/finance-income`);
+      await Promise.all([p.waitForNavigation(), p.click("ul.list a")]);
+      await Promise.all([p.waitForNavigation(), p.click('a:has-text("查看本期每一张凭证")')]);
+      check(p.url().includes("/finance/"), `the accounts page (at ${p.url()})`);
+    };
     const villager = await phone(false);
-    await villager.goto(`${base}${village}/c/finance-income`);
-    check(villager.url().includes("/finance/"), `the accounts page (at ${villager.url()})`);
+    await accounts(villager);
     const voucher = villager.locator("details:has(a.ask-voucher)").first();
     await voucher.locator("summary").click();
     await Promise.all([villager.waitForNavigation(), voucher.locator("a.ask-voucher").click()]);
-    check(villager.url().includes("/ask?on=v%3A"), `the voucher's 我要质询 leads to the form (at ${villager.url()})`);
-    check((await villager.textContent("main")).includes("凭证"), "the form names the voucher");
+    check(/\/ask\?on=v(:|%3A)/.test(villager.url()), `the voucher's 我要质询 leads to the form (at ${villager.url()})`);
+    await villager.waitForSelector("form.voice #body");
+    const about = await villager.textContent("main");
+    check(about.includes("凭证"), `the form names the voucher: ${about.slice(0, 300)}`);
     await fitsPhone(villager, "the question form");
     await axe(villager, "ask");
     await villager.fill("#body", "这张凭证的金额是怎么算出来的？<b>请说明</b>");
     check(await villager.isChecked('input[name="public"]'), "public is the default, and can be unticked");
     await Promise.all([villager.waitForNavigation(), villager.click('form.voice button[type=submit]')]);
+    await villager.waitForSelector("#receipt-code");
     const code = (await villager.textContent("#receipt-code")).trim();
     check(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$/.test(code), `a long grouped receipt code: ${code}`);
     check((await villager.textContent("#deadline")).length > 0, "the deadline is shown");
@@ -445,8 +453,9 @@ try {
 
     // Elder mode: a question on the month, never answered.
     const elder = await phone(true);
-    await elder.goto(`${base}${village}/c/finance-income`);
+    await accounts(elder);
     await Promise.all([elder.waitForNavigation(), elder.click("#ask-link")]);
+    await elder.waitForSelector("form.voice #body");
     await fitsPhone(elder, "the question form in elder mode");
     const sizes = await elder.evaluate(() => {
       const box = (s) => document.querySelector(s).getBoundingClientRect();
@@ -457,6 +466,7 @@ try {
     await axe(elder, "ask-elder");
     await elder.fill("#body", "本月收支为什么比上月多？");
     await Promise.all([elder.waitForNavigation(), elder.click("form.voice button[type=submit]")]);
+    await elder.waitForSelector("#receipt-code");
     const late = (await elder.textContent("#receipt-code")).trim();
     await axe(elder, "ask-sent-elder");
     const day = new Date(Date.now() + 12 * 86400000).toISOString().slice(0, 10);

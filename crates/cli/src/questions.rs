@@ -32,7 +32,11 @@ pub async fn escalate(args: EscalateArgs) -> anyhow::Result<()> {
                 bail!("--as-of is for demo data only: this database was not created by `yangguang demo`");
             }
             let end = day.and_hms_opt(23, 59, 59).expect("a valid time");
-            yangguang_core::time::china().from_local_datetime(&end).single().expect("a fixed offset").with_timezone(&Utc)
+            yangguang_core::time::china()
+                .from_local_datetime(&end)
+                .single()
+                .expect("a fixed offset")
+                .with_timezone(&Utc)
         }
     };
     let n = yangguang_app::questions::escalate_due(&site, now).await?;

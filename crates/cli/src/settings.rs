@@ -598,8 +598,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("yg-villagers-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("v.toml");
-        std::fs::write(&file, "[villagers]\nquestion_days = 7\n[villagers.question_days_by_county]\n\"339921000000\" = 5\n")
-            .unwrap();
+        std::fs::write(
+            &file,
+            "[villagers]\nquestion_days = 7\n[villagers.question_days_by_county]\n\"339921000000\" = 5\n",
+        )
+        .unwrap();
         let overrides = Overrides { config: Some(file.clone()), ..Default::default() };
         let settings = Settings::load(&overrides, std::iter::empty()).unwrap();
         let mut q = yangguang_app::questions::QuestionSettings::default();

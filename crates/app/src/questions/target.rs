@@ -115,9 +115,9 @@ pub async fn resolve(site: &Site, village: RegionCode, target: &Target) -> Resul
             Ok(month_title(*p, None))
         }
         Target::Voucher(p, no) => {
-            let Period::Month { year, month } = *p else { return Err(AppError::NotFound) };
+            // The voucher as the month's page shows it: by the number on its book lines.
             if !crate::finance::month_published(site, village, *p).await?
-                || !site.store.voucher_numbers(village, year, month).await?.iter().any(|v| v == no)
+                || !site.store.ledger_entries(village, p.start(), p.end()).await?.iter().any(|l| l.voucher_no == *no)
             {
                 return Err(AppError::NotFound);
             }
