@@ -5,6 +5,7 @@ import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
+import { execFileSync } from "node:child_process";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -762,8 +763,102 @@ try {
         }
       }
     }
+    for (const [who] of sweep) await who.context().addCookies([{ name: "yg_elder", value: "0", url: base }]);
     console.log("ok: every console page passes axe WCAG 2.1 AA at 390 px, normal and elder");
     await importPreview(clerk);
+    await questions(clerk, new URL(publicUrl).pathname.match(/^\/v\/\d{12}/)[0]);
+  }
+
+  // 我要质询 on a 360 px phone: a villager questions a voucher anonymously and gets a receipt
+  // code; the clerk sees the count, answers in the console; the villager reads the answer by
+  // the code. In elder mode a second question goes unanswered: with the clock moved past its
+  // deadline (escalate-questions --as-of, demo data only) it shows overdue and escalated.
+  async function questions(clerk, village) {
+    const phone = async (elder) => {
+      const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "zh-CN", bypassCSP: true });
+      if (elder) await ctx.addCookies([{ name: "yg_elder", value: "1", url: base }]);
+      return ctx.newPage();
+    };
+    const fitsPhone = async (p, label) => {
+      const wide = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(wide <= 0, `${label} fits 360 px (overflow ${wide}px)`);
+    };
+    const accounts = async (p) => {
+      await p.goto(`${base}${village}/c/finance-income`);
+      await Promise.all([p.waitForNavigation(), p.click("ul.list a")]);
+      await Promise.all([p.waitForNavigation(), p.click('a:has-text("查看本期每一张凭证")')]);
+      check(p.url().includes("/finance/"), `the accounts page (at ${p.url()})`);
+    };
+    const villager = await phone(false);
+    await accounts(villager);
+    const voucher = villager.locator("details:has(a.ask-voucher)").first();
+    await voucher.locator("summary").click();
+    await Promise.all([villager.waitForNavigation(), voucher.locator("a.ask-voucher").click()]);
+    check(/\/ask\?on=v(:|%3A)/.test(villager.url()), `the voucher's 我要质询 leads to the form (at ${villager.url()})`);
+    await villager.waitForSelector("form.voice #body");
+    const about = await villager.textContent("main");
+    check(about.includes("凭证"), `the form names the voucher: ${about.slice(0, 300)}`);
+    await fitsPhone(villager, "the question form");
+    await axe(villager, "ask");
+    await villager.fill("#body", "这张凭证的金额是怎么算出来的？<b>请说明</b>");
+    check(await villager.isChecked('input[name="public"]'), "public is the default, and can be unticked");
+    await Promise.all([villager.waitForNavigation(), villager.click('form.voice button[type=submit]')]);
+    await villager.waitForSelector("#receipt-code");
+    const code = (await villager.textContent("#receipt-code")).trim();
+    check(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$/.test(code), `a long grouped receipt code: ${code}`);
+    check((await villager.textContent("#deadline")).length > 0, "the deadline is shown");
+    await fitsPhone(villager, "the receipt code page");
+    await axe(villager, "ask-sent");
+
+    await clerk.goto(`${base}/console`);
+    const badge = await clerk.textContent("#nav-questions");
+    check(/待处理 \d+/.test(badge), `the clerk's navigation counts the question: ${badge}`);
+    await Promise.all([clerk.waitForNavigation(), clerk.click("#nav-questions")]);
+    const item = clerk.locator("li.question", { hasText: "这张凭证的金额是怎么算出来的" }).first();
+    check((await item.textContent()).includes("<b>请说明</b>"), "the villager's text is shown as typed, as text");
+    await axe(clerk, "console-questions");
+    await item.locator("textarea[name=reply]").fill("该笔为村道维修材料费，已附原始票据，请查看凭证下的票据。");
+    await Promise.all([clerk.waitForNavigation(), item.locator('form[action$="/answer"] button').click()]);
+    check((await clerk.textContent("p.ok")).includes("已答复"), "answered");
+
+    await villager.goto(`${base}/q`);
+    await villager.fill("#code", code.toLowerCase());
+    await Promise.all([villager.waitForNavigation(), villager.click("form.voice button[type=submit]")]);
+    check((await villager.textContent("#reply")).includes("村道维修材料费"), "the villager reads the answer with the code");
+    await fitsPhone(villager, "the answer");
+    await axe(villager, "question-answered");
+
+    // Elder mode: a question on the month, never answered.
+    const elder = await phone(true);
+    await accounts(elder);
+    await Promise.all([elder.waitForNavigation(), elder.click("#ask-link")]);
+    await elder.waitForSelector("form.voice #body");
+    await fitsPhone(elder, "the question form in elder mode");
+    const sizes = await elder.evaluate(() => {
+      const box = (s) => document.querySelector(s).getBoundingClientRect();
+      return { button: box("form.voice button").height, check: box("label.check").height, text: parseFloat(getComputedStyle(document.querySelector("#body")).fontSize) };
+    });
+    check(sizes.button >= 60 && sizes.check >= 60, `elder-mode targets are at least 60 px (${JSON.stringify(sizes)})`);
+    check(sizes.text >= 18, `elder-mode text is at least 18 px (${sizes.text})`);
+    await axe(elder, "ask-elder");
+    await elder.fill("#body", "本月收支为什么比上月多？");
+    await Promise.all([elder.waitForNavigation(), elder.click("form.voice button[type=submit]")]);
+    await elder.waitForSelector("#receipt-code");
+    const late = (await elder.textContent("#receipt-code")).trim();
+    await axe(elder, "ask-sent-elder");
+    const day = new Date(Date.now() + 12 * 86400000).toISOString().slice(0, 10);
+    const out = execFileSync(process.env.YG_BIN, ["escalate-questions", "--data-dir", process.env.YG_DATA, "--as-of", day], { encoding: "utf8" });
+    check(/escalated [1-9]\d* questions/.test(out), `the clock moved past the deadline escalates: ${out.trim()}`);
+    await elder.goto(`${base}/q`);
+    await elder.fill("#code", late);
+    await Promise.all([elder.waitForNavigation(), elder.click("form.voice button[type=submit]")]);
+    const clock = await elder.textContent("#clock");
+    check(clock.includes("已逾期未答复") && clock.includes("已转交乡镇督办"), `overdue and escalated: ${clock}`);
+    await fitsPhone(elder, "the overdue question in elder mode");
+    await axe(elder, "question-overdue-elder");
+    await elder.goto(`${base}${village}`);
+    check(!(await elder.textContent("#question-counts")).includes("逾期未答复 0 条"), "the village page counts the overdue question");
+    console.log("ok: a question asked anonymously at 360 px was answered in the console, read by its code; another escalated past its deadline");
   }
 } catch (e) {
   console.error(`FAILED: ${e.message}`);

@@ -70,6 +70,10 @@ async fn scheduled_work(site: &Site) {
         Ok(false) => crate::transparency::retry_witnesses(site).await,
         Err(e) => tracing::error!(error = %e, "checkpoint check failed"),
     }
+    // Villagers' questions past their deadline go to the township, at the next tick.
+    if let Err(e) = crate::questions::escalate_due(site, now).await {
+        tracing::error!(error = %e, "escalating overdue questions failed");
+    }
     // Staff digests of waiting work, every five minutes or so (each person once a day).
     if now.timestamp() % 300 < 20
         && let Err(e) = crate::notify::send_digests(site, now).await
@@ -86,6 +90,9 @@ async fn scheduled_work(site: &Site) {
         }
         if let Err(e) = crate::reports::prune(site, now).await {
             tracing::error!(error = %e, "pruning report throttles failed");
+        }
+        if let Err(e) = crate::questions::guard::prune(site, now).await {
+            tracing::error!(error = %e, "pruning question form and rate records failed");
         }
     }
 }

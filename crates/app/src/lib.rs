@@ -24,6 +24,7 @@ pub mod notify;
 pub mod open_data;
 pub mod preview;
 pub mod publishing;
+pub mod questions;
 pub mod receipt_desk;
 pub mod receipts;
 pub mod redact;

@@ -40,11 +40,14 @@ pub struct Badges {
     pub tips: usize,
     /// New problem reports (随手拍) in the villages where they are grid worker.
     pub reports: usize,
+    /// Villagers' questions held for a look or waiting for an answer, in the villages they
+    /// answer for (clerk, supervision committee).
+    pub questions: usize,
 }
 
 impl Badges {
     pub fn total(&self) -> usize {
-        self.to_review + self.returned + self.tips + self.reports
+        self.to_review + self.returned + self.tips + self.reports + self.questions
     }
 }
 
@@ -54,6 +57,7 @@ pub async fn badges(site: &Site, grants: &Grants) -> Result<Badges, AppError> {
         returned: work::clerk_versions(site, grants, vec![DisclosureState::Returned]).await?.len(),
         tips: crate::tips::new_count(site, grants).await?,
         reports: crate::reports::waiting_count(site, grants).await?,
+        questions: crate::questions::waiting_count(site, grants).await?,
     })
 }
 
@@ -105,6 +109,9 @@ pub fn digest_text(name: &str, badges: Badges, published: usize) -> Option<Strin
     }
     if badges.returned > 0 {
         parts.push(format!("{} 项被退回，需要修改后重新提交", badges.returned));
+    }
+    if badges.questions > 0 {
+        parts.push(format!("{} 条村民质询等待处理", badges.questions));
     }
     if published > 0 {
         parts.push(format!("{published} 项已经公开"));
@@ -183,5 +190,7 @@ mod tests {
         assert!(text.contains("1 项被退回") && !text.contains("审核"), "{text}");
         let text = digest_text("网格员", Badges { reports: 2, ..Badges::default() }, 0).unwrap();
         assert_eq!(text, "【阳光村务】网格员您好：2 条随手拍问题等待处理。请登录村务公开控制台查看。");
+        let text = digest_text("李会计", Badges { questions: 2, ..Badges::default() }, 0).unwrap();
+        assert!(text.contains("2 条村民质询等待处理"), "{text}");
     }
 }

@@ -38,6 +38,10 @@ pub struct Site {
     pub notify: crate::notify::NotifySettings,
     /// Serialises villagers' code checks, so that attempts are counted exactly.
     pub login_lock: tokio::sync::Mutex<()>,
+    /// The county's deadline for answering villagers' questions, and their limits.
+    pub questions: crate::questions::QuestionSettings,
+    /// Serialises questions' rate-limit windows, so that floods are counted exactly.
+    pub question_lock: tokio::sync::Mutex<()>,
     /// The transparency log: the Merkle tree, its name and key, the witnesses.
     pub log: crate::transparency::TransparencyLog,
     /// Each village's leases with their rent positions, while its pages stay valid.
@@ -127,6 +131,8 @@ impl Site {
             sms: crate::villagers::default_sender(),
             notify: Default::default(),
             login_lock: Default::default(),
+            questions: Default::default(),
+            question_lock: Default::default(),
             log,
             lease_books: Default::default(),
             tips: Default::default(),

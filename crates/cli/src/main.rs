@@ -2,6 +2,7 @@
 //! effective configuration. Flag names are a public contract: operators' scripts use them.
 
 mod backup;
+mod questions;
 mod settings;
 mod stores;
 mod tips;
@@ -63,6 +64,9 @@ enum Command {
     /// 监督举报: the discipline commission's key pair (`tips keygen --out FILE`).
     #[command(subcommand)]
     Tips(tips::TipsCommand),
+    /// Escalate villagers' questions past their deadline now (the server does it every 20 s).
+    #[command(hide = true)]
+    EscalateQuestions(questions::EscalateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -337,6 +341,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let started = Instant::now();
                 let summary =
                     yangguang_app::demo::generate(&site, &options).await.context("creating the demo county")?;
+                // Marks demo data: only here may `escalate-questions --as-of` move the clock.
+                site.store.put_state(questions::DEMO_MARK, &options.as_of.to_string(), chrono::Utc::now()).await?;
                 println!("演示账号 / demo accounts (one-time passwords, to be changed at first login):");
                 for a in &summary.accounts {
                     println!("demo-account {} {} {} {}", a.username, a.password, a.role.as_str(), a.region);
@@ -415,6 +421,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("(shown once: give it to the integrator; it is stored only as a hash)");
             Ok(())
         }
+        Command::EscalateQuestions(args) => questions::escalate(args).await,
         Command::Checkpoint(common) => {
             let settings = common.settings()?;
             init_logging(&settings);
@@ -638,6 +645,7 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     site.sms = settings.sms.sender()?;
     site.notify.daily_digest = settings.sms.staff_digest;
     site.tips.public_key = settings.tips.public_key()?;
+    settings.villagers.apply(&mut site.questions)?;
     let witnesses = settings
         .transparency
         .witness

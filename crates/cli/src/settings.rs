@@ -19,6 +19,7 @@ pub struct Settings {
     pub sms: SmsSettings,
     pub transparency: TransparencySettings,
     pub tips: TipsSettings,
+    pub villagers: VillagerSettings,
 }
 
 /// 监督举报: the discipline commission's public key (from `yangguang tips keygen`); empty
@@ -37,6 +38,46 @@ impl TipsSettings {
         yangguang_app::tips::seal::parse_public_key(&self.public_key)
             .map(Some)
             .map_err(|e| anyhow::anyhow!("tips.public_key: {e}"))
+    }
+}
+
+/// Villagers' questions: the days the village has to answer (the law's 10 by default; some
+/// rules say 7), and other deadlines for some counties by county code
+/// (`[villagers.question_days_by_county]` `"339921000000" = 7`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VillagerSettings {
+    pub question_days: i64,
+    pub question_days_by_county: std::collections::BTreeMap<String, i64>,
+}
+
+impl Default for VillagerSettings {
+    fn default() -> Self {
+        Self { question_days: 10, question_days_by_county: Default::default() }
+    }
+}
+
+impl VillagerSettings {
+    /// Checks the days (1 to 60) and county codes, and puts them in the site's settings.
+    pub fn apply(&self, to: &mut yangguang_app::questions::QuestionSettings) -> anyhow::Result<()> {
+        let check = |days: i64, key: &str| {
+            if !(1..=60).contains(&days) {
+                bail!("{key} must be a number of days from 1 to 60, not {days}");
+            }
+            Ok(())
+        };
+        check(self.question_days, "villagers.question_days")?;
+        for (county, days) in &self.question_days_by_county {
+            let code = yangguang_core::RegionCode::parse(county)
+                .map_err(|e| anyhow::anyhow!("villagers.question_days_by_county: {county:?}: {e}"))?;
+            if code.ancestor_at(yangguang_core::region::CodeLevel::County) != code {
+                bail!("villagers.question_days_by_county: {county} is not a county code (like 339921000000)");
+            }
+            check(*days, &format!("villagers.question_days_by_county.{county}"))?;
+        }
+        to.days = self.question_days;
+        to.county_days = self.question_days_by_county.clone();
+        Ok(())
     }
 }
 
@@ -296,6 +337,7 @@ impl Default for Settings {
             sms: SmsSettings::default(),
             transparency: TransparencySettings::default(),
             tips: TipsSettings::default(),
+            villagers: VillagerSettings::default(),
         }
     }
 }
@@ -380,6 +422,7 @@ impl Settings {
         settings.trading.config()?;
         settings.sms.sender()?;
         settings.tips.public_key()?;
+        settings.villagers.apply(&mut Default::default())?;
         if !matches!(settings.log.format.as_str(), "text" | "json") {
             bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
         }
@@ -569,6 +612,32 @@ mod tests {
         ] {
             let err = Settings::load(&Overrides::default(), env(&[(key, value)])).unwrap_err();
             assert!(err.to_string().contains(says), "{err}");
+        }
+    }
+
+    #[test]
+    fn question_deadlines_are_days_per_county() {
+        let dir = std::env::temp_dir().join(format!("yg-villagers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("v.toml");
+        std::fs::write(
+            &file,
+            "[villagers]\nquestion_days = 7\n[villagers.question_days_by_county]\n\"339921000000\" = 5\n",
+        )
+        .unwrap();
+        let overrides = Overrides { config: Some(file.clone()), ..Default::default() };
+        let settings = Settings::load(&overrides, std::iter::empty()).unwrap();
+        let mut q = yangguang_app::questions::QuestionSettings::default();
+        settings.villagers.apply(&mut q).unwrap();
+        assert_eq!(q.days_for(yangguang_core::RegionCode::parse("339921100201").unwrap()), 5);
+        assert_eq!(q.days_for(yangguang_core::RegionCode::parse("339922100201").unwrap()), 7);
+        for (bad, says) in [
+            ("[villagers]\nquestion_days = 0\n", "villagers.question_days must be a number of days from 1 to 60"),
+            ("[villagers.question_days_by_county]\n\"339921100000\" = 5\n", "is not a county code"),
+        ] {
+            std::fs::write(&file, bad).unwrap();
+            let e = Settings::load(&overrides, std::iter::empty()).unwrap_err();
+            assert!(format!("{e:#}").contains(says), "{e:#}");
         }
     }
 }

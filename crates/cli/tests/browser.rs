@@ -137,6 +137,9 @@ fn a_villager_reads_in_normal_and_elder_mode_and_a_clerk_and_a_reviewer_publish_
         .env("YG_WITNESS", WITNESS)
         .env("YG_CHECK_SHOTS", &shots)
         .env("YG_VILLAGER_COOKIE", villager_session(&server))
+        // The questions' clock: `escalate-questions --as-of` over this demo's data.
+        .env("YG_BIN", common::BIN)
+        .env("YG_DATA", data)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -59,6 +59,8 @@ macro_rules! contract_tests {
             an_import_session_finds_repeats_across_batches_and_rolls_back_whole,
             receipts_attach_to_vouchers_once,
             the_receipt_tray_moves_scans_onto_vouchers_and_back,
+            questions_move_through_their_states_once_and_escalate_once,
+            satisfaction_is_one_changeable_vote_per_voter_and_item,
             integration_tokens_are_found_by_hash,
             saved_ledger_columns_are_replaced_per_village,
             records_upsert_idempotently_and_page_by_key,
@@ -154,6 +156,7 @@ mod books;
 mod disclosures;
 mod previews;
 mod published;
+mod questions;
 mod records;
 mod reports;
 mod staff;
@@ -164,6 +167,7 @@ pub use books::*;
 pub use disclosures::*;
 pub use previews::*;
 pub use published::*;
+pub use questions::*;
 pub use records::*;
 pub use reports::*;
 pub use staff::*;

@@ -76,6 +76,7 @@ mod log;
 mod migrate;
 mod previews;
 mod published;
+mod questions;
 mod records;
 mod regions;
 mod reports;
@@ -101,6 +102,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (11, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0011_import_preview.sql"))),
     (12, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0012_receipt_tray.sql"))),
     (13, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_staff_phone.sql"))),
+    (16, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0016_questions.sql"))),
     (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
 ];
@@ -149,6 +151,7 @@ mod tests {
         let sources = [
             include_str!("disclosures.rs"),
             include_str!("published.rs"),
+            include_str!("questions.rs"),
             include_str!("ledger.rs"),
             include_str!("log.rs"),
             include_str!("migrate.rs"),

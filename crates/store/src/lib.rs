@@ -38,6 +38,8 @@ mod tips;
 pub use tips::{NewTip, Tip, TipReply, TipStore};
 mod reports;
 pub use reports::{NewReport, Report, ReportEvent, ReportPhoto, ReportQuery, ReportStore, StatusChange};
+mod questions;
+pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -642,6 +644,7 @@ pub trait Store:
     + PreviewStore
     + TipStore
     + ReportStore
+    + QuestionStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

@@ -16,6 +16,7 @@ pub mod render;
 pub mod session;
 pub mod tips;
 pub mod villager;
+pub mod voice;
 pub mod witness;
 
 use std::future::Future;
@@ -124,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tips::routes())
         .merge(pages::reports::routes())
         .merge(open311::routes())
+        .merge(voice::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))

@@ -9,6 +9,7 @@ mod labels;
 mod reports;
 mod tips;
 mod villager;
+mod voice;
 
 pub use account::AccountTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
@@ -16,6 +17,7 @@ pub use labels::Label;
 pub use reports::ReportTexts;
 pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
+pub use voice::VoiceTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {

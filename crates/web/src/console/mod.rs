@@ -14,6 +14,7 @@ mod multipart;
 mod period_picker;
 mod preview;
 mod published;
+mod questions;
 mod receipts;
 mod registers;
 mod reports;
@@ -106,6 +107,9 @@ pub fn routes() -> Router<AppState> {
         .route("/console/reports/{id}/status", post(reports::change_status))
         .route("/console/reports/{id}/hide", post(reports::hide))
         .route("/console/reports/{id}/photo/{n}", get(reports::photo))
+        .route("/console/questions", get(questions::list_page))
+        .route("/console/questions/{id}/answer", post(questions::answer))
+        .route("/console/questions/{id}/moderate", post(questions::moderate))
         // Uploads: up to the per-file limit times a few files; each file is checked again.
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         // CSRF tokens beside request-chosen text: never compressed (see `compress`).
@@ -158,6 +162,9 @@ pub struct Nav {
     /// Grid workers and clerks handle problem reports; new ones wait for grid workers.
     pub can_reports: bool,
     pub reports: usize,
+    /// Villagers' questions waiting (held or unanswered), and whether the reader sees the list.
+    pub questions: usize,
+    pub sees_questions: bool,
     pub flash: String,
 }
 
@@ -190,6 +197,11 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         tips: who.badges.tips,
         can_reports: !yangguang_app::reports::handled_villages(&grants).is_empty(),
         reports: who.badges.reports,
+        questions: who.badges.questions,
+        sees_questions: grants
+            .0
+            .iter()
+            .any(|g| matches!(g.role, Role::VillageClerk | Role::SupervisionMember | Role::TownshipReviewer)),
         flash,
     }
 }

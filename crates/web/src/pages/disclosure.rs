@@ -96,6 +96,9 @@ struct DisclosurePage {
     /// "公开日志第 N 条", when the version is in the log.
     log_number: Option<String>,
     staff: Option<StaffActions>,
+    /// Satisfaction, the public questions and the 我要质询 link (`crate::voice`).
+    v: &'static yangguang_app::i18n::VoiceTexts,
+    voice: crate::voice::ItemVoice,
 }
 
 /// A public version of this village's (published, superseded by a correction, or withdrawn),
@@ -220,7 +223,8 @@ async fn render_page(
                 .collect()
         })
         .unwrap_or_default();
-    render(state, prefs, village, d, uri, signoffs, history, staff)
+    let voice = crate::voice::item_voice(state, prefs.lang.voice(), village, d.id).await?;
+    render(state, prefs, village, d, uri, signoffs, history, (staff, voice))
 }
 
 async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> {
@@ -320,7 +324,7 @@ fn render(
     uri: &Uri,
     signoffs: Vec<SignoffView>,
     history: History,
-    staff: Option<StaffActions>,
+    (staff, voice): (Option<StaffActions>, crate::voice::ItemVoice),
 ) -> Result<String, WebError> {
     let catalog = &state.site.catalog;
     let lang = prefs.lang;
@@ -391,6 +395,8 @@ fn render(
         log_number: history.log_seq.map(|n| lang.texts().log_number.replace("{n}", &n.to_string())),
         history,
         staff,
+        v: lang.voice(),
+        voice,
     };
     Ok(page.render()?)
 }

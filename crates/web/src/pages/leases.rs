@@ -189,6 +189,10 @@ pub async fn lease(
             flags,
             facts,
             note: t.leases_received_note,
+            ask_href: crate::voice::ask_href(
+                village.code,
+                &yangguang_app::questions::Target::Lease(l.contract_no.clone()),
+            ),
         };
         Ok(page.render()?)
     })

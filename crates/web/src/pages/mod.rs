@@ -186,6 +186,8 @@ pub struct RegisterItemPage {
     pub facts: Vec<(&'static str, String)>,
     /// Where the facts come from.
     pub note: &'static str,
+    /// The item's 我要质询 form (`crate::voice`).
+    pub ask_href: String,
 }
 
 /// The layout of one of a village's register pages: its `section` (title, path under the

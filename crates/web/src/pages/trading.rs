@@ -164,6 +164,10 @@ pub async fn listing(
             flags: vec![],
             facts,
             note: t.trading_source,
+            ask_href: crate::voice::ask_href(
+                village.code,
+                &yangguang_app::questions::Target::Listing(l.project_no.clone()),
+            ),
         };
         Ok(page.render()?)
     })

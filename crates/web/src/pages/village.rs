@@ -46,6 +46,8 @@ struct VillagePage {
     due: Vec<Due>,
     items: Vec<ListItem>,
     open_data: Vec<super::reader::OpenDataLink>,
+    /// Villagers' questions answered and overdue, satisfaction (`crate::voice`).
+    voice: crate::voice::VillageVoice,
 }
 
 /// Looks up a village-level region, or says where a non-village code belongs.
@@ -152,6 +154,7 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
         },
         due,
         items: list_items(state, lang, &latest.items),
+        voice: crate::voice::village_voice(state, lang, village.code).await?,
     };
     Ok(page.render()?)
 }
