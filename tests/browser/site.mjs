@@ -813,7 +813,9 @@ try {
     await clerk.goto(`${base}/console`);
     const badge = await clerk.textContent("#nav-questions");
     check(/待处理 \d+/.test(badge), `the clerk's navigation counts the question: ${badge}`);
-    await Promise.all([clerk.waitForNavigation(), clerk.click("#nav-questions")]);
+    // On the phone the menu is folded: a tap opens it, a tap on the link follows it.
+    if (!(await clerk.$eval("details.console-menu", (d) => d.open))) await clerk.tap("details.console-menu summary");
+    await Promise.all([clerk.waitForNavigation(), clerk.tap("#nav-questions")]);
     const item = clerk.locator("li.question", { hasText: "这张凭证的金额是怎么算出来的" }).first();
     check((await item.textContent()).includes("<b>请说明</b>"), "the villager's text is shown as typed, as text");
     await axe(clerk, "console-questions");
