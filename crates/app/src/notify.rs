@@ -119,6 +119,10 @@ pub fn digest_text(name: &str, badges: Badges, published: usize) -> Option<Strin
     if badges.reports > 0 {
         parts.push(format!("{} 条随手拍问题等待处理", badges.reports));
     }
+    // Only a count: what a sealed report says never leaves the commission's console.
+    if badges.tips > 0 {
+        parts.push(format!("{} 件新的监督举报待查看", badges.tips));
+    }
     (!parts.is_empty()).then(|| format!("【阳光村务】{name}您好：{}。请登录村务公开控制台查看。", parts.join("；")))
 }
 
@@ -192,5 +196,7 @@ mod tests {
         assert_eq!(text, "【阳光村务】网格员您好：2 条随手拍问题等待处理。请登录村务公开控制台查看。");
         let text = digest_text("李会计", Badges { questions: 2, ..Badges::default() }, 0).unwrap();
         assert!(text.contains("2 条村民质询等待处理"), "{text}");
+        let text = digest_text("孙刚", Badges { tips: 1, ..Badges::default() }, 0).unwrap();
+        assert_eq!(text, "【阳光村务】孙刚您好：1 件新的监督举报待查看。请登录村务公开控制台查看。");
     }
 }
