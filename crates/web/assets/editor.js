@@ -87,9 +87,14 @@ function button(text,title,run){
 }
 function cmd(c,v){document.execCommand(c,false,v)}
 function insertTable(rows){
-  var h="<table><tbody>";
-  for(var i=0;i<rows.length;i++){h+="<tr>";for(var j=0;j<rows[i].length;j++){var t=document.createElement("span");t.textContent=rows[i][j];h+=(i?"<td>":"<th>")+(t.innerHTML||"<br>")+(i?"</td>":"</th>")}h+="</tr>"}
-  cmd("insertHTML",h+"</tbody></table><p><br></p>");
+  var t=document.createElement("table"),b=document.createElement("tbody");t.appendChild(b);
+  for(var i=0;i<rows.length;i++){var tr=document.createElement("tr");for(var j=0;j<rows[i].length;j++){var c=document.createElement(i?"td":"th");c.textContent=rows[i][j];if(!rows[i][j])c.appendChild(document.createElement("br"));tr.appendChild(c)}b.appendChild(tr)}
+  // A table goes between blocks, never inside a list item or bold text: what is saved is what is seen.
+  var s=window.getSelection(),n=s.rangeCount?s.getRangeAt(0).startContainer:null;
+  while(n&&n.parentNode!==ed)n=n.parentNode;
+  ed.insertBefore(t,n?n.nextSibling:null);
+  var p=document.createElement("p");p.appendChild(document.createElement("br"));ed.insertBefore(p,t.nextSibling);
+  var r=document.createRange();r.setStart(p,0);r.collapse(true);s.removeAllRanges();s.addRange(r);
 }
 button("标题","小标题",function(){cmd("formatBlock","<h2>")});
 button("正文","普通段落",function(){cmd("formatBlock","<p>")});

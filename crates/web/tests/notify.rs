@@ -176,3 +176,29 @@ async fn a_form_that_cannot_be_read_is_refused_in_words_a_clerk_can_act_on() {
     let page = String::from_utf8_lossy(&to_bytes(response.into_body(), 1 << 20).await.unwrap()).into_owned();
     assert!(page.contains("表单内容不完整或格式不对"), "{page}");
 }
+
+#[tokio::test]
+async fn returning_without_a_reason_comes_back_to_the_item_saying_what_to_write() {
+    let state = state(Arc::new(Outbox::default())).await;
+    let clerk_cookie = common::staff_cookie(&state, "clerk", Role::VillageClerk, VILLAGE).await;
+    let member_cookie = common::staff_cookie(&state, "member", Role::SupervisionMember, VILLAGE).await;
+    let id = submitted_draft(&state, &signed_in(&state, &clerk_cookie).await, "关于村道维修的通知").await;
+    let uri = format!("/console/d/{id}/review");
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("csrf", "c"), ("decision", "return"), ("comment", "  ")])
+        .finish();
+    let req = Request::post(&uri)
+        .header(header::COOKIE, &member_cookie)
+        .header(header::HOST, "localhost")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let response = router(state.clone()).oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], format!("/console/d/{id}#comment").as_str());
+    let flash = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let (_, page) =
+        get(&state, &format!("{member_cookie}; {}", flash.split(';').next().unwrap()), &format!("/console/d/{id}"))
+            .await;
+    assert!(page.contains("退回时请在“意见”框里写明原因"), "the message is on the item's page");
+    let d = state.site.store.get_disclosure(id).await.unwrap();
+    assert_eq!(d.state, yangguang_core::DisclosureState::Submitted, "nothing was returned");
+}

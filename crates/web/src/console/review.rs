@@ -224,6 +224,15 @@ pub async fn review(
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let decision =
         Decision::parse(&f.decision).ok_or_else(|| WebError::BadRequest("审核意见只能是同意或退回".into()))?;
+    // Returning needs a reason: back to the same page, the message above the box, not a dead end.
+    if decision == Decision::Return && f.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        let to = format!("/console/d/{id}#comment");
+        return Ok(done(
+            &headers,
+            &to,
+            "退回时请在“意见”框里写明原因（要改什么），再点“退回修改”。 / write the reason first",
+        ));
+    }
     let ip = client_ip(&headers);
     let actor = Actor { who: &who, ip: &ip };
     let outcome = publishing::review(&state.site, &actor, id, decision, f.comment, f.hash.as_deref()).await?;

@@ -52,7 +52,7 @@ fn login_form(
         csrf: csrf.clone(),
         next: "/console".into(),
         username: username.into(),
-        error: error.into(),
+        error: yangguang_app::i18n::pick(error, Prefs::from_headers(headers).lang).into(),
     };
     let mut r = render(state, headers, status, &page)?;
     r.headers_mut().append(header::SET_COOKIE, set_cookie(headers, LOGIN_CSRF_COOKIE, &csrf, 3600, "/console"));
