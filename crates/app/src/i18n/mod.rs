@@ -5,6 +5,7 @@
 
 mod account;
 mod console;
+mod console_pages;
 mod labels;
 mod reports;
 mod tips;
@@ -13,6 +14,7 @@ mod voice;
 
 pub use account::AccountTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
+pub use console_pages::ConsolePageTexts;
 pub use labels::Label;
 pub use reports::ReportTexts;
 pub use tips::TipsTexts;

@@ -146,6 +146,8 @@ fn render(
 /// The navigation bar's facts about the reader.
 pub struct Nav {
     pub t: &'static yangguang_app::i18n::ConsoleTexts,
+    /// The words of the page itself.
+    pub p: &'static yangguang_app::i18n::ConsolePageTexts,
     pub name: String,
     pub csrf: String,
     pub can_draft: bool,
@@ -184,6 +186,7 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         .unwrap_or_default();
     Nav {
         t: lang.console(),
+        p: lang.console_pages(),
         name: who.staff.display_name.clone(),
         csrf: who.session.csrf_token.clone(),
         can_draft: grants.has_role(Role::VillageClerk),
