@@ -89,6 +89,8 @@ struct DetailPage {
     changes: Vec<Change>,
     signoffs: Vec<SignoffRow>,
     can_edit: bool,
+    /// A draft or returned version can be sent to review; a submitted one waits.
+    can_submit: bool,
     can_review: bool,
     can_replace: bool,
 }
@@ -198,6 +200,9 @@ pub async fn detail(
             })
             .collect(),
         can_edit: d.state.is_editable() && d.kind != DisclosureKind::Withdrawal && grants.can_draft(d.village),
+        can_submit: matches!(d.state, DisclosureState::Draft | DisclosureState::Returned)
+            && d.kind != DisclosureKind::Withdrawal
+            && grants.can_draft(d.village),
         can_review: d.state == DisclosureState::Submitted && required.iter().any(|r| grants.can_sign(*r, d.village)),
         can_replace: d.state == DisclosureState::Published
             && d.kind != DisclosureKind::Withdrawal
