@@ -337,7 +337,12 @@ async fn acting_outside_ones_role_or_village_is_refused_naming_what_is_missing()
     let no_reason = supervisor
         .post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", " ")])
         .await;
-    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY, "returning needs a reason");
+    // Returning needs a reason: back to the item, to the box, with what to write; nothing changes.
+    assert_eq!(
+        (no_reason.status, no_reason.location.as_str()),
+        (StatusCode::SEE_OTHER, &*format!("/console/d/{id}#comment"))
+    );
+    assert_eq!(state.site.store.get_disclosure(DisclosureId(id)).await.unwrap().state, DisclosureState::Submitted);
     let returned = supervisor
         .post(&format!("/console/d/{id}/review"), &[("csrf", &csrf), ("decision", "return"), ("comment", "请补充时间")])
         .await;
