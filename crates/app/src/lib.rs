@@ -11,6 +11,7 @@ pub mod documents;
 pub mod files;
 pub mod finance;
 pub mod finance_inclusion;
+pub mod form_token;
 pub mod households;
 pub mod i18n;
 pub mod integrations;

@@ -83,11 +83,9 @@ pub fn plain_text(field: &'static str, typed: &str, max: usize) -> Result<String
 /// How long a form may wait between being shown and being sent.
 const FORM_HOURS: i64 = 6;
 
-/// A one-time token for a form shown at `now`: `time.nonce.mac`.
+/// A one-time token for a question form shown at `now` (see [`crate::form_token`]).
 pub fn form_token(site: &Site, now: DateTime<Utc>) -> String {
-    let nonce = hex::encode(crate::auth::random_bytes::<12>());
-    let body = format!("{}.{nonce}", now.timestamp());
-    format!("{body}.{}", &keyed(site, b"yangguang question form v1:", &body)[..32])
+    crate::form_token::issue(&site.key, "questions", now)
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -102,23 +100,15 @@ pub enum FormError {
 
 /// Accepts a form token once: a forged or old token is `Expired`, a used one `Replayed`.
 pub async fn claim_form(site: &Site, token: &str, now: DateTime<Utc>) -> Result<Result<(), FormError>, AppError> {
-    let mut parts = token.rsplitn(2, '.');
-    let (Some(mac), Some(body)) = (parts.next(), parts.next()) else { return Ok(Err(FormError::Expired)) };
-    let expected = keyed(site, b"yangguang question form v1:", body);
-    let at = body.split('.').next().and_then(|t| t.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0));
-    let fresh = at.is_some_and(|at| at <= now + Duration::minutes(5) && now - at <= Duration::hours(FORM_HOURS));
-    if mac.len() != 32 || !constant_eq(mac.as_bytes(), &expected.as_bytes()[..32]) || !fresh {
+    let age = Duration::hours(FORM_HOURS);
+    let Some(nonce) = crate::form_token::check(&site.key, "questions", token, age, now) else {
         return Ok(Err(FormError::Expired));
-    }
-    if site.store.claim_state(&format!("qform:{body}"), "1", now).await? {
+    };
+    if crate::form_token::spend(site, "questions", &nonce, age, now).await? {
         Ok(Ok(()))
     } else {
         Ok(Err(FormError::Replayed))
     }
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Takes one from a sliding window kept in `platform_state` under `name`: `false` (nothing
@@ -146,12 +136,10 @@ pub fn slide(
     Some(times)
 }
 
-/// Forgets used form tokens and rate windows after two days.
+/// Forgets rate windows after two days (spent form tokens are forgotten as they are spent).
 pub async fn prune(site: &Site, now: DateTime<Utc>) -> Result<u64, AppError> {
     let before = now - Duration::days(2);
-    let mut n = site.store.prune_state("qform:", before).await?;
-    n += site.store.prune_state("qrate:", before).await?;
-    Ok(n)
+    Ok(site.store.prune_state("qrate:", before).await?)
 }
 
 #[cfg(test)]

@@ -60,34 +60,19 @@ impl Throttle {
     }
 }
 
-fn form_mac(site: &Site, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(&site.key.derive("tips form token")).expect("any key length");
-    mac.update(body.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// A token for a fresh form: when it was issued, a nonce, and a MAC under a key derived from
-/// the platform key (so any app server of the deployment accepts it).
+/// A token for a fresh form (see [`crate::form_token`]).
 pub fn form_token(site: &Site, now: DateTime<Utc>) -> String {
-    let body = format!("{}.{}", now.timestamp(), hex::encode(crate::auth::random_bytes::<16>()));
-    let mac = form_mac(site, &body);
-    format!("{body}.{mac}")
+    crate::form_token::issue(&site.key, "tips", now)
 }
 
-/// Whether a form's token is genuine and recent (without spending it).
+/// Whether a form's token is genuine and recent (without spending it): its nonce.
 pub fn form_token_valid(site: &Site, token: &str, now: DateTime<Utc>) -> Option<String> {
-    let (body, mac) = token.rsplit_once('.')?;
-    let (issued, nonce) = body.split_once('.')?;
-    let issued = DateTime::from_timestamp(issued.parse().ok()?, 0)?;
-    let fresh = issued <= now + Duration::minutes(5) && now - issued <= Duration::hours(FORM_HOURS);
-    (fresh && form_mac(site, body) == mac).then(|| nonce.to_owned())
+    crate::form_token::check(&site.key, "tips", token, Duration::hours(FORM_HOURS), now)
 }
 
 /// Spends a form's token: `false` when it was spent before (the form was sent twice).
 pub async fn spend_form_token(site: &Site, nonce: &str, now: DateTime<Utc>) -> Result<bool, crate::AppError> {
-    // Spent tokens older than a form can live are of no use: forget them.
-    site.store.prune_state("tips/form/", now - Duration::hours(FORM_HOURS + 1)).await?;
-    Ok(site.store.claim_state(&format!("tips/form/{nonce}"), "1", now).await?)
+    crate::form_token::spend(site, "tips", nonce, Duration::hours(FORM_HOURS), now).await
 }
 
 #[cfg(test)]
