@@ -132,6 +132,12 @@ pub async fn staff_session(
     }
 }
 
+/// Whether a request is for a page: a browser's navigation accepts `text/html`; its image and
+/// script fetches do not. A client that says nothing is taken to want the page.
+fn wants_page(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_none_or(|a| a.contains("text/html") || a == "*/*")
+}
+
 /// A signed-in staff member with their account set up: the console's pages take this.
 pub struct Staff(pub SignedIn);
 
@@ -150,8 +156,9 @@ impl FromRequestParts<AppState> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let mut who = staff_session(state, &parts.headers, false).await?;
-        // The navigation's counts, for pages (a POST answers with a redirect to one).
-        if parts.method == axum::http::Method::GET {
+        // The navigation's counts, for pages only: a POST answers with a redirect to one, and
+        // the scans and thumbnails a page shows (images, `Accept: image/*`) have no navigation.
+        if parts.method == axum::http::Method::GET && wants_page(&parts.headers) {
             match yangguang_app::notify::badges(&state.site, &who.grants()).await {
                 Ok(badges) => who.badges = badges,
                 // A page without its counts beats no page.
@@ -236,5 +243,23 @@ where
         check_csrf(&parts.headers, &staff.signed_in().session.csrf_token, csrf.as_deref())
             .map_err(|e| e.into_response())?;
         Ok(Self(staff, form))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_told_from_the_images_they_show() {
+        let with = |accept: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT, HeaderValue::from_str(accept).unwrap());
+            wants_page(&h)
+        };
+        assert!(with("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"), "a navigation");
+        assert!(!with("image/avif,image/webp,image/apng,image/*,*/*;q=0.8"), "an <img>");
+        assert!(with("*/*"));
+        assert!(wants_page(&HeaderMap::new()), "a client that says nothing");
     }
 }
