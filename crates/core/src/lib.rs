@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod catalog;
+pub mod decision;
 pub mod disclosure;
 pub mod finance;
 pub mod household;
