@@ -74,7 +74,8 @@ macro_rules! contract_tests {
             sealed_tips_round_trip_with_attachments_states_and_replies,
             reports_move_through_their_statuses_and_keep_a_history,
             reports_are_listed_by_region_and_publicly_only_when_resolved,
-            throttles_are_claimed_within_their_limits);
+            throttles_are_claimed_within_their_limits,
+            decisions_keep_their_steps_files_publications_and_links);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -153,6 +154,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 }
 
 mod books;
+mod decisions;
 mod disclosures;
 mod previews;
 mod published;
@@ -164,6 +166,7 @@ mod tips;
 mod tray;
 
 pub use books::*;
+pub use decisions::*;
 pub use disclosures::*;
 pub use previews::*;
 pub use published::*;
