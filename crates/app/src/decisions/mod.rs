@@ -504,19 +504,6 @@ pub async fn attach(
     Ok(added)
 }
 
-/// A file of a village's decision, for the public page: `None` unless the decision keeps it.
-pub async fn file(
-    site: &Site,
-    village: RegionCode,
-    number: &str,
-    sha256: &str,
-) -> Result<Option<(DecisionFile, Vec<u8>)>, AppError> {
-    let files = site.store.decision_files(village, number).await?;
-    let Some(f) = files.into_iter().find(|f| f.sha256 == sha256) else { return Ok(None) };
-    let bytes = site.files.get(&f.sha256)?;
-    Ok(Some((f, bytes)))
-}
-
 /// Creates the draft publishing the resolution (`ResolutionPublished`) or the result
 /// (`ResultPublished`), its body generated from the record, for the normal review. A
 /// returned or draft version is regenerated rather than duplicated.

@@ -8,6 +8,7 @@
 mod admin;
 mod bank;
 mod books;
+mod decisions;
 mod drafting;
 mod imports;
 mod multipart;
@@ -107,6 +108,14 @@ pub fn routes() -> Router<AppState> {
         .route("/console/reports/{id}/status", post(reports::change_status))
         .route("/console/reports/{id}/hide", post(reports::hide))
         .route("/console/reports/{id}/photo/{n}", get(reports::photo))
+        .route("/console/decisions", get(decisions::list_page).post(decisions::create))
+        .route("/console/decisions/{village}/{number}", get(decisions::detail_page))
+        .route("/console/decisions/{village}/{number}/edit", post(decisions::edit))
+        .route("/console/decisions/{village}/{number}/step", post(decisions::step))
+        .route("/console/decisions/{village}/{number}/file", post(decisions::file))
+        .route("/console/decisions/{village}/{number}/link", post(decisions::link))
+        .route("/console/decisions/{village}/{number}/unlink", post(decisions::unlink))
+        .route("/console/decisions/{village}/{number}/publication", post(decisions::publication))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))

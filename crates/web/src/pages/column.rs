@@ -124,6 +124,9 @@ async fn render(
     if matches!(column_id, "assets" | "assets-contracts" | "assets-register") {
         registers.push((format!("/v/{}/leases", village.code), t.leases_title));
     }
+    if matches!(column_id, "affairs" | "affairs-decisions" | "affairs-resolutions" | "affairs-assembly") {
+        registers.push((format!("/v/{}/decisions", village.code), lang.decisions().list_link));
+    }
     if column_id == "assets" {
         registers.push((format!("/v/{}/trading", village.code), t.trading_title));
     }

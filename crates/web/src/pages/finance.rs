@@ -43,6 +43,8 @@ pub struct VoucherView {
     /// "应附 N 张，已上传 M 张" when scans are missing (fewer attached than 附件数), else empty.
     pub missing: String,
     pub lines: Vec<(String, String, String, String)>,
+    /// The decision that authorised it (its number, its page), if one is named.
+    pub decision: Option<(String, String)>,
 }
 
 /// The missing-scans note of a voucher: empty when every scan it expects is there.
@@ -247,6 +249,14 @@ pub(crate) async fn render(
         scans.entry(r.voucher_no).or_default().push(scan);
     }
     let t = prefs.lang.texts();
+    let decisions: BTreeMap<String, String> = site
+        .store
+        .village_links(village.code)
+        .await?
+        .into_iter()
+        .filter(|l| l.target_kind == "voucher")
+        .map(|l| (l.target_ref, l.number))
+        .collect();
     let vouchers = grouped
         .into_iter()
         .map(|((date, key), lines)| VoucherView {
@@ -256,6 +266,9 @@ pub(crate) async fn render(
             date: date.to_string(),
             number: lines[0].voucher_no.clone(),
             summary: lines[0].summary.clone(),
+            decision: decisions
+                .get(&yangguang_app::decisions::voucher_ref(date, &lines[0].voucher_no))
+                .map(|n| (n.clone(), yangguang_app::decisions::path(village.code, n))),
             amount: Fen(lines.iter().map(|l| l.debit.0).sum()).to_string(),
             receipts: yangguang_core::ledger::expected_scans(lines.iter().copied()),
             lines: lines

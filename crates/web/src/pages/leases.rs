@@ -193,6 +193,9 @@ pub async fn lease(
                 village.code,
                 &yangguang_app::questions::Target::Lease(l.contract_no.clone()),
             ),
+            decision: yangguang_app::decisions::authorising(&state.site, village.code, "lease", &l.contract_no)
+                .await?
+                .map(|(number, href)| (format!("{} {number}", prefs.lang.decisions().authorised_by), href)),
         };
         Ok(page.render()?)
     })

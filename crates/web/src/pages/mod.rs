@@ -2,6 +2,7 @@
 //! sharing the `Layout` that `base.html` renders.
 
 pub mod column;
+pub mod decisions;
 pub mod disclosure;
 pub mod feeds;
 pub mod finance;
@@ -188,6 +189,8 @@ pub struct RegisterItemPage {
     pub note: &'static str,
     /// The item's 我要质询 form (`crate::voice`).
     pub ask_href: String,
+    /// The decision that authorised it ("依据决议 2026-001", its page), if one is named.
+    pub decision: Option<(String, String)>,
 }
 
 /// The layout of one of a village's register pages: its `section` (title, path under the

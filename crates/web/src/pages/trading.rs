@@ -168,6 +168,7 @@ pub async fn listing(
                 village.code,
                 &yangguang_app::questions::Target::Listing(l.project_no.clone()),
             ),
+            decision: None,
         };
         Ok(page.render()?)
     })
