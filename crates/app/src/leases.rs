@@ -36,6 +36,12 @@ pub async fn import_leases(
         Ok(Err(errors)) => return Ok(RegisterImport { register: LEASE, errors, ..Default::default() }),
         Err(e) => return Err(AppError::Invalid(e.to_string())),
     };
+    // Decision numbers (决议编号) must name the village's decisions; they are linked once stored.
+    let named = yangguang_import::lease::decision_numbers(bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let errors = crate::decisions::check_import_numbers(site, village, &named).await?;
+    if !errors.is_empty() {
+        return Ok(RegisterImport { register: LEASE, errors, ..Default::default() });
+    }
     let records: Vec<NewRecord> = leases.iter().map(|l| record(village, key(village, &l.contract_no), l)).collect();
     let published = || Published {
         item: REGISTER_ITEM,
@@ -55,7 +61,15 @@ pub async fn import_leases(
             .collect(),
         link: format!("/v/{village}/leases"),
     };
-    replace(site, actor, village, LEASE, &records, published, "import-leases").await
+    let done = replace(site, actor, village, LEASE, &records, published, "import-leases").await?;
+    let links = named
+        .iter()
+        .filter_map(|n| leases.iter().find(|l| l.contract_no == n.key).map(|l| (n, l)))
+        .map(|(n, l)| crate::decisions::lease_link(village, l, &n.number, actor.map(|a| &a.who.staff)))
+        .collect();
+    let (staff, ip) = crate::registers::importer(actor);
+    crate::decisions::link_imported(site, staff, ip, village, links).await?;
+    Ok(done)
 }
 
 pub async fn village_leases(site: &Site, village: RegionCode) -> Result<Vec<Lease>, AppError> {

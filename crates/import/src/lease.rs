@@ -60,7 +60,43 @@ pub const FIELDS: &[FieldSpec] = &[
         names: &["付款方式", "支付方式", "缴费方式", "交租方式"],
         required: false,
     },
+    FieldSpec { key: "decision", label: "决议编号", names: &DECISION_NAMES, required: false },
 ];
+
+/// The names a register's or a ledger's column of decision numbers (决议编号) goes by.
+pub const DECISION_NAMES: [&str; 3] = ["决议编号", "决议号", "决策编号"];
+
+/// A decision number a row names: the row, the column's name as the file writes it, the
+/// row's key (a contract number) and the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedDecision {
+    pub row: u64,
+    pub column: String,
+    pub key: String,
+    pub number: String,
+}
+
+/// The decision numbers the file's rows name (rows without one are left out).
+pub fn decision_numbers(bytes: &[u8]) -> Result<Vec<NamedDecision>, ReadError> {
+    let register = Register::read(bytes, FIELDS)?;
+    if !register.has("decision") {
+        return Ok(vec![]);
+    }
+    let column = register.column_name("decision", FIELDS);
+    Ok(register
+        .rows
+        .iter()
+        .filter_map(|(row, cells)| {
+            let number = register.cell(cells, "decision").trim();
+            (!number.is_empty()).then(|| NamedDecision {
+                row: *row,
+                column: column.clone(),
+                key: register.cell(cells, "contract_no").trim().to_owned(),
+                number: number.to_owned(),
+            })
+        })
+        .collect())
+}
 
 /// Every lease of the file, or every problem in it (by row and column), in one pass.
 pub fn read_leases(bytes: &[u8], village: RegionCode) -> Result<Result<Vec<Lease>, Vec<RowError>>, ReadError> {

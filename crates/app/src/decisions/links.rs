@@ -158,15 +158,33 @@ pub async fn unlink(
     Ok(())
 }
 
-/// The names an import's decision column goes by.
-pub const COLUMN_NAMES: [&str; 3] = ["决议编号", "决议号", "决策编号"];
+/// A lease's link to the decision an import named for it.
+pub fn lease_link(
+    village: RegionCode,
+    lease: &yangguang_core::lease::Lease,
+    number: &str,
+    by: Option<&yangguang_store::Staff>,
+) -> DecisionLink {
+    DecisionLink {
+        village,
+        target_kind: "lease".into(),
+        target_ref: lease.contract_no.clone(),
+        number: number.to_owned(),
+        label: format!("{} · {}（年租金）", lease.asset, lease.lessee),
+        amount: lease.annual_rent,
+        outgoing: false,
+        source: "import".into(),
+        linked_by: by.map_or_else(|| "—".to_owned(), |s| s.display_name.clone()),
+        linked_at: Utc::now(),
+    }
+}
 
 /// Row-level errors for decision numbers an import names that the village has no decision
 /// for: (row, the column's name as the file writes it, the number).
 pub async fn check_import_numbers(
     site: &Site,
     village: RegionCode,
-    named: &[(u64, String, String)],
+    named: &[yangguang_import::lease::NamedDecision],
 ) -> Result<Vec<RowError>, AppError> {
     if named.is_empty() {
         return Ok(vec![]);
@@ -175,10 +193,11 @@ pub async fn check_import_numbers(
         site.store.village_decisions(village).await?.into_iter().map(|d| d.new.number).collect();
     Ok(named
         .iter()
-        .filter(|(_, _, n)| !known.contains(n))
+        .filter(|d| !known.contains(&d.number))
+        .map(|d| (d.row, d.column.clone(), d.number.clone()))
         .map(|(row, column, n)| RowError {
-            row: *row,
-            column: column.clone(),
+            row,
+            column,
             value: n.clone(),
             problem: format!(
                 "第 {row} 行的决议编号“{n}”在本村的民主决策记录中不存在，请先在“民主决策”中登记该决议，或核对编号 / unknown decision number"

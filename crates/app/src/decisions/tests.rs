@@ -1,7 +1,6 @@
 use yangguang_core::Fen;
 use yangguang_core::ledger::LedgerEntry;
 
-use super::links::voucher_money;
 use super::*;
 
 fn line(code: &str, debit: i64, credit: i64) -> LedgerEntry {

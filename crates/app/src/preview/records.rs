@@ -67,6 +67,9 @@ async fn plan(
     };
     Ok(match upload.kind {
         ImportKind::Leases => match yangguang_import::lease::read_leases(bytes, village) {
+            Ok(Ok(_)) if !unknown_decisions(site, village, bytes).await?.is_empty() => {
+                Err(unknown_decisions(site, village, bytes).await?.iter().map(|e| row_error(name, e)).collect())
+            }
             Ok(Ok(leases)) => Ok(vec![(
                 crate::leases::LEASE,
                 "出租合同",
@@ -104,6 +107,16 @@ async fn plan(
         }
         ImportKind::Ledger => unreachable!("the ledger has its own preview"),
     })
+}
+
+/// Rows naming a decision number (决议编号) the village has no decision for.
+async fn unknown_decisions(
+    site: &Site,
+    village: RegionCode,
+    bytes: &[u8],
+) -> Result<Vec<yangguang_import::RowError>, AppError> {
+    let named = yangguang_import::lease::decision_numbers(bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
+    crate::decisions::check_import_numbers(site, village, &named).await
 }
 
 fn whole_file(file: &str, problem: String) -> [String; 5] {
