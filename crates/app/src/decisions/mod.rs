@@ -4,7 +4,7 @@
 //! money a decision authorised. [`village_overview`] is the one read of a village's decisions
 //! with their flags and money totals: the pages and the supervision warnings use it.
 
-mod body;
+pub mod body;
 mod links;
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@
 mod assets;
 mod bodies;
 mod books;
+mod decisions;
 pub mod names;
 pub mod people;
 mod receipts;
@@ -386,8 +387,18 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             }
         }
     }
+    // The README village's decision records, their publications in the same timeline.
+    if let Some(village) = demo_village(&regions) {
+        for mut new in decisions::add(site, village, options.as_of).await? {
+            new.signoffs = signoffs_for(&catalog, &reviewers, &new);
+            planned.push(new);
+        }
+    }
     summary.disclosures = planned.len();
     publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary).await?;
+    if let Some(village) = demo_village(&regions) {
+        decisions::attach_publications(site, village).await?;
+    }
     for chunk in assets::listings(&villages, demo_village(&regions), options).chunks(500) {
         let page = yangguang_core::trading::FeedPage { listings: chunk.to_vec(), ..Default::default() };
         let report = crate::trading::ingest(site, &page, false, Utc::now()).await?;

@@ -289,7 +289,12 @@ pub async fn decision(
             spent: view.totals.spent.to_string(),
             other: view.totals.other.to_string(),
             resolved: d.amount.map(|a| a.to_string()).unwrap_or_default(),
-            over: view.totals.over.map(|o| o.to_string()).unwrap_or_default(),
+            over: match (d.amount, view.totals.over) {
+                (Some(resolved), Some(_)) => {
+                    flag_text(&yangguang_core::decision::Flag::OverAmount { resolved, spent: view.totals.spent }, lang)
+                }
+                _ => String::new(),
+            },
         };
         Ok(page.render()?)
     })
