@@ -74,7 +74,10 @@ macro_rules! contract_tests {
             sealed_tips_round_trip_with_attachments_states_and_replies,
             reports_move_through_their_statuses_and_keep_a_history,
             reports_are_listed_by_region_and_publicly_only_when_resolved,
-            throttles_are_claimed_within_their_limits);
+            throttles_are_claimed_within_their_limits,
+            points_rules_move_forward_in_versions,
+            point_events_keep_within_caps_and_are_corrected_never_edited,
+            redemptions_need_the_balance_and_households_may_leave_the_ranking);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -154,6 +157,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 
 mod books;
 mod disclosures;
+mod points;
 mod previews;
 mod published;
 mod questions;
@@ -165,6 +169,7 @@ mod tray;
 
 pub use books::*;
 pub use disclosures::*;
+pub use points::*;
 pub use previews::*;
 pub use published::*;
 pub use questions::*;

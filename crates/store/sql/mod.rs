@@ -74,6 +74,7 @@ mod disclosures;
 mod ledger;
 mod log;
 mod migrate;
+mod points;
 mod previews;
 mod published;
 mod questions;
@@ -105,6 +106,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (16, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0016_questions.sql"))),
     (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
+    (21, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0021_points.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -155,6 +157,7 @@ mod tests {
             include_str!("ledger.rs"),
             include_str!("log.rs"),
             include_str!("migrate.rs"),
+            include_str!("points.rs"),
             include_str!("previews.rs"),
             include_str!("records.rs"),
             include_str!("regions.rs"),

@@ -38,6 +38,11 @@ mod tips;
 pub use tips::{NewTip, Tip, TipReply, TipStore};
 mod reports;
 pub use reports::{NewReport, Report, ReportEvent, ReportPhoto, ReportQuery, ReportStore, StatusChange};
+mod points;
+pub use points::{
+    Evidence, HouseholdPoints, NewPointEvent, NewRedemption, PointCorrection, PointEvent, PointsRefusal, PointsStore,
+    Redemption, StoredRules,
+};
 mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 
@@ -645,6 +650,7 @@ pub trait Store:
     + TipStore
     + ReportStore
     + QuestionStore
+    + PointsStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
