@@ -16,6 +16,7 @@ pub mod render;
 pub mod session;
 pub mod tips;
 pub mod villager;
+pub mod villager_points;
 pub mod voice;
 pub mod witness;
 
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}/assets", get(pages::leases::assets))
         .route("/v/{code}/leases", get(pages::leases::leases))
         .route("/v/{code}/leases/{contract_no}", get(pages::leases::lease))
+        .route("/v/{code}/points", get(pages::points::points))
         .route("/v/{code}/trading", get(pages::trading::trading))
         .route("/v/{code}/trading/ocds.json", get(pages::trading::village_ocds))
         .route("/v/{code}/trading/{project_no}", get(pages::trading::listing))
@@ -122,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(console::routes())
         .merge(villager::routes())
+        .merge(villager_points::routes())
         .merge(tips::routes())
         .merge(pages::reports::routes())
         .merge(open311::routes())

@@ -12,6 +12,7 @@ mod drafting;
 mod imports;
 mod multipart;
 mod period_picker;
+mod points;
 mod preview;
 mod published;
 mod questions;
@@ -107,6 +108,13 @@ pub fn routes() -> Router<AppState> {
         .route("/console/reports/{id}/status", post(reports::change_status))
         .route("/console/reports/{id}/hide", post(reports::hide))
         .route("/console/reports/{id}/photo/{n}", get(reports::photo))
+        .route("/console/points", get(points::points_page))
+        .route("/console/points/event", post(points::record_event))
+        .route("/console/points/redeem", post(points::redeem))
+        .route("/console/points/rules", post(points::save_rules))
+        .route("/console/points/draft", post(points::draft))
+        .route("/console/points/{id}/correct", post(points::correct))
+        .route("/console/points/evidence/{id}", get(points::evidence))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
@@ -167,6 +175,8 @@ pub struct Nav {
     /// Villagers' questions waiting (held or unanswered), and whether the reader sees the list.
     pub questions: usize,
     pub sees_questions: bool,
+    /// Village clerks keep their villages' points (积分制): the link's words.
+    pub points: Option<&'static str>,
     pub flash: String,
 }
 
@@ -205,6 +215,7 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
             .0
             .iter()
             .any(|g| matches!(g.role, Role::VillageClerk | Role::SupervisionMember | Role::TownshipReviewer)),
+        points: grants.has_role(Role::VillageClerk).then(|| lang.points().nav),
         flash,
     }
 }
