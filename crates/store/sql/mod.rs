@@ -110,6 +110,8 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
+#[cfg(test)]
+pub(crate) use points::tests as points_tests;
 pub(crate) use rows::map_err;
 
 /// The names every query module uses: the contract, the domain types, sqlx, and the dialect.

@@ -417,3 +417,62 @@ impl PointsStore for Backend {
 fn far_future() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid")
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use yangguang_core::points::{Cap, CapPeriod};
+
+    use super::*;
+
+    /// Run by each backend: the database itself refuses to edit or delete an event or a
+    /// redemption, whatever the program does.
+    pub(crate) async fn events_cannot_be_edited_or_deleted(store: &Backend) {
+        let village = RegionCode::parse("339921100201").unwrap();
+        let region =
+            Region { code: village, name: "前山村".into(), parent: None, kind: yangguang_core::RegionKind::Village };
+        store.upsert_regions(&[region]).await.unwrap();
+        let item = RuleItem {
+            category: "志愿服务".into(),
+            name: "参加志愿服务".into(),
+            points: 10,
+            cap: Some(Cap { per: CapPeriod::Month, points: 30 }),
+        };
+        let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let event = NewPointEvent {
+            village,
+            household: "339921100201/001".into(),
+            rule_from: date,
+            category: item.category.clone(),
+            item: item.name.clone(),
+            rule_points: 10,
+            date,
+            points: 10,
+            reason: "送餐".into(),
+            evidence: None,
+            recorded_by: "clerk".into(),
+            recorded_at: Utc::now(),
+        };
+        let id = store.record_point_event(&event, &item).await.unwrap().unwrap();
+        let redemption = NewRedemption {
+            village,
+            household: event.household.clone(),
+            date,
+            item: "大米".into(),
+            points: 5,
+            recorded_by: "clerk".into(),
+            recorded_at: Utc::now(),
+        };
+        store.redeem_points(&redemption).await.unwrap().unwrap();
+        for statement in [
+            "UPDATE points_event SET points = 100",
+            "DELETE FROM points_event",
+            "UPDATE points_redemption SET points = 1",
+            "DELETE FROM points_redemption",
+        ] {
+            let refused = sqlx::query(statement).execute(store.writer()).await;
+            assert!(refused.is_err(), "{statement} was allowed");
+        }
+        assert_eq!(store.get_point_event(id).await.unwrap().event.points, 10);
+        assert_eq!(store.household_redemptions(&event.household).await.unwrap().len(), 1);
+    }
+}
