@@ -100,6 +100,8 @@ pub struct EventForm {
     pub date: String,
     pub points: String,
     pub reason: String,
+    /// An evidence file: (file name, bytes).
+    pub evidence: Option<(String, Vec<u8>)>,
 }
 
 /// The household's key, when the village has a household of that number.
@@ -140,8 +142,7 @@ pub async fn record_event(
     grants: &Grants,
     ip: &str,
     village: RegionCode,
-    form: &EventForm,
-    evidence: Option<(String, Vec<u8>)>,
+    form: EventForm,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
     check_scope(site, grants, village)?;
@@ -163,7 +164,7 @@ pub async fn record_event(
     })?;
     let amount = points::check_event_points(item, &form.points)?;
     let reason = points::check_reason(&form.reason)?;
-    let evidence = match evidence {
+    let evidence = match form.evidence {
         Some(file) => Some(store_evidence(site, file).await?),
         None => None,
     };

@@ -142,8 +142,8 @@ async fn page(
     let p = lang.points();
     let site = &state.site;
     let today = yangguang_app::today();
-    let versions: Vec<RuleVersion> = site.store.point_rules(village).await?.into_iter().map(|s| s.version).collect();
     let stored = site.store.point_rules(village).await?;
+    let versions: Vec<RuleVersion> = stored.iter().map(|s| s.version.clone()).collect();
     let current = stored.iter().rev().find(|s| s.version.effective_from <= today).or(stored.last());
     // Every item of every version, the rules in force first: an event dated earlier may need one.
     let mut items: Vec<String> = vec![];
@@ -250,22 +250,21 @@ pub async fn record_event(
         .iter()
         .map(|k| ((*k).to_owned(), form.get(k).to_owned()))
         .collect();
+    let mut files = std::mem::take(&mut form.files);
+    if files.len() > 1 {
+        let e = AppError::Field { field: "evidence", message: "只能附一个文件 / one file only".into() };
+        return refused(&state, &headers, &who, village, "event", typed, e).await;
+    }
     let event = EventForm {
         household: form.get("household").into(),
         item: form.get("item").into(),
         date: form.get("date").into(),
         points: form.get("points").into(),
         reason: form.get("reason").into(),
+        evidence: files.pop(),
     };
-    let mut files = std::mem::take(&mut form.files);
-    if files.len() > 1 {
-        let e = AppError::Field { field: "evidence", message: "只能附一个文件 / one file only".into() };
-        return refused(&state, &headers, &who, village, "event", typed, e).await;
-    }
     let ip = client_ip(&headers);
-    let outcome =
-        points::record_event(&state.site, &who.staff, &who.grants(), &ip, village, &event, files.pop(), Utc::now())
-            .await;
+    let outcome = points::record_event(&state.site, &who.staff, &who.grants(), &ip, village, event, Utc::now()).await;
     match outcome {
         Ok(_) => Ok(done(&headers, &back(village), lang(&headers).points().c_event_saved)),
         Err(e) => refused(&state, &headers, &who, village, "event", typed, e).await,
