@@ -152,6 +152,7 @@ try {
     [`${village}/trading`, "trading"],
     [`${village}/c/rights`, "rights-totals"],
     [`${village}/c/bank`, "bank"],
+    [`${village}/points`, "points"],
     ["/my", "villager-login"],
   ]) {
     const answer = await page.goto(`${base}${path}`);
@@ -456,6 +457,8 @@ try {
       [`${village}/trading`, "trading"],
       ["/verify", "verify"],
       ["/my", "my-household"],
+      [`${village}/points`, "points"],
+      ["/my/points", "my-points"],
       ["/v/999999999999", "not-found"],
     ];
     for (const [path, label] of pages) await measure(path, label);
@@ -488,6 +491,11 @@ try {
     check((await p.$$("main table")).length === 0 && (await p.$$("ul.cards li")).length > 0, "/my shows the household as cards");
     check((await p.textContent("main")).includes(" 亩"), "/my gives areas in 亩");
     await axe(p, "my-household-elder");
+    // The household's points: a card on /my, every entry with its reason at /my/points.
+    check((await p.textContent("main")).includes("我家的积分"), "/my shows the household's points");
+    await p.goto(`${base}/my/points`);
+    check((await p.$$("ul.entries li")).length > 0, "/my/points lists the household's entries");
+    await axe(p, "my-points-elder");
     await ctx.clearCookies();
     await ctx.addCookies([{ name: "yg_elder", value: "1", url: base }]);
 
@@ -691,6 +699,16 @@ try {
       check((await clerk.textContent("main")).includes("已按文件名建议分配 2 张"), "one tap assigns the suggested photos to their voucher");
       await clerk.goto(draftUrl);
     }
+
+    // 积分制: the clerk's points page; an entry without a reason is refused beside its field.
+    await clerk.goto(`${base}/console/points`);
+    await axe(clerk, "console-points");
+    await clerk.fill("#event-household", "0001");
+    await clerk.evaluate(() => document.querySelector("#event-reason").removeAttribute("required"));
+    await Promise.all([clerk.waitForNavigation(), clerk.click('form[action="/console/points/event"] button')]);
+    check((await clerk.textContent("#event-reason-error")).includes("事由必填"), "a points entry without a reason is refused beside the field");
+    check((await clerk.inputValue("#event-household")) === "0001", "the refused entry keeps what was typed");
+    await axe(clerk, "console-points-refused");
 
     const reviewer = await staff("supervisor", process.env.YG_SUPERVISOR_PASSWORD);
     // The supervisor is told: the folded menu and the work list link both count what waits.

@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod mirror;
 pub mod notify;
 pub mod open_data;
+pub mod points;
 pub mod preview;
 pub mod publishing;
 pub mod questions;

@@ -15,6 +15,7 @@ pub mod log_leaf;
 pub mod money;
 pub mod period;
 pub mod period_input;
+pub mod points;
 pub mod publication;
 pub mod region;
 pub mod report;

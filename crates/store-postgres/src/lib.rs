@@ -205,4 +205,11 @@ mod tests {
         sql::migrate_tests::edited_migration_is_refused(&store).await;
         store.drop_own_schema().await.unwrap();
     }
+
+    #[tokio::test]
+    async fn points_events_cannot_be_edited_or_deleted() {
+        let Some(store) = store().await else { return };
+        sql::points_tests::events_cannot_be_edited_or_deleted(&store).await;
+        store.drop_own_schema().await.unwrap();
+    }
 }

@@ -164,4 +164,9 @@ mod tests {
     async fn an_edited_migration_is_refused_at_start() {
         sql::migrate_tests::edited_migration_is_refused(&store().await).await;
     }
+
+    #[tokio::test]
+    async fn points_events_cannot_be_edited_or_deleted() {
+        sql::points_tests::events_cannot_be_edited_or_deleted(&store().await).await;
+    }
 }

@@ -75,7 +75,10 @@ macro_rules! contract_tests {
             reports_move_through_their_statuses_and_keep_a_history,
             reports_are_listed_by_region_and_publicly_only_when_resolved,
             throttles_are_claimed_within_their_limits,
-            decisions_keep_their_steps_files_publications_and_links);
+            decisions_keep_their_steps_files_publications_and_links,
+            points_rules_move_forward_in_versions,
+            point_events_keep_within_caps_and_are_corrected_never_edited,
+            redemptions_need_the_balance_and_households_may_leave_the_ranking);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -156,6 +159,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 mod books;
 mod decisions;
 mod disclosures;
+mod points;
 mod previews;
 mod published;
 mod questions;
@@ -168,6 +172,7 @@ mod tray;
 pub use books::*;
 pub use decisions::*;
 pub use disclosures::*;
+pub use points::*;
 pub use previews::*;
 pub use published::*;
 pub use questions::*;

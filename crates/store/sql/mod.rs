@@ -75,6 +75,7 @@ mod disclosures;
 mod ledger;
 mod log;
 mod migrate;
+mod points;
 mod previews;
 mod published;
 mod questions;
@@ -107,9 +108,12 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
     (19, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0019_decision.sql"))),
+    (21, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0021_points.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
+#[cfg(test)]
+pub(crate) use points::tests as points_tests;
 pub(crate) use rows::map_err;
 
 /// The names every query module uses: the contract, the domain types, sqlx, and the dialect.
@@ -158,6 +162,7 @@ mod tests {
             include_str!("ledger.rs"),
             include_str!("log.rs"),
             include_str!("migrate.rs"),
+            include_str!("points.rs"),
             include_str!("previews.rs"),
             include_str!("records.rs"),
             include_str!("regions.rs"),

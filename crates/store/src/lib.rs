@@ -40,6 +40,11 @@ mod reports;
 pub use reports::{NewReport, Report, ReportEvent, ReportPhoto, ReportQuery, ReportStore, StatusChange};
 mod decisions;
 pub use decisions::{DecisionFile, DecisionLink, DecisionRecord, DecisionStore, NewDecision, StoredStep};
+mod points;
+pub use points::{
+    Evidence, HouseholdPoints, NewPointEvent, NewRedemption, PointCorrection, PointEvent, PointsRefusal, PointsStore,
+    Redemption, StoredRules,
+};
 mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 
@@ -648,6 +653,7 @@ pub trait Store:
     + ReportStore
     + QuestionStore
     + DecisionStore
+    + PointsStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

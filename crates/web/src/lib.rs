@@ -16,6 +16,7 @@ pub mod render;
 pub mod session;
 pub mod tips;
 pub mod villager;
+pub mod villager_points;
 pub mod voice;
 pub mod witness;
 
@@ -98,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}/decisions/{number}", get(pages::decisions::decision))
         .route("/v/{code}/decisions/{number}/files/{sha256}", get(pages::decisions::file))
         .route("/v/{code}/leases/{contract_no}", get(pages::leases::lease))
+        .route("/v/{code}/points", get(pages::points::points))
         .route("/v/{code}/trading", get(pages::trading::trading))
         .route("/v/{code}/trading/ocds.json", get(pages::trading::village_ocds))
         .route("/v/{code}/trading/{project_no}", get(pages::trading::listing))
@@ -125,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(console::routes())
         .merge(villager::routes())
+        .merge(villager_points::routes())
         .merge(tips::routes())
         .merge(pages::reports::routes())
         .merge(open311::routes())

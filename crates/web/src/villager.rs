@@ -96,7 +96,9 @@ async fn my(State(state): State<AppState>, headers: HeaderMap) -> Result<Respons
     };
     let household =
         yangguang_app::households::household(&state.site, &session.household).await?.ok_or(WebError::NotFound)?;
-    render_household(&state, &headers, &household, true)
+    let lang = Prefs::from_headers(&headers).lang;
+    let points = crate::villager_points::points_card(&state, lang, &session.household).await?;
+    render_household(&state, &headers, &household, true, Some(points))
 }
 
 #[derive(Deserialize)]
@@ -182,7 +184,9 @@ async fn household_page(
             return Err(WebError::NotFound);
         }
         let household = yangguang_app::households::household(&state.site, &key).await?.ok_or(WebError::NotFound)?;
-        return render_household(&state, &headers, &household, true);
+        let lang = Prefs::from_headers(&headers).lang;
+        let points = crate::villager_points::points_card(&state, lang, &key).await?;
+        return render_household(&state, &headers, &household, true, Some(points));
     }
     if let Some(who) = signed_in(&state, &headers).await? {
         let found =
@@ -194,7 +198,7 @@ async fn household_page(
                     other => other.into(),
                 })?;
         return match found {
-            Some(household) => render_household(&state, &headers, &household, false),
+            Some(household) => render_household(&state, &headers, &household, false, None),
             None => Err(WebError::NotFound),
         };
     }
@@ -215,6 +219,8 @@ struct HouseholdPage {
     homestead: Card,
     shares: Option<SharesView>,
     credit: Card,
+    /// The household's points (积分制), on its own page.
+    points: Option<crate::villager_points::PointsCard>,
 }
 
 struct LandView {
@@ -256,7 +262,13 @@ fn land_view(t: &Texts, v: &VillagerTexts, h: &Household) -> Option<LandView> {
     })
 }
 
-fn render_household(state: &AppState, headers: &HeaderMap, h: &Household, own: bool) -> Result<Response, WebError> {
+fn render_household(
+    state: &AppState,
+    headers: &HeaderMap,
+    h: &Household,
+    own: bool,
+    points: Option<crate::villager_points::PointsCard>,
+) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(headers);
     let t = prefs.lang.texts();
     let v = prefs.lang.villager();
@@ -309,6 +321,7 @@ fn render_household(state: &AppState, headers: &HeaderMap, h: &Household, own: b
         homestead,
         shares,
         credit,
+        points,
     };
     Ok(page(state, StatusCode::OK, view.render()?))
 }

@@ -8,6 +8,7 @@ mod books;
 mod decisions;
 pub mod names;
 pub mod people;
+mod points;
 mod receipts;
 
 use std::collections::{HashMap, HashSet};
@@ -674,6 +675,10 @@ async fn add_people(
         .collect();
     crate::households::store_households(site, village.code, &households, &phones).await?;
     site.store.replace_village_records(crate::households::CREDIT, village.code, &credit, Utc::now()).await?;
+    // The points system in the README's village and about one village in eight.
+    if demo || rng.below(8) == 0 {
+        points::village_points(site, village.code, &households, &mut rng, options.as_of, demo).await?;
+    }
     let (assets, resources) = assets::village_registers(&mut rng, village, &plan.leases);
     for rows in [assets, resources] {
         let Some(kind) = rows.first().map(|r| r.register.kind()) else { continue };

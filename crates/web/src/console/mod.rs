@@ -13,6 +13,7 @@ mod drafting;
 mod imports;
 mod multipart;
 mod period_picker;
+mod points;
 mod preview;
 mod published;
 mod questions;
@@ -116,6 +117,13 @@ pub fn routes() -> Router<AppState> {
         .route("/console/decisions/{village}/{number}/link", post(decisions::link))
         .route("/console/decisions/{village}/{number}/unlink", post(decisions::unlink))
         .route("/console/decisions/{village}/{number}/publication", post(decisions::publication))
+        .route("/console/points", get(points::points_page))
+        .route("/console/points/event", post(points::record_event))
+        .route("/console/points/redeem", post(points::redeem))
+        .route("/console/points/rules", post(points::save_rules))
+        .route("/console/points/draft", post(points::draft))
+        .route("/console/points/{id}/correct", post(points::correct))
+        .route("/console/points/evidence/{id}", get(points::evidence))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
@@ -176,6 +184,8 @@ pub struct Nav {
     /// Villagers' questions waiting (held or unanswered), and whether the reader sees the list.
     pub questions: usize,
     pub sees_questions: bool,
+    /// Village clerks keep their villages' points (积分制): the link's words.
+    pub points: Option<&'static str>,
     pub flash: String,
 }
 
@@ -214,6 +224,7 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
             .0
             .iter()
             .any(|g| matches!(g.role, Role::VillageClerk | Role::SupervisionMember | Role::TownshipReviewer)),
+        points: grants.has_role(Role::VillageClerk).then(|| lang.points().nav),
         flash,
     }
 }

@@ -135,6 +135,11 @@ async fn render(
         registers.push((format!("/v/{}/reports/new", village.code), r.report_link));
         registers.push((format!("/v/{}/reports", village.code), r.title));
     }
+    if matches!(column_id, "governance" | "governance-points") {
+        let p = lang.points();
+        registers.push((format!("/v/{}/points", village.code), p.title));
+        registers.push(("/my/points".into(), p.my_link));
+    }
     let mut facts = vec![];
     if catalog.subtree(RIGHTS_COLUMN).contains(&column_id) {
         let r = yangguang_app::households::village_totals(&state.site, village.code).await?;
