@@ -6,6 +6,7 @@ pub mod assets;
 pub mod catalog;
 pub mod disclosure;
 pub mod finance;
+pub mod governance;
 pub mod household;
 pub mod identity;
 pub mod lease;
