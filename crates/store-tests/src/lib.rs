@@ -74,7 +74,11 @@ macro_rules! contract_tests {
             sealed_tips_round_trip_with_attachments_states_and_replies,
             reports_move_through_their_statuses_and_keep_a_history,
             reports_are_listed_by_region_and_publicly_only_when_resolved,
-            throttles_are_claimed_within_their_limits);
+            throttles_are_claimed_within_their_limits,
+            party_records_round_trip_per_village,
+            powers_and_the_seal_log_stay_in_their_village,
+            rule_versions_are_numbered_per_document_and_linked_to_disclosures,
+            a_catalog_items_versions_are_found_by_village_and_period);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -154,6 +158,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 
 mod books;
 mod disclosures;
+mod governance;
 mod previews;
 mod published;
 mod questions;
@@ -165,6 +170,7 @@ mod tray;
 
 pub use books::*;
 pub use disclosures::*;
+pub use governance::*;
 pub use previews::*;
 pub use published::*;
 pub use questions::*;

@@ -71,6 +71,7 @@ macro_rules! audit_columns {
     };
 }
 mod disclosures;
+mod governance;
 mod ledger;
 mod log;
 mod migrate;
@@ -105,6 +106,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (16, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0016_questions.sql"))),
     (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
+    (20, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0020_governance.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -150,6 +152,7 @@ mod tests {
     fn no_query_selects_star() {
         let sources = [
             include_str!("disclosures.rs"),
+            include_str!("governance.rs"),
             include_str!("published.rs"),
             include_str!("questions.rs"),
             include_str!("ledger.rs"),
