@@ -6,6 +6,7 @@
 mod account;
 mod console;
 mod console_pages;
+mod governance;
 mod labels;
 mod reports;
 mod tips;
@@ -15,6 +16,7 @@ mod voice;
 pub use account::AccountTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use console_pages::ConsolePageTexts;
+pub use governance::GovTexts;
 pub use labels::Label;
 pub use reports::ReportTexts;
 pub use tips::TipsTexts;
