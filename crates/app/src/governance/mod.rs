@@ -51,9 +51,15 @@ impl Drafted {
     /// The console's one-time message.
     pub fn message(self) -> String {
         match self {
-            Self::New(id) => format!("已生成公开草稿（编号 {id}），请核对后提交审核。 / Draft {id} made: check it and submit it for review."),
-            Self::Updated(id) => format!("已按最新记录更新公开草稿（编号 {id}），请核对后提交审核。 / Draft {id} brought up to date: check it and submit it."),
-            Self::Correction(id) => format!("该期已公开，已生成更正草稿（编号 {id}），审核通过后替换原公开内容。 / That period was published: correction {id} drafted for review."),
+            Self::New(id) => format!(
+                "已生成公开草稿（编号 {id}），请核对后提交审核。 / Draft {id} made: check it and submit it for review."
+            ),
+            Self::Updated(id) => format!(
+                "已按最新记录更新公开草稿（编号 {id}），请核对后提交审核。 / Draft {id} brought up to date: check it and submit it."
+            ),
+            Self::Correction(id) => format!(
+                "该期已公开，已生成更正草稿（编号 {id}），审核通过后替换原公开内容。 / That period was published: correction {id} drafted for review."
+            ),
         }
     }
 }
@@ -123,8 +129,9 @@ pub async fn draft_generated(
     if scope == Scope::PerPeriod
         && let Some(published) = versions.iter().rev().find(|v| v.state == DisclosureState::Published)
     {
-        let id = publishing::start_replacement(site, actor, published.id, DisclosureKind::Correction, correction_reason)
-            .await?;
+        let id =
+            publishing::start_replacement(site, actor, published.id, DisclosureKind::Correction, correction_reason)
+                .await?;
         publishing::edit_draft(site, actor, id, input(Some(correction_reason.to_owned()))).await?;
         return Ok(Drafted::Correction(id));
     }

@@ -125,8 +125,7 @@ pub async fn add_meeting(site: &Site, actor: &Actor<'_>, village: RegionCode, m:
 pub async fn delete_meeting(site: &Site, actor: &Actor<'_>, village: RegionCode, id: i64) -> Result<(), AppError> {
     check_clerk(site, actor, village)?;
     site.store.delete_party_meeting(village, id).await?;
-    audit(site, Some(&actor.who.staff), actor.ip, "party-meeting-delete", &format!("{village}/meeting:{id}"), "")
-        .await;
+    audit(site, Some(&actor.who.staff), actor.ip, "party-meeting-delete", &format!("{village}/meeting:{id}"), "").await;
     Ok(())
 }
 

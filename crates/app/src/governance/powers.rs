@@ -153,16 +153,22 @@ pub async fn add_log_entry(
     if versions.iter().any(|v| matches!(v.state, DisclosureState::Submitted | DisclosureState::Scheduled)) {
         return Ok(LogAdded::InReview);
     }
-    if !versions.iter().any(|v| {
-        matches!(v.state, DisclosureState::Draft | DisclosureState::Returned | DisclosureState::Published)
-    }) {
+    if !versions
+        .iter()
+        .any(|v| matches!(v.state, DisclosureState::Draft | DisclosureState::Returned | DisclosureState::Published))
+    {
         return Ok(LogAdded::Kept);
     }
     Ok(LogAdded::Drafted(draft_log(site, actor, village, month).await?))
 }
 
 /// Drafts a month of the log (an empty month is published as "none this month").
-pub async fn draft_log(site: &Site, actor: &Actor<'_>, village: RegionCode, month: Period) -> Result<Drafted, AppError> {
+pub async fn draft_log(
+    site: &Site,
+    actor: &Actor<'_>,
+    village: RegionCode,
+    month: Period,
+) -> Result<Drafted, AppError> {
     check_clerk(site, actor, village)?;
     if month.kind() != PeriodKind::Month {
         return Err(AppError::Field { field: "month", message: "请选择月份 / choose a month".into() });

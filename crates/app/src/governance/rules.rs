@@ -112,7 +112,8 @@ pub async fn published_docs(site: &Site, village: RegionCode) -> Result<Vec<Publ
         let mut shown: Vec<PublicVersion> = vec![];
         for v in versions.iter().filter(|v| v.version.doc == doc) {
             let Some(d) = v.disclosure.and_then(|id| current(id)) else { continue };
-            let changes = shown.last().map(|prev| body_changes(&prev.disclosure.body_md, &d.body_md)).unwrap_or_default();
+            let changes =
+                shown.last().map(|prev| body_changes(&prev.disclosure.body_md, &d.body_md)).unwrap_or_default();
             shown.push(PublicVersion {
                 title: v.version.title.clone(),
                 version_no: v.version_no,

@@ -96,7 +96,8 @@ pub fn number(f: &HashMap<String, String>, name: &'static str, label: &str, prob
     match text.parse::<u32>() {
         Ok(n) => n,
         Err(_) => {
-            problems.push(Problem::new(name, format!("{label}应填写整数（现填“{text}”）/ {name} must be a whole number")));
+            problems
+                .push(Problem::new(name, format!("{label}应填写整数（现填“{text}”）/ {name} must be a whole number")));
             0
         }
     }

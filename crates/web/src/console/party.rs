@@ -87,8 +87,7 @@ async fn show(
         f.set("branch", "members_total", b.members_total.to_string());
         f.set("branch", "members_full", b.members_full.to_string());
         f.set("branch", "members_probationary", b.members_probationary.to_string());
-        let lines: Vec<String> =
-            b.committee.iter().map(|m| format!("{}，{}，{}", m.name, m.post, m.duties)).collect();
+        let lines: Vec<String> = b.committee.iter().map(|m| format!("{}，{}，{}", m.name, m.post, m.duties)).collect();
         f.set("branch", "committee", lines.join("\n"));
     }
     let today = yangguang_app::today();

@@ -5,6 +5,7 @@ pub mod column;
 pub mod disclosure;
 pub mod feeds;
 pub mod finance;
+pub mod governance;
 pub mod leases;
 pub mod reader;
 pub mod region;
