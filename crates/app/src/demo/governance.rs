@@ -49,12 +49,73 @@ fn published(site: &Site, village: &Region, g: Generated, on: NaiveDate, rng: &m
 }
 
 const POWERS: [(&str, &str, &str, &str, &[&str], &str); 6] = [
-    ("集体资产管理", "集体资产出租、发包", "《村民委员会组织法》第二十四条；《浙江省农村集体资产管理条例》", "村委会主任", &["村两委联席会议提出出租方案", "村务监督委员会审核", "村民代表会议表决", "进入公共资源交易平台公开交易", "签订合同并公示交易结果"], "交易公告不少于 7 天，结果公示 5 天"),
-    ("工程项目", "村级工程项目建设", "《村民委员会组织法》第二十四条；县村级小型工程管理办法", "村党组织书记", &["提出项目建议", "“五议两公开”程序决策", "按规定招标或比选", "施工与村务监督委员会全程监督", "竣工验收", "结算审计并公开"], "立项、招标、验收、结算各阶段公开"),
-    ("财务管理", "村级财务支出审批", "《农村集体经济组织财务制度》", "村委会主任、村务监督委员会主任", &["经办人取得合法票据并注明用途", "村务监督委员会审核签字", "村委会主任审批", "报镇农村会计服务中心记账", "按月公开收支明细"], "每月公开收支明细及原始票据"),
-    ("便民服务", "用印管理", "本村印章管理制度", "村委会主任", &["申请人填写用印申请", "审批人审核签字", "专人登记并用印", "每月公开用印登记"], "用印登记每月公开"),
-    ("民生保障", "低保申请初审", "《社会救助暂行办法》；浙江省最低生活保障办法", "村民政协理员", &["村民提出申请", "入户调查核实家庭收入", "村民代表民主评议", "评议结果公示 7 天", "报镇政府审核审批"], "评议结果公示 7 天"),
-    ("便民服务", "出具各类证明", "本村证明出具管理制度", "村委会主任", &["申请人提交材料", "经办人核实情况", "审批人签字", "登记并出具证明"], "证明登记每月公开"),
+    (
+        "集体资产管理",
+        "集体资产出租、发包",
+        "《村民委员会组织法》第二十四条；《浙江省农村集体资产管理条例》",
+        "村委会主任",
+        &[
+            "村两委联席会议提出出租方案",
+            "村务监督委员会审核",
+            "村民代表会议表决",
+            "进入公共资源交易平台公开交易",
+            "签订合同并公示交易结果",
+        ],
+        "交易公告不少于 7 天，结果公示 5 天",
+    ),
+    (
+        "工程项目",
+        "村级工程项目建设",
+        "《村民委员会组织法》第二十四条；县村级小型工程管理办法",
+        "村党组织书记",
+        &[
+            "提出项目建议",
+            "“五议两公开”程序决策",
+            "按规定招标或比选",
+            "施工与村务监督委员会全程监督",
+            "竣工验收",
+            "结算审计并公开",
+        ],
+        "立项、招标、验收、结算各阶段公开",
+    ),
+    (
+        "财务管理",
+        "村级财务支出审批",
+        "《农村集体经济组织财务制度》",
+        "村委会主任、村务监督委员会主任",
+        &[
+            "经办人取得合法票据并注明用途",
+            "村务监督委员会审核签字",
+            "村委会主任审批",
+            "报镇农村会计服务中心记账",
+            "按月公开收支明细",
+        ],
+        "每月公开收支明细及原始票据",
+    ),
+    (
+        "便民服务",
+        "用印管理",
+        "本村印章管理制度",
+        "村委会主任",
+        &["申请人填写用印申请", "审批人审核签字", "专人登记并用印", "每月公开用印登记"],
+        "用印登记每月公开",
+    ),
+    (
+        "民生保障",
+        "低保申请初审",
+        "《社会救助暂行办法》；浙江省最低生活保障办法",
+        "村民政协理员",
+        &["村民提出申请", "入户调查核实家庭收入", "村民代表民主评议", "评议结果公示 7 天", "报镇政府审核审批"],
+        "评议结果公示 7 天",
+    ),
+    (
+        "便民服务",
+        "出具各类证明",
+        "本村证明出具管理制度",
+        "村委会主任",
+        &["申请人提交材料", "经办人核实情况", "审批人签字", "登记并出具证明"],
+        "证明登记每月公开",
+    ),
 ];
 
 const SEAL_MATTERS: [(SealKind, &str, &str, bool); 8] = [
@@ -96,7 +157,13 @@ pub async fn village_records(
     let secretary = names::cadre(rng);
     let total = 20 + rng.below(40) as u32;
     let probationary = rng.below(3) as u32;
-    let posts = [("书记", "主持支部全面工作"), ("副书记", "协助书记工作，分管党风廉政建设"), ("组织委员", "党员发展、教育管理和组织生活"), ("宣传委员", "宣传思想和精神文明建设"), ("纪检委员", "党员纪律监督和廉政提醒")];
+    let posts = [
+        ("书记", "主持支部全面工作"),
+        ("副书记", "协助书记工作，分管党风廉政建设"),
+        ("组织委员", "党员发展、教育管理和组织生活"),
+        ("宣传委员", "宣传思想和精神文明建设"),
+        ("纪检委员", "党员纪律监督和廉政提醒"),
+    ];
     let committee = posts
         .iter()
         .enumerate()
@@ -117,7 +184,13 @@ pub async fn village_records(
     };
     store.save_party_branch(village.code, &branch, now).await?;
     let changed = start + Days::new(30 + rng.below(300));
-    out.push(published(site, village, party::organisation_disclosure(name, &branch, changed), changed + Days::new(5), rng));
+    out.push(published(
+        site,
+        village,
+        party::organisation_disclosure(name, &branch, changed),
+        changed + Days::new(5),
+        rng,
+    ));
 
     // Organisational life: a committee meeting and a theme day every month, members' meetings
     // and party lectures every quarter; published by the 15th after each quarter.
@@ -129,14 +202,26 @@ pub async fn village_records(
                 continue;
             }
             let expected = if kind == MeetingKind::CommitteeMeeting { 5 } else { total };
-            let m = Meeting { held_on, kind, topic: (*rng.pick(&TOPICS)).into(), expected, present: expected - rng.below(u64::from(expected / 6 + 1)) as u32 };
+            let m = Meeting {
+                held_on,
+                kind,
+                topic: (*rng.pick(&TOPICS)).into(),
+                expected,
+                present: expected - rng.below(u64::from(expected / 6 + 1)) as u32,
+            };
             store.add_party_meeting(village.code, &m, now).await?;
         }
         if let Period::Month { month: 3 | 6 | 9 | 12, .. } = month {
             for kind in [MeetingKind::MembersMeeting, MeetingKind::PartyLecture, MeetingKind::GroupMeeting] {
                 let held_on = month.start() + Days::new(rng.below(20));
                 if held_on <= as_of {
-                    let m = Meeting { held_on, kind, topic: (*rng.pick(&TOPICS)).into(), expected: total, present: total - rng.below(u64::from(total / 5 + 1)) as u32 };
+                    let m = Meeting {
+                        held_on,
+                        kind,
+                        topic: (*rng.pick(&TOPICS)).into(),
+                        expected: total,
+                        present: total - rng.below(u64::from(total / 5 + 1)) as u32,
+                    };
                     store.add_party_meeting(village.code, &m, now).await?;
                 }
             }
@@ -160,11 +245,14 @@ pub async fn village_records(
         let collected = Fen(i64::from(total) * (1_200 + rng.below(2_000) as i64));
         let uses = vec![
             DuesUse { purpose: "订阅党报党刊".into(), amount: Fen(60_000 + rng.below(20) as i64 * 1_000) },
-            DuesUse { purpose: "慰问困难党员和老党员".into(), amount: Fen(80_000 + rng.below(40) as i64 * 1_000) },
+            DuesUse {
+                purpose: "慰问困难党员和老党员".into(), amount: Fen(80_000 + rng.below(40) as i64 * 1_000)
+            },
             DuesUse { purpose: "党员教育培训资料".into(), amount: Fen(20_000 + rng.below(20) as i64 * 500) },
         ];
         let used: Fen = uses.iter().map(|u| u.amount).sum();
-        let (uses, used) = if used > balance.checked_add(collected).unwrap_or(used) { (vec![], Fen(0)) } else { (uses, used) };
+        let (uses, used) =
+            if used > balance.checked_add(collected).unwrap_or(used) { (vec![], Fen(0)) } else { (uses, used) };
         let carried = Fen(balance.0 + collected.0 - used.0);
         let d = Dues { half, brought_forward: balance, collected, used, carried, uses };
         store.save_party_dues(village.code, &d, now).await?;
@@ -218,7 +306,11 @@ pub async fn village_records(
         (RuleDoc::Rules, format!("{name}村规民约"), RULES_V1, RULES_V2, start + Days::new(400)),
     ] {
         let versions = [
-            (text_v1, NaiveDate::from_ymd_opt(year - 3, 3, 15).expect("valid"), format!("{}-00{}", year - 3, 1 + doc as u32)),
+            (
+                text_v1,
+                NaiveDate::from_ymd_opt(year - 3, 3, 15).expect("valid"),
+                format!("{}-00{}", year - 3, 1 + doc as u32),
+            ),
             (text_v2, amended, format!("{}-0{}", amended.year(), 10 + rng.below(80))),
         ];
         for (text, adopted_on, decision_no) in versions {
