@@ -48,7 +48,10 @@ fn published(site: &Site, village: &Region, g: Generated, on: NaiveDate, rng: &m
     }
 }
 
-const POWERS: [(&str, &str, &str, &str, &[&str], &str); 6] = [
+/// Category, name, legal basis, responsible post, steps, disclosure requirement.
+type PowerRow = (&'static str, &'static str, &'static str, &'static str, &'static [&'static str], &'static str);
+
+const POWERS: [PowerRow; 6] = [
     (
         "集体资产管理",
         "集体资产出租、发包",

@@ -111,7 +111,7 @@ pub async fn published_docs(site: &Site, village: RegionCode) -> Result<Vec<Publ
     for doc in RuleDoc::ALL {
         let mut shown: Vec<PublicVersion> = vec![];
         for v in versions.iter().filter(|v| v.version.doc == doc) {
-            let Some(d) = v.disclosure.and_then(|id| current(id)) else { continue };
+            let Some(d) = v.disclosure.and_then(&current) else { continue };
             let changes =
                 shown.last().map(|prev| body_changes(&prev.disclosure.body_md, &d.body_md)).unwrap_or_default();
             shown.push(PublicVersion {

@@ -35,8 +35,23 @@ fn section(d: &Disclosure) -> Section {
             .published_at
             .map(|t| yangguang_core::time::china_date(t).format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
-        body_html: yangguang_app::markdown::render(&d.body_md),
+        body_html: demote_headings(&yangguang_app::markdown::render(&d.body_md)),
     }
+}
+
+/// A body's headings moved below the section's own `h3`, so the page's outline stays in
+/// order (a body's `## 第一章` would otherwise outrank the title it sits under). The HTML is
+/// the sanitiser's, whose tags are lower-case.
+fn demote_headings(html: &str) -> String {
+    let mut out = html.to_owned();
+    for (from, to) in [("h6", "h6"), ("h5", "h6"), ("h4", "h6"), ("h3", "h5"), ("h2", "h4"), ("h1", "h4")] {
+        if from != to {
+            out =
+                out.replace(&format!("<{from}>"), &format!("<{to}>")).replace(&format!("<{from} "), &format!("<{to} "));
+            out = out.replace(&format!("</{from}>"), &format!("</{to}>"));
+        }
+    }
+    out
 }
 
 async fn latest(state: &AppState, village: &Region, item: &str, n: usize) -> Result<Vec<Section>, WebError> {
@@ -53,6 +68,15 @@ fn layout(prefs: &Prefs, uri: &Uri, state: &AppState, village: &Region, title: &
         format!("{}{title}：{intro}", village.name),
         crumbs,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn body_headings_sit_below_the_section_title() {
+        let html = super::demote_headings("<h1>a</h1><h2 id=\"x\">b</h2><h3>c</h3><p>h2</p>");
+        assert_eq!(html, "<h4>a</h4><h4 id=\"x\">b</h4><h5>c</h5><p>h2</p>");
+    }
 }
 
 #[derive(Template)]
