@@ -13,6 +13,7 @@ pub mod files;
 pub mod finance;
 pub mod finance_inclusion;
 pub mod form_token;
+pub mod governance;
 pub mod households;
 pub mod i18n;
 pub mod integrations;

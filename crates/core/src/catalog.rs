@@ -318,7 +318,31 @@ pub mod required {
     /// The economic contracts register, leases included (经济合同台账).
     pub const CONTRACTS_REGISTER: &str = "contracts-register";
 
-    pub const ALL: [&str; 4] = [MONTHLY_ACCOUNTS, ASSETS_REGISTER, RESOURCES_REGISTER, CONTRACTS_REGISTER];
+    /// The party branch's organisation and committee (党建引领 组织设置).
+    pub const PARTY_ORGANISATION: &str = "party-organisation";
+    /// Organisational life held (三会一课, 主题党日), quarterly.
+    pub const PARTY_LIFE: &str = "party-life";
+    /// Party dues collected and used, half-yearly.
+    pub const PARTY_DUES: &str = "party-dues";
+    /// The micro-power list (小微权力清单), on adoption or amendment.
+    pub const MICRO_POWER_LIST: &str = "micro-power-list";
+    /// The seal and certificate log (用印、证明登记), monthly.
+    pub const SEAL_LOG: &str = "micro-power-log";
+    /// The charter and village rules (村规民约), each version on adoption.
+    pub const VILLAGE_RULES: &str = "village-rules";
+
+    pub const ALL: [&str; 10] = [
+        MONTHLY_ACCOUNTS,
+        ASSETS_REGISTER,
+        RESOURCES_REGISTER,
+        CONTRACTS_REGISTER,
+        PARTY_ORGANISATION,
+        PARTY_LIFE,
+        PARTY_DUES,
+        MICRO_POWER_LIST,
+        SEAL_LOG,
+        VILLAGE_RULES,
+    ];
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod decision;
 pub mod disclosure;
 pub mod finance;
+pub mod governance;
 pub mod household;
 pub mod identity;
 pub mod lease;

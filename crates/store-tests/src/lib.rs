@@ -78,7 +78,11 @@ macro_rules! contract_tests {
             decisions_keep_their_steps_files_publications_and_links,
             points_rules_move_forward_in_versions,
             point_events_keep_within_caps_and_are_corrected_never_edited,
-            redemptions_need_the_balance_and_households_may_leave_the_ranking);
+            redemptions_need_the_balance_and_households_may_leave_the_ranking,
+            party_records_round_trip_per_village,
+            powers_and_the_seal_log_stay_in_their_village,
+            rule_versions_are_numbered_per_document_and_linked_to_disclosures,
+            a_catalog_items_versions_are_found_by_village_and_period);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -160,6 +164,7 @@ mod books;
 mod decisions;
 mod disclosures;
 mod points;
+mod governance;
 mod previews;
 mod published;
 mod questions;
@@ -173,6 +178,7 @@ pub use books::*;
 pub use decisions::*;
 pub use disclosures::*;
 pub use points::*;
+pub use governance::*;
 pub use previews::*;
 pub use published::*;
 pub use questions::*;

@@ -72,6 +72,7 @@ macro_rules! audit_columns {
 }
 mod decisions;
 mod disclosures;
+mod governance;
 mod ledger;
 mod log;
 mod migrate;
@@ -109,6 +110,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
     (19, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0019_decision.sql"))),
     (21, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0021_points.sql"))),
+    (20, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0020_governance.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -157,6 +159,7 @@ mod tests {
         let sources = [
             include_str!("decisions.rs"),
             include_str!("disclosures.rs"),
+            include_str!("governance.rs"),
             include_str!("published.rs"),
             include_str!("questions.rs"),
             include_str!("ledger.rs"),

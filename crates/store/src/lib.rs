@@ -45,6 +45,8 @@ pub use points::{
     Evidence, HouseholdPoints, NewPointEvent, NewRedemption, PointCorrection, PointEvent, PointsRefusal, PointsStore,
     Redemption, StoredRules,
 };
+mod governance;
+pub use governance::{GovernanceStore, ItemVersion, Stored, StoredRuleVersion};
 mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 
@@ -654,6 +656,7 @@ pub trait Store:
     + QuestionStore
     + DecisionStore
     + PointsStore
+    + GovernanceStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

@@ -6,6 +6,7 @@ mod assets;
 mod bodies;
 mod books;
 mod decisions;
+mod governance;
 pub mod names;
 pub mod people;
 mod points;
@@ -372,7 +373,14 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             site.store.replace_village_records(crate::leases::LEASE, village.code, &leases, Utc::now()).await?;
             summary.leases += leases.len();
             summary.households += add_people(site, village, &plan, options, &mut phone_seq, demo).await?;
-            for (mut new, file) in plan.disclosures {
+            // Governance items come from records, as a clerk's console makes them.
+            let mut gov_rng = Rng::new(options.seed ^ village.code.to_string().parse::<u64>().unwrap_or(0) ^ 0x60F);
+            let governance = governance::village_records(site, village, options.as_of, &mut gov_rng).await?;
+            let generic = plan
+                .disclosures
+                .into_iter()
+                .filter(|(new, _)| !new.catalog_item.as_deref().is_some_and(|i| governance::ITEMS.contains(&i)));
+            for (mut new, file) in generic.chain(governance.into_iter().map(|g| (g, None))) {
                 if let Some(file) = file {
                     let sha256 = site.files.put_unsynced(&file.bytes)?;
                     new.attachments.push(Attachment {
@@ -407,6 +415,9 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             return Err(AppError::Invalid(format!("demo listing refused: {e}")));
         }
         summary.listings += report.inserted as usize;
+    }
+    for village in &villages {
+        governance::link_rules(site, village).await?;
     }
     add_bank(site, &regions, options).await?;
     summary.accounts = create_accounts(site, &regions).await?;

@@ -10,10 +10,13 @@ mod bank;
 mod books;
 mod decisions;
 mod drafting;
+mod gov_form;
 mod imports;
 mod multipart;
+mod party;
 mod period_picker;
 mod points;
+mod powers;
 mod preview;
 mod published;
 mod questions;
@@ -21,6 +24,7 @@ mod receipts;
 mod registers;
 mod reports;
 mod review;
+mod rules;
 mod signin;
 mod tips;
 mod work;
@@ -124,6 +128,19 @@ pub fn routes() -> Router<AppState> {
         .route("/console/points/draft", post(points::draft))
         .route("/console/points/{id}/correct", post(points::correct))
         .route("/console/points/evidence/{id}", get(points::evidence))
+        .route("/console/party", get(party::page))
+        .route("/console/party/branch", post(party::save_branch))
+        .route("/console/party/meeting", post(party::add_meeting))
+        .route("/console/party/meeting/delete", post(party::delete_meeting))
+        .route("/console/party/life", post(party::draft_life))
+        .route("/console/party/dues", post(party::save_dues))
+        .route("/console/powers", get(powers::page))
+        .route("/console/powers/power", post(powers::save_power))
+        .route("/console/powers/power/delete", post(powers::delete_power))
+        .route("/console/powers/list", post(powers::draft_list))
+        .route("/console/powers/log", post(powers::add_entry))
+        .route("/console/powers/log/draft", post(powers::draft_log))
+        .route("/console/rules", get(rules::page).post(rules::add_version))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
@@ -187,6 +204,8 @@ pub struct Nav {
     /// Village clerks keep their villages' points (积分制): the link's words.
     pub points: Option<&'static str>,
     pub flash: String,
+    /// The governance pages' words (党建引领, 小微权力清单, 村规民约).
+    pub g: &'static yangguang_app::i18n::GovTexts,
 }
 
 impl Nav {
@@ -226,6 +245,7 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
             .any(|g| matches!(g.role, Role::VillageClerk | Role::SupervisionMember | Role::TownshipReviewer)),
         points: grants.has_role(Role::VillageClerk).then(|| lang.points().nav),
         flash,
+        g: lang.gov(),
     }
 }
 

@@ -130,6 +130,16 @@ async fn render(
     if column_id == "assets" {
         registers.push((format!("/v/{}/trading", village.code), t.trading_title));
     }
+    let g = lang.gov();
+    if catalog.subtree("party").contains(&column_id) {
+        registers.push((format!("/v/{}/party", village.code), g.see_party));
+    }
+    if matches!(column_id, "affairs" | "affairs-rules") {
+        registers.push((format!("/v/{}/rules", village.code), g.see_rules));
+    }
+    if matches!(column_id, "affairs" | "affairs-micro-power") {
+        registers.push((format!("/v/{}/powers", village.code), g.see_powers));
+    }
     if matches!(column_id, "safety" | "safety-reports") {
         let r = lang.reports();
         registers.push((format!("/v/{}/reports/new", village.code), r.report_link));

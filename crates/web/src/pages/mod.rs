@@ -6,6 +6,7 @@ pub mod decisions;
 pub mod disclosure;
 pub mod feeds;
 pub mod finance;
+pub mod governance;
 pub mod leases;
 pub mod points;
 pub mod reader;
