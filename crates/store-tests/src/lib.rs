@@ -74,7 +74,11 @@ macro_rules! contract_tests {
             sealed_tips_round_trip_with_attachments_states_and_replies,
             reports_move_through_their_statuses_and_keep_a_history,
             reports_are_listed_by_region_and_publicly_only_when_resolved,
-            throttles_are_claimed_within_their_limits);
+            throttles_are_claimed_within_their_limits,
+            the_change_feed_reads_in_order_from_where_a_reader_was,
+            a_listener_wakes_on_changes_where_the_database_notifies,
+            a_lease_has_one_holder_until_it_lapses_or_is_released,
+            state_is_replaced_only_from_the_value_read);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -153,6 +157,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 }
 
 mod books;
+mod cluster;
 mod disclosures;
 mod previews;
 mod published;
@@ -164,6 +169,7 @@ mod tips;
 mod tray;
 
 pub use books::*;
+pub use cluster::*;
 pub use disclosures::*;
 pub use previews::*;
 pub use published::*;

@@ -70,6 +70,7 @@ macro_rules! audit_columns {
         "audit_id, at, staff_id, staff_name, action, target, detail, ip"
     };
 }
+mod cluster;
 mod disclosures;
 mod ledger;
 mod log;
@@ -105,6 +106,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (16, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0016_questions.sql"))),
     (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
+    (23, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0023_cluster.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -149,6 +151,7 @@ mod tests {
     #[test]
     fn no_query_selects_star() {
         let sources = [
+            include_str!("cluster.rs"),
             include_str!("disclosures.rs"),
             include_str!("published.rs"),
             include_str!("questions.rs"),
