@@ -103,34 +103,42 @@ pub async fn release_lease(site: &Site) {
 /// lease and, while this server holds it, runs the jobs every 20 s.
 pub fn spawn(site: Arc<Site>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let listener = tokio::spawn(listen_for_changes(site.clone()));
+        let _listener = AbortOnDrop(tokio::spawn(listen_for_changes(site.clone())));
+        // The lease is kept on a task of its own, so a long job never delays its renewal.
+        let taken = Arc::new(tokio::sync::Notify::new());
+        let _lease = AbortOnDrop(tokio::spawn(keep_lease(site.clone(), taken.clone())));
         let mut changes = tokio::time::interval(CHANGE_POLL);
-        let mut lease = tokio::time::interval(site.jobs.length / 3);
-        lease.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut tick = tokio::time::interval(JOB_TICK);
-        let mut holding = false;
-        let _listener = AbortOnDrop(listener);
         loop {
             tokio::select! {
                 _ = changes.tick() => watch_changes(&site).await,
-                _ = lease.tick() => {
-                    let held = claim_lease(&site).await;
-                    if held != holding {
-                        if held {
-                            tracing::info!(holder = %site.instance, "this server now runs the background jobs");
-                            tick.reset_immediately();
-                        } else {
-                            tracing::info!(holder = %site.instance, "another server runs the background jobs now");
-                        }
-                        holding = held;
-                    }
-                }
+                // A server that just took the jobs over runs them at once.
+                () = taken.notified() => scheduled_work(&site).await,
                 _ = tick.tick() => if site.jobs.held() {
                     scheduled_work(&site).await;
                 },
             }
         }
     })
+}
+
+/// Claims the jobs' lease every third of its length, saying so when this server takes the
+/// jobs over or loses them.
+async fn keep_lease(site: Arc<Site>, taken: Arc<tokio::sync::Notify>) {
+    let mut every = tokio::time::interval(site.jobs.length / 3);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut holding = false;
+    loop {
+        every.tick().await;
+        let held = claim_lease(&site).await;
+        if held && !holding {
+            tracing::info!(holder = %site.instance, "this server now runs the background jobs");
+            taken.notify_one();
+        } else if holding && !held {
+            tracing::info!(holder = %site.instance, "another server runs the background jobs now");
+        }
+        holding = held;
+    }
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -78,7 +78,18 @@ async fn submitted(site: &Site, clerk: &SignedIn, title: &str, at: Option<chrono
     id.0
 }
 
-/// A form posted as a browser does, with a session cookie: the status and `Location`.
+/// A supervision committee member (a new account `username`) signs the item off: published, or
+/// scheduled when it was submitted with a time.
+async fn approve(site: &Site, username: &str, id: i64) {
+    let (_, supervisor) = signed_in_staff(site, username, Role::SupervisionMember).await;
+    let actor = Actor { who: &supervisor, ip: "127.0.0.1" };
+    let id = yangguang_core::DisclosureId(id);
+    let hash = site.store.get_disclosure(id).await.unwrap().content_hash();
+    publishing::review(site, &actor, id, Decision::Approve, None, Some(&hash)).await.unwrap();
+}
+
+/// A form posted as a browser does, with a session cookie: the status and `Location` (or,
+/// without one, the whole response).
 fn post_form(addr: std::net::SocketAddr, path: &str, cookie: &str, body: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
@@ -95,8 +106,8 @@ fn post_form(addr: std::net::SocketAddr, path: &str, cookie: &str, body: &str) -
     let location = raw
         .lines()
         .find_map(|l| l.strip_prefix("location: ").or_else(|| l.strip_prefix("Location: ")))
-        .unwrap_or("")
-        .to_owned();
+        .map(str::to_owned)
+        .unwrap_or(raw);
     (status, location)
 }
 
@@ -203,8 +214,14 @@ fn two_servers_share_page_changes_and_run_background_jobs_once() {
     });
     let id = runtime.block_on(submitted(&site, &clerk, "村道维修公告", None));
     let cookie = format!("{}={supervisor_token}", yangguang_web::console::SESSION_COOKIE);
-    let (status, location) =
-        post_form(a.addr, &format!("/console/d/{id}/review"), &cookie, "csrf=c&decision=approve&comment=");
+    // The review page shows the content hash the sign-off binds.
+    let review = http_get(a.addr, &format!("/console/d/{id}"), &[("Cookie", &cookie)]);
+    let marker = "name=\"hash\" value=\"";
+    let start = review.body.find(marker).unwrap_or_else(|| panic!("no hash on the review page: {}", review.body))
+        + marker.len();
+    let hash = &review.body[start..start + review.body[start..].find('"').unwrap()];
+    let form = format!("csrf=c&hash={hash}&decision=approve&comment=");
+    let (status, location) = post_form(a.addr, &format!("/console/d/{id}/review"), &cookie, &form);
     assert!((300..400).contains(&status), "the sign-off was accepted: {status} {location}");
     assert!(http_get(a.addr, &home, &[]).body.contains("村道维修公告"), "A shows its own publication");
     // B's cached page follows: told through the database, not by its own publishing.
@@ -217,10 +234,7 @@ fn two_servers_share_page_changes_and_run_background_jobs_once() {
     let soon = Utc::now() + chrono::Duration::seconds(1);
     let first = runtime.block_on(async {
         let first = submitted(&site, &clerk, "定时公开一", Some(soon)).await;
-        let (_, supervisor) = signed_in_staff(&site, "supervisor2", Role::SupervisionMember).await;
-        let actor = Actor { who: &supervisor, ip: "127.0.0.1" };
-        let id = yangguang_core::DisclosureId(first);
-        publishing::review(&site, &actor, id, Decision::Approve, None, None).await.unwrap();
+        approve(&site, "supervisor2", first).await;
         first
     });
     a_log.wait_for(&a, &format!("scheduled version published disclosure={first}"));
@@ -239,11 +253,7 @@ fn two_servers_share_page_changes_and_run_background_jobs_once() {
     let second = runtime.block_on(async {
         let later = Utc::now() + chrono::Duration::seconds(1);
         let second = submitted(&site, &clerk, "定时公开二", Some(later)).await;
-        let (_, supervisor) = signed_in_staff(&site, "supervisor3", Role::SupervisionMember).await;
-        let actor = Actor { who: &supervisor, ip: "127.0.0.1" };
-        publishing::review(&site, &actor, yangguang_core::DisclosureId(second), Decision::Approve, None, None)
-            .await
-            .unwrap();
+        approve(&site, "supervisor3", second).await;
         second
     });
     b_log.wait_for(&b, &format!("scheduled version published disclosure={second}"));
