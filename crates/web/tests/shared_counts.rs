@@ -49,10 +49,13 @@ async fn two_postgres_sites() -> Option<(Arc<Site>, Arc<Site>, yangguang_store_p
 /// locked for every later guess.
 async fn wrong_codes_are_counted_exactly(a: Arc<Site>, b: Arc<Site>) {
     let now = Utc::now();
-    let guesses = (0..12).map(|i| {
-        let site = if i % 2 == 0 { a.clone() } else { b.clone() };
-        tokio::spawn(async move { villagers::verify_code(&site, "13800138000", "000000", "10.0.0.1", now).await })
-    });
+    // Spawned all before any is awaited: they run at once.
+    let guesses: Vec<_> = (0..12)
+        .map(|i| {
+            let site = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move { villagers::verify_code(&site, "13800138000", "000000", "10.0.0.1", now).await })
+        })
+        .collect();
     let mut left = vec![];
     let mut locked = 0;
     for guess in guesses {
@@ -75,12 +78,16 @@ async fn wrong_codes_are_counted_exactly(a: Arc<Site>, b: Arc<Site>) {
 /// Twenty requests at once against a window of 5, spread over both sites: exactly 5 pass.
 async fn rate_windows_hold_across_sites(a: Arc<Site>, b: Arc<Site>) {
     let now = Utc::now();
-    let takes = (0..20).map(|i| {
-        let site = if i % 2 == 0 { a.clone() } else { b.clone() };
-        tokio::spawn(async move {
-            yangguang_app::questions::guard::take(&site, "qrate:ip:10.0.0.2", 5, Duration::hours(1), now).await.unwrap()
+    let takes: Vec<_> = (0..20)
+        .map(|i| {
+            let site = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move {
+                yangguang_app::questions::guard::take(&site, "qrate:ip:10.0.0.2", 5, Duration::hours(1), now)
+                    .await
+                    .unwrap()
+            })
         })
-    });
+        .collect();
     let mut taken = 0;
     for take in takes {
         taken += usize::from(take.await.unwrap());
