@@ -35,6 +35,7 @@ pub mod redact;
 pub mod regions;
 pub mod registers;
 pub mod reports;
+pub mod shared_state;
 pub mod site;
 pub mod tips;
 pub mod trading;

@@ -388,7 +388,10 @@ pub async fn publish_due(site: &Site, now: DateTime<Utc>) -> Result<usize, AppEr
     let mut done = 0;
     for id in due {
         match publish(site, id, now).await {
-            Ok(_) => done += 1,
+            Ok(_) => {
+                tracing::info!(disclosure = %id, "scheduled version published");
+                done += 1;
+            }
             Err(e) => tracing::error!(error = %e, disclosure = %id, "scheduled publication failed"),
         }
     }

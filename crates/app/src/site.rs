@@ -3,11 +3,12 @@
 //! web layer's page cache knows when to render again.
 //!
 //! Changes made by another process over the same database (the command line's imports, another
-//! app server) reach this one through a change stamp in the database (`platform_state`
-//! [`CHANGES`]): every path that changes what pages show calls [`Site::announce`] after
-//! [`Site::published`], which writes a new stamp; a running server polls it
-//! ([`Site::poll_changes`], every few seconds from [`crate::jobs::spawn`]) and, when it moved,
-//! reloads the regions and treats every cached page as stale.
+//! app server) reach this one through the database's change feed (`page_change`): every path
+//! that changes what pages show calls [`Site::announce`] after [`Site::published`], which
+//! records what changed (a village, the regions, the log, everything) under this process's
+//! name; every running server reads the feed ([`Site::poll_changes`]) when PostgreSQL notifies
+//! it, and every few seconds in any case (from [`crate::jobs::spawn`]), and makes stale just
+//! the pages the change touched.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,18 +37,16 @@ pub struct Site {
     pub sms: Arc<dyn crate::villagers::SmsSender>,
     /// Whether and when staff get the daily text digest of work waiting for them.
     pub notify: crate::notify::NotifySettings,
-    /// Serialises villagers' code checks, so that attempts are counted exactly.
-    pub login_lock: tokio::sync::Mutex<()>,
     /// The county's deadline for answering villagers' questions, and their limits.
     pub questions: crate::questions::QuestionSettings,
-    /// Serialises questions' rate-limit windows, so that floods are counted exactly.
-    pub question_lock: tokio::sync::Mutex<()>,
     /// The transparency log: the Merkle tree, its name and key, the witnesses.
     pub log: crate::transparency::TransparencyLog,
     /// Each village's leases with their rent positions, while its pages stay valid.
     pub lease_books: VillageCache<crate::leases::LeaseBook>,
     /// Sealed whistle-blowing: the commission's public key, keys unlocked per session.
     pub tips: crate::tips::Tips,
+    /// The lease on the background jobs: how long it lasts, whether this server holds it.
+    pub jobs: crate::jobs::JobLease,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -55,10 +54,61 @@ pub struct Site {
     villages: std::sync::Mutex<std::collections::HashMap<yangguang_core::RegionCode, u64>>,
     /// Changes with the publication log and its checkpoints.
     log_generation: AtomicU64,
-    /// Something changed here that other processes have not been told of yet.
-    unannounced: std::sync::atomic::AtomicBool,
-    /// The last change stamp this site wrote or saw in the database.
-    seen_changes: std::sync::Mutex<Option<String>>,
+    /// What changed here that other processes have not been told of yet.
+    unannounced: std::sync::Mutex<Pending>,
+    /// The last change of the database's feed this site has applied.
+    seen_change: std::sync::atomic::AtomicI64,
+    /// This process's name in the change feed and on the jobs' lease: host, process id and a
+    /// random part (`web-1/4711/9f3a…`).
+    pub instance: String,
+}
+
+/// Changes not yet recorded in the feed.
+#[derive(Debug, Default)]
+struct Pending {
+    regions: bool,
+    everywhere: bool,
+    log: bool,
+    villages: std::collections::BTreeSet<yangguang_core::RegionCode>,
+}
+
+impl Pending {
+    fn scopes(&self) -> Vec<String> {
+        let mut scopes: Vec<String> = self.villages.iter().map(|v| format!("{VILLAGE_PREFIX}{v}")).collect();
+        for (flag, name) in [(self.regions, REGIONS), (self.everywhere, EVERYWHERE), (self.log, LOG)] {
+            if flag {
+                scopes.push(name.to_owned());
+            }
+        }
+        scopes
+    }
+
+    fn merge(&mut self, other: Pending) {
+        self.regions |= other.regions;
+        self.everywhere |= other.everywhere;
+        self.log |= other.log;
+        self.villages.extend(other.villages);
+    }
+}
+
+/// The change feed's scopes: one village's pages, the region tree (reloaded), every page, the log.
+const VILLAGE_PREFIX: &str = "village:";
+const REGIONS: &str = "regions";
+const EVERYWHERE: &str = "everywhere";
+const LOG: &str = "log";
+/// Changes read from the feed at a time.
+const FEED_BATCH: u32 = 500;
+
+/// This process's name: the host, the process id, and a random part (a restarted server on a
+/// recycled pid is someone else).
+fn instance_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    format!("{host}/{}/{}", std::process::id(), hex::encode(crate::auth::random_bytes::<4>()))
 }
 
 /// Something derived from one village's data, kept while that village's generation (see
@@ -83,11 +133,6 @@ impl<T> VillageCache<T> {
         self.entries.lock().expect("cache lock").insert(village, (generation, value));
     }
 }
-
-/// The `platform_state` name of the change stamp: a new value each time some process changed
-/// what pages show (`{count}-{random}`, so two processes writing at once still leave a value
-/// that no poller has seen).
-pub const CHANGES: &str = "site/changes";
 
 /// What a rendered page depends on, to know when it is stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,8 +163,9 @@ impl Site {
         key: PlatformKey,
     ) -> Result<Self, AppError> {
         let regions = RegionIndex::new(store.list_regions().await?);
-        // A database not migrated yet has no stamp to read: pages start fresh anyway.
-        let seen_changes = store.get_state(CHANGES).await.ok().flatten();
+        // Pages start fresh: only changes from now on matter (a database not migrated yet has
+        // no feed, and its first changes are read from the start).
+        let seen_change = store.latest_change().await.unwrap_or(0);
         let log = crate::transparency::TransparencyLog::new(None, key.secret(), vec![])?;
         Ok(Self {
             store,
@@ -130,12 +176,11 @@ impl Site {
             trading: Default::default(),
             sms: crate::villagers::default_sender(),
             notify: Default::default(),
-            login_lock: Default::default(),
             questions: Default::default(),
-            question_lock: Default::default(),
             log,
             lease_books: Default::default(),
             tips: Default::default(),
+            jobs: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {
@@ -149,7 +194,8 @@ impl Site {
             villages: Default::default(),
             log_generation: AtomicU64::new(0),
             unannounced: Default::default(),
-            seen_changes: std::sync::Mutex::new(seen_changes),
+            seen_change: std::sync::atomic::AtomicI64::new(seen_change),
+            instance: instance_name(),
         })
     }
 
@@ -174,61 +220,80 @@ impl Site {
     /// A village published, corrected or withdrawn something: its pages are stale, and so is
     /// the log's. Other processes learn of it at the next [`Site::announce`].
     pub fn published(&self, village: yangguang_core::RegionCode) {
-        *self.villages.lock().expect("generation lock").entry(village).or_default() += 1;
+        self.bump_village(village);
+        self.unannounced.lock().expect("pending lock").villages.insert(village);
         self.logged();
+    }
+
+    fn bump_village(&self, village: yangguang_core::RegionCode) {
+        *self.villages.lock().expect("generation lock").entry(village).or_default() += 1;
     }
 
     /// Something every village's pages may show changed (the bank's products): all are stale.
     pub fn published_everywhere(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        self.unannounced.store(true, Ordering::Release);
+        self.unannounced.lock().expect("pending lock").everywhere = true;
     }
 
     /// The log changed without a publication (a checkpoint).
     pub fn logged(&self) {
         self.log_generation.fetch_add(1, Ordering::AcqRel);
-        self.unannounced.store(true, Ordering::Release);
+        self.unannounced.lock().expect("pending lock").log = true;
     }
 
-    /// Tells other processes over the same database (a running server, when this is the
-    /// command line) that pages changed: writes a new change stamp if anything changed here
-    /// since the last one. Called by every import and publish path after its change is
-    /// committed; a failure is logged, never fails the change itself (the server's pages then
-    /// catch up at the next change).
+    /// Tells other processes over the same database (the other app servers; a running server,
+    /// when this is the command line) which pages changed: records in the change feed what
+    /// changed here since the last call. Called by every import and publish path after its
+    /// change is committed; a failure is logged and kept for the next call, never fails the
+    /// change itself.
     pub async fn announce(&self) {
-        if !self.unannounced.swap(false, Ordering::AcqRel) {
+        let pending = std::mem::take(&mut *self.unannounced.lock().expect("pending lock"));
+        let scopes = pending.scopes();
+        if scopes.is_empty() {
             return;
         }
-        let count = match self.store.get_state(CHANGES).await {
-            Ok(value) => value.and_then(|v| v.split('-').next()?.parse::<u64>().ok()).unwrap_or(0),
-            Err(_) => 0,
-        };
-        let stamp = format!("{}-{}", count + 1, hex::encode(crate::auth::random_bytes::<8>()));
-        match self.store.put_state(CHANGES, &stamp, chrono::Utc::now()).await {
-            Ok(()) => *self.seen_changes.lock().expect("changes lock") = Some(stamp),
-            Err(e) => {
-                self.unannounced.store(true, Ordering::Release);
-                tracing::error!(error = %e, "could not record the change stamp for other processes");
-            }
+        if let Err(e) = self.store.record_changes(&self.instance, &scopes, chrono::Utc::now()).await {
+            self.unannounced.lock().expect("pending lock").merge(pending);
+            tracing::error!(error = %e, "could not record the change for other processes");
         }
     }
 
-    /// Whether another process changed pages since this site last looked (the change stamp
-    /// moved): if so, the regions are read again and every cached page is stale. Cheap (one
-    /// read by key): a running server calls it every few seconds.
+    /// Applies the changes other processes recorded since this site last looked: the pages
+    /// they touched become stale (a village's, or all when the regions changed); whether there
+    /// were any. Cheap (one indexed read): a running server calls it when notified and every
+    /// few seconds.
     pub async fn poll_changes(&self) -> Result<bool, AppError> {
-        let now = self.store.get_state(CHANGES).await?;
-        {
-            let mut seen = self.seen_changes.lock().expect("changes lock");
-            if *seen == now {
-                return Ok(false);
+        let mut any = false;
+        loop {
+            let after = self.seen_change.load(Ordering::Acquire);
+            let changes = self.store.changes_since(after, FEED_BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.id) else { return Ok(any) };
+            let mut regions = false;
+            for change in changes.iter().filter(|c| c.origin != self.instance) {
+                any = true;
+                match change.scope.as_str() {
+                    LOG => {
+                        self.log_generation.fetch_add(1, Ordering::AcqRel);
+                    }
+                    REGIONS => regions = true,
+                    scope => match scope.strip_prefix(VILLAGE_PREFIX).and_then(|c| c.parse().ok()) {
+                        Some(village) => self.bump_village(village),
+                        // Everything, or a scope of a newer version: every page is stale.
+                        None => {
+                            self.generation.fetch_add(1, Ordering::AcqRel);
+                        }
+                    },
+                }
             }
-            seen.clone_from(&now);
+            if regions {
+                self.reload_regions().await?;
+            }
+            // Two pollers at once (a notification and the timer) both apply a batch: harmless.
+            self.seen_change.fetch_max(last, Ordering::AcqRel);
+            if changes.len() < FEED_BATCH as usize {
+                return Ok(any);
+            }
         }
-        // Regions may have been imported; every village's pages and the log may have changed.
-        self.reload_regions().await?;
-        self.log_generation.fetch_add(1, Ordering::AcqRel);
-        Ok(true)
     }
 
     /// Validates regions against the tree already stored, then stores them.
@@ -239,7 +304,7 @@ impl Site {
         })?;
         self.store.upsert_regions(&regions).await?;
         self.reload_regions().await?;
-        self.unannounced.store(true, Ordering::Release);
+        self.unannounced.lock().expect("pending lock").regions = true;
         self.announce().await;
         Ok(regions.len())
     }

@@ -323,17 +323,25 @@ async fn read_page(mut response: reqwest::Response) -> Result<FeedPage, String> 
     serde_json::from_slice(&body).map_err(|e| format!("回应不是约定的 JSON / not the documented JSON: {e}"))
 }
 
-/// Pulls on the configured schedule until the process ends, on a task of its own so that a
+/// Pulls on the configured schedule until the process ends, while this server holds the
+/// background jobs' lease ([`crate::jobs::JobLease`]), on a task of its own so that a
 /// platform that is down delays nothing else.
 pub fn spawn_puller(site: Arc<Site>) -> Option<tokio::task::JoinHandle<()>> {
     let url = site.trading.feed_url.clone()?;
     let puller = Puller::new(&url, site.trading.feed_token.clone(), site.trading.retry);
     let every = site.trading.interval;
     Some(tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        // Only the server holding the background jobs' lease pulls; it looks every few
+        // seconds, so a server taking the jobs over pulls soon after.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5).min(every));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last: Option<tokio::time::Instant> = None;
         loop {
             tick.tick().await;
+            if !site.jobs.held() || last.is_some_and(|l| l.elapsed() < every) {
+                continue;
+            }
+            last = Some(tokio::time::Instant::now());
             match puller.pull(&site).await {
                 Ok(r) => tracing::info!(
                     pages = r.pages,

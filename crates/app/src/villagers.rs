@@ -160,39 +160,44 @@ fn random_code() -> String {
 /// its time nor its failure tells one number from another (a failure is logged).
 pub async fn request_code(site: &Site, phone_text: &str, ip: &str, now: DateTime<Utc>) -> Result<(), LoginError> {
     let phone = normalise_phone(phone_text).ok_or(LoginError::BadPhone)?;
-    let _serial = site.login_lock.lock().await;
     let hash = phone_hash(site, &phone);
     let name = format!("otp:{hash}");
-    let mut state: OtpState = load(site, &name).await?;
-    if let Some(until) = state.locked_until.filter(|u| *u > now) {
-        return Err(LoginError::Locked((until - now).num_minutes() + 1));
-    }
     let hour_ago = now - Duration::hours(1);
-    state.sent.retain(|t| *t > hour_ago);
-    if let Some(last) = state.sent.last()
-        && (now - *last).num_seconds() < RESEND_SECONDS
-    {
-        return Err(LoginError::TooSoon(RESEND_SECONDS - (now - *last).num_seconds()));
-    }
-    if state.sent.len() >= CODES_PER_HOUR {
-        return Err(LoginError::TooMany);
-    }
+    // The number's own limits first, before anything is counted against the address.
+    may_send(&load::<OtpState>(site, &name).await?, now)?;
     let address = format!("otp-ip:{ip}");
-    let mut from_address: Vec<DateTime<Utc>> = load(site, &address).await?;
-    from_address.retain(|t| *t > hour_ago);
-    if from_address.len() >= CODES_PER_HOUR_PER_ADDRESS {
+    let counted = crate::shared_state::update(site, &address, now, |mut sent: Vec<DateTime<Utc>>| {
+        sent.retain(|t| *t > hour_ago);
+        if sent.len() >= CODES_PER_HOUR_PER_ADDRESS {
+            return (None, false);
+        }
+        sent.push(now);
+        (Some(sent), true)
+    })
+    .await?;
+    if !counted {
         return Err(LoginError::TooMany);
     }
-    from_address.push(now);
-    save(site, &address, &from_address, now).await?;
-    state.sent.push(now);
     let household = household_for_phone(site, &phone).await?;
-    if let Some(household) = household {
-        let code = random_code();
-        state.code_hash = Some(code_hash(&hash, &code));
-        state.expires = Some(now + Duration::minutes(CODE_TTL_MINUTES));
-        state.household = Some(household);
-        save(site, &name, &state, now).await?;
+    let code = random_code();
+    // Counted and stored by compare-and-set: across app servers, two requests for one number
+    // cannot both pass the resend and hourly limits.
+    let sent = crate::shared_state::update(site, &name, now, |mut state: OtpState| {
+        if let Err(e) = may_send(&state, now) {
+            return (None, Err(e));
+        }
+        state.sent.retain(|t| *t > hour_ago);
+        state.sent.push(now);
+        if let Some(household) = &household {
+            state.code_hash = Some(code_hash(&hash, &code));
+            state.expires = Some(now + Duration::minutes(CODE_TTL_MINUTES));
+            state.household = Some(household.clone());
+        }
+        (Some(state), Ok(()))
+    })
+    .await?;
+    sent?;
+    if household.is_some() {
         let text = format!("【阳光村务】您的登录验证码是 {code}，{CODE_TTL_MINUTES} 分钟内有效。请勿告诉他人。");
         let sms = site.sms.clone();
         tokio::spawn(async move {
@@ -201,8 +206,25 @@ pub async fn request_code(site: &Site, phone_text: &str, ip: &str, now: DateTime
                 tracing::error!(error = %e, phone = %phone, "sending a login code failed");
             }
         });
-    } else {
-        save(site, &name, &state, now).await?;
+    }
+    Ok(())
+}
+
+/// Whether a number may be sent a code now: not locked, not asked within the last minute,
+/// not sent five within the hour.
+fn may_send(state: &OtpState, now: DateTime<Utc>) -> Result<(), LoginError> {
+    if let Some(until) = state.locked_until.filter(|u| *u > now) {
+        return Err(LoginError::Locked((until - now).num_minutes() + 1));
+    }
+    let hour_ago = now - Duration::hours(1);
+    let recent: Vec<&DateTime<Utc>> = state.sent.iter().filter(|t| **t > hour_ago).collect();
+    if let Some(last) = recent.last()
+        && (now - **last).num_seconds() < RESEND_SECONDS
+    {
+        return Err(LoginError::TooSoon(RESEND_SECONDS - (now - **last).num_seconds()));
+    }
+    if recent.len() >= CODES_PER_HOUR {
+        return Err(LoginError::TooMany);
     }
     Ok(())
 }
@@ -216,46 +238,48 @@ pub async fn verify_code(
     now: DateTime<Utc>,
 ) -> Result<String, LoginError> {
     let phone = normalise_phone(phone_text).ok_or(LoginError::BadPhone)?;
-    // One check at a time, so that parallel guesses cannot each see attempts left.
-    let _serial = site.login_lock.lock().await;
     let hash = phone_hash(site, &phone);
     let name = format!("otp:{hash}");
-    let mut state: OtpState = load(site, &name).await?;
-    if let Some(until) = state.locked_until.filter(|u| *u > now) {
-        return Err(LoginError::Locked((until - now).num_minutes() + 1));
-    }
-    let live = state.expires.is_some_and(|e| e > now);
     let given = code_hash(&hash, code.trim());
-    let right = live && state.code_hash.as_deref().is_some_and(|h| constant_eq(h.as_bytes(), given.as_bytes()));
-    let household = match (right, state.household.clone()) {
-        (true, Some(household)) => household,
-        _ => {
-            state.failures.retain(|t| *t > now - Duration::minutes(FAILURE_WINDOW_MINUTES));
-            state.failures.push(now);
-            let left = (MAX_ATTEMPTS as usize).saturating_sub(state.failures.len()) as u32;
-            let mut outcome = LoginError::WrongCode(left);
-            if state.failures.len() >= MAX_ATTEMPTS as usize {
+    // Each check is written by compare-and-set: parallel guesses, on any app server, each
+    // count, and a right code is spent by exactly one of them.
+    let outcome = crate::shared_state::update(site, &name, now, |mut state: OtpState| {
+        if let Some(until) = state.locked_until.filter(|u| *u > now) {
+            return (None, Err((LoginError::Locked((until - now).num_minutes() + 1), false)));
+        }
+        let live = state.expires.is_some_and(|e| e > now);
+        let right = live && state.code_hash.as_deref().is_some_and(|h| constant_eq(h.as_bytes(), given.as_bytes()));
+        match (right, state.household.clone()) {
+            (true, Some(household)) => {
+                // A code works once.
+                state.code_hash = None;
+                state.failures.clear();
+                (Some(state), Ok(household))
+            }
+            _ => {
+                state.failures.retain(|t| *t > now - Duration::minutes(FAILURE_WINDOW_MINUTES));
+                state.failures.push(now);
+                let left = (MAX_ATTEMPTS as usize).saturating_sub(state.failures.len()) as u32;
+                if state.failures.len() < MAX_ATTEMPTS as usize {
+                    return (Some(state), Err((LoginError::WrongCode(left), false)));
+                }
                 state.locked_until = Some(now + Duration::minutes(LOCKOUT_MINUTES));
                 state.code_hash = None;
-                outcome = LoginError::Locked(LOCKOUT_MINUTES);
-                crate::auth::audit(
-                    site,
-                    None,
-                    ip,
-                    "villager-lockout",
-                    &yangguang_core::household::mask_phone(&phone),
-                    "",
-                )
-                .await;
+                (Some(state), Err((LoginError::Locked(LOCKOUT_MINUTES), true)))
             }
-            save(site, &name, &state, now).await?;
-            return Err(outcome);
+        }
+    })
+    .await?;
+    let household = match outcome {
+        Ok(household) => household,
+        Err((e, locked_now)) => {
+            if locked_now {
+                let masked = yangguang_core::household::mask_phone(&phone);
+                crate::auth::audit(site, None, ip, "villager-lockout", &masked, "").await;
+            }
+            return Err(e);
         }
     };
-    // A code works once.
-    state.code_hash = None;
-    state.failures.clear();
-    save(site, &name, &state, now).await?;
     let token = random_token();
     let session = VillagerSession { household, expires: now + Duration::days(SESSION_DAYS) };
     save(site, &format!("vsession:{}", token_hash(&token)), &session, now).await?;

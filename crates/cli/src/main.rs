@@ -3,6 +3,7 @@
 
 mod backup;
 mod questions;
+mod scale;
 mod settings;
 mod stores;
 mod tips;
@@ -646,6 +647,8 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     site.notify.daily_digest = settings.sms.staff_digest;
     site.tips.public_key = settings.tips.public_key()?;
     settings.villagers.apply(&mut site.questions)?;
+    site.jobs.length = settings.jobs.lease()?;
+    settings.cache.budget()?;
     let witnesses = settings
         .transparency
         .witness
@@ -719,12 +722,17 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
     yangguang_app::auth::seal_clear_totp_secrets(&site).await?;
     let jobs = yangguang_app::jobs::spawn(site.clone());
     let feed = yangguang_app::trading::spawn_puller(site.clone());
-    let state = yangguang_web::AppState::new(site).with_trusted_proxies(settings.server.trusted_proxies()?);
+    let state = yangguang_web::AppState::new(site.clone())
+        .with_trusted_proxies(settings.server.trusted_proxies()?)
+        .with_cache_budget(settings.cache.budget()?);
     yangguang_web::serve_with_limits(listener, state, settings.server.limits()?, shutdown_signal()).await?;
     jobs.abort();
+    let _ = jobs.await;
     if let Some(feed) = feed {
         feed.abort();
     }
+    // Another app server takes the background jobs over at once, not when the lease lapses.
+    yangguang_app::jobs::release_lease(&site).await;
     tracing::info!("stopped cleanly");
     Ok(())
 }

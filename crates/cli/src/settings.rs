@@ -20,6 +20,8 @@ pub struct Settings {
     pub transparency: TransparencySettings,
     pub tips: TipsSettings,
     pub villagers: VillagerSettings,
+    pub cache: crate::scale::CacheSettings,
+    pub jobs: crate::scale::JobSettings,
 }
 
 /// 监督举报: the discipline commission's public key (from `yangguang tips keygen`); empty
@@ -338,6 +340,8 @@ impl Default for Settings {
             transparency: TransparencySettings::default(),
             tips: TipsSettings::default(),
             villagers: VillagerSettings::default(),
+            cache: Default::default(),
+            jobs: Default::default(),
         }
     }
 }

@@ -76,6 +76,55 @@ mod dialect {
         Ok(())
     }
 
+    /// The channel change-feed rows are announced on; the payload names the schema, so
+    /// deployments (and test runs) sharing one database wake only their own servers.
+    const CHANGES_CHANNEL: &str = "yangguang_changes";
+
+    /// Writers of the change feed take turns, so its ids commit in order across servers.
+    pub async fn lock_changes(conn: &mut DbConn) -> StoreResult<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock(7130540)").execute(&mut *conn).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    /// `NOTIFY`, delivered to every listening server when the transaction commits.
+    pub async fn notify_changes(conn: &mut DbConn) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, current_schema())")
+            .bind(CHANGES_CHANNEL)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    /// A `LISTEN` on a connection of its own (sqlx's `PgListener`).
+    pub async fn listen_changes(
+        pool: &sqlx::Pool<Db>,
+    ) -> StoreResult<Option<Box<dyn yangguang_store::ChangeListener>>> {
+        let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(pool).await.map_err(map_err)?;
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await.map_err(map_err)?;
+        listener.listen(CHANGES_CHANNEL).await.map_err(map_err)?;
+        Ok(Some(Box::new(ChangeListener { listener, schema })))
+    }
+
+    struct ChangeListener {
+        listener: sqlx::postgres::PgListener,
+        schema: String,
+    }
+
+    #[async_trait::async_trait]
+    impl yangguang_store::ChangeListener for ChangeListener {
+        async fn wait(&mut self) -> StoreResult<()> {
+            loop {
+                // `None`: the connection was lost and made again; what was announced meanwhile
+                // is gone, so the caller reads the feed (the caller also polls it).
+                match self.listener.try_recv().await.map_err(map_err)? {
+                    Some(n) if n.payload() != self.schema => continue,
+                    _ => return Ok(()),
+                }
+            }
+        }
+    }
+
     /// Login attempts on one account (`class` 0) or from one address (1) are claimed one at a
     /// time, across every app server; released when the transaction ends.
     pub async fn lock_login(conn: &mut DbConn, class: i32, key: &str) -> StoreResult<()> {

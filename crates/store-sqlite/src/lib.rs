@@ -77,6 +77,23 @@ mod dialect {
     pub async fn lock_login(_conn: &mut DbConn, _class: i32, _key: &str) -> StoreResult<()> {
         Ok(())
     }
+
+    /// Likewise the change feed's ids: one writer commits them in order.
+    pub async fn lock_changes(_conn: &mut DbConn) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// Nobody to wake: SQLite cannot notify, and readers poll the feed.
+    pub async fn notify_changes(_conn: &mut DbConn) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// No listener: a running server polls the feed (it also catches command-line imports).
+    pub async fn listen_changes(
+        _pool: &sqlx::Pool<Db>,
+    ) -> StoreResult<Option<Box<dyn yangguang_store::ChangeListener>>> {
+        Ok(None)
+    }
 }
 
 pub struct SqliteStore {

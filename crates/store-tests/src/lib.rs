@@ -82,7 +82,11 @@ macro_rules! contract_tests {
             party_records_round_trip_per_village,
             powers_and_the_seal_log_stay_in_their_village,
             rule_versions_are_numbered_per_document_and_linked_to_disclosures,
-            a_catalog_items_versions_are_found_by_village_and_period);
+            a_catalog_items_versions_are_found_by_village_and_period,
+            the_change_feed_reads_in_order_from_where_a_reader_was,
+            a_listener_wakes_on_changes_where_the_database_notifies,
+            a_lease_has_one_holder_until_it_lapses_or_is_released,
+            state_is_replaced_only_from_the_value_read);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -162,6 +166,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 
 mod books;
 mod decisions;
+mod cluster;
 mod disclosures;
 mod points;
 mod governance;
@@ -176,6 +181,7 @@ mod tray;
 
 pub use books::*;
 pub use decisions::*;
+pub use cluster::*;
 pub use disclosures::*;
 pub use points::*;
 pub use governance::*;

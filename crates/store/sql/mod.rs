@@ -71,6 +71,7 @@ macro_rules! audit_columns {
     };
 }
 mod decisions;
+mod cluster;
 mod disclosures;
 mod governance;
 mod ledger;
@@ -109,8 +110,9 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
     (19, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0019_decision.sql"))),
-    (21, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0021_points.sql"))),
     (20, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0020_governance.sql"))),
+    (21, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0021_points.sql"))),
+    (23, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0023_cluster.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -158,6 +160,7 @@ mod tests {
     fn no_query_selects_star() {
         let sources = [
             include_str!("decisions.rs"),
+            include_str!("cluster.rs"),
             include_str!("disclosures.rs"),
             include_str!("governance.rs"),
             include_str!("published.rs"),

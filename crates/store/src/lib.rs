@@ -47,6 +47,8 @@ pub use points::{
 };
 mod governance;
 pub use governance::{GovernanceStore, ItemVersion, Stored, StoredRuleVersion};
+mod cluster;
+pub use cluster::{ChangeListener, ClusterStore, Lease, PageChange};
 mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 
@@ -657,6 +659,7 @@ pub trait Store:
     + DecisionStore
     + PointsStore
     + GovernanceStore
+    + ClusterStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

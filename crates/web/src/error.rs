@@ -200,7 +200,8 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
         let generic = if matches!(error, WebError::NotFound) { t.not_found_title } else { t.error_title };
         return (error.status(), axum::Json(error.json(generic))).into_response();
     }
-    crate::pages::error_page(&state, &prefs, &error).respond(&headers, &state.security)
+    crate::pages::error_page(&state, &prefs, &error, crate::render::negotiate(&headers))
+        .respond(&headers, &state.security)
 }
 
 #[cfg(test)]

@@ -47,8 +47,9 @@ pub const CONSOLE_JS: &str = concat!(
 pub const REPORT_JS: &str = concat!(include_str!("../assets/enhance.js"), include_str!("../assets/report.js"));
 pub const FAVICON: &str = include_str!("../assets/favicon.svg");
 
-/// Rendered page variants kept in memory (a county has ~1,000 village-home variants).
-const CACHE_CAPACITY: usize = 20_000;
+/// Bytes of rendered pages kept in memory by default (`[cache] max_megabytes`): a county's
+/// pages read in a day, compressed, take a few megabytes.
+pub const CACHE_BUDGET: u64 = 64 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -63,10 +64,16 @@ impl AppState {
     pub fn new(site: Arc<Site>) -> Self {
         Self {
             site,
-            cache: Arc::new(PageCache::new(CACHE_CAPACITY)),
+            cache: Arc::new(PageCache::new(CACHE_BUDGET)),
             security: Arc::new(SecurityHeaders::new(CSS, &[JS, CONSOLE_JS, REPORT_JS])),
             trusted_proxies: Arc::new(proxy::TrustedProxies::default()),
         }
+    }
+
+    /// The same state with a page cache of `bytes` (`[cache] max_megabytes`).
+    pub fn with_cache_budget(mut self, bytes: u64) -> Self {
+        self.cache = Arc::new(PageCache::new(bytes));
+        self
     }
 
     /// The same state believing `X-Forwarded-For` from these proxies only.

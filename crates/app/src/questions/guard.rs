@@ -112,13 +112,15 @@ pub async fn claim_form(site: &Site, token: &str, now: DateTime<Utc>) -> Result<
 }
 
 /// Takes one from a sliding window kept in `platform_state` under `name`: `false` (nothing
-/// taken) when `max` were already taken within `window`. The caller holds the questions lock.
+/// taken) when `max` were already taken within `window`. Counted by compare-and-set
+/// ([`crate::shared_state`]), so the limit holds across every app server.
 pub async fn take(site: &Site, name: &str, max: usize, window: Duration, now: DateTime<Utc>) -> Result<bool, AppError> {
-    let times: Vec<DateTime<Utc>> =
-        site.store.get_state(name).await?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
-    let Some(times) = slide(times, max, window, now) else { return Ok(false) };
-    site.store.put_state(name, &serde_json::to_string(&times).expect("serialises"), now).await?;
-    Ok(true)
+    crate::shared_state::update(site, name, now, |times: Vec<DateTime<Utc>>| {
+        let taken = slide(times, max, window, now);
+        let ok = taken.is_some();
+        (taken, ok)
+    })
+    .await
 }
 
 /// The window after taking one at `now`, or `None` when `max` were taken within `window`.

@@ -1,7 +1,9 @@
 //! What keeps the public form from being abused without learning who uses it: counts per
 //! address kept only as a keyed hash under a secret that is replaced every hour (so an
 //! address cannot be recovered, nor followed from one hour to the next, and nothing reaches
-//! the disk), and one-time form tokens against replayed submissions.
+//! the disk), and one-time form tokens against replayed submissions. The counts are per
+//! process on purpose — in the database they would be on disk — so with several app servers
+//! each allows its own 5 an hour per address (docs/SCALING.md: route `/tips` by address).
 
 use std::collections::HashMap;
 use std::sync::Mutex;

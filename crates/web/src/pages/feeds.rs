@@ -62,7 +62,8 @@ async fn feed(
         None => None,
     };
     let key = format!("feed|{}", uri.path());
-    let page = super::cached_page(&state, key, super::Scope::Village(village.code), || async {
+    let encoding = crate::render::negotiate(&headers);
+    let page = super::cached_page(&state, key, super::Scope::Village(village.code), encoding, || async {
             let columns = column
                 .as_ref()
                 .map(|c| catalog.subtree(&c.id).into_iter().map(String::from).collect())

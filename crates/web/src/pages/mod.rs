@@ -115,7 +115,8 @@ where
 {
     // The origin too: a page names its own address in `og:image`.
     let key = format!("{}|{}|{}", prefs.variant(), prefs.origin.as_deref().unwrap_or(""), path_and_query(uri));
-    Ok(cached_page_over(state, key, scopes, render).await?.respond(headers, &state.security))
+    let encoding = crate::render::negotiate(headers);
+    Ok(cached_page_over(state, key, scopes, encoding, render).await?.respond(headers, &state.security))
 }
 
 /// The cached page under `key`, rendered again when what it shows (its scope) changed. While
@@ -124,20 +125,23 @@ pub async fn cached_page<F, Fut>(
     state: &AppState,
     key: String,
     scope: Scope,
+    encoding: crate::render::Encoding,
     render: F,
 ) -> Result<Arc<EncodedPage>, WebError>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, WebError>>,
 {
-    cached_page_over(state, key, &[scope], render).await
+    cached_page_over(state, key, &[scope], encoding, render).await
 }
 
-/// [`cached_page`] over several scopes.
+/// [`cached_page`] over several scopes. Each encoding is an entry of its own, made only when
+/// a reader asks for it.
 pub async fn cached_page_over<F, Fut>(
     state: &AppState,
     key: String,
     scopes: &[Scope],
+    encoding: crate::render::Encoding,
     render: F,
 ) -> Result<Arc<EncodedPage>, WebError>
 where
@@ -146,6 +150,7 @@ where
 {
     // Each scope's generation only grows, so their sum changes whenever one of them does.
     let generation = scopes.iter().map(|s| state.site.generation(*s)).sum();
+    let key = format!("{}|{key}", encoding.tag());
     let today = yangguang_app::today();
     let _guard = match state.cache.lookup(&key, generation, today) {
         Lookup::Fresh(page) => return Ok(page),
@@ -171,7 +176,7 @@ where
             }
         },
     };
-    let page = Arc::new(EncodedPage::new(StatusCode::OK, render().await?));
+    let page = Arc::new(EncodedPage::new(StatusCode::OK, render().await?, encoding));
     state.cache.insert(key, generation, today, page.clone());
     Ok(page)
 }
@@ -297,7 +302,12 @@ struct MessagePage<'a> {
 }
 
 /// The page for an error: friendly, with a way back and a search box.
-pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<EncodedPage> {
+pub fn error_page(
+    state: &AppState,
+    prefs: &Prefs,
+    error: &WebError,
+    encoding: crate::render::Encoding,
+) -> Arc<EncodedPage> {
     if let Some(message) = error.message() {
         // Refusals carry their own message: rendered each time, never cached.
         let (words, lang) = (prefs.lang.console(), prefs.lang);
@@ -316,7 +326,13 @@ pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<Enco
         let html = page.render().unwrap_or_else(|_| message.clone());
         return Arc::new(EncodedPage::fresh(error.status(), html));
     }
-    let key = format!("!error-{}|{}|{}", error.code(), prefs.variant(), prefs.origin.as_deref().unwrap_or(""));
+    let key = format!(
+        "{}|!error-{}|{}|{}",
+        encoding.tag(),
+        error.code(),
+        prefs.variant(),
+        prefs.origin.as_deref().unwrap_or("")
+    );
     let today = yangguang_app::today();
     if let Some(page) = state.cache.get(&key, 0, today) {
         return page;
@@ -334,7 +350,7 @@ pub fn error_page(state: &AppState, prefs: &Prefs, error: &WebError) -> Arc<Enco
     };
     let html =
         page.render().unwrap_or_else(|e| format!("<!doctype html><title>{heading}</title><p>{text}</p><!-- {e} -->"));
-    let page = Arc::new(EncodedPage::new(error.status(), html));
+    let page = Arc::new(EncodedPage::new(error.status(), html, encoding));
     state.cache.insert(key, 0, today, page.clone());
     page
 }

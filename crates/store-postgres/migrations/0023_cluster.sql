@@ -1,0 +1,17 @@
+-- What several processes over one database share. page_change: every change to what pages
+-- show, so each app server (and a server after a command-line import) refreshes its cached
+-- pages; rows are pruned after a day, and each insert is announced with NOTIFY. job_lease:
+-- which server runs the background jobs, until when (milliseconds since the epoch).
+CREATE TABLE page_change (
+    change_id BIGSERIAL PRIMARY KEY,
+    origin    TEXT NOT NULL,
+    scope     TEXT NOT NULL,
+    at        TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX page_change_at ON page_change (at);
+
+CREATE TABLE job_lease (
+    name       TEXT PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    expires_ms BIGINT NOT NULL
+);
