@@ -74,7 +74,8 @@ macro_rules! contract_tests {
             sealed_tips_round_trip_with_attachments_states_and_replies,
             reports_move_through_their_statuses_and_keep_a_history,
             reports_are_listed_by_region_and_publicly_only_when_resolved,
-            throttles_are_claimed_within_their_limits);
+            throttles_are_claimed_within_their_limits,
+            the_search_feed_is_a_sequence_of_villages_read_after_a_cursor);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -159,6 +160,7 @@ mod published;
 mod questions;
 mod records;
 mod reports;
+mod search;
 mod staff;
 mod tips;
 mod tray;
@@ -170,6 +172,7 @@ pub use published::*;
 pub use questions::*;
 pub use records::*;
 pub use reports::*;
+pub use search::*;
 pub use staff::*;
 pub use tips::*;
 pub use tray::*;

@@ -81,6 +81,7 @@ mod records;
 mod regions;
 mod reports;
 mod rows;
+mod search;
 mod staff;
 mod tips;
 mod tray;
@@ -105,6 +106,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (16, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0016_questions.sql"))),
     (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
+    (25, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0025_search_change.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -160,6 +162,7 @@ mod tests {
             include_str!("regions.rs"),
             include_str!("reports.rs"),
             include_str!("rows.rs"),
+            include_str!("search.rs"),
             include_str!("staff.rs"),
             include_str!("tray.rs"),
             include_str!("tips.rs"),

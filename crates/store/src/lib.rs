@@ -40,6 +40,8 @@ mod reports;
 pub use reports::{NewReport, Report, ReportEvent, ReportPhoto, ReportQuery, ReportStore, StatusChange};
 mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
+mod search;
+pub use search::{SearchChange, SearchFeedStore};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -645,6 +647,7 @@ pub trait Store:
     + TipStore
     + ReportStore
     + QuestionStore
+    + SearchFeedStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
