@@ -52,6 +52,13 @@ async fn watch_changes(site: &Site) {
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "could not read the change stamp"),
     }
+    // Other processes' changes (and this one's, should an announce have failed) reach the
+    // search index from the database's change feed and publication log.
+    match crate::search::catch_up(site).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(villages = n, "search index caught up"),
+        Err(e) => tracing::warn!(error = %e, "search index catch-up failed; retried in a few seconds"),
+    }
 }
 
 /// Publishing what is due, a checkpoint when there are new entries (so within a tick of a
@@ -93,6 +100,9 @@ async fn scheduled_work(site: &Site) {
         }
         if let Err(e) = crate::questions::guard::prune(site, now).await {
             tracing::error!(error = %e, "pruning question form and rate records failed");
+        }
+        if let Err(e) = crate::search::prune(site).await {
+            tracing::error!(error = %e, "pruning the search change feed failed");
         }
     }
 }

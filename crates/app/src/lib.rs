@@ -32,6 +32,7 @@ pub mod redact;
 pub mod regions;
 pub mod registers;
 pub mod reports;
+pub mod search;
 pub mod site;
 pub mod tips;
 pub mod trading;

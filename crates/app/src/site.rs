@@ -48,6 +48,8 @@ pub struct Site {
     pub lease_books: VillageCache<crate::leases::LeaseBook>,
     /// Sealed whistle-blowing: the commission's public key, keys unlocked per session.
     pub tips: crate::tips::Tips,
+    /// Full-text search: the index (when this process keeps one) and what changed here.
+    pub search: crate::search::Search,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -136,6 +138,7 @@ impl Site {
             log,
             lease_books: Default::default(),
             tips: Default::default(),
+            search: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {
@@ -174,6 +177,7 @@ impl Site {
     /// A village published, corrected or withdrawn something: its pages are stale, and so is
     /// the log's. Other processes learn of it at the next [`Site::announce`].
     pub fn published(&self, village: yangguang_core::RegionCode) {
+        self.search.mark(village);
         *self.villages.lock().expect("generation lock").entry(village).or_default() += 1;
         self.logged();
     }
@@ -196,6 +200,8 @@ impl Site {
     /// committed; a failure is logged, never fails the change itself (the server's pages then
     /// catch up at the next change).
     pub async fn announce(&self) {
+        // The search index's hook: changed villages into the change feed, and re-indexed.
+        crate::search::announce(self).await;
         if !self.unannounced.swap(false, Ordering::AcqRel) {
             return;
         }

@@ -20,7 +20,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 mod query;
 pub mod tokens;
 
-pub use query::{Hit, Query, Results, clean_query};
+pub use query::{Hit, MAX_QUERY_CHARS, Query, Results, clean_query};
 
 /// Raised whenever the schema or the analyzers change: an index of another format is rebuilt.
 const FORMAT: u32 = 1;
