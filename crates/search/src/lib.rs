@@ -155,7 +155,8 @@ impl SearchIndex {
         if std::fs::read_dir(dir).map_err(fail)?.next().is_some() && !dir.join(".managed.json").exists() {
             return Err(SearchError::Directory {
                 path: dir.display().to_string(),
-                cause: "目录不是空的，也不是搜索索引 / not empty and not a search index: choose an empty directory".into(),
+                cause: "目录不是空的，也不是搜索索引 / not empty and not a search index: choose an empty directory"
+                    .into(),
             });
         }
         wipe(dir).map_err(fail)?;

@@ -78,10 +78,8 @@ impl SearchIndex {
     /// Answers a query. Nothing a reader types is syntax, so no query is an error.
     pub fn search(&self, q: &Query<'_>) -> Result<Results, SearchError> {
         let f = self.fields;
-        let words: Vec<String> = tokens::words(&mut tokens::querying(), &clean_query(q.text))
-            .into_iter()
-            .take(MAX_WORDS)
-            .collect();
+        let words: Vec<String> =
+            tokens::words(&mut tokens::querying(), &clean_query(q.text)).into_iter().take(MAX_WORDS).collect();
         if words.is_empty() {
             return Ok(Results::default());
         }

@@ -117,7 +117,9 @@ fn replacing_a_village_removes_what_it_no_longer_has() {
 fn hostile_queries_find_nothing_and_never_fail() {
     let index = sample();
     let long = "路".repeat(10_000);
-    for text in ["", "   ", "\u{0}\u{7}\u{1b}[31m", "title:路灯 AND (", "\"unclosed", "*", "+-&&||!(){}[]^~?:\\/", &long] {
+    for text in
+        ["", "   ", "\u{0}\u{7}\u{1b}[31m", "title:路灯 AND (", "\"unclosed", "*", "+-&&||!(){}[]^~?:\\/", &long]
+    {
         let r = index.search(&q(text)).unwrap();
         assert!(r.total <= 3, "{text:?}");
     }
@@ -131,7 +133,12 @@ fn an_index_on_disk_survives_reopening_and_a_broken_one_is_replaced() {
     let _ = std::fs::remove_dir_all(&dir);
     let (index, opened) = SearchIndex::open(&dir).unwrap();
     assert!(matches!(opened, Opened::Created(_)));
-    index.replace_villages(&[(A.into(), vec![doc("d:1", A, 1, "路灯", "", 20260101)])], Some(Cursor { log: 1, changes: 2 })).unwrap();
+    index
+        .replace_villages(
+            &[(A.into(), vec![doc("d:1", A, 1, "路灯", "", 20260101)])],
+            Some(Cursor { log: 1, changes: 2 }),
+        )
+        .unwrap();
     index.release_writer();
     drop(index);
     let (index, opened) = SearchIndex::open(&dir).unwrap();

@@ -106,7 +106,9 @@ mod tests {
 
     #[test]
     fn a_query_word_is_found_among_the_words_of_a_document() {
-        for (doc, query) in [("2026年11月路灯电费", "路灯"), ("出租鱼塘租金收入", "租金"), ("村集体经济收入", "集体经济")] {
+        for (doc, query) in
+            [("2026年11月路灯电费", "路灯"), ("出租鱼塘租金收入", "租金"), ("村集体经济收入", "集体经济")]
+        {
             let indexed = words(&mut indexing(), doc);
             for w in words(&mut querying(), query) {
                 assert!(indexed.contains(&w), "{w} not among {indexed:?}");

@@ -5,11 +5,7 @@ use yangguang_store::{SearchChange, SearchFeedStore};
 
 #[async_trait]
 impl SearchFeedStore for Backend {
-    async fn record_search_changes(
-        &self,
-        villages: &[Option<RegionCode>],
-        at: DateTime<Utc>,
-    ) -> StoreResult<Vec<i64>> {
+    async fn record_search_changes(&self, villages: &[Option<RegionCode>], at: DateTime<Utc>) -> StoreResult<Vec<i64>> {
         let mut tx = self.writer().begin().await.map_err(map_err)?;
         let mut seqs = Vec::with_capacity(villages.len());
         for village in villages {
@@ -42,10 +38,8 @@ impl SearchFeedStore for Backend {
     }
 
     async fn search_heads(&self) -> StoreResult<(i64, i64)> {
-        let changes: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM search_change")
-            .fetch_one(self.reader())
-            .await
-            .map_err(map_err)?;
+        let changes: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM search_change").fetch_one(self.reader()).await.map_err(map_err)?;
         let log: Option<i64> =
             sqlx::query_scalar("SELECT MAX(seq) FROM log_entry").fetch_one(self.reader()).await.map_err(map_err)?;
         Ok((changes.unwrap_or(0), log.unwrap_or(0)))

@@ -19,8 +19,7 @@ pub struct SearchChange {
 #[async_trait]
 pub trait SearchFeedStore: Send + Sync {
     /// Appends one change per village (`None`: everything); their sequence numbers.
-    async fn record_search_changes(&self, villages: &[Option<RegionCode>], at: DateTime<Utc>)
-    -> StoreResult<Vec<i64>>;
+    async fn record_search_changes(&self, villages: &[Option<RegionCode>], at: DateTime<Utc>) -> StoreResult<Vec<i64>>;
     /// Changes with a sequence number above `after`, in order, at most `limit`.
     async fn search_changes_after(&self, after: i64, limit: u32) -> StoreResult<Vec<SearchChange>>;
     /// The highest sequence number of the change feed and of the publication log (0 when empty).

@@ -8,9 +8,9 @@ mod console;
 mod console_pages;
 mod labels;
 mod reports;
+mod search;
 mod tips;
 mod villager;
-mod search;
 mod voice;
 
 pub use account::AccountTexts;
@@ -18,9 +18,9 @@ pub use console::{ConsoleTexts, fingerprint, pick};
 pub use console_pages::ConsolePageTexts;
 pub use labels::Label;
 pub use reports::ReportTexts;
+pub use search::SearchTexts;
 pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
-pub use search::SearchTexts;
 pub use voice::VoiceTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

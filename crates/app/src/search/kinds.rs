@@ -88,7 +88,16 @@ impl Base {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn doc(&self, kind: Kind, key: String, title: String, body: String, date: NaiveDate, url: String, meta: String) -> Doc {
+    fn doc(
+        &self,
+        kind: Kind,
+        key: String,
+        title: String,
+        body: String,
+        date: NaiveDate,
+        url: String,
+        meta: String,
+    ) -> Doc {
         Doc {
             key,
             village: self.village.to_string(),

@@ -97,7 +97,8 @@ fn search_error(e: yangguang_search::SearchError) -> AppError {
 /// feed (for other servers) and re-indexes them here. Failures are logged; the change itself
 /// stands, and the villages are tried again at the next announce.
 pub async fn announce(site: &Site) {
-    let villages: Vec<RegionCode> = std::mem::take(&mut *site.search.dirty.lock().expect("search lock")).into_iter().collect();
+    let villages: Vec<RegionCode> =
+        std::mem::take(&mut *site.search.dirty.lock().expect("search lock")).into_iter().collect();
     if villages.is_empty() {
         return;
     }

@@ -17,7 +17,8 @@ fn code(s: &str) -> RegionCode {
 async fn two_sites() -> (Site, Site) {
     let store = yangguang_store_sqlite::SqliteStore::in_memory().await.unwrap();
     store.migrate().await.unwrap();
-    let r = |c: &str, n: &str, p: Option<&str>, kind| Region { code: code(c), name: n.into(), parent: p.map(code), kind };
+    let r =
+        |c: &str, n: &str, p: Option<&str>, kind| Region { code: code(c), name: n.into(), parent: p.map(code), kind };
     store
         .upsert_regions(&[
             r("339921000000", "清溪县", None, RegionKind::County),
@@ -73,7 +74,8 @@ async fn found(site: &Site, text: &str, scope: Option<&str>) -> Vec<String> {
 #[tokio::test]
 async fn a_change_on_one_server_reaches_the_other_through_the_database() {
     let (a, b) = two_sites().await;
-    let ids = a.add_disclosures(&[published("339921100201", "路灯维修公示", "村道**路灯**维修 3,200 元")]).await.unwrap();
+    let ids =
+        a.add_disclosures(&[published("339921100201", "路灯维修公示", "村道**路灯**维修 3,200 元")]).await.unwrap();
     let url = format!("/v/339921100201/d/{}", ids[0].0);
     assert_eq!(found(&a, "路灯", None).await, [url.clone()], "found at once where it was published");
     assert!(found(&b, "路灯", None).await.is_empty(), "the other server has not looked yet");
@@ -93,7 +95,10 @@ async fn a_change_on_one_server_reaches_the_other_through_the_database() {
 #[tokio::test]
 async fn a_rebuild_finds_everything_and_a_requested_one_is_done_by_every_server() {
     let (a, b) = two_sites().await;
-    a.store.insert_disclosures(&[published("339921100201", "路灯", "一"), published("339921100202", "路灯", "二")]).await.unwrap();
+    a.store
+        .insert_disclosures(&[published("339921100201", "路灯", "一"), published("339921100202", "路灯", "二")])
+        .await
+        .unwrap();
     let mut seen = vec![];
     rebuild(&a, |done, total| seen.push((done, total))).await.unwrap();
     assert_eq!(seen.first(), Some(&(0, 2)));

@@ -114,13 +114,6 @@ async fn render(state: &AppState, prefs: &Prefs, region: Region, uri: &Uri) -> R
     if !is_home {
         layout.search_scope = region.code.to_string();
     }
-    let page = RegionPage {
-        layout,
-        region,
-        summary,
-        towns,
-        others,
-        query: "",
-    };
+    let page = RegionPage { layout, region, summary, towns, others, query: "" };
     Ok(page.render()?)
 }

@@ -123,7 +123,11 @@ pub async fn search(
     let mut scopes: Vec<Link> = chain
         .iter()
         .filter(|c| !whole(c))
-        .map(|c| Link { label: name_of(*c), href: href(&out.query, Some(*c), req.kind, 1), current: Some(*c) == req.scope })
+        .map(|c| Link {
+            label: name_of(*c),
+            href: href(&out.query, Some(*c), req.kind, 1),
+            current: Some(*c) == req.scope,
+        })
         .collect();
     scopes.push(Link {
         label: s.whole_county.into(),
@@ -210,7 +214,6 @@ fn notes(s: &SearchTexts, out: &SearchOutcome) -> Vec<String> {
     notes
 }
 
-
 /// "全部 (12) · 公开事项 (5) · 财务收支 (7)": kinds with matches, as filters.
 fn kinds(lang: Lang, out: &SearchOutcome, req: &SearchRequest) -> Vec<Link> {
     if out.per_kind.is_empty() {
@@ -243,7 +246,7 @@ pub async fn api(State(state): State<AppState>, Query(params): Query<SearchParam
         "pages": out.pages,
         "per_page": yangguang_app::search::PER_PAGE,
         "total": out.total,
-        "per_kind": out.per_kind.iter().map(|(k, n)| (k.as_str().to_owned(), *n)).collect::<serde_json::Map<_, _>>(),
+        "per_kind": out.per_kind.iter().map(|(k, n)| (k.as_str().to_owned(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
         "building": out.building,
         "villages": out.villages.iter().map(|(c, n, town)| serde_json::json!({
             "code": c.to_string(), "name": n, "town": town, "url": format!("/v/{c}"),
