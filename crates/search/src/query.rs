@@ -159,15 +159,16 @@ impl SearchIndex {
         } else {
             t.set_snippet_prefix_postfix("<mark>", "</mark>");
             // The generator keeps a fragment; a title is short enough to show whole.
-            if t.fragment().len() == title.len() { t.to_html() } else { escape(&title) }
+            let r = t.fragment_range();
+            match (title.get(..r.start), title.get(r.end..)) {
+                (Some(before), Some(after)) => format!("{}{}{}", escape(before), t.to_html(), escape(after)),
+                _ => escape(&title),
+            }
         };
         let mut s = bodies.snippet_from_doc(doc);
         s.set_snippet_prefix_postfix("<mark>", "</mark>");
-        let snippet_html = if s.is_empty() {
-            escape(&f.text(doc, f.body).chars().take(SNIPPET_CHARS).collect::<String>())
-        } else {
-            s.to_html()
-        };
+        // No word found in the body (a title match): the title and meta say enough.
+        let snippet_html = if s.is_empty() { String::new() } else { s.to_html() };
         Hit {
             key: f.text(doc, f.key),
             village: f.text(doc, f.village),

@@ -155,8 +155,8 @@ async fn disclosures(site: &Site, base: &Base) -> Result<Vec<Doc>, AppError> {
     Ok(docs)
 }
 
-/// Voucher lines of the months whose accounts are published: summary, account, amount,
-/// date and voucher number.
+/// Vouchers of the months whose accounts are published: summary, accounts and amounts of
+/// every line, date and voucher number.
 async fn finance_lines(site: &Site, base: &Base) -> Result<Vec<Doc>, AppError> {
     let mut months: Vec<(i32, u32)> = site
         .store
@@ -179,25 +179,38 @@ async fn finance_lines(site: &Site, base: &Base) -> Result<Vec<Doc>, AppError> {
     let from = NaiveDate::from_ymd_opt(first.0, first.1, 1).expect("valid month");
     let to = Period::Month { year: last.0, month: last.1 }.end();
     let entries = site.store.ledger_entries(base.village, from, to).await?;
-    let mut docs = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        if months.binary_search(&(e.date.year(), e.date.month())).is_err() {
-            continue;
+    // One document per voucher (its lines share the summary): the accounts and amounts of
+    // all its lines are searchable, the debit total is shown.
+    let mut vouchers: std::collections::BTreeMap<(NaiveDate, String), Vec<&yangguang_core::ledger::LedgerEntry>> =
+        Default::default();
+    for e in &entries {
+        if months.binary_search(&(e.date.year(), e.date.month())).is_ok() {
+            vouchers.entry((e.date, e.voucher_no.clone())).or_default().push(e);
         }
-        let (side, amount) = if e.debit.0 != 0 { ("借", e.debit) } else { ("贷", e.credit) };
-        let month = format!("{}-{:02}", e.date.year(), e.date.month());
-        let anchor: String = yangguang_core::ledger::normalize_voucher_no(&e.voucher_no)
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
+    }
+    let mut docs = Vec::with_capacity(vouchers.len());
+    for ((date, number), lines) in vouchers {
+        let month = format!("{}-{:02}", date.year(), date.month());
+        let anchor: String =
+            yangguang_core::ledger::normalize_voucher_no(&number).chars().filter(char::is_ascii_alphanumeric).collect();
+        let total = yangguang_core::Fen(lines.iter().map(|l| l.debit.0).sum());
+        let accounts: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                let (side, amount) = if l.debit.0 != 0 { ("借", l.debit) } else { ("贷", l.credit) };
+                format!("{} {} {side} {amount} 元", l.account_name, l.account_code)
+            })
             .collect();
+        let summaries: Vec<&str> =
+            lines.iter().map(|l| l.summary.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         docs.push(base.doc(
             Kind::Finance,
-            format!("f:{}:{month}:{i}", base.village),
-            e.summary.clone(),
-            format!("{} {} {} {amount} 元 {}", e.account_name, e.account_code, e.voucher_no, e.date),
-            e.date,
+            format!("f:{}:{month}:{number}", base.village),
+            summaries.join("；"),
+            format!("{number} {}", accounts.join("；")),
+            date,
             format!("/v/{}/finance/{month}#v-{anchor}", base.village),
-            format!("{} · {} · {} · {side} {amount} 元", e.date, e.voucher_no, e.account_name),
+            format!("{number} · {total} 元"),
         ));
     }
     Ok(docs)

@@ -119,7 +119,14 @@ pub async fn search(
         Some(c) => regions.ancestry(c).iter().rev().map(|r| r.code).collect(),
         None => vec![],
     };
-    let whole = |c: &RegionCode| regions.get(*c).is_some_and(|r| r.parent.is_none());
+    // The home region (the county) is the whole site; so is anything above it.
+    let home = regions.home().map(|h| h.code);
+    let whole = |c: &RegionCode| {
+        Some(*c) == home
+            || regions
+                .get(*c)
+                .is_some_and(|r| r.parent.is_none() || !regions.ancestry(*c).iter().any(|a| Some(a.code) == home))
+    };
     let mut scopes: Vec<Link> = chain
         .iter()
         .filter(|c| !whole(c))
