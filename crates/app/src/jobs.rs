@@ -157,6 +157,13 @@ async fn watch_changes(site: &Site) {
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "could not read the change feed"),
     }
+    // Other processes' changes (and this one's, should an announce have failed) reach the
+    // search index from the database's change feed and publication log.
+    match crate::search::catch_up(site).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(villages = n, "search index caught up"),
+        Err(e) => tracing::warn!(error = %e, "search index catch-up failed; retried in a few seconds"),
+    }
 }
 
 /// Where the database can notify (PostgreSQL's `LISTEN`), reads the change feed as soon as
@@ -228,6 +235,9 @@ async fn scheduled_work(site: &Site) {
         }
         if let Err(e) = site.store.prune_changes(now - chrono::Duration::days(1)).await {
             tracing::error!(error = %e, "pruning the change feed failed");
+        }
+        if let Err(e) = crate::search::prune(site).await {
+            tracing::error!(error = %e, "pruning the search change feed failed");
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod regions;
 pub mod registers;
 pub mod reports;
 pub mod shared_state;
+pub mod search;
 pub mod site;
 pub mod tips;
 pub mod trading;

@@ -10,6 +10,8 @@ pub struct RegionIndex {
     by_code: HashMap<RegionCode, Region>,
     children: HashMap<RegionCode, Vec<RegionCode>>,
     roots: Vec<RegionCode>,
+    /// Villages' names as full pinyin and initials, for searching by letters.
+    pinyin: HashMap<RegionCode, (String, String)>,
 }
 
 /// A village found by search, with its town for telling namesakes apart.
@@ -32,6 +34,11 @@ impl RegionIndex {
             list.sort();
         }
         index.roots.sort();
+        index.pinyin = regions
+            .iter()
+            .filter(|r| r.kind.is_village_level())
+            .map(|r| (r.code, crate::search::pinyin::keys(&r.name)))
+            .collect();
         index.by_code = regions.into_iter().map(|r| (r.code, r)).collect();
         index
     }
@@ -96,7 +103,8 @@ impl RegionIndex {
     }
 
     /// Villages and communities whose name contains every character group of `query`
-    /// (spaces separate groups; a query of digits matches codes). Exact names first, then
+    /// (spaces separate groups; a query of digits matches codes), or whose name's pinyin
+    /// initials start with it or full pinyin contains it (`ltc`, `litian` for 李田村). Exact names first, then
     /// names that start with the query, then the rest, each by code.
     pub fn search_villages(&self, query: &str, limit: usize) -> Vec<VillageHit<'_>> {
         let words: Vec<&str> = query.split_whitespace().collect();
@@ -111,7 +119,8 @@ impl RegionIndex {
             .filter_map(|r| {
                 let code = r.code.to_string();
                 let town = r.parent.and_then(|p| self.get(p)).map_or("", |t| t.name.as_str());
-                let matches = words.iter().all(|w| r.name.contains(w) || town.contains(w) || code.starts_with(w));
+                let matches = words.iter().all(|w| r.name.contains(w) || town.contains(w) || code.starts_with(w))
+                    || self.pinyin.get(&r.code).is_some_and(|k| crate::search::pinyin::matches(k, query));
                 if !matches {
                     return None;
                 }

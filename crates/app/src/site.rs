@@ -47,6 +47,8 @@ pub struct Site {
     pub tips: crate::tips::Tips,
     /// The lease on the background jobs: how long it lasts, whether this server holds it.
     pub jobs: crate::jobs::JobLease,
+    /// Full-text search: the index (when this process keeps one) and what changed here.
+    pub search: crate::search::Search,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -181,6 +183,7 @@ impl Site {
             lease_books: Default::default(),
             tips: Default::default(),
             jobs: Default::default(),
+            search: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {
@@ -221,6 +224,7 @@ impl Site {
     /// the log's. Other processes learn of it at the next [`Site::announce`].
     pub fn published(&self, village: yangguang_core::RegionCode) {
         self.bump_village(village);
+        self.search.mark(village);
         self.unannounced.lock().expect("pending lock").villages.insert(village);
         self.logged();
     }
@@ -247,6 +251,8 @@ impl Site {
     /// change is committed; a failure is logged and kept for the next call, never fails the
     /// change itself.
     pub async fn announce(&self) {
+        // The search index's hook: changed villages into the search feed, and re-indexed.
+        crate::search::announce(self).await;
         let pending = std::mem::take(&mut *self.unannounced.lock().expect("pending lock"));
         let scopes = pending.scopes();
         if scopes.is_empty() {

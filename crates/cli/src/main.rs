@@ -51,6 +51,9 @@ enum Command {
     Verify(VerifyArgs),
     /// Sign a checkpoint of the publication log's head now.
     Checkpoint(Common),
+    /// Rebuild the full-text search index from the database (with a running server on this
+    /// data directory: ask every server to rebuild its own).
+    Reindex(Common),
     /// Tokens for machines that push data (POST /api/villages/{code}/ledger).
     #[command(subcommand)]
     Token(TokenCommand),
@@ -423,6 +426,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::EscalateQuestions(args) => questions::escalate(args).await,
+        Command::Reindex(common) => {
+            let settings = common.settings()?;
+            init_logging(&settings);
+            let site = open_site(&settings).await?;
+            reindex(&settings, &site).await
+        }
         Command::Checkpoint(common) => {
             let settings = common.settings()?;
             init_logging(&settings);
@@ -720,6 +729,7 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
         "serving; open http://{local}/"
     );
     yangguang_app::auth::seal_clear_totp_secrets(&site).await?;
+    open_search(settings, &site)?;
     let jobs = yangguang_app::jobs::spawn(site.clone());
     let feed = yangguang_app::trading::spawn_puller(site.clone());
     let state = yangguang_web::AppState::new(site.clone())
@@ -735,6 +745,80 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
     yangguang_app::jobs::release_lease(&site).await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Opens the search index; a missing or unusable one is rebuilt in the background while the
+/// server already serves (search then says its results may be incomplete).
+fn open_search(settings: &Settings, site: &Arc<Site>) -> anyhow::Result<()> {
+    let dir = settings.search_dir();
+    let rebuild = site.search.open(&dir).with_context(|| format!("search index in {}", dir.display()))?;
+    let site = site.clone();
+    tokio::spawn(async move {
+        if rebuild {
+            let started = Instant::now();
+            let mut last = 0;
+            let result = yangguang_app::search::rebuild(&site, |done, total| {
+                if done == total || done >= last + total.div_ceil(10) {
+                    last = done;
+                    tracing::info!(villages = done, of = total, "building the search index");
+                }
+            })
+            .await;
+            match result {
+                Ok(()) => tracing::info!(seconds = started.elapsed().as_secs_f64(), "search index built"),
+                Err(e) => tracing::error!(error = %e, "building the search index failed; `yangguang reindex` retries"),
+            }
+        }
+        if let Err(e) = yangguang_app::search::catch_up(&site).await {
+            tracing::warn!(error = %e, "search index catch-up failed");
+        }
+    });
+    Ok(())
+}
+
+/// `yangguang reindex`: rebuilds the index here, printing progress; when a running server holds
+/// the index, asks it (and every other server) to rebuild instead.
+async fn reindex(settings: &Settings, site: &Arc<Site>) -> anyhow::Result<()> {
+    let dir = settings.search_dir();
+    site.search.open(&dir).with_context(|| format!("search index in {}", dir.display()))?;
+    let started = Instant::now();
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut last = 0;
+    let result = yangguang_app::search::rebuild(site, |done, total| {
+        if tty {
+            eprint!("\rindexing villages {done}/{total}");
+        } else if done == total || done >= last + total.div_ceil(10) {
+            last = done;
+            eprintln!("indexing villages {done}/{total}");
+        }
+    })
+    .await;
+    if tty {
+        eprintln!();
+    }
+    match result {
+        Ok(()) => {
+            let index = site.search.index().expect("opened above");
+            index.release_writer();
+            println!(
+                "search index rebuilt in {:.1}s: {} documents, {:.1} MB in {}",
+                started.elapsed().as_secs_f64(),
+                index.num_docs(),
+                index.size_on_disk() as f64 / 1e6,
+                dir.display()
+            );
+            Ok(())
+        }
+        Err(yangguang_app::AppError::Conflict(_)) => {
+            yangguang_app::search::request_rebuild(site).await?;
+            println!(
+                "a running server holds the search index in {}: every server was asked to rebuild its own index (within a few seconds; its log shows the progress)",
+                dir.display()
+            );
+            Ok(())
+        }
+        Err(e) => Err(anyhow!("rebuilding the search index failed: {e}")),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM; the server then finishes requests in flight.

@@ -22,6 +22,16 @@ pub struct Settings {
     pub villagers: VillagerSettings,
     pub cache: crate::scale::CacheSettings,
     pub jobs: crate::scale::JobSettings,
+    pub search: SearchSettings,
+}
+
+/// Where the full-text search index lives (derived from the database: it can be deleted and
+/// is rebuilt at the next start).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchSettings {
+    /// Empty for `<data_dir>/search`.
+    pub dir: String,
 }
 
 /// 监督举报: the discipline commission's public key (from `yangguang tips keygen`); empty
@@ -342,6 +352,7 @@ impl Default for Settings {
             villagers: VillagerSettings::default(),
             cache: Default::default(),
             jobs: Default::default(),
+            search: SearchSettings::default(),
         }
     }
 }
@@ -435,6 +446,14 @@ impl Settings {
 
     pub fn database(&self) -> Option<&str> {
         Some(self.storage.database.as_str()).filter(|d| !d.is_empty())
+    }
+
+    pub fn search_dir(&self) -> PathBuf {
+        if self.search.dir.is_empty() {
+            self.storage.data_dir.join("search")
+        } else {
+            Path::new(&self.search.dir).to_path_buf()
+        }
     }
 
     pub fn catalog_dir(&self) -> PathBuf {

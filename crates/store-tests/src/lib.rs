@@ -86,7 +86,8 @@ macro_rules! contract_tests {
             the_change_feed_reads_in_order_from_where_a_reader_was,
             a_listener_wakes_on_changes_where_the_database_notifies,
             a_lease_has_one_holder_until_it_lapses_or_is_released,
-            state_is_replaced_only_from_the_value_read);
+            state_is_replaced_only_from_the_value_read,
+            the_search_feed_is_a_sequence_of_villages_read_after_a_cursor);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -175,6 +176,7 @@ mod published;
 mod questions;
 mod records;
 mod reports;
+mod search;
 mod staff;
 mod tips;
 mod tray;
@@ -190,6 +192,7 @@ pub use published::*;
 pub use questions::*;
 pub use records::*;
 pub use reports::*;
+pub use search::*;
 pub use staff::*;
 pub use tips::*;
 pub use tray::*;

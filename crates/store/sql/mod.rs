@@ -85,6 +85,7 @@ mod records;
 mod regions;
 mod reports;
 mod rows;
+mod search;
 mod staff;
 mod tips;
 mod tray;
@@ -113,6 +114,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (20, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0020_governance.sql"))),
     (21, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0021_points.sql"))),
     (23, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0023_cluster.sql"))),
+    (25, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0025_search_change.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -174,6 +176,7 @@ mod tests {
             include_str!("regions.rs"),
             include_str!("reports.rs"),
             include_str!("rows.rs"),
+            include_str!("search.rs"),
             include_str!("staff.rs"),
             include_str!("tray.rs"),
             include_str!("tips.rs"),

@@ -51,6 +51,8 @@ mod cluster;
 pub use cluster::{ChangeListener, ClusterStore, Lease, PageChange};
 mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
+mod search;
+pub use search::{SearchChange, SearchFeedStore};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -660,6 +662,7 @@ pub trait Store:
     + PointsStore
     + GovernanceStore
     + ClusterStore
+    + SearchFeedStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

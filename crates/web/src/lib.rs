@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::region::home))
         .route("/r/{code}", get(pages::region::region))
         .route("/search", get(pages::search::search))
+        .route("/api/search", get(pages::search::api))
         .route("/v/{code}", get(pages::village::village))
         .route("/v/{code}/c/{column}", get(pages::column::column))
         .route("/v/{code}/d/{id}", get(pages::disclosure::disclosure))

@@ -11,6 +11,7 @@ mod governance;
 mod labels;
 mod points;
 mod reports;
+mod search;
 mod tips;
 mod villager;
 mod voice;
@@ -23,6 +24,7 @@ pub use governance::GovTexts;
 pub use labels::Label;
 pub use points::PointsTexts;
 pub use reports::ReportTexts;
+pub use search::SearchTexts;
 pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
 pub use voice::VoiceTexts;
@@ -367,10 +369,10 @@ pub static ZH: Texts = Texts {
     language_name: "中文",
     breadcrumbs: "当前位置",
     preferences: "显示设置",
-    search_label: "查找村（社区）",
-    search_placeholder: "输入村名中的任意字，如：前山",
-    search_button: "查找",
-    search_title: "查找村（社区）",
+    search_label: "搜索村（社区）和公开内容",
+    search_placeholder: "如：前山、路灯、租金，或拼音首字母 qsc",
+    search_button: "搜索",
+    search_title: "搜索",
     results_for: "的查找结果",
     no_results: "没有找到名称含有这些字的村（社区），请少输几个字再试。",
     towns_unit: "个镇（街道）",
@@ -662,10 +664,10 @@ pub static EN: Texts = Texts {
     language_name: "English",
     breadcrumbs: "You are here",
     preferences: "Display settings",
-    search_label: "Find a village or community",
-    search_placeholder: "Any part of the name, e.g. 前山",
-    search_button: "Find",
-    search_title: "Find a village",
+    search_label: "Search villages and what they publish",
+    search_placeholder: "e.g. 前山, 路灯 (street lights), 租金 (rent), or initials qsc",
+    search_button: "Search",
+    search_title: "Search",
     results_for: ": search results",
     no_results: "No village or community has these characters in its name. Try fewer characters.",
     towns_unit: "towns",

@@ -56,6 +56,8 @@ pub struct Layout {
     pub og_image: String,
     /// The villager-side words (the login's help, units, the month switch, open data).
     pub v: &'static yangguang_app::i18n::VillagerTexts,
+    /// The region a page's search box searches in (a village's or town's code); empty: all.
+    pub search_scope: String,
 }
 
 impl Layout {
@@ -74,6 +76,7 @@ impl Layout {
             wide: false,
             v: prefs.lang.villager(),
             og_image: format!("{}{}", prefs.origin.as_deref().unwrap_or(""), reader::OG_IMAGE_PATH),
+            search_scope: String::new(),
         }
     }
 }

@@ -110,13 +110,10 @@ async fn render(state: &AppState, prefs: &Prefs, region: Region, uri: &Uri) -> R
     let is_home = regions.home().map(|h| h.code) == Some(region.code);
     let crumbs = if is_home { vec![] } else { region_crumbs(&regions, region.code, false) };
     let title = format!("{}{}", region.name, t.disclosure_portal);
-    let page = RegionPage {
-        layout: Layout::new(prefs, super::path_and_query(uri), title, description, crumbs),
-        region,
-        summary,
-        towns,
-        others,
-        query: "",
-    };
+    let mut layout = Layout::new(prefs, super::path_and_query(uri), title, description, crumbs);
+    if !is_home {
+        layout.search_scope = region.code.to_string();
+    }
+    let page = RegionPage { layout, region, summary, towns, others, query: "" };
     Ok(page.render()?)
 }

@@ -48,6 +48,8 @@ struct VillagePage {
     open_data: Vec<super::reader::OpenDataLink>,
     /// Villagers' questions answered and overdue, satisfaction (`crate::voice`).
     voice: crate::voice::VillageVoice,
+    /// The search box starts empty.
+    query: &'static str,
 }
 
 /// Looks up a village-level region, or says where a non-village code belongs.
@@ -135,14 +137,17 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
     let place: Vec<String> = regions.ancestry(village.code).iter().rev().skip(1).map(|r| r.name.clone()).collect();
     let place = place.into_iter().take(2).collect::<Vec<_>>().join(" · ");
     let description = format!("{}（{place}）{}", village.name, t.village_description);
+    let mut layout = Layout::new(
+        prefs,
+        super::path_and_query(uri),
+        village.name.clone(),
+        description,
+        region_crumbs(&regions, village.code, false),
+    );
+    layout.search_scope = village.code.to_string();
     let page = VillagePage {
-        layout: Layout::new(
-            prefs,
-            super::path_and_query(uri),
-            village.name.clone(),
-            description,
-            region_crumbs(&regions, village.code, false),
-        ),
+        query: "",
+        layout,
         village_code: village.code.to_string(),
         open_data: vec![super::reader::atom(lang, format!("/v/{}/feed.atom", village.code))],
         village_name: village.name.clone(),

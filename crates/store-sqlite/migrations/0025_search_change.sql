@@ -1,0 +1,8 @@
+-- The search index's change feed: a village whose searchable content changed (NULL: rebuild
+-- everything), in a sequence each app server reads to keep its own index current.
+CREATE TABLE search_change (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    village_code TEXT,
+    at           TEXT NOT NULL
+);
+CREATE INDEX search_change_at ON search_change (at);
