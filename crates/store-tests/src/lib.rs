@@ -74,7 +74,8 @@ macro_rules! contract_tests {
             sealed_tips_round_trip_with_attachments_states_and_replies,
             reports_move_through_their_statuses_and_keep_a_history,
             reports_are_listed_by_region_and_publicly_only_when_resolved,
-            throttles_are_claimed_within_their_limits);
+            throttles_are_claimed_within_their_limits,
+            visit_counters_add_up_and_sum_by_day_village_and_column);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -162,6 +163,7 @@ mod reports;
 mod staff;
 mod tips;
 mod tray;
+mod visits;
 
 pub use books::*;
 pub use disclosures::*;
@@ -173,3 +175,4 @@ pub use reports::*;
 pub use staff::*;
 pub use tips::*;
 pub use tray::*;
+pub use visits::*;

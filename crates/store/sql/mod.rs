@@ -84,6 +84,7 @@ mod rows;
 mod staff;
 mod tips;
 mod tray;
+mod visits;
 
 pub use ledger::ImportSession;
 
@@ -105,6 +106,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (16, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0016_questions.sql"))),
     (17, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0017_report.sql"))),
     (18, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0018_tip.sql"))),
+    (29, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0029_visits.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -163,6 +165,7 @@ mod tests {
             include_str!("staff.rs"),
             include_str!("tray.rs"),
             include_str!("tips.rs"),
+            include_str!("visits.rs"),
         ];
         for source in sources {
             assert!(!source.to_uppercase().contains(concat!("SELECT ", "*")), "a query selects *");

@@ -38,6 +38,8 @@ mod tips;
 pub use tips::{NewTip, Tip, TipReply, TipStore};
 mod reports;
 pub use reports::{NewReport, Report, ReportEvent, ReportPhoto, ReportQuery, ReportStore, StatusChange};
+mod visits;
+pub use visits::{VisitCount, VisitGroup, VisitQuery, VisitStore, VisitTotal};
 mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 
@@ -645,6 +647,7 @@ pub trait Store:
     + TipStore
     + ReportStore
     + QuestionStore
+    + VisitStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
