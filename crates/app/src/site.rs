@@ -48,6 +48,8 @@ pub struct Site {
     pub lease_books: VillageCache<crate::leases::LeaseBook>,
     /// Sealed whistle-blowing: the commission's public key, keys unlocked per session.
     pub tips: crate::tips::Tips,
+    /// Visit counting: the queue the web layer records page views into.
+    pub visits: crate::visits::Visits,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -98,6 +100,9 @@ pub enum Scope {
     Village(yangguang_core::RegionCode),
     /// The publication log (the verify page).
     Log,
+    /// One village's visit counts (its home's and items' totals): changes at each flush that
+    /// counted a visit there.
+    Visits(yangguang_core::RegionCode),
 }
 
 /// Checks that the data directory exists (creating it) and can be written.
@@ -136,6 +141,7 @@ impl Site {
             log,
             lease_books: Default::default(),
             tips: Default::default(),
+            visits: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {
@@ -168,6 +174,7 @@ impl Site {
                 regions + self.villages.lock().expect("generation lock").get(&code).copied().unwrap_or(0)
             }
             Scope::Log => regions + self.log_generation.load(Ordering::Acquire),
+            Scope::Visits(code) => regions + self.visits.generation(code),
         }
     }
 
