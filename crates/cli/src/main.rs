@@ -719,8 +719,16 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
     yangguang_app::auth::seal_clear_totp_secrets(&site).await?;
     let jobs = yangguang_app::jobs::spawn(site.clone());
     let feed = yangguang_app::trading::spawn_puller(site.clone());
-    let state = yangguang_web::AppState::new(site).with_trusted_proxies(settings.server.trusted_proxies()?);
+    let visits = yangguang_app::visits::spawn(site.clone(), settings.visits.settings()?);
+    let state = yangguang_web::AppState::new(site.clone()).with_trusted_proxies(settings.server.trusted_proxies()?);
     yangguang_web::serve_with_limits(listener, state, settings.server.limits()?, shutdown_signal()).await?;
+    // The last seconds' visits, before the task goes.
+    if let Err(e) = site.visits.flush_now().await {
+        tracing::warn!(error = %e, "the last visit counts could not be written");
+    }
+    if let Some(visits) = visits {
+        visits.abort();
+    }
     jobs.abort();
     if let Some(feed) = feed {
         feed.abort();

@@ -16,6 +16,7 @@ pub mod render;
 pub mod session;
 pub mod tips;
 pub mod villager;
+pub mod visits;
 pub mod voice;
 pub mod witness;
 
@@ -134,6 +135,8 @@ pub fn router(state: AppState) -> Router {
         .route("/robots.txt", get(robots))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(compress::layer())
+        // Inside `client_address`, whose header it reads.
+        .layer(middleware::from_fn_with_state(state.clone(), visits::count_visits))
         .layer(middleware::from_fn_with_state(state.clone(), client_address))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)

@@ -10,6 +10,7 @@ mod labels;
 mod reports;
 mod tips;
 mod villager;
+mod visits;
 mod voice;
 
 pub use account::AccountTexts;
@@ -19,6 +20,7 @@ pub use labels::Label;
 pub use reports::ReportTexts;
 pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
+pub use visits::VisitTexts;
 pub use voice::VoiceTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

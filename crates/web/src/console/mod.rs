@@ -21,6 +21,7 @@ mod reports;
 mod review;
 mod signin;
 mod tips;
+mod visits;
 mod work;
 
 use axum::Router;
@@ -107,6 +108,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/reports/{id}/status", post(reports::change_status))
         .route("/console/reports/{id}/hide", post(reports::hide))
         .route("/console/reports/{id}/photo/{n}", get(reports::photo))
+        .route("/console/visits", get(visits::visits_page))
+        .route("/console/visits.csv", get(visits::visits_csv))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
