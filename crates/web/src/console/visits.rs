@@ -255,8 +255,20 @@ fn chart(days: &[Figure], x: &VisitTexts, elder: bool) -> String {
     named.dedup();
     for i in named {
         if let Some(d) = days.get(i) {
-            let anchor = if i == 0 { "start" } else if i == last { "end" } else { "middle" };
-            let at = if i == 0 { left } else if i == last { w } else { left + (i as f64 + 0.5) * slot };
+            let anchor = if i == 0 {
+                "start"
+            } else if i == last {
+                "end"
+            } else {
+                "middle"
+            };
+            let at = if i == 0 {
+                left
+            } else if i == last {
+                w
+            } else {
+                left + (i as f64 + 0.5) * slot
+            };
             svg.push_str(&format!(
                 "<text x=\"{at:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"{anchor}\">{}</text>",
                 h + label_gap,
@@ -274,7 +286,12 @@ mod tests {
 
     fn days(n: usize) -> Vec<Figure> {
         (0..n)
-            .map(|i| Figure { key: format!("2026-05-{:02}", i + 1), label: format!("05-{:02}", i + 1), views: i as i64, visitors: 0 })
+            .map(|i| Figure {
+                key: format!("2026-05-{:02}", i + 1),
+                label: format!("05-{:02}", i + 1),
+                views: i as i64,
+                visitors: 0,
+            })
             .collect()
     }
 
