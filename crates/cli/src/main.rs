@@ -354,6 +354,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     listings = summary.listings,
                     leases = summary.leases,
                     households = summary.households,
+                    visits = summary.visits,
                     withdrawals = summary.withdrawals,
                     counties = summary.counties,
                     towns = summary.towns,

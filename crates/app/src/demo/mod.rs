@@ -8,6 +8,7 @@ mod books;
 pub mod names;
 pub mod people;
 mod receipts;
+mod visits;
 
 use std::collections::{HashMap, HashSet};
 
@@ -86,6 +87,8 @@ pub struct DemoSummary {
     pub listings: usize,
     /// Login accounts for each role, with their one-time passwords.
     pub accounts: Vec<DemoAccount>,
+    /// Page views over the last year (访问统计).
+    pub visits: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -397,6 +400,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         summary.listings += report.inserted as usize;
     }
     add_bank(site, &regions, options).await?;
+    summary.visits = visits::add_visits(site, &villages, options).await?;
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
     Ok(summary)
