@@ -19,13 +19,13 @@ for tool in wrk nginx; do
 done
 
 cargo build --release -q -p yangguang
-bin=target/release/yangguang
+bin="${CARGO_TARGET_DIR:-target}/release/yangguang"
 
 start=$(date +%s%N)
 "$bin" demo --data-dir "$work/data" --no-serve --as-of 2026-11-24 >"$work/demo.out" 2>"$work/demo.log"
 demo_seconds=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
 
-RUST_LOG=warn "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$APP_PORT" 2>"$work/serve.log" &
+YANGGUANG__VISITS__FLUSH_SECONDS=5 RUST_LOG=warn "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$APP_PORT" 2>"$work/serve.log" &
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$APP_PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 village=$(curl -s "http://127.0.0.1:$APP_PORT/?all=1" | grep -o '/v/[0-9]\{12\}' | sed -n 100p)
@@ -59,8 +59,9 @@ NGINX
 nginx -c "$work/nginx.conf"
 sleep 0.3
 
-measure() { # url -> "rps p50_ms p99_ms"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Accept-Encoding: br' "$1" >"$work/wrk.txt"
+measure() { # url [wrk options…] -> "rps p50_ms p99_ms"
+  local url="$1"; shift
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Accept-Encoding: br' "$@" "$url" >"$work/wrk.txt"
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
@@ -74,6 +75,28 @@ curl -s -H 'Accept-Encoding: br' "http://127.0.0.1:$APP_PORT$path" -o /dev/null
 read -r app_rps app_p50 app_p99 <<<"$(measure "http://127.0.0.1:$APP_PORT$path")"
 read -r ngx_rps ngx_p50 ngx_p99 <<<"$(measure "http://127.0.0.1:$NGINX_PORT/page")"
 ratio=$(awk -v a="$app_rps" -v n="$ngx_rps" 'BEGIN {printf "%.2f", a / n}')
+
+# ── Visit counting must not slow cached pages: the same page read with a phone's user agent
+# (wrk sends none, which counts as a bot), so every request is counted, on this server, and on
+# a second server over the same data with counting off; alternated, two runs each.
+PHONE_UA='Mozilla/5.0 (Linux; Android 12; V2134A; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/101.0.4951.74 Mobile Safari/537.36 MicroMessenger/8.0.47.2560'
+OFF_PORT=18182
+YANGGUANG__VISITS__ENABLED=false RUST_LOG=warn "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$OFF_PORT" 2>"$work/serve-off.log" &
+off_pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$OFF_PORT/healthz" >/dev/null && break; sleep 0.1; done
+curl -s -H 'Accept-Encoding: br' "http://127.0.0.1:$OFF_PORT$path" -o /dev/null
+declare -a on_runs off_runs
+for run in 1 2; do
+  read -r rps _ p99 <<<"$(measure "http://127.0.0.1:$OFF_PORT$path" -H "User-Agent: $PHONE_UA")"; off_runs+=("$rps $p99")
+  read -r rps _ p99 <<<"$(measure "http://127.0.0.1:$APP_PORT$path" -H "User-Agent: $PHONE_UA")"; on_runs+=("$rps $p99")
+done
+kill "$off_pid" 2>/dev/null || true
+avg() { printf '%s\n' "$@" | awk '{r += $1; p += $2} END {printf "%.0f %.2f", r / NR, p / NR}'; }
+read -r on_rps on_p99 <<<"$(avg "${on_runs[@]}")"
+read -r off_rps off_p99 <<<"$(avg "${off_runs[@]}")"
+counting_ratio=$(awk -v a="$on_rps" -v n="$off_rps" 'BEGIN {printf "%.2f", a / n}')
+sleep 2
+sleep 4; dropped=$(grep -o "dropped=[0-9]*" "$work/serve.log" | awk -F= '{s += $2} END {print s + 0}')
 
 # ── Publishing must not slow reading: the demo village's home while a clerk and a
 # supervisor publish in a loop through the console (each publish invalidates that page).
@@ -130,6 +153,13 @@ echo "|---|---|---|---|---|"
 echo "| yangguang village home | $app_rps | $app_p50 | $app_p99 | $br_bytes / $gz_bytes / $raw_bytes |"
 echo "| nginx, same bytes as a static file | $ngx_rps | $ngx_p50 | $ngx_p99 | $br_bytes |"
 echo "| ratio app / nginx | $ratio | | | |"
+echo
+echo "| village home $path, phone user agent | requests/s (mean of 2) | p99 ms |"
+echo "|---|---|---|"
+echo "| visit counting off | $off_rps | $off_p99 |"
+echo "| visit counting on (every request counted) | $on_rps | $on_p99 |"
+echo "| ratio on / off | $counting_ratio | |"
+echo "(visits dropped by the full queue, from the server's log so far: $dropped)"
 echo
 echo "| village home $demo_village | requests/s | p50 ms | p99 ms |"
 echo "|---|---|---|---|"

@@ -44,6 +44,7 @@ pub mod transparency;
 pub mod uploads;
 pub mod verify;
 pub mod villagers;
+pub mod visits;
 pub mod witness;
 pub mod work;
 

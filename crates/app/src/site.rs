@@ -49,6 +49,8 @@ pub struct Site {
     pub jobs: crate::jobs::JobLease,
     /// Full-text search: the index (when this process keeps one) and what changed here.
     pub search: crate::search::Search,
+    /// Visit counting: the queue the web layer records page views into.
+    pub visits: crate::visits::Visits,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -145,6 +147,9 @@ pub enum Scope {
     Village(yangguang_core::RegionCode),
     /// The publication log (the verify page).
     Log,
+    /// One village's visit counts (its home's and items' totals): changes at each flush that
+    /// counted a visit there.
+    Visits(yangguang_core::RegionCode),
 }
 
 /// Checks that the data directory exists (creating it) and can be written.
@@ -184,6 +189,7 @@ impl Site {
             tips: Default::default(),
             jobs: Default::default(),
             search: Default::default(),
+            visits: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
                 yangguang_core::accounts::Charts {
@@ -217,6 +223,7 @@ impl Site {
                 regions + self.villages.lock().expect("generation lock").get(&code).copied().unwrap_or(0)
             }
             Scope::Log => regions + self.log_generation.load(Ordering::Acquire),
+            Scope::Visits(code) => regions + self.visits.generation(code),
         }
     }
 

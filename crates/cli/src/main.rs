@@ -358,6 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     listings = summary.listings,
                     leases = summary.leases,
                     households = summary.households,
+                    visits = summary.visits,
                     withdrawals = summary.withdrawals,
                     counties = summary.counties,
                     towns = summary.towns,
@@ -732,10 +733,18 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
     open_search(settings, &site)?;
     let jobs = yangguang_app::jobs::spawn(site.clone());
     let feed = yangguang_app::trading::spawn_puller(site.clone());
+    let visits = yangguang_app::visits::spawn(site.clone(), settings.visits.settings()?);
     let state = yangguang_web::AppState::new(site.clone())
         .with_trusted_proxies(settings.server.trusted_proxies()?)
         .with_cache_budget(settings.cache.budget()?);
     yangguang_web::serve_with_limits(listener, state, settings.server.limits()?, shutdown_signal()).await?;
+    // The last seconds' visits, before the task goes.
+    if let Err(e) = site.visits.flush_now().await {
+        tracing::warn!(error = %e, "the last visit counts could not be written");
+    }
+    if let Some(visits) = visits {
+        visits.abort();
+    }
     jobs.abort();
     let _ = jobs.await;
     if let Some(feed) = feed {

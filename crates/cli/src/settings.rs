@@ -23,6 +23,7 @@ pub struct Settings {
     pub cache: crate::scale::CacheSettings,
     pub jobs: crate::scale::JobSettings,
     pub search: SearchSettings,
+    pub visits: VisitSettings,
 }
 
 /// Where the full-text search index lives (derived from the database: it can be deleted and
@@ -32,6 +33,49 @@ pub struct Settings {
 pub struct SearchSettings {
     /// Empty for `<data_dir>/search`.
     pub dir: String,
+}
+
+/// Visit statistics (访问统计): whether page views are counted, how often the counts are
+/// written, how many may wait. Strings, like the server's numbers, so that the environment
+/// can set them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VisitSettings {
+    pub enabled: String,
+    pub flush_seconds: String,
+    pub queue: String,
+}
+
+impl Default for VisitSettings {
+    fn default() -> Self {
+        let d = yangguang_app::visits::VisitSettings::default();
+        Self {
+            enabled: d.enabled.to_string(),
+            flush_seconds: d.flush_every.as_secs().to_string(),
+            queue: d.queue.to_string(),
+        }
+    }
+}
+
+impl VisitSettings {
+    pub fn settings(&self) -> anyhow::Result<yangguang_app::visits::VisitSettings> {
+        let enabled = match self.enabled.trim() {
+            "true" => true,
+            "false" => false,
+            other => bail!("visits.enabled must be \"true\" or \"false\", not {other:?}"),
+        };
+        let num = |name: &str, v: &str, max: u64| -> anyhow::Result<u64> {
+            match v.trim().parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => bail!("visits.{name} must be a whole number from 1 to {max}, not {v:?}"),
+            }
+        };
+        Ok(yangguang_app::visits::VisitSettings {
+            enabled,
+            flush_every: std::time::Duration::from_secs(num("flush_seconds", &self.flush_seconds, 3600)?),
+            queue: num("queue", &self.queue, 10_000_000)? as usize,
+        })
+    }
 }
 
 /// 监督举报: the discipline commission's public key (from `yangguang tips keygen`); empty
@@ -353,6 +397,7 @@ impl Default for Settings {
             cache: Default::default(),
             jobs: Default::default(),
             search: SearchSettings::default(),
+            visits: VisitSettings::default(),
         }
     }
 }
@@ -438,6 +483,7 @@ impl Settings {
         settings.sms.sender()?;
         settings.tips.public_key()?;
         settings.villagers.apply(&mut Default::default())?;
+        settings.visits.settings()?;
         if !matches!(settings.log.format.as_str(), "text" | "json") {
             bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
         }
@@ -661,6 +707,25 @@ mod tests {
             std::fs::write(&file, bad).unwrap();
             let e = Settings::load(&overrides, std::iter::empty()).unwrap_err();
             assert!(format!("{e:#}").contains(says), "{e:#}");
+        }
+    }
+
+    #[test]
+    fn visit_counting_is_on_by_default_and_its_settings_are_checked() {
+        let s = Settings::load(&Overrides::default(), env(&[])).unwrap().visits.settings().unwrap();
+        assert!(s.enabled);
+        assert_eq!(s.flush_every, std::time::Duration::from_secs(60));
+        let vars = [("YANGGUANG__VISITS__ENABLED", "false"), ("YANGGUANG__VISITS__FLUSH_SECONDS", "5")];
+        let s = Settings::load(&Overrides::default(), env(&vars)).unwrap().visits.settings().unwrap();
+        assert!(!s.enabled);
+        assert_eq!(s.flush_every, std::time::Duration::from_secs(5));
+        for (var, value, says) in [
+            ("YANGGUANG__VISITS__ENABLED", "yes", "visits.enabled"),
+            ("YANGGUANG__VISITS__FLUSH_SECONDS", "0", "visits.flush_seconds"),
+            ("YANGGUANG__VISITS__QUEUE", "many", "visits.queue"),
+        ] {
+            let err = Settings::load(&Overrides::default(), env(&[(var, value)])).unwrap_err();
+            assert!(err.to_string().contains(says), "{err}");
         }
     }
 }

@@ -87,7 +87,8 @@ macro_rules! contract_tests {
             a_listener_wakes_on_changes_where_the_database_notifies,
             a_lease_has_one_holder_until_it_lapses_or_is_released,
             state_is_replaced_only_from_the_value_read,
-            the_search_feed_is_a_sequence_of_villages_read_after_a_cursor);
+            the_search_feed_is_a_sequence_of_villages_read_after_a_cursor,
+            visit_counters_add_up_and_sum_by_day_village_and_column);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -180,6 +181,7 @@ mod search;
 mod staff;
 mod tips;
 mod tray;
+mod visits;
 
 pub use books::*;
 pub use decisions::*;
@@ -196,3 +198,4 @@ pub use search::*;
 pub use staff::*;
 pub use tips::*;
 pub use tray::*;
+pub use visits::*;

@@ -89,6 +89,7 @@ mod search;
 mod staff;
 mod tips;
 mod tray;
+mod visits;
 
 pub use ledger::ImportSession;
 
@@ -115,6 +116,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (21, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0021_points.sql"))),
     (23, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0023_cluster.sql"))),
     (25, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0025_search_change.sql"))),
+    (29, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0029_visits.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;
@@ -180,6 +182,7 @@ mod tests {
             include_str!("staff.rs"),
             include_str!("tray.rs"),
             include_str!("tips.rs"),
+            include_str!("visits.rs"),
         ];
         for source in sources {
             assert!(!source.to_uppercase().contains(concat!("SELECT ", "*")), "a query selects *");

@@ -49,6 +49,8 @@ mod governance;
 pub use governance::{GovernanceStore, ItemVersion, Stored, StoredRuleVersion};
 mod cluster;
 pub use cluster::{ChangeListener, ClusterStore, Lease, PageChange};
+mod visits;
+pub use visits::{VisitCount, VisitGroup, VisitQuery, VisitStore, VisitTotal};
 mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 mod search;
@@ -663,6 +665,7 @@ pub trait Store:
     + GovernanceStore
     + ClusterStore
     + SearchFeedStore
+    + VisitStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

@@ -17,6 +17,7 @@ pub mod session;
 pub mod tips;
 pub mod villager;
 pub mod villager_points;
+pub mod visits;
 pub mod voice;
 pub mod witness;
 
@@ -151,6 +152,8 @@ pub fn router(state: AppState) -> Router {
         .route("/robots.txt", get(robots))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(compress::layer())
+        // Inside `client_address`, whose header it reads.
+        .layer(middleware::from_fn_with_state(state.clone(), visits::count_visits))
         .layer(middleware::from_fn_with_state(state.clone(), client_address))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)

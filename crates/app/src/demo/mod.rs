@@ -11,6 +11,7 @@ pub mod names;
 pub mod people;
 mod points;
 mod receipts;
+mod visits;
 
 use std::collections::{HashMap, HashSet};
 
@@ -89,6 +90,8 @@ pub struct DemoSummary {
     pub listings: usize,
     /// Login accounts for each role, with their one-time passwords.
     pub accounts: Vec<DemoAccount>,
+    /// Page views over the last year (访问统计).
+    pub visits: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -420,6 +423,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         governance::link_rules(site, village).await?;
     }
     add_bank(site, &regions, options).await?;
+    summary.visits = visits::add_visits(site, &villages, options).await?;
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
     Ok(summary)

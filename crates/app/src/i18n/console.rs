@@ -18,6 +18,8 @@ pub struct ConsoleTexts {
     /// Villagers' questions (我要质询) and the count waiting.
     pub questions: &'static str,
     pub questions_waiting: &'static str,
+    /// Visit statistics (访问统计).
+    pub visits: &'static str,
     pub assets: &'static str,
     pub leases: &'static str,
     pub decisions: &'static str,
@@ -87,6 +89,7 @@ static ZH: ConsoleTexts = ConsoleTexts {
     receipts: "原始票据",
     questions: "村民质询",
     questions_waiting: "待处理",
+    visits: "访问统计",
     assets: "导入资产资源台账",
     leases: "导入出租台账",
     decisions: "民主决策",
@@ -124,6 +127,7 @@ static EN: ConsoleTexts = ConsoleTexts {
     receipts: "Receipt scans",
     questions: "Villagers' questions",
     questions_waiting: "waiting",
+    visits: "Visits",
     assets: "Import assets",
     leases: "Import leases",
     decisions: "Decisions",

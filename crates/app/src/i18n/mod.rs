@@ -14,6 +14,7 @@ mod reports;
 mod search;
 mod tips;
 mod villager;
+mod visits;
 mod voice;
 
 pub use account::AccountTexts;
@@ -27,6 +28,7 @@ pub use reports::ReportTexts;
 pub use search::SearchTexts;
 pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
+pub use visits::VisitTexts;
 pub use voice::VoiceTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -27,6 +27,7 @@ mod review;
 mod rules;
 mod signin;
 mod tips;
+mod visits;
 mod work;
 
 use axum::Router;
@@ -141,6 +142,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/powers/log", post(powers::add_entry))
         .route("/console/powers/log/draft", post(powers::draft_log))
         .route("/console/rules", get(rules::page).post(rules::add_version))
+        .route("/console/visits", get(visits::visits_page))
+        .route("/console/visits.csv", get(visits::visits_csv))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))

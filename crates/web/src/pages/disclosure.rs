@@ -99,6 +99,8 @@ struct DisclosurePage {
     /// Satisfaction, the public questions and the 我要质询 link (`crate::voice`).
     v: &'static yangguang_app::i18n::VoiceTexts,
     voice: crate::voice::ItemVoice,
+    /// "已被查看 N 次", with its label.
+    views: (&'static str, String),
 }
 
 /// A public version of this village's (published, superseded by a correction, or withdrawn),
@@ -179,7 +181,7 @@ pub async fn disclosure(
     }
     // Looked up inside the render: a cached page costs no query at all. The page shows the
     // latest checkpoint's witnesses, so a new checkpoint makes it stale too.
-    let scopes = [Scope::Village(village.code), Scope::Log];
+    let scopes = [Scope::Village(village.code), Scope::Log, Scope::Visits(village.code)];
     let page = cached_over(&state, &headers, &prefs, &uri, &scopes, || async {
         let d = find_disclosure(&state, &village, &id).await?;
         render_page(&state, &prefs, &village, d, &uri, None).await
@@ -224,7 +226,10 @@ async fn render_page(
         })
         .unwrap_or_default();
     let voice = crate::voice::item_voice(state, prefs.lang.voice(), village, d.id).await?;
-    render(state, prefs, village, d, uri, signoffs, history, (staff, voice))
+    let x = prefs.lang.visits();
+    let views = yangguang_app::visits::item_views(&state.site, village.code, d.id).await?;
+    let views = (x.item_label, x.item_total.replace("{n}", &views.to_string()));
+    render(state, prefs, village, d, uri, signoffs, history, (staff, voice, views))
 }
 
 async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> {
@@ -324,7 +329,7 @@ fn render(
     uri: &Uri,
     signoffs: Vec<SignoffView>,
     history: History,
-    (staff, voice): (Option<StaffActions>, crate::voice::ItemVoice),
+    (staff, voice, views): (Option<StaffActions>, crate::voice::ItemVoice, (&'static str, String)),
 ) -> Result<String, WebError> {
     let catalog = &state.site.catalog;
     let lang = prefs.lang;
@@ -397,6 +402,7 @@ fn render(
         staff,
         v: lang.voice(),
         voice,
+        views,
     };
     Ok(page.render()?)
 }

@@ -11,7 +11,7 @@ use yangguang_core::catalog::DueState;
 use yangguang_core::{Period, Region, RegionCode};
 use yangguang_store::DisclosureQuery;
 
-use super::{Layout, ListItem, Scope, cached, column_name, column_summary, list_items, region_crumbs};
+use super::{Layout, ListItem, Scope, cached_over, column_name, column_summary, list_items, region_crumbs};
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -50,6 +50,8 @@ struct VillagePage {
     voice: crate::voice::VillageVoice,
     /// The search box starts empty.
     query: &'static str,
+    /// "近 12 个月，本村公开栏已被查看 N 次".
+    visit_total: String,
 }
 
 /// Looks up a village-level region, or says where a non-village code belongs.
@@ -78,9 +80,10 @@ pub async fn village(
             };
         }
     };
+    // The visit total changes at each flush of counts: one render per flush, not per view.
+    let scopes = [Scope::Village(village.code), Scope::Visits(village.code)];
     let mut response =
-        cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || render(&state, &prefs, &village, &uri))
-            .await?;
+        cached_over(&state, &headers, &prefs, &uri, &scopes, || render(&state, &prefs, &village, &uri)).await?;
     if prefs.last_village != Some(village.code) {
         response.headers_mut().append(header::SET_COOKIE, cookie(VILLAGE_COOKIE, &village.code.to_string()));
     }
@@ -160,6 +163,10 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
         due,
         items: list_items(state, lang, &latest.items),
         voice: crate::voice::village_voice(state, lang, village.code).await?,
+        visit_total: lang
+            .visits()
+            .village_total
+            .replace("{n}", &yangguang_app::visits::village_views(site, village.code, today).await?.to_string()),
     };
     Ok(page.render()?)
 }
