@@ -3,9 +3,12 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod calendar;
 pub mod catalog;
+pub mod deadline;
 pub mod disclosure;
 pub mod finance;
+pub mod holidays;
 pub mod household;
 pub mod identity;
 pub mod lease;
