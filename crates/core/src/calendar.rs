@@ -59,11 +59,17 @@ pub enum CellState {
     /// Published on or before the deadline.
     OnTime,
     /// Published `days` after the deadline.
-    Late { days: i64 },
+    Late {
+        days: i64,
+    },
     /// The deadline passed `days` ago and nothing is published.
-    Missing { days: i64 },
+    Missing {
+        days: i64,
+    },
     /// A version waits for review; `overdue` days past the deadline (0 when not yet due).
-    Waiting { overdue: i64 },
+    Waiting {
+        overdue: i64,
+    },
     /// Not yet due, nothing published.
     Open,
     NotApplicable(NotApplicable),

@@ -578,11 +578,17 @@ fn parse_items(
                 let quiet_deadline = match quiet.as_ref().map(|q| (q, DeadlineRule::parse(q.get_ref()))) {
                     None => Ok(DeadlineRule::AfterPeriodEnd { days: 20, working: false }),
                     Some((_, Ok(rule @ DeadlineRule::AfterPeriodEnd { .. }))) => Ok(rule),
-                    Some((q, Ok(_))) => Err((q.span().start, format!("非高峰月期限 “{}” 应为 period-end+Nd 或 period-end+Nwd（从季度末起算）", q.get_ref()))),
+                    Some((q, Ok(_))) => Err((
+                        q.span().start,
+                        format!("非高峰月期限 “{}” 应为 period-end+Nd 或 period-end+Nwd（从季度末起算）", q.get_ref()),
+                    )),
                     Some((q, Err(m))) => Err((q.span().start, m)),
                 };
                 if frequency != Some(Frequency::Monthly) {
-                    err(n.span().start, "busy_vouchers 只适用于按月公开（monthly）的事项 / only for monthly items".into());
+                    err(
+                        n.span().start,
+                        "busy_vouchers 只适用于按月公开（monthly）的事项 / only for monthly items".into(),
+                    );
                     ok = false;
                     None
                 } else if *n.get_ref() == 0 {

@@ -74,7 +74,8 @@ macro_rules! contract_tests {
             sealed_tips_round_trip_with_attachments_states_and_replies,
             reports_move_through_their_statuses_and_keep_a_history,
             reports_are_listed_by_region_and_publicly_only_when_resolved,
-            throttles_are_claimed_within_their_limits);
+            throttles_are_claimed_within_their_limits,
+            calendar_reads_count_published_and_waiting_versions_and_vouchers_per_month);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -153,6 +154,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 }
 
 mod books;
+mod calendar;
 mod disclosures;
 mod previews;
 mod published;
@@ -164,6 +166,7 @@ mod tips;
 mod tray;
 
 pub use books::*;
+pub use calendar::*;
 pub use disclosures::*;
 pub use previews::*;
 pub use published::*;

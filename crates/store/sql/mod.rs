@@ -70,6 +70,7 @@ macro_rules! audit_columns {
         "audit_id, at, staff_id, staff_name, action, target, detail, ip"
     };
 }
+mod calendar;
 mod disclosures;
 mod ledger;
 mod log;
@@ -149,6 +150,7 @@ mod tests {
     #[test]
     fn no_query_selects_star() {
         let sources = [
+            include_str!("calendar.rs"),
             include_str!("disclosures.rs"),
             include_str!("published.rs"),
             include_str!("questions.rs"),
