@@ -147,11 +147,10 @@ impl Window {
         Self { first, last }
     }
 
-    /// The twelve whole months before the month of `today` (the rates' window: the current
-    /// month is still running).
+    /// The twelve months up to and including the month of `today` (the rates' window: only
+    /// what is due by `today` counts, so the running month adds what has passed already).
     pub fn last_twelve(today: NaiveDate) -> Self {
-        let this = Period::containing(PeriodKind::Month, today);
-        Self::months_to(this.start().pred_opt().expect("in range"), 12)
+        Self::months_to(today, 12)
     }
 
     pub fn months(self) -> Vec<Period> {

@@ -4,6 +4,7 @@
 //! `app` so that services' messages and the web's pages read the same table.
 
 mod account;
+mod calendar;
 mod console;
 mod console_pages;
 mod labels;
@@ -13,6 +14,7 @@ mod villager;
 mod voice;
 
 pub use account::AccountTexts;
+pub use calendar::CalendarTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use console_pages::ConsolePageTexts;
 pub use labels::Label;

@@ -5,6 +5,7 @@ pub mod column;
 pub mod disclosure;
 pub mod feeds;
 pub mod finance;
+pub mod gaps;
 pub mod leases;
 pub mod reader;
 pub mod region;

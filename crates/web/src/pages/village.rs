@@ -48,6 +48,8 @@ struct VillagePage {
     open_data: Vec<super::reader::OpenDataLink>,
     /// Villagers' questions answered and overdue, satisfaction (`crate::voice`).
     voice: crate::voice::VillageVoice,
+    /// Its rates over the last 12 months and what it failed to publish.
+    record: super::gaps::Record,
 }
 
 /// Looks up a village-level region, or says where a non-village code belongs.
@@ -155,6 +157,7 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
         due,
         items: list_items(state, lang, &latest.items),
         voice: crate::voice::village_voice(state, lang, village.code).await?,
+        record: super::gaps::village_record(state, lang, village, None, None).await?,
     };
     Ok(page.render()?)
 }
