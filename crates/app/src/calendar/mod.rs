@@ -12,9 +12,28 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use yangguang_core::calendar::{Cell, Facts, Publication, Tally, Window, by_month, village_cells};
+use yangguang_core::staff::{Grants, Role};
 use yangguang_core::{DisclosureState, Period, Region, RegionCode};
 
 use crate::{AppError, Site};
+
+/// The roles that read the calendar of the towns and counties they serve.
+const SUPERVISING: [Role; 5] =
+    [Role::TownshipReviewer, Role::CountyOperator, Role::CatalogAdmin, Role::DisciplineCommission, Role::PlatformAdmin];
+
+/// The regions whose calendar these grants may read: the region of each supervising grant.
+pub fn supervised_regions(grants: &Grants) -> Vec<RegionCode> {
+    let mut out: Vec<RegionCode> =
+        grants.0.iter().filter(|g| SUPERVISING.contains(&g.role)).map(|g| g.region).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether these grants may read the calendar of `region` (at or under a supervised region).
+pub fn may_view(grants: &Grants, region: RegionCode) -> bool {
+    supervised_regions(grants).iter().any(|g| region.ancestor_at(g.level()) == *g)
+}
 
 /// The calendar cells of `villages` whose deadlines fall in `window`, as of `today`, village
 /// by village in the order given, each village's in deadline order.
@@ -100,8 +119,9 @@ pub struct RegionRecord {
     pub trend: Vec<(Period, Tally)>,
 }
 
-/// Tallies of some cells per village, and per the village's parent (its town).
-fn roll_up(site: &Site, villages: &[RegionCode], cells: &[Cell<'_>]) -> (Vec<Row>, Vec<Row>) {
+/// Tallies of some cells per village (in the order of `villages`), and per the village's
+/// parent (its town).
+pub fn roll_up(site: &Site, villages: &[RegionCode], cells: &[Cell<'_>]) -> (Vec<Row>, Vec<Row>) {
     let regions = site.regions();
     let mut per_village: HashMap<RegionCode, Tally> = HashMap::new();
     for c in cells {

@@ -8,6 +8,7 @@
 mod admin;
 mod bank;
 mod books;
+mod calendar;
 mod drafting;
 mod imports;
 mod multipart;
@@ -107,6 +108,10 @@ pub fn routes() -> Router<AppState> {
         .route("/console/reports/{id}/status", post(reports::change_status))
         .route("/console/reports/{id}/hide", post(reports::hide))
         .route("/console/reports/{id}/photo/{n}", get(reports::photo))
+        .route("/console/calendar", get(calendar::calendar_page))
+        .route("/console/calendar/village/{code}", get(calendar::village_page))
+        .route("/console/calendar.csv", get(calendar::download_csv))
+        .route("/console/calendar.xlsx", get(calendar::download_xlsx))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
@@ -167,6 +172,9 @@ pub struct Nav {
     /// Villagers' questions waiting (held or unanswered), and whether the reader sees the list.
     pub questions: usize,
     pub sees_questions: bool,
+    /// Township and county staff: the disclosure calendar.
+    pub sees_calendar: bool,
+    pub calendar_label: &'static str,
     pub flash: String,
 }
 
@@ -205,6 +213,8 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
             .0
             .iter()
             .any(|g| matches!(g.role, Role::VillageClerk | Role::SupervisionMember | Role::TownshipReviewer)),
+        sees_calendar: !yangguang_app::calendar::supervised_regions(&grants).is_empty(),
+        calendar_label: lang.calendar().console_title,
         flash,
     }
 }

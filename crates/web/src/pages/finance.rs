@@ -630,7 +630,7 @@ pub async fn receipt_viewer(
     .await
 }
 
-fn download(bytes: Vec<u8>, media: &'static str, file_name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, media: &'static str, file_name: &str) -> Response {
     let mut response = Response::new(axum::body::Body::from(bytes));
     let h = response.headers_mut();
     h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(media));
