@@ -167,9 +167,14 @@ async fn county() -> County {
         store.import_vouchers(code(village), &vouchers(&lines), Utc::now()).await.unwrap();
     }
     let columns = yangguang_app::catalog_files::DEFAULT_COLUMNS;
-    let holidays = yangguang_core::holidays::Holidays::parse("h", yangguang_app::catalog_files::DEFAULT_HOLIDAYS).unwrap();
+    let holidays =
+        yangguang_core::holidays::Holidays::parse("h", yangguang_app::catalog_files::DEFAULT_HOLIDAYS).unwrap();
     let catalog = Catalog::parse("columns.toml", columns, "items.toml", ITEMS).unwrap().with_holidays(holidays);
-    let dir = std::env::temp_dir().join(format!("yg-calendar-{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap()));
+    let dir = std::env::temp_dir().join(format!(
+        "yg-calendar-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap()
+    ));
     let store: Arc<dyn Store> = Arc::new(store);
     let site = Site::new(store.clone(), catalog, FileStore::new(dir), PlatformKey::from_secret([7; 32])).await.unwrap();
     let published = vec![
@@ -289,16 +294,21 @@ async fn the_console_calendar_shows_the_grid_and_downloads_it_in_scope() {
     assert!(grid.contains("前山村") && grid.contains("后山村") && !grid.contains("绿水村"), "its town only");
     assert!(grid.contains("✕ 1"), "a month with a gap says so in words: {grid}");
     let (status, _, drill) =
-        get(&c.state, &format!("/console/calendar/village/{A}?from={}&to={}", month(11), month(0)), Some(&township)).await;
+        get(&c.state, &format!("/console/calendar/village/{A}?from={}&to={}", month(11), month(0)), Some(&township))
+            .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(drill.contains(&format!("未按时公开，已逾期 {} 天", c.gap_days)) && drill.contains("查看待审稿"), "{drill}");
+    assert!(
+        drill.contains(&format!("未按时公开，已逾期 {} 天", c.gap_days)) && drill.contains("查看待审稿"),
+        "{drill}"
+    );
     assert!(drill.contains("查看公开内容") && drill.contains("/console/d/"));
 
     let (status, media, csv) = get(&c.state, &format!("/console/calendar.csv?region={TOWN}"), Some(&township)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(media.starts_with("text/csv"));
     let body = csv.strip_prefix('\u{feff}').unwrap();
-    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(body.as_bytes()).records().map(|r| r.unwrap()).collect();
+    let rows: Vec<csv::StringRecord> =
+        csv::Reader::from_reader(body.as_bytes()).records().map(|r| r.unwrap()).collect();
     let gap = rows.iter().find(|r| &r[0] == A && r[5] == month(6).label_zh()).expect("the gap's row");
     assert_eq!(&gap[8], c.gap_days.to_string().as_str());
     assert!(gap[7].starts_with("未按时公开"));
