@@ -1,15 +1,19 @@
 //! The catalog as files an operator edits: `columns.toml` and `items.toml` in the catalog
 //! directory. A missing directory is created with the defaults shipped in the binary (the
-//! repository's `catalog/`), so a fresh install has something to edit.
+//! repository's `catalog/`), so a fresh install has something to edit. `holidays.toml` (public
+//! holidays and adjusted working days, for working-day deadlines) is written from the shipped
+//! one when missing, also into an older catalog directory that predates it.
 
 use std::path::Path;
 
 use yangguang_core::Catalog;
+use yangguang_core::holidays::Holidays;
 
 use crate::AppError;
 
 pub const DEFAULT_COLUMNS: &str = include_str!("../../../catalog/columns.toml");
 pub const DEFAULT_ITEMS: &str = include_str!("../../../catalog/items.toml");
+pub const DEFAULT_HOLIDAYS: &str = include_str!("../../../catalog/holidays.toml");
 pub const CHART_2004: &str = include_str!("../../../catalog/accounts-2004.toml");
 pub const CHART_2023: &str = include_str!("../../../catalog/accounts-2023.toml");
 pub const CHART_MAPPING: &str = include_str!("../../../catalog/accounts-mapping.toml");
@@ -22,19 +26,26 @@ pub fn default_charts() -> (yangguang_core::accounts::Chart, yangguang_core::acc
 
 /// The shipped catalog, which must always be valid.
 pub fn default_catalog() -> Catalog {
-    Catalog::parse("columns.toml", DEFAULT_COLUMNS, "items.toml", DEFAULT_ITEMS).expect("the shipped catalog is valid")
+    let holidays = Holidays::parse("holidays.toml", DEFAULT_HOLIDAYS).expect("the shipped holidays are valid");
+    Catalog::parse("columns.toml", DEFAULT_COLUMNS, "items.toml", DEFAULT_ITEMS)
+        .expect("the shipped catalog is valid")
+        .with_holidays(holidays)
 }
 
 /// Loads and validates the catalog in `dir`, writing the defaults first if it has none.
 pub fn load_catalog(dir: &Path) -> Result<Catalog, AppError> {
     let columns_path = dir.join("columns.toml");
     let items_path = dir.join("items.toml");
+    let holidays_path = dir.join("holidays.toml");
     let io =
         |path: &Path, e: std::io::Error| AppError::DataDir { path: path.display().to_string(), cause: e.to_string() };
     if !columns_path.exists() && !items_path.exists() {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         std::fs::write(&columns_path, DEFAULT_COLUMNS).map_err(|e| io(&columns_path, e))?;
         std::fs::write(&items_path, DEFAULT_ITEMS).map_err(|e| io(&items_path, e))?;
+    }
+    if !holidays_path.exists() {
+        std::fs::write(&holidays_path, DEFAULT_HOLIDAYS).map_err(|e| io(&holidays_path, e))?;
     }
     let read =
         |path: &Path| std::fs::read_to_string(path).map_err(|e| AppError::Catalog(format!("{}: {e}", path.display())));
@@ -44,7 +55,10 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, AppError> {
     let listed = |errors: Vec<yangguang_core::catalog::CatalogError>| {
         AppError::Catalog(errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))
     };
-    let catalog = Catalog::parse(&columns_path.display().to_string(), &columns, &items_file, &items).map_err(listed)?;
+    let holidays = Holidays::parse(&holidays_path.display().to_string(), &read(&holidays_path)?).map_err(listed)?;
+    let catalog = Catalog::parse(&columns_path.display().to_string(), &columns, &items_file, &items)
+        .map_err(listed)?
+        .with_holidays(holidays);
     let missing = catalog.missing_required(&items_file);
     if !missing.is_empty() {
         return Err(listed(missing));
@@ -99,6 +113,20 @@ mod tests {
         let message = load_catalog(&dir).unwrap_err().to_string();
         assert!(message.contains("items.toml:"), "{message}");
         assert!(message.contains("no-such-column"), "{message}");
+    }
+
+    #[test]
+    fn the_holidays_file_is_written_when_missing_and_checked() {
+        let dir = temp_dir("holidays");
+        load_catalog(&dir).unwrap();
+        std::fs::remove_file(dir.join("holidays.toml")).unwrap();
+        let catalog = load_catalog(&dir).unwrap();
+        assert!(dir.join("holidays.toml").exists(), "an older directory gets the shipped file");
+        assert!(catalog.holidays().covers(2025));
+        let broken = DEFAULT_HOLIDAYS.replacen("\"2025-10-11\"", "\"2025-10-10\"", 1);
+        std::fs::write(dir.join("holidays.toml"), broken).unwrap();
+        let message = load_catalog(&dir).unwrap_err().to_string();
+        assert!(message.contains("holidays.toml:") && message.contains("2025-10-10"), "{message}");
     }
 
     #[test]

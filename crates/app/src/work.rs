@@ -1,5 +1,7 @@
 //! The staff work list: the versions waiting for the reader's sign-off, the reader's own
-//! drafts in flight, and the catalog items due this month in the villages they serve.
+//! drafts in flight, and the deadlines of the villages they serve from the disclosure
+//! calendar: what is overdue (the last 12 months), waiting, due within 45 days, and what was
+//! published this month.
 //!
 //! Computed here, not in the web layer, with a bounded number of queries whatever the
 //! reader's scope: every submitted version in scope is read at once (no limit, the longest
@@ -8,7 +10,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
+use yangguang_core::calendar::{CellState, Window};
 use yangguang_core::catalog::DueState;
 use yangguang_core::period::PeriodKind;
 use yangguang_core::region::CodeLevel;
@@ -33,6 +36,9 @@ const REVIEWER_ROLES: [Role; 5] = [
     Role::CountyOperator,
 ];
 
+/// Upcoming deadlines shown this far ahead.
+pub const AHEAD_DAYS: u64 = 45;
+
 /// Roles whose villages' due items the work list shows.
 const DUE_ROLES: [Role; 3] = [Role::VillageClerk, Role::SupervisionMember, Role::TownshipReviewer];
 
@@ -41,7 +47,8 @@ pub struct WorkList {
     pub to_review: Vec<DisclosureSummary>,
     /// Drafts, returned, submitted and scheduled versions in the reader's villages as clerk.
     pub mine: Vec<DisclosureSummary>,
-    /// Periodic catalog items due this month, village by village.
+    /// Deadlines, village by village, each in deadline order: overdue, waiting, upcoming, and
+    /// this month's published.
     pub due: Vec<DueEntry>,
 }
 
@@ -53,6 +60,8 @@ pub struct DueEntry {
     pub period: Period,
     pub deadline: NaiveDate,
     pub state: DueState,
+    /// The calendar's state, with its days late or overdue.
+    pub cell: CellState,
 }
 
 /// The code prefix of the villages a grant reaches: a village's 12 digits, a town's 9, ….
@@ -138,23 +147,34 @@ pub async fn work_list(site: &Site, who: &SignedIn, today: NaiveDate) -> Result<
     villages.sort();
     villages.dedup();
     villages.truncate(DUE_VILLAGES);
-    let published: HashSet<(RegionCode, String, Period)> =
-        site.store.published_periods_of(&villages).await?.into_iter().collect();
     let month = Period::containing(PeriodKind::Month, today);
-    let mut due = vec![];
-    for village in villages {
-        let is_published = |item: &str, p: Period| published.contains(&(village, item.to_owned(), p));
-        for d in site.catalog.due_in_month(month, today, is_published) {
-            due.push(DueEntry {
-                village,
-                item_id: d.item.id.clone(),
-                item_name: d.item.name.clone(),
-                period: d.period,
-                deadline: d.deadline,
-                state: d.state,
-            });
-        }
-    }
+    let ahead = today + Days::new(AHEAD_DAYS);
+    let window = Window { first: Window::last_twelve(today).first, last: Period::containing(PeriodKind::Month, ahead) };
+    let cells = crate::calendar::cells(site, &villages, window, today).await?;
+    let due = cells
+        .iter()
+        .filter(|c| match c.state {
+            CellState::Missing { .. } | CellState::Waiting { .. } => true,
+            CellState::Open => c.deadline <= ahead,
+            CellState::OnTime | CellState::Late { .. } => c.month() == month,
+            CellState::NotApplicable(_) => false,
+        })
+        .map(|c| DueEntry {
+            village: c.village,
+            item_id: c.item.id.clone(),
+            item_name: c.item.name.clone(),
+            period: c.period,
+            deadline: c.deadline,
+            state: if c.state.is_published() {
+                DueState::Published
+            } else if c.state.is_gap() {
+                DueState::Overdue
+            } else {
+                DueState::Open
+            },
+            cell: c.state,
+        })
+        .collect();
     Ok(WorkList { to_review, mine, due })
 }
 

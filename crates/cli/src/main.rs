@@ -2,6 +2,7 @@
 //! effective configuration. Flag names are a public contract: operators' scripts use them.
 
 mod backup;
+mod calendar;
 mod questions;
 mod scale;
 mod settings;
@@ -68,6 +69,9 @@ enum Command {
     /// 监督举报: the discipline commission's key pair (`tips keygen --out FILE`).
     #[command(subcommand)]
     Tips(tips::TipsCommand),
+    /// The disclosure calendar of a region: rates, the recompute's time, and the cells to a
+    /// CSV or XLSX file (`--out`).
+    Calendar(calendar::CalendarArgs),
     /// Escalate villagers' questions past their deadline now (the server does it every 20 s).
     #[command(hide = true)]
     EscalateQuestions(questions::EscalateArgs),
@@ -398,6 +402,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args).await,
+        Command::Calendar(args) => calendar::run(args).await,
         Command::Tips(command) => tips::run(command),
         Command::Witness(args) => {
             init_logging(&Settings::default());

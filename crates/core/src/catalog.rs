@@ -3,12 +3,13 @@
 //! Reading the files from disk is the caller's job.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::deadline::DeadlineRule;
+use crate::holidays::Holidays;
 use crate::period::{Period, PeriodKind};
 
 /// A stable, URL-safe column id such as `finance-income`.
@@ -74,112 +75,6 @@ impl Frequency {
     }
 }
 
-/// When an item must be published, relative to its period or event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeadlineRule {
-    /// `period-end+20d`: calendar days after the period's last day ("Q20").
-    AfterPeriodEnd { days: u32, working: bool },
-    /// `event+5d` / `event+20wd`: after the event (a change, a resolution, a deal).
-    AfterEvent { days: u32, working: bool },
-    /// `before-event`: before the decision or tender it announces.
-    BeforeEvent,
-    /// `always`: kept visible for as long as it is in force.
-    Always,
-}
-
-impl DeadlineRule {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        match s {
-            "before-event" => return Ok(Self::BeforeEvent),
-            "always" => return Ok(Self::Always),
-            _ => {}
-        }
-        let bad = || {
-            format!(
-                "期限规则 “{s}” 无效，应为 period-end+Nd、period-end+Nwd、event+Nd、event+Nwd、before-event 或 always"
-            )
-        };
-        let (anchor, offset) = s.split_once('+').ok_or_else(bad)?;
-        let (digits, working) = if let Some(d) = offset.strip_suffix("wd") {
-            (d, true)
-        } else if let Some(d) = offset.strip_suffix('d') {
-            (d, false)
-        } else {
-            return Err(bad());
-        };
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 3 {
-            return Err(bad());
-        }
-        let days = digits.parse().map_err(|_| bad())?;
-        match anchor {
-            "period-end" => Ok(Self::AfterPeriodEnd { days, working }),
-            "event" => Ok(Self::AfterEvent { days, working }),
-            _ => Err(bad()),
-        }
-    }
-
-    /// The last day to publish an item for `period`, for period-anchored rules.
-    pub fn deadline_for(self, period: Period) -> Option<NaiveDate> {
-        match self {
-            Self::AfterPeriodEnd { days, working } => Some(add_days(period.end(), days, working)),
-            _ => None,
-        }
-    }
-
-    /// The last day to publish an item about an event on `event`.
-    pub fn deadline_after_event(self, event: NaiveDate) -> Option<NaiveDate> {
-        match self {
-            Self::AfterEvent { days, working } => Some(add_days(event, days, working)),
-            _ => None,
-        }
-    }
-
-    pub fn describe_zh(self) -> String {
-        match self {
-            Self::AfterPeriodEnd { days, working } => {
-                format!("期末后{days}个{}日内", if working { "工作" } else { "自然" })
-            }
-            Self::AfterEvent { days: 0, .. } => "即时公开".into(),
-            Self::AfterEvent { days, working } => {
-                format!("发生后{days}个{}日内", if working { "工作" } else { "自然" })
-            }
-            Self::BeforeEvent => "事前公开".into(),
-            Self::Always => "长期公开".into(),
-        }
-    }
-}
-
-/// Working days are Monday to Friday; public holidays are not modelled yet.
-fn add_days(from: NaiveDate, days: u32, working: bool) -> NaiveDate {
-    if !working {
-        return from + Days::new(u64::from(days));
-    }
-    let mut date = from;
-    let mut left = days;
-    while left > 0 {
-        date = date.succ_opt().expect("dates are in range");
-        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    date
-}
-
-impl fmt::Display for DeadlineRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = |w: bool| if w { "wd" } else { "d" };
-        match self {
-            Self::AfterPeriodEnd { days, working } => {
-                write!(f, "period-end+{days}{}", unit(*working))
-            }
-            Self::AfterEvent { days, working } => write!(f, "event+{days}{}", unit(*working)),
-            Self::BeforeEvent => f.write_str("before-event"),
-            Self::Always => f.write_str("always"),
-        }
-    }
-}
-
 /// Who must sign a disclosure off before it is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReviewerRole {
@@ -241,6 +136,34 @@ pub struct CatalogItem {
     /// change a voucher in those months afterwards, and the books must be as they were when
     /// the draft was generated for it to be signed (`locks_books` in `items.toml`).
     pub locks_books: bool,
+    /// "Monthly when busy, else quarterly" (DOMAIN §3, the monthly accounts): a month with
+    /// fewer vouchers than this is due with its quarter instead (`busy_vouchers`,
+    /// `quiet_deadline` in `items.toml`).
+    pub busy: Option<BusyRule>,
+}
+
+/// A monthly item's deadline in a quiet month: the quarter's, by `quiet_deadline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BusyRule {
+    /// Vouchers in a month from which it is busy (due monthly).
+    pub vouchers: u32,
+    /// The deadline of a quiet month, counted from the end of its quarter ("Q20").
+    pub quiet_deadline: DeadlineRule,
+}
+
+impl CatalogItem {
+    /// The last day to publish this periodic item for `period`; for a monthly item with a
+    /// [`BusyRule`], `vouchers` (the month's count) decides between the month's deadline and
+    /// its quarter's.
+    pub fn deadline(&self, period: Period, vouchers: Option<u32>, holidays: &Holidays) -> Option<NaiveDate> {
+        if let (Some(rule), Some(n), Period::Month { .. }) = (self.busy, vouchers, period)
+            && n < rule.vouchers
+        {
+            let quarter = Period::containing(PeriodKind::Quarter, period.start());
+            return rule.quiet_deadline.deadline_for(quarter, holidays);
+        }
+        self.deadline.deadline_for(period, holidays)
+    }
 }
 
 /// The validated column tree and catalog.
@@ -250,6 +173,8 @@ pub struct Catalog {
     column_index: HashMap<ColumnId, usize>,
     items: Vec<CatalogItem>,
     item_index: HashMap<String, usize>,
+    /// Public holidays and adjusted working days, for every working-day deadline.
+    holidays: Holidays,
 }
 
 /// One problem in a catalog file.
@@ -302,6 +227,10 @@ struct RawItem {
     audience: Option<Spanned<String>>,
     #[serde(default)]
     locks_books: Option<bool>,
+    #[serde(default)]
+    busy_vouchers: Option<Spanned<u32>>,
+    #[serde(default)]
+    quiet_deadline: Option<Spanned<String>>,
 }
 
 /// The catalog items the platform's own code depends on — drafts it generates, books it
@@ -370,7 +299,17 @@ impl Catalog {
             return Err(errors);
         }
         let item_index = items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
-        Ok(Self { columns, column_index, items, item_index })
+        Ok(Self { columns, column_index, items, item_index, holidays: Holidays::none() })
+    }
+
+    /// This catalog with its deadlines counted over `holidays` (see [`crate::holidays`]).
+    pub fn with_holidays(mut self, holidays: Holidays) -> Self {
+        self.holidays = holidays;
+        self
+    }
+
+    pub fn holidays(&self) -> &Holidays {
+        &self.holidays
     }
 
     /// The [`required`] items this catalog lacks, as errors naming the items file.
@@ -458,7 +397,7 @@ impl Catalog {
             // The period whose deadline can fall in this month ends at most a year before it.
             let mut period = Period::containing(kind, month.start() - Days::new(400));
             while period.start() <= month.end() {
-                if let Some(deadline) = item.deadline.deadline_for(period)
+                if let Some(deadline) = item.deadline.deadline_for(period, &self.holidays)
                     && deadline >= month.start()
                     && deadline <= month.end()
                 {
@@ -485,7 +424,7 @@ impl Catalog {
         };
         let mut out = vec![];
         let mut period = Period::containing(kind, from);
-        while let Some(deadline) = item.deadline.deadline_for(period) {
+        while let Some(deadline) = item.deadline.deadline_for(period, &self.holidays) {
             if deadline > until {
                 break;
             }
@@ -657,6 +596,46 @@ fn parse_items(
                 Audience::Public
             }
         };
+        let busy = match (&raw.busy_vouchers, &raw.quiet_deadline) {
+            (None, None) => None,
+            (Some(n), quiet) => {
+                let quiet_deadline = match quiet.as_ref().map(|q| (q, DeadlineRule::parse(q.get_ref()))) {
+                    None => Ok(DeadlineRule::AfterPeriodEnd { days: 20, working: false }),
+                    Some((_, Ok(rule @ DeadlineRule::AfterPeriodEnd { .. }))) => Ok(rule),
+                    Some((q, Ok(_))) => Err((
+                        q.span().start,
+                        format!("非高峰月期限 “{}” 应为 period-end+Nd 或 period-end+Nwd（从季度末起算）", q.get_ref()),
+                    )),
+                    Some((q, Err(m))) => Err((q.span().start, m)),
+                };
+                if frequency != Some(Frequency::Monthly) {
+                    err(
+                        n.span().start,
+                        "busy_vouchers 只适用于按月公开（monthly）的事项 / only for monthly items".into(),
+                    );
+                    ok = false;
+                    None
+                } else if *n.get_ref() == 0 {
+                    err(n.span().start, "busy_vouchers 应大于 0 / must be above 0".into());
+                    ok = false;
+                    None
+                } else {
+                    match quiet_deadline {
+                        Ok(rule) => Some(BusyRule { vouchers: *n.get_ref(), quiet_deadline: rule }),
+                        Err((at, m)) => {
+                            err(at, m);
+                            ok = false;
+                            None
+                        }
+                    }
+                }
+            }
+            (None, Some(q)) => {
+                err(q.span().start, "quiet_deadline 须与 busy_vouchers 一起设置 / needs busy_vouchers".into());
+                ok = false;
+                None
+            }
+        };
         if ok {
             let locks_books = raw.locks_books.unwrap_or(id == required::MONTHLY_ACCOUNTS);
             items.push(CatalogItem {
@@ -671,6 +650,7 @@ fn parse_items(
                 // Catalog files written before the setting existed keep the monthly accounts'
                 // old behaviour.
                 locks_books,
+                busy,
             });
         }
     }
@@ -726,23 +706,6 @@ name_en = "Income and expenditure"
     }
 
     #[test]
-    fn deadline_rules_round_trip_and_compute() {
-        for s in ["period-end+20d", "event+20wd", "event+5d", "before-event", "always"] {
-            assert_eq!(DeadlineRule::parse(s).unwrap().to_string(), s);
-        }
-        for bad in ["period-end+", "period-end+5", "event+-1d", "soon", "event+5w"] {
-            assert!(DeadlineRule::parse(bad).is_err(), "{bad}");
-        }
-        let q20 = DeadlineRule::parse("period-end+20d").unwrap();
-        let q1: Period = "2026-Q1".parse().unwrap();
-        assert_eq!(q20.deadline_for(q1), NaiveDate::from_ymd_opt(2026, 4, 20));
-        // 2026-11-20 is a Friday: five working days later is the next Friday.
-        let wd = DeadlineRule::parse("event+5wd").unwrap();
-        let friday = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        assert_eq!(wd.deadline_after_event(friday), NaiveDate::from_ymd_opt(2026, 11, 27));
-    }
-
-    #[test]
     fn due_items_follow_deadlines_and_publication() {
         let text = "[[item]]\nid = \"money\"\nname = \"x\"\nname_en = \"x\"\ncolumn = \"finance-income\"\n\
                     frequency = \"quarterly\"\ndeadline = \"period-end+20d\"\nreviewers = [\"finance-group\"]\n";
@@ -757,6 +720,31 @@ name_en = "Income and expenditure"
         let published = catalog.due_in_month(april, d(21), |id, p| id == "money" && p == q1);
         assert_eq!(published[0].state, DueState::Published);
         assert!(catalog.due_in_month("2026-05".parse().unwrap(), d(21), |_, _| false).is_empty());
+    }
+
+    #[test]
+    fn the_busy_rule_is_checked() {
+        let item = |extra: &str, freq: &str| {
+            format!(
+                "[[item]]\nid = \"a\"\nname = \"x\"\nname_en = \"x\"\ncolumn = \"finance\"\n\
+                 frequency = \"{freq}\"\ndeadline = \"period-end+10d\"\nreviewers = [\"finance-group\"]\n{extra}"
+            )
+        };
+        let ok = items(&item("busy_vouchers = 30\nquiet_deadline = \"period-end+15d\"\n", "monthly")).unwrap();
+        let rule = ok.item("a").unwrap().busy.unwrap();
+        assert_eq!((rule.vouchers, rule.quiet_deadline.to_string()), (30, "period-end+15d".into()));
+        let quiet_march = ok.item("a").unwrap().deadline("2026-03".parse().unwrap(), Some(3), ok.holidays());
+        assert_eq!(quiet_march, NaiveDate::from_ymd_opt(2026, 4, 15), "due with Q1");
+        let busy_march = ok.item("a").unwrap().deadline("2026-03".parse().unwrap(), Some(30), ok.holidays());
+        assert_eq!(busy_march, NaiveDate::from_ymd_opt(2026, 4, 10));
+        for (extra, freq, line) in [
+            ("busy_vouchers = 30\n", "quarterly", 9),
+            ("quiet_deadline = \"period-end+20d\"\n", "monthly", 9),
+            ("busy_vouchers = 30\nquiet_deadline = \"event+5d\"\n", "monthly", 10),
+        ] {
+            let errors = items(&item(extra, freq)).unwrap_err();
+            assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![line], "{extra}: {errors:?}");
+        }
     }
 
     #[test]

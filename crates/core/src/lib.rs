@@ -3,11 +3,14 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod calendar;
 pub mod catalog;
+pub mod deadline;
 pub mod decision;
 pub mod disclosure;
 pub mod finance;
 pub mod governance;
+pub mod holidays;
 pub mod household;
 pub mod identity;
 pub mod lease;

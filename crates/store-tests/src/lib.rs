@@ -88,7 +88,8 @@ macro_rules! contract_tests {
             a_lease_has_one_holder_until_it_lapses_or_is_released,
             state_is_replaced_only_from_the_value_read,
             the_search_feed_is_a_sequence_of_villages_read_after_a_cursor,
-            visit_counters_add_up_and_sum_by_day_village_and_column);
+            visit_counters_add_up_and_sum_by_day_village_and_column,
+            calendar_reads_count_published_and_waiting_versions_and_vouchers_per_month);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -169,6 +170,7 @@ pub(crate) async fn seeded(store: &dyn Store) {
 mod books;
 mod decisions;
 mod cluster;
+mod calendar;
 mod disclosures;
 mod points;
 mod governance;
@@ -186,6 +188,7 @@ mod visits;
 pub use books::*;
 pub use decisions::*;
 pub use cluster::*;
+pub use calendar::*;
 pub use disclosures::*;
 pub use points::*;
 pub use governance::*;

@@ -72,6 +72,7 @@ macro_rules! audit_columns {
 }
 mod decisions;
 mod cluster;
+mod calendar;
 mod disclosures;
 mod governance;
 mod ledger;
@@ -165,6 +166,7 @@ mod tests {
         let sources = [
             include_str!("decisions.rs"),
             include_str!("cluster.rs"),
+            include_str!("calendar.rs"),
             include_str!("disclosures.rs"),
             include_str!("governance.rs"),
             include_str!("published.rs"),

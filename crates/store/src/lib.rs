@@ -34,6 +34,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 mod tray;
 pub use tray::{NewTrayScan, ReceiptTrayStore, TrayScan};
+mod calendar;
+pub use calendar::{CalendarStore, CalendarVersion, VoucherMonth};
 mod tips;
 pub use tips::{NewTip, Tip, TipReply, TipStore};
 mod reports;
@@ -666,6 +668,7 @@ pub trait Store:
     + ClusterStore
     + SearchFeedStore
     + VisitStore
+    + CalendarStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

@@ -100,13 +100,20 @@ async fn the_month_page_totals_equal_its_vouchers_and_opens_them() {
 async fn months_whose_accounts_are_not_published_are_not_public() {
     let s = state().await;
     for uri in [
-        format!("/v/{VILLAGE}/finance/2026-04"),
+        format!("/v/{VILLAGE}/finance/2020-04"),
         format!("/v/{VILLAGE}/finance/2026-Q1"),
         format!("/v/{VILLAGE}/finance/bad"),
     ] {
         let (status, _) = get(&s, &uri, &[]).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
     }
+    // A recent month due and not published says so (the disclosure calendar), and shows
+    // nothing of its books.
+    let (status, body) = get(&s, &format!("/v/{VILLAGE}/finance/2026-04"), &[]).await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("2026年4月收支明细未按时公开") && body.contains("已逾期"), "{body}");
+    assert!(!body.contains("收厂房租金") && !body.contains("记-001"), "{body}");
 }
 
 #[tokio::test]

@@ -252,10 +252,13 @@ fn plan_village(
             };
             let body = bodies::body(item, &ctx, rng);
             let title = match (period, event) {
-                (Some(p), _) => format!("{}{}", p.label_zh(), item.name),
-                (None, Some(d)) => format!("{}（{}）", item.name, d.format("%Y年%-m月%-d日")),
+                (_, Some(d)) => format!("{}（{}）", item.name, d.format("%Y年%-m月%-d日")),
+                (Some(p), None) => format!("{}{}", p.label_zh(), item.name),
                 (None, None) => item.name.clone(),
             };
+            // A per-event item carries its event's day as its period, as the drafting form
+            // records it: the disclosure calendar counts its deadline from that day.
+            let period = period.or(event.map(Period::of_day));
             let at = office_time(published, rng);
             plan.disclosures.push((
                 NewDisclosure {
@@ -294,7 +297,7 @@ fn plan_village(
                     let published = match item.deadline {
                         DeadlineRule::BeforeEvent => event - Days::new(if on_time { 3 + rng.below(10) } else { 0 }),
                         rule => {
-                            let deadline = rule.deadline_after_event(event).unwrap_or(event);
+                            let deadline = rule.deadline_after_event(event, catalog.holidays()).unwrap_or(event);
                             if on_time {
                                 event + Days::new(rng.below((deadline - event).num_days().max(0) as u64 + 1))
                             } else {
@@ -308,10 +311,17 @@ fn plan_village(
                 }
             }
             _ => {
+                let planted = demo_village_code == Some(village.code) && item.id == MONTHLY_ACCOUNTS;
                 for period in catalog.periods_due(item, window_start, options.as_of) {
-                    let deadline = item.deadline.deadline_for(period).expect("periodic");
+                    // Villages publish their accounts monthly, quiet months too: the busy rule
+                    // only gives a quiet month more time.
+                    let deadline = item.deadline.deadline_for(period, catalog.holidays()).expect("periodic");
                     let roll = rng.unit();
-                    let published = if roll < diligence {
+                    let published = if planted && period == planted_month(options.as_of, GAP_MONTHS_BACK) {
+                        continue; // the planted gap: never published
+                    } else if planted && period == planted_month(options.as_of, LATE_MONTHS_BACK) {
+                        deadline + Days::new(PLANTED_LATE_DAYS)
+                    } else if roll < diligence {
                         let room = (deadline - period.end()).num_days().max(1) as u64;
                         period.end() + Days::new(1 + rng.below(room))
                     } else if roll < diligence + (1.0 - diligence) * 0.6 {
@@ -328,6 +338,21 @@ fn plan_village(
     }
     plan.books = books;
     plan
+}
+
+/// The demo village never publishes its monthly accounts of the month this many months
+/// before the demo's date (as of 2026-12-07: May 2026), so the disclosure calendar and the
+/// public pages have a known gap to show.
+pub const GAP_MONTHS_BACK: u32 = 7;
+/// … and publishes those of this many months back late, by [`PLANTED_LATE_DAYS`] past the
+/// monthly deadline (as of 2026-12-07: August 2026's, due 10 September).
+pub const LATE_MONTHS_BACK: u32 = 4;
+pub const PLANTED_LATE_DAYS: u64 = 50;
+
+/// The month `back` months before the month of `as_of`.
+pub fn planted_month(as_of: NaiveDate, back: u32) -> Period {
+    let day = as_of.with_day(1).expect("valid").checked_sub_months(Months::new(back)).expect("in range");
+    Period::containing(yangguang_core::period::PeriodKind::Month, day)
 }
 
 /// Creates the demo county in an empty store. Refuses a store that already has regions, so

@@ -4,6 +4,7 @@
 //! `app` so that services' messages and the web's pages read the same table.
 
 mod account;
+mod calendar;
 mod console;
 mod console_pages;
 mod decisions;
@@ -18,6 +19,7 @@ mod visits;
 mod voice;
 
 pub use account::AccountTexts;
+pub use calendar::CalendarTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use console_pages::ConsolePageTexts;
 pub use decisions::{DecisionTexts, flag_text};

@@ -9,6 +9,7 @@ mod admin;
 mod bank;
 mod books;
 mod decisions;
+mod calendar;
 mod drafting;
 mod gov_form;
 mod imports;
@@ -144,6 +145,10 @@ pub fn routes() -> Router<AppState> {
         .route("/console/rules", get(rules::page).post(rules::add_version))
         .route("/console/visits", get(visits::visits_page))
         .route("/console/visits.csv", get(visits::visits_csv))
+        .route("/console/calendar", get(calendar::calendar_page))
+        .route("/console/calendar/village/{code}", get(calendar::village_page))
+        .route("/console/calendar.csv", get(calendar::download_csv))
+        .route("/console/calendar.xlsx", get(calendar::download_xlsx))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
@@ -206,6 +211,9 @@ pub struct Nav {
     pub sees_questions: bool,
     /// Village clerks keep their villages' points (积分制): the link's words.
     pub points: Option<&'static str>,
+    /// Township and county staff: the disclosure calendar.
+    pub sees_calendar: bool,
+    pub calendar_label: &'static str,
     pub flash: String,
     /// The governance pages' words (党建引领, 小微权力清单, 村规民约).
     pub g: &'static yangguang_app::i18n::GovTexts,
@@ -247,6 +255,8 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
             .iter()
             .any(|g| matches!(g.role, Role::VillageClerk | Role::SupervisionMember | Role::TownshipReviewer)),
         points: grants.has_role(Role::VillageClerk).then(|| lang.points().nav),
+        sees_calendar: !yangguang_app::calendar::supervised_regions(&grants).is_empty(),
+        calendar_label: lang.calendar().console_title,
         flash,
         g: lang.gov(),
     }

@@ -30,7 +30,8 @@ pub struct DueRow {
     pub period: String,
     pub period_code: String,
     pub deadline: String,
-    pub state: &'static str,
+    /// The calendar's state with its sign and days ("✕ 未按时公开，已逾期 35 天").
+    pub state: String,
     pub state_class: &'static str,
     pub can_draft: bool,
     /// The monthly accounts: a draft can be generated from the books.
@@ -45,6 +46,7 @@ struct DashboardPage {
     to_review: Vec<WorkRow>,
     mine: Vec<WorkRow>,
     due: Vec<DueRow>,
+    due_title: &'static str,
 }
 
 pub async fn dashboard(
@@ -60,15 +62,18 @@ pub async fn dashboard(
         village: village_name(&state, d.village),
         state: d.state.zh().into(),
     };
+    let c = crate::prefs::Prefs::from_headers(&headers).lang.calendar();
     let due = work
         .due
         .iter()
         .map(|d| {
-            let (state_label, state_class) = match d.state {
-                DueState::Published => ("✓ 已公开", "published"),
-                DueState::Open => ("○ 待公开", "open"),
-                DueState::Overdue => ("! 已逾期", "overdue"),
+            let state_class = match d.state {
+                DueState::Published => "published",
+                DueState::Open => "open",
+                DueState::Overdue => "overdue",
             };
+            let sign = c.short(d.cell).split(' ').next().unwrap_or_default();
+            let state_label = format!("{sign} {}", c.state(d.cell, d.deadline));
             DueRow {
                 village: village_name(&state, d.village),
                 village_code: d.village.to_string(),
@@ -90,6 +95,7 @@ pub async fn dashboard(
         to_review: work.to_review.iter().map(row).collect(),
         mine: work.mine.iter().map(row).collect(),
         due,
+        due_title: c.my_deadlines,
     };
     render(&state, &headers, StatusCode::OK, &page)
 }

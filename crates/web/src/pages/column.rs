@@ -53,6 +53,8 @@ struct ColumnPage {
     total: u64,
     page: u32,
     page_count: u32,
+    /// The column's items due and not published.
+    record: super::gaps::Record,
 }
 
 #[derive(Deserialize)]
@@ -216,6 +218,7 @@ async fn render(
         total: list.total,
         page: list.page,
         page_count: list.page_count(),
+        record: super::gaps::village_record(state, lang, village, Some(&catalog.subtree(column_id)), None).await?,
     };
     Ok(page_view.render()?)
 }

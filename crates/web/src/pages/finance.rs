@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use yangguang_core::finance::{Statement, statement};
 use yangguang_core::ledger::{LedgerEntry, VoucherKey};
+use yangguang_core::period::PeriodKind;
 use yangguang_core::{Fen, Period, Region};
 
 use super::village::find_village;
@@ -94,6 +95,10 @@ pub struct MonthRow {
     pub label: String,
     pub income: String,
     pub spending: String,
+    /// Why the month shows no figures ("✕ 未公开"): its accounts were never published, so its
+    /// books are not public either. Empty for a published month.
+    pub missing: String,
+    pub missing_class: &'static str,
 }
 
 #[derive(Template)]
@@ -119,6 +124,21 @@ struct FinancePage {
     prev_month: Option<(String, String)>,
     next_month: Option<(String, String)>,
     open_data: Vec<super::reader::OpenDataLink>,
+    /// The village's monthly accounts due and not published.
+    record: super::gaps::Record,
+}
+
+/// `/v/{code}/finance/{period}` for a month whose accounts are not published: what is due,
+/// by when, and how late it is.
+#[derive(Template)]
+#[template(path = "finance_missing.html")]
+struct MissingMonthPage {
+    layout: Layout,
+    heading: String,
+    text: String,
+    state_class: &'static str,
+    village_code: String,
+    record: super::gaps::Record,
 }
 
 #[derive(Deserialize)]
@@ -143,11 +163,100 @@ pub async fn finance(
     // The publication check is part of the render, so a cached page costs no query at all.
     cached(&state, &headers, &prefs, &uri, Scope::Village(village.code), || async {
         if !yangguang_app::finance::month_published(&state.site, village.code, period).await? {
-            return Err(WebError::NotFound);
+            return missing_month(&state, &prefs, &village, period, &uri).await;
         }
         render(&state, &prefs, &village, period, category, &uri, &MonthLinks::Public).await
     })
     .await
+}
+
+/// How far back a month's page explains an unpublished month (the calendar's reach); older
+/// months, and months not begun, are not found.
+const EXPLAINED_MONTHS: u32 = 24;
+
+/// The state of the monthly accounts of `months` in a village (those the calendar has a cell for).
+async fn accounts_states(
+    state: &AppState,
+    village: &Region,
+    months: &[Period],
+) -> Result<BTreeMap<Period, (yangguang_core::calendar::CellState, NaiveDate)>, WebError> {
+    use yangguang_core::calendar::Window;
+    let (Some(first), Some(last)) = (months.first(), months.last()) else { return Ok(BTreeMap::new()) };
+    // A month's accounts fall due at most a quarter and 20 days after it.
+    let until = last.end() + chrono::Days::new(120);
+    let window = Window { first: *first, last: Period::containing(PeriodKind::Month, until) };
+    let today = yangguang_app::today();
+    let cells = yangguang_app::calendar::cells(&state.site, &[village.code], window, today).await?;
+    Ok(cells
+        .iter()
+        .filter(|c| c.item.id == yangguang_app::finance::MONTHLY_ACCOUNTS_ITEM && months.contains(&c.period))
+        .map(|c| (c.period, (c.state, c.deadline)))
+        .collect())
+}
+
+async fn missing_month(
+    state: &AppState,
+    prefs: &Prefs,
+    village: &Region,
+    period: Period,
+    uri: &Uri,
+) -> Result<String, WebError> {
+    use yangguang_core::calendar::CellState;
+    let today = yangguang_app::today();
+    let oldest = months_back(Period::containing(PeriodKind::Month, today), EXPLAINED_MONTHS)[0];
+    if period.start() > today || period.start() < oldest.start() {
+        return Err(WebError::NotFound);
+    }
+    let states = accounts_states(state, village, &[period]).await?;
+    let Some(&(cell, deadline)) = states.get(&period) else { return Err(WebError::NotFound) };
+    let lang = prefs.lang;
+    let c = lang.calendar();
+    let label = match lang {
+        crate::i18n::Lang::Zh => period.label_zh(),
+        crate::i18n::Lang::En => period.label_en(),
+    };
+    let fill = |s: &str| {
+        s.replace("{period}", &label)
+            .replace("{date}", &deadline.to_string())
+            .replace("{state}", &c.state(cell, deadline))
+    };
+    let (heading, text, state_class) = match cell {
+        CellState::Open => (fill(c.month_missing_title), fill(c.month_open_text), "open"),
+        CellState::NotApplicable(_) => (fill(c.month_missing_title), fill(c.month_no_vouchers_text), "open"),
+        CellState::Waiting { overdue: 0 } => (fill(c.month_missing_title), fill(c.waiting), "open"),
+        // Published states cannot reach here (the month would be published); the rest are gaps.
+        _ => (fill(c.month_missing_title), fill(c.month_missing_text), "overdue"),
+    };
+    let heading = match cell {
+        CellState::Open | CellState::NotApplicable(_) | CellState::Waiting { overdue: 0 } => {
+            format!("{label}{}", lang.texts().finance_title)
+        }
+        _ => heading,
+    };
+    let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
+    crumbs.push(Crumb { label: lang.texts().finance_title.into(), href: None });
+    let page = MissingMonthPage {
+        layout: Layout::new(
+            prefs,
+            super::path_and_query(uri),
+            format!("{heading} - {}", village.name),
+            text.clone(),
+            crumbs,
+        ),
+        heading,
+        text,
+        state_class,
+        village_code: village.code.to_string(),
+        record: super::gaps::village_record(
+            state,
+            lang,
+            village,
+            None,
+            Some(yangguang_app::finance::MONTHLY_ACCOUNTS_ITEM),
+        )
+        .await?,
+    };
+    Ok(page.render()?)
 }
 
 fn months_back(period: Period, n: u32) -> Vec<Period> {
@@ -165,9 +274,15 @@ fn months_back(period: Period, n: u32) -> Vec<Period> {
 /// Income against spending for each month, as grouped bars; the table beside it carries
 /// the same figures for screen readers and for anyone who prefers numbers. In elder mode the
 /// labels are drawn large (style.css), so every other month is named, ending with this one.
-fn chart(statements: &[Statement], elder: bool) -> String {
-    let max =
-        statements.iter().flat_map(|s| [s.total_income.0, s.total_expenditure.0]).max().unwrap_or(1).max(1) as f64;
+fn chart(statements: &[Statement], shown: &[bool], elder: bool) -> String {
+    let max = statements
+        .iter()
+        .zip(shown)
+        .filter(|(_, shown)| **shown)
+        .flat_map(|(s, _)| [s.total_income.0, s.total_expenditure.0])
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
     let (w, h, pad) = (360.0, 180.0, 20.0);
     let slot = (w - pad) / statements.len().max(1) as f64;
     let bar = slot * 0.38;
@@ -179,7 +294,9 @@ fn chart(statements: &[Statement], elder: bool) -> String {
     svg.push_str(&format!("<line x1=\"{pad}\" y1=\"{h}\" x2=\"{w}\" y2=\"{h}\" stroke=\"#4d4d4d\"/>"));
     for (i, s) in statements.iter().enumerate() {
         let x = pad + i as f64 * slot + slot * 0.1;
-        for (j, (value, class)) in [(s.total_income.0, "in"), (s.total_expenditure.0, "out")].iter().enumerate() {
+        // An unpublished month has no bars: its label stays, the table says why.
+        let bars = if shown[i] { vec![(s.total_income.0, "in"), (s.total_expenditure.0, "out")] } else { vec![] };
+        for (j, (value, class)) in bars.iter().enumerate() {
             let bh = (*value as f64 / max * (h - 10.0)).max(0.0);
             svg.push_str(&format!(
                 "<rect class=\"{class}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{bh:.1}\"/>",
@@ -222,6 +339,20 @@ pub(crate) async fn render(
     };
     let statements: Vec<Statement> =
         months_back(period, CHART_MONTHS).into_iter().map(|p| statement(p, &entries, &site.charts, LARGE)).collect();
+    // Only published months' figures are public: the others are marked, never drawn (their
+    // books may hold anything, and nobody signed them off). The month itself shows in a
+    // reviewer's preview.
+    let published: std::collections::HashSet<Period> = site
+        .store
+        .published_periods(village.code)
+        .await?
+        .into_iter()
+        .filter(|(item, _)| item == yangguang_app::finance::MONTHLY_ACCOUNTS_ITEM)
+        .map(|(_, p)| p)
+        .collect();
+    let shown: Vec<bool> = statements.iter().map(|s| s.period == period || published.contains(&s.period)).collect();
+    let hidden: Vec<Period> = statements.iter().zip(&shown).filter(|(_, s)| !**s).map(|(st, _)| st.period).collect();
+    let hidden_states = accounts_states(state, village, &hidden).await?;
     // Vouchers of the period, or of one category when a line was opened.
     let wanted: Option<Vec<VoucherKey>> = category.as_ref().map(|c| {
         s.income.iter().chain(&s.expenditure).filter(|l| &l.category == c).flat_map(|l| l.vouchers.clone()).collect()
@@ -320,13 +451,25 @@ pub(crate) async fn render(
             .iter()
             .map(|i| (i.date.to_string(), i.summary.clone(), i.category.clone(), i.amount.to_string()))
             .collect(),
-        chart_svg: chart(&statements, prefs.elder),
+        chart_svg: chart(&statements, &shown, prefs.elder),
         months: statements
             .iter()
-            .map(|m| MonthRow {
-                label: m.period.label_zh(),
-                income: m.total_income.to_string(),
-                spending: m.total_expenditure.to_string(),
+            .zip(&shown)
+            .map(|(m, shown)| {
+                let c = prefs.lang.calendar();
+                let (missing, missing_class) = match (shown, hidden_states.get(&m.period)) {
+                    (true, _) => (String::new(), ""),
+                    (false, Some((s, _))) if s.is_gap() => (c.short(*s).to_owned(), "overdue"),
+                    (false, Some((s, _))) => (c.short(*s).to_owned(), "open"),
+                    (false, None) => (format!("✕ {}", c.month_not_published), "open"),
+                };
+                MonthRow {
+                    label: m.period.label_zh(),
+                    income: m.total_income.to_string(),
+                    spending: m.total_expenditure.to_string(),
+                    missing,
+                    missing_class,
+                }
             })
             .collect(),
         filter: category.unwrap_or_default(),
@@ -337,6 +480,24 @@ pub(crate) async fn render(
         prev_month: before.map(month_link),
         next_month: after.map(month_link),
         open_data,
+        record: if public {
+            super::gaps::village_record(
+                state,
+                prefs.lang,
+                village,
+                None,
+                Some(yangguang_app::finance::MONTHLY_ACCOUNTS_ITEM),
+            )
+            .await?
+        } else {
+            super::gaps::Record {
+                c: prefs.lang.calendar(),
+                timely: String::new(),
+                published: String::new(),
+                counts: String::new(),
+                gaps: vec![],
+            }
+        },
     };
     Ok(page.render()?)
 }
@@ -482,7 +643,7 @@ pub async fn receipt_viewer(
     .await
 }
 
-fn download(bytes: Vec<u8>, media: &'static str, file_name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, media: &'static str, file_name: &str) -> Response {
     let mut response = Response::new(axum::body::Body::from(bytes));
     let h = response.headers_mut();
     h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(media));

@@ -7,6 +7,7 @@ pub mod disclosure;
 pub mod feeds;
 pub mod finance;
 pub mod governance;
+pub mod gaps;
 pub mod leases;
 pub mod points;
 pub mod reader;

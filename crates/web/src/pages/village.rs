@@ -52,6 +52,8 @@ struct VillagePage {
     query: &'static str,
     /// "近 12 个月，本村公开栏已被查看 N 次".
     visit_total: String,
+    /// Its rates over the last 12 months and what it failed to publish.
+    record: super::gaps::Record,
 }
 
 /// Looks up a village-level region, or says where a non-village code belongs.
@@ -167,6 +169,7 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
             .visits()
             .village_total
             .replace("{n}", &yangguang_app::visits::village_views(site, village.code, today).await?.to_string()),
+        record: super::gaps::village_record(state, lang, village, None, None).await?,
     };
     Ok(page.render()?)
 }
