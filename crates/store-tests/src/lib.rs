@@ -168,12 +168,12 @@ pub(crate) async fn seeded(store: &dyn Store) {
 }
 
 mod books;
-mod decisions;
-mod cluster;
 mod calendar;
+mod cluster;
+mod decisions;
 mod disclosures;
-mod points;
 mod governance;
+mod points;
 mod previews;
 mod published;
 mod questions;
@@ -186,12 +186,12 @@ mod tray;
 mod visits;
 
 pub use books::*;
-pub use decisions::*;
-pub use cluster::*;
 pub use calendar::*;
+pub use cluster::*;
+pub use decisions::*;
 pub use disclosures::*;
-pub use points::*;
 pub use governance::*;
+pub use points::*;
 pub use previews::*;
 pub use published::*;
 pub use questions::*;

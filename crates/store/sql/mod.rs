@@ -70,9 +70,9 @@ macro_rules! audit_columns {
         "audit_id, at, staff_id, staff_name, action, target, detail, ip"
     };
 }
-mod decisions;
-mod cluster;
 mod calendar;
+mod cluster;
+mod decisions;
 mod disclosures;
 mod governance;
 mod ledger;

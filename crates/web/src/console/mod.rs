@@ -8,8 +8,8 @@
 mod admin;
 mod bank;
 mod books;
-mod decisions;
 mod calendar;
+mod decisions;
 mod drafting;
 mod gov_form;
 mod imports;
