@@ -87,7 +87,7 @@ try {
   await Promise.all([page.waitForNavigation(), page.click('ul.tiles a:has-text("阳光财务")')]);
   check((await page.textContent("h1")).trim() === "阳光财务", "finance column heading");
   await axe(page, "column");
-  await Promise.all([page.waitForNavigation(), page.click("ul.list a")]);
+  await Promise.all([page.waitForNavigation(), page.click('ul.list a[href*="/d/"]')]);
   check(page.url().includes("/d/"), `disclosure url ${page.url()}`);
   check((await page.$$("dl.facts dt")).length >= 3, "the disclosure shows publish time, period and column");
   await axe(page, "disclosure");
