@@ -133,7 +133,7 @@ try {
   // The month's accounts from the books, on a 360 px phone in elder mode.
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(`${base}${page.url().replace(base, "").split("?")[0]}/c/finance-income`);
-  await Promise.all([page.waitForNavigation(), page.click("ul.list a")]);
+  await Promise.all([page.waitForNavigation(), page.click('ul.list a[href*="/d/"]')]);
   await Promise.all([page.waitForNavigation(), page.click('a:has-text("查看本期每一张凭证")')]);
   check(page.url().includes("/finance/"), `the accounts page (at ${page.url()})`);
   const financeUrl = page.url();
@@ -803,7 +803,7 @@ try {
     };
     const accounts = async (p) => {
       await p.goto(`${base}${village}/c/finance-income`);
-      await Promise.all([p.waitForNavigation(), p.click("ul.list a")]);
+      await Promise.all([p.waitForNavigation(), p.click('ul.list a[href*="/d/"]')]);
       await Promise.all([p.waitForNavigation(), p.click('a:has-text("查看本期每一张凭证")')]);
       check(p.url().includes("/finance/"), `the accounts page (at ${p.url()})`);
     };
