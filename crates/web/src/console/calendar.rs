@@ -361,7 +361,7 @@ async fn download(
     file: &str,
 ) -> Result<Response, WebError> {
     let state = state.clone();
-    let lang = Prefs::from_headers(&headers).lang;
+    let lang = Prefs::from_headers(headers).lang;
     let sel = select(&state, who, &q, lang)?;
     if !sel.error.is_empty() {
         return Err(WebError::BadRequest(sel.error));
