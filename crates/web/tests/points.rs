@@ -422,3 +422,35 @@ async fn bad_input_is_refused_beside_its_field_and_nothing_is_lost() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("第 1 行") && r.body.contains("环境卫生，庭院整洁户</textarea>"), "typed rules kept");
 }
+
+/// Every file the site's file store holds (evidence and thumbnails).
+fn stored_files(root: &std::path::Path) -> usize {
+    let Ok(dir) = std::fs::read_dir(root) else { return 0 };
+    dir.flatten().map(|e| if e.path().is_dir() { stored_files(&e.path()) } else { 1 }).sum()
+}
+
+#[tokio::test]
+async fn a_refused_event_leaves_no_evidence_file_behind() {
+    let w = world().await;
+    let clerk = w.clerk_with_rules().await;
+    let root = w.site.files.root().to_path_buf();
+    // The monthly cap of 20 reached without evidence.
+    assert_eq!(record(&clerk, "001", "参加志愿服务", "", "送餐").await.status, 303);
+    assert_eq!(record(&clerk, "001", "参加志愿服务", "", "送餐").await.status, 303);
+    let before = stored_files(&root);
+    // Over the cap, with a photo: refused, and the photo is not stored.
+    let r = record_with(&clerk, VILLAGE, "001", "参加志愿服务", "", "送餐", &[("送餐.jpg", &photo())]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"event-points-error\""), "{}", r.body);
+    // Without a reason, with a photo: refused, nothing stored either.
+    let r = record_with(&clerk, VILLAGE, "002", "参加志愿服务", "", " ", &[("送餐.jpg", &photo())]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(stored_files(&root), before, "no orphan file");
+    // Within the cap the same photo is stored, under the name the event holds.
+    let r = record_with(&clerk, VILLAGE, "002", "参加志愿服务", "", "送餐", &[("送餐.jpg", &photo())]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(stored_files(&root) > before, "the accepted event's photo is stored");
+    let e = w.site.store.household_point_events(&key("002")).await.unwrap().remove(0);
+    let sha = e.event.evidence.expect("evidence kept").sha256;
+    assert_eq!(yangguang_app::files::sha256_hex(&w.site.files.get(&sha).unwrap()), sha);
+}
