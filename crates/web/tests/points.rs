@@ -454,3 +454,46 @@ async fn a_refused_event_leaves_no_evidence_file_behind() {
     let sha = e.event.evidence.expect("evidence kept").sha256;
     assert_eq!(yangguang_app::files::sha256_hex(&w.site.files.get(&sha).unwrap()), sha);
 }
+
+#[tokio::test]
+async fn a_mistaken_redemption_is_corrected_by_a_counter_entry_and_the_household_sees_it() {
+    let w = world().await;
+    let clerk = w.clerk_with_rules().await;
+    assert_eq!(record(&clerk, "001", "参加志愿服务", "", "送餐").await.status, 303);
+    let date = today();
+    let fields = [
+        ("csrf", "c"),
+        ("village", VILLAGE),
+        ("household", "001"),
+        ("date", date.as_str()),
+        ("item", "大米一袋"),
+        ("points", "8"),
+    ];
+    assert_eq!(clerk.post("/console/points/redeem", &fields).await.status, 303);
+    let redemption = w.site.store.household_redemptions(&key("001")).await.unwrap().remove(0);
+    let path = format!("/console/points/redemption/{}/correct", redemption.id);
+    assert!(clerk.get("/console/points").await.body.contains(&format!("action=\"{path}\"")), "offered beside it");
+    // A reason is required, said beside the field.
+    let r = clerk.post(&path, &[("csrf", "c"), ("reason", " ")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(&format!("id=\"redeem-correct-{}-error\"", redemption.id)) && r.body.contains("事由必填"));
+    // Another village's clerk cannot.
+    let stranger = w.staff("clerk-other", Role::VillageClerk, OTHER).await;
+    assert_eq!(stranger.post(&path, &[("csrf", "c"), ("reason", "x")]).await.status, 404);
+    let r = clerk.post(&path, &[("csrf", "c"), ("reason", "兑换的是另一户")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The redemption stays; its points are back; once only; audited.
+    let kept = w.site.store.get_redemption(redemption.id).await.unwrap();
+    assert_eq!(kept.redemption, redemption.redemption, "never edited");
+    assert_eq!(kept.corrected.as_ref().map(|c| (c.points, c.reason.as_str())), Some((8, "兑换的是另一户")));
+    assert_eq!(clerk.post(&path, &[("csrf", "c"), ("reason", "再改")]).await.status, 422);
+    assert!(w.audit().await.iter().any(|a| a.action == "points-redemption-correction" && a.detail.contains("兑换的是另一户")));
+    let page = clerk.get("/console/points").await;
+    assert!(page.body.contains("<td data-label=\"现有积分\"><strong>10</strong></td>"), "{}", page.body);
+    assert!(!page.body.contains(&format!("action=\"{path}\"")), "no second correction offered");
+    // The household sees it in its history.
+    let household = w.villager(PHONE).await;
+    let mine = household.get("/my/points").await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.body.contains("<del>大米一袋</del>") && mine.body.contains("退回 8 分。原因：兑换的是另一户"), "{}", mine.body);
+}

@@ -15,7 +15,7 @@ use yangguang_core::{DisclosureId, DisclosureState, Fen, RegionCode};
 use yangguang_store::{DecisionFile, DecisionLink, DecisionRecord, NewDecision, StoredStep};
 
 pub use links::{
-    LINK_KINDS, LinkInput, check_import_numbers, lease_link, link, link_imported, link_kind_label, unlink,
+    LINK_KINDS, LinkInput, check_import_numbers, disposal_link, lease_link, link, link_imported, link_kind_label, unlink,
     voucher_money, voucher_ref,
 };
 

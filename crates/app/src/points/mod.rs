@@ -259,6 +259,50 @@ pub async fn correct_event(
     Ok(id)
 }
 
+/// Corrects a redemption recorded by mistake by its counter-entry (the points go back; the
+/// redemption itself is never changed); the counter-entry's id. Audited.
+pub async fn correct_redemption(
+    site: &Site,
+    staff: &Staff,
+    grants: &Grants,
+    ip: &str,
+    redemption_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let original = site.store.get_redemption(redemption_id).await.map_err(|e| match e {
+        StoreError::NotFound => AppError::NotFound,
+        other => other.into(),
+    })?;
+    let village = original.redemption.village;
+    check_scope(site, grants, village)?;
+    let reason = points::check_reason(reason)?;
+    let correction = PointCorrection {
+        corrects: redemption_id,
+        household: original.redemption.household.clone(),
+        date: yangguang_core::time::china_date(now),
+        reason,
+        recorded_by: who(staff),
+        recorded_at: now,
+    };
+    let id = site.store.correct_redemption(&correction).await.map_err(|e| match e {
+        StoreError::Conflict(_) => field(
+            "reason",
+            format!("第 {redemption_id} 条兑换已被更正过，不能再更正 / this redemption was corrected already"),
+        ),
+        StoreError::NotFound => AppError::NotFound,
+        other => other.into(),
+    })?;
+    site.published(village);
+    let detail = format!(
+        "#{id} corrects redemption #{redemption_id} (+{})：{}",
+        original.redemption.points, correction.reason
+    );
+    crate::auth::audit(site, Some(staff), ip, "points-redemption-correction", &original.redemption.household, &detail)
+        .await;
+    Ok(id)
+}
+
 /// A redemption as the console's form sends it.
 #[derive(Debug, Default, Clone)]
 pub struct RedemptionForm {
