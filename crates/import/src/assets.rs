@@ -135,7 +135,8 @@ mod tests {
 
     #[test]
     fn a_decision_number_column_names_the_disposals_decision() {
-        let assets = "资产编号,资产名称,资产类别,原值,决议编号\nZC-01,办公楼,房屋,1000,\nZC-02,旧仓库,房屋,80000,2026-004\n";
+        let assets =
+            "资产编号,资产名称,资产类别,原值,决议编号\nZC-01,办公楼,房屋,1000,\nZC-02,旧仓库,房屋,80000,2026-004\n";
         let (_, rows) = read_assets(assets.as_bytes(), village()).unwrap();
         assert_eq!(rows.unwrap().len(), 2, "the column does not change the rows");
         let named = decision_numbers(assets.as_bytes()).unwrap();
@@ -144,7 +145,9 @@ mod tests {
         assert_eq!(found, [(3, "决议编号", "ZC-02", "2026-004")]);
         let resources = "资源编号,资源名称,资源类型,面积,决策编号\nZY-01,溪东畈,耕地,12,2026-001\n";
         assert_eq!(decision_numbers(resources.as_bytes()).unwrap()[0].column, "决策编号");
-        assert!(decision_numbers("资产编号,资产名称,资产类别,原值\nZC-01,办公楼,房屋,1\n".as_bytes()).unwrap().is_empty());
+        assert!(
+            decision_numbers("资产编号,资产名称,资产类别,原值\nZC-01,办公楼,房屋,1\n".as_bytes()).unwrap().is_empty()
+        );
     }
 
     #[test]

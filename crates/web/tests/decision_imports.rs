@@ -66,7 +66,11 @@ async fn vouchers_and_disposals_name_their_decision_in_imports() {
     assert!(state.site.store.ledger_entries(code(VILLAGE), from, to).await.unwrap().is_empty(), "nothing imported");
 
     // Two lines of one voucher naming two decisions: refused on the second line.
-    let mixed = String::from_utf8(ledger("2026-001")).unwrap().replacen(",\"70,000.00\",2026-001", ",\"70,000.00\",2026-002", 1);
+    let mixed = String::from_utf8(ledger("2026-001")).unwrap().replacen(
+        ",\"70,000.00\",2026-001",
+        ",\"70,000.00\",2026-002",
+        1,
+    );
     let report = import(&state, mixed.into_bytes()).await;
     assert!(report.errors.iter().any(|(_, e)| e.row == 3 && e.problem.contains("一张凭证只能对应一个决议")));
 
@@ -74,12 +78,16 @@ async fn vouchers_and_disposals_name_their_decision_in_imports() {
     let report = import(&state, ledger("2026-001")).await;
     assert!(report.succeeded(), "{report:?}");
     let link = state.site.store.link_of(code(VILLAGE), "voucher", "2026-03:记-001").await.unwrap().expect("linked");
-    assert_eq!((link.number.as_str(), link.amount.0, link.outgoing, link.source.as_str()), ("2026-001", 7_000_000, true, "import"));
+    assert_eq!(
+        (link.number.as_str(), link.amount.0, link.outgoing, link.source.as_str()),
+        ("2026-001", 7_000_000, true, "import")
+    );
     assert!(state.site.store.link_of(code(VILLAGE), "voucher", "2026-03:记-003").await.unwrap().is_some());
     assert!(state.site.store.link_of(code(VILLAGE), "voucher", "2026-03:记-002").await.unwrap().is_none());
     let page = public.get(&format!("/v/{VILLAGE}/decisions/2026-001")).await;
     assert_eq!(page.status, 200);
-    for expected in ["付村道硬化工程款", "70,000.00", "付村道硬化工程尾款", "超出决议金额 20,000.00 元"] {
+    for expected in ["付村道硬化工程款", "70,000.00", "付村道硬化工程尾款", "超出决议金额 20,000.00 元"]
+    {
         assert!(page.body.contains(expected), "{expected} missing: {}", page.body);
     }
 

@@ -487,7 +487,12 @@ async fn a_mistaken_redemption_is_corrected_by_a_counter_entry_and_the_household
     assert_eq!(kept.redemption, redemption.redemption, "never edited");
     assert_eq!(kept.corrected.as_ref().map(|c| (c.points, c.reason.as_str())), Some((8, "兑换的是另一户")));
     assert_eq!(clerk.post(&path, &[("csrf", "c"), ("reason", "再改")]).await.status, 422);
-    assert!(w.audit().await.iter().any(|a| a.action == "points-redemption-correction" && a.detail.contains("兑换的是另一户")));
+    assert!(
+        w.audit()
+            .await
+            .iter()
+            .any(|a| a.action == "points-redemption-correction" && a.detail.contains("兑换的是另一户"))
+    );
     let page = clerk.get("/console/points").await;
     assert!(page.body.contains("<td data-label=\"现有积分\"><strong>10</strong></td>"), "{}", page.body);
     assert!(!page.body.contains(&format!("action=\"{path}\"")), "no second correction offered");
@@ -495,5 +500,9 @@ async fn a_mistaken_redemption_is_corrected_by_a_counter_entry_and_the_household
     let household = w.villager(PHONE).await;
     let mine = household.get("/my/points").await;
     assert_eq!(mine.status, 200);
-    assert!(mine.body.contains("<del>大米一袋</del>") && mine.body.contains("退回 8 分。原因：兑换的是另一户"), "{}", mine.body);
+    assert!(
+        mine.body.contains("<del>大米一袋</del>") && mine.body.contains("退回 8 分。原因：兑换的是另一户"),
+        "{}",
+        mine.body
+    );
 }

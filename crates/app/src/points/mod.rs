@@ -294,10 +294,8 @@ pub async fn correct_redemption(
         other => other.into(),
     })?;
     site.published(village);
-    let detail = format!(
-        "#{id} corrects redemption #{redemption_id} (+{})：{}",
-        original.redemption.points, correction.reason
-    );
+    let detail =
+        format!("#{id} corrects redemption #{redemption_id} (+{})：{}", original.redemption.points, correction.reason);
     crate::auth::audit(site, Some(staff), ip, "points-redemption-correction", &original.redemption.household, &detail)
         .await;
     Ok(id)
