@@ -61,17 +61,14 @@ fn redemption(r: &DbRow) -> StoreResult<Redemption> {
             recorded_by: r.get("recorded_by"),
             recorded_at: r.get("recorded_at"),
         },
-        corrected: match r.get::<Option<i64>, _>("correction_id") {
-            Some(id) => Some(RedemptionCorrected {
-                id,
-                date: r.get("corrected_on"),
-                points: r.get("corrected_points"),
-                reason: r.get("correction_reason"),
-                recorded_by: r.get("correction_by"),
-                recorded_at: r.get("correction_at"),
-            }),
-            None => None,
-        },
+        corrected: r.get::<Option<i64>, _>("correction_id").map(|id| RedemptionCorrected {
+            id,
+            date: r.get("corrected_on"),
+            points: r.get("corrected_points"),
+            reason: r.get("correction_reason"),
+            recorded_by: r.get("correction_by"),
+            recorded_at: r.get("correction_at"),
+        }),
     })
 }
 
