@@ -710,6 +710,22 @@ try {
     check((await clerk.inputValue("#event-household")) === "0001", "the refused entry keeps what was typed");
     await axe(clerk, "console-points-refused");
 
+    // 民主决策, 党建引领, 小微权力清单, 村规民约: the governance console pages pass axe too.
+    for (const [path, label] of [
+      ["/console/decisions", "console-decisions"],
+      ["/console/party", "console-party"],
+      ["/console/powers", "console-powers"],
+      ["/console/rules", "console-rules"],
+    ]) {
+      await clerk.goto(`${base}${path}`);
+      await axe(clerk, label);
+    }
+    await clerk.goto(`${base}/console/decisions`);
+    const decision = await clerk.$eval("ul.decisions a", (a) => a.href).catch(() => "");
+    check(decision !== "", "the demo clerk's village has decisions");
+    await clerk.goto(decision);
+    await axe(clerk, "console-decision");
+
     const reviewer = await staff("supervisor", process.env.YG_SUPERVISOR_PASSWORD);
     // The supervisor is told: the folded menu and the work list link both count what waits.
     const waiting = await reviewer.textContent("details.console-menu summary");

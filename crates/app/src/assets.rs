@@ -39,6 +39,12 @@ pub async fn import_assets(
             return Ok(RegisterImport { register: register.kind(), errors, ..Default::default() });
         }
     };
+    // Decision numbers (决议编号) must name the village's decisions; they are linked once stored.
+    let named = yangguang_import::assets::decision_numbers(bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let errors = crate::decisions::check_import_numbers(site, village, &named).await?;
+    if !errors.is_empty() {
+        return Ok(RegisterImport { register: register.kind(), errors, ..Default::default() });
+    }
     let records: Vec<NewRecord> = rows.iter().map(|a| record(village, key(village, &a.code), a)).collect();
     let published = || Published {
         item: register.catalog_item(),
@@ -59,7 +65,15 @@ pub async fn import_assets(
             .collect(),
         link: format!("/v/{village}/assets"),
     };
-    replace(site, actor, village, register.kind(), &records, published, "import-assets").await
+    let done = replace(site, actor, village, register.kind(), &records, published, "import-assets").await?;
+    let links = named
+        .iter()
+        .filter_map(|n| rows.iter().find(|a| a.code == n.key).map(|a| (n, a)))
+        .map(|(n, a)| crate::decisions::disposal_link(village, a, &n.number, actor.map(|x| &x.who.staff)))
+        .collect();
+    let (staff, ip) = crate::registers::importer(actor);
+    crate::decisions::link_imported(site, staff, ip, village, links).await?;
+    Ok(done)
 }
 
 /// A village's register, by code.

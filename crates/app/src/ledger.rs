@@ -7,10 +7,11 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use yangguang_core::RegionCode;
+use yangguang_import::lease::NamedDecision;
 use yangguang_import::ledger::{ExtraNames, Field, LedgerReader, LedgerRules};
 use yangguang_import::table::Source;
 use yangguang_import::{ReadError, RowError};
-use yangguang_store::{VoucherImport, VoucherImportSession};
+use yangguang_store::{DecisionLink, VoucherImport, VoucherImportSession};
 
 use crate::{AppError, Site};
 
@@ -37,6 +38,8 @@ pub struct LedgerReport {
     /// Problems found beyond those listed.
     pub unlisted_errors: u64,
     pub stored: Option<VoucherImport>,
+    /// Vouchers a `决议编号` column linked to a decision, stored once the import is.
+    pub links: Vec<DecisionLink>,
 }
 
 impl LedgerReport {
@@ -86,6 +89,10 @@ pub async fn import_ledger(
     if !clean {
         return Ok(report);
     }
+    if keep {
+        let links = std::mem::take(&mut report.links);
+        crate::decisions::link_imported(site, None, "", village, links).await?;
+    }
     if stored.inserted + stored.updated > 0 {
         site.published(village);
         site.announce().await;
@@ -121,6 +128,9 @@ pub(crate) async fn read_into_session(
             }
         };
         let voucher_column = reader.column_name(Field::Voucher);
+        // Decision numbers by voucher, until the voucher's lines are all read.
+        let mut pending: HashMap<String, NamedDecision> = HashMap::new();
+        let mut named = vec![];
         loop {
             let batch = match reader.next_batch(BATCH_LINES) {
                 Ok(Some(batch)) => batch,
@@ -132,6 +142,41 @@ pub(crate) async fn read_into_session(
             };
             for e in batch.errors {
                 report.problem(&name, e);
+            }
+            for d in batch.decisions {
+                match pending.get(&d.key) {
+                    Some(first) if first.number != d.number => {
+                        let problem = format!(
+                            "同一凭证第 {} 行的决议编号是“{}”，本行是“{}”，一张凭证只能对应一个决议 / one voucher, two decisions",
+                            first.row, first.number, d.number
+                        );
+                        report.problem(&name, RowError { row: d.row, column: d.column, value: d.number, problem });
+                    }
+                    Some(_) => {}
+                    None => {
+                        pending.insert(d.key.clone(), d);
+                    }
+                }
+            }
+            for v in &batch.vouchers {
+                let Some(first) = v.lines.first() else { continue };
+                if let Some(d) = pending.remove(&crate::decisions::voucher_ref(first.date, &first.voucher_no)) {
+                    let lines: Vec<&yangguang_core::ledger::LedgerEntry> = v.lines.iter().collect();
+                    let (label, amount, outgoing) = crate::decisions::voucher_money(&lines);
+                    report.links.push(DecisionLink {
+                        village,
+                        target_kind: "voucher".into(),
+                        target_ref: d.key.clone(),
+                        number: d.number.clone(),
+                        label,
+                        amount,
+                        outgoing,
+                        source: "import".into(),
+                        linked_by: "—".into(),
+                        linked_at: Utc::now(),
+                    });
+                    named.push(d);
+                }
             }
             // A preview reads the books as they were before this batch, inside the import.
             let before = if collector.is_some() {
@@ -161,6 +206,10 @@ pub(crate) async fn read_into_session(
                 report
                     .problem(&name, RowError { row, column: voucher_column.clone(), value: label.to_owned(), problem });
             }
+        }
+        // Every number must name one of the village's decisions; otherwise nothing is imported.
+        for e in crate::decisions::check_import_numbers(site, village, &named).await? {
+            report.problem(&name, e);
         }
         report.files.push(FileReport {
             name,

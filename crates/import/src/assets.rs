@@ -7,6 +7,7 @@ use yangguang_core::RegionCode;
 use yangguang_core::assets::{Asset, Register as Kind};
 use yangguang_core::trading::mask_person;
 
+use crate::lease::NamedDecision;
 use crate::register::{FieldSpec, Register, RowCheck, looks_like_organisation};
 use crate::{ReadError, RowError};
 
@@ -23,6 +24,7 @@ pub const ASSET_FIELDS: &[FieldSpec] = &[
     spec("area", "面积", &["面积", "建筑面积"], false),
     spec("status", "使用状态", &["使用状态", "状态", "现状"], false),
     spec("occupant", "使用人", &["承租方", "使用人", "使用单位", "承租人"], false),
+    spec("decision", "决议编号", &crate::lease::DECISION_NAMES, false),
 ];
 
 pub const RESOURCE_FIELDS: &[FieldSpec] = &[
@@ -33,7 +35,19 @@ pub const RESOURCE_FIELDS: &[FieldSpec] = &[
     spec("location", "坐落", &["坐落", "位置", "四至"], false),
     spec("status", "经营状态", &["经营状态", "状态", "现状", "使用状态"], false),
     spec("occupant", "承包方", &["承包方", "经营方", "承租方", "使用人"], false),
+    spec("decision", "决议编号", &crate::lease::DECISION_NAMES, false),
 ];
+
+/// The decision numbers (决议编号) the rows name — the decision that authorised disposing of
+/// the asset or resource — keyed by the row's code (rows without one are left out).
+pub fn decision_numbers(bytes: &[u8]) -> Result<Vec<NamedDecision>, ReadError> {
+    let (specs, register) = match Register::read(bytes, ASSET_FIELDS) {
+        Ok(r) => (ASSET_FIELDS, r),
+        Err(ReadError::NoRegisterHeader(_)) => (RESOURCE_FIELDS, Register::read(bytes, RESOURCE_FIELDS)?),
+        Err(e) => return Err(e),
+    };
+    Ok(crate::lease::named_decisions(&register, specs, "code"))
+}
 
 /// A register's rows, or every problem in them.
 pub type Rows = Result<Vec<Asset>, Vec<RowError>>;
@@ -117,6 +131,23 @@ mod tests {
         let resources = "资源编号,资源名称,资源类型,面积（亩）,经营状态,承包方\nZY-01,溪东畈,耕地,120.5,承包,青山农业开发有限公司\n";
         let (kind, rows) = read_assets(resources.as_bytes(), village()).unwrap();
         assert_eq!((kind, rows.unwrap()[0].area_unit.as_str()), (Kind::Resources, "mu"));
+    }
+
+    #[test]
+    fn a_decision_number_column_names_the_disposals_decision() {
+        let assets =
+            "资产编号,资产名称,资产类别,原值,决议编号\nZC-01,办公楼,房屋,1000,\nZC-02,旧仓库,房屋,80000,2026-004\n";
+        let (_, rows) = read_assets(assets.as_bytes(), village()).unwrap();
+        assert_eq!(rows.unwrap().len(), 2, "the column does not change the rows");
+        let named = decision_numbers(assets.as_bytes()).unwrap();
+        let found: Vec<(u64, &str, &str, &str)> =
+            named.iter().map(|d| (d.row, d.column.as_str(), d.key.as_str(), d.number.as_str())).collect();
+        assert_eq!(found, [(3, "决议编号", "ZC-02", "2026-004")]);
+        let resources = "资源编号,资源名称,资源类型,面积,决策编号\nZY-01,溪东畈,耕地,12,2026-001\n";
+        assert_eq!(decision_numbers(resources.as_bytes()).unwrap()[0].column, "决策编号");
+        assert!(
+            decision_numbers("资产编号,资产名称,资产类别,原值\nZC-01,办公楼,房屋,1\n".as_bytes()).unwrap().is_empty()
+        );
     }
 
     #[test]

@@ -78,12 +78,16 @@ pub struct NamedDecision {
 
 /// The decision numbers the file's rows name (rows without one are left out).
 pub fn decision_numbers(bytes: &[u8]) -> Result<Vec<NamedDecision>, ReadError> {
-    let register = Register::read(bytes, FIELDS)?;
+    Ok(named_decisions(&Register::read(bytes, FIELDS)?, FIELDS, "contract_no"))
+}
+
+/// The decision numbers a register's `decision` column names, each with its row's `key` cell.
+pub(crate) fn named_decisions(register: &Register, specs: &[FieldSpec], key: &str) -> Vec<NamedDecision> {
     if !register.has("decision") {
-        return Ok(vec![]);
+        return vec![];
     }
-    let column = register.column_name("decision", FIELDS);
-    Ok(register
+    let column = register.column_name("decision", specs);
+    register
         .rows
         .iter()
         .filter_map(|(row, cells)| {
@@ -91,11 +95,11 @@ pub fn decision_numbers(bytes: &[u8]) -> Result<Vec<NamedDecision>, ReadError> {
             (!number.is_empty()).then(|| NamedDecision {
                 row: *row,
                 column: column.clone(),
-                key: register.cell(cells, "contract_no").trim().to_owned(),
+                key: register.cell(cells, key).trim().to_owned(),
                 number: number.to_owned(),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// Every lease of the file, or every problem in it (by row and column), in one pass.

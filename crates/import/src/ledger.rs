@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use yangguang_core::accounts::Charts;
 use yangguang_core::ledger::{LedgerEntry, Voucher, VoucherKey, parse_amount, parse_date, unbalanced, vouchers};
 
+use crate::lease::NamedDecision;
 use crate::table::{Row, RowStream, Source};
 use crate::{ReadError, RowError};
 
@@ -26,10 +27,12 @@ pub enum Field {
     Debit,
     Credit,
     Attachments,
+    /// The decision (决议编号) that authorised the voucher; optional.
+    Decision,
 }
 
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Date,
         Field::Voucher,
         Field::Summary,
@@ -38,6 +41,7 @@ impl Field {
         Field::Debit,
         Field::Credit,
         Field::Attachments,
+        Field::Decision,
     ];
 
     pub fn label(self) -> &'static str {
@@ -50,6 +54,7 @@ impl Field {
             Self::Debit => "借方金额",
             Self::Credit => "贷方金额",
             Self::Attachments => "附件数",
+            Self::Decision => "决议编号",
         }
     }
 
@@ -64,6 +69,7 @@ impl Field {
             Self::Debit => &["借方", "借方金额", "借方发生额", "借"],
             Self::Credit => &["贷方", "贷方金额", "贷方发生额", "贷"],
             Self::Attachments => &["附件数", "附件", "附单据数", "单据数"],
+            Self::Decision => &crate::lease::DECISION_NAMES,
         }
     }
 
@@ -78,6 +84,7 @@ impl Field {
             Self::Debit => "debit",
             Self::Credit => "credit",
             Self::Attachments => "attachments",
+            Self::Decision => "decision",
         }
     }
 
@@ -139,6 +146,8 @@ pub struct LedgerRead {
     pub skipped_rows: Vec<u64>,
     pub header_row: u64,
     pub format: &'static str,
+    /// The decision numbers (决议编号) the lines name.
+    pub decisions: Vec<NamedDecision>,
 }
 
 impl LedgerRead {
@@ -173,6 +182,7 @@ pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, 
     while let Some(batch) = reader.next_batch(usize::MAX)? {
         read.entries.extend(batch.vouchers.into_iter().flat_map(|v| v.lines));
         read.errors.extend(batch.errors);
+        read.decisions.extend(batch.decisions);
     }
     read.entries.sort_by_key(|e| e.row);
     read.errors.sort_by_key(|e| e.row);
@@ -185,6 +195,14 @@ pub fn read_ledger(bytes: &[u8], rules: &LedgerRules<'_>) -> Result<LedgerRead, 
 pub struct LedgerBatch {
     pub vouchers: Vec<Voucher>,
     pub errors: Vec<RowError>,
+    /// The decision numbers (决议编号) lines name, keyed by [`voucher_ref`]; a line's number
+    /// comes out no later than its voucher.
+    pub decisions: Vec<NamedDecision>,
+}
+
+/// A voucher's key among decision links: its month and its number as the books write it.
+pub fn voucher_ref(date: NaiveDate, voucher_no: &str) -> String {
+    format!("{}:{voucher_no}", date.format("%Y-%m"))
 }
 
 /// The voucher whose lines are being read.
@@ -386,6 +404,15 @@ impl<'a> LedgerReader<'a> {
             }),
             _ => None,
         };
+        let decision = cell(Field::Decision).trim();
+        if let (Some(entry), false) = (&entry, decision.is_empty()) {
+            batch.decisions.push(NamedDecision {
+                row: row_no,
+                column: self.column_name(Field::Decision),
+                key: voucher_ref(entry.date, &entry.voucher_no),
+                number: decision.to_owned(),
+            });
+        }
         if let Some(entry) = entry {
             // A voucher's lines are together: a new number closes the voucher before it.
             let key = VoucherKey::of(&entry);
@@ -501,6 +528,24 @@ mod tests {
         );
         assert!(read.errors[0].problem.contains("借贷不平"));
         assert!(read.errors[1].to_string().contains("第 3 行“科目编码”列（999）"));
+    }
+
+    #[test]
+    fn a_decision_number_column_names_the_vouchers_decision() {
+        let charts = charts();
+        let text = "凭证日期,凭证号,摘要,科目编码,借方,贷方,决议编号\n\
+            2026-03-05,记-1,付修路款,541,50000.00,,2026-003\n\
+            2026-03-05,记-1,付修路款,102,,50000.00,\n\
+            2026-03-09,记-2,购办公用品,541,20.00,,\n\
+            2026-03-09,记-2,购办公用品,101,,20.00,\n";
+        let read = read_ledger(text.as_bytes(), &rules(&charts)).unwrap();
+        assert!(read.is_clean(), "{:#?}", read.errors);
+        assert_eq!(read.entries.len(), 4, "the column does not change the entries");
+        let named: Vec<(u64, &str, &str, &str)> =
+            read.decisions.iter().map(|d| (d.row, d.column.as_str(), d.key.as_str(), d.number.as_str())).collect();
+        assert_eq!(named, vec![(2, "决议编号", "2026-03:记-1", "2026-003")]);
+        // A file without the column names none.
+        assert!(read_ledger(EXPORT.as_bytes(), &rules(&charts)).unwrap().decisions.is_empty());
     }
 
     #[test]

@@ -79,6 +79,7 @@ macro_rules! contract_tests {
             points_rules_move_forward_in_versions,
             point_events_keep_within_caps_and_are_corrected_never_edited,
             redemptions_need_the_balance_and_households_may_leave_the_ranking,
+            redemptions_are_corrected_by_a_counter_entry_never_edited,
             party_records_round_trip_per_village,
             powers_and_the_seal_log_stay_in_their_village,
             rule_versions_are_numbered_per_document_and_linked_to_disclosures,

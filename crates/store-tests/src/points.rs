@@ -172,3 +172,47 @@ pub async fn redemptions_need_the_balance_and_households_may_leave_the_ranking(s
     store.record_point_event(&event(NEIGHBOUR, &item, "2026-03-02", 10), &item).await.unwrap().unwrap();
     assert!(!store.points_ranked(NEIGHBOUR).await.unwrap());
 }
+
+pub async fn redemptions_are_corrected_by_a_counter_entry_never_edited(store: &dyn Store) {
+    seeded(store).await;
+    let village = code(VILLAGE);
+    let item = volunteering();
+    store.record_point_event(&event(HOME, &item, "2026-03-02", 10), &item).await.unwrap().unwrap();
+    let redemption = NewRedemption {
+        village,
+        household: HOME.into(),
+        date: day("2026-03-10"),
+        item: "大米一袋".into(),
+        points: 8,
+        recorded_by: "李文（clerk）".into(),
+        recorded_at: time(4),
+    };
+    let id = store.redeem_points(&redemption).await.unwrap().unwrap();
+    let correction = |corrects, household: &str| PointCorrection {
+        corrects,
+        household: household.into(),
+        date: day("2026-04-02"),
+        reason: "登记错户".into(),
+        recorded_by: "李文（clerk）".into(),
+        recorded_at: time(5),
+    };
+    // Another household's redemption, or none: not found.
+    assert!(matches!(store.correct_redemption(&correction(id, NEIGHBOUR)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.correct_redemption(&correction(id + 100, HOME)).await, Err(StoreError::NotFound)));
+    let cid = store.correct_redemption(&correction(id, HOME)).await.unwrap();
+    // Once only.
+    assert!(matches!(store.correct_redemption(&correction(id, HOME)).await, Err(StoreError::Conflict(_))));
+    let kept = store.get_redemption(id).await.unwrap();
+    assert_eq!(kept.redemption, redemption, "the redemption itself never changes");
+    let c = kept.corrected.expect("its correction");
+    assert_eq!((c.id, c.points, c.reason.as_str(), c.date), (cid, 8, "登记错户", day("2026-04-02")));
+    assert_eq!(store.household_redemptions(HOME).await.unwrap()[0].corrected.as_ref().map(|c| c.id), Some(cid));
+    // The points are back: all time, and in the window of the correction's date.
+    let all = store.point_balances(village, None).await.unwrap();
+    assert_eq!(all[0].balance, Balance { earned: 10, deducted: 0, redeemed: 0 });
+    let march = store.point_balances(village, Some((day("2026-03-01"), day("2026-03-31")))).await.unwrap();
+    assert_eq!(march[0].balance.redeemed, 8, "corrected in April");
+    // So the whole balance can be redeemed again.
+    let again = NewRedemption { points: 10, date: day("2026-04-03"), ..redemption };
+    store.redeem_points(&again).await.unwrap().unwrap();
+}

@@ -66,10 +66,21 @@ fn step_from(r: &DbRow) -> StoreResult<(String, StoredStep)> {
     ))
 }
 
-fn sorted_steps(rows: &[DbRow]) -> StoreResult<Vec<(String, StoredStep)>> {
-    let mut steps = rows.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
-    steps.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.record.step.cmp(&b.1.record.step)));
-    Ok(steps)
+impl Backend {
+    /// The steps of one decision, or of every decision of the village: (number, step), by
+    /// number then in the procedure's order. The one step query.
+    async fn steps(&self, village: RegionCode, number: Option<&str>) -> StoreResult<Vec<(String, StoredStep)>> {
+        let one = if number.is_some() { " AND number = $2" } else { "" };
+        let sql = format!("SELECT {STEP_COLUMNS} FROM decision_step WHERE village_code = $1{one}");
+        let mut query = sqlx::query::<Db>(&sql).bind(village.to_string());
+        if let Some(n) = number {
+            query = query.bind(n);
+        }
+        let rows = query.fetch_all(self.reader()).await.map_err(map_err)?;
+        let mut steps = rows.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
+        steps.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.record.step.cmp(&b.1.record.step)));
+        Ok(steps)
+    }
 }
 
 fn link(r: &DbRow) -> StoreResult<DecisionLink> {
@@ -186,23 +197,11 @@ impl DecisionStore for Backend {
     }
 
     async fn decision_steps(&self, village: RegionCode, number: &str) -> StoreResult<Vec<StoredStep>> {
-        let rows =
-            sqlx::query(&format!("SELECT {STEP_COLUMNS} FROM decision_step WHERE village_code = $1 AND number = $2"))
-                .bind(village.to_string())
-                .bind(number)
-                .fetch_all(self.reader())
-                .await
-                .map_err(map_err)?;
-        Ok(sorted_steps(&rows)?.into_iter().map(|(_, s)| s).collect())
+        Ok(self.steps(village, Some(number)).await?.into_iter().map(|(_, s)| s).collect())
     }
 
     async fn village_steps(&self, village: RegionCode) -> StoreResult<Vec<(String, StoredStep)>> {
-        let rows = sqlx::query(&format!("SELECT {STEP_COLUMNS} FROM decision_step WHERE village_code = $1"))
-            .bind(village.to_string())
-            .fetch_all(self.reader())
-            .await
-            .map_err(map_err)?;
-        sorted_steps(&rows)
+        self.steps(village, None).await
     }
 
     async fn add_decision_file(&self, village: RegionCode, number: &str, f: &DecisionFile) -> StoreResult<bool> {

@@ -118,6 +118,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (23, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0023_cluster.sql"))),
     (25, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0025_search_change.sql"))),
     (29, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0029_visits.sql"))),
+    (34, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0034_redemption_correction.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;

@@ -6,7 +6,7 @@
 use yangguang_core::points::{Balance, RuleItem, RuleVersion, check_cap};
 use yangguang_store::{
     Evidence, HouseholdPoints, NewPointEvent, NewRedemption, PointCorrection, PointEvent, PointsRefusal, PointsStore,
-    Redemption, StoredRules,
+    Redemption, RedemptionCorrected, StoredRules,
 };
 
 use super::prelude::*;
@@ -15,8 +15,12 @@ const EVENT_COLUMNS: &str = "e.event_id, e.village_code, e.household_key, e.rule
      e.rule_points, e.event_date, e.points, e.reason, e.evidence_sha256, e.evidence_type, e.evidence_name, \
      e.corrects_id, e.recorded_by, e.recorded_at, \
      (SELECT c.event_id FROM points_event c WHERE c.corrects_id = e.event_id) AS corrected_by";
-const REDEMPTION_COLUMNS: &str =
-    "redemption_id, village_code, household_key, redeemed_on, item, points, recorded_by, recorded_at";
+/// A redemption and its correction, if any: `FROM {REDEMPTIONS}`.
+const REDEMPTION_COLUMNS: &str = "r.redemption_id, r.village_code, r.household_key, r.redeemed_on, r.item, r.points, \
+     r.recorded_by, r.recorded_at, c.correction_id, c.corrected_on, c.points AS corrected_points, \
+     c.reason AS correction_reason, c.recorded_by AS correction_by, c.recorded_at AS correction_at";
+const REDEMPTIONS: &str =
+    "points_redemption r LEFT JOIN points_redemption_correction c ON c.redemption_id = r.redemption_id";
 
 fn event(r: &DbRow) -> StoreResult<PointEvent> {
     let sha256: Option<String> = r.get("evidence_sha256");
@@ -57,6 +61,14 @@ fn redemption(r: &DbRow) -> StoreResult<Redemption> {
             recorded_by: r.get("recorded_by"),
             recorded_at: r.get("recorded_at"),
         },
+        corrected: r.get::<Option<i64>, _>("correction_id").map(|id| RedemptionCorrected {
+            id,
+            date: r.get("corrected_on"),
+            points: r.get("corrected_points"),
+            reason: r.get("correction_reason"),
+            recorded_by: r.get("correction_by"),
+            recorded_at: r.get("correction_at"),
+        }),
     })
 }
 
@@ -123,7 +135,15 @@ async fn balance_of(conn: &mut DbConn, household: &str) -> StoreResult<i64> {
     .fetch_one(&mut *conn)
     .await
     .map_err(map_err)?;
-    Ok(events - redeemed)
+    let given_back: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) AS total FROM points_redemption_correction \
+         WHERE household_key = $1",
+    )
+    .bind(household)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    Ok(events - redeemed + given_back)
 }
 
 #[async_trait]
@@ -299,10 +319,57 @@ impl PointsStore for Backend {
         Ok(Ok(id))
     }
 
+    async fn correct_redemption(&self, c: &PointCorrection) -> StoreResult<i64> {
+        let mut tx = self.writer().begin().await.map_err(map_err)?;
+        let row = sqlx::query(&format!("SELECT {REDEMPTION_COLUMNS} FROM {REDEMPTIONS} WHERE r.redemption_id = $1"))
+            .bind(c.corrects)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        let original = redemption(&row)?;
+        if original.redemption.household != c.household {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(by) = original.corrected {
+            return Err(StoreError::Conflict(format!("redemption {} was corrected by {}", c.corrects, by.id)));
+        }
+        touch_household(&mut tx, original.redemption.village, &c.household, c.recorded_at).await?;
+        // The unique index on `redemption_id` refuses a second correction made at the same time.
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO points_redemption_correction (redemption_id, village_code, household_key, corrected_on, \
+             points, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             RETURNING correction_id",
+        )
+        .bind(c.corrects)
+        .bind(original.redemption.village.to_string())
+        .bind(&c.household)
+        .bind(c.date)
+        .bind(original.redemption.points)
+        .bind(&c.reason)
+        .bind(&c.recorded_by)
+        .bind(c.recorded_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(id)
+    }
+
+    async fn get_redemption(&self, id: i64) -> StoreResult<Redemption> {
+        let row = sqlx::query(&format!("SELECT {REDEMPTION_COLUMNS} FROM {REDEMPTIONS} WHERE r.redemption_id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        redemption(&row)
+    }
+
     async fn household_redemptions(&self, household: &str) -> StoreResult<Vec<Redemption>> {
         let rows = sqlx::query(&format!(
-            "SELECT {REDEMPTION_COLUMNS} FROM points_redemption WHERE household_key = $1 \
-             ORDER BY redeemed_on DESC, redemption_id DESC"
+            "SELECT {REDEMPTION_COLUMNS} FROM {REDEMPTIONS} WHERE r.household_key = $1 \
+             ORDER BY r.redeemed_on DESC, r.redemption_id DESC"
         ))
         .bind(household)
         .fetch_all(self.reader())
@@ -318,8 +385,8 @@ impl PointsStore for Backend {
         to: NaiveDate,
     ) -> StoreResult<Vec<Redemption>> {
         let rows = sqlx::query(&format!(
-            "SELECT {REDEMPTION_COLUMNS} FROM points_redemption WHERE village_code = $1 AND redeemed_on >= $2 \
-             AND redeemed_on <= $3 ORDER BY redeemed_on DESC, redemption_id DESC"
+            "SELECT {REDEMPTION_COLUMNS} FROM {REDEMPTIONS} WHERE r.village_code = $1 AND r.redeemed_on >= $2 \
+             AND r.redeemed_on <= $3 ORDER BY r.redeemed_on DESC, r.redemption_id DESC"
         ))
         .bind(village.to_string())
         .bind(from)
@@ -361,6 +428,18 @@ impl PointsStore for Backend {
         .fetch_all(self.reader())
         .await
         .map_err(map_err)?;
+        // Redemptions corrected in the window give their points back.
+        let given_back = sqlx::query(
+            "SELECT household_key, CAST(COALESCE(SUM(points), 0) AS BIGINT) AS given_back \
+             FROM points_redemption_correction \
+             WHERE village_code = $1 AND corrected_on >= $2 AND corrected_on <= $3 GROUP BY household_key",
+        )
+        .bind(village.to_string())
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.reader())
+        .await
+        .map_err(map_err)?;
         let opted_out: Vec<String> =
             sqlx::query_scalar("SELECT household_key FROM points_household WHERE village_code = $1 AND ranked = FALSE")
                 .bind(village.to_string())
@@ -375,6 +454,9 @@ impl PointsStore for Backend {
         }
         for r in &redeemed {
             by_key.entry(r.get("household_key")).or_default().redeemed = r.get("redeemed");
+        }
+        for r in &given_back {
+            by_key.entry(r.get("household_key")).or_default().redeemed -= r.get::<i64, _>("given_back");
         }
         Ok(by_key
             .into_iter()

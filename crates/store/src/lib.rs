@@ -45,7 +45,7 @@ pub use decisions::{DecisionFile, DecisionLink, DecisionRecord, DecisionStore, N
 mod points;
 pub use points::{
     Evidence, HouseholdPoints, NewPointEvent, NewRedemption, PointCorrection, PointEvent, PointsRefusal, PointsStore,
-    Redemption, StoredRules,
+    Redemption, RedemptionCorrected, StoredRules,
 };
 mod governance;
 pub use governance::{GovernanceStore, ItemVersion, Stored, StoredRuleVersion};

@@ -88,6 +88,19 @@ pub struct NewRedemption {
 pub struct Redemption {
     pub id: i64,
     pub redemption: NewRedemption,
+    /// The counter-entry that gave its points back, when it was recorded by mistake.
+    pub corrected: Option<RedemptionCorrected>,
+}
+
+/// A redemption's counter-entry: its points went back to the household on `date`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedemptionCorrected {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub points: i64,
+    pub reason: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// A household's points over a window, and whether it shows in the public ranking.
@@ -137,7 +150,12 @@ pub trait PointsStore: Send + Sync {
     ) -> StoreResult<Vec<PointEvent>>;
     /// Records a redemption, refused when the household's balance is less.
     async fn redeem_points(&self, r: &NewRedemption) -> StoreResult<Result<i64, PointsRefusal>>;
-    /// A household's redemptions, the latest first.
+    /// Records the counter-entry of redemption `c.corrects` (its points go back; the redemption
+    /// itself never changes); its id. `NotFound` when no such redemption is the household's,
+    /// `Conflict` when it was corrected already.
+    async fn correct_redemption(&self, c: &PointCorrection) -> StoreResult<i64>;
+    async fn get_redemption(&self, id: i64) -> StoreResult<Redemption>;
+    /// A household's redemptions (with their corrections), the latest first.
     async fn household_redemptions(&self, household: &str) -> StoreResult<Vec<Redemption>>;
     /// A village's redemptions dated within `from..=to`, the latest first.
     async fn village_redemptions(

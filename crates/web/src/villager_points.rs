@@ -52,6 +52,14 @@ pub struct EntryView {
     pub corrected_by: Option<(i64, String)>,
 }
 
+/// "Corrected on …, n points back. Reason: …", or "".
+pub fn corrected_text(p: &PointsTexts, r: &yangguang_store::Redemption) -> String {
+    r.corrected.as_ref().map_or_else(String::new, |c| {
+        let head = p.redemption_corrected.replace("{date}", &c.date.to_string()).replace("{n}", &c.points.to_string());
+        format!("{head}{}", c.reason)
+    })
+}
+
 pub fn entry_view(p: &PointsTexts, e: &PointEvent) -> EntryView {
     EntryView {
         id: e.id,
@@ -76,7 +84,8 @@ struct MyPointsPage {
     village_code: String,
     facts: Vec<(&'static str, String)>,
     entries: Vec<EntryView>,
-    redemptions: Vec<(String, String, String)>,
+    /// (date, item, points, what corrected it or "").
+    redemptions: Vec<(String, String, String, String)>,
     ranked: bool,
     rules: Option<RulesView>,
     saved: bool,
@@ -148,6 +157,7 @@ async fn render(state: &AppState, headers: &HeaderMap, household: &str, saved: b
                     r.redemption.date.to_string(),
                     r.redemption.item.clone(),
                     format!("-{} {}", r.redemption.points, p.points_unit),
+                    corrected_text(p, r),
                 )
             })
             .collect(),

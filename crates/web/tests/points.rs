@@ -422,3 +422,87 @@ async fn bad_input_is_refused_beside_its_field_and_nothing_is_lost() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("第 1 行") && r.body.contains("环境卫生，庭院整洁户</textarea>"), "typed rules kept");
 }
+
+/// Every file the site's file store holds (evidence and thumbnails).
+fn stored_files(root: &std::path::Path) -> usize {
+    let Ok(dir) = std::fs::read_dir(root) else { return 0 };
+    dir.flatten().map(|e| if e.path().is_dir() { stored_files(&e.path()) } else { 1 }).sum()
+}
+
+#[tokio::test]
+async fn a_refused_event_leaves_no_evidence_file_behind() {
+    let w = world().await;
+    let clerk = w.clerk_with_rules().await;
+    let root = w.site.files.root().to_path_buf();
+    // The monthly cap of 20 reached without evidence.
+    assert_eq!(record(&clerk, "001", "参加志愿服务", "", "送餐").await.status, 303);
+    assert_eq!(record(&clerk, "001", "参加志愿服务", "", "送餐").await.status, 303);
+    let before = stored_files(&root);
+    // Over the cap, with a photo: refused, and the photo is not stored.
+    let r = record_with(&clerk, VILLAGE, "001", "参加志愿服务", "", "送餐", &[("送餐.jpg", &photo())]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"event-points-error\""), "{}", r.body);
+    // Without a reason, with a photo: refused, nothing stored either.
+    let r = record_with(&clerk, VILLAGE, "002", "参加志愿服务", "", " ", &[("送餐.jpg", &photo())]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(stored_files(&root), before, "no orphan file");
+    // Within the cap the same photo is stored, under the name the event holds.
+    let r = record_with(&clerk, VILLAGE, "002", "参加志愿服务", "", "送餐", &[("送餐.jpg", &photo())]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(stored_files(&root) > before, "the accepted event's photo is stored");
+    let e = w.site.store.household_point_events(&key("002")).await.unwrap().remove(0);
+    let sha = e.event.evidence.expect("evidence kept").sha256;
+    assert_eq!(yangguang_app::files::sha256_hex(&w.site.files.get(&sha).unwrap()), sha);
+}
+
+#[tokio::test]
+async fn a_mistaken_redemption_is_corrected_by_a_counter_entry_and_the_household_sees_it() {
+    let w = world().await;
+    let clerk = w.clerk_with_rules().await;
+    assert_eq!(record(&clerk, "001", "参加志愿服务", "", "送餐").await.status, 303);
+    let date = today();
+    let fields = [
+        ("csrf", "c"),
+        ("village", VILLAGE),
+        ("household", "001"),
+        ("date", date.as_str()),
+        ("item", "大米一袋"),
+        ("points", "8"),
+    ];
+    assert_eq!(clerk.post("/console/points/redeem", &fields).await.status, 303);
+    let redemption = w.site.store.household_redemptions(&key("001")).await.unwrap().remove(0);
+    let path = format!("/console/points/redemption/{}/correct", redemption.id);
+    assert!(clerk.get("/console/points").await.body.contains(&format!("action=\"{path}\"")), "offered beside it");
+    // A reason is required, said beside the field.
+    let r = clerk.post(&path, &[("csrf", "c"), ("reason", " ")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(&format!("id=\"redeem-correct-{}-error\"", redemption.id)) && r.body.contains("事由必填"));
+    // Another village's clerk cannot.
+    let stranger = w.staff("clerk-other", Role::VillageClerk, OTHER).await;
+    assert_eq!(stranger.post(&path, &[("csrf", "c"), ("reason", "x")]).await.status, 404);
+    let r = clerk.post(&path, &[("csrf", "c"), ("reason", "兑换的是另一户")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The redemption stays; its points are back; once only; audited.
+    let kept = w.site.store.get_redemption(redemption.id).await.unwrap();
+    assert_eq!(kept.redemption, redemption.redemption, "never edited");
+    assert_eq!(kept.corrected.as_ref().map(|c| (c.points, c.reason.as_str())), Some((8, "兑换的是另一户")));
+    assert_eq!(clerk.post(&path, &[("csrf", "c"), ("reason", "再改")]).await.status, 422);
+    assert!(
+        w.audit()
+            .await
+            .iter()
+            .any(|a| a.action == "points-redemption-correction" && a.detail.contains("兑换的是另一户"))
+    );
+    let page = clerk.get("/console/points").await;
+    assert!(page.body.contains("<td data-label=\"现有积分\"><strong>10</strong></td>"), "{}", page.body);
+    assert!(!page.body.contains(&format!("action=\"{path}\"")), "no second correction offered");
+    // The household sees it in its history.
+    let household = w.villager(PHONE).await;
+    let mine = household.get("/my/points").await;
+    assert_eq!(mine.status, 200);
+    assert!(
+        mine.body.contains("<del>大米一袋</del>") && mine.body.contains("退回 8 分。原因：兑换的是另一户"),
+        "{}",
+        mine.body
+    );
+}

@@ -25,10 +25,7 @@ pub fn link_kind_label(kind: &str) -> &'static str {
     }
 }
 
-/// A voucher's key among links: its month and its number as the books write it.
-pub fn voucher_ref(date: NaiveDate, voucher_no: &str) -> String {
-    format!("{}:{voucher_no}", date.format("%Y-%m"))
-}
+pub use yangguang_import::ledger::voucher_ref;
 
 /// Cash and bank accounts (库存现金, 银行存款): a credit to them is money paid out.
 fn is_cash(code: &str) -> bool {
@@ -172,6 +169,28 @@ pub fn lease_link(
         number: number.to_owned(),
         label: format!("{} · {}（年租金）", lease.asset, lease.lessee),
         amount: lease.annual_rent,
+        outgoing: false,
+        source: "import".into(),
+        linked_by: by.map_or_else(|| "—".to_owned(), |s| s.display_name.clone()),
+        linked_at: Utc::now(),
+    }
+}
+
+/// An asset's or resource's disposal linked to the decision an import named for it; its
+/// amount is the book value (原值) the register gives, the price being in the contract.
+pub fn disposal_link(
+    village: RegionCode,
+    asset: &yangguang_core::assets::Asset,
+    number: &str,
+    by: Option<&yangguang_store::Staff>,
+) -> DecisionLink {
+    DecisionLink {
+        village,
+        target_kind: "disposal".into(),
+        target_ref: asset.code.clone(),
+        number: number.to_owned(),
+        label: format!("{} · {}（处置，账面原值）", asset.code, asset.name),
+        amount: asset.original_value.unwrap_or_default(),
         outgoing: false,
         source: "import".into(),
         linked_by: by.map_or_else(|| "—".to_owned(), |s| s.display_name.clone()),

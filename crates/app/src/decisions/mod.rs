@@ -15,8 +15,8 @@ use yangguang_core::{DisclosureId, DisclosureState, Fen, RegionCode};
 use yangguang_store::{DecisionFile, DecisionLink, DecisionRecord, NewDecision, StoredStep};
 
 pub use links::{
-    LINK_KINDS, LinkInput, check_import_numbers, lease_link, link, link_imported, link_kind_label, unlink,
-    voucher_money, voucher_ref,
+    LINK_KINDS, LinkInput, check_import_numbers, disposal_link, lease_link, link, link_imported, link_kind_label,
+    unlink, voucher_money, voucher_ref,
 };
 
 use crate::i18n::Label;

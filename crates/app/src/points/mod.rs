@@ -121,18 +121,38 @@ async fn household_of(site: &Site, village: RegionCode, number: &str) -> Result<
     Ok(key)
 }
 
-/// Checks an evidence file (photos re-encoded: EXIF and GPS gone) and stores it by SHA-256.
-async fn store_evidence(site: &Site, file: (String, Vec<u8>)) -> Result<Evidence, AppError> {
+/// An evidence file checked (photos re-encoded: EXIF and GPS gone) but not yet stored.
+struct CheckedEvidence {
+    evidence: Evidence,
+    bytes: Vec<u8>,
+    thumbnail: Option<Vec<u8>>,
+}
+
+/// Checks an evidence file and names it by its SHA-256, storing nothing: a refused event
+/// must leave no file behind.
+async fn check_evidence(site: &Site, file: (String, Vec<u8>)) -> Result<CheckedEvidence, AppError> {
     let limits = site.upload_limits;
     let accepted = tokio::task::spawn_blocking(move || uploads::check(&file.0, file.1, &limits))
         .await
         .map_err(|e| AppError::Invalid(e.to_string()))?
         .map_err(|e| field("evidence", e.to_string()))?;
-    let sha256 = site.files.put(&accepted.bytes)?;
-    if let Some(thumb) = &accepted.thumbnail {
+    let evidence = Evidence {
+        sha256: crate::files::sha256_hex(&accepted.bytes),
+        media_type: accepted.media_type.into(),
+        file_name: accepted.attachment_name,
+    };
+    Ok(CheckedEvidence { evidence, bytes: accepted.bytes, thumbnail: accepted.thumbnail })
+}
+
+/// Stores a checked evidence file once its event is recorded (by SHA-256, so the name the
+/// event holds is the file's).
+fn store_evidence(site: &Site, checked: &CheckedEvidence) -> Result<(), AppError> {
+    let sha256 = site.files.put(&checked.bytes)?;
+    debug_assert_eq!(sha256, checked.evidence.sha256);
+    if let Some(thumb) = &checked.thumbnail {
         site.files.put_thumbnail(&sha256, thumb)?;
     }
-    Ok(Evidence { sha256, media_type: accepted.media_type.into(), file_name: accepted.attachment_name })
+    Ok(())
 }
 
 /// Records a point event; its id. Every refusal names its field.
@@ -164,8 +184,10 @@ pub async fn record_event(
     })?;
     let amount = points::check_event_points(item, &form.points)?;
     let reason = points::check_reason(&form.reason)?;
-    let evidence = match form.evidence {
-        Some(file) => Some(store_evidence(site, file).await?),
+    // The file is checked now and stored only once the store has accepted the event (its
+    // cap is checked there, atomically): a refused event leaves no orphan file.
+    let checked = match form.evidence {
+        Some(file) => Some(check_evidence(site, file).await?),
         None => None,
     };
     let event = NewPointEvent {
@@ -178,7 +200,7 @@ pub async fn record_event(
         date,
         points: amount,
         reason,
-        evidence,
+        evidence: checked.as_ref().map(|c| c.evidence.clone()),
         recorded_by: who(staff),
         recorded_at: now,
     };
@@ -187,6 +209,9 @@ pub async fn record_event(
         Err(PointsRefusal::OverCap(over)) => return Err(field("points", over.message(&item.name))),
         Err(PointsRefusal::Short(_)) => unreachable!("events are not refused for the balance"),
     };
+    if let Some(checked) = &checked {
+        store_evidence(site, checked)?;
+    }
     site.published(village);
     let detail = format!("#{id} {} {} {}：{}", date, item.name, points::signed(amount), event.reason);
     crate::auth::audit(site, Some(staff), ip, "points-event", &household, &detail).await;
@@ -231,6 +256,48 @@ pub async fn correct_event(
     site.published(village);
     let detail = format!("#{id} corrects #{event_id}：{}", correction.reason);
     crate::auth::audit(site, Some(staff), ip, "points-correction", &original.event.household, &detail).await;
+    Ok(id)
+}
+
+/// Corrects a redemption recorded by mistake by its counter-entry (the points go back; the
+/// redemption itself is never changed); the counter-entry's id. Audited.
+pub async fn correct_redemption(
+    site: &Site,
+    staff: &Staff,
+    grants: &Grants,
+    ip: &str,
+    redemption_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let original = site.store.get_redemption(redemption_id).await.map_err(|e| match e {
+        StoreError::NotFound => AppError::NotFound,
+        other => other.into(),
+    })?;
+    let village = original.redemption.village;
+    check_scope(site, grants, village)?;
+    let reason = points::check_reason(reason)?;
+    let correction = PointCorrection {
+        corrects: redemption_id,
+        household: original.redemption.household.clone(),
+        date: yangguang_core::time::china_date(now),
+        reason,
+        recorded_by: who(staff),
+        recorded_at: now,
+    };
+    let id = site.store.correct_redemption(&correction).await.map_err(|e| match e {
+        StoreError::Conflict(_) => field(
+            "reason",
+            format!("第 {redemption_id} 条兑换已被更正过，不能再更正 / this redemption was corrected already"),
+        ),
+        StoreError::NotFound => AppError::NotFound,
+        other => other.into(),
+    })?;
+    site.published(village);
+    let detail =
+        format!("#{id} corrects redemption #{redemption_id} (+{})：{}", original.redemption.points, correction.reason);
+    crate::auth::audit(site, Some(staff), ip, "points-redemption-correction", &original.redemption.household, &detail)
+        .await;
     Ok(id)
 }
 

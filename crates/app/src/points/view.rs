@@ -92,10 +92,12 @@ async fn ranking(site: &Site, village: RegionCode, year: i32) -> Result<Vec<Rank
         .collect())
 }
 
+/// What was redeemed, corrected redemptions left out (their points went back).
 fn summarise(redemptions: &[Redemption]) -> RedemptionSummary {
+    let redemptions: Vec<&Redemption> = redemptions.iter().filter(|r| r.corrected.is_none()).collect();
     let mut items: HashMap<&str, (usize, i64)> = HashMap::new();
     let mut households = std::collections::HashSet::new();
-    for r in redemptions {
+    for r in &redemptions {
         let e = items.entry(r.redemption.item.as_str()).or_default();
         e.0 += 1;
         e.1 += r.redemption.points;
@@ -154,7 +156,8 @@ pub async fn household_view(site: &Site, household: &str, today: NaiveDate) -> R
             balance.deducted -= e.event.points;
         }
     }
-    balance.redeemed = redemptions.iter().map(|r| r.redemption.points).sum();
+    // A corrected redemption gave its points back.
+    balance.redeemed = redemptions.iter().filter(|r| r.corrected.is_none()).map(|r| r.redemption.points).sum();
     let year = today.year();
     let year_points = events.iter().filter(|e| e.event.date.year() == year).map(|e| e.event.points).sum();
     let ranked = site.store.points_ranked(household).await?;

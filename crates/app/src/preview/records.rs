@@ -67,8 +67,9 @@ async fn plan(
     };
     Ok(match upload.kind {
         ImportKind::Leases => match yangguang_import::lease::read_leases(bytes, village) {
-            Ok(Ok(_)) if !unknown_decisions(site, village, bytes).await?.is_empty() => {
-                Err(unknown_decisions(site, village, bytes).await?.iter().map(|e| row_error(name, e)).collect())
+            Ok(Ok(_)) if !unknown_decisions(site, village, LEASE_NUMBERS, bytes).await?.is_empty() => {
+                let unknown = unknown_decisions(site, village, LEASE_NUMBERS, bytes).await?;
+                Err(unknown.iter().map(|e| row_error(name, e)).collect())
             }
             Ok(Ok(leases)) => Ok(vec![(
                 crate::leases::LEASE,
@@ -79,6 +80,10 @@ async fn plan(
             Err(e) => Err(vec![whole_file(name, e.to_string())]),
         },
         ImportKind::Assets => match yangguang_import::assets::read_assets(bytes, village) {
+            Ok((_, Ok(_))) if !unknown_decisions(site, village, ASSET_NUMBERS, bytes).await?.is_empty() => {
+                let unknown = unknown_decisions(site, village, ASSET_NUMBERS, bytes).await?;
+                Err(unknown.iter().map(|e| row_error(name, e)).collect())
+            }
             Ok((register, Ok(rows))) => Ok(vec![(
                 register.kind(),
                 if register.kind() == "asset" { "资产" } else { "资源" },
@@ -109,13 +114,19 @@ async fn plan(
     })
 }
 
+/// How a register's file names decision numbers (决议编号).
+type NumbersOf = fn(&[u8]) -> Result<Vec<yangguang_import::lease::NamedDecision>, yangguang_import::ReadError>;
+const LEASE_NUMBERS: NumbersOf = yangguang_import::lease::decision_numbers;
+const ASSET_NUMBERS: NumbersOf = yangguang_import::assets::decision_numbers;
+
 /// Rows naming a decision number (决议编号) the village has no decision for.
 async fn unknown_decisions(
     site: &Site,
     village: RegionCode,
+    numbers_of: NumbersOf,
     bytes: &[u8],
 ) -> Result<Vec<yangguang_import::RowError>, AppError> {
-    let named = yangguang_import::lease::decision_numbers(bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let named = numbers_of(bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
     crate::decisions::check_import_numbers(site, village, &named).await
 }
 

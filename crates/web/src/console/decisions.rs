@@ -14,11 +14,12 @@ use axum::response::Response;
 use yangguang_app::AppError;
 use yangguang_app::auth::SignedIn;
 use yangguang_app::decisions::{self, DecisionInput, DecisionView, LinkInput, StepInput};
-use yangguang_app::i18n::{Label, Lang, flag_text};
+use yangguang_app::i18n::{DecisionConsoleTexts, Label, Lang, flag_text};
 use yangguang_app::publishing::Actor;
 use yangguang_core::RegionCode;
 use yangguang_core::decision::{FORMS, KINDS, Procedure, Step};
 
+use super::gov_form::lang;
 use super::multipart::CsrfMultipart;
 use super::{Nav, done, layout, nav, render, village_field, village_name};
 use crate::AppState;
@@ -68,6 +69,7 @@ pub struct ListRow {
 struct ListPage {
     layout: Layout,
     nav: Nav,
+    t: &'static DecisionConsoleTexts,
     villages: Vec<(String, String)>,
     proposed: String,
     kinds: Vec<(&'static str, &'static str)>,
@@ -113,6 +115,8 @@ async fn list(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let villages = clerk_villages(state, who)?;
+    let lang = lang(headers);
+    let t = lang.decisions_console();
     let mut rows = vec![];
     for (code, name) in &villages {
         for view in decisions::village_overview(&state.site, *code).await? {
@@ -122,21 +126,22 @@ async fn list(
                 number: d.number.clone(),
                 href: format!("/console/decisions/{code}/{}", d.number),
                 subject: d.subject.clone(),
-                kind: d.kind.zh(),
-                amount: d.amount.map(|a| format!("{a} 元")).unwrap_or_default(),
-                stage: stage_text(&view, Lang::Zh),
-                flags: view.assessment.flags.iter().map(|f| flag_text(f, Lang::Zh)).collect(),
+                kind: d.kind.label(lang),
+                amount: d.amount.map(|a| format!("{a} {}", t.yuan)).unwrap_or_default(),
+                stage: stage_text(&view, lang),
+                flags: view.assessment.flags.iter().map(|f| flag_text(f, lang)).collect(),
             });
         }
     }
     let proposed = decisions::proposed_number(&state.site, villages[0].0).await?;
     let page = ListPage {
-        layout: layout(headers, "民主决策"),
+        layout: layout(headers, t.title),
         nav: nav(who, headers),
+        t,
         villages: villages.iter().map(|(c, n)| (c.to_string(), n.clone())).collect(),
         proposed,
-        kinds: KINDS.iter().map(|k| (k.as_str(), k.zh())).collect(),
-        procedures: procedures(),
+        kinds: KINDS.iter().map(|k| (k.as_str(), k.label(lang))).collect(),
+        procedures: procedures(lang),
         rows,
         kept,
     };
@@ -206,6 +211,7 @@ pub struct LinkRow {
 struct DetailPage {
     layout: Layout,
     nav: Nav,
+    t: &'static DecisionConsoleTexts,
     village: String,
     village_name: String,
     number: String,
@@ -231,15 +237,16 @@ struct DetailPage {
     kept: Kept,
 }
 
-fn publication_text(p: &Option<decisions::Publication>) -> (String, String) {
+fn publication_text(p: &Option<decisions::Publication>, lang: Lang) -> (String, String) {
+    let t = lang.decisions_console();
     match p {
-        None => ("未生成公开稿".into(), String::new()),
+        None => (t.no_draft.into(), String::new()),
         Some(p) => {
             let state = match p.published_on {
-                Some(d) => format!("{}于 {d} 公开", p.state.zh()),
-                None => p.state.zh().to_owned(),
+                Some(d) => format!("{} {} {d} {}", p.state.label(lang), t.published_on, t.published_after),
+                None => p.state.label(lang).to_owned(),
             };
-            let opinion = p.opinion.as_ref().map(|o| format!("；监督委员会意见：{o}")).unwrap_or_default();
+            let opinion = p.opinion.as_ref().map(|o| format!("{}{o}", t.opinion)).unwrap_or_default();
             (format!("{state}{opinion}"), format!("/console/d/{}", p.disclosure))
         }
     }
@@ -261,6 +268,8 @@ async fn detail(
     }
     let view = decisions::decision_view(&state.site, village, number).await?.ok_or(WebError::NotFound)?;
     let d = &view.record.new;
+    let lang = lang(headers);
+    let t = lang.decisions_console();
     let mut steps = vec![];
     for s in d.procedure.steps() {
         let files: Vec<(String, String)> = view
@@ -270,19 +279,19 @@ async fn detail(
             .map(|f| (f.file_name.clone(), format!("{}/files/{}", view.path(), f.sha256)))
             .collect();
         let publication = match s {
-            Step::ResolutionPublished => Some(publication_text(&view.resolution).0),
-            Step::ResultPublished => Some(publication_text(&view.result).0),
+            Step::ResolutionPublished => Some(publication_text(&view.resolution, lang).0),
+            Step::ResultPublished => Some(publication_text(&view.result, lang).0),
             _ => None,
         };
         let row = match view.step(*s) {
             Some(stored) => {
                 let r = &stored.record;
-                let (counts, verdict, bad) = super::super::pages::decisions::verdict(r, Lang::Zh);
+                let (counts, verdict, bad) = super::super::pages::decisions::verdict(r, lang);
                 StepRow {
-                    name: s.zh(),
+                    name: s.label(lang),
                     recorded: true,
                     date: r.date.to_string(),
-                    form: r.form.map(|f| f.zh()).unwrap_or(""),
+                    form: r.form.map(|f| f.label(lang)).unwrap_or(""),
                     counts,
                     verdict,
                     bad,
@@ -293,7 +302,7 @@ async fn detail(
                 }
             }
             None => StepRow {
-                name: s.zh(),
+                name: s.label(lang),
                 recorded: publication.is_some(),
                 date: String::new(),
                 form: "",
@@ -316,38 +325,39 @@ async fn detail(
     ]
     .into_iter()
     .map(|(s, p, needs)| {
-        let (text, href) = publication_text(p);
+        let (text, href) = publication_text(p, lang);
         let can = view.step(needs).is_some()
             && p.as_ref().is_none_or(|p| {
                 matches!(p.state, yangguang_core::DisclosureState::Draft | yangguang_core::DisclosureState::Returned)
             });
-        (s.as_str(), s.zh(), text, href, can)
+        (s.as_str(), s.label(lang), text, href, can)
     })
     .collect();
     let page = DetailPage {
-        layout: layout(headers, &format!("决议 {}", d.number)),
+        layout: layout(headers, &format!("{} {}", t.decision, d.number)),
         nav: nav(who, headers),
+        t,
         village: village.to_string(),
         village_name: village_name(state, village),
         number: d.number.clone(),
         subject: d.subject.clone(),
-        kind: d.kind.zh(),
+        kind: d.kind.label(lang),
         kind_code: d.kind.as_str(),
-        procedure: d.procedure.zh(),
+        procedure: d.procedure.label(lang),
         amount: d.amount.map(|a| a.to_string()).unwrap_or_default(),
         public_href: view.path(),
-        flags: view.assessment.flags.iter().map(|f| flag_text(f, Lang::Zh)).collect(),
+        flags: view.assessment.flags.iter().map(|f| flag_text(f, lang)).collect(),
         steps,
-        step_choices: typed.iter().map(|s| (s.as_str(), s.zh())).collect(),
+        step_choices: typed.iter().map(|s| (s.as_str(), s.label(lang))).collect(),
         next_step: next.as_str(),
-        forms: FORMS.iter().map(|f| (f.as_str(), f.zh())).collect(),
-        kinds: KINDS.iter().map(|k| (k.as_str(), k.zh())).collect(),
-        recorded: view.steps.iter().map(|s| (s.record.step.as_str(), s.record.step.zh())).collect(),
+        forms: FORMS.iter().map(|f| (f.as_str(), f.label(lang))).collect(),
+        kinds: KINDS.iter().map(|k| (k.as_str(), k.label(lang))).collect(),
+        recorded: view.steps.iter().map(|s| (s.record.step.as_str(), s.record.step.label(lang))).collect(),
         links: view
             .links
             .iter()
             .map(|l| LinkRow {
-                kind: decisions::link_kind_label(&l.target_kind),
+                kind: lang.link_kind(&l.target_kind),
                 kind_code: l.target_kind.clone(),
                 target_ref: l.target_ref.clone(),
                 label: l.label.clone(),
@@ -537,6 +547,6 @@ pub async fn publication(
 }
 
 /// The procedures a village may follow, for the create form.
-pub fn procedures() -> [(&'static str, &'static str); 2] {
-    [Procedure::FourTwo, Procedure::FiveTwo].map(|p| (p.as_str(), p.zh()))
+pub fn procedures(lang: Lang) -> [(&'static str, &'static str); 2] {
+    [Procedure::FourTwo, Procedure::FiveTwo].map(|p| (p.as_str(), p.label(lang)))
 }

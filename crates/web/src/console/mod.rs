@@ -129,6 +129,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/points/rules", post(points::save_rules))
         .route("/console/points/draft", post(points::draft))
         .route("/console/points/{id}/correct", post(points::correct))
+        .route("/console/points/redemption/{id}/correct", post(points::correct_redemption))
         .route("/console/points/evidence/{id}", get(points::evidence))
         .route("/console/party", get(party::page))
         .route("/console/party/branch", post(party::save_branch))

@@ -28,7 +28,7 @@ use crate::pages::Layout;
 use crate::pages::points::{RulesView, rules_view};
 use crate::prefs::Prefs;
 use crate::session::{CsrfForm, Staff, client_ip};
-use crate::villager_points::{EntryView, entry_view};
+use crate::villager_points::{EntryView, corrected_text, entry_view};
 
 /// How many of the latest entries the page lists.
 const RECENT: u32 = 50;
@@ -39,6 +39,18 @@ pub struct Recent {
     pub head: String,
     pub by: String,
     pub can_correct: bool,
+}
+
+/// A redemption in the console's list, and what corrected it ("" when nothing did).
+pub struct RecentRedemption {
+    pub id: i64,
+    pub household: String,
+    pub head: String,
+    pub date: String,
+    pub item: String,
+    pub points: i64,
+    pub by: String,
+    pub corrected: String,
 }
 
 #[derive(Template)]
@@ -54,6 +66,7 @@ struct PointsPage {
     households: Vec<(String, String)>,
     balances: Vec<(String, String, i64, i64, i64, i64)>,
     recent: Vec<Recent>,
+    redemptions: Vec<RecentRedemption>,
     rules: Option<RulesView>,
     rules_text: String,
     today: String,
@@ -174,6 +187,24 @@ async fn page(
             entry: entry_view(p, e),
         })
         .collect();
+    let year_ago = today - chrono::Days::new(366);
+    let redemptions = site
+        .store
+        .village_redemptions(village, year_ago, today + chrono::Days::new(366))
+        .await?
+        .iter()
+        .filter(|r| filter_key.as_ref().is_none_or(|k| *k == r.redemption.household))
+        .map(|r| RecentRedemption {
+            id: r.id,
+            household: r.redemption.household.split_once('/').map_or("", |(_, n)| n).to_owned(),
+            head: heads.get(&r.redemption.household).cloned().unwrap_or_default(),
+            date: r.redemption.date.to_string(),
+            item: r.redemption.item.clone(),
+            points: r.redemption.points,
+            by: r.redemption.recorded_by.clone(),
+            corrected: corrected_text(p, r),
+        })
+        .collect();
     let balances = points::console_balances(site, village)
         .await?
         .into_iter()
@@ -200,6 +231,7 @@ async fn page(
             .collect(),
         balances,
         recent,
+        redemptions,
         rules: current.map(|c| rules_view(p, c)),
         rules_text: current.map(|c| c.version.to_lines()).unwrap_or_default(),
         today: today.to_string(),
@@ -292,6 +324,28 @@ pub async fn correct(
         Err(e) => {
             let typed = HashMap::from([("reason".to_owned(), f.reason)]);
             refused(&state, &headers, &who, village, &format!("correct-{id}"), typed, e).await
+        }
+    }
+}
+
+/// Corrects a redemption recorded by mistake: its points go back, the redemption stays.
+pub async fn correct_redemption(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(Staff(who), f): CsrfForm<CorrectForm>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let village = state.site.store.get_redemption(id).await.map_err(|_| WebError::NotFound)?.redemption.village;
+    if !who.grants().can_draft(village) {
+        return Err(WebError::NotFound);
+    }
+    let ip = client_ip(&headers);
+    match points::correct_redemption(&state.site, &who.staff, &who.grants(), &ip, id, &f.reason, Utc::now()).await {
+        Ok(_) => Ok(done(&headers, &back(village), lang(&headers).points().c_redemption_corrected_saved)),
+        Err(e) => {
+            let typed = HashMap::from([("reason".to_owned(), f.reason)]);
+            refused(&state, &headers, &who, village, &format!("redeem-correct-{id}"), typed, e).await
         }
     }
 }
