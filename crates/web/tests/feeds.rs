@@ -47,8 +47,8 @@ async fn state() -> (AppState, [DisclosureId; 4]) {
     let store = common::store_with(&common::county_with(&[(VILLAGE, "前山村")])).await;
     let mut site = common::site_over(store, "feeds").await;
     site.public_url = Some(format!("{BASE}/"));
-    let first = site.add_disclosures(&[item("路灯维修公示", "维修路灯 12 盏，共 3,600 元。", 1, DisclosureKind::Original, None)]);
-    let original = first.await.unwrap()[0];
+    let first = [item("路灯维修公示", "维修路灯 12 盏，共 3,600 元。", 1, DisclosureKind::Original, None)];
+    let original = site.add_disclosures(&first).await.unwrap()[0];
     let correction = site
         .add_disclosures(&[item("路灯维修公示", "维修路灯 12 盏，共 3,200 元。", 3, DisclosureKind::Correction, Some(original))])
         .await
