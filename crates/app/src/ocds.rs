@@ -181,7 +181,9 @@ fn merge(into: &mut Value, from: &Value) {
 
 fn strip_nulls(v: &Value) -> Value {
     match v {
-        Value::Object(o) => Value::Object(o.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), strip_nulls(v))).collect()),
+        Value::Object(o) => {
+            Value::Object(o.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), strip_nulls(v))).collect())
+        }
         Value::Array(a) => Value::Array(a.iter().map(strip_nulls).collect()),
         other => other.clone(),
     }
@@ -235,7 +237,8 @@ fn release(l: &Listing, prefix: &str, village_name: &str) -> Value {
         s if s.has_result() => "complete",
         _ => "active",
     };
-    let period = |w: &yangguang_core::trading::Window| json!({"startDate": day_start(w.start), "endDate": day_end(w.end)});
+    let period =
+        |w: &yangguang_core::trading::Window| json!({"startDate": day_start(w.start), "endDate": day_end(w.end)});
     let mut tender = json!({
         "id": l.project_no,
         "title": l.title,

@@ -341,7 +341,9 @@ impl ServerSettings {
         let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
         match host.and_then(|h| h.split('/').next()) {
             Some(h) if !h.is_empty() && !h.contains('@') && !url.contains(['?', '#', ' ']) => Ok(Some(url.to_owned())),
-            _ => bail!("server.public_url must be an http:// or https:// address such as https://cunwu.example.gov.cn, not {url:?}"),
+            _ => bail!(
+                "server.public_url must be an http:// or https:// address such as https://cunwu.example.gov.cn, not {url:?}"
+            ),
         }
     }
 

@@ -12,7 +12,8 @@ pub const TAG_YEAR: &str = "2026";
 
 /// `https://host[:port]`, without a trailing slash.
 pub fn base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = state.site.public_url.as_deref().map(|u| u.trim().trim_end_matches('/')).filter(|u| !u.is_empty())
+    if let Some(url) =
+        state.site.public_url.as_deref().map(|u| u.trim().trim_end_matches('/')).filter(|u| !u.is_empty())
     {
         return url.to_owned();
     }

@@ -50,10 +50,17 @@ async fn state() -> (AppState, [DisclosureId; 4]) {
     let first = [item("路灯维修公示", "维修路灯 12 盏，共 3,600 元。", 1, DisclosureKind::Original, None)];
     let original = site.add_disclosures(&first).await.unwrap()[0];
     let correction = site
-        .add_disclosures(&[item("路灯维修公示", "维修路灯 12 盏，共 3,200 元。", 3, DisclosureKind::Correction, Some(original))])
+        .add_disclosures(&[item(
+            "路灯维修公示",
+            "维修路灯 12 盏，共 3,200 元。",
+            3,
+            DisclosureKind::Correction,
+            Some(original),
+        )])
         .await
         .unwrap()[0];
-    let kept = site.add_disclosures(&[item("水渠清淤", "清淤 800 米。", 2, DisclosureKind::Original, None)]).await.unwrap()[0];
+    let kept =
+        site.add_disclosures(&[item("水渠清淤", "清淤 800 米。", 2, DisclosureKind::Original, None)]).await.unwrap()[0];
     site.add_disclosures(&[item("撤回", "", 5, DisclosureKind::Withdrawal, Some(kept))]).await.unwrap();
     (AppState::new(Arc::new(site)), [original, correction, kept, DisclosureId(0)])
 }
@@ -104,7 +111,10 @@ async fn feeds_keep_corrections_and_withdrawals_visible_with_tag_ids_and_absolut
         let old = entry(original);
         assert!(old["title"].as_str().unwrap().contains("已更正"), "{old:#}");
         assert_eq!(old["updated"], "2026-11-03T02:00:00Z", "updated when corrected");
-        assert!(old["links"].as_array().unwrap().contains(&serde_json::json!(["related", link(correction)])), "{old:#}");
+        assert!(
+            old["links"].as_array().unwrap().contains(&serde_json::json!(["related", link(correction)])),
+            "{old:#}"
+        );
         assert!(old["summary"].as_str().unwrap().contains("路灯维修公示的原因"), "{old:#}");
         let new = entry(correction);
         assert_eq!(new["link"], link(correction));

@@ -375,7 +375,8 @@ async fn fed_twice() -> AppState {
     let state = fed_state().await;
     let mut cancelled = listing("P-OPEN", VILLAGE, "2026-11-10T08:00:00+08:00");
     cancelled["stage"] = "terminated".into();
-    let mut firm = dealt(listing("P-FIRM", VILLAGE, ""), "青山农业开发有限公司", "organisation", "2026-11-21T08:00:00+08:00");
+    let mut firm =
+        dealt(listing("P-FIRM", VILLAGE, ""), "青山农业开发有限公司", "organisation", "2026-11-21T08:00:00+08:00");
     firm["deal"]["winner_uscc"] = "91350100M000100Y43".into();
     let page: yangguang_core::trading::FeedPage =
         serde_json::from_value(json!({"listings": [cancelled, firm]})).unwrap();
@@ -434,7 +435,10 @@ async fn listings_and_deals_export_as_valid_ocds_release_and_record_packages() {
     assert_eq!(open[1]["tender"]["status"], "cancelled");
     let firm = of("P-FIRM");
     assert_eq!(firm[1]["awards"][0]["suppliers"][0]["id"], "CN-USCC-91350100M000100Y43");
-    assert_eq!(firm[1]["parties"][1]["identifier"], json!({"scheme": "CN-USCC", "id": "91350100M000100Y43", "legalName": "青山农业开发有限公司"}));
+    assert_eq!(
+        firm[1]["parties"][1]["identifier"],
+        json!({"scheme": "CN-USCC", "id": "91350100M000100Y43", "legalName": "青山农业开发有限公司"})
+    );
     // The extension is checked: a basis it does not know is an error.
     let mut broken = package.clone();
     broken["releases"][0]["tender"]["unitPrice"]["basis"] = json!("perDay");

@@ -2,8 +2,8 @@
 //! one voucher of a published month, a lease, a trading listing. Written in links as
 //! `on=d:123`, `on=f:2026-11`, `on=v:2026-11:记-3`, `on=l:ZL-2024-001`, `on=t:P-001`.
 
-use yangguang_core::{DisclosureId, DisclosureKind, Period, RegionCode};
 use yangguang_core::ledger::normalize_voucher_no;
+use yangguang_core::{DisclosureId, DisclosureKind, Period, RegionCode};
 
 use crate::{AppError, Site};
 

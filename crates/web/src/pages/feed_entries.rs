@@ -168,7 +168,10 @@ pub fn atom(base: &str, head: &FeedHead, entries: &[Entry], now: DateTime<Utc>) 
             abs(&e.path)
         ));
         for (path, title) in &e.related {
-            xml.push_str(&format!("<link rel=\"related\" type=\"text/html\" href=\"{}\" title=\"{title}\"/>\n", abs(path)));
+            xml.push_str(&format!(
+                "<link rel=\"related\" type=\"text/html\" href=\"{}\" title=\"{title}\"/>\n",
+                abs(path)
+            ));
         }
         xml.push_str(&format!(
             "<updated>{}</updated>\n<published>{}</published>\n<summary type=\"text\">{}</summary>\n<category term=\"{}\"/>\n</entry>\n",

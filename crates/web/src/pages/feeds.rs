@@ -67,10 +67,8 @@ async fn feed(
     let key = format!("feed|{base}|{}", uri.path());
     let encoding = crate::render::negotiate(&headers);
     let page = super::cached_page(&state, key, super::Scope::Village(village.code), encoding, || async {
-        let columns = column
-            .as_ref()
-            .map(|c| catalog.subtree(&c.id).into_iter().map(String::from).collect())
-            .unwrap_or_default();
+        let columns =
+            column.as_ref().map(|c| catalog.subtree(&c.id).into_iter().map(String::from).collect()).unwrap_or_default();
         let list = state
             .site
             .store
