@@ -137,7 +137,7 @@ pub async fn ingest(site: &Site, page: &FeedPage, partial: bool, now: DateTime<U
         // in between is repaired by the next delivery, which finds the listing unchanged).
         let history: Vec<_> = batch
             .iter()
-            .filter(|l| !stored.get(&l.project_no).is_some_and(|at| *at > l.updated_at))
+            .filter(|l| stored.get(&l.project_no).is_none_or(|at| *at <= l.updated_at))
             .map(|l| record(l.village, crate::ocds::release_key(l), l))
             .collect();
         site.store.upsert_records(crate::ocds::LISTING_RELEASE, &history, now).await?;
