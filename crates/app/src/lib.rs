@@ -25,6 +25,7 @@ pub mod ledger;
 pub mod markdown;
 pub mod mirror;
 pub mod notify;
+pub mod ocds;
 pub mod open_data;
 pub mod points;
 pub mod preview;

@@ -2,13 +2,13 @@
 //! a year as a Fiscal Data Package (`datapackage.json` with measures and dimensions, and the
 //! CSV it describes). Only months whose accounts were published are included.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 use yangguang_core::accounts::{AccountKind, Charts};
 use yangguang_core::finance::Statement;
-use yangguang_core::ledger::LedgerEntry;
+use yangguang_core::ledger::{LedgerEntry, voucher_label};
 use yangguang_core::{Fen, Period, RegionCode};
 
 use crate::finance::{BOM, CsvFile, MONTHLY_ACCOUNTS_ITEM, plain_yuan as yuan, spreadsheet_text as text};
@@ -63,8 +63,9 @@ pub fn statement_xlsx(s: &Statement, title: &str) -> Result<Vec<u8>, AppError> {
         sheet.write_string(r, 0, text(&row[0])).map_err(fail)?;
         sheet.write_string(r, 1, text(&row[1])).map_err(fail)?;
         sheet.write_number_with_format(r, 2, row[2].parse::<f64>().unwrap_or(0.0), &money).map_err(fail)?;
-        if !row[3].is_empty() {
-            sheet.write_string(r, 3, text(&row[3])).map_err(fail)?;
+        // 凭证数 is a count: a number, so that it sums and sorts.
+        if let Ok(n) = row[3].parse::<u32>() {
+            sheet.write_number(r, 3, f64::from(n)).map_err(fail)?;
         }
     }
     sheet.set_column_width(1, 18).map_err(fail)?;
@@ -91,12 +92,31 @@ async fn published_year(site: &Site, village: RegionCode, year: i32) -> Result<V
         .collect())
 }
 
-/// The income and spending lines of `entries` as the package's `ledger.csv` (no BOM: it is
-/// read by programs, as the descriptor's `encoding` says). Transfers between accounts are
-/// neither income nor spending and are left out.
+/// A voucher's key across a year: its month and number (`2026-03/记-004`). Numbers restart
+/// every month, so the number alone names twelve different vouchers.
+pub fn voucher_id(e: &LedgerEntry) -> String {
+    format!("{:04}-{:02}/{}", e.date.year(), e.date.month(), voucher_label(&e.voucher_no))
+}
+
+/// The income and spending lines of `entries` as the package's `ledger.csv`: with a BOM like
+/// every CSV we publish (Excel on Chinese Windows reads BOM-less UTF-8 as GBK; frictionless
+/// and other programs skip it). Each row has a unique `line` key (voucher id and the line's
+/// place in it). Transfers between accounts are neither income nor spending and are left out.
 fn package_csv(entries: &[LedgerEntry], charts: &Charts) -> Vec<u8> {
-    let mut file = CsvFile::new("");
-    file.row(["date", "voucher", "summary", "account_code", "account_name", "category", "income", "expenditure"]);
+    let mut file = CsvFile::new(BOM);
+    file.row([
+        "line",
+        "date",
+        "voucher_id",
+        "voucher",
+        "summary",
+        "account_code",
+        "account_name",
+        "category",
+        "income",
+        "expenditure",
+    ]);
+    let mut lines: HashMap<String, u32> = HashMap::new();
     for e in entries {
         let account = charts.for_date(e.date).resolve(&e.account_code);
         let (income, expenditure) = match account.map(|a| a.kind) {
@@ -104,9 +124,14 @@ fn package_csv(entries: &[LedgerEntry], charts: &Charts) -> Vec<u8> {
             Some(AccountKind::Expense | AccountKind::Cost) => (Fen(0), Fen(e.debit.0 - e.credit.0)),
             _ => continue,
         };
+        let id = voucher_id(e);
+        let n = lines.entry(id.clone()).or_default();
+        *n += 1;
         file.row([
+            format!("{id}/{n}"),
             e.date.to_string(),
-            e.voucher_no.clone(),
+            id,
+            voucher_label(&e.voucher_no),
             e.summary.clone(),
             e.account_code.clone(),
             e.account_name.clone(),
@@ -144,8 +169,11 @@ pub async fn fiscal_data_package(site: &Site, village: RegionCode, year: i32) ->
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "schema": {
+                "primaryKey": "line",
                 "fields": [
+                    field("line", "string", "分录（年-月/凭证号/行）"),
                     field("date", "date", "凭证日期"),
+                    field("voucher_id", "string", "凭证（年-月/凭证号）"),
                     field("voucher", "string", "凭证号"),
                     field("summary", "string", "摘要"),
                     field("account_code", "string", "科目编码"),
@@ -163,7 +191,9 @@ pub async fn fiscal_data_package(site: &Site, village: RegionCode, year: i32) ->
             },
             "dimensions": {
                 "date": { "dimensionType": "datetime", "attributes": { "date": { "source": "date" } }, "primaryKey": "date" },
-                "voucher": { "dimensionType": "fact", "attributes": { "voucher": { "source": "voucher" }, "summary": { "source": "summary" } }, "primaryKey": "voucher" },
+                // Voucher numbers restart every month: the key is the month and the number.
+                "voucher": { "dimensionType": "fact", "attributes": { "id": { "source": "voucher_id" }, "number": { "source": "voucher", "labelfor": "id" } }, "primaryKey": "id" },
+                "line": { "dimensionType": "fact", "attributes": { "line": { "source": "line" }, "summary": { "source": "summary", "labelfor": "line" } }, "primaryKey": "line" },
                 "account": {
                     "dimensionType": "classification",
                     "classificationType": "economic",
@@ -251,6 +281,13 @@ mod tests {
         assert_eq!(table.rows[3][1], format!("'{FORMULA}"));
         assert_eq!(table.rows[5][1], "'@SUM(A1)");
         assert_eq!(table.rows.last().unwrap()[2], "-20", "amounts are numbers in the XLSX");
+        // 凭证数 too: cell D4 (the first line's count) is a number, not a shared string.
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&xlsx)).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+        let cell = &sheet[sheet.find("<c r=\"D4\"").expect("D4 is written")..];
+        let cell = &cell[..cell.find("</c>").unwrap()];
+        assert!(!cell.contains("t=\"s\"") && !cell.contains("t=\"str\"") && cell.contains("<v>0</v>"), "{cell}");
 
         let chart = Chart::parse(
             "test.toml",
@@ -269,7 +306,21 @@ mod tests {
             row: 0,
         };
         let rows = read(&package_csv(&[entry], &Charts::single(chart)));
-        assert_eq!(rows[1], ["2026-03-05", "-1", &format!("'{FORMULA}"), "501", "'=1+1", "'+收入", "-5.00", "0.00"]);
+        assert_eq!(
+            rows[1],
+            [
+                "2026-03/001/1",
+                "2026-03-05",
+                "2026-03/001",
+                "001",
+                &format!("'{FORMULA}"),
+                "501",
+                "'=1+1",
+                "'+收入",
+                "-5.00",
+                "0.00"
+            ]
+        );
     }
 
     #[test]
@@ -293,9 +344,50 @@ mod tests {
             row: 0,
         };
         let bytes = package_csv(&[entry("102", 1_200_000, 0), entry("501", 0, 1_200_000)], &Charts::single(chart));
-        assert!(!bytes.starts_with(BOM.as_bytes()), "read by programs: no BOM");
+        assert!(bytes.starts_with(BOM.as_bytes()), "opened in Excel too: a BOM");
         let rows = read(&bytes);
         assert_eq!(rows.len(), 2, "the bank line is a transfer, not income: {rows:?}");
-        assert_eq!(rows[1], ["2026-03-05", "记-001", AWKWARD, "501", "", "经营收入", "12000.00", "0.00"]);
+        assert_eq!(
+            rows[1],
+            [
+                "2026-03/记-001/1",
+                "2026-03-05",
+                "2026-03/记-001",
+                "记-001",
+                AWKWARD,
+                "501",
+                "",
+                "经营收入",
+                "12000.00",
+                "0.00"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_same_voucher_number_in_two_months_is_two_vouchers() {
+        let chart = Chart::parse(
+            "test.toml",
+            "chart = \"test\"\n[[account]]\ncode = \"501\"\nname = \"经营收入\"\nkind = \"income\"\ncategory = \"经营收入\"\n",
+        )
+        .unwrap();
+        let entry = |month, no: &str| LedgerEntry {
+            date: NaiveDate::from_ymd_opt(2026, month, 5).unwrap(),
+            voucher_no: no.into(),
+            summary: "租金".into(),
+            account_code: "501".into(),
+            account_name: String::new(),
+            debit: Fen(0),
+            credit: Fen(100),
+            attachments: 0,
+            row: 0,
+        };
+        let entries = [entry(3, "记-4"), entry(3, "记-004"), entry(4, "记字第4号")];
+        let rows = read(&package_csv(&entries, &Charts::single(chart)));
+        let ids: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
+        assert_eq!(ids, ["2026-03/记-004", "2026-03/记-004", "2026-04/记-004"]);
+        let lines: HashSet<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(lines.len(), 3, "every line has its own key: {rows:?}");
+        assert!(rows[1..].iter().all(|r| r[3] == "记-004"), "one format: {rows:?}");
     }
 }

@@ -33,6 +33,9 @@ pub struct Site {
     pub charts: yangguang_core::accounts::Charts,
     /// How the property trading platform is reached.
     pub trading: crate::trading::TradingConfig,
+    /// The deployment's public base URL (`https://cunwu.example.gov.cn`, `[server] public_url`):
+    /// absolute links and the `tag:` ids of feeds. Without it, the address a request came to.
+    pub public_url: Option<String>,
     /// How one-time login codes reach villagers' phones.
     pub sms: Arc<dyn crate::villagers::SmsSender>,
     /// Whether and when staff get the daily text digest of work waiting for them.
@@ -181,6 +184,7 @@ impl Site {
             key,
             upload_limits: UploadLimits::default(),
             trading: Default::default(),
+            public_url: None,
             sms: crate::villagers::default_sender(),
             notify: Default::default(),
             questions: Default::default(),

@@ -1,6 +1,6 @@
 //! The property trading feed: listings pulled from the trading platform on a schedule (cursor,
 //! retries with back-off) or pushed to a signed webhook (HMAC-SHA256, timestamp window, replays
-//! refused), stored idempotently by project number, and exported as OCDS 1.1.
+//! refused), stored idempotently by project number, and exported as OCDS 1.1 ([`crate::ocds`]).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -133,6 +133,14 @@ pub async fn ingest(site: &Site, page: &FeedPage, partial: bool, now: DateTime<U
             }
             records.push(record(listing.village, listing.project_no.clone(), listing));
         }
+        // Every version is kept for the OCDS history (before the listing itself: a failure
+        // in between is repaired by the next delivery, which finds the listing unchanged).
+        let history: Vec<_> = batch
+            .iter()
+            .filter(|l| stored.get(&l.project_no).is_none_or(|at| *at <= l.updated_at))
+            .map(|l| record(l.village, crate::ocds::release_key(l), l))
+            .collect();
+        site.store.upsert_records(crate::ocds::LISTING_RELEASE, &history, now).await?;
         let done = site.store.upsert_records(LISTING, &records, now).await?;
         for (record, outcome) in records.iter().zip(done) {
             match outcome {
@@ -365,131 +373,6 @@ pub async fn village_listings(site: &Site, village: RegionCode) -> Result<Vec<Li
 
 pub async fn listing(site: &Site, project_no: &str) -> Result<Option<Listing>, AppError> {
     site.store.get_record(LISTING, project_no).await?.as_ref().map(decode).transpose()
-}
-
-/// Every listing of `village` (or of every village) as an OCDS 1.1 release package: one
-/// release per listing, tagged `tender` while it is open and `award` once dealt.
-pub async fn ocds_package(
-    site: &Site,
-    village: Option<RegionCode>,
-    uri: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<serde_json::Value>, AppError> {
-    let listings = match village {
-        Some(v) => village_listings(site, v).await?,
-        None => {
-            let mut all = Vec::new();
-            let mut after = String::new();
-            loop {
-                let page = site.store.records_after(LISTING, &after, 1000).await?;
-                let Some(last) = page.last() else { break };
-                after = last.key.clone();
-                for r in &page {
-                    all.push(decode(r)?);
-                }
-            }
-            all
-        }
-    };
-    if listings.is_empty() {
-        // OCDS packages need at least one release.
-        return Ok(None);
-    }
-    let regions = site.regions();
-    let releases: Vec<serde_json::Value> = listings
-        .iter()
-        .map(|l| {
-            let name = regions.get(l.village).map(|r| r.name.clone()).unwrap_or_default();
-            release(l, &site.trading.ocid_prefix, &name)
-        })
-        .collect();
-    let published = listings.iter().map(|l| l.updated_at).max().unwrap_or(now);
-    Ok(Some(serde_json::json!({
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "publisher": {"name": "阳光村务公开平台 yangguang"},
-        "license": "https://creativecommons.org/licenses/by/4.0/",
-        "releases": releases,
-    })))
-}
-
-fn money(fen: yangguang_core::Fen) -> serde_json::Value {
-    serde_json::json!({"amount": fen.0 as f64 / 100.0, "currency": "CNY"})
-}
-
-fn date(day: chrono::NaiveDate) -> String {
-    format!("{day}T00:00:00+08:00")
-}
-
-fn release(l: &Listing, prefix: &str, village_name: &str) -> serde_json::Value {
-    let ocid = format!("{prefix}-{}", l.project_no);
-    let collective = serde_json::json!({"id": l.village.to_string(), "name": format!("{village_name}股份经济合作社")});
-    let mut parties = vec![serde_json::json!({
-        "id": l.village.to_string(),
-        "name": format!("{village_name}股份经济合作社"),
-        "roles": ["procuringEntity", "buyer"],
-        "address": {"region": village_name, "countryName": "中国"},
-    })];
-    let status = match l.stage {
-        yangguang_core::trading::Stage::Terminated => "cancelled",
-        s if s.has_result() => "complete",
-        _ => "active",
-    };
-    let mut tender = serde_json::json!({
-        "id": l.project_no,
-        "title": l.title,
-        "description": format!("{}，{}，{} {}", l.subject_type, l.location, l.area, l.area_unit),
-        "status": status,
-        "procuringEntity": collective,
-        "value": money(l.reserve_price),
-        "procurementMethod": "open",
-        "procurementMethodDetails": l.method.label(false),
-        "mainProcurementCategory": "services",
-        "tenderPeriod": {"startDate": date(l.announcement.start), "endDate": date(l.announcement.end)},
-        "items": [{
-            "id": "1",
-            "description": l.title,
-            "classification": {"scheme": "yangguang-subject", "id": l.subject_type, "description": l.subject_type},
-            "quantity": l.area.parse::<f64>().unwrap_or(0.0),
-            "unit": {"name": if l.area_unit == "mu" { "亩" } else { "平方米" }},
-        }],
-    });
-    if let Some(term) = &l.term {
-        tender["contractPeriod"] = serde_json::json!({"startDate": date(term.start), "endDate": date(term.end)});
-    }
-    let mut tags = vec!["tender"];
-    let mut out = serde_json::json!({
-        "ocid": ocid,
-        "id": format!("{}-{}", l.project_no, l.updated_at.timestamp()),
-        "date": l.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "language": "zh",
-        "initiationType": "tender",
-        "tender": tender,
-    });
-    if let Some(deal) = &l.deal {
-        tags = vec!["award"];
-        let winner_id = format!("{}-winner", l.project_no);
-        parties.push(serde_json::json!({"id": winner_id, "name": deal.winner, "roles": ["supplier"]}));
-        let mut award = serde_json::json!({
-            "id": format!("{}-1", l.project_no),
-            "title": l.title,
-            "status": "active",
-            "date": date(deal.date),
-            "value": money(deal.price),
-            "suppliers": [{"id": winner_id, "name": deal.winner}],
-        });
-        if let Some(premium) = l.premium_text() {
-            award["description"] = format!("成交价较底价溢价 {premium} / premium over the reserve price").into();
-        }
-        if let Some(term) = &l.term {
-            award["contractPeriod"] = serde_json::json!({"startDate": date(term.start), "endDate": date(term.end)});
-        }
-        out["awards"] = serde_json::json!([award]);
-    }
-    out["tag"] = serde_json::json!(tags);
-    out["parties"] = serde_json::json!(parties);
-    out
 }
 
 #[cfg(test)]

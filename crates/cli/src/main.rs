@@ -658,6 +658,7 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     let mut site = Site::new(store, catalog, files, key).await?;
     site.upload_limits = settings.uploads.limits()?;
     site.trading = settings.trading.config()?;
+    site.public_url = settings.server.public_url()?;
     site.sms = settings.sms.sender()?;
     site.notify.daily_digest = settings.sms.staff_digest;
     site.tips.public_key = settings.tips.public_key()?;

@@ -303,6 +303,9 @@ pub struct ServerSettings {
     pub body_timeout_seconds: String,
     /// Connections served at once; more wait until one ends.
     pub max_connections: String,
+    /// The public base URL (`https://cunwu.example.gov.cn`): absolute links in feeds and open
+    /// data, and the domain of feed ids. Empty: the address each request came to.
+    pub public_url: String,
 }
 
 impl ServerSettings {
@@ -327,6 +330,21 @@ impl ServerSettings {
             )?),
             max_connections: num("max_connections", &self.max_connections, 1_000_000)? as usize,
         })
+    }
+
+    /// The public base URL, checked: `http(s)://host[:port][/path]`, without a trailing slash.
+    pub fn public_url(&self) -> anyhow::Result<Option<String>> {
+        let url = self.public_url.trim().trim_end_matches('/');
+        if url.is_empty() {
+            return Ok(None);
+        }
+        let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        match host.and_then(|h| h.split('/').next()) {
+            Some(h) if !h.is_empty() && !h.contains('@') && !url.contains(['?', '#', ' ']) => Ok(Some(url.to_owned())),
+            _ => bail!(
+                "server.public_url must be an http:// or https:// address such as https://cunwu.example.gov.cn, not {url:?}"
+            ),
+        }
     }
 
     pub fn trusted_proxies(&self) -> anyhow::Result<yangguang_web::proxy::TrustedProxies> {
@@ -384,6 +402,7 @@ impl Default for Settings {
                 header_timeout_seconds: limits.header_timeout.as_secs().to_string(),
                 body_timeout_seconds: limits.body_timeout.as_secs().to_string(),
                 max_connections: limits.max_connections.to_string(),
+                public_url: String::new(),
             },
             storage: StorageSettings { data_dir: PathBuf::from("./yangguang-data"), database: String::new() },
             catalog: CatalogSettings::default(),
@@ -480,6 +499,7 @@ impl Settings {
         settings.server.limits()?;
         settings.uploads.limits()?;
         settings.trading.config()?;
+        settings.server.public_url()?;
         settings.sms.sender()?;
         settings.tips.public_key()?;
         settings.villagers.apply(&mut Default::default())?;
@@ -574,6 +594,18 @@ mod tests {
         std::fs::write(&file, "[server]\nport = 1\n").unwrap();
         let err = Settings::load(&Overrides { config: Some(file), ..Overrides::default() }, env(&[])).unwrap_err();
         assert!(format!("{err:#}").contains("port"), "{err:#}");
+    }
+
+    #[test]
+    fn the_public_url_is_checked() {
+        let mut s = Settings::default();
+        assert_eq!(s.server.public_url().unwrap(), None);
+        s.server.public_url = "https://cunwu.example.cn/".into();
+        assert_eq!(s.server.public_url().unwrap().as_deref(), Some("https://cunwu.example.cn"));
+        for bad in ["cunwu.example.cn", "ftp://x.cn", "https://u@x.cn", "https://"] {
+            s.server.public_url = bad.into();
+            assert!(s.server.public_url().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -54,6 +54,16 @@ pub fn normalize_voucher_no(s: &str) -> String {
     if word.is_empty() { number.to_owned() } else { format!("{word}-{number}") }
 }
 
+/// The one way a voucher number is shown everywhere (pages, CSV, XLSX, JSON): the voucher
+/// word and its number padded to three digits, `记-004`, as village books print and export
+/// them (`记-1`, `记字第1号` and `记-0001` all read `记-001`). Same voucher, same label, as
+/// [`normalize_voucher_no`] decides.
+pub fn voucher_label(s: &str) -> String {
+    let normal = normalize_voucher_no(s);
+    let (word, number) = normal.rsplit_once('-').unwrap_or(("", &normal));
+    if word.is_empty() { format!("{number:0>3}") } else { format!("{word}-{number:0>3}") }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
     #[error("金额 “{0}” 无法识别 / not an amount")]
@@ -279,6 +289,16 @@ mod tests {
         assert_eq!(normalize_voucher_no("记-001"), "记-1");
         assert_eq!(normalize_voucher_no("记字第1号"), "记-1");
         assert_eq!(normalize_voucher_no("0001"), "1");
+    }
+
+    #[test]
+    fn voucher_labels_are_one_format() {
+        for raw in ["记-1", "记-001", "记字第1号", "记 0001", "记1"] {
+            assert_eq!(voucher_label(raw), "记-001", "{raw}");
+        }
+        assert_eq!(voucher_label("收-1234"), "收-1234");
+        assert_eq!(voucher_label("7"), "007");
+        assert_eq!(normalize_voucher_no(&voucher_label("记字第12号")), normalize_voucher_no("记-12"));
     }
 
     #[test]

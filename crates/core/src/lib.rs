@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assets;
 pub mod calendar;
 pub mod catalog;
+pub mod contract_value;
 pub mod deadline;
 pub mod decision;
 pub mod disclosure;

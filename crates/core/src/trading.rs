@@ -159,6 +159,9 @@ pub struct Deal {
     /// a person is never stored.
     pub winner: String,
     pub winner_is_person: bool,
+    /// An organisation's unified social credit code (统一社会信用代码), when the feed gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub winner_uscc: Option<String>,
 }
 
 /// A listing as yangguang keeps it.
@@ -264,6 +267,8 @@ pub struct FeedDeal {
     pub winner: String,
     /// "person" or "organisation".
     pub winner_type: String,
+    /// An organisation's 统一社会信用代码 (optional; never given for a person).
+    pub winner_uscc: Option<String>,
 }
 
 /// One problem with one field of one listing in a feed message.
@@ -396,11 +401,21 @@ impl FeedListing {
                     fail("deal.winner", "成交须有受让方及其类型（person 或 organisation）/ winner and type".into());
                 }
                 let is_person = is_person.unwrap_or(true);
+                let uscc = d.winner_uscc.as_deref().map(str::trim).filter(|c| !c.is_empty());
+                if let Some(code) = uscc
+                    && (is_person || !crate::contract_value::is_uscc(code))
+                {
+                    fail(
+                        "deal.winner_uscc",
+                        format!("“{code}”不是有效的统一社会信用代码（仅限单位）/ not a valid USCC of an organisation"),
+                    );
+                }
                 Some(Deal {
                     date,
                     price,
                     winner: if is_person { mask_person(winner) } else { winner.to_owned() },
                     winner_is_person: is_person,
+                    winner_uscc: uscc.map(str::to_owned),
                 })
             }
             (Some(_), _, _) => None,
@@ -533,7 +548,12 @@ mod tests {
         assert_eq!(listing.premium_text().as_deref(), Some("12.50%"));
         value["deal"]["winner_type"] = "organisation".into();
         value["deal"]["winner"] = "青山农业开发有限公司".into();
-        assert_eq!(check(value).unwrap().deal.unwrap().winner, "青山农业开发有限公司");
+        value["deal"]["winner_uscc"] = "91350100M000100Y43".into();
+        let deal = check(value.clone()).unwrap().deal.unwrap();
+        assert_eq!(deal.winner, "青山农业开发有限公司");
+        assert_eq!(deal.winner_uscc.as_deref(), Some("91350100M000100Y43"));
+        value["deal"]["winner_uscc"] = "91350100M000100Y44".into();
+        assert_eq!(check(value).unwrap_err()[0].field, "deal.winner_uscc");
     }
 
     #[test]
@@ -585,6 +605,7 @@ mod tests {
                 price: Fen(price),
                 winner: "*".into(),
                 winner_is_person: true,
+                winner_uscc: None,
             });
             let bp = listing.premium_basis_points().unwrap();
             prop_assert_eq!(bp.signum(), (price - reserve).signum() * i64::from(bp != 0));

@@ -12,6 +12,7 @@ pub use yangguang_app::i18n;
 pub mod pages;
 pub mod prefs;
 pub mod proxy;
+pub mod public_base;
 pub mod render;
 pub mod session;
 pub mod tips;
@@ -116,6 +117,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}/trading/ocds.json", get(pages::trading::village_ocds))
         .route("/v/{code}/trading/{project_no}", get(pages::trading::listing))
         .route("/open-data/ocds.json", get(pages::trading::county_ocds))
+        .route("/v/{code}/trading/ocds-records.json", get(pages::trading::village_ocds_records))
+        .route("/open-data/ocds-records.json", get(pages::trading::county_ocds_records))
+        .route(yangguang_app::ocds::EXTENSION_PATH, get(pages::trading::ocds_extension))
+        .route(yangguang_app::ocds::EXTENSION_SCHEMA_PATH, get(pages::trading::ocds_extension_schema))
         .route(
             "/api/trading/push",
             axum::routing::post(api::push_trading).layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),

@@ -163,9 +163,31 @@ async fn a_years_books_are_a_valid_fiscal_data_package() {
     assert!(!validator.is_valid(&broken));
     let (_, csv) = get(&s, &format!("/v/{VILLAGE}/open-data/2026/ledger.csv"), &[]).await;
     let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM, like every CSV we publish");
     assert_eq!(csv.lines().count(), 1 + 3, "a header and the three income or spending lines: {csv}");
-    let income: f64 = csv.lines().skip(1).map(|l| l.split(',').nth(6).unwrap().parse::<f64>().unwrap()).sum();
+    let income: f64 = csv.lines().skip(1).map(|l| l.split(',').nth(8).unwrap().parse::<f64>().unwrap()).sum();
     assert_eq!(income, 12000.0);
+    // Vouchers are keyed by month and number, in the one voucher format.
+    assert!(csv.contains("\n2026-03/记-001/1,2026-03-05,2026-03/记-001,记-001,收厂房租金,"), "{csv}");
+    assert_eq!(package["model"]["dimensions"]["voucher"]["primaryKey"], "id");
+    assert_eq!(package["model"]["dimensions"]["voucher"]["attributes"]["id"]["source"], "voucher_id");
+    // An outside validator reads the package and its CSV (BOM, types, unique line keys).
+    if let Some(frictionless) = common::tools::tool("frictionless") {
+        let dir = std::env::temp_dir().join(format!("yg-fdp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("datapackage.json"), &body).unwrap();
+        std::fs::write(dir.join("ledger.csv"), csv.as_bytes()).unwrap();
+        let out = std::process::Command::new(frictionless)
+            .args(["validate", "--json", "datapackage.json"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(out.status.success(), "frictionless: {report} {}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+        assert_eq!(report["valid"], true, "{report:#}");
+    }
     let (status, _) = get(&s, &format!("/v/{VILLAGE}/open-data/2025/datapackage.json"), &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no published books that year");
 }

@@ -317,57 +317,159 @@ async fn the_trading_column_shows_open_listings_and_masked_deal_results() {
     assert_eq!(page(&state, &format!("/v/{VILLAGE}/trading/NOPE")).await.0, StatusCode::NOT_FOUND);
 }
 
-/// The official OCDS 1.1.5 release package schema, with the release schema it refers to
-/// served from the copy vendored in `tests/schemas` (see its `SOURCES.md`), so that
-/// validation works offline.
-fn ocds_validator() -> jsonschema::Validator {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas");
-    let read = |name: &str| -> Value {
-        let p = dir.join(name);
-        serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
-    };
-    /// Serves the release schema the package schema refers to; nothing else is fetched.
-    struct Local(Value);
+/// RFC 7386 JSON Merge Patch: how an OCDS extension's `release-schema.json` applies.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+const RELEASE_SCHEMA_URL: &str = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json";
+const VERSIONED_SCHEMA_URL: &str =
+    "https://standard.open-contracting.org/schema/1__1__5/versioned-release-validation-schema.json";
+
+fn vendored(name: &str) -> Value {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas").join(name);
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+}
+
+/// A validator of an official OCDS 1.1.5 package schema (vendored in `tests/schemas`, see its
+/// `SOURCES.md`), whose release schema is the official one patched with `extension` (the
+/// `release-schema.json` we serve), so that validation works offline and checks the extension.
+fn ocds_validator(package_schema: &str, extension: &Value) -> jsonschema::Validator {
+    let mut release = vendored("ocds-1.1.5-release-schema.json");
+    merge_patch(&mut release, extension);
+    /// Serves the schemas the package schema refers to; nothing else is fetched.
+    struct Local(Value, Value);
     impl jsonschema::Retrieve for Local {
         fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
             match uri.as_str() {
-                "https://standard.open-contracting.org/schema/1__1__5/release-schema.json" => Ok(self.0.clone()),
+                RELEASE_SCHEMA_URL => Ok(self.0.clone()),
+                VERSIONED_SCHEMA_URL => Ok(self.1.clone()),
                 other => Err(format!("not available offline: {other}").into()),
             }
         }
     }
     jsonschema::options()
         .should_validate_formats(true)
-        .with_retriever(Local(read("ocds-1.1.5-release-schema.json")))
-        .build(&read("ocds-1.1.5-release-package-schema.json"))
+        .with_retriever(Local(release, vendored("ocds-1.1.5-versioned-release-validation-schema.json")))
+        .build(&vendored(package_schema))
         .unwrap()
 }
 
-#[tokio::test]
-async fn listings_and_deals_export_as_a_valid_ocds_release_package() {
+fn errors(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
+    validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect()
+}
+
+/// Later versions of two listings: P-OPEN is cancelled, P-FIRM's winner gets its 统一社会信用代码.
+async fn fed_twice() -> AppState {
     let state = fed_state().await;
-    let validator = ocds_validator();
-    for (uri, releases) in [(format!("/v/{VILLAGE}/trading/ocds.json"), 3), ("/open-data/ocds.json".to_owned(), 4)] {
+    let mut cancelled = listing("P-OPEN", VILLAGE, "2026-11-10T08:00:00+08:00");
+    cancelled["stage"] = "terminated".into();
+    let mut firm =
+        dealt(listing("P-FIRM", VILLAGE, ""), "青山农业开发有限公司", "organisation", "2026-11-21T08:00:00+08:00");
+    firm["deal"]["winner_uscc"] = "91350100M000100Y43".into();
+    let page: yangguang_core::trading::FeedPage =
+        serde_json::from_value(json!({"listings": [cancelled, firm]})).unwrap();
+    let report = yangguang_app::trading::ingest(&state.site, &page, false, Utc::now()).await.unwrap();
+    assert_eq!(report.updated, 2, "{report:?}");
+    state
+}
+
+#[tokio::test]
+async fn listings_and_deals_export_as_valid_ocds_release_and_record_packages() {
+    let state = fed_twice().await;
+    let (status, ext) = page(&state, "/open-data/ocds/unit-price/extension.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let ext: Value = serde_json::from_str(&ext).unwrap();
+    assert_eq!(ext["schemas"], json!(["release-schema.json"]));
+    let (status, patch) = page(&state, "/open-data/ocds/unit-price/release-schema.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let patch: Value = serde_json::from_str(&patch).unwrap();
+    let releases = ocds_validator("ocds-1.1.5-release-package-schema.json", &patch);
+    let records = ocds_validator("ocds-1.1.5-record-package-schema.json", &patch);
+    // Every version of every listing is a release: P-OPEN twice.
+    for (uri, count) in [(format!("/v/{VILLAGE}/trading/ocds.json"), 5), ("/open-data/ocds.json".to_owned(), 6)] {
         let (status, text) = page(&state, &uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         let package: Value = serde_json::from_str(&text).unwrap();
-        let errors: Vec<String> =
-            validator.iter_errors(&package).map(|e| format!("{e} at {}", e.instance_path())).collect();
-        assert!(errors.is_empty(), "{uri}: {errors:#?}");
-        assert_eq!(package["releases"].as_array().unwrap().len(), releases, "{uri}");
+        assert!(errors(&releases, &package).is_empty(), "{uri}: {:#?}", errors(&releases, &package));
+        assert_eq!(package["releases"].as_array().unwrap().len(), count, "{uri}");
+        assert_eq!(package["uri"], format!("http://localhost{uri}"));
+        assert_eq!(package["extensions"], json!(["http://localhost/open-data/ocds/unit-price/extension.json"]));
     }
     let (_, text) = page(&state, &format!("/v/{VILLAGE}/trading/ocds.json")).await;
     let package: Value = serde_json::from_str(&text).unwrap();
-    let deal = package["releases"].as_array().unwrap().iter().find(|r| r["tender"]["id"] == "P-DEAL").unwrap();
+    let all = package["releases"].as_array().unwrap();
+    let of = |project: &str| all.iter().filter(|r| r["tender"]["id"] == project).collect::<Vec<_>>();
+    let deal = of("P-DEAL")[0];
     assert_eq!(deal["tag"], json!(["award"]));
-    assert_eq!(deal["awards"][0]["value"], json!({"amount": 40500.0, "currency": "CNY"}));
+    // 40,500 元/年 for the five years 2027–2031: the award's value is the total.
+    assert_eq!(deal["awards"][0]["value"], json!({"amount": 202500.0, "currency": "CNY"}));
+    assert_eq!(
+        deal["awards"][0]["unitPrice"],
+        json!({"value": {"amount": 40500.0, "currency": "CNY"}, "basis": "perYear", "basisDetails": "元/年"})
+    );
+    assert_eq!(deal["tender"]["value"], json!({"amount": 180000.0, "currency": "CNY"}));
     assert_eq!(deal["awards"][0]["suppliers"][0]["name"], "王*明");
-    // The schema is strict enough to catch a broken package.
+    assert!(deal["tender"]["tenderPeriod"]["endDate"].as_str().unwrap().ends_with("T23:59:59+08:00"));
+    assert_eq!(deal["tender"]["contractPeriod"]["endDate"], "2031-12-31T23:59:59+08:00");
+    assert_eq!(deal["buyer"]["id"], format!("CN-XZQH-{VILLAGE}"));
+    let buyer = deal["parties"].as_array().unwrap().iter().find(|p| p["id"] == deal["buyer"]["id"]).unwrap();
+    assert_eq!(buyer["identifier"]["scheme"], "CN-XZQH");
+    assert_eq!(buyer["identifier"]["id"], VILLAGE);
+    assert!(deal["parties"][1].get("identifier").is_none(), "a person has no identifier");
+    let open = of("P-OPEN");
+    assert_eq!(open.len(), 2, "both versions");
+    assert_eq!((open[0]["tag"].clone(), open[1]["tag"].clone()), (json!(["tender"]), json!(["tenderCancellation"])));
+    assert_ne!(open[0]["id"], open[1]["id"]);
+    assert_eq!(open[1]["tender"]["status"], "cancelled");
+    let firm = of("P-FIRM");
+    assert_eq!(firm[1]["awards"][0]["suppliers"][0]["id"], "CN-USCC-91350100M000100Y43");
+    assert_eq!(
+        firm[1]["parties"][1]["identifier"],
+        json!({"scheme": "CN-USCC", "id": "91350100M000100Y43", "legalName": "青山农业开发有限公司"})
+    );
+    // The extension is checked: a basis it does not know is an error.
     let mut broken = package.clone();
+    broken["releases"][0]["tender"]["unitPrice"]["basis"] = json!("perDay");
+    assert!(!releases.is_valid(&broken));
+    broken = package.clone();
     broken["releases"][0]["tag"] = json!(["sold"]);
-    assert!(!validator.is_valid(&broken));
+    assert!(!releases.is_valid(&broken));
+
+    // Records: one per listing, with every release and the compiled state.
+    let (status, text) = page(&state, &format!("/v/{VILLAGE}/trading/ocds-records.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let package: Value = serde_json::from_str(&text).unwrap();
+    assert!(errors(&records, &package).is_empty(), "{:#?}", errors(&records, &package));
+    let list = package["records"].as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    let open = list.iter().find(|r| r["ocid"] == "ocds-yg0000-P-OPEN").unwrap();
+    assert_eq!(open["releases"].as_array().unwrap().len(), 2);
+    assert_eq!(open["compiledRelease"]["tag"], json!(["compiled"]));
+    assert_eq!(open["compiledRelease"]["tender"]["status"], "cancelled");
+    assert_eq!(open["compiledRelease"]["date"], open["releases"][1]["date"]);
+    let firm = list.iter().find(|r| r["ocid"] == "ocds-yg0000-P-FIRM").unwrap();
+    assert_eq!(firm["compiledRelease"]["parties"].as_array().unwrap().len(), 3, "parties merged by id");
+    let (status, text) = page(&state, "/open-data/ocds-records.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let county: Value = serde_json::from_str(&text).unwrap();
+    assert!(errors(&records, &county).is_empty());
+    assert_eq!(county["records"].as_array().unwrap().len(), 4);
+
     // A village with nothing to export has no package (OCDS needs a release).
     let empty = AppState::new(Arc::new(site().await));
     assert_eq!(page(&empty, &format!("/v/{VILLAGE}/trading/ocds.json")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(page(&empty, &format!("/v/{VILLAGE}/trading/ocds-records.json")).await.0, StatusCode::NOT_FOUND);
     let _ = code(VILLAGE);
 }

@@ -2,6 +2,7 @@
 //! one voucher of a published month, a lease, a trading listing. Written in links as
 //! `on=d:123`, `on=f:2026-11`, `on=v:2026-11:记-3`, `on=l:ZL-2024-001`, `on=t:P-001`.
 
+use yangguang_core::ledger::normalize_voucher_no;
 use yangguang_core::{DisclosureId, DisclosureKind, Period, RegionCode};
 
 use crate::{AppError, Site};
@@ -115,9 +116,14 @@ pub async fn resolve(site: &Site, village: RegionCode, target: &Target) -> Resul
             Ok(month_title(*p, None))
         }
         Target::Voucher(p, no) => {
-            // The voucher as the month's page shows it: by the number on its book lines.
+            // The voucher as the month's page shows it (`记-004`), or as booked (`记-4`).
             if !crate::finance::month_published(site, village, *p).await?
-                || !site.store.ledger_entries(village, p.start(), p.end()).await?.iter().any(|l| l.voucher_no == *no)
+                || !site
+                    .store
+                    .ledger_entries(village, p.start(), p.end())
+                    .await?
+                    .iter()
+                    .any(|l| normalize_voucher_no(&l.voucher_no) == normalize_voucher_no(no))
             {
                 return Err(AppError::NotFound);
             }

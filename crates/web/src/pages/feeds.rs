@@ -1,5 +1,6 @@
 //! Atom feeds of a village and of a column, so newsrooms, WeChat bots and supervisors can
-//! follow publications. Rendered from the store and cached like pages (new on publish).
+//! follow publications. Rendered from the store and cached like pages (new on publish); the
+//! entries (corrections, withdrawals, what they replace) are built in [`super::feed_entries`].
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
@@ -61,55 +62,30 @@ async fn feed(
         Some(c) => Some(catalog.column(&c).ok_or(WebError::NotFound)?.clone()),
         None => None,
     };
-    let key = format!("feed|{}", uri.path());
+    let base = crate::public_base::base(&state, &headers);
+    // The base is part of the key: a feed names its absolute address.
+    let key = format!("feed|{base}|{}", uri.path());
     let encoding = crate::render::negotiate(&headers);
     let page = super::cached_page(&state, key, super::Scope::Village(village.code), encoding, || async {
-            let columns = column
-                .as_ref()
-                .map(|c| catalog.subtree(&c.id).into_iter().map(String::from).collect())
-                .unwrap_or_default();
-            let list = state
-                .site
-                .store
-                .list_disclosures(&DisclosureQuery { village: village.code, columns, page: 1, per_page: ENTRIES })
-                .await?;
-            let base = format!("/v/{}", village.code);
-            let title = match &column {
-                Some(c) => format!("{} · {}", village.name, c.name),
-                None => format!("{} · 村务公开", village.name),
-            };
-            let updated = list.items.first().and_then(|d| d.published_at).unwrap_or_else(chrono::Utc::now);
-            let mut xml = String::from(
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n",
-            );
-            xml.push_str(&format!(
-                "<title>{}</title>\n<id>urn:yangguang:{}</id>\n",
-                xml_escape(&title),
-                xml_escape(uri.path())
-            ));
-            xml.push_str(&format!(
-                "<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" href=\"{}\"/>\n",
-                xml_escape(uri.path()),
-                xml_escape(&base)
-            ));
-            xml.push_str(&format!(
-                "<updated>{}</updated>\n<author><name>{}</name></author>\n",
-                updated.to_rfc3339(),
-                xml_escape(&village.name)
-            ));
-            for d in &list.items {
-                let at = d.published_at.unwrap_or(updated).to_rfc3339();
-                let label = if d.state == yangguang_core::DisclosureState::Withdrawn { "（已撤回）" } else { "" };
-                xml.push_str(&format!(
-                    "<entry>\n<title>{}{label}</title>\n<id>urn:yangguang:disclosure:{}</id>\n<link href=\"{base}/d/{}\"/>\n<updated>{at}</updated>\n<published>{at}</published>\n<category term=\"{}\"/>\n</entry>\n",
-                    xml_escape(&d.title),
-                    d.id,
-                    d.id,
-                    xml_escape(&d.column)
-                ));
-            }
-            xml.push_str("</feed>\n");
-            Ok(xml)
+        let columns =
+            column.as_ref().map(|c| catalog.subtree(&c.id).into_iter().map(String::from).collect()).unwrap_or_default();
+        let list = state
+            .site
+            .store
+            .list_disclosures(&DisclosureQuery { village: village.code, columns, page: 1, per_page: ENTRIES })
+            .await?;
+        let entries = super::feed_entries::entries(&state.site, &list.items).await?;
+        let title = match &column {
+            Some(c) => format!("{} · {}", village.name, c.name),
+            None => format!("{} · 村务公开", village.name),
+        };
+        let head = super::feed_entries::FeedHead {
+            title,
+            author: village.name.clone(),
+            self_path: uri.path().to_owned(),
+            alternate: format!("/v/{}", village.code),
+        };
+        Ok(super::feed_entries::atom(&base, &head, &entries, chrono::Utc::now()))
     })
     .await?;
     let mut response = page.respond(&headers, &state.security).into_response();

@@ -395,7 +395,7 @@ pub(crate) async fn render(
             missing: String::new(),
             anchor: format!("v-{}", key.number.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
             date: date.to_string(),
-            number: lines[0].voucher_no.clone(),
+            number: yangguang_core::ledger::voucher_label(&lines[0].voucher_no),
             summary: lines[0].summary.clone(),
             decision: decisions
                 .get(&yangguang_app::decisions::voucher_ref(date, &lines[0].voucher_no))
@@ -610,8 +610,10 @@ pub async fn receipt_viewer(
         let link = |j: usize| all.get(j).map(|r| format!("{base}/receipt/{}", r.sha256));
         let mut crumbs = region_crumbs(&state.site.regions(), village.code, true);
         crumbs.push(Crumb { label: format!("{}收支明细", period.label_zh()), href: Some(base.clone()) });
-        crumbs.push(Crumb { label: all[i].voucher_no.clone(), href: None });
-        let title = format!("原始票据 {} - {}{}", all[i].voucher_no, village.name, period.label_zh());
+        // Shown in the one voucher format; `voucher_no` stays the key scans are filed under.
+        let shown = yangguang_core::ledger::voucher_label(&all[i].voucher_no);
+        crumbs.push(Crumb { label: shown.clone(), href: None });
+        let title = format!("原始票据 {shown} - {}{}", village.name, period.label_zh());
         let lines = state.site.store.ledger_entries(village.code, period.start(), period.end()).await?;
         let expected = yangguang_core::ledger::expected_scans(
             lines.iter().filter(|l| VoucherKey::of(l).number == all[i].voucher_no),
@@ -623,13 +625,13 @@ pub async fn receipt_viewer(
                 &prefs,
                 super::path_and_query(&uri),
                 title,
-                format!("{}凭证 {} 的原始票据", village.name, all[i].voucher_no),
+                format!("{}凭证 {shown} 的原始票据", village.name),
                 crumbs,
             ),
             sha256: sha256.clone(),
             village_code: village.code.to_string(),
             file_name: yangguang_core::disclosure::without_bidi_controls(&all[i].file_name).into_owned(),
-            voucher: all[i].voucher_no.clone(),
+            voucher: shown.clone(),
             position: i + 1,
             count: all.len(),
             prev: i.checked_sub(1).and_then(link),

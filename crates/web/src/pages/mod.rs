@@ -4,6 +4,7 @@
 pub mod column;
 pub mod decisions;
 pub mod disclosure;
+pub mod feed_entries;
 pub mod feeds;
 pub mod finance;
 pub mod gaps;

@@ -179,41 +179,71 @@ fn json(value: serde_json::Value) -> Response {
     ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], value.to_string()).into_response()
 }
 
-/// The package's own address (OCDS asks for an absolute URI), from the Host it was asked at;
-/// a URN where there is none.
-fn package_uri(headers: &HeaderMap, path: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)));
-    match host {
-        Some(host) => {
-            let https = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
-            format!("{}://{host}{path}", if https { "https" } else { "http" })
-        }
-        None => format!("urn:yangguang{}", path.replace('/', ":")),
-    }
+/// Which OCDS package.
+#[derive(Clone, Copy)]
+enum Package {
+    Releases,
+    Records,
 }
 
-/// `/v/{code}/trading/ocds.json`: a village's listings and deals as an OCDS release package.
+async fn ocds(
+    state: &AppState,
+    village: Option<yangguang_core::RegionCode>,
+    path: &str,
+    which: Package,
+    headers: &HeaderMap,
+) -> Result<Response, WebError> {
+    use yangguang_app::ocds;
+    let base = crate::public_base::base(state, headers);
+    let uri = format!("{base}{path}");
+    let versions = ocds::listing_versions(&state.site, village).await?;
+    let meta = ocds::PackageMeta { uri: &uri, base: &base, ocid_prefix: &state.site.trading.ocid_prefix };
+    let now = chrono::Utc::now();
+    let package = match which {
+        Package::Releases => ocds::release_package(&state.site, &versions, &meta, now),
+        Package::Records => ocds::record_package(&state.site, &versions, &meta, now),
+    };
+    Ok(json(package.ok_or(WebError::NotFound)?))
+}
+
+/// `/v/{code}/trading/ocds.json`: every version of a village's listings and deals as an OCDS
+/// release package.
 pub async fn village_ocds(
     State(state): State<AppState>,
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let village = find_village(&state, &code)?;
-    let uri = package_uri(&headers, &format!("/v/{}/trading/ocds.json", village.code));
-    let package = yangguang_app::trading::ocds_package(&state.site, Some(village.code), &uri, chrono::Utc::now())
-        .await?
-        .ok_or(WebError::NotFound)?;
-    Ok(json(package))
+    let path = format!("/v/{}/trading/ocds.json", village.code);
+    ocds(&state, Some(village.code), &path, Package::Releases, &headers).await
 }
 
-/// `/open-data/ocds.json`: every village's listings and deals in one package.
+/// `/v/{code}/trading/ocds-records.json`: the same compiled into one record per listing.
+pub async fn village_ocds_records(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let village = find_village(&state, &code)?;
+    let path = format!("/v/{}/trading/ocds-records.json", village.code);
+    ocds(&state, Some(village.code), &path, Package::Records, &headers).await
+}
+
+/// `/open-data/ocds.json`: every village's listings and deals in one release package.
 pub async fn county_ocds(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let uri = package_uri(&headers, "/open-data/ocds.json");
-    let package = yangguang_app::trading::ocds_package(&state.site, None, &uri, chrono::Utc::now())
-        .await?
-        .ok_or(WebError::NotFound)?;
-    Ok(json(package))
+    ocds(&state, None, "/open-data/ocds.json", Package::Releases, &headers).await
+}
+
+/// `/open-data/ocds-records.json`: every village's listings as records.
+pub async fn county_ocds_records(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    ocds(&state, None, "/open-data/ocds-records.json", Package::Records, &headers).await
+}
+
+/// The `unitPrice` extension's `extension.json` and its release schema patch.
+pub async fn ocds_extension() -> Response {
+    ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], yangguang_app::ocds::EXTENSION_JSON).into_response()
+}
+
+pub async fn ocds_extension_schema() -> Response {
+    ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], yangguang_app::ocds::EXTENSION_SCHEMA).into_response()
 }
