@@ -141,7 +141,11 @@ mod tests {
         let original = camera_file(&plain);
         let stripped = strip_metadata(&original).unwrap();
         for secret in [&b"GPS"[..], b"Exif", b"xmpmeta", b"IPTC", b"MakerNote", b"MotionPhoto"] {
-            assert!(!stripped.windows(secret.len()).any(|w| w == secret), "{} survived", String::from_utf8_lossy(secret));
+            assert!(
+                !stripped.windows(secret.len()).any(|w| w == secret),
+                "{} survived",
+                String::from_utf8_lossy(secret)
+            );
         }
         assert_eq!(pixels(&stripped), pixels(&original));
         assert!(stripped.ends_with(&[0xFF, EOI]));

@@ -35,6 +35,17 @@ pub async fn import_receipts(
     village: RegionCode,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<ReceiptReport, AppError> {
+    import_receipts_counting(site, village, files, &|| {}).await
+}
+
+/// `import_receipts`, calling `scanned` as each scan (a file or a zip's entry) is taken up,
+/// for a progress bar.
+pub async fn import_receipts_counting(
+    site: &Site,
+    village: RegionCode,
+    files: Vec<(String, Vec<u8>)>,
+    scanned: &(dyn Fn() + Sync),
+) -> Result<ReceiptReport, AppError> {
     if !site.regions().get(village).is_some_and(|r| r.kind.is_village_level()) {
         return Err(AppError::Invalid(format!("村（社区）{village} 不存在 / unknown village")));
     }
@@ -60,6 +71,7 @@ pub async fn import_receipts(
     };
     for (name, bytes) in scans {
         if !bytes.starts_with(b"PK\x03\x04") {
+            scanned();
             import.scan(name, bytes).await?;
             continue;
         }
@@ -78,6 +90,7 @@ pub async fn import_receipts(
             }
         });
         while let Some(entry) = rx.recv().await {
+            scanned();
             match entry {
                 Ok(Extracted::File { name, bytes }) => import.scan(name, bytes).await?,
                 Ok(Extracted::Refused { name, reason }) => import.report.unmatched.push((name, reason)),
@@ -106,6 +119,9 @@ pub async fn import_receipts(
     Ok(report)
 }
 
+/// A scan being checked and stored: its attachment, or its name and why it was refused.
+type Storing = JoinHandle<Result<Vec<Attachment>, (String, UploadError)>>;
+
 /// An import under way: what is known of the village's vouchers, the receipts accepted so far
 /// (their hashes, not their bytes) and the report.
 struct Import<'a> {
@@ -117,7 +133,7 @@ struct Import<'a> {
     report: ReceiptReport,
     /// Scans being checked and stored on blocking threads, oldest first: one per core, so a
     /// county's folder uses every core while its memory stays bounded by `width` scans.
-    in_flight: VecDeque<(Receipt, JoinHandle<Result<Vec<Attachment>, (String, UploadError)>>)>,
+    in_flight: VecDeque<(Receipt, Storing)>,
     width: usize,
 }
 
