@@ -19,6 +19,7 @@ pub mod households;
 pub mod i18n;
 pub mod integrations;
 pub mod jobs;
+pub mod jpeg_strip;
 pub mod keys;
 pub mod leases;
 pub mod ledger;

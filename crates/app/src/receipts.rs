@@ -1,16 +1,20 @@
 //! Importing receipt scans for a village's vouchers: from files, folders and zips, each
-//! image re-encoded (EXIF gone) with a thumbnail, stored once by content hash and attached
-//! to its voucher. Scans that match no voucher are listed, never dropped silently.
+//! image checked and stripped of its metadata (`uploads::check`) on every core at once, with a
+//! thumbnail, stored once by content hash and attached to its voucher. Scans that match no
+//! voucher are listed, never dropped silently.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Cursor;
 
+use tokio::task::JoinHandle;
+use yangguang_core::Attachment;
 use yangguang_core::RegionCode;
 use yangguang_import::receipts::{
     Extracted, ReceiptFileError, ReceiptTarget, ZipEntries, ZipLimits, read_mapping, target_from_name,
 };
 use yangguang_store::Receipt;
 
+use crate::uploads::UploadError;
 use crate::{AppError, Site, uploads};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,6 +35,17 @@ pub async fn import_receipts(
     village: RegionCode,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<ReceiptReport, AppError> {
+    import_receipts_counting(site, village, files, &|| {}).await
+}
+
+/// `import_receipts`, calling `scanned` as each scan (a file or a zip's entry) is taken up,
+/// for a progress bar.
+pub async fn import_receipts_counting(
+    site: &Site,
+    village: RegionCode,
+    files: Vec<(String, Vec<u8>)>,
+    scanned: &(dyn Fn() + Sync),
+) -> Result<ReceiptReport, AppError> {
     if !site.regions().get(village).is_some_and(|r| r.kind.is_village_level()) {
         return Err(AppError::Invalid(format!("村（社区）{village} 不存在 / unknown village")));
     }
@@ -44,10 +59,19 @@ pub async fn import_receipts(
         }
     }
     let limits = ZipLimits { max_entry_bytes: site.upload_limits.max_bytes as u64, ..ZipLimits::default() };
-    let mut import =
-        Import { site, village, mapping, known: HashMap::new(), receipts: vec![], report: Default::default() };
+    let mut import = Import {
+        site,
+        village,
+        mapping,
+        known: HashMap::new(),
+        receipts: vec![],
+        report: Default::default(),
+        in_flight: VecDeque::new(),
+        width: std::thread::available_parallelism().map_or(2, |n| n.get()),
+    };
     for (name, bytes) in scans {
         if !bytes.starts_with(b"PK\x03\x04") {
+            scanned();
             import.scan(name, bytes).await?;
             continue;
         }
@@ -66,6 +90,7 @@ pub async fn import_receipts(
             }
         });
         while let Some(entry) = rx.recv().await {
+            scanned();
             match entry {
                 Ok(Extracted::File { name, bytes }) => import.scan(name, bytes).await?,
                 Ok(Extracted::Refused { name, reason }) => import.report.unmatched.push((name, reason)),
@@ -81,6 +106,9 @@ pub async fn import_receipts(
         drop(rx);
         expand.await.map_err(|e| AppError::Invalid(e.to_string()))?;
     }
+    while !import.in_flight.is_empty() {
+        import.settle_oldest().await?;
+    }
     let Import { mut report, receipts, .. } = import;
     report.added = site.store.add_receipts(village, &receipts).await?;
     report.already_there = receipts.len() as u64 - report.added;
@@ -91,6 +119,9 @@ pub async fn import_receipts(
     Ok(report)
 }
 
+/// A scan being checked and stored: its attachment, or its name and why it was refused.
+type Storing = JoinHandle<Result<Vec<Attachment>, (String, UploadError)>>;
+
 /// An import under way: what is known of the village's vouchers, the receipts accepted so far
 /// (their hashes, not their bytes) and the report.
 struct Import<'a> {
@@ -100,6 +131,10 @@ struct Import<'a> {
     known: HashMap<(i32, u32), HashSet<String>>,
     receipts: Vec<Receipt>,
     report: ReceiptReport,
+    /// Scans being checked and stored on blocking threads, oldest first: one per core, so a
+    /// county's folder uses every core while its memory stays bounded by `width` scans.
+    in_flight: VecDeque<(Receipt, Storing)>,
+    width: usize,
 }
 
 impl Import<'_> {
@@ -130,21 +165,36 @@ impl Import<'_> {
         let files = site.files.clone();
         let stored = tokio::task::spawn_blocking(move || {
             uploads::accept_all(vec![(name.clone(), bytes)], &limits, &files).map_err(|e| (name, e))
-        })
-        .await
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-        match stored {
+        });
+        let receipt = Receipt {
+            year,
+            month,
+            voucher_no: target.voucher,
+            sha256: String::new(),
+            media_type: String::new(),
+            file_name: String::new(),
+            byte_size: 0,
+            needs_recheck: false,
+        };
+        self.in_flight.push_back((receipt, stored));
+        while self.in_flight.len() >= self.width {
+            self.settle_oldest().await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the oldest scan in flight and records it, or why it was refused.
+    async fn settle_oldest(&mut self) -> Result<(), AppError> {
+        let Some((receipt, stored)) = self.in_flight.pop_front() else { return Ok(()) };
+        match stored.await.map_err(|e| AppError::Invalid(e.to_string()))? {
             Ok(mut list) => {
                 let a = list.remove(0);
                 self.receipts.push(Receipt {
-                    year,
-                    month,
-                    voucher_no: target.voucher,
                     sha256: a.sha256,
                     media_type: a.media_type,
                     file_name: a.file_name,
                     byte_size: a.byte_size,
-                    needs_recheck: false,
+                    ..receipt
                 });
             }
             Err((name, e)) => self.report.unmatched.push((name, e.to_string())),

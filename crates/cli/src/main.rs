@@ -496,7 +496,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for path in &paths {
                 collect_files(path, &mut files)?;
             }
-            let report = yangguang_app::receipts::import_receipts(&site, village, files).await?;
+            // A village's year of scans takes a while: a bar on a terminal, nothing in a log.
+            let scans = files.iter().filter(|(name, _)| !name.to_lowercase().ends_with(".csv")).count();
+            let bar = if files.iter().any(|(_, bytes)| bytes.starts_with(b"PK\x03\x04")) {
+                indicatif::ProgressBar::no_length()
+            } else {
+                indicatif::ProgressBar::new(scans as u64)
+            };
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} scans  {per_sec}  {eta}")
+            {
+                bar.set_style(style);
+            }
+            let report =
+                yangguang_app::receipts::import_receipts_counting(&site, village, files, &|| bar.inc(1)).await?;
+            bar.finish_and_clear();
             for (name, why) in &report.unmatched {
                 println!("not attached: {name}: {why}");
             }
