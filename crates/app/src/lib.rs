@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod body_diff;
 pub mod calendar;
+pub mod dashboard;
 pub mod catalog_files;
 pub mod decisions;
 pub mod demo;
