@@ -48,8 +48,7 @@ pub fn svg(points: &[Point], title: &str, desc: &str, id: &str, elder: bool) -> 
         );
     }
     // Each series as runs of consecutive months with a rate (a month with none breaks it).
-    let series: [(&str, fn(&Point) -> Option<u32>); 2] =
-        [("timely", |p| p.timely), ("published", |p| p.published)];
+    let series: [(&str, fn(&Point) -> Option<u32>); 2] = [("timely", |p| p.timely), ("published", |p| p.published)];
     for (class, value) in series {
         let mut run: Vec<String> = vec![];
         let mut runs: Vec<Vec<String>> = vec![];
