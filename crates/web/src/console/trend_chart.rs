@@ -13,6 +13,9 @@ pub struct Point {
     pub published: Option<u32>,
 }
 
+/// Which rate of a month a series draws.
+type Rate = fn(&Point) -> Option<u32>;
+
 fn esc(text: &str) -> String {
     askama::filters::escape(text, askama::filters::Html).map(|s| s.to_string()).unwrap_or_default()
 }
@@ -48,7 +51,7 @@ pub fn svg(points: &[Point], title: &str, desc: &str, id: &str, elder: bool) -> 
         );
     }
     // Each series as runs of consecutive months with a rate (a month with none breaks it).
-    let series: [(&str, fn(&Point) -> Option<u32>); 2] = [("timely", |p| p.timely), ("published", |p| p.published)];
+    let series: [(&str, Rate); 2] = [("timely", |p| p.timely), ("published", |p| p.published)];
     for (class, value) in series {
         let mut run: Vec<String> = vec![];
         let mut runs: Vec<Vec<String>> = vec![];
