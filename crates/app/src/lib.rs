@@ -7,6 +7,7 @@ pub mod auth;
 pub mod body_diff;
 pub mod calendar;
 pub mod catalog_files;
+pub mod dashboard;
 pub mod decisions;
 pub mod demo;
 pub mod documents;

@@ -11,6 +11,7 @@ pub mod decision;
 pub mod disclosure;
 pub mod finance;
 pub mod governance;
+pub mod health;
 pub mod holidays;
 pub mod household;
 pub mod identity;

@@ -7,6 +7,7 @@ mod account;
 mod calendar;
 mod console;
 mod console_pages;
+mod dashboard;
 mod decisions;
 mod decisions_console;
 mod governance;
@@ -23,6 +24,7 @@ pub use account::AccountTexts;
 pub use calendar::CalendarTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use console_pages::ConsolePageTexts;
+pub use dashboard::DashboardTexts;
 pub use decisions::{DecisionTexts, flag_text};
 pub use decisions_console::DecisionConsoleTexts;
 pub use governance::GovTexts;
@@ -388,7 +390,7 @@ pub static ZH: Texts = Texts {
     columns: "公开栏目",
     latest: "最新公开",
     due_this_month: "本月应公开",
-    nothing_due: "本月没有到期的定期公开事项。",
+    nothing_due: "本月没有到期的公开事项。",
     state_published: "✓ 已公开",
     state_open: "○ 待公开",
     state_overdue: "! 已逾期",
@@ -683,7 +685,7 @@ pub static EN: Texts = Texts {
     columns: "Columns",
     latest: "Latest",
     due_this_month: "Due this month",
-    nothing_due: "No periodic item is due this month.",
+    nothing_due: "Nothing is due this month.",
     state_published: "✓ Published",
     state_open: "○ Open",
     state_overdue: "! Overdue",

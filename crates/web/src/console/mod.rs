@@ -27,7 +27,9 @@ mod reports;
 mod review;
 mod rules;
 mod signin;
+mod supervision;
 mod tips;
+mod trend_chart;
 mod visits;
 mod work;
 
@@ -150,6 +152,9 @@ pub fn routes() -> Router<AppState> {
         .route("/console/calendar/village/{code}", get(calendar::village_page))
         .route("/console/calendar.csv", get(calendar::download_csv))
         .route("/console/calendar.xlsx", get(calendar::download_xlsx))
+        .route("/console/dashboard", get(supervision::dashboard_page))
+        .route("/console/dashboard/r/{code}", get(supervision::region_page))
+        .route("/console/dashboard/v/{code}", get(supervision::village_page))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
@@ -215,6 +220,7 @@ pub struct Nav {
     /// Township and county staff: the disclosure calendar.
     pub sees_calendar: bool,
     pub calendar_label: &'static str,
+    pub dashboard_label: &'static str,
     pub flash: String,
     /// The governance pages' words (党建引领, 小微权力清单, 村规民约).
     pub g: &'static yangguang_app::i18n::GovTexts,
@@ -258,6 +264,7 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         points: grants.has_role(Role::VillageClerk).then(|| lang.points().nav),
         sees_calendar: !yangguang_app::calendar::supervised_regions(&grants).is_empty(),
         calendar_label: lang.calendar().console_title,
+        dashboard_label: lang.dashboard().nav,
         flash,
         g: lang.gov(),
     }

@@ -1,13 +1,11 @@
 //! `/v/{code}`: a village's home — the 8 columns as large tiles, what is due this month and
 //! the latest disclosures. The page most villagers see; served from the page cache.
 
-use std::collections::HashSet;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use yangguang_core::catalog::DueState;
+use yangguang_core::calendar::{CellState, Window};
 use yangguang_core::{Period, Region, RegionCode};
 use yangguang_store::DisclosureQuery;
 
@@ -99,28 +97,31 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
     let regions = site.regions();
     let today = yangguang_app::today();
     let month = Period::containing(yangguang_core::period::PeriodKind::Month, today);
-    let published: HashSet<(String, Period)> = site.store.published_periods(village.code).await?.into_iter().collect();
-    let due = site
-        .catalog
-        .due_in_month(month, today, |item, period| published.contains(&(item.to_owned(), period)))
-        .into_iter()
-        .map(|d| {
-            let (state_class, state_label) = match d.state {
-                DueState::Published => ("published", t.state_published),
-                DueState::Open => ("open", t.state_open),
-                DueState::Overdue => ("overdue", t.state_overdue),
+    // The calendar's own cells for this month, so the list agrees with the rates and the
+    // console calendar: a quiet month's accounts are due with their quarter, a month with no
+    // vouchers has nothing to publish (not applicable, left out), an event item counts too.
+    let codes = [village.code];
+    let cells = yangguang_app::calendar::cells(site, &codes, Window { first: month, last: month }, today).await?;
+    let due = cells
+        .iter()
+        .filter(|cell| !matches!(cell.state, CellState::NotApplicable(_)))
+        .map(|cell| {
+            let (state_class, state_label) = match cell.state {
+                CellState::OnTime | CellState::Late { .. } => ("published", t.state_published),
+                s if s.is_gap() => ("overdue", t.state_overdue),
+                _ => ("open", t.state_open),
             };
             Due {
                 name: match lang {
-                    Lang::Zh => d.item.name.clone(),
-                    Lang::En => d.item.name_en.clone(),
+                    Lang::Zh => cell.item.name.clone(),
+                    Lang::En => cell.item.name_en.clone(),
                 },
-                column: d.item.column.clone(),
+                column: cell.item.column.clone(),
                 period: match lang {
-                    Lang::Zh => d.period.label_zh(),
-                    Lang::En => d.period.label_en(),
+                    Lang::Zh => cell.period.label_zh(),
+                    Lang::En => cell.period.label_en(),
                 },
-                deadline: d.deadline.format("%m-%d").to_string(),
+                deadline: cell.deadline.format("%m-%d").to_string(),
                 state_class,
                 state_label,
             }
