@@ -739,9 +739,12 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
     let jobs = yangguang_app::jobs::spawn(site.clone());
     let feed = yangguang_app::trading::spawn_puller(site.clone());
     let visits = yangguang_app::visits::spawn(site.clone(), settings.visits.settings()?);
-    let state = yangguang_web::AppState::new(site.clone())
+    let mut state = yangguang_web::AppState::new(site.clone())
         .with_trusted_proxies(settings.server.trusted_proxies()?)
         .with_cache_budget(settings.cache.budget()?);
+    if let Some(url) = settings.server.public_url()? {
+        state = state.with_public_url(&url);
+    }
     yangguang_web::serve_with_limits(listener, state, settings.server.limits()?, shutdown_signal()).await?;
     // The last seconds' visits, before the task goes.
     if let Err(e) = site.visits.flush_now().await {

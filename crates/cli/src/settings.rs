@@ -303,6 +303,9 @@ pub struct ServerSettings {
     pub body_timeout_seconds: String,
     /// Connections served at once; more wait until one ends.
     pub max_connections: String,
+    /// The site's public address (`https://cunwu.example.gov.cn`), printed as the QR code of
+    /// every paper board sheet; empty: the address each reader used.
+    pub public_url: String,
 }
 
 impl ServerSettings {
@@ -327,6 +330,22 @@ impl ServerSettings {
             )?),
             max_connections: num("max_connections", &self.max_connections, 1_000_000)? as usize,
         })
+    }
+
+    /// The public address, checked: `http(s)://` and a host (with a port, perhaps), nothing
+    /// after it, so that a printed QR code never points at a typo.
+    pub fn public_url(&self) -> anyhow::Result<Option<String>> {
+        let url = self.public_url.trim().trim_end_matches('/');
+        if url.is_empty() {
+            return Ok(None);
+        }
+        let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        match host {
+            Some(h) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) => {
+                Ok(Some(url.to_owned()))
+            }
+            _ => bail!("server.public_url must be like \"https://cunwu.example.gov.cn\" (no path), not {url:?}"),
+        }
     }
 
     pub fn trusted_proxies(&self) -> anyhow::Result<yangguang_web::proxy::TrustedProxies> {
@@ -384,6 +403,7 @@ impl Default for Settings {
                 header_timeout_seconds: limits.header_timeout.as_secs().to_string(),
                 body_timeout_seconds: limits.body_timeout.as_secs().to_string(),
                 max_connections: limits.max_connections.to_string(),
+                public_url: String::new(),
             },
             storage: StorageSettings { data_dir: PathBuf::from("./yangguang-data"), database: String::new() },
             catalog: CatalogSettings::default(),

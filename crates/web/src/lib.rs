@@ -12,6 +12,7 @@ pub use yangguang_app::i18n;
 pub mod pages;
 pub mod prefs;
 pub mod proxy;
+pub mod qr;
 pub mod render;
 pub mod session;
 pub mod tips;
@@ -59,6 +60,9 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     /// Whose `X-Forwarded-For` is believed (`[server] trusted_proxies`; loopback by default).
     pub trusted_proxies: Arc<proxy::TrustedProxies>,
+    /// The site's public address (`[server] public_url`, `https://host`), for the addresses
+    /// that leave the site — the QR code on a printed sheet; `None`: the address the reader used.
+    pub public_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -68,12 +72,19 @@ impl AppState {
             cache: Arc::new(PageCache::new(CACHE_BUDGET)),
             security: Arc::new(SecurityHeaders::new(CSS, &[JS, CONSOLE_JS, REPORT_JS])),
             trusted_proxies: Arc::new(proxy::TrustedProxies::default()),
+            public_url: None,
         }
     }
 
     /// The same state with a page cache of `bytes` (`[cache] max_megabytes`).
     pub fn with_cache_budget(mut self, bytes: u64) -> Self {
         self.cache = Arc::new(PageCache::new(bytes));
+        self
+    }
+
+    /// The same state naming `url` (`https://host`, no trailing slash) as its public address.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Some(Arc::from(url.trim_end_matches('/')));
         self
     }
 
