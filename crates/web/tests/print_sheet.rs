@@ -143,7 +143,7 @@ async fn a_sheet_holds_the_item_its_signoffs_and_a_qr_code_that_opens_it_with_th
         assert!(sheet.body.contains(expected), "the sheet shows {expected}");
     }
     let role = yangguang_core::catalog::ReviewerRole::parse("supervision-committee").unwrap();
-    assert!(sheet.body.contains(yangguang_app::i18n::Label::label(&role, yangguang_app::i18n::Lang::Zh)));
+    assert!(sheet.body.contains(yangguang_app::i18n::Label::zh(role)));
     let on_sheet = fingerprint_in(&sheet.body, &format!(r#"id="fingerprint-{accounts}""#));
     assert_eq!(on_sheet, on_page);
     assert_eq!(on_sheet.len(), 19, "four groups of four hex digits: {on_sheet}");
