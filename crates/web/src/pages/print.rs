@@ -207,7 +207,7 @@ fn render(prefs: &Prefs, title: String, back: String, cover: Option<Cover>, shee
 
 /// The print words of a page whose layout offers `other` as the other language (templates
 /// know the page's language only so).
-pub fn words(other: Lang) -> &'static PrintTexts {
+pub fn words(other: &Lang) -> &'static PrintTexts {
     other.other().print()
 }
 
