@@ -498,6 +498,7 @@ impl Settings {
         }
         settings.server.trusted_proxies()?;
         settings.server.limits()?;
+        settings.server.public_url()?;
         settings.uploads.limits()?;
         settings.trading.config()?;
         settings.sms.sender()?;
@@ -620,6 +621,20 @@ mod tests {
         let vars = [("YANGGUANG__SERVER__TRUSTED_PROXIES", "nginx")];
         let err = Settings::load(&Overrides::default(), env(&vars)).unwrap_err();
         assert!(err.to_string().contains("server.trusted_proxies") && err.to_string().contains("nginx"), "{err}");
+    }
+
+    #[test]
+    fn the_public_url_is_a_scheme_and_host_or_nothing() {
+        let s = Settings::load(&Overrides::default(), env(&[])).unwrap();
+        assert_eq!(s.server.public_url().unwrap(), None);
+        let vars = [("YANGGUANG__SERVER__PUBLIC_URL", "https://cunwu.example.gov.cn/")];
+        let s = Settings::load(&Overrides::default(), env(&vars)).unwrap();
+        assert_eq!(s.server.public_url().unwrap().as_deref(), Some("https://cunwu.example.gov.cn"));
+        for bad in ["cunwu.example.gov.cn", "https://", "https://x.cn/path?q", "javascript:alert(1)"] {
+            let err =
+                Settings::load(&Overrides::default(), env(&[("YANGGUANG__SERVER__PUBLIC_URL", bad)])).unwrap_err();
+            assert!(err.to_string().contains("server.public_url"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -145,7 +145,15 @@ async fn a_sheet_holds_the_item_its_signoffs_and_a_qr_code_that_opens_it_with_th
     let sheet = client.get(&format!("/v/{VILLAGE}/d/{accounts}/print")).await;
     assert_eq!(sheet.status, 200, "{}", sheet.body);
     assert!(sheet.header("content-security-policy").contains("style-src 'sha256-"));
-    for expected in ["2026年3月收支明细及原始票据", "前山村", "王*明", "2026年3月", "路灯电费", "<table", "扫码核对：二维码页面上的指纹与本页一致即为原件"] {
+    for expected in [
+        "2026年3月收支明细及原始票据",
+        "前山村",
+        "王*明",
+        "2026年3月",
+        "路灯电费",
+        "<table",
+        "扫码核对：二维码页面上的指纹与本页一致即为原件",
+    ] {
         assert!(sheet.body.contains(expected), "the sheet shows {expected}");
     }
     let role = yangguang_core::catalog::ReviewerRole::parse("supervision-committee").unwrap();
@@ -176,7 +184,10 @@ async fn a_periods_board_prints_every_published_item_names_the_missing_and_leave
     assert!(!body.contains("张*三 500 元"), "nor its content");
     let withdrawn_list = &body[body.find(r#"id="cover-withdrawn""#).expect("the cover names what to take down")..];
     assert!(withdrawn_list.contains("三月慰问金名单"));
-    assert!(!body.contains(&format!(r#"id="sheet-{april}""#)) && !body.contains("四月慰问金名单"), "another period is not");
+    assert!(
+        !body.contains(&format!(r#"id="sheet-{april}""#)) && !body.contains("四月慰问金名单"),
+        "another period is not"
+    );
     assert_eq!(body.matches(r#"class="sheet""#).count(), 1, "one sheet per published item");
     assert_eq!(body.matches(r#"class="sheet cover""#).count(), 1);
 
@@ -203,7 +214,16 @@ async fn a_periods_board_prints_every_published_item_names_the_missing_and_leave
 async fn a_hostile_period_is_a_clear_400_not_a_500() {
     let (base, _) = board().await;
     let client = Client::new(&base, None);
-    for query in ["", "?period=", "?period=2026-13", "?period=2026-Q9", "?period=%3Cscript%3Ealert(1)%3C/script%3E", "?period=99999999999999999999", "?period=%FF%FE", "?period=2026-03&period=x"] {
+    for query in [
+        "",
+        "?period=",
+        "?period=2026-13",
+        "?period=2026-Q9",
+        "?period=%3Cscript%3Ealert(1)%3C/script%3E",
+        "?period=99999999999999999999",
+        "?period=%FF%FE",
+        "?period=2026-03&period=x",
+    ] {
         let r = client.get(&format!("/v/{VILLAGE}/print{query}")).await;
         if query.ends_with("period=x") {
             assert_eq!(r.status, 200, "the first period counts");

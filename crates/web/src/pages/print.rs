@@ -147,8 +147,7 @@ async fn sheet(state: &AppState, lang: Lang, base: &str, village: &Region, d: Di
         (None, None) => None,
     };
     let url = format!("{base}/v/{}/d/{}", village.code, d.id.0);
-    let place: Vec<String> =
-        region_crumbs(&site.regions(), village.code, false).into_iter().map(|c| c.label).collect();
+    let place: Vec<String> = region_crumbs(&site.regions(), village.code, false).into_iter().map(|c| c.label).collect();
     let separator = if lang == Lang::Zh { " › " } else { " > " };
     let column = catalog.ancestry(&d.column).iter().map(|c| column_name(c, lang)).collect::<Vec<_>>().join(separator);
     let item = d.catalog_item.as_deref().and_then(|id| catalog.item(id)).map(|item| {
@@ -190,7 +189,13 @@ async fn sheet(state: &AppState, lang: Lang, base: &str, village: &Region, d: Di
     })
 }
 
-fn render(prefs: &Prefs, title: String, back: String, cover: Option<Cover>, sheets: Vec<Sheet>) -> Result<String, WebError> {
+fn render(
+    prefs: &Prefs,
+    title: String,
+    back: String,
+    cover: Option<Cover>,
+    sheets: Vec<Sheet>,
+) -> Result<String, WebError> {
     let lang = prefs.lang;
     let page = PrintPage {
         p: lang.print(),
@@ -266,7 +271,8 @@ pub async fn period_sheets(
     let village = find_village(&state, &code)?;
     let period = period_of(query.as_deref(), prefs.lang.print())?;
     // Only the period is in the cache key: a canonical URI, whatever else the query held.
-    let canonical: Uri = format!("/v/{}/print?period={period}", village.code).parse().map_err(|_| WebError::NotFound)?;
+    let canonical: Uri =
+        format!("/v/{}/print?period={period}", village.code).parse().map_err(|_| WebError::NotFound)?;
     let scopes = [Scope::Village(village.code), Scope::Log];
     let page = cached_over(&state, &headers, &prefs, &canonical, &scopes, || async {
         let (cover, sheets) = board(&state, &prefs, &village, period).await?;
@@ -330,10 +336,7 @@ async fn board(
     }
     let missing = missing(state, lang, village, period).await?;
     let cover = Cover {
-        title: p
-            .cover_title
-            .replace("{village}", &village.name)
-            .replace("{period}", &period_text(period, lang)),
+        title: p.cover_title.replace("{village}", &village.name).replace("{period}", &period_text(period, lang)),
         published,
         missing,
         withdrawn,
@@ -373,7 +376,9 @@ mod tests {
         let p = Lang::Zh.print();
         assert_eq!(period_of(Some("period=2026-03"), p).unwrap().to_string(), "2026-03");
         assert_eq!(period_of(Some("x=1&period=2026-Q4"), p).unwrap().to_string(), "2026-Q4");
-        for hostile in [None, Some("period="), Some("period=%3Cscript%3E"), Some("period=2026-13"), Some("period=99999")] {
+        for hostile in
+            [None, Some("period="), Some("period=%3Cscript%3E"), Some("period=2026-13"), Some("period=99999")]
+        {
             match period_of(hostile, p) {
                 Err(WebError::BadRequest(m)) => assert!(m.contains("2026-Q1"), "{m}"),
                 other => panic!("{hostile:?}: {other:?}"),
