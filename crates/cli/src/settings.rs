@@ -304,7 +304,8 @@ pub struct ServerSettings {
     /// Connections served at once; more wait until one ends.
     pub max_connections: String,
     /// The public base URL (`https://cunwu.example.gov.cn`): absolute links in feeds and open
-    /// data, and the domain of feed ids. Empty: the address each request came to.
+    /// data, the domain of feed ids, and the QR code of every paper board sheet. Empty: the
+    /// address each request came to.
     pub public_url: String,
 }
 

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod prefs;
 pub mod proxy;
 pub mod public_base;
+pub mod qr;
 pub mod render;
 pub mod session;
 pub mod tips;
@@ -94,6 +95,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v/{code}", get(pages::village::village))
         .route("/v/{code}/c/{column}", get(pages::column::column))
         .route("/v/{code}/d/{id}", get(pages::disclosure::disclosure))
+        .route("/v/{code}/d/{id}/print", get(pages::print::disclosure_sheet))
+        .route("/v/{code}/print", get(pages::print::period_sheets))
         .route("/v/{code}/d/{id}/a/{position}", get(pages::disclosure::attachment))
         .route("/v/{code}/d/{id}/a/{position}/thumb", get(pages::disclosure::thumbnail))
         .route("/v/{code}/feed.atom", get(pages::feeds::village_feed))

@@ -186,26 +186,6 @@ fn account_texts(headers: &HeaderMap) -> &'static AccountTexts {
     Prefs::from_headers(headers).lang.account()
 }
 
-/// The otpauth URI as a QR code in SVG, to be placed in the page as it is: no script, no
-/// image request, and the secret never leaves the server in any other form than the page.
-pub fn qr_svg(uri: &str, label: &str) -> Result<String, WebError> {
-    use qrcode::render::svg;
-    let code = qrcode::QrCode::with_error_correction_level(uri.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| WebError::Internal(format!("QR code: {e}")))?;
-    let svg = code.render::<svg::Color>().quiet_zone(true).min_dimensions(200, 200).build();
-    let svg = svg.strip_prefix(r#"<?xml version="1.0" standalone="yes"?>"#).unwrap_or(&svg);
-    let label: String = label
-        .chars()
-        .map(|c| match c {
-            '"' => "&quot;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '<' => "&lt;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect();
-    Ok(svg.replacen("<svg ", &format!(r#"<svg class="qr" role="img" aria-label="{label}" "#), 1))
-}
-
 /// The pending second factor of this account, ready to show.
 async fn totp_setup(
     state: &AppState,
@@ -219,7 +199,7 @@ async fn totp_setup(
     let url = auth::totp_url(&secret, &who.staff.username)
         .ok_or_else(|| WebError::Internal("a fresh TOTP secret makes no URI".into()))?;
     let key = secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>();
-    Ok(TotpSetup { qr_svg: qr_svg(&url, a.qr_label)?, url, key: key.join(" "), action, button, error })
+    Ok(TotpSetup { qr_svg: crate::qr::qr_svg(&url, a.qr_label)?, url, key: key.join(" "), action, button, error })
 }
 
 async fn setup_view(

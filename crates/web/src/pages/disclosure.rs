@@ -107,7 +107,7 @@ struct DisclosurePage {
 /// or not found: ids of other villages and unpublished versions are indistinguishable from
 /// ids that do not exist. A withdrawal is a version too (its entry in the log names its
 /// content, attachments included), but it has no page of its own.
-async fn find_version(state: &AppState, village: &Region, id: &str) -> Result<Disclosure, WebError> {
+pub(crate) async fn find_version(state: &AppState, village: &Region, id: &str) -> Result<Disclosure, WebError> {
     let id: DisclosureId = id.parse().map_err(|_| WebError::NotFound)?;
     let d = state.site.store.get_disclosure(id).await?;
     if d.village != village.code || !d.state.was_published() {
@@ -232,7 +232,7 @@ async fn render_page(
     render(state, prefs, village, d, uri, signoffs, history, (staff, voice, views))
 }
 
-async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> {
+pub(crate) async fn history(state: &AppState, d: &Disclosure) -> Result<History, WebError> {
     let store = &state.site.store;
     let mut h = History {
         corrects: None,

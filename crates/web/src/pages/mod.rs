@@ -11,6 +11,7 @@ pub mod gaps;
 pub mod governance;
 pub mod leases;
 pub mod points;
+pub mod print;
 pub mod reader;
 pub mod region;
 pub mod reports;
