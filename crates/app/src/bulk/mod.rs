@@ -96,10 +96,7 @@ impl ChunkSender {
             std::mem::take(&mut *buffer)
         };
         self.stats.bytes += chunk.len() as u64;
-        self.out
-            .send(Ok(chunk))
-            .await
-            .map_err(|_| AppError::Invalid("下载已中断 / the download was cancelled".into()))
+        self.out.send(Ok(chunk)).await.map_err(|_| AppError::Invalid("下载已中断 / the download was cancelled".into()))
     }
 }
 
@@ -110,7 +107,10 @@ fn zip_error(e: impl std::fmt::Display) -> AppError {
 impl ZipOut {
     fn new(out: Chunks) -> Self {
         let buffer = Shared::default();
-        Self { zip: ZipWriter::new_stream(buffer.clone()), sender: ChunkSender { buffer, out, stats: ZipStats::default() } }
+        Self {
+            zip: ZipWriter::new_stream(buffer.clone()),
+            sender: ChunkSender { buffer, out, stats: ZipStats::default() },
+        }
     }
 
     fn start(&mut self, name: &str) -> Result<(), AppError> {

@@ -19,11 +19,8 @@ fn csvw_datatype(kind: &str) -> &'static str {
 }
 
 fn resource(table: &Table) -> Value {
-    let fields: Vec<Value> = table
-        .fields
-        .iter()
-        .map(|f| json!({ "name": f.name, "type": f.kind, "title": f.title }))
-        .collect();
+    let fields: Vec<Value> =
+        table.fields.iter().map(|f| json!({ "name": f.name, "type": f.kind, "title": f.title })).collect();
     let mut schema = json!({ "fields": fields });
     if !table.key.is_empty() {
         schema["primaryKey"] = json!(table.key);
@@ -92,6 +89,7 @@ pub fn csvw(village_name: &str, village: RegionCode, year: i32) -> Value {
     json!({
         "@context": ["http://www.w3.org/ns/csvw", { "@language": "zh-CN" }],
         "dc:title": title(village_name, year),
+        "dc:identifier": package_name(village, year),
         "dc:license": { "@id": LICENSE_URL },
         "dialect": { "encoding": "utf-8", "header": true, "doubleQuote": true },
         "tables": tables,

@@ -226,10 +226,8 @@ pub async fn disclosures(site: &Site, village: RegionCode, year: i32) -> Result<
     let mut rows = vec![];
     let mut page = 1;
     loop {
-        let list = site
-            .store
-            .list_disclosures(&DisclosureQuery { village, columns: vec![], page, per_page: 200 })
-            .await?;
+        let list =
+            site.store.list_disclosures(&DisclosureQuery { village, columns: vec![], page, per_page: 200 }).await?;
         let done = list.items.len() < 200;
         let mut older = false;
         for d in list.items {
