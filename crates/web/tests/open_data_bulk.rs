@@ -70,10 +70,32 @@ async fn state() -> AppState {
     let site = common::site_over(store, "bulk").await;
     site.add_disclosures(&[
         disclosure("2026年3月收支明细", "finance-income", Some("income-expenditure"), "2026-03"),
-        disclosure("关于\"路灯\", 修缮的公示", "village-affairs", None, "2026-04"),
+        disclosure("关于\"路灯\", 修缮的公示", "affairs-profile", None, "2026-04"),
     ])
     .await
     .unwrap();
+    // A deal on the trading platform, its winner a person (masked on the way in).
+    let page = serde_json::json!({"listings": [{
+        "project_no": "P-1",
+        "village_code": VILLAGE,
+        "title": "村口店面房, \"临街\"出租",
+        "subject_type": "房屋",
+        "location": "村口 12 号",
+        "area": "120.5",
+        "area_unit": "m2",
+        "reserve_price": 36000,
+        "price_unit": "year",
+        "method": "open_bidding",
+        "announcement_start": "2026-03-01",
+        "announcement_end": "2026-03-15",
+        "stage": "publicity",
+        "deal": {"date": "2026-03-20", "price": "40,500.00", "winner": "王建明", "winner_type": "person"},
+        "publicity_start": "2026-03-21",
+        "publicity_end": "2026-03-28",
+        "updated_at": "2026-03-21T08:00:00+08:00",
+    }]});
+    let page: yangguang_core::trading::FeedPage = serde_json::from_value(page).unwrap();
+    yangguang_app::trading::ingest(&site, &page, false, Utc::now()).await.unwrap();
     AppState::new(Arc::new(site))
 }
 
@@ -103,7 +125,7 @@ async fn the_year_zip_unzips_into_bom_csvs_that_parse_and_a_package_frictionless
     assert!(!r.header("last-modified").is_empty());
 
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
-    let names: Vec<String> = archive.file_names().map(String::from).collect();
+    let names: Vec<String> = archive.file_names().map(|n| n.unwrap().to_string()).collect();
     for expected in [
         "datapackage.json",
         "csv-metadata.json",
@@ -157,6 +179,10 @@ async fn the_year_zip_unzips_into_bom_csvs_that_parse_and_a_package_frictionless
     );
     let titles: Vec<&str> = tables["disclosures.csv"].iter().map(|r| r[4].as_str()).collect();
     assert!(titles.contains(&"关于\"路灯\", 修缮的公示"), "{titles:?}");
+    let listings = &tables["listings.csv"];
+    assert_eq!(listings.len(), 1);
+    assert_eq!((listings[0][1].as_str(), listings[0][13].as_str()), ("村口店面房, \"临街\"出租", "40500.00"));
+    assert!(!listings[0][14].contains("建"), "the winner's name is masked: {}", listings[0][14]);
     assert!(tables["monthly_statements.csv"].iter().any(|r| r[1] == "收入" && r[2] == "合计" && r[3] == "12000.00"));
 
     if let Some(frictionless) = common::tools::tool("frictionless") {
@@ -289,7 +315,7 @@ async fn pages_announce_their_feeds_and_the_open_data_page_describes_its_dataset
     assert_eq!(column.status, 200);
     assert!(
         column.body.contains(&format!(
-            "type=\"application/atom+xml\" title=\"财务公开 - 前山村\" href=\"/v/{VILLAGE}/c/finance/feed.atom\""
+            "type=\"application/atom+xml\" title=\"阳光财务 - 前山村\" href=\"/v/{VILLAGE}/c/finance/feed.atom\""
         )),
         "{}",
         column.body

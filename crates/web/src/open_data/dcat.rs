@@ -175,31 +175,8 @@ pub async fn catalog_nodes(state: &AppState, origin: &str) -> Result<Vec<Node>, 
             ("dct:modified", Object::Typed(yangguang_app::today().to_string(), "date")),
         ],
     };
-    // The county's trading data.
-    let ocds_iri = format!("{origin}/open-data/ocds.json#dataset");
-    catalog.props.push(("dcat:dataset", Object::Iri(ocds_iri.clone())));
-    nodes.push(Node {
-        iri: ocds_iri,
-        types: vec!["dcat:Dataset"],
-        props: vec![
-            ("dct:title", Object::Text(format!("{home_name}产权交易数据（OCDS）"))),
-            ("dct:description", Object::Text(Lang::Zh.villager().ocds_plain.into())),
-            ("dct:publisher", Object::Iri(county_publisher.clone())),
-            ("dcat:distribution", Object::Iri(format!("{origin}/open-data/ocds.json"))),
-        ],
-    });
-    nodes.push(Node {
-        iri: format!("{origin}/open-data/ocds.json"),
-        types: vec!["dcat:Distribution"],
-        props: vec![
-            ("dcat:accessURL", Object::Iri(format!("{origin}/open-data/ocds.json"))),
-            ("dcat:downloadURL", Object::Iri(format!("{origin}/open-data/ocds.json"))),
-            ("dcat:mediaType", Object::Iri(iana("application/json"))),
-            ("dct:license", Object::Iri(LICENSE_URL.into())),
-            ("dct:conformsTo", Object::Iri(super::datasets::OCDS.into())),
-        ],
-    });
     let villages: Vec<_> = regions.villages().cloned().collect();
+    let mut any_listings = false;
     for village in &villages {
         let sets = village_datasets(state, village, Lang::Zh).await?;
         let who = format!("{origin}/r/{}#publisher", village.code);
@@ -209,6 +186,7 @@ pub async fn catalog_nodes(state: &AppState, origin: &str) -> Result<Vec<Node>, 
             props: vec![("foaf:name", Object::Text(format!("{}村民委员会", village.name)))],
         });
         let page = format!("{origin}/v/{}/open-data", village.code);
+        any_listings |= sets.iter().any(|d| d.slug == "ocds");
         for d in sets {
             let iri = format!("{page}#{}", d.slug);
             catalog.props.push(("dcat:dataset", Object::Iri(iri.clone())));
@@ -256,6 +234,32 @@ pub async fn catalog_nodes(state: &AppState, origin: &str) -> Result<Vec<Node>, 
             }
             nodes.push(set);
         }
+    }
+    // The county's trading data, which exists once some village has a listing.
+    if any_listings {
+        let ocds_iri = format!("{origin}/open-data/ocds.json#dataset");
+        catalog.props.push(("dcat:dataset", Object::Iri(ocds_iri.clone())));
+        nodes.push(Node {
+            iri: ocds_iri,
+            types: vec!["dcat:Dataset"],
+            props: vec![
+                ("dct:title", Object::Text(format!("{home_name}产权交易数据（OCDS）"))),
+                ("dct:description", Object::Text(Lang::Zh.villager().ocds_plain.into())),
+                ("dct:publisher", Object::Iri(county_publisher.clone())),
+                ("dcat:distribution", Object::Iri(format!("{origin}/open-data/ocds.json"))),
+            ],
+        });
+        nodes.push(Node {
+            iri: format!("{origin}/open-data/ocds.json"),
+            types: vec!["dcat:Distribution"],
+            props: vec![
+                ("dcat:accessURL", Object::Iri(format!("{origin}/open-data/ocds.json"))),
+                ("dcat:downloadURL", Object::Iri(format!("{origin}/open-data/ocds.json"))),
+                ("dcat:mediaType", Object::Iri(iana("application/json"))),
+                ("dct:license", Object::Iri(LICENSE_URL.into())),
+                ("dct:conformsTo", Object::Iri(super::datasets::OCDS.into())),
+            ],
+        });
     }
     nodes.insert(0, catalog);
     Ok(nodes)
