@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod auth;
 pub mod body_diff;
+pub mod bulk;
 pub mod calendar;
 pub mod catalog_files;
 pub mod dashboard;

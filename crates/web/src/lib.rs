@@ -8,6 +8,7 @@ pub mod console;
 pub mod error;
 pub mod log_api;
 pub mod open311;
+pub mod open_data;
 pub use yangguang_app::i18n;
 pub mod pages;
 pub mod prefs;
@@ -61,6 +62,9 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     /// Whose `X-Forwarded-For` is believed (`[server] trusted_proxies`; loopback by default).
     pub trusted_proxies: Arc<proxy::TrustedProxies>,
+    /// Addresses per sitemap file before `/sitemap.xml` becomes an index of several (the
+    /// protocol's limit; tests set a small one).
+    pub sitemap_limit: usize,
 }
 
 impl AppState {
@@ -70,7 +74,14 @@ impl AppState {
             cache: Arc::new(PageCache::new(CACHE_BUDGET)),
             security: Arc::new(SecurityHeaders::new(CSS, &[JS, CONSOLE_JS, REPORT_JS])),
             trusted_proxies: Arc::new(proxy::TrustedProxies::default()),
+            sitemap_limit: open_data::sitemap::MAX_URLS,
         }
+    }
+
+    /// The same state splitting the sitemap every `limit` addresses.
+    pub fn with_sitemap_limit(mut self, limit: usize) -> Self {
+        self.sitemap_limit = limit.max(1);
+        self
     }
 
     /// The same state with a page cache of `bytes` (`[cache] max_megabytes`).
@@ -151,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tips::routes())
         .merge(pages::reports::routes())
         .merge(open311::routes())
+        .merge(open_data::routes())
         .merge(voice::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
@@ -219,9 +231,12 @@ async fn favicon() -> Response {
         .into_response()
 }
 
-async fn robots() -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "User-agent: *\nDisallow: /prefs\nDisallow: /search\n")
-        .into_response()
+/// Names the sitemap by its absolute address, as the protocol asks (`[server] public_url`, else
+/// the request's host).
+async fn robots(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let origin = public_base::base(&state, &headers);
+    let body = format!("User-agent: *\nDisallow: /prefs\nDisallow: /search\n\nSitemap: {origin}/sitemap.xml\n");
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], body).into_response()
 }
 
 /// What a slow or greedy client may hold of the server.

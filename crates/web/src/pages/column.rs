@@ -199,8 +199,10 @@ async fn render(
     let summary = column_summary(top, lang).to_owned();
     let title = format!("{name} - {}", village.name);
     let description = format!("{}{name}：{summary}", village.name);
+    let mut layout = Layout::new(prefs, super::path_and_query(uri), title.clone(), description, crumbs);
+    layout.feed = Some((format!("/v/{}/c/{}/feed.atom", village.code, column.id), title));
     let page_view = ColumnPage {
-        layout: Layout::new(prefs, super::path_and_query(uri), title, description, crumbs),
+        layout,
         village_code: village.code.to_string(),
         village_name: village.name.clone(),
         column_name: name,

@@ -61,6 +61,10 @@ pub struct Layout {
     pub v: &'static yangguang_app::i18n::VillagerTexts,
     /// The region a page's search box searches in (a village's or town's code); empty: all.
     pub search_scope: String,
+    /// The Atom feed of what the page lists, announced in the head for feed readers.
+    pub feed: Option<(String, String)>,
+    /// schema.org JSON-LD describing the page's datasets, escaped for a `<script>` element.
+    pub json_ld: String,
 }
 
 impl Layout {
@@ -80,6 +84,8 @@ impl Layout {
             v: prefs.lang.villager(),
             og_image: format!("{}{}", prefs.origin.as_deref().unwrap_or(""), reader::OG_IMAGE_PATH),
             search_scope: String::new(),
+            feed: None,
+            json_ld: String::new(),
         }
     }
 }

@@ -70,6 +70,21 @@ pub fn fiscal_data(lang: Lang, href: String) -> OpenDataLink {
     OpenDataLink { label: v.fdp, plain: v.fdp_plain, href }
 }
 
+/// The village's open-data page, where every dataset is listed.
+pub fn village_open_data(lang: Lang, href: String) -> OpenDataLink {
+    let o = lang.open_data();
+    OpenDataLink { label: o.link, plain: o.bulk_plain, href }
+}
+
+/// The county's trading data, every village's listings in one OCDS package.
+pub fn county_ocds(lang: Lang) -> OpenDataLink {
+    OpenDataLink {
+        label: lang.open_data().county_ocds_title,
+        plain: lang.villager().ocds_plain,
+        href: "/open-data/ocds.json".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,11 +151,21 @@ async fn render(state: &AppState, prefs: &Prefs, village: &Region, uri: &Uri) ->
         region_crumbs(&regions, village.code, false),
     );
     layout.search_scope = village.code.to_string();
+    layout.feed =
+        Some((format!("/v/{}/feed.atom", village.code), format!("{} · {}", village.name, lang.villager().atom)));
+    let mut open_data = vec![
+        super::reader::atom(lang, format!("/v/{}/feed.atom", village.code)),
+        super::reader::village_open_data(lang, format!("/v/{}/open-data", village.code)),
+    ];
+    // The county's trading data exists once a listing does: linked only then.
+    if !yangguang_app::trading::village_listings(site, village.code).await?.is_empty() {
+        open_data.push(super::reader::county_ocds(lang));
+    }
     let page = VillagePage {
         query: "",
         layout,
         village_code: village.code.to_string(),
-        open_data: vec![super::reader::atom(lang, format!("/v/{}/feed.atom", village.code))],
+        open_data,
         village_name: village.name.clone(),
         place,
         tiles,
