@@ -13,7 +13,7 @@ pub mod publishing;
 pub mod receipts;
 mod thresholds;
 
-pub use thresholds::{ThresholdError, Thresholds};
+pub use thresholds::{Override, ThresholdError, Thresholds, check as check_threshold};
 
 use crate::RegionCode;
 
