@@ -46,6 +46,7 @@ pub mod uploads;
 pub mod verify;
 pub mod villagers;
 pub mod visits;
+pub mod warnings;
 pub mod witness;
 pub mod work;
 

@@ -149,7 +149,9 @@ pub async fn warning_reads_find_shared_scans_scan_counts_signoffs_and_overrides(
     );
 
     // Published versions with the roles that approved them; a correction names its original.
-    let ids = store.insert_disclosures(&[disclosure("339921100201", "finance-income", "3月收支", 5)]).await.unwrap();
+    let mut signed = disclosure("339921100201", "finance-income", "3月收支", 5);
+    signed.signoffs = vec![crate::signoff_record("h")];
+    let ids = store.insert_disclosures(&[signed]).await.unwrap();
     let mut correction = disclosure("339921100201", "finance-income", "3月收支（更正）", 6);
     correction.kind = yangguang_core::DisclosureKind::Correction;
     correction.replaces = Some(ids[0]);
@@ -161,7 +163,8 @@ pub async fn warning_reads_find_shared_scans_scan_counts_signoffs_and_overrides(
         (facts[1].id, facts[1].replaces, facts[1].reason.as_deref()),
         (fixed[0], Some(ids[0]), Some("金额有误"))
     );
-    assert!(facts[0].approved_roles.is_empty());
+    assert_eq!(facts[0].approved_roles, vec!["supervision-committee".to_string()]);
+    assert!(facts[1].approved_roles.is_empty());
 
     // Threshold overrides: set, replaced for the same date, read back.
     let day = |s: &str| s.parse::<NaiveDate>().unwrap();

@@ -345,8 +345,7 @@ impl WarningStore for Backend {
         for chunk in villages.chunks(CHUNK) {
             let mut q: QueryBuilder<Db> = QueryBuilder::new(
                 "SELECT d.disclosure_id, d.village_code, d.title, d.catalog_item_id, d.kind, d.replaces_id, d.reason, \
-                 s.reviewer_role FROM disclosure d LEFT JOIN signoff s ON s.disclosure_id = d.disclosure_id \
-                 AND s.decision = 'approve' \
+                 l.signoffs_json FROM disclosure d LEFT JOIN log_entry l ON l.disclosure_id = d.disclosure_id \
                  WHERE d.state IN ('published', 'superseded', 'withdrawn') AND d.published_at IS NOT NULL \
                  AND d.village_code IN (",
             );
@@ -371,8 +370,14 @@ impl WarningStore for Backend {
                         approved_roles: vec![],
                     });
                 }
-                if let Some(role) = r.get::<Option<String>, _>("reviewer_role") {
-                    out[at].approved_roles.push(role);
+                // The log records the sign-offs a version was published with.
+                if let Some(json) = r.get::<Option<String>, _>("signoffs_json") {
+                    let signed: Vec<SignoffRecord> = serde_json::from_str(&json).unwrap_or_default();
+                    for s in signed {
+                        if !out[at].approved_roles.contains(&s.role) {
+                            out[at].approved_roles.push(s.role);
+                        }
+                    }
                 }
             }
         }

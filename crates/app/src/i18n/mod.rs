@@ -17,6 +17,7 @@ mod tips;
 mod villager;
 mod visits;
 mod voice;
+mod warnings;
 
 pub use account::AccountTexts;
 pub use calendar::CalendarTexts;
@@ -32,6 +33,7 @@ pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
 pub use visits::VisitTexts;
 pub use voice::VoiceTexts;
+pub use warnings::WarningTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {

@@ -29,6 +29,7 @@ mod rules;
 mod signin;
 mod tips;
 mod visits;
+mod warnings;
 mod work;
 
 use axum::Router;
@@ -149,6 +150,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/calendar/village/{code}", get(calendar::village_page))
         .route("/console/calendar.csv", get(calendar::download_csv))
         .route("/console/calendar.xlsx", get(calendar::download_xlsx))
+        .route("/console/warnings", get(warnings::list_page))
+        .route("/console/warnings/{id}", get(warnings::detail_page).post(warnings::decide))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
@@ -214,6 +217,7 @@ pub struct Nav {
     /// Township and county staff: the disclosure calendar.
     pub sees_calendar: bool,
     pub calendar_label: &'static str,
+    pub warnings_label: &'static str,
     pub flash: String,
     /// The governance pages' words (党建引领, 小微权力清单, 村规民约).
     pub g: &'static yangguang_app::i18n::GovTexts,
@@ -257,6 +261,7 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         points: grants.has_role(Role::VillageClerk).then(|| lang.points().nav),
         sees_calendar: !yangguang_app::calendar::supervised_regions(&grants).is_empty(),
         calendar_label: lang.calendar().console_title,
+        warnings_label: lang.warnings().title,
         flash,
         g: lang.gov(),
     }
