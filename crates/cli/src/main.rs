@@ -3,12 +3,12 @@
 
 mod backup;
 mod calendar;
-mod warnings;
 mod questions;
 mod scale;
 mod settings;
 mod stores;
 mod tips;
+mod warnings;
 mod witness;
 
 use std::net::SocketAddr;

@@ -29,6 +29,7 @@ pub struct WarningTexts {
     /// `{n}`: warnings matching.
     pub count: &'static str,
     pub page: &'static str,
+    pub first_seen: &'static str,
 }
 
 const ZH: WarningTexts = WarningTexts {
@@ -57,6 +58,7 @@ const ZH: WarningTexts = WarningTexts {
     back: "返回预警列表",
     count: "共 {n} 条",
     page: "页",
+    first_seen: "首次发现",
 };
 
 const EN: WarningTexts = WarningTexts {
@@ -85,6 +87,7 @@ const EN: WarningTexts = WarningTexts {
     back: "Back to the warnings",
     count: "{n} in all",
     page: "Page",
+    first_seen: "First found",
 };
 
 impl Lang {

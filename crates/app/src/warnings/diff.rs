@@ -10,10 +10,8 @@ use yangguang_store::{FindingChanges, StoredWarning, WarningState};
 /// when it had been resolved; a standing warning not found again is resolved. `stored` must
 /// hold every stored warning of the villages the findings were computed for.
 pub fn diff(stored: &[StoredWarning], findings: Vec<Finding>) -> FindingChanges {
-    let mut by_key: HashMap<(yangguang_core::RegionCode, &str, String), &StoredWarning> = stored
-        .iter()
-        .map(|w| ((w.finding.village, w.finding.rule.code(), w.finding.subject.clone()), w))
-        .collect();
+    let mut by_key: HashMap<(yangguang_core::RegionCode, &str, String), &StoredWarning> =
+        stored.iter().map(|w| ((w.finding.village, w.finding.rule.code(), w.finding.subject.clone()), w)).collect();
     let mut changes = FindingChanges::default();
     let mut seen = std::collections::HashSet::new();
     for f in findings {
@@ -28,8 +26,7 @@ pub fn diff(stored: &[StoredWarning], findings: Vec<Finding>) -> FindingChanges 
             Some(_) => {}
         }
     }
-    changes.resolve =
-        by_key.into_values().filter(|w| w.state != WarningState::Resolved).map(|w| w.id).collect();
+    changes.resolve = by_key.into_values().filter(|w| w.state != WarningState::Resolved).map(|w| w.id).collect();
     changes.resolve.sort_unstable();
     changes
 }

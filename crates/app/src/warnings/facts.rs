@@ -220,11 +220,7 @@ async fn publishing_findings(
             .as_deref()
             .and_then(|i| site.catalog.item(i))
             .map(|i| {
-                i.reviewers
-                    .iter()
-                    .filter(|r| **r != ReviewerRole::TradingPlatform)
-                    .map(|r| r.zh().to_owned())
-                    .collect()
+                i.reviewers.iter().filter(|r| **r != ReviewerRole::TradingPlatform).map(|r| r.zh().to_owned()).collect()
             })
             .unwrap_or_default();
         versions.entry(p.village).or_default().push(PublishedVersion {

@@ -108,10 +108,7 @@ pub async fn announce(site: &Site) {
 
 /// Open and reviewed (still standing) warnings per village: (red, yellow), for dashboards.
 /// Villages without any are absent.
-pub async fn open_counts(
-    site: &Site,
-    villages: &[RegionCode],
-) -> Result<HashMap<RegionCode, (u64, u64)>, AppError> {
+pub async fn open_counts(site: &Site, villages: &[RegionCode]) -> Result<HashMap<RegionCode, (u64, u64)>, AppError> {
     let prefixes: Vec<String> = villages.iter().map(|v| v.to_string()).collect();
     let mut out = HashMap::new();
     for chunk in prefixes.chunks(200) {

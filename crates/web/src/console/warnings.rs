@@ -89,7 +89,9 @@ struct DetailPage {
 }
 
 fn forbidden() -> WebError {
-    WebError::Forbidden("预警供乡镇、县级和纪委监督人员查看 / warnings are for township, county and commission staff".into())
+    WebError::Forbidden(
+        "预警供乡镇、县级和纪委监督人员查看 / warnings are for township, county and commission staff".into(),
+    )
 }
 
 fn row(state: &AppState, w: &WarningTexts, s: StoredWarning, english: bool) -> Row {
@@ -170,10 +172,7 @@ pub async fn list_page(
         layout: layout(&headers, w.title),
         nav: nav(&who, &headers),
         w,
-        villages: villages
-            .iter()
-            .map(|v| (v.to_string(), village_name(&state, *v), Some(*v) == village))
-            .collect(),
+        villages: villages.iter().map(|v| (v.to_string(), village_name(&state, *v), Some(*v) == village)).collect(),
         rules: Rule::ALL.iter().map(|r| (r.code(), r.label(english), Some(*r) == rule)).collect(),
         severities: [Severity::Red, Severity::Yellow]
             .iter()
@@ -229,12 +228,30 @@ async fn detail(
             at: format_china(e.at),
             by: if e.by == "system" { w.system.to_owned() } else { e.by },
             action: match e.action.as_str() {
-                "opened" => if english { "found" } else { "发现" },
-                "updated" => if english { "figures updated" } else { "数据更新" },
+                "opened" => {
+                    if english {
+                        "found"
+                    } else {
+                        "发现"
+                    }
+                }
+                "updated" => {
+                    if english {
+                        "figures updated"
+                    } else {
+                        "数据更新"
+                    }
+                }
                 "reviewed" => w.reviewed,
                 "dismissed" => w.dismissed,
                 "resolved" => w.resolved,
-                "reopened" => if english { "reopened" } else { "重新出现" },
+                "reopened" => {
+                    if english {
+                        "reopened"
+                    } else {
+                        "重新出现"
+                    }
+                }
                 _ => "—",
             },
             note: e.note.unwrap_or_default(),
