@@ -12,9 +12,9 @@ use common::server::{Client, start};
 use common::{code, region, site_over, staff_cookie, store_with};
 use yangguang_core::ledger::{LedgerEntry, vouchers};
 use yangguang_core::staff::Role;
-use yangguang_core::{Fen, RegionKind};
-use yangguang_store::{LedgerStore, StaffStore, WarningState, WarningStore};
 use yangguang_core::warning::Severity;
+use yangguang_core::{Fen, RegionKind};
+use yangguang_store::{LedgerStore, WarningState};
 use yangguang_web::AppState;
 
 const A: &str = "339921100201"; // 前山村, 青山镇
@@ -89,13 +89,20 @@ async fn a_supervisor_reviews_and_dismisses_with_a_note_and_another_town_sees_no
     assert_eq!(town.get(&format!("/console/warnings?village={B}")).await.status, 403);
     let theirs = other.get("/console/warnings").await;
     assert!(theirs.body.contains("绿水村") && !theirs.body.contains("前山村"));
-    assert_eq!(other.post(&format!("/console/warnings/{a}"), &[("csrf", "c"), ("action", "dismiss"), ("note", "x")]).await.status, 403);
+    assert_eq!(
+        other
+            .post(&format!("/console/warnings/{a}"), &[("csrf", "c"), ("action", "dismiss"), ("note", "x")])
+            .await
+            .status,
+        403
+    );
 
     // Review with a note; a dismissal without a reason is refused and loses nothing.
     let path = format!("/console/warnings/{a}");
     let forged = town.post(&path, &[("csrf", "wrong"), ("action", "review"), ("note", "已约谈出纳")]).await;
     assert_ne!(forged.status, 303, "a form without the session's CSRF token is refused");
-    let reviewed = town.post(&path, &[("csrf", "c"), ("action", "review"), ("note", "已约谈出纳，备用金当日补记")]).await;
+    let reviewed =
+        town.post(&path, &[("csrf", "c"), ("action", "review"), ("note", "已约谈出纳，备用金当日补记")]).await;
     assert_eq!(reviewed.status, 303, "{}", reviewed.body);
     let refused = town.post(&path, &[("csrf", "c"), ("action", "dismiss"), ("note", "  ")]).await;
     assert_eq!(refused.status, 422);
@@ -107,7 +114,8 @@ async fn a_supervisor_reviews_and_dismisses_with_a_note_and_another_town_sees_no
     let page = town.get(&path).await;
     assert!(page.body.contains("已排除"), "{}", page.body);
     let trail = &page.body[page.body.find("id=\"trail\"").unwrap()..];
-    for words in ["发现", "已核查", "已约谈出纳，备用金当日补记", "已排除", "补记后账实相符", "李文"] {
+    for words in ["发现", "已核查", "已约谈出纳，备用金当日补记", "已排除", "补记后账实相符", "李文"]
+    {
         assert!(trail.contains(words), "trail lacks {words}: {trail}");
     }
     assert!(!page.body.contains("name=\"action\""), "a dismissed warning has no forms");
