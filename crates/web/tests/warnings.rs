@@ -39,10 +39,10 @@ fn negative_cash() -> Vec<yangguang_core::ledger::Voucher> {
     let today = yangguang_app::today();
     let first = today.with_day(1).unwrap() - chrono::Months::new(1);
     let lines = vec![
-        line(first, "记-1", "从银行提取备用金", "101", 500_00, 0),
-        line(first, "记-1", "从银行提取备用金", "102", 0, 500_00),
-        line(first + chrono::Days::new(2), "记-2", "购买办公用品", "541", 800_00, 0),
-        line(first + chrono::Days::new(2), "记-2", "购买办公用品", "101", 0, 800_00),
+        line(first, "记-1", "从银行提取备用金", "101", 50_000, 0),
+        line(first, "记-1", "从银行提取备用金", "102", 0, 50_000),
+        line(first + chrono::Days::new(2), "记-2", "购买办公用品", "541", 80_000, 0),
+        line(first + chrono::Days::new(2), "记-2", "购买办公用品", "101", 0, 80_000),
     ];
     vouchers(&lines)
 }

@@ -120,8 +120,8 @@ mod tests {
             number: "记-4".into(),
             date: NaiveDate::from_ymd_opt(2026, 3, 4).unwrap(),
             summary: "购买办公用品".into(),
-            amount: Fen(800_00),
-            cash: Fen(800_00),
+            amount: Fen(80_000),
+            cash: Fen(80_000),
             attachments,
         }
     }

@@ -86,7 +86,7 @@ fn rent(date: &str, no: &str) -> LedgerEntry {
         account_code: "501003".into(),
         account_name: "租赁收入".into(),
         debit: Fen(0),
-        credit: Fen(20_000_00),
+        credit: Fen(2_000_000),
         attachments: 0,
         row: 0,
     }
@@ -108,10 +108,10 @@ fn rent_after_the_end_fires_rent_within_the_term_does_not() {
 fn arrears_fire_on_what_is_owed() {
     let l = lease("HT-1", "村东厂房", 20_000, "2024-01-01", "2026-12-31");
     let as_of = day("2026-06-30");
-    let owed = RentPosition { from: day("2024-01-01"), due: Fen(60_000_00), received: Fen(40_000_00) };
+    let owed = RentPosition { from: day("2024-01-01"), due: Fen(6_000_000), received: Fen(4_000_000) };
     let found = rent_arrears(village(), std::slice::from_ref(&l), &[Some(owed)], as_of);
     assert_eq!((found.len(), found[0].severity), (1, Severity::Red));
-    let paid = RentPosition { received: Fen(60_000_00), ..owed };
+    let paid = RentPosition { received: Fen(6_000_000), ..owed };
     assert!(rent_arrears(village(), std::slice::from_ref(&l), &[Some(paid)], as_of).is_empty());
     assert!(rent_arrears(village(), &[l], &[None], as_of).is_empty());
 }

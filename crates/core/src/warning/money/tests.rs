@@ -42,17 +42,17 @@ fn pay(date: NaiveDate, no: &str, summary: &str, from: &str, yuan: i64) -> Vec<L
 #[test]
 fn payments_net_out_transfers_between_till_and_bank() {
     let mut entries = pay(day(0), "记-1", "村道修补", "102", 30_000);
-    entries.push(line(day(1), "记-2", "从银行提取备用金", "101", 2_000_00, 0, 0));
-    entries.push(line(day(1), "记-2", "从银行提取备用金", "102", 0, 2_000_00, 0));
+    entries.push(line(day(1), "记-2", "从银行提取备用金", "101", 200_000, 0, 0));
+    entries.push(line(day(1), "记-2", "从银行提取备用金", "102", 0, 200_000, 0));
     let p = payments(&entries);
     assert_eq!(p.len(), 1);
-    assert_eq!((p[0].key(), p[0].amount, p[0].cash), ("2026-03/记-1".to_string(), Fen(30_000_00), Fen(0)));
+    assert_eq!((p[0].key(), p[0].amount, p[0].cash), ("2026-03/记-1".to_string(), Fen(3_000_000), Fen(0)));
 }
 
 #[test]
 fn negative_cash_fires_red_and_a_sound_till_does_not() {
     let t = Thresholds::default();
-    let mut entries = vec![line(day(0), "记-1", "结转", "101", 1_000_00, 0, 0)];
+    let mut entries = vec![line(day(0), "记-1", "结转", "101", 100_000, 0, 0)];
     assert!(cash_on_hand(village(), &cash_by_month(&entries), &t).is_empty());
     entries.extend(pay(day(2), "记-2", "购买办公用品", "101", 3_000));
     let found = cash_on_hand(village(), &cash_by_month(&entries), &t);
@@ -63,7 +63,7 @@ fn negative_cash_fires_red_and_a_sound_till_does_not() {
 #[test]
 fn cash_over_the_limit_fires_yellow() {
     let t = Thresholds::default();
-    let entries = vec![line(day(0), "记-1", "结转", "101", 9_000_00, 0, 0)];
+    let entries = vec![line(day(0), "记-1", "结转", "101", 900_000, 0, 0)];
     let found = cash_on_hand(village(), &cash_by_month(&entries), &t);
     assert_eq!((found[0].rule, found[0].severity), (Rule::CashOverLimit, Severity::Yellow));
 }
@@ -109,11 +109,11 @@ fn large_payments_need_a_linked_decision_within_its_amount() {
     let within = Resolved {
         number: "2026-3".into(),
         subject: "村道修补".into(),
-        amount: Some(Fen(40_000_00)),
+        amount: Some(Fen(4_000_000)),
         spent: p[0].amount,
     };
     assert!(decisions(village(), &p, &linked, std::slice::from_ref(&within), &t).is_empty());
-    let over = Resolved { amount: Some(Fen(20_000_00)), ..within };
+    let over = Resolved { amount: Some(Fen(2_000_000)), ..within };
     let found = decisions(village(), &p, &linked, &[over], &t);
     assert_eq!((found.len(), found[0].rule), (1, Rule::OverResolved));
 }
@@ -122,19 +122,19 @@ fn large_payments_need_a_linked_decision_within_its_amount() {
 fn a_spike_against_own_history_and_peers_fires() {
     let t = Thresholds::default();
     let own: BTreeMap<String, Fen> = (1..=12)
-        .map(|m| (format!("2025-{m:02}"), Fen(10_000_00)))
-        .chain([("2026-01".to_string(), Fen(90_000_00))])
+        .map(|m| (format!("2025-{m:02}"), Fen(1_000_000)))
+        .chain([("2026-01".to_string(), Fen(9_000_000))])
         .collect();
     let peers: HashMap<String, Vec<Fen>> =
-        [("2026-01".to_string(), vec![Fen(12_000_00), Fen(9_000_00), Fen(11_000_00)])].into();
+        [("2026-01".to_string(), vec![Fen(1_200_000), Fen(900_000), Fen(1_100_000)])].into();
     let months = vec!["2026-01".to_string()];
     assert_eq!(spending_spikes(village(), &own, &peers, &months, &t).len(), 1);
     // Every village of the town spent as much that month: no spike.
-    let busy: HashMap<String, Vec<Fen>> = [("2026-01".to_string(), vec![Fen(80_000_00), Fen(95_000_00)])].into();
+    let busy: HashMap<String, Vec<Fen>> = [("2026-01".to_string(), vec![Fen(8_000_000), Fen(9_500_000)])].into();
     assert!(spending_spikes(village(), &own, &busy, &months, &t).is_empty());
     // An ordinary month is no spike either.
     let mut calm = own.clone();
-    calm.insert("2026-01".into(), Fen(11_000_00));
+    calm.insert("2026-01".into(), Fen(1_100_000));
     assert!(spending_spikes(village(), &calm, &peers, &months, &t).is_empty());
 }
 
