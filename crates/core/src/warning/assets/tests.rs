@@ -74,7 +74,10 @@ fn deals_below_reserve_or_previous_rent_fire() {
     let found = deals(village(), &[listing("JY-1", "村东厂房出租", 70_000, Some(50_000))], std::slice::from_ref(&old));
     let rules: Vec<Rule> = found.iter().map(|f| f.rule).collect();
     assert_eq!(rules, vec![Rule::DealBelowReserve, Rule::DealBelowPrevious]);
-    assert!(deals(village(), &[listing("JY-1", "村东厂房出租", 50_000, Some(65_000))], &[old.clone()]).is_empty());
+    assert!(
+        deals(village(), &[listing("JY-1", "村东厂房出租", 50_000, Some(65_000))], std::slice::from_ref(&old))
+            .is_empty()
+    );
     assert!(deals(village(), &[listing("JY-2", "村东厂房出租", 50_000, None)], &[old]).is_empty());
 }
 
@@ -100,7 +103,8 @@ fn rent_after_the_end_fires_rent_within_the_term_does_not() {
     assert_eq!(found.len(), 1);
     assert!(found[0].message.contains("1 笔"), "{}", found[0].message);
     assert!(
-        rent_after_end(village(), &[l.clone()], &[rent("2025-03-01", "HT-1"), rent("2026-03-05", "HT-11")]).is_empty()
+        rent_after_end(village(), std::slice::from_ref(&l), &[rent("2025-03-01", "HT-1"), rent("2026-03-05", "HT-11")])
+            .is_empty()
     );
 }
 
