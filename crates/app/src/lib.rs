@@ -50,6 +50,7 @@ pub mod uploads;
 pub mod verify;
 pub mod villagers;
 pub mod visits;
+pub mod warnings;
 pub mod witness;
 pub mod work;
 

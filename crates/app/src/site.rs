@@ -54,6 +54,8 @@ pub struct Site {
     pub search: crate::search::Search,
     /// Visit counting: the queue the web layer records page views into.
     pub visits: crate::visits::Visits,
+    /// The villages whose warnings are refreshed at the next announce.
+    pub warnings: crate::warnings::Dirty,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -193,6 +195,7 @@ impl Site {
             tips: Default::default(),
             jobs: Default::default(),
             search: Default::default(),
+            warnings: Default::default(),
             visits: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();
@@ -236,6 +239,7 @@ impl Site {
     pub fn published(&self, village: yangguang_core::RegionCode) {
         self.bump_village(village);
         self.search.mark(village);
+        self.warnings.mark(village);
         self.unannounced.lock().expect("pending lock").villages.insert(village);
         self.logged();
     }
@@ -264,6 +268,8 @@ impl Site {
     pub async fn announce(&self) {
         // The search index's hook: changed villages into the search feed, and re-indexed.
         crate::search::announce(self).await;
+        // The warnings' hook: the changed villages' warnings recomputed.
+        crate::warnings::announce(self).await;
         let pending = std::mem::take(&mut *self.unannounced.lock().expect("pending lock"));
         let scopes = pending.scopes();
         if scopes.is_empty() {

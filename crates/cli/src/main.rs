@@ -8,6 +8,7 @@ mod scale;
 mod settings;
 mod stores;
 mod tips;
+mod warnings;
 mod witness;
 
 use std::net::SocketAddr;
@@ -72,6 +73,10 @@ enum Command {
     /// The disclosure calendar of a region: rates, the recompute's time, and the cells to a
     /// CSV or XLSX file (`--out`).
     Calendar(calendar::CalendarArgs),
+    /// Warnings (预警): `warnings recompute` recomputes a region's (or, with --village, one
+    /// village's) warnings and prints the time and counts.
+    #[command(subcommand)]
+    Warnings(warnings::WarningsCommand),
     /// Escalate villagers' questions past their deadline now (the server does it every 20 s).
     #[command(hide = true)]
     EscalateQuestions(questions::EscalateArgs),
@@ -403,6 +408,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Verify(args) => verify(args).await,
         Command::Calendar(args) => calendar::run(args).await,
+        Command::Warnings(command) => warnings::run(command).await,
         Command::Tips(command) => tips::run(command),
         Command::Witness(args) => {
             init_logging(&Settings::default());

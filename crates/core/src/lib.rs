@@ -31,6 +31,7 @@ pub mod time;
 pub mod tip;
 pub mod tlog;
 pub mod trading;
+pub mod warning;
 
 pub use catalog::{Catalog, CatalogError, CatalogItem, Column, ColumnId};
 pub use disclosure::{

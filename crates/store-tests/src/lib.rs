@@ -90,7 +90,9 @@ macro_rules! contract_tests {
             state_is_replaced_only_from_the_value_read,
             the_search_feed_is_a_sequence_of_villages_read_after_a_cursor,
             visit_counters_add_up_and_sum_by_day_village_and_column,
-            calendar_reads_count_published_and_waiting_versions_and_vouchers_per_month);
+            calendar_reads_count_published_and_waiting_versions_and_vouchers_per_month,
+            warnings_keep_their_state_across_recomputes_and_every_change_is_on_the_trail,
+            warning_reads_find_shared_scans_scan_counts_signoffs_and_overrides);
     };
     (@each $factory:ident, ($wrap:expr), ($cleanup:expr), $($name:ident),*) => {
         $(
@@ -185,6 +187,7 @@ mod staff;
 mod tips;
 mod tray;
 mod visits;
+mod warnings;
 
 pub use books::*;
 pub use calendar::*;
@@ -203,3 +206,4 @@ pub use staff::*;
 pub use tips::*;
 pub use tray::*;
 pub use visits::*;
+pub use warnings::*;

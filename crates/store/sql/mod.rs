@@ -91,6 +91,7 @@ mod staff;
 mod tips;
 mod tray;
 mod visits;
+mod warnings;
 
 pub use ledger::ImportSession;
 
@@ -118,6 +119,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (23, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0023_cluster.sql"))),
     (25, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0025_search_change.sql"))),
     (29, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0029_visits.sql"))),
+    (30, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0030_warnings.sql"))),
     (34, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0034_redemption_correction.sql"))),
 ];
 #[cfg(test)]
@@ -186,6 +188,7 @@ mod tests {
             include_str!("tray.rs"),
             include_str!("tips.rs"),
             include_str!("visits.rs"),
+            include_str!("warnings.rs"),
         ];
         for source in sources {
             assert!(!source.to_uppercase().contains(concat!("SELECT ", "*")), "a query selects *");

@@ -57,6 +57,11 @@ mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 mod search;
 pub use search::{SearchChange, SearchFeedStore};
+mod warnings;
+pub use warnings::{
+    FindingChanges, PublishedFacts, ReceiptOnVoucher, StoredOverride, StoredWarning, WarningEvent, WarningQuery,
+    WarningState, WarningStore, evidence_from_json, evidence_json,
+};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -669,6 +674,7 @@ pub trait Store:
     + SearchFeedStore
     + VisitStore
     + CalendarStore
+    + WarningStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

@@ -21,6 +21,7 @@ mod tips;
 mod villager;
 mod visits;
 mod voice;
+mod warnings;
 
 pub use account::AccountTexts;
 pub use calendar::CalendarTexts;
@@ -40,6 +41,7 @@ pub use tips::TipsTexts;
 pub use villager::VillagerTexts;
 pub use visits::VisitTexts;
 pub use voice::VoiceTexts;
+pub use warnings::WarningTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {

@@ -31,6 +31,7 @@ mod supervision;
 mod tips;
 mod trend_chart;
 mod visits;
+mod warnings;
 mod work;
 
 use axum::Router;
@@ -155,6 +156,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/dashboard", get(supervision::dashboard_page))
         .route("/console/dashboard/r/{code}", get(supervision::region_page))
         .route("/console/dashboard/v/{code}", get(supervision::village_page))
+        .route("/console/warnings", get(warnings::list_page))
+        .route("/console/warnings/{id}", get(warnings::detail_page).post(warnings::decide))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
         .route("/console/questions/{id}/moderate", post(questions::moderate))
@@ -221,6 +224,7 @@ pub struct Nav {
     pub sees_calendar: bool,
     pub calendar_label: &'static str,
     pub dashboard_label: &'static str,
+    pub warnings_label: &'static str,
     pub flash: String,
     /// The governance pages' words (党建引领, 小微权力清单, 村规民约).
     pub g: &'static yangguang_app::i18n::GovTexts,
@@ -265,6 +269,7 @@ fn nav(who: &SignedIn, headers: &HeaderMap) -> Nav {
         sees_calendar: !yangguang_app::calendar::supervised_regions(&grants).is_empty(),
         calendar_label: lang.calendar().console_title,
         dashboard_label: lang.dashboard().nav,
+        warnings_label: lang.warnings().title,
         flash,
         g: lang.gov(),
     }

@@ -250,8 +250,8 @@ async fn show(state: &AppState, headers: &HeaderMap, who: &SignedIn, region: &Re
     }
     let prefs = Prefs::from_headers(headers);
     let (lang, d, c) = (prefs.lang, prefs.lang.dashboard(), prefs.lang.calendar());
-    // warnings: wired at merge
-    let warnings: HashMap<RegionCode, (u32, u32)> = HashMap::new();
+    let villages = yangguang_app::calendar::villages_under(&state.site, region);
+    let warnings = open_warnings(&state, &villages).await?;
     let today = yangguang_app::today();
     let data = board::dashboard(&state.site, region, today, &warnings).await?;
     // On a town's page its villages need no town heading link; on a county's, each town has one.
@@ -313,8 +313,7 @@ async fn show_village(
 ) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(headers);
     let (lang, d, c) = (prefs.lang, prefs.lang.dashboard(), prefs.lang.calendar());
-    // warnings: wired at merge
-    let warnings: HashMap<RegionCode, (u32, u32)> = HashMap::new();
+    let warnings = open_warnings(&state, &[village]).await?;
     let today = yangguang_app::today();
     let data = board::village(&state.site, village, today, &warnings).await?;
     let items = data
@@ -361,4 +360,11 @@ async fn show_village(
         trend: trend(&data.trend, lang, prefs.elder, &village.name),
     };
     render(state, headers, StatusCode::OK, &page)
+}
+
+/// Each village's open warnings, red and yellow, for the colour rule.
+async fn open_warnings(state: &AppState, villages: &[RegionCode]) -> Result<HashMap<RegionCode, (u32, u32)>, WebError> {
+    let counts = yangguang_app::warnings::open_counts(&state.site, villages).await?;
+    let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(counts.into_iter().map(|(v, (red, yellow))| (v, (clamp(red), clamp(yellow)))).collect())
 }
