@@ -128,9 +128,9 @@ async fn store_evidence(site: &Site, file: (String, Vec<u8>)) -> Result<Evidence
         .await
         .map_err(|e| AppError::Invalid(e.to_string()))?
         .map_err(|e| field("evidence", e.to_string()))?;
-    let sha256 = site.files.put(&accepted.bytes)?;
+    let sha256 = site.files.put(&accepted.bytes).await?;
     if let Some(thumb) = &accepted.thumbnail {
-        site.files.put_thumbnail(&sha256, thumb)?;
+        site.files.put_thumbnail(&sha256, thumb).await?;
     }
     Ok(Evidence { sha256, media_type: accepted.media_type.into(), file_name: accepted.attachment_name })
 }
