@@ -17,7 +17,7 @@ use yangguang_app::keys::PlatformKey;
 use yangguang_core::ledger::{LedgerEntry, vouchers};
 use yangguang_core::staff::Role;
 use yangguang_core::{DisclosureKind, DisclosureState, Fen, NewDisclosure};
-use yangguang_store::Store;
+use yangguang_store::{LedgerStore, Store};
 
 const VILLAGE: &str = "339921100201";
 

@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use yangguang_app::body_diff::{Change, RowState};
-use yangguang_app::files::FileError;
 use yangguang_app::i18n::Label;
 use yangguang_core::{Disclosure, DisclosureId, Region};
 

@@ -434,11 +434,11 @@ async fn public_photo(state: &AppState, code: &str, id: &str, n: &str, thumb: bo
         Ok(_) | Err(yangguang_store::StoreError::NotFound) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    photo_response(state, &report, n, thumb, "public, max-age=3600")
+    photo_response(state, &report, n, thumb, "public, max-age=3600").await
 }
 
 /// The bytes of a report's `n`th photo (or its thumbnail).
-pub fn photo_response(
+pub async fn photo_response(
     state: &AppState,
     report: &Report,
     n: usize,
