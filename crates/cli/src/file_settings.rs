@@ -58,7 +58,9 @@ impl FilesSettings {
     /// The S3 connection, with credentials looked up through `env`.
     pub fn s3_config(&self, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<S3Config> {
         if self.bucket.trim().is_empty() {
-            bail!("files.bucket 未设置：files.backend = \"s3\" 需要存储桶名 / files.bucket is required for the s3 backend");
+            bail!(
+                "files.bucket 未设置：files.backend = \"s3\" 需要存储桶名 / files.bucket is required for the s3 backend"
+            );
         }
         let endpoint = self.endpoint.trim();
         if !endpoint.is_empty() && !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {

@@ -90,7 +90,10 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
         corrupt.len()
     );
     if !corrupt.is_empty() {
-        bail!("这些本地文件的内容与名字不符，未上传 / these local files do not match their hash: {}", corrupt.join(", "));
+        bail!(
+            "这些本地文件的内容与名字不符，未上传 / these local files do not match their hash: {}",
+            corrupt.join(", ")
+        );
     }
     Ok(())
 }

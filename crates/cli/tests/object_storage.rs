@@ -108,7 +108,8 @@ fn migrate_backup_restore_and_verify_on_s3() {
     // Restored into another prefix of the bucket, and verified from there.
     let restored = dir.join("restored");
     let restored_arg = restored.to_str().unwrap();
-    let (ok, text) = yangguang(&s3, "restored", SECRET_KEY, &["restore", "--data-dir", restored_arg, dest.to_str().unwrap()]);
+    let (ok, text) =
+        yangguang(&s3, "restored", SECRET_KEY, &["restore", "--data-dir", restored_arg, dest.to_str().unwrap()]);
     assert!(ok && text.contains("4 files"), "{text}");
     assert_eq!(s3.objects().iter().filter(|k| k.starts_with("restored/")).count(), 4);
     let (ok, text) = yangguang(&s3, "restored", SECRET_KEY, &["verify", "--data-dir", restored_arg]);

@@ -153,7 +153,7 @@ impl FileStore {
         }
         match &self.backend {
             Backend::Local(root) => local::put_thumbnail(&root.join(thumbnail_key(image_hash)), bytes),
-            Backend::Object(o) => o.put_at(&thumbnail_key(image_hash), bytes).await,
+            Backend::Object(o) => o.put_new(&thumbnail_key(image_hash), bytes).await.map(|_| ()),
         }
     }
 

@@ -130,12 +130,6 @@ impl Objects {
         Ok(true)
     }
 
-    /// Overwrites (thumbnails, made again from their image).
-    pub(super) async fn put_at(&self, relative: &str, bytes: &[u8]) -> Result<(), FileError> {
-        self.store.put(&self.key(relative), PutPayload::from(bytes.to_vec())).await.map_err(remote)?;
-        Ok(())
-    }
-
     pub(super) async fn get(&self, relative: &str) -> Result<Vec<u8>, FileError> {
         let got = self.store.get(&self.key(relative)).await.map_err(remote)?;
         Ok(got.bytes().await.map_err(remote)?.to_vec())
