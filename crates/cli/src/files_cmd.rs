@@ -80,7 +80,7 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
             }
         }
         let finished = copied + present + corrupt.len() as u64;
-        if finished % 1000 == 0 {
+        if finished.is_multiple_of(1000) {
             eprintln!("{finished}/{total}");
         }
     }
