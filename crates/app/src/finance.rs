@@ -247,7 +247,7 @@ pub async fn draft_monthly_accounts(
     let mut body = String::new();
     statement_markdown(&mut body, &s, &format!("/v/{village}"));
     let bytes = ledger_csv(&lines);
-    let sha256 = site.files.put(&bytes)?;
+    let sha256 = site.files.put(&bytes).await?;
     let attachment = Attachment {
         file_name: format!("{}收支明细账.csv", period.label_zh()),
         media_type: "text/csv; charset=utf-8".into(),

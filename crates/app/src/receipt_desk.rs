@@ -157,9 +157,9 @@ fn store_image(
         ) => return Err(not_image()),
         Err(e) => return Err(e.to_string()),
     };
-    let sha256 = site_files.put(&accepted.bytes).map_err(|e| e.to_string())?;
+    let sha256 = site_files.put_blocking(&accepted.bytes).map_err(|e| e.to_string())?;
     if let Some(thumb) = &accepted.thumbnail {
-        site_files.put_thumbnail(&sha256, thumb).map_err(|e| e.to_string())?;
+        site_files.put_thumbnail_blocking(&sha256, thumb).map_err(|e| e.to_string())?;
     }
     Ok(NewTrayScan {
         year,

@@ -126,9 +126,9 @@ pub async fn submit(
     }
     let mut photos = vec![];
     for a in checked {
-        let sha256 = site.files.put(&a.bytes).map_err(AppError::from)?;
+        let sha256 = site.files.put(&a.bytes).await.map_err(AppError::from)?;
         if let Some(thumb) = &a.thumbnail {
-            site.files.put_thumbnail(&sha256, thumb).map_err(AppError::from)?;
+            site.files.put_thumbnail(&sha256, thumb).await.map_err(AppError::from)?;
         }
         photos.push(ReportPhoto { sha256, media_type: a.media_type.into(), byte_size: a.bytes.len() as i64 });
     }

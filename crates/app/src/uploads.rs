@@ -181,7 +181,8 @@ pub fn check(name: &str, bytes: Vec<u8>, limits: &UploadLimits) -> Result<Accept
     Ok(Accepted { attachment_name: with_extension(name, ext), media_type, bytes, thumbnail: Some(thumbnail) })
 }
 
-/// Checks every file first, then stores them all: a bad file means nothing is stored.
+/// Checks every file first, then stores them all: a bad file means nothing is stored. For a
+/// blocking thread (decoding is slow): the store is written through its blocking calls.
 pub fn accept_all(
     files: Vec<(String, Vec<u8>)>,
     limits: &UploadLimits,
@@ -193,9 +194,9 @@ pub fn accept_all(
     let checked = files.into_iter().map(|(name, bytes)| check(&name, bytes, limits)).collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(checked.len());
     for a in checked {
-        let sha256 = store.put(&a.bytes).map_err(|e| UploadError::Storage(e.to_string()))?;
+        let sha256 = store.put_blocking(&a.bytes).map_err(|e| UploadError::Storage(e.to_string()))?;
         if let Some(thumb) = &a.thumbnail {
-            store.put_thumbnail(&sha256, thumb).map_err(|e| UploadError::Storage(e.to_string()))?;
+            store.put_thumbnail_blocking(&sha256, thumb).map_err(|e| UploadError::Storage(e.to_string()))?;
         }
         out.push(Attachment {
             file_name: a.attachment_name,

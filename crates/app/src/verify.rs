@@ -106,7 +106,7 @@ pub async fn verify_store(site: &Site) -> Result<Result<VerifyReport, Inconsiste
             }
             for a in &d.attachments {
                 report.attachments += 1;
-                match site.files.get(&a.sha256) {
+                match site.files.get(&a.sha256).await {
                     Ok(_) => {}
                     Err(FileError::Corrupt(_)) => {
                         let who = describe(site, d.id.0).await;
@@ -291,7 +291,7 @@ async fn verify_books(site: &Site) -> Result<Result<u64, Inconsistency>, AppErro
 async fn changed_voucher(site: &Site, f: &FrozenMonth, stored: &[(i32, u32, String, String)]) -> Option<String> {
     let d = site.store.get_disclosure(f.disclosure_id).await.ok()?;
     let file = d.attachments.iter().find(|a| a.media_type.starts_with("text/csv"))?;
-    let bytes = site.files.get(&file.sha256).ok()?;
+    let bytes = site.files.get(&file.sha256).await.ok()?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
     let column = reader.headers().ok()?.iter().position(|h| h.trim_start_matches('\u{feff}') == "凭证号")?;
     let signed: HashSet<String> = reader

@@ -3,6 +3,9 @@
 //! content-addressed files, the platform keys and the catalog — and putting one back into an
 //! empty data directory. Files are copied after the database snapshot: they are immutable and
 //! written before anything refers to them, so every file the snapshot names is in the copy.
+//! Files come from the configured store (local or S3, `[files]`), streamed into the backup's
+//! `files/` with each hash checked on the way; a restore puts them into the configured store
+//! (a key already there is left as it is, so a restore into a shared bucket is safe to repeat).
 
 use std::path::Path;
 use std::process::Command;
@@ -50,6 +53,37 @@ fn copy_tree(src: &Path, dst: &Path) -> anyhow::Result<(u64, u64)> {
     Ok((files, bytes))
 }
 
+/// Every stored file into `dest` (the backup's `files/`, laid out as a local store); returns
+/// (files, bytes). A file whose bytes do not hash to its name stops the backup.
+async fn files_out(settings: &Settings, dest: &Path) -> anyhow::Result<(u64, u64)> {
+    let store = settings.files.open(&settings.storage.data_dir).await?;
+    let (mut files, mut bytes) = (0, 0);
+    for key in store.keys().await.with_context(|| format!("listing {}", store.describe()))? {
+        bytes += store.copy_out(&key, &dest.join(&key)).await.with_context(|| {
+            format!("备份文件 {key} 失败，请运行 yangguang verify / backing up {key} from {}", store.describe())
+        })?;
+        files += 1;
+    }
+    Ok((files, bytes))
+}
+
+/// The backup's files into the configured store; returns how many were written.
+async fn files_in(settings: &Settings, src: &Path) -> anyhow::Result<u64> {
+    let store = settings.files.open(&settings.storage.data_dir).await?;
+    let backup = yangguang_app::files::FileStore::new(src);
+    let mut written = 0;
+    for key in backup.keys().await? {
+        if store
+            .copy_in(&key, &src.join(&key))
+            .await
+            .with_context(|| format!("恢复文件 {key} 失败 / restoring {key} into {}", store.describe()))?
+        {
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
 fn run_tool(mut command: Command, tool: &str) -> anyhow::Result<()> {
     let status = command.status().with_context(|| {
         format!("{tool} 无法运行：请安装 PostgreSQL 客户端（apt-get install postgresql-client）/ cannot run {tool}")
@@ -76,7 +110,7 @@ pub async fn backup(settings: &Settings, dest: &Path) -> anyhow::Result<()> {
             "sqlite"
         }
     };
-    let (files, bytes) = copy_tree(&data_dir.join("files"), &dest.join("files"))?;
+    let (files, bytes) = files_out(settings, &dest.join("files")).await?;
     copy_tree(&data_dir.join("keys"), &dest.join("keys"))?;
     copy_tree(&settings.catalog_dir(), &dest.join("catalog"))?;
     let manifest = serde_json::json!({
@@ -85,6 +119,7 @@ pub async fn backup(settings: &Settings, dest: &Path) -> anyhow::Result<()> {
         "backend": backend,
         "files": files,
         "file_bytes": bytes,
+        "files_from": settings.files.backend.trim(),
     });
     std::fs::write(dest.join(MANIFEST), serde_json::to_vec_pretty(&manifest)?)?;
     println!(
@@ -114,7 +149,7 @@ pub async fn restore(settings: &Settings, src: &Path) -> anyhow::Result<()> {
              (SQLite backups restore to a data directory, PostgreSQL dumps to a postgres:// database)"
         ),
     }
-    let (files, _) = copy_tree(&src.join("files"), &data_dir.join("files"))?;
+    let files = files_in(settings, &src.join("files")).await?;
     copy_tree(&src.join("keys"), &data_dir.join("keys"))?;
     copy_tree(&src.join("catalog"), &settings.catalog_dir())?;
     let store = stores::open_store(settings.database(), data_dir).await?;

@@ -3,6 +3,8 @@
 
 mod backup;
 mod calendar;
+mod file_settings;
+mod files_cmd;
 mod questions;
 mod scale;
 mod settings;
@@ -20,7 +22,6 @@ use std::time::Instant;
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use yangguang_app::demo::DemoOptions;
-use yangguang_app::files::FileStore;
 use yangguang_app::today;
 use yangguang_app::{Site, catalog_files, site::prepare_data_dir};
 
@@ -64,6 +65,9 @@ enum Command {
     Backup(BackupArgs),
     /// Put a backup back into an empty data directory (and an empty PostgreSQL database).
     Restore(RestoreArgs),
+    /// The file store: check it answers, or migrate local files to S3 (`[files]`).
+    #[command(subcommand)]
+    Files(files_cmd::FilesCommand),
     /// Run a witness: cosign the checkpoints of the logs given, refusing any that is not
     /// consistent with what it cosigned before.
     Witness(witness::WitnessArgs),
@@ -424,6 +428,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&settings);
             backup::restore(&settings, &args.src).await
         }
+        Command::Files(command) => files_cmd::run(command).await,
         Command::Token(TokenCommand::Add { common, name, regions }) => {
             let settings = common.settings()?;
             init_logging(&settings);
@@ -672,7 +677,7 @@ async fn open_site(settings: &Settings) -> anyhow::Result<Arc<Site>> {
     let data_dir = prepare_data_dir(&settings.storage.data_dir)?;
     let catalog = catalog_files::load_catalog(&settings.catalog_dir())?;
     let store = stores::open_store(settings.database(), &data_dir).await?;
-    let files = FileStore::new(data_dir.join("files"));
+    let files = settings.files.open(&data_dir).await?;
     let key = yangguang_app::keys::PlatformKey::load_or_create(&data_dir)?;
     let mut site = Site::new(store, catalog, files, key).await?;
     site.upload_limits = settings.uploads.limits()?;

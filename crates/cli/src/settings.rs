@@ -24,6 +24,7 @@ pub struct Settings {
     pub jobs: crate::scale::JobSettings,
     pub search: SearchSettings,
     pub visits: VisitSettings,
+    pub files: crate::file_settings::FilesSettings,
 }
 
 /// Where the full-text search index lives (derived from the database: it can be deleted and
@@ -418,6 +419,7 @@ impl Default for Settings {
             jobs: Default::default(),
             search: SearchSettings::default(),
             visits: VisitSettings::default(),
+            files: Default::default(),
         }
     }
 }
@@ -505,6 +507,7 @@ impl Settings {
         settings.tips.public_key()?;
         settings.villagers.apply(&mut Default::default())?;
         settings.visits.settings()?;
+        settings.files.validate()?;
         if !matches!(settings.log.format.as_str(), "text" | "json") {
             bail!("log.format must be \"text\" or \"json\", not {:?}", settings.log.format);
         }

@@ -162,6 +162,21 @@ impl From<yangguang_app::AppError> for WebError {
     }
 }
 
+/// A stored file that cannot be read is the operator's problem, not the reader's: logged, and
+/// answered with the not-found page (missing) or the unavailable page (store down, altered).
+impl From<yangguang_app::files::FileError> for WebError {
+    fn from(e: yangguang_app::files::FileError) -> Self {
+        use yangguang_app::files::FileError;
+        match e {
+            FileError::NotFound => {
+                tracing::warn!("a stored file is missing from the file store (run `yangguang verify`)");
+                Self::NotFound
+            }
+            other => Self::Unavailable(other.to_string()),
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> Self {
         Self::Internal(format!("template: {e}"))

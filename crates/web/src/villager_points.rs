@@ -220,7 +220,7 @@ async fn evidence(
 /// An entry's evidence file, never cached, shown inline when it is an image or a PDF.
 pub async fn evidence_response(state: &AppState, event: &PointEvent) -> Result<Response, WebError> {
     let e = event.event.evidence.as_ref().ok_or(WebError::NotFound)?;
-    let bytes_size = state.site.files.path_of(&e.sha256).and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
+    let bytes_size = state.site.files.size(&e.sha256).await.unwrap_or(0);
     let a = yangguang_core::Attachment {
         file_name: e.file_name.clone(),
         media_type: e.media_type.clone(),

@@ -933,7 +933,7 @@ async fn frozen_books_journey(state: &AppState) {
 
     // The reviewers see the month page before it is public, with every voucher and scan.
     let scan = png();
-    let sha256 = state.site.files.put(&scan).unwrap();
+    let sha256 = state.site.files.put(&scan).await.unwrap();
     let receipt = yangguang_store::Receipt {
         year: 2026,
         month: 3,

@@ -81,7 +81,7 @@ async fn scenario(state: AppState) {
     assert!(clerk.get(&format!("/console/d/{}/a/4", d.id)).await.header("content-disposition").starts_with("inline"));
 
     // ── published: the public download is an attachment too
-    let sha256 = state.site.files.put(&xlsx).unwrap();
+    let sha256 = state.site.files.put(&xlsx).await.unwrap();
     let at = Utc::now();
     let public = store
         .insert_disclosures(&[NewDisclosure {

@@ -29,7 +29,7 @@ async fn site() -> TestSite {
     regions.push(common::region("339921101201", "龙潭村", Some("339921101000"), RegionKind::Village));
     let site = common::site_over(common::store_with(&regions).await, "pages").await;
     let csv = "户主,金额\n张*明,300.00\n".as_bytes();
-    let sha256 = site.files.put(csv).unwrap();
+    let sha256 = site.files.put(csv).await.unwrap();
     let at = |day| Utc.with_ymd_and_hms(2026, 3, day, 2, 0, 0).unwrap();
     let mut batch: Vec<NewDisclosure> = (1..=25)
         .map(|i| NewDisclosure {
@@ -296,7 +296,7 @@ async fn healthz_reports_the_backend() {
 async fn bidirectional_controls_are_not_shown_in_file_names() {
     let s = site().await;
     let bytes = b"%PDF-1.4\n%%EOF\n";
-    let sha256 = s.state.site.files.put(bytes).unwrap();
+    let sha256 = s.state.site.files.put(bytes).await.unwrap();
     let at = Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap();
     let ids = s
         .state

@@ -192,7 +192,7 @@ async fn a_clerk_records_points_and_the_household_sees_them_after_login() {
     );
     assert!(e.event.recorded_by.contains("clerk"), "who recorded it");
     let evidence = e.event.evidence.clone().expect("the photo is kept");
-    let stored = w.site.files.get(&evidence.sha256).unwrap();
+    let stored = w.site.files.get(&evidence.sha256).await.unwrap();
     assert!(!stored.windows(4).any(|win| win == b"Exif"), "the photo's EXIF is not kept");
     assert_eq!(yangguang_app::files::sha256_hex(&stored), evidence.sha256, "stored by its SHA-256");
     assert!(w.audit().await.iter().any(|a| a.action == "points-event" && a.target == key("001")));

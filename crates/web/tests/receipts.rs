@@ -212,7 +212,7 @@ async fn the_whole_desk(s: &AppState) {
     // Re-encoded on the way in: the EXIF block (with GPS) is gone.
     let scans = s.site.store.tray(code(VILLAGE), 2026, 3).await.unwrap();
     for scan in &scans {
-        let bytes = s.site.files.get(&scan.sha256).unwrap();
+        let bytes = s.site.files.get(&scan.sha256).await.unwrap();
         assert!(!bytes.windows(4).any(|w| w == b"Exif"), "{}", scan.file_name);
     }
     // The same photo again is not a second scan.

@@ -155,7 +155,7 @@ async fn a_report_with_a_photo_and_a_place_is_followed_by_its_code_through_the_g
         .unwrap();
     assert_eq!(list.total, 1);
     let report = &list.items[0];
-    let stored = state.site.files.get(&report.photos[0].sha256).unwrap();
+    let stored = state.site.files.get(&report.photos[0].sha256).await.unwrap();
     assert!(!stored.windows(4).any(|w| w == b"Exif") && !stored.windows(3).any(|w| w == b"GPS"), "metadata survived");
     assert_eq!((report.place.lat, report.place.long), (Some(30.2741), Some(120.1551)));
     assert_eq!(report.place.address, "村口石桥东侧");

@@ -122,7 +122,7 @@ async fn a_sealed_report_is_unreadable_without_the_commission_key_and_whole_with
     // ── Nothing of it can be read from the database, the files or the platform key ──
     let mut everything = vec![];
     every_byte(&dir, &mut everything);
-    every_byte(state.site.files.root(), &mut everything);
+    every_byte(state.site.files.local_root().unwrap(), &mut everything);
     everything.extend(state.site.key.secret());
     assert!(everything.len() > 10_000, "the database was read");
     let secrets: Vec<(&str, Vec<u8>)> = vec![

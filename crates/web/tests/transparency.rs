@@ -195,7 +195,7 @@ async fn the_content_hash_is_recomputed_from_the_canonical_json() {
         file_name: "名单 \"一\".csv".into(),
         media_type: "text/csv; charset=utf-8".into(),
         byte_size: bytes.len() as i64,
-        sha256: state.site.files.put(bytes).unwrap(),
+        sha256: state.site.files.put(bytes).await.unwrap(),
     }];
     let id = state.site.add_disclosures(&new).await.unwrap()[0];
     let (status, served) = get(&state, &format!("/api/disclosures/{id}/content.json")).await;

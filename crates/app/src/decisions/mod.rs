@@ -484,9 +484,9 @@ pub async fn attach(
         ));
     }
     let accepted = crate::uploads::check(name, bytes, &site.upload_limits)?;
-    let sha256 = site.files.put(&accepted.bytes)?;
+    let sha256 = site.files.put(&accepted.bytes).await?;
     if let Some(thumb) = &accepted.thumbnail {
-        site.files.put_thumbnail(&sha256, thumb)?;
+        site.files.put_thumbnail(&sha256, thumb).await?;
     }
     let file = DecisionFile {
         step,

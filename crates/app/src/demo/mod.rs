@@ -417,7 +417,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
                 .filter(|(new, _)| !new.catalog_item.as_deref().is_some_and(|i| replaced.contains(&i)));
             for (mut new, file) in generic.chain(governance.into_iter().map(|g| (g, None))) {
                 if let Some(file) = file {
-                    let sha256 = site.files.put_unsynced(&file.bytes)?;
+                    let sha256 = site.files.put_unsynced(&file.bytes).await?;
                     new.attachments.push(Attachment {
                         file_name: file.name,
                         media_type: file.media_type.into(),
@@ -573,7 +573,7 @@ async fn attach_receipts(
                 ^ u64::from(page) << 12
                 ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b));
             let png = receipts::receipt_png(seed);
-            let sha256 = site.files.put_unsynced(&png)?;
+            let sha256 = site.files.put_unsynced(&png).await?;
             let suffix = if page == 0 { String::new() } else { format!("-{}", page + 1) };
             receipts.push(yangguang_store::Receipt {
                 year: v.key.year,

@@ -146,11 +146,11 @@ async fn check_evidence(site: &Site, file: (String, Vec<u8>)) -> Result<CheckedE
 
 /// Stores a checked evidence file once its event is recorded (by SHA-256, so the name the
 /// event holds is the file's).
-fn store_evidence(site: &Site, checked: &CheckedEvidence) -> Result<(), AppError> {
-    let sha256 = site.files.put(&checked.bytes)?;
+async fn store_evidence(site: &Site, checked: &CheckedEvidence) -> Result<(), AppError> {
+    let sha256 = site.files.put(&checked.bytes).await?;
     debug_assert_eq!(sha256, checked.evidence.sha256);
     if let Some(thumb) = &checked.thumbnail {
-        site.files.put_thumbnail(&sha256, thumb)?;
+        site.files.put_thumbnail(&sha256, thumb).await?;
     }
     Ok(())
 }
@@ -210,7 +210,7 @@ pub async fn record_event(
         Err(PointsRefusal::Short(_)) => unreachable!("events are not refused for the balance"),
     };
     if let Some(checked) = &checked {
-        store_evidence(site, checked)?;
+        store_evidence(site, checked).await?;
     }
     site.published(village);
     let detail = format!("#{id} {} {} {}：{}", date, item.name, points::signed(amount), event.reason);

@@ -94,10 +94,12 @@ pub(super) async fn store_uploads(
     let limits = state.site.upload_limits;
     let store = state.site.files.clone();
     let files = std::mem::take(&mut form.files);
-    let carried = std::mem::take(&mut form.carried);
+    let mut kept: Vec<Attachment> = vec![];
+    for c in std::mem::take(&mut form.carried) {
+        kept.extend(carried_attachment(&store, &c).await);
+    }
     let checked = tokio::task::spawn_blocking(move || {
         let mut refused = vec![];
-        let mut kept: Vec<Attachment> = carried.iter().filter_map(|c| carried_attachment(&store, c)).collect();
         if kept.len() + files.len() > limits.max_files {
             refused.push(uploads::UploadError::TooManyFiles(limits.max_files).to_string());
         } else {
@@ -120,13 +122,13 @@ pub(super) async fn store_uploads(
 
 /// A file carried in the form (`sha256|media type|name`), if the store has it and it is of a
 /// kind uploads accept.
-fn carried_attachment(store: &yangguang_app::files::FileStore, value: &str) -> Option<Attachment> {
+async fn carried_attachment(store: &yangguang_app::files::FileStore, value: &str) -> Option<Attachment> {
     let mut parts = value.splitn(3, '|');
     let (sha256, media_type, name) = (parts.next()?, parts.next()?, parts.next()?);
     if !uploads::accepted_media_type(media_type) {
         return None;
     }
-    let bytes = store.get(sha256).ok()?;
+    let bytes = store.get(sha256).await.ok()?;
     Some(Attachment {
         file_name: yangguang_core::disclosure::without_bidi_controls(name).into_owned(),
         media_type: media_type.into(),

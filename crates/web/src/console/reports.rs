@@ -251,5 +251,5 @@ pub async fn photo(
         Some(n) => (n, true),
         None => (n.as_str(), false),
     };
-    photo_response(&state, &report, n.parse().map_err(|_| WebError::NotFound)?, thumb, "private, no-store")
+    photo_response(&state, &report, n.parse().map_err(|_| WebError::NotFound)?, thumb, "private, no-store").await
 }

@@ -121,6 +121,17 @@ pub async fn detail(
         }
         _ => vec![],
     };
+    // CSV attachments are shown as tables: read before the page is built (the store is async).
+    let mut tables = Vec::with_capacity(d.attachments.len());
+    for a in &d.attachments {
+        let table = if a.media_type.starts_with("text/csv") {
+            site.files.get(&a.sha256).await.ok().and_then(|b| csv_table(&b))
+        } else {
+            None
+        };
+        tables.push(table);
+    }
+    let mut tables = tables.into_iter();
     let role_names =
         |roles: &[yangguang_core::catalog::ReviewerRole]| roles.iter().map(|r| r.zh()).collect::<Vec<_>>().join("、");
     let page = DetailPage {
@@ -161,11 +172,7 @@ pub async fn detail(
                 name: yangguang_core::disclosure::without_bidi_controls(&a.file_name).into_owned(),
                 size: format!("{} 字节", a.byte_size),
                 image: a.media_type.starts_with("image/"),
-                table: a
-                    .media_type
-                    .starts_with("text/csv")
-                    .then(|| site.files.get(&a.sha256).ok().and_then(|b| csv_table(&b)))
-                    .flatten(),
+                table: tables.next().flatten(),
             })
             .collect(),
         books_href: if d.catalog_item.as_deref().and_then(|i| site.catalog.item(i)).is_some_and(|i| i.locks_books)

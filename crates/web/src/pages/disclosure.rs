@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use yangguang_app::body_diff::{Change, RowState};
-use yangguang_app::files::FileError;
 use yangguang_app::i18n::Label;
 use yangguang_core::{Disclosure, DisclosureId, Region};
 
@@ -428,15 +427,7 @@ pub(crate) async fn attachment_response(
     cache: &'static str,
     inline: bool,
 ) -> Result<Response, WebError> {
-    let files = state.site.files.clone();
-    let hash = a.sha256.clone();
-    let bytes = tokio::task::spawn_blocking(move || files.get(&hash))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(|e| match e {
-            FileError::NotFound => WebError::Internal(format!("attachment file {} is missing", a.sha256)),
-            other => WebError::Internal(other.to_string()),
-        })?;
+    let bytes = state.site.files.get(&a.sha256).await?;
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
     let media_type =
@@ -486,7 +477,7 @@ pub async fn thumbnail(
     let d = find_version(&state, &village, &id).await?;
     let position: usize = position.parse().map_err(|_| WebError::NotFound)?;
     let a = d.attachments.get(position).ok_or(WebError::NotFound)?;
-    let bytes = state.site.files.get_thumbnail(&a.sha256).map_err(|_| WebError::NotFound)?;
+    let bytes = state.site.files.get_thumbnail(&a.sha256).await?;
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));

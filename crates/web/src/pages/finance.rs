@@ -544,19 +544,15 @@ pub(crate) async fn scan_response(
     let files = state.site.files.clone();
     let (bytes, media) = match size {
         "full" => {
-            let sha = sha256.to_owned();
-            let bytes = tokio::task::spawn_blocking(move || files.get(&sha))
-                .await
-                .map_err(|e| WebError::Internal(e.to_string()))?;
-            let bytes = bytes.map_err(|e| WebError::Internal(format!("receipt {sha256}: {e}")))?;
+            let bytes = files.get(sha256).await?;
             let media = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
             (bytes, media)
         }
-        "thumb" => match files.get_thumbnail(sha256) {
+        "thumb" => match files.get_thumbnail(sha256).await {
             Ok(bytes) => (bytes, "image/jpeg"),
             // Small scans have no separate thumbnail: they are their own.
             Err(_) => {
-                let bytes = files.get(sha256).map_err(|_| WebError::NotFound)?;
+                let bytes = files.get(sha256).await?;
                 let media = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
                 (bytes, media)
             }

@@ -434,11 +434,11 @@ async fn public_photo(state: &AppState, code: &str, id: &str, n: &str, thumb: bo
         Ok(_) | Err(yangguang_store::StoreError::NotFound) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    photo_response(state, &report, n, thumb, "public, max-age=3600")
+    photo_response(state, &report, n, thumb, "public, max-age=3600").await
 }
 
 /// The bytes of a report's `n`th photo (or its thumbnail).
-pub fn photo_response(
+pub async fn photo_response(
     state: &AppState,
     report: &Report,
     n: usize,
@@ -447,9 +447,9 @@ pub fn photo_response(
 ) -> Result<Response, WebError> {
     let p = report.photos.get(n).ok_or(WebError::NotFound)?;
     let (bytes, media_type) = if thumb {
-        (state.site.files.get_thumbnail(&p.sha256).map_err(|_| WebError::NotFound)?, "image/jpeg".to_owned())
+        (state.site.files.get_thumbnail(&p.sha256).await?, "image/jpeg".to_owned())
     } else {
-        (state.site.files.get(&p.sha256).map_err(|_| WebError::NotFound)?, p.media_type.clone())
+        (state.site.files.get(&p.sha256).await?, p.media_type.clone())
     };
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
