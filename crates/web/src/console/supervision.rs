@@ -250,8 +250,8 @@ async fn show(state: &AppState, headers: &HeaderMap, who: &SignedIn, region: &Re
     }
     let prefs = Prefs::from_headers(headers);
     let (lang, d, c) = (prefs.lang, prefs.lang.dashboard(), prefs.lang.calendar());
-    let villages = yangguang_app::calendar::villages_under(&state.site, region);
-    let warnings = open_warnings(&state, &villages).await?;
+    let villages = yangguang_app::calendar::villages_under(&state.site, region.code);
+    let warnings = open_warnings(state, &villages).await?;
     let today = yangguang_app::today();
     let data = board::dashboard(&state.site, region, today, &warnings).await?;
     // On a town's page its villages need no town heading link; on a county's, each town has one.
@@ -313,7 +313,7 @@ async fn show_village(
 ) -> Result<Response, WebError> {
     let prefs = Prefs::from_headers(headers);
     let (lang, d, c) = (prefs.lang, prefs.lang.dashboard(), prefs.lang.calendar());
-    let warnings = open_warnings(&state, &[village]).await?;
+    let warnings = open_warnings(state, &[village.code]).await?;
     let today = yangguang_app::today();
     let data = board::village(&state.site, village, today, &warnings).await?;
     let items = data

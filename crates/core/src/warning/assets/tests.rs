@@ -51,6 +51,7 @@ fn listing(no: &str, title: &str, reserve: i64, deal: Option<i64>) -> Listing {
             price: Fen::from_yuan(p),
             winner: "另一公司".into(),
             winner_is_person: false,
+            winner_uscc: None,
         }),
         publicity: None,
         stage: Stage::Closed,
