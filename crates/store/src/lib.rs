@@ -57,6 +57,8 @@ mod questions;
 pub use questions::{NewQuestion, Question, QuestionCounts, QuestionReply, QuestionState, QuestionStore, Satisfaction};
 mod search;
 pub use search::{SearchChange, SearchFeedStore};
+mod public_api;
+pub use public_api::{PublicApiStore, PublicDisclosureQuery};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -669,6 +671,7 @@ pub trait Store:
     + SearchFeedStore
     + VisitStore
     + CalendarStore
+    + PublicApiStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

@@ -4,6 +4,7 @@
 //! `app` so that services' messages and the web's pages read the same table.
 
 mod account;
+mod api;
 mod calendar;
 mod console;
 mod console_pages;
@@ -19,6 +20,7 @@ mod visits;
 mod voice;
 
 pub use account::AccountTexts;
+pub use api::ApiTexts;
 pub use calendar::CalendarTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use console_pages::ConsolePageTexts;
