@@ -174,7 +174,7 @@ pub async fn village_disclosures(
     let p = Params::parse(uri.query(), &DISCLOSURE_PARAMS)?;
     let limit = p.limit()?;
     let after = match p.cursor("disclosures")? {
-        Some(key) => Some(DisclosureId(key.parse().map_err(|_| Cursor::decode("disclosures", "").unwrap_err())?)),
+        Some(key) => Some(DisclosureId(key.parse().map_err(|_| Cursor::invalid())?)),
         None => None,
     };
     let columns = match p.get("column") {
@@ -345,7 +345,7 @@ pub async fn log(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     let p = Params::parse(uri.query(), &["cursor", "limit"])?;
     let limit = p.limit()?;
     let after = match p.cursor("log")? {
-        Some(key) => key.parse::<i64>().map_err(|_| Cursor::decode("log", "").unwrap_err())?,
+        Some(key) => key.parse::<i64>().map_err(|_| Cursor::invalid())?,
         None => 0,
     };
     let mut entries = state.site.store.log_entries(after, limit + 1).await?;

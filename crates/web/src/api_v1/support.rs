@@ -83,13 +83,16 @@ impl Cursor {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1|{kind}|{key}"))
     }
 
+    /// The refusal of a cursor this list did not give out.
+    pub fn invalid() -> WebError {
+        WebError::parameter(
+            "cursor",
+            "cursor 无效：请使用上一页返回的 next_cursor 原样传回 / the cursor is not one this list returned",
+        )
+    }
+
     pub fn decode(kind: &str, cursor: &str) -> Result<String, WebError> {
-        let bad = || {
-            WebError::parameter(
-                "cursor",
-                "cursor 无效：请使用上一页返回的 next_cursor 原样传回 / the cursor is not one this list returned",
-            )
-        };
+        let bad = Self::invalid;
         if cursor.len() > 400 {
             return Err(bad());
         }
