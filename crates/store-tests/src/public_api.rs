@@ -48,7 +48,8 @@ pub async fn public_disclosures_page_by_key_and_stay_stable_while_rows_arrive(st
     assert_eq!(store.public_disclosures(&withdrawn).await.unwrap().len(), 1);
     let drafts = PublicDisclosureQuery { states: vec![DisclosureState::Draft], limit: 50, ..query(None) };
     assert!(store.public_disclosures(&drafts).await.unwrap().is_empty());
-    let march = PublicDisclosureQuery { period: Some(Period::Month { year: 2026, month: 3 }), limit: 50, ..query(None) };
+    let march =
+        PublicDisclosureQuery { period: Some(Period::Month { year: 2026, month: 3 }), limit: 50, ..query(None) };
     assert_eq!(store.public_disclosures(&march).await.unwrap().len(), 3);
     let column = PublicDisclosureQuery { columns: vec!["finance-monthly".into()], limit: 50, ..query(None) };
     assert_eq!(store.public_disclosures(&column).await.unwrap().iter().map(|d| d.id).collect::<Vec<_>>(), [ids[7]]);

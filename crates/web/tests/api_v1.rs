@@ -125,7 +125,11 @@ async fn world() -> World {
         batch.push(item(VILLAGE, "party-life", &format!("第{day}次组织生活"), day));
     }
     batch.push(item(OTHER, "party-life", "后山村的组织生活", 11));
-    batch.push(NewDisclosure { state: DisclosureState::Draft, published_at: None, ..item(VILLAGE, "party-life", "草稿：未公开", 12) });
+    batch.push(NewDisclosure {
+        state: DisclosureState::Draft,
+        published_at: None,
+        ..item(VILLAGE, "party-life", "草稿：未公开", 12)
+    });
     let ids = site.add_disclosures(&batch).await.unwrap();
     let mut correction = item(VILLAGE, "party-life", "第6次组织生活（更正）", 13);
     correction.kind = DisclosureKind::Correction;
@@ -191,7 +195,10 @@ async fn every_endpoint_answers_json_with_what_the_pages_show() {
     let months = body(&c.get(&format!("/api/v1/villages/{VILLAGE}/finance")).await);
     assert_eq!(months["months"][0]["period"], "2026-03");
     let s = body(&c.get(&format!("/api/v1/villages/{VILLAGE}/finance/2026-03")).await);
-    assert_eq!((s["total_income_fen"].as_i64(), s["total_expenditure_fen"].as_i64()), (Some(1_200_000), Some(1_532_050)));
+    assert_eq!(
+        (s["total_income_fen"].as_i64(), s["total_expenditure_fen"].as_i64()),
+        (Some(1_200_000), Some(1_532_050))
+    );
     let vouchers = all_pages(c, &format!("/api/v1/villages/{VILLAGE}/finance/2026-03/vouchers?limit=2")).await;
     let numbers: Vec<&str> = vouchers.iter().map(|v| v["number"].as_str().unwrap()).collect();
     assert_eq!(numbers, ["记-1", "记-2", "记-10"]);
@@ -231,7 +238,8 @@ async fn nothing_that_is_not_public_is_served() {
     let items = questions["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", r.body);
     assert_eq!(items[0]["body"], "厂房租金为什么少了？");
-    for secret in ["私下问的问题", "匿名待审的问题", "0007", "13800000001", "r1", "household", "notify", "receipt"] {
+    for secret in ["私下问的问题", "匿名待审的问题", "0007", "13800000001", "r1", "household", "notify", "receipt"]
+    {
         assert!(!r.body.contains(secret), "{secret} leaked: {}", r.body);
     }
     // A staff-only state of the world is never a filter either.
@@ -334,7 +342,10 @@ async fn cors_preflights_answer_204_and_reads_are_allowed_from_any_origin() {
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     assert!(r.headers()["access-control-expose-headers"].to_str().unwrap().contains("etag"));
     let missing = http.get(format!("{base}/api/v1/nothing")).header("origin", "https://x.org").send().await.unwrap();
-    assert_eq!((missing.status().as_u16(), missing.headers()["access-control-allow-origin"].to_str().unwrap()), (404, "*"));
+    assert_eq!(
+        (missing.status().as_u16(), missing.headers()["access-control-allow-origin"].to_str().unwrap()),
+        (404, "*")
+    );
     // Pages are not open data: no CORS there.
     let page = http.get(format!("{base}/v/{VILLAGE}")).header("origin", "https://example.org").send().await.unwrap();
     assert!(!page.headers().contains_key("access-control-allow-origin"));
@@ -353,7 +364,11 @@ async fn downloads_carry_their_real_file_names() {
     assert!(cd.starts_with("attachment; filename=\"339921100201-2026-03-statement.csv\""), "{cd}");
     assert!(cd.contains("filename*=UTF-8''%E5%89%8D%E5%B1%B1%E6%9D%91"), "the village's name in UTF-8: {cd}");
     let ledger = c.get(&format!("/v/{VILLAGE}/open-data/2026/ledger.csv")).await;
-    assert!(ledger.header("content-disposition").contains("339921100201-2026-ledger.csv"), "{}", ledger.header("content-disposition"));
+    assert!(
+        ledger.header("content-disposition").contains("339921100201-2026-ledger.csv"),
+        "{}",
+        ledger.header("content-disposition")
+    );
     let package = c.get(&format!("/v/{VILLAGE}/open-data/2026/datapackage.json")).await;
     assert_eq!(package.status, 200);
     assert!(package.header("content-disposition").contains("yangguang-339921100201-open-data-2026-datapackage.json"));
@@ -386,7 +401,10 @@ async fn hostile_parameters_are_refused_with_the_field_named_never_500() {
         assert_eq!(r.status, 400, "{query}: {}", r.body);
         let e = body(&r);
         assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("bad_parameter"), Some(field)), "{query}");
-        assert!(e["message"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "Chinese first");
+        assert!(
+            e["message"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "Chinese first"
+        );
     }
     // A cursor of another list is refused, not misread.
     let leases = body(&c.get(&format!("/api/v1/villages/{VILLAGE}/leases?limit=1")).await);
@@ -433,10 +451,8 @@ async fn the_openapi_document_is_pinned_and_passes_a_validator() {
     );
     // Every route of the document answers (with the demo village for `{code}`).
     for path in doc["paths"].as_object().unwrap().keys() {
-        let concrete = path
-            .replace("{code}", VILLAGE)
-            .replace("{period}", "2026-03")
-            .replace("{id}", &w.original.to_string());
+        let concrete =
+            path.replace("{code}", VILLAGE).replace("{period}", "2026-03").replace("{id}", &w.original.to_string());
         let answer = w.client.get(&concrete).await;
         assert_eq!(answer.status, 200, "{concrete}: {}", answer.body);
     }

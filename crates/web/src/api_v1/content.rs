@@ -189,7 +189,10 @@ pub async fn village_disclosures(
     };
     let period = match p.get("period") {
         Some(text) => Some(text.parse::<Period>().map_err(|_| {
-            WebError::parameter("period", "period 应为 2026-03、2026-Q1、2026-H1 或 2026 / period must look like 2026-03")
+            WebError::parameter(
+                "period",
+                "period 应为 2026-03、2026-Q1、2026-H1 或 2026 / period must look like 2026-03",
+            )
         })?),
         None => None,
     };
@@ -289,7 +292,12 @@ pub async fn disclosure(
         .map(|e| {
             e.signoffs
                 .iter()
-                .map(|s| ApiSignoff { reviewer: s.reviewer.clone(), role: s.role.clone(), at: s.at, comment: s.comment.clone() })
+                .map(|s| ApiSignoff {
+                    reviewer: s.reviewer.clone(),
+                    role: s.role.clone(),
+                    at: s.at,
+                    comment: s.comment.clone(),
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -19,8 +19,7 @@ pub fn is_open_data(path: &str) -> bool {
         || path == "/openapi.json"
         || path.starts_with("/open-data/")
         || path.starts_with("/log/")
-        || (path.starts_with("/v/")
-            && (path.contains("/open-data/") || SUFFIXES.iter().any(|s| path.ends_with(s))))
+        || (path.starts_with("/v/") && (path.contains("/open-data/") || SUFFIXES.iter().any(|s| path.ends_with(s))))
 }
 
 fn layer() -> CorsLayer {

@@ -57,7 +57,11 @@ pub async fn finance_months(
 }
 
 /// A month whose accounts are published, or not found (as on the pages).
-async fn published_month(state: &AppState, village: yangguang_core::RegionCode, period: &str) -> Result<Period, WebError> {
+async fn published_month(
+    state: &AppState,
+    village: yangguang_core::RegionCode,
+    period: &str,
+) -> Result<Period, WebError> {
     let period: Period = period.parse().map_err(|_| WebError::NotFound)?;
     if !yangguang_app::finance::month_published(&state.site, village, period).await? {
         return Err(WebError::NotFound);
