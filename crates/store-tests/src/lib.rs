@@ -58,6 +58,7 @@ macro_rules! contract_tests {
             published_books_are_frozen_against_new_and_changed_vouchers,
             an_import_session_finds_repeats_across_batches_and_rolls_back_whole,
             receipts_attach_to_vouchers_once,
+            public_disclosures_page_by_key_and_stay_stable_while_rows_arrive,
             the_receipt_tray_moves_scans_onto_vouchers_and_back,
             questions_move_through_their_states_once_and_escalate_once,
             satisfaction_is_one_changeable_vote_per_voter_and_item,
@@ -178,6 +179,7 @@ mod disclosures;
 mod governance;
 mod points;
 mod previews;
+mod public_api;
 mod published;
 mod questions;
 mod records;
@@ -197,6 +199,7 @@ pub use disclosures::*;
 pub use governance::*;
 pub use points::*;
 pub use previews::*;
+pub use public_api::*;
 pub use published::*;
 pub use questions::*;
 pub use records::*;

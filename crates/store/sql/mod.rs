@@ -80,6 +80,7 @@ mod log;
 mod migrate;
 mod points;
 mod previews;
+mod public_api;
 mod published;
 mod questions;
 mod records;

@@ -62,6 +62,8 @@ pub use warnings::{
     FindingChanges, PublishedFacts, ReceiptOnVoucher, StoredOverride, StoredWarning, WarningEvent, WarningQuery,
     WarningState, WarningStore, evidence_from_json, evidence_json,
 };
+mod public_api;
+pub use public_api::{PublicApiStore, PublicDisclosureQuery};
 
 /// One page of a list, with the total so pagers can say "page 2 of 7".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -675,6 +677,7 @@ pub trait Store:
     + VisitStore
     + CalendarStore
     + WarningStore
+    + PublicApiStore
 {
     /// Applies pending migrations; safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

@@ -22,6 +22,7 @@ use crate::prefs::Prefs;
 /// | `unauthorized` | 401 | a machine request without valid credentials or signature |
 /// | `forbidden` | 403 | the reader lacks a role, or the request is forged |
 /// | `invalid` | 400 | the request itself is malformed |
+/// | `bad_parameter` | 400 | a query or path parameter cannot be read; `field` names it |
 /// | `invalid` | 422 | well-formed, but the content breaks a rule; `field` names the field |
 /// | `conflict` | 409 | the record changed or the request was already done |
 /// | `unavailable` | 503 | the database is out of reach |
@@ -38,6 +39,10 @@ pub enum WebError {
     /// The request cannot be read as asked; the message says what to fix.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A parameter of a machine request (the JSON API's `limit`, `cursor`, …) cannot be read;
+    /// the refusal names it.
+    #[error("bad parameter: {}", .0.message)]
+    BadParameter(Refusal),
     /// The content breaks a rule; the refusal says which field and why.
     #[error("invalid: {}", .0.message)]
     Invalid(Refusal),
@@ -75,6 +80,11 @@ impl Refusal {
 }
 
 impl WebError {
+    /// A parameter that cannot be read (400), naming it.
+    pub fn parameter(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadParameter(Refusal::new(message).field(field))
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(Refusal::new(message))
     }
@@ -88,7 +98,7 @@ impl WebError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::BadParameter(_) => StatusCode::BAD_REQUEST,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -103,6 +113,7 @@ impl WebError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::BadRequest(_) | Self::Invalid(_) => "invalid",
+            Self::BadParameter(_) => "bad_parameter",
             Self::Conflict(_) => "conflict",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
@@ -113,7 +124,7 @@ impl WebError {
     pub fn message(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(m) | Self::Forbidden(m) | Self::BadRequest(m) => Some(m),
-            Self::Invalid(r) | Self::Conflict(r) => Some(&r.message),
+            Self::Invalid(r) | Self::Conflict(r) | Self::BadParameter(r) => Some(&r.message),
             Self::NotFound | Self::Unavailable(_) | Self::Internal(_) => None,
         }
     }
@@ -122,7 +133,7 @@ impl WebError {
         let mut body = serde_json::Map::new();
         body.insert("code".into(), self.code().into());
         body.insert("message".into(), self.message().unwrap_or(generic).into());
-        if let Self::Invalid(r) | Self::Conflict(r) = self {
+        if let Self::Invalid(r) | Self::Conflict(r) | Self::BadParameter(r) = self {
             if let Some(field) = &r.field {
                 body.insert("field".into(), field.clone().into());
             }

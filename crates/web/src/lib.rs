@@ -3,6 +3,7 @@
 //! `yangguang_app::Site`.
 
 pub mod api;
+pub mod api_v1;
 pub mod compress;
 pub mod console;
 pub mod error;
@@ -164,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .merge(open311::routes())
         .merge(open_data::routes())
         .merge(voice::routes())
+        .merge(api_v1::routes())
         .route("/prefs", get(prefs::set_prefs))
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))
@@ -171,6 +173,8 @@ pub fn router(state: AppState) -> Router {
         .route(pages::reader::OG_IMAGE_PATH, get(pages::reader::og_image))
         .route("/robots.txt", get(robots))
         .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
+        // Outside the error map, so refusals of open-data paths carry the CORS headers too.
+        .layer(middleware::from_fn(api_v1::cors::cors))
         .layer(compress::layer())
         // Inside `client_address`, whose header it reads.
         .layer(middleware::from_fn_with_state(state.clone(), visits::count_visits))

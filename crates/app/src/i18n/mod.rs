@@ -4,6 +4,7 @@
 //! `app` so that services' messages and the web's pages read the same table.
 
 mod account;
+mod api;
 mod calendar;
 mod console;
 mod console_pages;
@@ -24,6 +25,7 @@ mod voice;
 mod warnings;
 
 pub use account::AccountTexts;
+pub use api::ApiTexts;
 pub use calendar::CalendarTexts;
 pub use console::{ConsoleTexts, fingerprint, pick};
 pub use console_pages::ConsolePageTexts;

@@ -448,6 +448,11 @@ pub(crate) async fn attachment_response(
 /// percent-encoding everything but RFC 8187's attr-chars, and a plain ASCII `filename` for
 /// old clients — the name itself when it is plain, else `download` with the name's extension.
 pub(crate) fn content_disposition(disposition: &str, name: &str) -> String {
+    content_disposition_with(disposition, name, None)
+}
+
+/// [`content_disposition`] with a chosen plain `filename` (used when it is plain ASCII).
+pub(crate) fn content_disposition_with(disposition: &str, name: &str, ascii: Option<&str>) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
     let mut encoded = String::with_capacity(name.len() * 3);
     for b in name.bytes() {
@@ -457,7 +462,9 @@ pub(crate) fn content_disposition(disposition: &str, name: &str) -> String {
             encoded.push_str(&format!("%{b:02X}"));
         }
     }
-    let fallback = if !name.is_empty() && name.chars().all(plain) && !name.starts_with('.') {
+    let fallback = if let Some(ascii) = ascii.filter(|a| !a.is_empty() && a.chars().all(plain)) {
+        ascii.to_owned()
+    } else if !name.is_empty() && name.chars().all(plain) && !name.starts_with('.') {
         name.to_owned()
     } else {
         match name.rsplit_once('.').map(|(_, e)| e).filter(|e| !e.is_empty() && e.len() <= 5 && e.chars().all(plain)) {

@@ -642,13 +642,17 @@ pub async fn receipt_viewer(
 }
 
 pub(crate) fn download(bytes: Vec<u8>, media: &'static str, file_name: &str) -> Response {
+    download_as(bytes, media, file_name, None)
+}
+
+/// A download named `file_name` (UTF-8, `filename*`) with `ascii` as the plain `filename` for
+/// clients that cannot read the UTF-8 one (else `download.ext`).
+pub(crate) fn download_as(bytes: Vec<u8>, media: &'static str, file_name: &str, ascii: Option<&str>) -> Response {
     let mut response = Response::new(axum::body::Body::from(bytes));
     let h = response.headers_mut();
     h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(media));
-    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes()).collect::<String>().replace('+', "%20");
-    if let Ok(v) =
-        axum::http::HeaderValue::from_str(&format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded}"))
-    {
+    let value = super::disclosure::content_disposition_with("attachment", file_name, ascii);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
         h.insert(axum::http::header::CONTENT_DISPOSITION, v);
     }
     h.insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
@@ -670,18 +674,20 @@ pub async fn statement_export(
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let title = format!("{}{}收支明细", village.name, period.label_zh());
     match file.as_str() {
-        "statement.csv" => Ok(download(
+        "statement.csv" => Ok(download_as(
             yangguang_app::open_data::statement_csv(&s),
             "text/csv; charset=utf-8",
             &format!("{title}.csv"),
+            Some(&format!("{}-{period}-statement.csv", village.code)),
         )),
         "statement.xlsx" => {
             let bytes =
                 yangguang_app::open_data::statement_xlsx(&s, &title).map_err(|e| WebError::Internal(e.to_string()))?;
-            Ok(download(
+            Ok(download_as(
                 bytes,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 &format!("{title}.xlsx"),
+                Some(&format!("{}-{period}-statement.xlsx", village.code)),
             ))
         }
         _ => Err(WebError::NotFound),
@@ -703,7 +709,12 @@ pub async fn open_data(
         })?;
     match file.as_str() {
         "datapackage.json" => Ok(axum::Json(descriptor).into_response()),
-        "ledger.csv" => Ok(download(csv, "text/csv; charset=utf-8", "ledger.csv")),
+        "ledger.csv" => Ok(download_as(
+            csv,
+            "text/csv; charset=utf-8",
+            &format!("{}{year}年账目.csv", village.name),
+            Some(&format!("{}-{year}-ledger.csv", village.code)),
+        )),
         _ => Err(WebError::NotFound),
     }
 }
