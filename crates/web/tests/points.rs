@@ -433,7 +433,7 @@ fn stored_files(root: &std::path::Path) -> usize {
 async fn a_refused_event_leaves_no_evidence_file_behind() {
     let w = world().await;
     let clerk = w.clerk_with_rules().await;
-    let root = w.site.files.root().to_path_buf();
+    let root = w.site.files.local_root().expect("a local store").to_path_buf();
     // The monthly cap of 20 reached without evidence.
     assert_eq!(record(&clerk, "001", "参加志愿服务", "", "送餐").await.status, 303);
     assert_eq!(record(&clerk, "001", "参加志愿服务", "", "送餐").await.status, 303);
@@ -452,7 +452,7 @@ async fn a_refused_event_leaves_no_evidence_file_behind() {
     assert!(stored_files(&root) > before, "the accepted event's photo is stored");
     let e = w.site.store.household_point_events(&key("002")).await.unwrap().remove(0);
     let sha = e.event.evidence.expect("evidence kept").sha256;
-    assert_eq!(yangguang_app::files::sha256_hex(&w.site.files.get(&sha).unwrap()), sha);
+    assert_eq!(yangguang_app::files::sha256_hex(&w.site.files.get(&sha).await.unwrap()), sha);
 }
 
 #[tokio::test]
