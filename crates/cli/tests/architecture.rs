@@ -16,7 +16,7 @@ fn the_where_is_table_names_files_that_define_what_it_says() {
         let source = std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{what}: {file}: {e}"));
         let defines = ["fn", "struct", "enum", "mod", "const", "trait"]
             .iter()
-            .any(|kind| ["(", " ", "<", ":"].iter().any(|next| source.contains(&format!("{kind} {item}{next}"))));
+            .any(|kind| ["(", " ", "<", ":", ";"].iter().any(|next| source.contains(&format!("{kind} {item}{next}"))));
         assert!(defines, "{what}: {file} does not define {item}");
         rows += 1;
     }
