@@ -366,6 +366,8 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     if options.scale == 0 || options.scale > 500 {
         return Err(AppError::Invalid("--scale 应在 1 到 500 之间 / scale must be 1–500".into()));
     }
+    // Warnings are computed once, for every village, when the county is complete.
+    site.warnings.hold();
     let regions = build_regions(options);
     site.store.upsert_regions(&regions).await?;
     site.reload_regions().await?;
@@ -458,6 +460,8 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     summary.visits = visits::add_visits(site, &villages, options).await?;
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
+    site.warnings.release();
+    site.announce().await;
     Ok(summary)
 }
 

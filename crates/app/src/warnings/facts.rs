@@ -45,6 +45,8 @@ pub async fn findings(
     // Bulk reads: scans per voucher, scans shared between vouchers.
     let mut scans: HashMap<RegionCode, HashMap<String, u32>> = HashMap::new();
     for (v, year, month, no, n) in site.store.voucher_scan_counts(villages).await? {
+        // Keyed by the one voucher label the payments carry (`记-004`, whatever the books wrote).
+        let no = yangguang_core::ledger::voucher_label(&no);
         scans.entry(v).or_default().insert(format!("{year:04}-{month:02}/{no}"), n);
     }
     let shared = if villages.len() == 1 {
@@ -57,7 +59,7 @@ pub async fn findings(
         .map(|r| ReceiptUse {
             village: r.village,
             period: format!("{:04}-{:02}", r.year, r.month),
-            number: r.voucher_no,
+            number: yangguang_core::ledger::voucher_label(&r.voucher_no),
             sha256: r.sha256,
             invoice_no: None,
         })

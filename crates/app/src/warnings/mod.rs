@@ -12,6 +12,7 @@ pub mod facts;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use yangguang_core::RegionCode;
@@ -26,17 +27,35 @@ use crate::{AppError, Site};
 /// The shipped defaults (`catalog/warnings.toml`).
 pub const DEFAULT_THRESHOLDS: &str = include_str!("../../../../catalog/warnings.toml");
 
-/// The villages whose warnings are stale, refreshed at the next announce.
+/// The villages whose warnings are stale, refreshed at the next announce — unless held, as
+/// during a bulk load (the demo publishes 50,000 items in batches, each announced: refreshing
+/// every village after every batch made it many times slower), which then refreshes them once.
 #[derive(Debug, Default)]
-pub struct Dirty(Mutex<BTreeSet<RegionCode>>);
+pub struct Dirty {
+    villages: Mutex<BTreeSet<RegionCode>>,
+    held: AtomicBool,
+}
 
 impl Dirty {
     pub fn mark(&self, village: RegionCode) {
-        self.0.lock().expect("warnings lock").insert(village);
+        self.villages.lock().expect("warnings lock").insert(village);
+    }
+
+    /// Keeps the marks without refreshing until [`Dirty::release`].
+    pub fn hold(&self) {
+        self.held.store(true, Ordering::Release);
+    }
+
+    /// Refreshes again at the next announce, every village marked meanwhile at once.
+    pub fn release(&self) {
+        self.held.store(false, Ordering::Release);
     }
 
     fn take(&self) -> Vec<RegionCode> {
-        std::mem::take(&mut *self.0.lock().expect("warnings lock")).into_iter().collect()
+        if self.held.load(Ordering::Acquire) {
+            return vec![];
+        }
+        std::mem::take(&mut *self.villages.lock().expect("warnings lock")).into_iter().collect()
     }
 }
 
@@ -98,9 +117,14 @@ pub async fn recompute(site: &Site, region: RegionCode, now: DateTime<Utc>) -> R
 /// is logged and the villages are kept for the next call; it never fails the change itself.
 pub async fn announce(site: &Site) {
     let villages = site.warnings.take();
-    for v in villages {
-        if let Err(e) = refresh_village(site, v).await {
-            tracing::error!(village = %v, error = %e, "could not refresh the village's warnings");
+    if villages.is_empty() {
+        return;
+    }
+    // One refresh for all of them: the rules' reads are in bulk.
+    let now = Utc::now();
+    if let Err(e) = refresh(site, &villages, yangguang_core::time::china_date(now), now).await {
+        tracing::error!(villages = villages.len(), error = %e, "could not refresh the villages' warnings");
+        for v in villages {
             site.warnings.mark(v);
         }
     }
