@@ -164,7 +164,7 @@ try {
   // A village with listings, found through the county's OCDS package.
   const ocds = await (await page.goto(`${base}/open-data/ocds.json`)).json();
   check(ocds.releases.length > 0, "the county's OCDS package has releases");
-  await page.goto(`${base}/v/${ocds.releases[0].parties[0].id}/trading`);
+  await page.goto(`${base}/v/${ocds.releases[0].parties[0].identifier.id}/trading`);
   const listing = await page.$("ul.list a[href*='/trading/']");
   check(listing !== null, "the demo village's trading page lists its listings");
   await Promise.all([page.waitForNavigation(), listing.click()]);
