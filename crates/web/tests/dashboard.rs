@@ -33,6 +33,12 @@ async fn a_town_supervisor_sees_their_town_coloured_by_the_rule() {
     let b = tile(&page, "后山村");
     assert!(b.contains("✓ 绿·正常") && b.contains("按时公开，无预警"), "{b}");
     assert!(page.contains("红 1 个 · 黄 0 个 · 绿 1 个"), "{page}");
+    // Its open warnings count too: 后山村's payments have no receipt scans — red, and why.
+    c.state.site.warnings.release();
+    c.state.site.announce().await;
+    let (_, _, after) = get(&c.state, "/console/dashboard", Some(&township)).await;
+    let b = tile(&after, "后山村");
+    assert!(b.contains("✕ 红·需督办") && b.contains("红色预警"), "{b}");
     // The rule is stated on the page, with its thresholds.
     assert!(page.contains("或逾期未公开达 3 项，或公开率低于 80.0%") && page.contains("或及时率低于 90.0%"));
     // The village tile leads to the village's page; the nav links the dashboard.

@@ -176,6 +176,9 @@ pub async fn county() -> County {
     ));
     let store: Arc<dyn Store> = Arc::new(store);
     let site = Site::new(store.clone(), catalog, FileStore::new(dir), PlatformKey::from_secret([7; 32])).await.unwrap();
+    // The figures here are the calendar's, counted by hand; the warnings these books raise (no
+    // receipt scans at all) are held until a test releases them.
+    site.warnings.hold();
     let published = vec![
         accounts(A, month(8), month(8).end() + Days::new(5)),
         accounts(A, month(7), busy_deadline(month(7)) + Days::new(7)), // 7 days late
