@@ -470,7 +470,7 @@ try {
     await p.goto(`${base}${village}/leases`);
     await measure(await p.$eval("ul.list a", (a) => a.href), "lease");
     const ocds = await (await p.goto(`${base}/open-data/ocds.json`)).json();
-    await p.goto(`${base}/v/${ocds.releases[0].parties[0].id}/trading`);
+    await p.goto(`${base}/v/${ocds.releases[0].parties[0].identifier.id}/trading`);
     await measure(await p.$eval("ul.list a[href*='/trading/']", (a) => a.href), "listing");
 
     // The bank column's adviser is a tap to call; the accounts page steps between months.
