@@ -221,12 +221,11 @@ pub async fn leases(
     let mut all = yangguang_app::leases::village_leases(&state.site, village.code).await?;
     all.sort_by(|a, b| a.contract_no.cmp(&b.contract_no));
     let (items, next_cursor) = page_after(all, "leases", |l| l.contract_no.clone(), after.as_deref(), limit);
-    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
     let page = LeasePage {
         items: items
             .into_iter()
             .map(|l| ApiLease {
-                html: format!("/v/{}/leases/{}", village.code, enc(&l.contract_no)),
+                html: format!("/v/{}/leases/{}", village.code, path_segment(&l.contract_no)),
                 contract_no: l.contract_no,
                 asset: l.asset,
                 asset_type: l.asset_type,
@@ -265,12 +264,11 @@ pub async fn listings(
     all.sort_by(|a, b| a.project_no.cmp(&b.project_no));
     let (items, next_cursor) = page_after(all, "listings", |l| l.project_no.clone(), after.as_deref(), limit);
     let last_modified = items.iter().map(|l| l.updated_at).max();
-    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
     let page = ListingPage {
         items: items
             .into_iter()
             .map(|l| ApiListing {
-                html: format!("/v/{}/trading/{}", village.code, enc(&l.project_no)),
+                html: format!("/v/{}/trading/{}", village.code, path_segment(&l.project_no)),
                 price_unit: serde_name(&l.price_unit),
                 method: serde_name(&l.method),
                 stage: serde_name(&l.stage),
@@ -409,4 +407,9 @@ pub async fn questions(
         next_cursor,
     };
     json(&headers, &page, LIST_CACHE, None)
+}
+
+/// A contract or project number as one URL path segment (a space as `%20`, not `+`).
+fn path_segment(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
 }
