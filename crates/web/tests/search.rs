@@ -138,6 +138,30 @@ async fn street_lights_and_rent_find_voucher_lines_and_disclosures_in_their_scop
 }
 
 #[tokio::test]
+async fn a_decision_record_is_found_by_its_subject_and_its_minutes() {
+    let (state, client) = server().await;
+    let village = code(VILLAGE);
+    let new = yangguang_store::NewDecision {
+        village,
+        number: "2026-007".into(),
+        subject: "村道路灯改造工程".into(),
+        kind: yangguang_core::decision::Kind::Works,
+        procedure: yangguang_core::decision::Procedure::FourTwo,
+        amount: Some(yangguang_core::Fen::from_yuan(86_000)),
+        created_by: "王会计".into(),
+        created_at: Utc::now(),
+    };
+    state.site.store.insert_decision(&new).await.unwrap();
+    state.site.published(village);
+    state.site.announce().await;
+    let found = api(&client, &format!("q=路灯改造&in={VILLAGE}&kind=decision")).await;
+    assert_eq!(urls(&found), [format!("/v/{VILLAGE}/decisions/2026-007")], "{found}");
+    assert!(found["hits"][0]["meta"].as_str().unwrap().contains("86,000.00"), "{found}");
+    let page = client.get(&format!("/search?q=路灯&in={VILLAGE}")).await;
+    assert!(page.body.contains("民主决策"), "the kind is named on the page: {}", page.body);
+}
+
+#[tokio::test]
 async fn a_new_publication_is_found_at_once_and_a_withdrawn_one_is_not() {
     let (state, client) = server().await;
     assert_eq!(api(&client, "q=垃圾分类").await["total"], 0);

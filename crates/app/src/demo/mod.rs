@@ -368,6 +368,10 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     }
     // Warnings are computed once, for every village, when the county is complete.
     site.warnings.hold();
+    // Each phase's time in the debug log (RUST_LOG=yangguang_app::demo=debug): the demo is
+    // the quick start, and its time is watched.
+    let started = std::time::Instant::now();
+    let phase = |name: &str| tracing::debug!(phase = name, seconds = started.elapsed().as_secs_f64(), "demo");
     let regions = build_regions(options);
     site.store.upsert_regions(&regions).await?;
     site.reload_regions().await?;
@@ -433,6 +437,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             }
         }
     }
+    phase("villages: books, receipts, registers, people");
     // The README village's decision records, their publications in the same timeline.
     if let Some(village) = demo_village(&regions) {
         for mut new in decisions::add(site, village, options.as_of).await? {
@@ -442,6 +447,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     }
     summary.disclosures = planned.len();
     publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary).await?;
+    phase("disclosures published");
     if let Some(village) = demo_village(&regions) {
         decisions::attach_publications(site, village).await?;
     }
@@ -453,15 +459,21 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         }
         summary.listings += report.inserted as usize;
     }
+    phase("listings");
     for village in &villages {
         governance::link_rules(site, village).await?;
     }
+    phase("rules linked");
     add_bank(site, &regions, options).await?;
+    phase("bank");
     summary.visits = visits::add_visits(site, &villages, options).await?;
+    phase("visits");
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
+    phase("accounts and work in progress");
     site.warnings.release();
     site.announce().await;
+    phase("warnings and announce");
     Ok(summary)
 }
 

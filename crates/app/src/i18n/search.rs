@@ -28,6 +28,7 @@ pub struct SearchTexts {
     pub kind_lease: &'static str,
     pub kind_listing: &'static str,
     pub kind_question: &'static str,
+    pub kind_decision: &'static str,
 }
 
 impl Lang {
@@ -63,6 +64,7 @@ static ZH: SearchTexts = SearchTexts {
     kind_lease: "产权出租",
     kind_listing: "产权交易",
     kind_question: "质询回复",
+    kind_decision: "民主决策",
 };
 
 static EN: SearchTexts = SearchTexts {
@@ -89,4 +91,5 @@ static EN: SearchTexts = SearchTexts {
     kind_lease: "Leases",
     kind_listing: "Trading",
     kind_question: "Questions",
+    kind_decision: "Decisions",
 };

@@ -2,7 +2,7 @@
 //! kind from the store and turns it into index documents. Only what a public page shows goes
 //! in (published disclosures, accounts of published months, masked names).
 //!
-//! Adding a kind (say governance decisions): a variant of [`Kind`] with a new number, its
+//! Adding a kind: a variant of [`Kind`] with a new number, its
 //! label in `i18n::search`, and one function here added to [`village_docs`].
 
 use chrono::{Datelike, NaiveDate};
@@ -11,7 +11,7 @@ use yangguang_core::{DisclosureState, Period, RegionCode};
 use yangguang_search::Doc;
 use yangguang_store::{DisclosureQuery, QuestionState};
 
-use crate::i18n::Lang;
+use crate::i18n::{Label, Lang};
 use crate::{AppError, Site};
 
 /// The kinds of searchable things; the numbers are stored in the index (never reuse one).
@@ -22,10 +22,12 @@ pub enum Kind {
     Lease = 3,
     Listing = 4,
     Question = 5,
+    Decision = 6,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Disclosure, Kind::Finance, Kind::Lease, Kind::Listing, Kind::Question];
+    pub const ALL: [Kind; 6] =
+        [Kind::Disclosure, Kind::Finance, Kind::Lease, Kind::Listing, Kind::Question, Kind::Decision];
 
     pub fn number(self) -> u64 {
         self as u64
@@ -43,6 +45,7 @@ impl Kind {
             Kind::Lease => "lease",
             Kind::Listing => "listing",
             Kind::Question => "question",
+            Kind::Decision => "decision",
         }
     }
 
@@ -58,6 +61,7 @@ impl Kind {
             Kind::Lease => t.kind_lease,
             Kind::Listing => t.kind_listing,
             Kind::Question => t.kind_question,
+            Kind::Decision => t.kind_decision,
         }
     }
 }
@@ -70,6 +74,7 @@ pub async fn village_docs(site: &Site, village: RegionCode) -> Result<Vec<Doc>, 
     docs.extend(leases(site, &base).await?);
     docs.extend(listings(site, &base).await?);
     docs.extend(questions(site, &base).await?);
+    docs.extend(decisions(site, &base).await?);
     Ok(docs)
 }
 
@@ -287,6 +292,36 @@ async fn questions(site: &Site, base: &Base) -> Result<Vec<Doc>, AppError> {
                 china_date(q.new.asked_at),
                 format!("/v/{}/questions", base.village),
                 if q.reply.is_some() { "已答复".into() } else { "待答复".into() },
+            )
+        })
+        .collect())
+}
+
+/// The village's decision records (四议两公开), all public: number and subject, the kind and
+/// amount, and what each step recorded.
+async fn decisions(site: &Site, base: &Base) -> Result<Vec<Doc>, AppError> {
+    let mut steps: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (number, s) in site.store.village_steps(base.village).await? {
+        steps.entry(number).or_default().push(s.record.content);
+    }
+    Ok(site
+        .store
+        .village_decisions(base.village)
+        .await?
+        .iter()
+        .map(|r| {
+            let d = &r.new;
+            let amount = d.amount.map(|a| format!("{a} 元")).unwrap_or_default();
+            let kind = d.kind.label(Lang::Zh);
+            let contents = steps.get(&d.number).map(|s| s.join(" ")).unwrap_or_default();
+            base.doc(
+                Kind::Decision,
+                format!("c:{}/{}", base.village, d.number),
+                format!("{} {}", d.number, d.subject),
+                format!("{kind} {amount} 决议 四议两公开 {contents}"),
+                china_date(d.created_at),
+                crate::decisions::path(base.village, &d.number),
+                if amount.is_empty() { kind.to_string() } else { format!("{kind} · {amount}") },
             )
         })
         .collect())
