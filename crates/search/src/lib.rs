@@ -22,8 +22,9 @@ pub mod tokens;
 
 pub use query::{Hit, MAX_QUERY_CHARS, Query, Results, clean_query};
 
-/// Raised whenever the schema or the analyzers change: an index of another format is rebuilt.
-const FORMAT: u32 = 1;
+/// Raised whenever the schema, the analyzers or what the app puts in change: an index of
+/// another format is rebuilt (2: decision records became a kind).
+const FORMAT: u32 = 2;
 /// Memory for the writer's indexing buffer (tantivy needs at least 15 MB per thread).
 const WRITER_MEMORY: usize = 40 * 1024 * 1024;
 
