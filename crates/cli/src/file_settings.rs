@@ -82,6 +82,27 @@ impl FilesSettings {
         })
     }
 
+    /// Applies `--files`: `local`, or `s3://bucket/prefix` (the endpoint, region and
+    /// addressing still come from `[files]`; credentials from the environment).
+    pub fn apply_url(&mut self, url: &str) -> anyhow::Result<()> {
+        let url = url.trim();
+        if url == "local" {
+            self.backend = "local".into();
+            return Ok(());
+        }
+        let Some(rest) = url.strip_prefix("s3://") else {
+            bail!("--files 应为 local 或 s3://存储桶/前缀 / --files must be `local` or `s3://bucket/prefix`, not {url:?}");
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            bail!("--files {url:?} 缺少存储桶名 / names no bucket (s3://bucket/prefix)");
+        }
+        self.backend = "s3".into();
+        self.bucket = bucket.into();
+        self.prefix = prefix.trim_matches('/').into();
+        Ok(())
+    }
+
     /// The configured store; for S3 checked to answer (listing the bucket), so that a wrong
     /// bucket, endpoint or key stops the start with a message instead of failing uploads later.
     pub async fn open(&self, data_dir: &Path) -> anyhow::Result<FileStore> {
@@ -121,6 +142,21 @@ mod tests {
         assert!(s.validate().unwrap_err().to_string().contains("files.endpoint"));
         s.endpoint = "http://127.0.0.1:9000".into();
         s.validate().unwrap();
+    }
+
+    #[test]
+    fn the_files_flag_names_the_bucket_and_prefix() {
+        let mut s = FilesSettings { endpoint: "http://127.0.0.1:9000".into(), ..Default::default() };
+        s.apply_url("s3://receipts/county-339921/").unwrap();
+        assert_eq!((s.backend.as_str(), s.bucket.as_str(), s.prefix.as_str()), ("s3", "receipts", "county-339921"));
+        assert_eq!(s.endpoint, "http://127.0.0.1:9000", "the endpoint stays the settings'");
+        s.apply_url("s3://only-bucket").unwrap();
+        assert_eq!((s.bucket.as_str(), s.prefix.as_str()), ("only-bucket", ""));
+        s.apply_url("local").unwrap();
+        assert_eq!(s.backend, "local");
+        for bad in ["s3:///prefix", "ftp://x", "/tmp/files"] {
+            assert!(s.apply_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

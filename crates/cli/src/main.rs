@@ -260,6 +260,10 @@ struct Common {
     /// Database URL: postgres://user@host/db for PostgreSQL [default: SQLite in the data directory; env YANGGUANG__STORAGE__DATABASE].
     #[arg(long, value_name = "URL")]
     database: Option<String>,
+    /// Where files are stored: `local` (the data directory) or `s3://bucket/prefix` (endpoint and
+    /// region from `[files]`, keys from YANGGUANG_S3_ACCESS_KEY_ID/…) [default: local; env YANGGUANG__FILES__BACKEND].
+    #[arg(long, value_name = "URL")]
+    files: Option<String>,
     /// A TOML settings file [env YANGGUANG_CONFIG].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -308,6 +312,7 @@ impl Common {
             listen: self.listen.clone(),
             data_dir: self.data_dir.clone(),
             database: self.database.clone(),
+            files: self.files.clone(),
         };
         Settings::load(&overrides, std::env::vars())
     }

@@ -449,6 +449,8 @@ pub struct Overrides {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub database: Option<String>,
+    /// `--files`: `local` or `s3://bucket/prefix`.
+    pub files: Option<String>,
 }
 
 const ENV_PREFIX: &str = "YANGGUANG__";
@@ -497,6 +499,9 @@ impl Settings {
         }
         if let Some(db) = &overrides.database {
             settings.storage.database = db.clone();
+        }
+        if let Some(files) = &overrides.files {
+            settings.files.apply_url(files)?;
         }
         settings.server.trusted_proxies()?;
         settings.server.limits()?;
