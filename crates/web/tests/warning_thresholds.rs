@@ -234,6 +234,14 @@ async fn a_bad_value_is_refused_with_the_message_and_the_typed_values_are_kept()
     let english = Client::new(&base, Some(format!("{cookie}; yg_lang=en")));
     let en = english.post(PATH, &form("cash_payment_yuan", QINGSHAN, "abc", &t)).await;
     assert!(en.body.contains("Type a whole number") && en.body.contains("Cash payment limit"), "{}", en.body);
+    let page = english.get(PATH).await;
+    assert!(page.body.contains("<html lang=\"en\""));
+    for words in ["<h1>Warning thresholds</h1>", "In force today", "<h2>History</h2>", "Save and recompute"] {
+        assert!(page.body.contains(words), "the English page lacks {words}");
+    }
+    for words in ["<h1>预警阈值</h1>", "现金支付限额", "今天适用的数值"] {
+        assert!(!page.body.contains(words), "the English page has {words}");
+    }
     let later = (today + chrono::Days::new(7)).to_string();
     assert_eq!(county.post(PATH, &form("cash_payment_yuan", QINGSHAN, "500", &later)).await.status, 303);
     assert_eq!(cash_warning(&state, A).await, None, "not in force before its day");

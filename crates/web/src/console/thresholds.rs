@@ -137,14 +137,7 @@ async fn page(
                     pending: o.value.from > today,
                 })
                 .collect();
-            Row {
-                name: *name,
-                label: label.to_owned(),
-                unit,
-                default,
-                set,
-                in_force: in_force_cells(&in_force, &names, name),
-            }
+            Row { name, label: label.to_owned(), unit, default, set, in_force: in_force_cells(&in_force, &names, name) }
         })
         .collect();
     if form.typed.from.is_empty() {
