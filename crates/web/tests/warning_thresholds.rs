@@ -248,3 +248,29 @@ async fn a_bad_value_is_refused_with_the_message_and_the_typed_values_are_kept()
     let page = county.get(PATH).await;
     assert!(page.body.contains(&format!("{later}（尚未生效）")), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_value_set_ahead_takes_effect_on_its_day_with_one_recompute() {
+    let state = state_over(store_with(&regions()).await).await;
+    let now = Utc::now();
+    let tomorrow = yangguang_core::time::china_date(now) + chrono::Days::new(1);
+    let ahead = yangguang_core::warning::Override {
+        region: code(QINGSHAN),
+        name: "cash_payment_yuan".into(),
+        value: 500,
+        from: tomorrow,
+    };
+    state.site.store.put_threshold_override(&ahead, "李文（xian）", now).await.unwrap();
+    let starting = yangguang_app::warnings::thresholds::apply_starting;
+
+    // Today nothing starts; tomorrow (the jobs' first tick of the day) its villages are
+    // recomputed once, and the later ticks of that day do nothing.
+    assert!(starting(&state.site, now).await.unwrap().is_none());
+    assert_eq!(cash_warning(&state, A).await, None);
+    let next_day = now + chrono::Duration::days(1);
+    let outcome = starting(&state.site, next_day).await.unwrap().expect("a recompute on its day");
+    assert_eq!(outcome.villages, 1, "only the town's village: {outcome:?}");
+    assert_eq!(cash_warning(&state, A).await, Some(WarningState::Open));
+    assert_eq!(cash_warning(&state, B).await, None);
+    assert!(starting(&state.site, next_day + chrono::Duration::hours(1)).await.unwrap().is_none());
+}
