@@ -230,6 +230,18 @@ async fn a_bad_value_is_refused_with_the_message_and_the_typed_values_are_kept()
     assert!(state.site.store.threshold_overrides().await.unwrap().is_empty(), "nothing was stored");
     assert_eq!(cash_warning(&state, A).await, None);
 
+    // A body that is no form at all: the console's message, not a 500.
+    let raw = reqwest::Client::new()
+        .post(format!("{base}{PATH}"))
+        .header("cookie", &cookie)
+        .header("content-type", "text/plain")
+        .body("cash_payment_yuan=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 400);
+    assert!(raw.text().await.unwrap().contains("表单内容不完整或格式不对"));
+
     // In English, the same refusal in English, and a later date is accepted but not yet in force.
     let english = Client::new(&base, Some(format!("{cookie}; yg_lang=en")));
     let en = english.post(PATH, &form("cash_payment_yuan", QINGSHAN, "abc", &t)).await;

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::extract::rejection::RawFormRejection;
 use axum::extract::{RawForm, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -25,7 +26,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::pages::Layout;
 use crate::prefs::Prefs;
-use crate::session::{Staff, check_csrf, check_origin, client_ip};
+use crate::session::{Staff, check_csrf, check_origin, client_ip, form_refused};
 
 pub const PATH: &str = "/console/warnings/thresholds";
 
@@ -213,8 +214,13 @@ pub async fn set_threshold(
     State(state): State<AppState>,
     headers: HeaderMap,
     Staff(who): Staff,
-    RawForm(bytes): RawForm,
+    form: Result<RawForm, RawFormRejection>,
 ) -> Result<Response, WebError> {
+    // A body that is no form gets the console's Chinese message, not axum's English one.
+    let RawForm(bytes) = match form {
+        Ok(f) => f,
+        Err(e) => return Ok(form_refused(&e.body_text())),
+    };
     check_origin(&headers)?;
     let mut typed = Typed::default();
     let mut csrf = None;
