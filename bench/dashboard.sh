@@ -5,7 +5,7 @@
 # requests/s and p99. The pages are not cached: each request reads the calendar of its villages
 # over 24 months. Signs in as the demo's `township` and `discipline` accounts (setting their new
 # passwords, and the commission's TOTP second factor from the set-up page's key).
-# Needs wrk, curl and python3.
+# Needs wrk, curl, python3 and sqlite3.
 #
 #   bash bench/dashboard.sh
 #   DURATION=5s SCALE=full bash bench/dashboard.sh
@@ -17,7 +17,7 @@ SCALE="${SCALE:-}"
 PORT=18195
 work=$(mktemp -d /tmp/yg-dash-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-for tool in wrk curl python3; do
+for tool in wrk curl python3 sqlite3; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool: apt-get install wrk curl python3" >&2; exit 1; }
 done
 # YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
@@ -69,8 +69,12 @@ measure() { # path cookie -> "rps p99_ms"
 
 township=$(sign_in township "$work/township.jar")
 discipline=$(sign_in discipline "$work/discipline.jar")
-town=$(awk '$1 == "demo-account" && $2 == "township" {print $5}' "$work/demo.out")
-village=$(awk '$1 == "demo-account" && $2 == "clerk" {print $5}' "$work/demo.out")
+# The demo names each account's region; the dashboard's addresses take its code.
+code_of() { sqlite3 "$work/demo/yangguang.db" "SELECT region_code FROM region WHERE name = '$1' ORDER BY region_code LIMIT 1"; }
+town_name=$(awk '$1 == "demo-account" && $2 == "township" {print $5}' "$work/demo.out")
+village_name=$(awk '$1 == "demo-account" && $2 == "clerk" {print $5}' "$work/demo.out")
+town=$(code_of "$town_name")
+village=$(code_of "$village_name")
 villages=$(curl -s -H "Cookie: $discipline" "$BASE/console/dashboard" | grep -o 'href="/console/dashboard/v/' | wc -l)
 read -r county_rps county_p99 <<<"$(measure /console/dashboard "$discipline")"
 read -r town_rps town_p99 <<<"$(measure "/console/dashboard/r/$town" "$township")"
@@ -82,5 +86,5 @@ echo
 echo "| dashboard page, wrk -t2 -c$CONNECTIONS -d$DURATION | requests/s | p99 ms |"
 echo "|---|---|---|"
 echo "| county grid, $villages villages (discipline commission) | $county_rps | $county_p99 |"
-echo "| town grid $town (township reviewer) | $town_rps | $town_p99 |"
-echo "| village page $village | $village_rps | $village_p99 |"
+echo "| town grid $town_name (township reviewer) | $town_rps | $town_p99 |"
+echo "| village page $village_name | $village_rps | $village_p99 |"

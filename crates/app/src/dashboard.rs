@@ -100,9 +100,63 @@ pub async fn dashboard(
     today: NaiveDate,
     warnings: &HashMap<RegionCode, (u32, u32)>,
 ) -> Result<Dashboard, AppError> {
-    let (grid, long) = windows(today);
     let villages = villages_under(site, region.code);
-    let all = cells(site, &villages, long, today).await?;
+    let key = state_key(site, &villages, warnings);
+    if let Some(hit) = site.dashboards.get(region.code, today, key) {
+        return Ok((*hit).clone());
+    }
+    let board = compute(site, region, &villages, today, warnings).await?;
+    site.dashboards.put(region.code, today, key, std::sync::Arc::new(board.clone()));
+    Ok(board)
+}
+
+/// What a region's dashboard depends on besides the day: its villages' generations (any
+/// publication, import or change from another server moves them) and their warning counts.
+fn state_key(site: &Site, villages: &[RegionCode], warnings: &HashMap<RegionCode, (u32, u32)>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in villages {
+        (v, site.generation(crate::site::Scope::Village(*v)), warnings.get(v)).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Dashboards computed in the last few seconds, by region and day. A county's grid reads 24
+/// months of every village's calendar (about a second on the demo county), and supervisors'
+/// refreshes should not each repeat it: an entry serves while its villages' generations and
+/// warnings stay the same, for at most [`DashboardCache::FRESH_FOR`] — the longest a
+/// submission waiting for review (which changes no public page) takes to show.
+#[derive(Default)]
+pub struct DashboardCache {
+    entries: std::sync::Mutex<HashMap<(RegionCode, NaiveDate), (u64, std::time::Instant, std::sync::Arc<Dashboard>)>>,
+}
+
+impl DashboardCache {
+    pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
+    fn get(&self, region: RegionCode, today: NaiveDate, key: u64) -> Option<std::sync::Arc<Dashboard>> {
+        let entries = self.entries.lock().expect("dashboard cache lock");
+        let (k, at, board) = entries.get(&(region, today))?;
+        (*k == key && at.elapsed() < Self::FRESH_FOR).then(|| board.clone())
+    }
+
+    fn put(&self, region: RegionCode, today: NaiveDate, key: u64, board: std::sync::Arc<Dashboard>) {
+        let mut entries = self.entries.lock().expect("dashboard cache lock");
+        // One entry per region and day: yesterday's go (a county has a few dozen regions).
+        entries.retain(|(_, day), _| *day == today);
+        entries.insert((region, today), (key, std::time::Instant::now(), board));
+    }
+}
+
+async fn compute(
+    site: &Site,
+    region: &Region,
+    villages: &[RegionCode],
+    today: NaiveDate,
+    warnings: &HashMap<RegionCode, (u32, u32)>,
+) -> Result<Dashboard, AppError> {
+    let (grid, long) = windows(today);
+    let all = cells(site, villages, long, today).await?;
     let recent: Vec<&Cell<'_>> = all.iter().filter(|c| in_window(c, grid)).collect();
     let mut per_village: HashMap<RegionCode, Tally> = HashMap::new();
     for c in &recent {
@@ -112,7 +166,7 @@ pub async fn dashboard(
     let name = |code: RegionCode| regions.get(code).map_or_else(|| code.to_string(), |r| r.name.clone());
     let thresholds = Thresholds::default();
     let mut towns: BTreeMap<RegionCode, TownGroup> = BTreeMap::new();
-    for v in &villages {
+    for v in villages {
         let t = per_village.get(v).copied().unwrap_or_default();
         let w = warnings.get(v).copied().unwrap_or((0, 0));
         let town = regions.get(*v).and_then(|r| r.parent).unwrap_or(region.code);
@@ -203,4 +257,30 @@ pub async fn village<'s>(
         views_year,
         views_month,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_board_serves_only_its_region_day_and_state() {
+        let cache = DashboardCache::default();
+        let region: RegionCode = "339921000000".parse().unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let board = Dashboard {
+            window: windows(day).0,
+            total: Tally::default(),
+            groups: vec![],
+            trend: vec![],
+        };
+        cache.put(region, day, 7, std::sync::Arc::new(board));
+        assert!(cache.get(region, day, 7).is_some());
+        assert!(cache.get(region, day, 8).is_none(), "a publication or a warning moved the state");
+        assert!(cache.get(region, day.succ_opt().unwrap(), 7).is_none(), "another day");
+        assert!(cache.get("339921100000".parse().unwrap(), day, 7).is_none(), "another region");
+        // The next day's first board drops the old day's.
+        cache.put(region, day.succ_opt().unwrap(), 7, cache.get(region, day, 7).unwrap());
+        assert!(cache.get(region, day, 7).is_none());
+    }
 }

@@ -56,6 +56,8 @@ pub struct Site {
     pub visits: crate::visits::Visits,
     /// The villages whose warnings are refreshed at the next announce.
     pub warnings: crate::warnings::Dirty,
+    /// Supervision dashboards computed in the last few seconds.
+    pub dashboards: crate::dashboard::DashboardCache,
     regions: RwLock<Arc<RegionIndex>>,
     /// Changes with the region tree: every page depends on it.
     generation: AtomicU64,
@@ -196,6 +198,7 @@ impl Site {
             jobs: Default::default(),
             search: Default::default(),
             warnings: Default::default(),
+            dashboards: Default::default(),
             visits: Default::default(),
             charts: {
                 let (before, from) = crate::catalog_files::default_charts();

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, FilterCollector, SegmentCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
@@ -111,16 +111,7 @@ impl SearchIndex {
         if let Some(region) = q.region {
             must.push((Occur::Must, filter(Term::from_field_text(f.regions, region))));
         }
-        let scoped = BooleanQuery::new(must.iter().map(|(o, q)| (*o, q.box_clone())).collect());
-        let searcher = self.reader.searcher();
-        let per_kind = searcher.search(&scoped, &KindCounts)?;
-        let filtered = match q.kind {
-            Some(kind) => {
-                must.push((Occur::Must, filter(Term::from_field_u64(f.kind, kind))));
-                BooleanQuery::new(must)
-            }
-            None => scoped,
-        };
+        let scoped = BooleanQuery::new(must);
         let top = TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset).tweak_score(|segment: &SegmentReader| {
             let dates = segment.fast_fields().i64("date").ok().map(|c| c.first_or_default_col(0));
             // Relevance in steps of a thousandth, then the newer first.
@@ -129,17 +120,30 @@ impl SearchIndex {
                 ((score * 1000.0).round() as i64, date)
             }
         });
-        let (total, top) = searcher.search(&filtered, &(Count, top))?;
-        let mut titles = SnippetGenerator::create(&searcher, &filtered, f.title)?;
+        let searcher = self.reader.searcher();
+        // One pass over the matches: the counts of every kind (for the tabs), and the page of
+        // the kind asked for; the total is then the kind's count.
+        let (per_kind, top) = match q.kind {
+            Some(kind) => {
+                let of_kind = FilterCollector::new("kind".to_owned(), move |k: u64| k == kind, top);
+                searcher.search(&scoped, &(KindCounts, of_kind))?
+            }
+            None => searcher.search(&scoped, &(KindCounts, top))?,
+        };
+        let total = match q.kind {
+            Some(kind) => per_kind.get(&kind).copied().unwrap_or(0),
+            None => per_kind.values().sum(),
+        };
+        let mut titles = SnippetGenerator::create(&searcher, &scoped, f.title)?;
         titles.set_max_num_chars(400);
-        let mut bodies = SnippetGenerator::create(&searcher, &filtered, f.body)?;
+        let mut bodies = SnippetGenerator::create(&searcher, &scoped, f.body)?;
         bodies.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(top.len());
         for ((score, _), address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(self.hit(&doc, address, score as Score / 1000.0, &titles, &bodies));
         }
-        Ok(Results { words, per_kind, total: total as u64, hits })
+        Ok(Results { words, per_kind, total, hits })
     }
 
     fn hit(
@@ -209,6 +213,8 @@ struct KindCounts;
 
 struct SegmentKindCounts {
     kinds: Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>,
+    /// Kinds are small numbers: counted in an array, on the hot path of every query.
+    small: [u64; 16],
     counts: BTreeMap<u64, u64>,
 }
 
@@ -218,7 +224,7 @@ impl Collector for KindCounts {
 
     fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<SegmentKindCounts> {
         let kinds = segment.fast_fields().u64("kind").ok().map(|c| c.first_or_default_col(0));
-        Ok(SegmentKindCounts { kinds, counts: BTreeMap::new() })
+        Ok(SegmentKindCounts { kinds, small: [0; 16], counts: BTreeMap::new() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -241,11 +247,17 @@ impl SegmentCollector for SegmentKindCounts {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(kinds) = &self.kinds {
-            *self.counts.entry(kinds.get_val(doc)).or_default() += 1;
+            match kinds.get_val(doc) {
+                k @ 0..16 => self.small[k as usize] += 1,
+                k => *self.counts.entry(k).or_default() += 1,
+            }
         }
     }
 
-    fn harvest(self) -> BTreeMap<u64, u64> {
+    fn harvest(mut self) -> BTreeMap<u64, u64> {
+        for (k, n) in self.small.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+            self.counts.insert(k as u64, n);
+        }
         self.counts
     }
 }

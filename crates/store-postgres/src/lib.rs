@@ -29,6 +29,9 @@ mod dialect {
 
     pub const NAME: &str = "postgres";
 
+    /// Appended to a `CREATE TABLE` whose rows are found by their primary key only: PostgreSQL tables have no rowid to leave out.
+    pub const KEYED_TABLE: &str = "";
+
     pub const MIGRATION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
         version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum TEXT)";
 

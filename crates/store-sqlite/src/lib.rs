@@ -27,6 +27,9 @@ mod dialect {
 
     pub const NAME: &str = "sqlite";
 
+    /// Appended to a `CREATE TABLE` whose rows are found by their primary key only: a table keyed by its primary key alone stores each row once, in its key's B-tree.
+    pub const KEYED_TABLE: &str = " WITHOUT ROWID";
+
     pub const MIGRATION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
         version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, checksum TEXT)";
 

@@ -322,7 +322,13 @@ impl ImportSession {
     async fn begin(pool: &sqlx::Pool<Db>, village: RegionCode, now: DateTime<Utc>) -> StoreResult<Self> {
         let mut tx = pool.begin().await.map_err(map_err)?;
         // The voucher numbers met so far in this import, kept in the database, not in memory.
-        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS import_seen (year BIGINT NOT NULL, month BIGINT NOT NULL, voucher_no TEXT NOT NULL, file TEXT NOT NULL, first_row BIGINT NOT NULL, content_hash TEXT NOT NULL, PRIMARY KEY (year, month, voucher_no))").execute(&mut *tx).await.map_err(map_err)?;
+        let create = format!(
+            "CREATE TEMP TABLE IF NOT EXISTS import_seen (year BIGINT NOT NULL, month BIGINT NOT NULL,
+             voucher_no TEXT NOT NULL, file TEXT NOT NULL, first_row BIGINT NOT NULL, content_hash TEXT NOT NULL,
+             PRIMARY KEY (year, month, voucher_no)){}",
+            dialect::KEYED_TABLE
+        );
+        sqlx::query(&create).execute(&mut *tx).await.map_err(map_err)?;
         sqlx::query("DELETE FROM import_seen").execute(&mut *tx).await.map_err(map_err)?;
         // Months whose accounts are published: nothing in them may be added or changed.
         let frozen: Vec<(i64, i64)> = sqlx::query_as("SELECT year, month FROM book_lock WHERE village_code = $1")
@@ -433,6 +439,7 @@ impl ImportSession {
             .await
             .map_err(map_err)?;
         }
+        let mut ids: HashMap<(i64, i64, String), i64> = HashMap::with_capacity(fresh.len());
         for part in fresh.chunks(200) {
             let mut q = QueryBuilder::new(
                 "INSERT INTO voucher (village_code, year, month, voucher_no, voucher_date, content_hash, imported_at) ",
@@ -447,17 +454,11 @@ impl ImportSession {
                     .push_bind(&v.content_hash)
                     .push_bind(self.now);
             });
-            q.build().execute(&mut *self.tx).await.map_err(map_err)?;
-        }
-        let mut ids: HashMap<(i64, i64, String), i64> = HashMap::new();
-        if !fresh.is_empty() {
-            let mut q =
-                QueryBuilder::new("SELECT year, month, voucher_no, voucher_id FROM voucher WHERE village_code = ");
-            q.push_bind(&self.code).push(" AND");
-            push_keys(&mut q, fresh.iter().map(|v| key_of(v)));
+            // The new ids come back with their keys (the order of RETURNING rows is not promised).
+            q.push(" RETURNING year, month, voucher_no, voucher_id");
             let rows: Vec<(i64, i64, String, i64)> =
                 q.build_query_as().fetch_all(&mut *self.tx).await.map_err(map_err)?;
-            ids = rows.into_iter().map(|(y, m, n, id)| ((y, m, n), id)).collect();
+            ids.extend(rows.into_iter().map(|(y, m, n, id)| ((y, m, n), id)));
         }
         let lines: Vec<(i64, i64, &LedgerEntry)> = fresh
             .iter()
