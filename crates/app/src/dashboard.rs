@@ -105,6 +105,12 @@ pub async fn dashboard(
     if let Some(hit) = site.dashboards.get(region.code, today, key) {
         return Ok((*hit).clone());
     }
+    // One computation at a time: a room of supervisors opening the page together waits for
+    // the first one's result instead of each repeating it.
+    let _one = site.dashboards.computing.lock().await;
+    if let Some(hit) = site.dashboards.get(region.code, today, key) {
+        return Ok((*hit).clone());
+    }
     let board = compute(site, region, &villages, today, warnings).await?;
     site.dashboards.put(region.code, today, key, std::sync::Arc::new(board.clone()));
     Ok(board)
@@ -128,6 +134,7 @@ fn state_key(site: &Site, villages: &[RegionCode], warnings: &HashMap<RegionCode
 /// submission waiting for review (which changes no public page) takes to show.
 #[derive(Default)]
 pub struct DashboardCache {
+    computing: tokio::sync::Mutex<()>,
     entries: std::sync::Mutex<HashMap<(RegionCode, NaiveDate), (u64, std::time::Instant, std::sync::Arc<Dashboard>)>>,
 }
 
