@@ -9,6 +9,7 @@ mod decisions;
 mod governance;
 pub mod names;
 pub mod people;
+pub mod planted;
 mod points;
 mod receipts;
 mod visits;
@@ -201,14 +202,18 @@ fn plan_village(
     catalog: &yangguang_core::Catalog,
     charts: &yangguang_core::accounts::Charts,
     demo_village_code: Option<RegionCode>,
+    place: Option<planted::Place>,
 ) -> VillagePlan {
     let mut rng = Rng::new(
         options.seed
             ^ (u64::from(village.code.county_prefix()) << 20)
             ^ village.code.to_string().parse::<u64>().unwrap_or(0),
     );
-    // Most villages publish on time; one in six is a laggard that is often late or missing.
-    let diligence = if rng.below(6) == 0 { 0.55 + rng.unit() * 0.2 } else { 0.9 + rng.unit() * 0.1 };
+    // Most villages publish on time, a few days late now and then; one in sixteen is a laggard
+    // that is often late or never publishes. The clean village is never late.
+    let laggard = rng.below(16) == 0 && place.is_none();
+    let diligence = if laggard { 0.55 + rng.unit() * 0.2 } else { 0.97 + rng.unit() * 0.03 };
+    let diligence = if place == Some(planted::Place::Clean) { 1.0 } else { diligence };
     let households =
         if village.kind == RegionKind::Community { 800 + rng.below(2500) } else { 150 + rng.below(700) } as u32;
     let activity = 0.4 + rng.unit() * 1.6;
@@ -221,6 +226,7 @@ fn plan_village(
     let mut lease_rng = Rng::new(rng.next_u64());
     let lease_count = (average * activity / 1.2 * (0.5 + lease_rng.unit())).round() as u64;
     let mut leases = assets::village_leases(&mut lease_rng, village, lease_count.max(2), options.as_of);
+    leases.extend(planted::leases(place, village.code, options.as_of));
     // The README's village shows a contract running out soon, as the lease pages flag it.
     if demo_village_code == Some(village.code)
         && let Some(first) = leases.first_mut()
@@ -228,7 +234,11 @@ fn plan_village(
         first.end = options.as_of + chrono::Days::new(45);
         first.start = first.end + chrono::Days::new(1) - Months::new(36);
     }
-    let books = books::village_books(&mut books_rng, books_start, options.as_of, activity, busy, &leases);
+    let arrears = place != Some(planted::Place::Clean);
+    let unpaid = planted::unpaid(place, options.as_of);
+    let span = (books_start, options.as_of);
+    let mut books = books::village_books(&mut books_rng, span, activity, busy, &leases, arrears, &unpaid);
+    planted::books(place, &mut books, options.as_of);
     let village_path = format!("/v/{}", village.code);
     let mut plan = VillagePlan { disclosures: vec![], books: vec![], leases, households };
     let mut push =
@@ -301,7 +311,7 @@ fn plan_village(
                             if on_time {
                                 event + Days::new(rng.below((deadline - event).num_days().max(0) as u64 + 1))
                             } else {
-                                deadline + Days::new(1 + rng.below(30))
+                                deadline + Days::new(1 + rng.below(if laggard { 30 } else { 5 }))
                             }
                         }
                     };
@@ -324,6 +334,8 @@ fn plan_village(
                     } else if roll < diligence {
                         let room = (deadline - period.end()).num_days().max(1) as u64;
                         period.end() + Days::new(1 + rng.below(room))
+                    } else if !laggard {
+                        deadline + Days::new(1 + rng.below(5))
                     } else if roll < diligence + (1.0 - diligence) * 0.6 {
                         deadline + Days::new(1 + rng.below(40))
                     } else {
@@ -389,16 +401,28 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     // Every village's publications, published in one timeline: the log's times then rise
     // with its sequence, as they do in a real deployment (publishing appends "now").
     let mut planned: Vec<NewDisclosure> = vec![];
+    let places = planted::Places::of(&regions);
+    // The leases at or above the must-trade rent went through the trading platform.
+    let must_trade =
+        yangguang_core::warning::Thresholds::fen(yangguang_core::warning::Thresholds::default().must_trade_rent_yuan);
+    let mut lease_listings = vec![];
     // Batches of villages keep each transaction short and memory flat at any scale.
     for chunk in villages.chunks(16) {
         for village in chunk {
             let demo = demo_village(&regions).map(|r| r.code);
-            let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts, demo);
+            let place = places.and_then(|p| p.place(village.code));
+            let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts, demo, place);
             let demo = demo == Some(village.code);
             let vouchers = yangguang_core::ledger::vouchers(&plan.books);
             site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
             summary.vouchers += vouchers.len();
-            summary.receipts += attach_receipts(site, village.code, &vouchers, options.full).await?;
+            summary.receipts += attach_receipts(site, village.code, &vouchers).await?;
+            decisions::budgets(site, village, &plan.books).await?;
+            for (n, l) in plan.leases.iter().enumerate() {
+                if l.annual_rent >= must_trade && !planted::trades_itself(&l.contract_no) {
+                    lease_listings.push(assets::lease_listing(village, l, n + 1));
+                }
+            }
             let leases: Vec<yangguang_store::NewRecord> = plan
                 .leases
                 .iter()
@@ -438,20 +462,39 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         }
     }
     phase("villages: books, receipts, registers, people");
-    // The README village's decision records, their publications in the same timeline.
+    // The README village's decision records, their publications in the same timeline, and
+    // its planted publications.
+    let mut corrected = None;
     if let Some(village) = demo_village(&regions) {
         for mut new in decisions::add(site, village, options.as_of).await? {
             new.signoffs = signoffs_for(&catalog, &reviewers, &new);
             planned.push(new);
         }
+        for mut new in planted::disclosures(village, &catalog, options.as_of) {
+            new.signoffs = signoffs_for(&catalog, &reviewers, &new);
+            let title = new.title.clone();
+            new.signoffs
+                .retain(|s| ReviewerRole::parse(&s.role).is_none_or(|role| !planted::drops_signoff(&title, role)));
+            if new.title == planted::LAMPS {
+                corrected = Some(planned.len());
+            }
+            planned.push(new);
+        }
     }
     summary.disclosures = planned.len();
-    publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary).await?;
+    let quiet = places.map(|p| p.clean);
+    publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary, (corrected, quiet)).await?;
     phase("disclosures published");
     if let Some(village) = demo_village(&regions) {
         decisions::attach_publications(site, village).await?;
+        planted::question(site, village.code, options.as_of).await?;
     }
-    for chunk in assets::listings(&villages, demo_village(&regions), options).chunks(500) {
+    let mut listings = assets::listings(&villages, demo_village(&regions), quiet, options);
+    listings.extend(lease_listings);
+    if let Some(p) = &places {
+        listings.extend(planted::listings(p, &regions, options.as_of));
+    }
+    for chunk in listings.chunks(500) {
         let page = yangguang_core::trading::FeedPage { listings: chunk.to_vec(), ..Default::default() };
         let report = crate::trading::ingest(site, &page, false, Utc::now()).await?;
         if let Some(e) = report.errors.first() {
@@ -471,7 +514,11 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
     phase("accounts and work in progress");
+    // Warnings as of the demo's day (not the clock's), every village at once.
     site.warnings.release();
+    site.warnings.take();
+    let codes: Vec<RegionCode> = villages.iter().map(|v| v.code).collect();
+    crate::warnings::refresh(site, &codes, options.as_of, Utc::now()).await?;
     site.announce().await;
     phase("warnings and announce");
     Ok(summary)
@@ -493,6 +540,7 @@ async fn publish_in_time_order(
     rng: &mut Rng,
     reviewers: &Reviewers,
     summary: &mut DemoSummary,
+    (corrected, quiet): (Option<usize>, Option<RegionCode>),
 ) -> Result<(), AppError> {
     let catalog = site.catalog.clone();
     let at = |new: &NewDisclosure| new.published_at.unwrap_or(new.created_at);
@@ -500,8 +548,18 @@ async fn publish_in_time_order(
     for (i, new) in planned.iter().enumerate() {
         steps.push((at(new), Step::Original(i)));
         // A few published items are later corrected or withdrawn, as happens in real life.
-        let roll = rng.below(1000);
-        let kind = if roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS) {
+        // The planted correction always; none in the clean village.
+        let roll = if corrected == Some(i) {
+            0
+        } else if quiet == Some(new.village) {
+            rng.below(1000).max(5)
+        } else {
+            rng.below(1000)
+        };
+        let kind = if corrected == Some(i) {
+            summary.corrections += 1;
+            DisclosureKind::Correction
+        } else if roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS) {
             summary.corrections += 1;
             DisclosureKind::Correction
         } else if roll == 4 {
@@ -526,8 +584,18 @@ async fn publish_in_time_order(
             Step::Replacement(i, kind) => {
                 // Everything before it first: its original, and the times stay in order.
                 publish_batch(site, &planned, &mut batch, &mut ids).await?;
-                let original = ids[i].expect("published before its replacement");
-                let new = replacement(&planned[i], original, kind, &catalog, reviewers);
+                let mut original = ids[i].expect("published before its replacement");
+                if kind == DisclosureKind::Withdrawal {
+                    // What is withdrawn is a duplicate published by mistake (as its reason
+                    // says), not the period's only publication: that left a gap the calendar
+                    // and the warnings then reported as never published.
+                    let at = planned[i].published_at.expect("published") + REPLACED_AFTER;
+                    let mut copy = NewDisclosure { created_at: at, published_at: Some(at), ..planned[i].clone() };
+                    copy.signoffs = signoffs_for(&catalog, reviewers, &copy);
+                    original = site.add_disclosures(&[copy]).await?[0];
+                }
+                let reason = (corrected == Some(i)).then_some(planted::LAMPS_REASON);
+                let new = replacement(&planned[i], original, kind, reason, &catalog, reviewers);
                 site.add_disclosures(&[new]).await?;
             }
         }
@@ -561,12 +629,11 @@ async fn publish_batch(
 /// How long after an original the demo's corrections and withdrawals come.
 const REPLACED_AFTER: chrono::Duration = chrono::Duration::days(3);
 
-/// A scanned receipt for every voucher that pays something out (the debit is not money).
+/// The scanned receipts of every voucher that pays something out (the debit is not money).
 async fn attach_receipts(
     site: &Site,
     village: RegionCode,
     vouchers: &[yangguang_core::ledger::Voucher],
-    every_document: bool,
 ) -> Result<usize, AppError> {
     let mut receipts = vec![];
     for v in vouchers {
@@ -578,16 +645,24 @@ async fn attach_receipts(
         if !pays {
             continue;
         }
-        // By default one scan a payment; at full scale every attached document is scanned.
-        let documents =
-            if every_document { v.lines.iter().map(|l| l.attachments).max().unwrap_or(1).max(1) } else { 1 };
+        // Every document the voucher declares is scanned (附单据 N 张, N scans), but for the
+        // planted cases: a voucher never scanned, a scan shared with another village.
+        let planted = planted::scan(&v.lines[0].summary);
+        if matches!(planted, Some(planted::Scan::Missing)) {
+            continue;
+        }
+        let documents = v.lines.iter().map(|l| l.attachments).sum::<u32>().max(1);
         for page in 0..documents {
-            let seed = u64::from(village.county_prefix()) << 32
-                ^ village.to_string().parse::<u64>().unwrap_or(0)
-                ^ (v.key.year as u64) << 24
-                ^ u64::from(v.key.month) << 16
-                ^ u64::from(page) << 12
-                ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b));
+            let seed = if let Some(planted::Scan::Shared(seed)) = planted {
+                seed + u64::from(page)
+            } else {
+                u64::from(village.county_prefix()) << 32
+                    ^ village.to_string().parse::<u64>().unwrap_or(0)
+                    ^ (v.key.year as u64) << 24
+                    ^ u64::from(v.key.month) << 16
+                    ^ u64::from(page) << 12
+                    ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b))
+            };
             let png = receipts::receipt_png(seed);
             let sha256 = site.files.put_unsynced(&png).await?;
             let suffix = if page == 0 { String::new() } else { format!("-{}", page + 1) };
@@ -680,19 +755,21 @@ fn replacement(
     original: &NewDisclosure,
     id: DisclosureId,
     kind: DisclosureKind,
+    planted_reason: Option<&str>,
     catalog: &yangguang_core::Catalog,
     reviewers: &Reviewers,
 ) -> NewDisclosure {
     let at = original.published_at.expect("published") + REPLACED_AFTER;
-    let (body_md, reason) = match kind {
-        DisclosureKind::Correction => (
+    let (body_md, reason) = match (kind, planted_reason) {
+        (_, Some(reason)) => (original.body_md.replace("38,600", "3,860"), reason),
+        (DisclosureKind::Correction, None) => (
             format!(
                 "{}\n\n**更正说明**：经民主理财小组复核，办公费用一项金额录入有误，已按原始票据更正。",
                 original.body_md.replace("办公费用", "办公费用（已更正）")
             ),
             "办公费用金额录入错误，按原始票据更正",
         ),
-        _ => (original.body_md.clone(), "与同期另一条公开内容重复，撤回本条"),
+        (_, None) => (original.body_md.clone(), "与同期另一条公开内容重复，撤回本条"),
     };
     let mut new = NewDisclosure {
         body_md,
@@ -932,7 +1009,7 @@ mod tests {
                 from: charts.1,
                 switch: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
             };
-            let plan = plan_village(catalog.items(), village, &options(), &catalog, &charts, None);
+            let plan = plan_village(catalog.items(), village, &options(), &catalog, &charts, None, None);
             total += plan.disclosures.len();
             let finance =
                 plan.disclosures.iter().filter(|(d, _)| d.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS)).count();

@@ -102,8 +102,7 @@ pub async fn findings(
         out.extend(assets::deals(*v, &listings, &leases));
         out.extend(assets::rent_after_end(*v, &leases, &entries));
         let as_of = today - chrono::Days::new(t.arrears_grace_days.max(0) as u64);
-        let before: Vec<_> = entries.iter().filter(|e| e.date <= as_of).cloned().collect();
-        let positions = yangguang_core::lease::rent_positions(&leases, &before, &site.charts, as_of);
+        let positions = arrears_positions(&leases, &entries, &site.charts, as_of, today);
         out.extend(assets::rent_arrears(*v, &leases, &positions, as_of));
 
         spending.insert(*v, money::spending_by_month(&payments));
@@ -146,6 +145,35 @@ pub async fn findings(
     Ok(out)
 }
 
+/// Rent fallen due by `as_of` (the grace period before `today`) against rent received by
+/// `today`, payments going to the oldest rent first: rent due on 20 October and paid on
+/// 28 October was counted owed when the receipts were cut at the end of the grace period too.
+fn arrears_positions(
+    leases: &[yangguang_core::lease::Lease],
+    entries: &[yangguang_core::ledger::LedgerEntry],
+    charts: &yangguang_core::accounts::Charts,
+    as_of: NaiveDate,
+    today: NaiveDate,
+) -> Vec<Option<yangguang_core::lease::RentPosition>> {
+    let before: Vec<_> = entries.iter().filter(|e| e.date <= as_of).cloned().collect();
+    let due = yangguang_core::lease::rent_positions(leases, &before, charts, as_of);
+    let paid = yangguang_core::lease::rent_positions(leases, entries, charts, today);
+    due.into_iter()
+        .zip(paid)
+        .map(|(d, p)| {
+            d.map(|d| yangguang_core::lease::RentPosition { received: p.map_or(d.received, |p| p.received), ..d })
+        })
+        .collect()
+}
+
+/// A voucher link's reference (`2026-03:记-12`, as the books wrote the number) as the key the
+/// payments carry (`2026-03/记-012`, [`Payment::key`]): compared as stored, no link ever
+/// matched, and every large payment was reported as having no decision.
+fn payment_key(target_ref: &str) -> Option<String> {
+    let (month, number) = target_ref.split_once(':')?;
+    Some(format!("{month}/{}", yangguang_core::ledger::voucher_label(number)))
+}
+
 async fn decision_findings(
     site: &Site,
     village: RegionCode,
@@ -154,7 +182,7 @@ async fn decision_findings(
 ) -> Result<Vec<Finding>, AppError> {
     let links = site.store.village_links(village).await?;
     let linked: HashSet<String> =
-        links.iter().filter(|l| l.target_kind == "voucher").map(|l| l.target_ref.clone()).collect();
+        links.iter().filter(|l| l.target_kind == "voucher").filter_map(|l| payment_key(&l.target_ref)).collect();
     let mut spent: HashMap<&str, Fen> = HashMap::new();
     for l in links.iter().filter(|l| l.outgoing) {
         spent.entry(l.number.as_str()).or_default().0 += l.amount.0;
@@ -262,4 +290,16 @@ async fn publishing_findings(
         out.extend(publishing::question_overdue(*v, &questions, today, &t));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_voucher_link_names_the_payment_it_covers() {
+        assert_eq!(payment_key("2026-03:记-12").as_deref(), Some("2026-03/记-012"));
+        assert_eq!(payment_key("2026-03:记-012").as_deref(), Some("2026-03/记-012"));
+        assert_eq!(payment_key("nonsense"), None);
+    }
 }
