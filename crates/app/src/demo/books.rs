@@ -148,13 +148,14 @@ pub fn village_books(
         let payday = month + Days::new(9 + rng.below(4));
         voucher(rng, Some(payday), PAY_SUMMARY, (c.pay, "干部报酬"), bank, pay, 1);
         // Small purchases: in cash up to the cash-payment threshold, by bank transfer above it.
-        let purchases: Vec<(&str, i64, u32)> = (0..(1 + rng.below(3)) * busy)
+        let purchases: Vec<(&str, i64, u32, NaiveDate)> = (0..(1 + rng.below(3)) * busy)
             .map(|_| {
                 let what = *rng.pick(&["购买办公用品", "打印复印费", "购买茶叶招待用品", "报销差旅费"]);
-                (what, yuan(rng, 80, 1_500, 1.0), 1 + rng.below(3) as u32)
+                (what, yuan(rng, 80, 1_500, 1.0), 1 + rng.below(3) as u32, day(rng))
             })
             .collect();
-        let in_cash: i64 = purchases.iter().filter(|p| p.1 <= CASH_MAX).map(|p| p.1).sum();
+        // What the till pays this month (the books end on `until`).
+        let in_cash: i64 = purchases.iter().filter(|p| p.1 <= CASH_MAX && p.3 <= until).map(|p| p.1).sum();
         // The till is topped up on the month's first day when it would not cover the month,
         // to about 3,000 yuan above what the month needs, within the 5,000 yuan limit.
         if till - in_cash < 50_000 {
@@ -163,9 +164,9 @@ pub fn village_books(
             voucher(rng, Some(month), "从银行提取备用金", cash, bank, amount, 0);
             till += amount;
         }
-        for (what, amount, receipts) in purchases {
+        for (what, amount, receipts, on) in purchases {
             let from = if amount <= CASH_MAX { cash } else { bank };
-            voucher(rng, None, what, (c.office, "办公费"), from, amount, receipts);
+            voucher(rng, Some(on), what, (c.office, "办公费"), from, amount, receipts);
         }
         till -= in_cash;
         let utilities = yuan(rng, 300, 2_500, activity);
@@ -224,6 +225,43 @@ mod tests {
             assert!(chart.resolve(&e.account_code).is_some(), "{} on {}", e.account_code, e.date);
         }
         assert!(books.iter().all(|e| e.date <= until));
+    }
+}
+
+#[cfg(test)]
+mod clean_tests {
+    use super::*;
+    use yangguang_core::warning::{Thresholds, money};
+
+    /// A village's books trip none of the money rules: the till stays between zero and its
+    /// limit at every month's end, cash payments stay under the threshold, nothing looks
+    /// split, and the only payments above the large-payment threshold are the pay the
+    /// year's budget covers.
+    #[test]
+    fn routine_books_trip_no_money_rule() {
+        let t = Thresholds::default();
+        let village: yangguang_core::RegionCode = "339921100201".parse().unwrap();
+        let start = NaiveDate::from_ymd_opt(2024, 11, 1).unwrap();
+        let until = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        for seed in 0..30 {
+            for (activity, busy) in [(0.4, 1), (2.0, 1), (1.0, FULL_BUSY)] {
+                let books = village_books(&mut Rng::new(seed), (start, until), activity, busy, &[], true, &[]);
+                let cash = money::cash_by_month(&books);
+                for (month, balance) in &cash {
+                    assert!(
+                        balance.0 >= 0 && *balance <= Thresholds::fen(t.cash_limit_yuan),
+                        "{seed} {month} {balance}"
+                    );
+                }
+                let payments = money::payments(&books);
+                assert!(money::cash_payments(village, &payments, &t).is_empty(), "seed {seed}");
+                assert!(money::split_payments(village, &payments, &t).is_empty(), "seed {seed}");
+                let large = Thresholds::fen(t.large_payment_yuan);
+                assert!(payments.iter().filter(|p| p.amount > large).all(|p| p.summary == PAY_SUMMARY), "seed {seed}");
+                let covered: usize = budget_payments(&books).values().map(Vec::len).sum();
+                assert_eq!(covered, payments.iter().filter(|p| p.summary == PAY_SUMMARY).count());
+            }
+        }
     }
 }
 

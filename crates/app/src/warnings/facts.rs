@@ -296,6 +296,57 @@ async fn publishing_findings(
 mod tests {
     use super::*;
 
+    /// Rent due on 20 October and received on 28 October is not in arrears on 24 November
+    /// (grace ends 25 October); rent never received is.
+    #[test]
+    fn rent_received_after_the_grace_day_is_not_arrears() {
+        use yangguang_core::lease::{Lease, Schedule};
+        use yangguang_core::ledger::LedgerEntry;
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let lease = Lease {
+            contract_no: "HT-1".into(),
+            village: "339921100201".parse().unwrap(),
+            asset: "村口店面房".into(),
+            asset_type: "店面房".into(),
+            location: String::new(),
+            lessee: "王*明".into(),
+            lessee_is_person: true,
+            area: "100".into(),
+            area_unit: "m2".into(),
+            annual_rent: Fen(3_600_000),
+            start: day("2025-10-20"),
+            end: day("2028-10-19"),
+            schedule: Schedule::Yearly,
+        };
+        let line = |date: &str, account: &str, debit: i64, credit: i64| LedgerEntry {
+            date: day(date),
+            voucher_no: "记-001".into(),
+            summary: "收村口店面房租金（合同HT-1）".into(),
+            account_code: account.into(),
+            account_name: String::new(),
+            debit: Fen(debit),
+            credit: Fen(credit),
+            attachments: 1,
+            row: 0,
+        };
+        // The books open before the contract starts, so both years' rent is theirs to show.
+        let mut books = vec![
+            line("2025-10-01", "301", 0, 0),
+            line("2025-10-22", "102", 3_600_000, 0),
+            line("2025-10-22", "501003", 0, 3_600_000),
+        ];
+        let charts = crate::catalog_files::default_charts();
+        let charts = yangguang_core::accounts::Charts { before: charts.0, from: charts.1, switch: day("2024-01-01") };
+        let (as_of, today) = (day("2026-10-25"), day("2026-11-24"));
+        let owed = |books: &[LedgerEntry]| {
+            arrears_positions(std::slice::from_ref(&lease), books, &charts, as_of, today)[0].unwrap().owed()
+        };
+        assert_eq!(owed(&books), Fen(3_600_000), "the second year's rent was never received");
+        books.push(line("2026-10-28", "102", 3_600_000, 0));
+        books.push(line("2026-10-28", "501003", 0, 3_600_000));
+        assert_eq!(owed(&books), Fen(0), "received three days after the grace day");
+    }
+
     #[test]
     fn a_voucher_link_names_the_payment_it_covers() {
         assert_eq!(payment_key("2026-03:记-12").as_deref(), Some("2026-03/记-012"));
