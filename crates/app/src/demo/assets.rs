@@ -249,7 +249,7 @@ pub fn village_leases(rng: &mut Rng, village: &Region, count: u64, as_of: NaiveD
             Lease {
                 contract_no: format!("HT-{}-{:03}", start.format("%Y"), n + 1),
                 village: village.code,
-                asset: unique_asset(&mut taken, *rng.pick(PLACES), kind),
+                asset: unique_asset(&mut taken, PLACES[rng.below(PLACES.len() as u64) as usize], kind),
                 asset_type: kind.into(),
                 location: format!("{}{}", village.name, rng.pick(PLACES)),
                 lessee,

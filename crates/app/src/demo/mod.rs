@@ -556,10 +556,7 @@ async fn publish_in_time_order(
         } else {
             rng.below(1000)
         };
-        let kind = if corrected == Some(i) {
-            summary.corrections += 1;
-            DisclosureKind::Correction
-        } else if roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS) {
+        let kind = if corrected == Some(i) || (roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS)) {
             summary.corrections += 1;
             DisclosureKind::Correction
         } else if roll == 4 {

@@ -426,7 +426,7 @@ pub enum Scan {
 pub fn scan(summary: &str) -> Option<Scan> {
     match summary {
         NO_SCAN => Some(Scan::Missing),
-        TRAVEL => Some(Scan::Shared(0x7EA7_E1)),
+        TRAVEL => Some(Scan::Shared(0x007E_A7E1)),
         _ => None,
     }
 }
