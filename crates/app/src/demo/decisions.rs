@@ -223,13 +223,16 @@ pub(super) async fn add(site: &Site, village: &Region, as_of: NaiveDate) -> Resu
 
 /// Every village's budget resolutions: one a year, by the villagers' representatives in
 /// January (四议两公开), with the year's pay vouchers linked to it — the one routine payment
-/// above the large-payment threshold, which the resolution covers.
+/// above the large-payment threshold, which the resolution covers. Returns the resolutions'
+/// publications, two days after each, for the demo's timeline (a resolution left
+/// unpublished is flagged on the decision's page).
 pub(super) async fn budgets(
     site: &Site,
     village: &Region,
     books: &[yangguang_core::ledger::LedgerEntry],
-) -> Result<(), AppError> {
+) -> Result<Vec<NewDisclosure>, AppError> {
     let mut links = vec![];
+    let mut out = vec![];
     for (year, pays) in super::books::budget_payments(books) {
         let number = format!("YS-{year}");
         let spent: i64 = pays.iter().map(|p| p.2.0).sum();
@@ -267,6 +270,7 @@ pub(super) async fn budgets(
                 )
                 .await?;
         }
+        out.push(publication(site, village, &number, Step::ResolutionPublished, p.resolved + Days::new(2)).await?);
         for (date, no, paid) in pays {
             links.push(DecisionLink {
                 village: village.code,
@@ -283,5 +287,5 @@ pub(super) async fn budgets(
         }
     }
     site.store.put_links(&links).await?;
-    Ok(())
+    Ok(out)
 }

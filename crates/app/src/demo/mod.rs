@@ -417,7 +417,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
             summary.vouchers += vouchers.len();
             summary.receipts += attach_receipts(site, village.code, &vouchers).await?;
-            decisions::budgets(site, village, &plan.books).await?;
+            let budgets = decisions::budgets(site, village, &plan.books).await?;
             for (n, l) in plan.leases.iter().enumerate() {
                 if l.annual_rent >= must_trade && !planted::trades_itself(&l.contract_no) {
                     lease_listings.push(assets::lease_listing(village, l, n + 1));
@@ -445,7 +445,8 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
                 .disclosures
                 .into_iter()
                 .filter(|(new, _)| !new.catalog_item.as_deref().is_some_and(|i| replaced.contains(&i)));
-            for (mut new, file) in generic.chain(governance.into_iter().map(|g| (g, None))) {
+            let records = governance.into_iter().chain(budgets).map(|g| (g, None));
+            for (mut new, file) in generic.chain(records) {
                 if let Some(file) = file {
                     let sha256 = site.files.put_unsynced(&file.bytes).await?;
                     new.attachments.push(Attachment {
@@ -485,8 +486,10 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     let quiet = places.map(|p| p.clean);
     publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary, (corrected, quiet)).await?;
     phase("disclosures published");
-    if let Some(village) = demo_village(&regions) {
+    for village in &villages {
         decisions::attach_publications(site, village).await?;
+    }
+    if let Some(village) = demo_village(&regions) {
         planted::question(site, village.code, options.as_of).await?;
     }
     let mut listings = assets::listings(&villages, demo_village(&regions), quiet, options);
