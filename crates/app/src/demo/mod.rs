@@ -12,6 +12,7 @@ pub mod people;
 pub mod planted;
 mod points;
 mod receipts;
+mod timeline;
 mod visits;
 
 use std::collections::{HashMap, HashSet};
@@ -23,8 +24,8 @@ use yangguang_core::publication::{SignoffRecord, content_hash};
 use yangguang_core::region::CodeLevel;
 use yangguang_core::staff::{Grant, Role};
 use yangguang_core::{
-    Attachment, CatalogItem, DisclosureId, DisclosureKind, DisclosureState, Fen, NewDisclosure, Period, Region,
-    RegionCode, RegionKind,
+    Attachment, CatalogItem, DisclosureKind, DisclosureState, Fen, NewDisclosure, Period, Region, RegionCode,
+    RegionKind,
 };
 use yangguang_store::NewStaff;
 
@@ -416,7 +417,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
             let vouchers = yangguang_core::ledger::vouchers(&plan.books);
             site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
             summary.vouchers += vouchers.len();
-            summary.receipts += attach_receipts(site, village.code, &vouchers).await?;
+            summary.receipts += receipts::attach_receipts(site, village.code, &vouchers).await?;
             let budgets = decisions::budgets(site, village, &plan.books).await?;
             for (n, l) in plan.leases.iter().enumerate() {
                 if l.annual_rent >= must_trade && !planted::trades_itself(&l.contract_no) {
@@ -484,7 +485,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     }
     summary.disclosures = planned.len();
     let quiet = places.map(|p| p.clean);
-    publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary, (corrected, quiet)).await?;
+    timeline::publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary, (corrected, quiet)).await?;
     phase("disclosures published");
     for village in &villages {
         decisions::attach_publications(site, village).await?;
@@ -525,160 +526,6 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     site.announce().await;
     phase("warnings and announce");
     Ok(summary)
-}
-
-/// One step of the demo's timeline: an original publication (by its place in the plan), or
-/// the correction or withdrawal of one, three days later.
-enum Step {
-    Original(usize),
-    Replacement(usize, DisclosureKind),
-}
-
-/// Publishes the planned originals and a few corrections and withdrawals of them in the order
-/// of their times, in batches; the monthly accounts freeze their months' books, as
-/// publishing does.
-async fn publish_in_time_order(
-    site: &Site,
-    planned: Vec<NewDisclosure>,
-    rng: &mut Rng,
-    reviewers: &Reviewers,
-    summary: &mut DemoSummary,
-    (corrected, quiet): (Option<usize>, Option<RegionCode>),
-) -> Result<(), AppError> {
-    let catalog = site.catalog.clone();
-    let at = |new: &NewDisclosure| new.published_at.unwrap_or(new.created_at);
-    let mut steps: Vec<(DateTime<Utc>, Step)> = vec![];
-    for (i, new) in planned.iter().enumerate() {
-        steps.push((at(new), Step::Original(i)));
-        // A few published items are later corrected or withdrawn, as happens in real life.
-        // The planted correction always; none in the clean village.
-        let roll = if corrected == Some(i) {
-            0
-        } else if quiet == Some(new.village) {
-            rng.below(1000).max(5)
-        } else {
-            rng.below(1000)
-        };
-        let kind = if corrected == Some(i) || (roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS)) {
-            summary.corrections += 1;
-            DisclosureKind::Correction
-        } else if roll == 4 {
-            summary.withdrawals += 1;
-            DisclosureKind::Withdrawal
-        } else {
-            continue;
-        };
-        steps.push((at(new) + REPLACED_AFTER, Step::Replacement(i, kind)));
-    }
-    steps.sort_by_key(|(at, _)| *at);
-    let mut ids: Vec<Option<DisclosureId>> = vec![None; planned.len()];
-    let mut batch: Vec<usize> = vec![];
-    for (_, step) in steps {
-        match step {
-            Step::Original(i) => {
-                batch.push(i);
-                if batch.len() >= 500 {
-                    publish_batch(site, &planned, &mut batch, &mut ids).await?;
-                }
-            }
-            Step::Replacement(i, kind) => {
-                // Everything before it first: its original, and the times stay in order.
-                publish_batch(site, &planned, &mut batch, &mut ids).await?;
-                let mut original = ids[i].expect("published before its replacement");
-                if kind == DisclosureKind::Withdrawal {
-                    // What is withdrawn is a duplicate published by mistake (as its reason
-                    // says), not the period's only publication: that left a gap the calendar
-                    // and the warnings then reported as never published.
-                    let at = planned[i].published_at.expect("published") + REPLACED_AFTER;
-                    let mut copy = NewDisclosure { created_at: at, published_at: Some(at), ..planned[i].clone() };
-                    copy.signoffs = signoffs_for(&catalog, reviewers, &copy);
-                    original = site.add_disclosures(&[copy]).await?[0];
-                }
-                let reason = (corrected == Some(i)).then_some(planted::LAMPS_REASON);
-                let new = replacement(&planned[i], original, kind, reason, &catalog, reviewers);
-                site.add_disclosures(&[new]).await?;
-            }
-        }
-    }
-    publish_batch(site, &planned, &mut batch, &mut ids).await
-}
-
-async fn publish_batch(
-    site: &Site,
-    planned: &[NewDisclosure],
-    batch: &mut Vec<usize>,
-    ids: &mut [Option<DisclosureId>],
-) -> Result<(), AppError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let news: Vec<NewDisclosure> = batch.iter().map(|&i| planned[i].clone()).collect();
-    let stored = site.add_disclosures(&news).await?;
-    for ((&i, new), id) in batch.iter().zip(&news).zip(stored) {
-        ids[i] = Some(id);
-        if let (Some(MONTHLY_ACCOUNTS), Some(Period::Month { year, month }), DisclosureState::Published) =
-            (new.catalog_item.as_deref(), new.period, new.state)
-        {
-            site.store.freeze_books(new.village, (year, month), (year, month), id).await?;
-        }
-    }
-    batch.clear();
-    Ok(())
-}
-
-/// How long after an original the demo's corrections and withdrawals come.
-const REPLACED_AFTER: chrono::Duration = chrono::Duration::days(3);
-
-/// The scanned receipts of every voucher that pays something out (the debit is not money).
-async fn attach_receipts(
-    site: &Site,
-    village: RegionCode,
-    vouchers: &[yangguang_core::ledger::Voucher],
-) -> Result<usize, AppError> {
-    let mut receipts = vec![];
-    for v in vouchers {
-        let pays = v
-            .lines
-            .iter()
-            .any(|l| l.credit.0 > 0 && (l.account_code.starts_with("101") || l.account_code.starts_with("102")))
-            && v.lines.iter().any(|l| l.debit.0 > 0 && !l.account_code.starts_with("10"));
-        if !pays {
-            continue;
-        }
-        // Every document the voucher declares is scanned (附单据 N 张, N scans), but for the
-        // planted cases: a voucher never scanned, a scan shared with another village.
-        let planted = planted::scan(&v.lines[0].summary);
-        if matches!(planted, Some(planted::Scan::Missing)) {
-            continue;
-        }
-        let documents = v.lines.iter().map(|l| l.attachments).sum::<u32>().max(1);
-        for page in 0..documents {
-            let seed = if let Some(planted::Scan::Shared(seed)) = planted {
-                seed + u64::from(page)
-            } else {
-                u64::from(village.county_prefix()) << 32
-                    ^ village.to_string().parse::<u64>().unwrap_or(0)
-                    ^ (v.key.year as u64) << 24
-                    ^ u64::from(v.key.month) << 16
-                    ^ u64::from(page) << 12
-                    ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b))
-            };
-            let png = receipts::receipt_png(seed);
-            let sha256 = site.files.put_unsynced(&png).await?;
-            let suffix = if page == 0 { String::new() } else { format!("-{}", page + 1) };
-            receipts.push(yangguang_store::Receipt {
-                year: v.key.year,
-                month: v.key.month,
-                voucher_no: v.key.number.clone(),
-                sha256,
-                media_type: "image/png".into(),
-                file_name: format!("{}-{:02}_{}{suffix}.png", v.key.year, v.key.month, v.key.number),
-                byte_size: png.len() as i64,
-                needs_recheck: false,
-            });
-        }
-    }
-    Ok(site.store.add_receipts(village, &receipts).await? as usize)
 }
 
 /// Who signs for a reviewer role: a village's branch, supervision committee and finance
@@ -749,41 +596,6 @@ fn signoffs_for(catalog: &yangguang_core::Catalog, reviewers: &Reviewers, new: &
             })
         })
         .collect()
-}
-
-fn replacement(
-    original: &NewDisclosure,
-    id: DisclosureId,
-    kind: DisclosureKind,
-    planted_reason: Option<&str>,
-    catalog: &yangguang_core::Catalog,
-    reviewers: &Reviewers,
-) -> NewDisclosure {
-    let at = original.published_at.expect("published") + REPLACED_AFTER;
-    let (body_md, reason) = match (kind, planted_reason) {
-        (_, Some(reason)) => (original.body_md.replace("38,600", "3,860"), reason),
-        (DisclosureKind::Correction, None) => (
-            format!(
-                "{}\n\n**更正说明**：经民主理财小组复核，办公费用一项金额录入有误，已按原始票据更正。",
-                original.body_md.replace("办公费用", "办公费用（已更正）")
-            ),
-            "办公费用金额录入错误，按原始票据更正",
-        ),
-        (_, None) => (original.body_md.clone(), "与同期另一条公开内容重复，撤回本条"),
-    };
-    let mut new = NewDisclosure {
-        body_md,
-        state: DisclosureState::Published,
-        created_at: at,
-        published_at: Some(at),
-        kind,
-        replaces: Some(id),
-        reason: Some(reason.into()),
-        signoffs: vec![],
-        ..original.clone()
-    };
-    new.signoffs = signoffs_for(catalog, reviewers, &new);
-    new
 }
 
 /// A village's households (all of them at full scale, a tenth by default), their credit
