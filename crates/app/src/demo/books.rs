@@ -97,6 +97,9 @@ pub fn village_books(
     out.push(entry(start, 2, "上年结转库存现金", ("101", "现金"), (200_000, 0), 0));
     out.push(entry(start, 2, "上年结转库存现金", ("301", "资本"), (0, 200_000), 0));
     let mut till: i64 = 200_000;
+    // The default county's vouchers carry one document each (one scan a payment keeps the
+    // demo quick); `--scale full` books carry all of theirs, every one scanned.
+    let documents = |n: u32| if busy == 1 { 1 } else { n };
     let mut month = start.with_day(1).expect("valid");
     while month <= until {
         let mut no = if month == start.with_day(1).expect("valid") { 3 } else { 1 };
@@ -151,7 +154,7 @@ pub fn village_books(
         let purchases: Vec<(&str, i64, u32, NaiveDate)> = (0..(1 + rng.below(3)) * busy)
             .map(|_| {
                 let what = *rng.pick(&["购买办公用品", "打印复印费", "购买茶叶招待用品", "报销差旅费"]);
-                (what, yuan(rng, 80, 1_500, 1.0), 1 + rng.below(3) as u32, day(rng))
+                (what, yuan(rng, 80, 1_500, 1.0), documents(1 + rng.below(3) as u32), day(rng))
             })
             .collect();
         // What the till pays this month (the books end on `until`).
@@ -176,7 +179,7 @@ pub fn village_books(
             // Routine works stay under the large-payment threshold: a bigger project is a
             // decision of the villagers' representatives (四议两公开).
             let amount = yuan(rng, 2_000, 9_000, activity.min(1.0));
-            let receipts = 1 + rng.below(4) as u32;
+            let receipts = documents(1 + rng.below(4) as u32);
             let on = month + Days::new(7 + rng.below(14));
             voucher(rng, Some(on), what, (c.welfare, "公益支出"), bank, amount, receipts);
         }
