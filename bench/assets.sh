@@ -17,15 +17,16 @@ PORT=18190
 work=$(mktemp -d /tmp/yg-assets-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk" >&2; exit 1; }
-cargo build --release -q -p yangguang --bins --example county_households --example feed_bench
-bin=target/release/yangguang
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang --bins --example county_households --example feed_bench
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "date: $(date -u +%F)"
 echo
 
 # ── Household import: the county's registers, village by village, into a fresh store.
-target/release/examples/county_households "$work/hh" "$HOUSEHOLDS" 2>/dev/null
+"$(dirname "$bin")"/examples/county_households "$work/hh" "$HOUSEHOLDS" 2>/dev/null
 "$bin" import regions --data-dir "$work/data" "$work/hh/regions.csv" >/dev/null 2>&1
 total_s=0; peak_kb=0; villages=0
 for dir in "$work"/hh/[0-9]*/; do
@@ -43,7 +44,7 @@ awk -v h="$stored" -v m="$((members - villages))" -v s="$total_s" -v k="$peak_kb
   printf "| members, plots, homesteads, shares (4 files a village) | %d | %d | %.1f | %.0f | %.0f MiB |\n\n", h, m, s, h / s, k / 1024 }'
 
 # ── Feed upsert throughput.
-target/release/examples/feed_bench "$LISTINGS"
+"$(dirname "$bin")"/examples/feed_bench "$LISTINGS"
 echo
 
 # ── Pages at 64 connections: the demo, a villager logged in with the console SMS sender.

@@ -12,8 +12,9 @@ SCALE="${SCALE-full}"
 AS_OF=2026-11-24
 work=$(mktemp -d /tmp/yg-calendar-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p yangguang
-bin=target/release/yangguang
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "date: $(date -u +%F), commit $(git rev-parse --short HEAD)"
 "$bin" demo ${SCALE:+--scale "$SCALE"} --data-dir "$work/data" --no-serve --as-of "$AS_OF" >/dev/null 2>&1

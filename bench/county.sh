@@ -13,13 +13,14 @@ LINES="${LINES_PER_VILLAGE:-8734}"
 SCANS="${SCANS_PER_VILLAGE:-830}"
 work=$(mktemp -d /tmp/yg-county-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p yangguang --bins --example county_year
-bin=target/release/yangguang
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang --bins --example county_year
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 "$bin" demo --data-dir "$work/data" --no-serve --as-of 2026-11-24 >/dev/null 2>&1
 sqlite3 "$work/data/yangguang.db" "SELECT region_code FROM region WHERE kind IN ('village', 'community') ORDER BY 1" \
   >"$work/codes.txt"
 gen_start=$(date +%s.%N)
-target/release/examples/county_year "$work/books" "$LINES" "$SCANS" <"$work/codes.txt"
+"$(dirname "$bin")"/examples/county_year "$work/books" "$LINES" "$SCANS" <"$work/codes.txt"
 gen_end=$(date +%s.%N)
 measure() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>&1 || { cat "$work/out"; exit 1; }; cat "$work/time"; }
 ledger_s=0; ledger_kb=0; scans_s=0; scans_kb=0

@@ -20,8 +20,9 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool: apt-get install wrk curl python3" >&2; exit 1; }
 done
-cargo build --release -q -p yangguang
-bin="${CARGO_TARGET_DIR:-target}/release/yangguang"
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 
 scale=()
 [ -n "$SCALE" ] && scale=(--scale "$SCALE")

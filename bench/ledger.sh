@@ -10,8 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES="${LINES:-200000}"
 work=$(mktemp -d /tmp/yg-ledger-bench.XXXXXX)
-cargo build --release -q -p yangguang
-bin=target/release/yangguang
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 "$bin" demo --data-dir "$work/data" --no-serve --as-of 2026-11-24 >/dev/null 2>&1
 village=339921001201
 python3 - "$LINES" "$work/books.csv" <<'PY'

@@ -18,8 +18,9 @@ for tool in wrk nginx; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool: apt-get install wrk nginx-light" >&2; exit 1; }
 done
 
-cargo build --release -q -p yangguang
-bin="${CARGO_TARGET_DIR:-target}/release/yangguang"
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 
 start=$(date +%s%N)
 "$bin" demo --data-dir "$work/data" --no-serve --as-of 2026-11-24 >"$work/demo.out" 2>"$work/demo.log"

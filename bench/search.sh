@@ -15,8 +15,9 @@ work=$(mktemp -d /tmp/yg-search-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release -q -p yangguang
-bin=${CARGO_TARGET_DIR:-target}/release/yangguang
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 
 start=$(date +%s%N)
 "$bin" demo --data-dir "$work/data" --scale "$SCALE" --no-serve --as-of 2026-11-24 >"$work/demo.out" 2>"$work/demo.log"

@@ -23,8 +23,9 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(c
 for tool in wrk nginx sqlite3 python3; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool: apt-get install wrk nginx-light sqlite3 python3" >&2; exit 1; }
 done
-cargo build --release -q -p yangguang
-bin=target/release/yangguang
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "date: $(date -u +%F), commit $(git rev-parse --short HEAD)"

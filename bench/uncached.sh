@@ -14,8 +14,9 @@ PORT=18191
 work=$(mktemp -d /tmp/yg-uncached-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk" >&2; exit 1; }
-cargo build --release -q -p yangguang
-bin=target/release/yangguang
+# YANGGUANG_BIN names a binary built beforehand (its examples beside it), to measure one build.
+[ -n "${YANGGUANG_BIN:-}" ] || cargo build --release -q -p yangguang
+bin="${YANGGUANG_BIN:-${CARGO_TARGET_DIR:-target}/release/yangguang}"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "date: $(date -u +%F), commit $(git rev-parse --short HEAD)"

@@ -213,6 +213,11 @@ async fn scheduled_work(site: &Site) {
     if let Err(e) = crate::questions::escalate_due(site, now).await {
         tracing::error!(error = %e, "escalating overdue questions failed");
     }
+    // Threshold overrides set ahead of time take effect on their day: their villages'
+    // warnings are recomputed once that day (a no-op on every other tick).
+    if let Err(e) = crate::warnings::thresholds::apply_starting(site, now).await {
+        tracing::error!(error = %e, "recomputing warnings for thresholds coming into force failed");
+    }
     // Staff digests of waiting work, every five minutes or so (each person once a day).
     if now.timestamp() % 300 < 20
         && let Err(e) = crate::notify::send_digests(site, now).await

@@ -91,7 +91,9 @@ impl FilesSettings {
             return Ok(());
         }
         let Some(rest) = url.strip_prefix("s3://") else {
-            bail!("--files 应为 local 或 s3://存储桶/前缀 / --files must be `local` or `s3://bucket/prefix`, not {url:?}");
+            bail!(
+                "--files 应为 local 或 s3://存储桶/前缀 / --files must be `local` or `s3://bucket/prefix`, not {url:?}"
+            );
         };
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if bucket.is_empty() {

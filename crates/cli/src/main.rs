@@ -262,8 +262,9 @@ struct Common {
     database: Option<String>,
     /// Where files are stored: `local` (the data directory) or `s3://bucket/prefix` (endpoint and
     /// region from `[files]`, keys from YANGGUANG_S3_ACCESS_KEY_ID/…) [default: local; env YANGGUANG__FILES__BACKEND].
-    #[arg(long, value_name = "URL")]
-    files: Option<String>,
+    /// (Its own id: the import commands' positional `files` would otherwise take its values.)
+    #[arg(long = "files", id = "file_store", value_name = "URL")]
+    file_store: Option<String>,
     /// A TOML settings file [env YANGGUANG_CONFIG].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -312,7 +313,7 @@ impl Common {
             listen: self.listen.clone(),
             data_dir: self.data_dir.clone(),
             database: self.database.clone(),
-            files: self.files.clone(),
+            files: self.file_store.clone(),
         };
         Settings::load(&overrides, std::env::vars())
     }
@@ -922,5 +923,18 @@ mod tests {
         assert!(
             Cli::try_parse_from(["yangguang", "demo", "--scale", "2", "--as-of", "2026-11-24", "--no-serve"]).is_ok()
         );
+    }
+
+    #[test]
+    fn the_files_flag_and_an_imports_file_list_stay_apart() {
+        let ledger = |args: &[&str]| {
+            let cli =
+                Cli::try_parse_from(["yangguang", "import", "ledger", "--village", "339921001201"].iter().chain(args))
+                    .unwrap();
+            let Command::Import(ImportCommand::Ledger { common, files, .. }) = cli.command else { panic!("ledger") };
+            (common.file_store, files.len())
+        };
+        assert_eq!(ledger(&["a.csv", "b.csv"]), (None, 2));
+        assert_eq!(ledger(&["--files", "local", "a.csv"]), (Some("local".into()), 1));
     }
 }

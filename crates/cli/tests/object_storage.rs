@@ -116,11 +116,13 @@ fn migrate_backup_restore_and_verify_on_s3() {
     assert!(ok && text.contains("OK:"), "{text}");
     // `--files s3://bucket/prefix` names the store on the command line, over the settings.
     let flag = format!("s3://{BUCKET}/restored");
-    let (ok, text) = yangguang(&s3, "county", SECRET_KEY, &["files", "check", "--files", &flag, "--data-dir", restored_arg]);
+    let (ok, text) =
+        yangguang(&s3, "county", SECRET_KEY, &["files", "check", "--files", &flag, "--data-dir", restored_arg]);
     assert!(ok && text.contains(&flag), "{text}");
     let (ok, text) = yangguang(&s3, "county", SECRET_KEY, &["verify", "--files", &flag, "--data-dir", restored_arg]);
     assert!(ok && text.contains("OK:"), "{text}");
-    let (ok, text) = yangguang(&s3, "county", SECRET_KEY, &["files", "check", "--files", "s3:/typo", "--data-dir", data_arg]);
+    let (ok, text) =
+        yangguang(&s3, "county", SECRET_KEY, &["files", "check", "--files", "s3:/typo", "--data-dir", data_arg]);
     assert!(!ok && text.contains("--files"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }

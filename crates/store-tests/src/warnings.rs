@@ -179,4 +179,16 @@ pub async fn warning_reads_find_shared_scans_scan_counts_signoffs_and_overrides(
     let read = store.threshold_overrides().await.unwrap();
     assert_eq!(read.len(), 1);
     assert_eq!((read[0].value.value, read[0].value.from, read[0].set_at), (4_000, day("2026-01-01"), time(2)));
+
+    // The history keeps both changes, newest first, the replacement with the value it replaced;
+    // another region's changes are not read.
+    let town = Override { region: code("339921100000"), value: 800, ..o.clone() };
+    store.put_threshold_override(&town, "镇审核员", time(3)).await.unwrap();
+    let history = store.threshold_changes(&[code("339921000000")]).await.unwrap();
+    let seen: Vec<_> = history.iter().map(|c| (c.value.value, c.previous, c.set_at)).collect();
+    assert_eq!(seen, vec![(4_000, Some(3_000), time(2)), (3_000, None, time(1))]);
+    assert_eq!(history[0].set_by, "县管理员");
+    let both = store.threshold_changes(&[code("339921000000"), code("339921100000")]).await.unwrap();
+    assert_eq!((both.len(), both[0].value.region, both[0].value.value), (3, code("339921100000"), 800));
+    assert!(store.threshold_changes(&[]).await.unwrap().is_empty());
 }

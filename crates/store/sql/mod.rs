@@ -122,6 +122,7 @@ const MIGRATIONS: &[yangguang_store::Migration] = &[
     (29, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0029_visits.sql"))),
     (30, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0030_warnings.sql"))),
     (34, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0034_redemption_correction.sql"))),
+    (35, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0035_threshold_change.sql"))),
 ];
 #[cfg(test)]
 pub(crate) use migrate::tests as migrate_tests;

@@ -4,8 +4,8 @@
 use super::prelude::*;
 use yangguang_core::warning::{Finding, Override, Rule, Severity};
 use yangguang_store::{
-    FindingChanges, PublishedFacts, ReceiptOnVoucher, StoredOverride, StoredWarning, WarningEvent, WarningQuery,
-    WarningState, WarningStore, evidence_from_json, evidence_json,
+    FindingChanges, PublishedFacts, ReceiptOnVoucher, StoredOverride, StoredWarning, ThresholdChange, WarningEvent,
+    WarningQuery, WarningState, WarningStore, evidence_from_json, evidence_json,
 };
 
 const WARNING_COLUMNS: &str =
@@ -409,6 +409,16 @@ impl WarningStore for Backend {
     }
 
     async fn put_threshold_override(&self, value: &Override, by: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.writer().begin().await.map_err(map_err)?;
+        let previous: Option<i64> = sqlx::query_scalar(
+            "SELECT value FROM warning_threshold WHERE region_code = $1 AND name = $2 AND effective_from = $3",
+        )
+        .bind(value.region.to_string())
+        .bind(&value.name)
+        .bind(value.from)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
         sqlx::query(
             "INSERT INTO warning_threshold (region_code, name, effective_from, value, set_by, set_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (region_code, name, effective_from) \
@@ -420,9 +430,57 @@ impl WarningStore for Backend {
         .bind(value.value)
         .bind(by)
         .bind(at)
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+        // The overwritten value survives only here: the page's history reads this table.
+        sqlx::query(
+            "INSERT INTO warning_threshold_change (region_code, name, effective_from, value, previous, set_by, set_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(value.region.to_string())
+        .bind(&value.name)
+        .bind(value.from)
+        .bind(value.value)
+        .bind(previous)
+        .bind(by)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
         Ok(())
+    }
+
+    async fn threshold_changes(&self, regions: &[RegionCode]) -> StoreResult<Vec<ThresholdChange>> {
+        let mut out = vec![];
+        for chunk in regions.chunks(CHUNK) {
+            let mut q: QueryBuilder<Db> = QueryBuilder::new(
+                "SELECT change_id, region_code, name, effective_from, value, previous, set_by, set_at \
+                 FROM warning_threshold_change WHERE region_code IN (",
+            );
+            let mut list = q.separated(", ");
+            for r in chunk {
+                list.push_bind(r.to_string());
+            }
+            q.push(")");
+            for r in q.build().fetch_all(self.reader()).await.map_err(map_err)? {
+                let id: i64 = r.get("change_id");
+                let change = ThresholdChange {
+                    value: Override {
+                        region: decode::code(r.get("region_code"))?,
+                        name: r.get("name"),
+                        value: r.get("value"),
+                        from: r.get::<NaiveDate, _>("effective_from"),
+                    },
+                    previous: r.get("previous"),
+                    set_by: r.get("set_by"),
+                    set_at: r.get("set_at"),
+                };
+                out.push((id, change));
+            }
+        }
+        out.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+        Ok(out.into_iter().map(|(_, c)| c).collect())
     }
 }

@@ -59,8 +59,8 @@ mod search;
 pub use search::{SearchChange, SearchFeedStore};
 mod warnings;
 pub use warnings::{
-    FindingChanges, PublishedFacts, ReceiptOnVoucher, StoredOverride, StoredWarning, WarningEvent, WarningQuery,
-    WarningState, WarningStore, evidence_from_json, evidence_json,
+    FindingChanges, PublishedFacts, ReceiptOnVoucher, StoredOverride, StoredWarning, ThresholdChange, WarningEvent,
+    WarningQuery, WarningState, WarningStore, evidence_from_json, evidence_json,
 };
 mod public_api;
 pub use public_api::{PublicApiStore, PublicDisclosureQuery};

@@ -132,6 +132,16 @@ pub struct StoredOverride {
     pub set_at: DateTime<Utc>,
 }
 
+/// One change of a threshold override, as kept in its history (never overwritten).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThresholdChange {
+    pub value: Override,
+    /// The value this change replaced for the same region, name and date, if any.
+    pub previous: Option<i64>,
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait WarningStore: Send + Sync {
     /// Every stored warning of the villages, in any state.
@@ -167,8 +177,11 @@ pub trait WarningStore: Send + Sync {
     /// The villages' versions that are or were public, corrections and withdrawals included.
     async fn published_facts(&self, villages: &[RegionCode]) -> StoreResult<Vec<PublishedFacts>>;
     async fn threshold_overrides(&self) -> StoreResult<Vec<StoredOverride>>;
-    /// Sets (or replaces) the value of one threshold for a region from a date.
+    /// Sets (or replaces) the value of one threshold for a region from a date, and keeps the
+    /// change (with the value it replaced) in the history, in one transaction.
     async fn put_threshold_override(&self, value: &Override, by: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// The history of the regions' overrides, newest first.
+    async fn threshold_changes(&self, regions: &[RegionCode]) -> StoreResult<Vec<ThresholdChange>>;
 }
 
 /// The evidence as stored (JSON).

@@ -118,8 +118,11 @@ pub(super) async fn add(site: &Site, village: &Region, as_of: NaiveDate) -> Resu
     let leases = crate::leases::village_leases(site, village.code).await?;
     let year = as_of.year();
     let mut plans = vec![];
-    for (i, l) in leases.iter().take(3).enumerate() {
-        // Resolved before the contract began, but never before the books do.
+    // Leases that began within the books' 24 months come first, so that each decision is
+    // resolved before its contract began (an older lease's decision would predate the books).
+    let begins_in_books = |l: &&yangguang_core::lease::Lease| l.start - Days::new(20) >= as_of - Days::new(700);
+    let chosen = leases.iter().filter(begins_in_books).chain(leases.iter().filter(|l| !begins_in_books(l)));
+    for (i, l) in chosen.take(3).enumerate() {
         let resolved = (l.start - Days::new(20)).max(as_of - Days::new(700));
         plans.push((
             Plan {

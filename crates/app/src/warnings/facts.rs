@@ -85,7 +85,9 @@ pub async fn findings(
     let mut spending: HashMap<RegionCode, BTreeMap<String, Fen>> = HashMap::new();
     for v in villages {
         let t = thresholds(*v);
-        let entries = site.store.ledger_entries(*v, NaiveDate::MIN, today).await?;
+        // Not `NaiveDate::MIN`: PostgreSQL refuses dates before 4713 BC ("date out of range").
+        let all_books = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+        let entries = site.store.ledger_entries(*v, all_books, today).await?;
         let payments = money::payments(&entries);
         out.extend(money::cash_on_hand(*v, &money::cash_by_month(&entries), &t));
         out.extend(money::cash_payments(*v, &payments, &t));

@@ -9,6 +9,7 @@
 
 mod diff;
 pub mod facts;
+pub mod thresholds;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -16,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use yangguang_core::RegionCode;
-use yangguang_core::staff::{Grants, Role};
+use yangguang_core::staff::Grants;
 use yangguang_core::warning::{Override, Thresholds};
 use yangguang_store::{StoredWarning, WarningEvent, WarningState};
 
@@ -34,6 +35,9 @@ pub const DEFAULT_THRESHOLDS: &str = include_str!("../../../../catalog/warnings.
 pub struct Dirty {
     villages: Mutex<BTreeSet<RegionCode>>,
     held: AtomicBool,
+    /// The last day whose starting threshold overrides were recomputed
+    /// ([`thresholds::apply_starting`]).
+    pub(crate) thresholds_day: Mutex<Option<NaiveDate>>,
 }
 
 impl Dirty {
@@ -147,14 +151,6 @@ pub async fn open_counts(site: &Site, villages: &[RegionCode]) -> Result<HashMap
 /// Who may read warnings: the calendar's supervisors (town, county, discipline commission).
 pub fn may_view(grants: &Grants, village: RegionCode) -> bool {
     crate::calendar::may_view(grants, village)
-}
-
-/// Who may set thresholds: a county operator or platform admin of the county (or above).
-pub fn may_set_thresholds(grants: &Grants, region: RegionCode) -> bool {
-    grants.0.iter().any(|g| {
-        matches!(g.role, Role::CountyOperator | Role::PlatformAdmin | Role::CatalogAdmin)
-            && region.ancestor_at(g.region.level()) == g.region
-    })
 }
 
 /// A supervisor reviews (with a note) or dismisses (with a reason) a warning they may see;

@@ -164,6 +164,16 @@ impl Thresholds {
     }
 }
 
+impl Thresholds {
+    /// The thresholds in force in a county or a town on `day`: the county's overrides, then,
+    /// for a town, its own — what its villages get, as the console shows it per region.
+    pub fn in_force(&self, overrides: &[Override], region: RegionCode, day: NaiveDate) -> Thresholds {
+        // `resolve` reads the county and the town above its code; for a county code both are
+        // the county itself, whose overrides then apply twice, to the same result.
+        self.resolve(overrides, region, day)
+    }
+}
+
 /// Checks a threshold's name and range.
 pub fn check(name: &str, value: i64) -> Result<(), ThresholdError> {
     let Some((_, _, min, max)) = Thresholds::NAMES.iter().find(|(n, ..)| *n == name) else {
@@ -219,5 +229,9 @@ mod tests {
         assert_eq!(base.resolve(&overrides, village, day("2026-06-01")).cash_limit_yuan, 8_000);
         let other: RegionCode = "339921101201".parse().unwrap();
         assert_eq!(base.resolve(&overrides, other, day("2026-06-01")).cash_limit_yuan, 3_000);
+        // Per region, as the console shows it: the county's own, the town's over it.
+        assert_eq!(base.in_force(&overrides, county, day("2026-06-01")).cash_limit_yuan, 3_000);
+        assert_eq!(base.in_force(&overrides, town, day("2026-06-01")).cash_limit_yuan, 8_000);
+        assert_eq!(base.in_force(&overrides, town, day("2026-05-31")).cash_limit_yuan, 3_000);
     }
 }

@@ -28,6 +28,7 @@ mod review;
 mod rules;
 mod signin;
 mod supervision;
+mod thresholds;
 mod tips;
 mod trend_chart;
 mod visits;
@@ -157,6 +158,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/dashboard/r/{code}", get(supervision::region_page))
         .route("/console/dashboard/v/{code}", get(supervision::village_page))
         .route("/console/warnings", get(warnings::list_page))
+        .route(thresholds::PATH, get(thresholds::thresholds_page).post(thresholds::set_threshold))
         .route("/console/warnings/{id}", get(warnings::detail_page).post(warnings::decide))
         .route("/console/questions", get(questions::list_page))
         .route("/console/questions/{id}/answer", post(questions::answer))
