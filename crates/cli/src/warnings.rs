@@ -1,6 +1,7 @@
 //! `yangguang warnings recompute`: every village's warnings of a region recomputed from the
 //! database and the changes written, printing the time and the counts; with `--village`, one
-//! village's incremental refresh (what an import or a publication triggers).
+//! village's incremental refresh (what an import or a publication triggers). `--as-of` reckons
+//! from another day over demo data, as `yangguang demo --as-of` built it.
 
 use std::time::Instant;
 
@@ -26,6 +27,10 @@ pub struct RecomputeArgs {
     /// Only this village, as after one import.
     #[arg(long, value_name = "CODE", conflicts_with = "region")]
     pub village: Option<String>,
+    /// Reckon as of this day instead of today (what is overdue, the months checked for
+    /// spikes, the arrears' grace) — demo data only, to match `yangguang demo --as-of`.
+    #[arg(long, value_name = "DATE", conflicts_with = "village")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 fn code(flag: &str, text: &str) -> anyhow::Result<RegionCode> {
@@ -53,7 +58,19 @@ pub async fn run(command: WarningsCommand) -> anyhow::Result<()> {
             }
             None => regions.home().cloned().ok_or_else(|| anyhow!("no regions: import them or run the demo first"))?,
         };
-        let outcome = yangguang_app::warnings::recompute(&site, region.code, chrono::Utc::now()).await?;
+        let outcome = match args.as_of {
+            None => yangguang_app::warnings::recompute(&site, region.code, chrono::Utc::now()).await?,
+            Some(day) => {
+                // A real deployment's warnings follow the real day; moving it is for the demo.
+                if site.store.get_state(crate::questions::DEMO_MARK).await?.is_none() {
+                    return Err(anyhow!(
+                        "--as-of 只用于演示数据 / --as-of is for demo data only: this database was not created by `yangguang demo`"
+                    ));
+                }
+                let villages = yangguang_app::calendar::villages_under(&site, region.code);
+                yangguang_app::warnings::refresh(&site, &villages, day, chrono::Utc::now()).await?
+            }
+        };
         (format!("{} {}", region.code, region.name), outcome)
     };
     let elapsed = started.elapsed();

@@ -105,16 +105,25 @@ fn listing(rng: &mut Rng, no: usize, village: &Region, start: NaiveDate, as_of: 
     l
 }
 
-/// Two years of listings across the villages, plus, for the demo village, one open
+/// Two years of listings across the villages (none in the `quiet` village), plus, for the demo village, one open
 /// announcement and one deal in its result publicity, so both show on its trading column.
-pub fn listings(villages: &[&Region], demo: Option<&Region>, options: &super::DemoOptions) -> Vec<Value> {
+pub fn listings(
+    villages: &[&Region],
+    demo: Option<&Region>,
+    quiet: Option<yangguang_core::RegionCode>,
+    options: &super::DemoOptions,
+) -> Vec<Value> {
     let mut rng = Rng::new(options.seed ^ 0x7ADE);
     let counties = options.scale.max(1) as usize;
     let count = listings_per_county(options.full) * counties;
     let first = options.as_of - Days::new(730);
     let mut out = Vec::with_capacity(count + 2);
     for no in 0..count {
-        let village = villages[rng.below(villages.len() as u64) as usize];
+        let mut village = villages[rng.below(villages.len() as u64) as usize];
+        // The clean village's assets stay as its leases say: none of its own on the platform.
+        if Some(village.code) == quiet {
+            village = villages[(no * 7 + 11) % villages.len()];
+        }
         let start = first + Days::new(rng.below(730));
         out.push(listing(&mut rng, no + 1, village, start, options.as_of));
     }
@@ -130,6 +139,80 @@ pub fn listings(villages: &[&Region], demo: Option<&Region>, options: &super::De
     out
 }
 
+/// A listing that reached its deal and closed: announced on `start`, dealt 19 days later at
+/// `price` to `winner`, for a term from `term.0` to `term.1`. The leases at or above the
+/// must-trade rent were let this way, and the planted deals are written with it.
+pub struct Closed<'a> {
+    pub project_no: String,
+    pub village: &'a Region,
+    pub title: String,
+    pub subject_type: &'a str,
+    pub area: (&'a str, &'a str),
+    pub reserve: Fen,
+    pub price: Fen,
+    pub price_unit: &'a str,
+    pub winner: (String, bool),
+    pub start: NaiveDate,
+    pub term: (NaiveDate, NaiveDate),
+}
+
+pub fn closed_listing(c: &Closed<'_>) -> Value {
+    let ann_end = c.start + Days::new(14);
+    let bidding = ann_end + Days::new(3);
+    let deal_day = bidding + Days::new(2);
+    let pub_start = deal_day + Days::new(1);
+    let pub_end = pub_start + Days::new(6);
+    // The feed carries prices in yuan.
+    let yuan = |f: Fen| f.0 / 100;
+    json!({
+        "project_no": c.project_no,
+        "village_code": c.village.code.to_string(),
+        "title": c.title,
+        "subject_type": c.subject_type,
+        "location": c.village.name.clone(),
+        "area": c.area.0,
+        "area_unit": c.area.1,
+        "reserve_price": yuan(c.reserve),
+        "price_unit": c.price_unit,
+        "method": "open_bidding",
+        "term_start": day(c.term.0),
+        "term_end": day(c.term.1),
+        "announcement_start": day(c.start),
+        "announcement_end": day(ann_end),
+        "registration_end": day(ann_end),
+        "bidding_date": day(bidding),
+        "stage": "closed",
+        "deal": {
+            "date": day(deal_day),
+            "price": yuan(c.price),
+            "winner": c.winner.0,
+            "winner_type": if c.winner.1 { "person" } else { "organisation" },
+        },
+        "publicity_start": day(pub_start),
+        "publicity_end": day(pub_end),
+        "updated_at": format!("{}T09:00:00+08:00", day(pub_end)),
+    })
+}
+
+/// The trading platform's record of a lease at or above the must-trade rent: announced about
+/// seven weeks before the term began, dealt at the lease's rent (the reserve a little lower).
+pub fn lease_listing(village: &Region, lease: &Lease, n: usize) -> Value {
+    let start = lease.start - Days::new(50);
+    closed_listing(&Closed {
+        project_no: format!("QX-CQ-{}-L{}{n:02}", start.format("%Y"), village.code.to_string().get(6..).unwrap_or("")),
+        village,
+        title: format!("{}{}出租", village.name, lease.asset),
+        subject_type: &lease.asset_type,
+        area: (&lease.area, &lease.area_unit),
+        reserve: Fen(lease.annual_rent.0 / 100 * 92),
+        price: lease.annual_rent,
+        price_unit: "year",
+        winner: (lease.lessee.clone(), lease.lessee_is_person),
+        start,
+        term: (lease.start, lease.end),
+    })
+}
+
 /// Leases a county holds: 2,019 at full scale, as the real one listed.
 pub fn leases_per_county(full: bool) -> u64 {
     if full { 2_019 } else { 1_010 }
@@ -138,6 +221,7 @@ pub fn leases_per_county(full: bool) -> u64 {
 /// A village's leases, all or most running on `as_of`: a few end within 90 days, a few have
 /// ended (not yet re-tendered).
 pub fn village_leases(rng: &mut Rng, village: &Region, count: u64, as_of: NaiveDate) -> Vec<Lease> {
+    let mut taken = std::collections::HashSet::new();
     (0..count)
         .map(|n| {
             let &(kind, unit, (amin, amax), price_unit, (pmin, pmax)) = rng.pick(&SUBJECTS[..5]);
@@ -165,7 +249,7 @@ pub fn village_leases(rng: &mut Rng, village: &Region, count: u64, as_of: NaiveD
             Lease {
                 contract_no: format!("HT-{}-{:03}", start.format("%Y"), n + 1),
                 village: village.code,
-                asset: format!("{}{kind}", rng.pick(PLACES)),
+                asset: unique_asset(&mut taken, PLACES[rng.below(PLACES.len() as u64) as usize], kind),
                 asset_type: kind.into(),
                 location: format!("{}{}", village.name, rng.pick(PLACES)),
                 lessee,
@@ -179,6 +263,20 @@ pub fn village_leases(rng: &mut Rng, village: &Region, count: u64, as_of: NaiveD
             }
         })
         .collect()
+}
+
+/// An asset's name, numbered when the village already lets one of the same place and kind
+/// (`村口二号店面房`), so that a listing naming one never names the other.
+fn unique_asset(taken: &mut std::collections::HashSet<String>, place: &str, kind: &str) -> String {
+    let mut name = format!("{place}{kind}");
+    let mut n = 1;
+    while !taken.insert(name.clone()) {
+        n += 1;
+        let zh =
+            ["二", "三", "四", "五", "六", "七", "八", "九"].get(n - 2).map_or_else(|| n.to_string(), |z| (*z).into());
+        name = format!("{place}{zh}号{kind}");
+    }
+    name
 }
 
 /// A village's assets and resources registers: buildings and facilities with original values

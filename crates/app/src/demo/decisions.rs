@@ -5,11 +5,10 @@
 
 use chrono::{Datelike, Days, NaiveDate, Utc};
 use yangguang_core::decision::{Counts, Form, Kind, Procedure, Step, StepRecord};
-use yangguang_core::ledger::VoucherKey;
 use yangguang_core::{DisclosureKind, DisclosureState, Fen, NewDisclosure, Region};
 use yangguang_store::{DecisionLink, NewDecision, StoredStep};
 
-use super::office_time;
+use super::{office_time, planted};
 use crate::decisions::{self, RESOLUTION_ITEM, RESULT_ITEM};
 use crate::{AppError, Site};
 
@@ -149,20 +148,20 @@ pub(super) async fn add(site: &Site, village: &Region, as_of: NaiveDate) -> Resu
         skip_members: false,
         done,
     };
-    plans.push((plan(1, "村道硬化工程（二期）", Kind::Works, 180_000, 120, 27, true), None));
-    plans.push((plan(2, "村委会办公楼屋面维修", Kind::Works, 20_000, 90, 25, true), None));
+    // The works whose payments the planted books carry (`planted.rs`): resolved before them.
+    plans.push((plan(1, planted::ROAD, Kind::Works, 180_000, 200, 27, true), None));
+    plans.push((plan(2, planted::ROOF, Kind::Works, 20_000, 190, 25, true), None));
     plans.push((plan(3, "购置垃圾清运车一辆", Kind::AssetPurchase, 95_000, 40, 17, false), None));
-    // The largest payments of the books, for the works decisions.
+    // The works decisions' payments, by their summaries in the books.
     let entries = site.store.ledger_entries(village.code, as_of - Days::new(400), as_of).await?;
-    let mut payments: Vec<(VoucherKey, String, Fen, NaiveDate, String)> = vec![];
+    let mut payments: Vec<(String, Fen, NaiveDate, String)> = vec![];
     for v in yangguang_core::ledger::vouchers(&entries) {
         let lines: Vec<_> = v.lines.iter().collect();
         let (summary, amount, outgoing) = decisions::voucher_money(&lines);
         if outgoing {
-            payments.push((v.key.clone(), summary, amount, v.date, v.lines[0].voucher_no.clone()));
+            payments.push((summary, amount, v.date, v.lines[0].voucher_no.clone()));
         }
     }
-    payments.sort_by_key(|p| std::cmp::Reverse(p.2));
     let mut out = vec![];
     for (p, lease) in plans {
         site.store
@@ -200,13 +199,13 @@ pub(super) async fn add(site: &Site, village: &Region, as_of: NaiveDate) -> Resu
         if let Some(l) = lease {
             links.push(decisions::lease_link(village.code, &l, &p.number, None));
         }
-        // The road takes the two largest payments; the roof one more, beyond its 20,000 yuan.
-        let take = match p.number.as_str() {
-            n if n.ends_with("-001") => 0..2,
-            n if n.ends_with("-002") => 2..3,
-            _ => 0..0,
+        // The road takes its two progress payments; the roof two, beyond its 20,000 yuan.
+        let paid = match p.subject.as_str() {
+            planted::ROAD => planted::ROAD_PAID,
+            planted::ROOF => planted::ROOF_PAID,
+            _ => "",
         };
-        for (_, summary, amount, date, no) in payments.get(take).unwrap_or_default() {
+        for (summary, amount, date, no) in payments.iter().filter(|x| !paid.is_empty() && x.0 == paid) {
             links.push(DecisionLink {
                 village: village.code,
                 target_kind: "voucher".into(),
@@ -222,5 +221,74 @@ pub(super) async fn add(site: &Site, village: &Region, as_of: NaiveDate) -> Resu
         }
         site.store.put_links(&links).await?;
     }
+    Ok(out)
+}
+
+/// Every village's budget resolutions: one a year, by the villagers' representatives in
+/// January (四议两公开), with the year's pay vouchers linked to it — the one routine payment
+/// above the large-payment threshold, which the resolution covers. Returns the resolutions'
+/// publications, two days after each, for the demo's timeline (a resolution left
+/// unpublished is flagged on the decision's page).
+pub(super) async fn budgets(
+    site: &Site,
+    village: &Region,
+    books: &[yangguang_core::ledger::LedgerEntry],
+) -> Result<Vec<NewDisclosure>, AppError> {
+    let mut links = vec![];
+    let mut out = vec![];
+    for (year, pays) in super::books::budget_payments(books) {
+        let number = format!("YS-{year}");
+        let spent: i64 = pays.iter().map(|p| p.2.0).sum();
+        // The pay of twelve months at the most, rounded up to ten thousand yuan.
+        let amount = Fen::from_yuan((spent / 100 * 12 / pays.len() as i64 / 10_000 + 1) * 10_000);
+        let p = Plan {
+            number: number.clone(),
+            subject: format!("{year}年度村级财务收支预算（含村干部报酬）"),
+            kind: Kind::Plan,
+            amount: Some(amount),
+            resolved: NaiveDate::from_ymd_opt(year, 1, 15).expect("valid"),
+            members_present: 26,
+            skip_members: false,
+            done: false,
+        };
+        site.store
+            .insert_decision(&NewDecision {
+                village: village.code,
+                number: number.clone(),
+                subject: p.subject.clone(),
+                kind: p.kind,
+                procedure: Procedure::FourTwo,
+                amount: p.amount,
+                created_by: "演示数据".into(),
+                created_at: Utc::now(),
+            })
+            .await?;
+        for r in steps(&p) {
+            let at = office_time(r.date, &mut super::Rng::new(7));
+            site.store
+                .put_step(
+                    village.code,
+                    &number,
+                    &StoredStep { record: r, recorded_by: "村会计".into(), recorded_at: at },
+                )
+                .await?;
+        }
+        out.push(publication(site, village, &number, Step::ResolutionPublished, p.resolved + Days::new(2)).await?);
+        for (date, no, paid) in pays {
+            links.push(DecisionLink {
+                village: village.code,
+                target_kind: "voucher".into(),
+                target_ref: decisions::voucher_ref(date, &no),
+                number: number.clone(),
+                label: super::books::PAY_SUMMARY.into(),
+                amount: paid,
+                outgoing: true,
+                source: "console".into(),
+                linked_by: "村会计".into(),
+                linked_at: Utc::now(),
+            });
+        }
+    }
+    site.store.put_links(&links).await?;
     Ok(out)
 }

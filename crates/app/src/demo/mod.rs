@@ -9,8 +9,10 @@ mod decisions;
 mod governance;
 pub mod names;
 pub mod people;
+pub mod planted;
 mod points;
 mod receipts;
+mod timeline;
 mod visits;
 
 use std::collections::{HashMap, HashSet};
@@ -22,8 +24,8 @@ use yangguang_core::publication::{SignoffRecord, content_hash};
 use yangguang_core::region::CodeLevel;
 use yangguang_core::staff::{Grant, Role};
 use yangguang_core::{
-    Attachment, CatalogItem, DisclosureId, DisclosureKind, DisclosureState, Fen, NewDisclosure, Period, Region,
-    RegionCode, RegionKind,
+    Attachment, CatalogItem, DisclosureKind, DisclosureState, Fen, NewDisclosure, Period, Region, RegionCode,
+    RegionKind,
 };
 use yangguang_store::NewStaff;
 
@@ -201,14 +203,18 @@ fn plan_village(
     catalog: &yangguang_core::Catalog,
     charts: &yangguang_core::accounts::Charts,
     demo_village_code: Option<RegionCode>,
+    place: Option<planted::Place>,
 ) -> VillagePlan {
     let mut rng = Rng::new(
         options.seed
             ^ (u64::from(village.code.county_prefix()) << 20)
             ^ village.code.to_string().parse::<u64>().unwrap_or(0),
     );
-    // Most villages publish on time; one in six is a laggard that is often late or missing.
-    let diligence = if rng.below(6) == 0 { 0.55 + rng.unit() * 0.2 } else { 0.9 + rng.unit() * 0.1 };
+    // Most villages publish on time, a few days late now and then; one in sixteen is a laggard
+    // that is often late or never publishes. The clean village is never late.
+    let laggard = rng.below(16) == 0 && place.is_none();
+    let diligence = if laggard { 0.55 + rng.unit() * 0.2 } else { 0.97 + rng.unit() * 0.03 };
+    let diligence = if place == Some(planted::Place::Clean) { 1.0 } else { diligence };
     let households =
         if village.kind == RegionKind::Community { 800 + rng.below(2500) } else { 150 + rng.below(700) } as u32;
     let activity = 0.4 + rng.unit() * 1.6;
@@ -221,6 +227,7 @@ fn plan_village(
     let mut lease_rng = Rng::new(rng.next_u64());
     let lease_count = (average * activity / 1.2 * (0.5 + lease_rng.unit())).round() as u64;
     let mut leases = assets::village_leases(&mut lease_rng, village, lease_count.max(2), options.as_of);
+    leases.extend(planted::leases(place, village.code, options.as_of));
     // The README's village shows a contract running out soon, as the lease pages flag it.
     if demo_village_code == Some(village.code)
         && let Some(first) = leases.first_mut()
@@ -228,7 +235,11 @@ fn plan_village(
         first.end = options.as_of + chrono::Days::new(45);
         first.start = first.end + chrono::Days::new(1) - Months::new(36);
     }
-    let books = books::village_books(&mut books_rng, books_start, options.as_of, activity, busy, &leases);
+    let arrears = place != Some(planted::Place::Clean);
+    let unpaid = planted::unpaid(place, options.as_of);
+    let span = (books_start, options.as_of);
+    let mut books = books::village_books(&mut books_rng, span, activity, busy, &leases, arrears, &unpaid);
+    planted::books(place, &mut books, options.as_of);
     let village_path = format!("/v/{}", village.code);
     let mut plan = VillagePlan { disclosures: vec![], books: vec![], leases, households };
     let mut push =
@@ -301,7 +312,7 @@ fn plan_village(
                             if on_time {
                                 event + Days::new(rng.below((deadline - event).num_days().max(0) as u64 + 1))
                             } else {
-                                deadline + Days::new(1 + rng.below(30))
+                                deadline + Days::new(1 + rng.below(if laggard { 30 } else { 5 }))
                             }
                         }
                     };
@@ -324,6 +335,8 @@ fn plan_village(
                     } else if roll < diligence {
                         let room = (deadline - period.end()).num_days().max(1) as u64;
                         period.end() + Days::new(1 + rng.below(room))
+                    } else if !laggard {
+                        deadline + Days::new(1 + rng.below(5))
                     } else if roll < diligence + (1.0 - diligence) * 0.6 {
                         deadline + Days::new(1 + rng.below(40))
                     } else {
@@ -389,16 +402,28 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     // Every village's publications, published in one timeline: the log's times then rise
     // with its sequence, as they do in a real deployment (publishing appends "now").
     let mut planned: Vec<NewDisclosure> = vec![];
+    let places = planted::Places::of(&regions);
+    // The leases at or above the must-trade rent went through the trading platform.
+    let must_trade =
+        yangguang_core::warning::Thresholds::fen(yangguang_core::warning::Thresholds::default().must_trade_rent_yuan);
+    let mut lease_listings = vec![];
     // Batches of villages keep each transaction short and memory flat at any scale.
     for chunk in villages.chunks(16) {
         for village in chunk {
             let demo = demo_village(&regions).map(|r| r.code);
-            let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts, demo);
+            let place = places.and_then(|p| p.place(village.code));
+            let plan = plan_village(catalog.items(), village, options, &catalog, &site.charts, demo, place);
             let demo = demo == Some(village.code);
             let vouchers = yangguang_core::ledger::vouchers(&plan.books);
             site.store.import_vouchers(village.code, &vouchers, Utc::now()).await?;
             summary.vouchers += vouchers.len();
-            summary.receipts += attach_receipts(site, village.code, &vouchers, options.full).await?;
+            summary.receipts += receipts::attach_receipts(site, village.code, &vouchers).await?;
+            let budgets = decisions::budgets(site, village, &plan.books).await?;
+            for (n, l) in plan.leases.iter().enumerate() {
+                if l.annual_rent >= must_trade && !planted::trades_itself(&l.contract_no) {
+                    lease_listings.push(assets::lease_listing(village, l, n + 1));
+                }
+            }
             let leases: Vec<yangguang_store::NewRecord> = plan
                 .leases
                 .iter()
@@ -421,7 +446,8 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
                 .disclosures
                 .into_iter()
                 .filter(|(new, _)| !new.catalog_item.as_deref().is_some_and(|i| replaced.contains(&i)));
-            for (mut new, file) in generic.chain(governance.into_iter().map(|g| (g, None))) {
+            let records = governance.into_iter().chain(budgets).map(|g| (g, None));
+            for (mut new, file) in generic.chain(records) {
                 if let Some(file) = file {
                     let sha256 = site.files.put_unsynced(&file.bytes).await?;
                     new.attachments.push(Attachment {
@@ -438,20 +464,41 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         }
     }
     phase("villages: books, receipts, registers, people");
-    // The README village's decision records, their publications in the same timeline.
+    // The README village's decision records, their publications in the same timeline, and
+    // its planted publications.
+    let mut corrected = None;
     if let Some(village) = demo_village(&regions) {
         for mut new in decisions::add(site, village, options.as_of).await? {
             new.signoffs = signoffs_for(&catalog, &reviewers, &new);
             planned.push(new);
         }
+        for mut new in planted::disclosures(village, &catalog, options.as_of) {
+            new.signoffs = signoffs_for(&catalog, &reviewers, &new);
+            let title = new.title.clone();
+            new.signoffs
+                .retain(|s| ReviewerRole::parse(&s.role).is_none_or(|role| !planted::drops_signoff(&title, role)));
+            if new.title == planted::LAMPS {
+                corrected = Some(planned.len());
+            }
+            planned.push(new);
+        }
     }
     summary.disclosures = planned.len();
-    publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary).await?;
+    let quiet = places.map(|p| p.clean);
+    timeline::publish_in_time_order(site, planned, &mut rng, &reviewers, &mut summary, (corrected, quiet)).await?;
     phase("disclosures published");
-    if let Some(village) = demo_village(&regions) {
+    for village in &villages {
         decisions::attach_publications(site, village).await?;
     }
-    for chunk in assets::listings(&villages, demo_village(&regions), options).chunks(500) {
+    if let Some(village) = demo_village(&regions) {
+        planted::question(site, village.code, options.as_of).await?;
+    }
+    let mut listings = assets::listings(&villages, demo_village(&regions), quiet, options);
+    listings.extend(lease_listings);
+    if let Some(p) = &places {
+        listings.extend(planted::listings(p, &regions, options.as_of));
+    }
+    for chunk in listings.chunks(500) {
         let page = yangguang_core::trading::FeedPage { listings: chunk.to_vec(), ..Default::default() };
         let report = crate::trading::ingest(site, &page, false, Utc::now()).await?;
         if let Some(e) = report.errors.first() {
@@ -471,139 +518,14 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
     phase("accounts and work in progress");
+    // Warnings as of the demo's day (not the clock's), every village at once.
     site.warnings.release();
+    site.warnings.take();
+    let codes: Vec<RegionCode> = villages.iter().map(|v| v.code).collect();
+    crate::warnings::refresh(site, &codes, options.as_of, Utc::now()).await?;
     site.announce().await;
     phase("warnings and announce");
     Ok(summary)
-}
-
-/// One step of the demo's timeline: an original publication (by its place in the plan), or
-/// the correction or withdrawal of one, three days later.
-enum Step {
-    Original(usize),
-    Replacement(usize, DisclosureKind),
-}
-
-/// Publishes the planned originals and a few corrections and withdrawals of them in the order
-/// of their times, in batches; the monthly accounts freeze their months' books, as
-/// publishing does.
-async fn publish_in_time_order(
-    site: &Site,
-    planned: Vec<NewDisclosure>,
-    rng: &mut Rng,
-    reviewers: &Reviewers,
-    summary: &mut DemoSummary,
-) -> Result<(), AppError> {
-    let catalog = site.catalog.clone();
-    let at = |new: &NewDisclosure| new.published_at.unwrap_or(new.created_at);
-    let mut steps: Vec<(DateTime<Utc>, Step)> = vec![];
-    for (i, new) in planned.iter().enumerate() {
-        steps.push((at(new), Step::Original(i)));
-        // A few published items are later corrected or withdrawn, as happens in real life.
-        let roll = rng.below(1000);
-        let kind = if roll < 4 && new.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS) {
-            summary.corrections += 1;
-            DisclosureKind::Correction
-        } else if roll == 4 {
-            summary.withdrawals += 1;
-            DisclosureKind::Withdrawal
-        } else {
-            continue;
-        };
-        steps.push((at(new) + REPLACED_AFTER, Step::Replacement(i, kind)));
-    }
-    steps.sort_by_key(|(at, _)| *at);
-    let mut ids: Vec<Option<DisclosureId>> = vec![None; planned.len()];
-    let mut batch: Vec<usize> = vec![];
-    for (_, step) in steps {
-        match step {
-            Step::Original(i) => {
-                batch.push(i);
-                if batch.len() >= 500 {
-                    publish_batch(site, &planned, &mut batch, &mut ids).await?;
-                }
-            }
-            Step::Replacement(i, kind) => {
-                // Everything before it first: its original, and the times stay in order.
-                publish_batch(site, &planned, &mut batch, &mut ids).await?;
-                let original = ids[i].expect("published before its replacement");
-                let new = replacement(&planned[i], original, kind, &catalog, reviewers);
-                site.add_disclosures(&[new]).await?;
-            }
-        }
-    }
-    publish_batch(site, &planned, &mut batch, &mut ids).await
-}
-
-async fn publish_batch(
-    site: &Site,
-    planned: &[NewDisclosure],
-    batch: &mut Vec<usize>,
-    ids: &mut [Option<DisclosureId>],
-) -> Result<(), AppError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let news: Vec<NewDisclosure> = batch.iter().map(|&i| planned[i].clone()).collect();
-    let stored = site.add_disclosures(&news).await?;
-    for ((&i, new), id) in batch.iter().zip(&news).zip(stored) {
-        ids[i] = Some(id);
-        if let (Some(MONTHLY_ACCOUNTS), Some(Period::Month { year, month }), DisclosureState::Published) =
-            (new.catalog_item.as_deref(), new.period, new.state)
-        {
-            site.store.freeze_books(new.village, (year, month), (year, month), id).await?;
-        }
-    }
-    batch.clear();
-    Ok(())
-}
-
-/// How long after an original the demo's corrections and withdrawals come.
-const REPLACED_AFTER: chrono::Duration = chrono::Duration::days(3);
-
-/// A scanned receipt for every voucher that pays something out (the debit is not money).
-async fn attach_receipts(
-    site: &Site,
-    village: RegionCode,
-    vouchers: &[yangguang_core::ledger::Voucher],
-    every_document: bool,
-) -> Result<usize, AppError> {
-    let mut receipts = vec![];
-    for v in vouchers {
-        let pays = v
-            .lines
-            .iter()
-            .any(|l| l.credit.0 > 0 && (l.account_code.starts_with("101") || l.account_code.starts_with("102")))
-            && v.lines.iter().any(|l| l.debit.0 > 0 && !l.account_code.starts_with("10"));
-        if !pays {
-            continue;
-        }
-        // By default one scan a payment; at full scale every attached document is scanned.
-        let documents =
-            if every_document { v.lines.iter().map(|l| l.attachments).max().unwrap_or(1).max(1) } else { 1 };
-        for page in 0..documents {
-            let seed = u64::from(village.county_prefix()) << 32
-                ^ village.to_string().parse::<u64>().unwrap_or(0)
-                ^ (v.key.year as u64) << 24
-                ^ u64::from(v.key.month) << 16
-                ^ u64::from(page) << 12
-                ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b));
-            let png = receipts::receipt_png(seed);
-            let sha256 = site.files.put_unsynced(&png).await?;
-            let suffix = if page == 0 { String::new() } else { format!("-{}", page + 1) };
-            receipts.push(yangguang_store::Receipt {
-                year: v.key.year,
-                month: v.key.month,
-                voucher_no: v.key.number.clone(),
-                sha256,
-                media_type: "image/png".into(),
-                file_name: format!("{}-{:02}_{}{suffix}.png", v.key.year, v.key.month, v.key.number),
-                byte_size: png.len() as i64,
-                needs_recheck: false,
-            });
-        }
-    }
-    Ok(site.store.add_receipts(village, &receipts).await? as usize)
 }
 
 /// Who signs for a reviewer role: a village's branch, supervision committee and finance
@@ -674,39 +596,6 @@ fn signoffs_for(catalog: &yangguang_core::Catalog, reviewers: &Reviewers, new: &
             })
         })
         .collect()
-}
-
-fn replacement(
-    original: &NewDisclosure,
-    id: DisclosureId,
-    kind: DisclosureKind,
-    catalog: &yangguang_core::Catalog,
-    reviewers: &Reviewers,
-) -> NewDisclosure {
-    let at = original.published_at.expect("published") + REPLACED_AFTER;
-    let (body_md, reason) = match kind {
-        DisclosureKind::Correction => (
-            format!(
-                "{}\n\n**更正说明**：经民主理财小组复核，办公费用一项金额录入有误，已按原始票据更正。",
-                original.body_md.replace("办公费用", "办公费用（已更正）")
-            ),
-            "办公费用金额录入错误，按原始票据更正",
-        ),
-        _ => (original.body_md.clone(), "与同期另一条公开内容重复，撤回本条"),
-    };
-    let mut new = NewDisclosure {
-        body_md,
-        state: DisclosureState::Published,
-        created_at: at,
-        published_at: Some(at),
-        kind,
-        replaces: Some(id),
-        reason: Some(reason.into()),
-        signoffs: vec![],
-        ..original.clone()
-    };
-    new.signoffs = signoffs_for(catalog, reviewers, &new);
-    new
 }
 
 /// A village's households (all of them at full scale, a tenth by default), their credit
@@ -932,7 +821,7 @@ mod tests {
                 from: charts.1,
                 switch: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
             };
-            let plan = plan_village(catalog.items(), village, &options(), &catalog, &charts, None);
+            let plan = plan_village(catalog.items(), village, &options(), &catalog, &charts, None, None);
             total += plan.disclosures.len();
             let finance =
                 plan.disclosures.iter().filter(|(d, _)| d.catalog_item.as_deref() == Some(MONTHLY_ACCOUNTS)).count();

@@ -3,8 +3,10 @@
 //! every voucher, so each is its own file, stored once by hash as real scans are.
 
 use image::{GrayImage, Luma};
+use yangguang_core::RegionCode;
 
-use super::Rng;
+use super::{Rng, planted};
+use crate::{AppError, Site};
 
 pub const WIDTH: u32 = 180;
 pub const HEIGHT: u32 = 120;
@@ -39,6 +41,58 @@ pub fn receipt_png(seed: u64) -> Vec<u8> {
     image::ImageEncoder::write_image(encoder, img.as_raw(), WIDTH, HEIGHT, image::ExtendedColorType::L8)
         .expect("encoding to memory");
     out
+}
+
+/// The scanned receipts of every voucher that pays something out (the debit is not money).
+pub(super) async fn attach_receipts(
+    site: &Site,
+    village: RegionCode,
+    vouchers: &[yangguang_core::ledger::Voucher],
+) -> Result<usize, AppError> {
+    let mut receipts = vec![];
+    for v in vouchers {
+        let pays = v
+            .lines
+            .iter()
+            .any(|l| l.credit.0 > 0 && (l.account_code.starts_with("101") || l.account_code.starts_with("102")))
+            && v.lines.iter().any(|l| l.debit.0 > 0 && !l.account_code.starts_with("10"));
+        if !pays {
+            continue;
+        }
+        // Every document the voucher declares is scanned (附单据 N 张, N scans), but for the
+        // planted cases: a voucher never scanned, a scan shared with another village.
+        let planted = planted::scan(&v.lines[0].summary);
+        if matches!(planted, Some(planted::Scan::Missing)) {
+            continue;
+        }
+        let documents = v.lines.iter().map(|l| l.attachments).sum::<u32>().max(1);
+        for page in 0..documents {
+            let seed = if let Some(planted::Scan::Shared(seed)) = planted {
+                seed + u64::from(page)
+            } else {
+                u64::from(village.county_prefix()) << 32
+                    ^ village.to_string().parse::<u64>().unwrap_or(0)
+                    ^ (v.key.year as u64) << 24
+                    ^ u64::from(v.key.month) << 16
+                    ^ u64::from(page) << 12
+                    ^ v.content_hash.bytes().take(8).fold(0u64, |a, b| a << 8 | u64::from(b))
+            };
+            let png = receipt_png(seed);
+            let sha256 = site.files.put_unsynced(&png).await?;
+            let suffix = if page == 0 { String::new() } else { format!("-{}", page + 1) };
+            receipts.push(yangguang_store::Receipt {
+                year: v.key.year,
+                month: v.key.month,
+                voucher_no: v.key.number.clone(),
+                sha256,
+                media_type: "image/png".into(),
+                file_name: format!("{}-{:02}_{}{suffix}.png", v.key.year, v.key.month, v.key.number),
+                byte_size: png.len() as i64,
+                needs_recheck: false,
+            });
+        }
+    }
+    Ok(site.store.add_receipts(village, &receipts).await? as usize)
 }
 
 #[cfg(test)]

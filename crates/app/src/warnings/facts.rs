@@ -104,8 +104,7 @@ pub async fn findings(
         out.extend(assets::deals(*v, &listings, &leases));
         out.extend(assets::rent_after_end(*v, &leases, &entries));
         let as_of = today - chrono::Days::new(t.arrears_grace_days.max(0) as u64);
-        let before: Vec<_> = entries.iter().filter(|e| e.date <= as_of).cloned().collect();
-        let positions = yangguang_core::lease::rent_positions(&leases, &before, &site.charts, as_of);
+        let positions = arrears_positions(&leases, &entries, &site.charts, as_of, today);
         out.extend(assets::rent_arrears(*v, &leases, &positions, as_of));
 
         spending.insert(*v, money::spending_by_month(&payments));
@@ -148,6 +147,35 @@ pub async fn findings(
     Ok(out)
 }
 
+/// Rent fallen due by `as_of` (the grace period before `today`) against rent received by
+/// `today`, payments going to the oldest rent first: rent due on 20 October and paid on
+/// 28 October was counted owed when the receipts were cut at the end of the grace period too.
+fn arrears_positions(
+    leases: &[yangguang_core::lease::Lease],
+    entries: &[yangguang_core::ledger::LedgerEntry],
+    charts: &yangguang_core::accounts::Charts,
+    as_of: NaiveDate,
+    today: NaiveDate,
+) -> Vec<Option<yangguang_core::lease::RentPosition>> {
+    let before: Vec<_> = entries.iter().filter(|e| e.date <= as_of).cloned().collect();
+    let due = yangguang_core::lease::rent_positions(leases, &before, charts, as_of);
+    let paid = yangguang_core::lease::rent_positions(leases, entries, charts, today);
+    due.into_iter()
+        .zip(paid)
+        .map(|(d, p)| {
+            d.map(|d| yangguang_core::lease::RentPosition { received: p.map_or(d.received, |p| p.received), ..d })
+        })
+        .collect()
+}
+
+/// A voucher link's reference (`2026-03:记-12`, as the books wrote the number) as the key the
+/// payments carry (`2026-03/记-012`, [`Payment::key`]): compared as stored, no link ever
+/// matched, and every large payment was reported as having no decision.
+fn payment_key(target_ref: &str) -> Option<String> {
+    let (month, number) = target_ref.split_once(':')?;
+    Some(format!("{month}/{}", yangguang_core::ledger::voucher_label(number)))
+}
+
 async fn decision_findings(
     site: &Site,
     village: RegionCode,
@@ -156,7 +184,7 @@ async fn decision_findings(
 ) -> Result<Vec<Finding>, AppError> {
     let links = site.store.village_links(village).await?;
     let linked: HashSet<String> =
-        links.iter().filter(|l| l.target_kind == "voucher").map(|l| l.target_ref.clone()).collect();
+        links.iter().filter(|l| l.target_kind == "voucher").filter_map(|l| payment_key(&l.target_ref)).collect();
     let mut spent: HashMap<&str, Fen> = HashMap::new();
     for l in links.iter().filter(|l| l.outgoing) {
         spent.entry(l.number.as_str()).or_default().0 += l.amount.0;
@@ -264,4 +292,67 @@ async fn publishing_findings(
         out.extend(publishing::question_overdue(*v, &questions, today, &t));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rent due on 20 October and received on 28 October is not in arrears on 24 November
+    /// (grace ends 25 October); rent never received is.
+    #[test]
+    fn rent_received_after_the_grace_day_is_not_arrears() {
+        use yangguang_core::lease::{Lease, Schedule};
+        use yangguang_core::ledger::LedgerEntry;
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let lease = Lease {
+            contract_no: "HT-1".into(),
+            village: "339921100201".parse().unwrap(),
+            asset: "村口店面房".into(),
+            asset_type: "店面房".into(),
+            location: String::new(),
+            lessee: "王*明".into(),
+            lessee_is_person: true,
+            area: "100".into(),
+            area_unit: "m2".into(),
+            annual_rent: Fen(3_600_000),
+            start: day("2025-10-20"),
+            end: day("2028-10-19"),
+            schedule: Schedule::Yearly,
+        };
+        let line = |date: &str, account: &str, debit: i64, credit: i64| LedgerEntry {
+            date: day(date),
+            voucher_no: "记-001".into(),
+            summary: "收村口店面房租金（合同HT-1）".into(),
+            account_code: account.into(),
+            account_name: String::new(),
+            debit: Fen(debit),
+            credit: Fen(credit),
+            attachments: 1,
+            row: 0,
+        };
+        // The books open before the contract starts, so both years' rent is theirs to show.
+        let mut books = vec![
+            line("2025-10-01", "301", 0, 0),
+            line("2025-10-22", "102", 3_600_000, 0),
+            line("2025-10-22", "501003", 0, 3_600_000),
+        ];
+        let charts = crate::catalog_files::default_charts();
+        let charts = yangguang_core::accounts::Charts { before: charts.0, from: charts.1, switch: day("2024-01-01") };
+        let (as_of, today) = (day("2026-10-25"), day("2026-11-24"));
+        let owed = |books: &[LedgerEntry]| {
+            arrears_positions(std::slice::from_ref(&lease), books, &charts, as_of, today)[0].unwrap().owed()
+        };
+        assert_eq!(owed(&books), Fen(3_600_000), "the second year's rent was never received");
+        books.push(line("2026-10-28", "102", 3_600_000, 0));
+        books.push(line("2026-10-28", "501003", 0, 3_600_000));
+        assert_eq!(owed(&books), Fen(0), "received three days after the grace day");
+    }
+
+    #[test]
+    fn a_voucher_link_names_the_payment_it_covers() {
+        assert_eq!(payment_key("2026-03:记-12").as_deref(), Some("2026-03/记-012"));
+        assert_eq!(payment_key("2026-03:记-012").as_deref(), Some("2026-03/记-012"));
+        assert_eq!(payment_key("nonsense"), None);
+    }
 }

@@ -55,7 +55,8 @@ impl Dirty {
         self.held.store(false, Ordering::Release);
     }
 
-    fn take(&self) -> Vec<RegionCode> {
+    /// The marked villages, cleared (none while held).
+    pub fn take(&self) -> Vec<RegionCode> {
         if self.held.load(Ordering::Acquire) {
             return vec![];
         }
