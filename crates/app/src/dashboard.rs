@@ -275,12 +275,7 @@ mod tests {
         let cache = DashboardCache::default();
         let region: RegionCode = "339921000000".parse().unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        let board = Dashboard {
-            window: windows(day).0,
-            total: Tally::default(),
-            groups: vec![],
-            trend: vec![],
-        };
+        let board = Dashboard { window: windows(day).0, total: Tally::default(), groups: vec![], trend: vec![] };
         cache.put(region, day, 7, std::sync::Arc::new(board));
         assert!(cache.get(region, day, 7).is_some());
         assert!(cache.get(region, day, 8).is_none(), "a publication or a warning moved the state");

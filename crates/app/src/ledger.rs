@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use yangguang_core::RegionCode;
-use yangguang_import::lease::NamedDecision;
 use yangguang_core::accounts::Charts;
+use yangguang_import::lease::NamedDecision;
 use yangguang_import::ledger::{ExtraNames, Field, LedgerBatch, LedgerReader, LedgerRules};
 use yangguang_import::table::Source;
 use yangguang_import::{ReadError, RowError};
@@ -287,7 +287,8 @@ fn read_ahead(
                 }
             }
         }
-        let _ = tx.blocking_send(Ahead::Done { format: reader.format, entries: reader.entries, skipped: reader.skipped });
+        let _ =
+            tx.blocking_send(Ahead::Done { format: reader.format, entries: reader.entries, skipped: reader.skipped });
     });
     rx
 }

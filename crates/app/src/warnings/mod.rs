@@ -138,11 +138,18 @@ pub async fn announce(site: &Site) {
 /// Open and reviewed (still standing) warnings per village: (red, yellow), for dashboards.
 /// Villages without any are absent.
 pub async fn open_counts(site: &Site, villages: &[RegionCode]) -> Result<HashMap<RegionCode, (u64, u64)>, AppError> {
-    let prefixes: Vec<String> = villages.iter().map(|v| v.to_string()).collect();
+    // Asked by town (the first nine digits), not by village: a county's dashboard is a dozen
+    // code ranges in one read instead of 229 OR-ed ones; villages not asked for are left out.
+    let wanted: std::collections::HashSet<RegionCode> = villages.iter().copied().collect();
+    let mut towns: Vec<String> = villages.iter().map(|v| v.to_string()[..9].to_owned()).collect();
+    towns.sort_unstable();
+    towns.dedup();
     let mut out = HashMap::new();
-    for chunk in prefixes.chunks(200) {
+    for chunk in towns.chunks(200) {
         for (v, red, yellow) in site.store.standing_warning_counts(chunk).await? {
-            out.insert(v, (red, yellow));
+            if wanted.contains(&v) {
+                out.insert(v, (red, yellow));
+            }
         }
     }
     Ok(out)
