@@ -135,8 +135,11 @@ fn state_key(site: &Site, villages: &[RegionCode], warnings: &HashMap<RegionCode
 #[derive(Default)]
 pub struct DashboardCache {
     computing: tokio::sync::Mutex<()>,
-    entries: std::sync::Mutex<HashMap<(RegionCode, NaiveDate), (u64, std::time::Instant, std::sync::Arc<Dashboard>)>>,
+    entries: std::sync::Mutex<HashMap<(RegionCode, NaiveDate), CachedBoard>>,
 }
+
+/// A dashboard with the state it was computed from and when.
+type CachedBoard = (u64, std::time::Instant, std::sync::Arc<Dashboard>);
 
 impl DashboardCache {
     pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(10);

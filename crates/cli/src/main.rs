@@ -262,7 +262,7 @@ struct Common {
     database: Option<String>,
     /// Where files are stored: `local` (the data directory) or `s3://bucket/prefix` (endpoint and
     /// region from `[files]`, keys from YANGGUANG_S3_ACCESS_KEY_ID/…) [default: local; env YANGGUANG__FILES__BACKEND].
-    /// (Its own id: the import commands' positional `files` would otherwise take its values.)
+    // Its own id: the import commands' positional `files` would otherwise take its values.
     #[arg(long = "files", id = "file_store", value_name = "URL")]
     file_store: Option<String>,
     /// A TOML settings file [env YANGGUANG_CONFIG].
