@@ -782,7 +782,8 @@ try {
     const sweep = [
       [clerk, ["/console", "/console/new", "/console/ledger", "/console/receipts", "/console/receipts/recheck", "/console/assets", "/console/leases", "/console/households", "/console/published", "/console/account", draftUrl.replace(base, "")]],
       [reviewer, ["/console", "/console/published", "/console/account"]],
-      [admin, ["/console/users", "/console/audit"]],
+      // The supervision pages, as the admin (whose region is the city) reads them on a phone.
+      [admin, ["/console/users", "/console/audit", "/console/dashboard", "/console/calendar", "/console/warnings", "/console/warnings/thresholds"]],
       [bank, ["/console/bank"]],
     ];
     for (const elder of [false, true]) {

@@ -38,6 +38,9 @@ struct Demo {
     red: Vec<String>,
     /// The console's warnings list for the demo village, as a county operator sees it.
     list_page: String,
+    /// The public page of the demo village's planted unpublished month, and its home.
+    gap_page: String,
+    home_page: String,
 }
 
 static DEMO: OnceLock<Demo> = OnceLock::new();
@@ -87,6 +90,10 @@ fn build() -> Demo {
         let base = start(state.clone()).await;
         let page = Client::new(&base, Some(cookie)).get(&format!("/console/warnings?village={}", places.demo)).await;
         assert_eq!(page.status, 200, "{}", page.body);
+        let gap = yangguang_app::demo::planted_month(as_of(), yangguang_app::demo::GAP_MONTHS_BACK);
+        let villager = Client::new(&base, None);
+        let gap_page = villager.get(&format!("/v/{}/finance/{gap}", places.demo)).await.body;
+        let home_page = villager.get(&format!("/v/{}", places.demo)).await.body;
         Demo {
             places,
             names: regions.iter().map(|r| (r.code, r.name.clone())).collect(),
@@ -94,6 +101,8 @@ fn build() -> Demo {
             villages: villages.len(),
             red,
             list_page: page.body,
+            gap_page,
+            home_page,
         }
     })
 }
@@ -207,4 +216,13 @@ fn the_supervisors_list_shows_the_demo_villages_planted_rules() {
         let label = case.rule.label(false);
         assert!(demo.list_page.contains(label), "the warnings list lacks 「{label}」");
     }
+}
+
+/// The planted unpublished month says so on the village's public pages (issue 15's "the demo
+/// village's May 2026 shows as 未按时公开").
+#[test]
+fn the_planted_gap_shows_as_not_published_on_the_public_pages() {
+    let demo = demo();
+    assert!(demo.gap_page.contains("未按时公开"), "{}", demo.gap_page);
+    assert!(demo.home_page.contains("及时率") && demo.home_page.contains("公开率"), "{}", demo.home_page);
 }
