@@ -6,6 +6,8 @@
 #
 #   bash bench/ledger.sh              # 200,000 lines
 #   LINES=2000000 bash bench/ledger.sh
+#   POSTGRES=1 bash bench/ledger.sh   # also on PostgreSQL (127.0.0.1:5432, trust auth), against
+#                                     # psql's \copy of the same file into a plain table
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES="${LINES:-200000}"
@@ -52,4 +54,24 @@ awk -v n="$rows" -v a="$app_s" -v s="$sqlite_s" -v again="$again_s" -v ak="$app_
   printf "| sqlite3 .import into a plain table | %.2f | %.0f | %.0f MiB |\n", s, n / s, sk / 1024;
   printf "| ratio sqlite3 time / yangguang time | %.2f | | |\n", s / a;
 }'
+
+if [ -n "${POSTGRES:-}" ]; then
+  db="yg_ledger_$$"
+  url="postgres://127.0.0.1:5432/$db"
+  createdb -h 127.0.0.1 "$db"
+  trap 'dropdb -h 127.0.0.1 --if-exists "$db" 2>/dev/null || true' EXIT
+  "$bin" demo --database "$url" --data-dir "$work/pgdata" --no-serve --as-of 2026-11-24 >/dev/null 2>&1
+  read -r pg_s pg_kb <<<"$(measure "$bin" import ledger --database "$url" --data-dir "$work/pgdata" --village "$village" "$work/books.csv")"
+  grep -q "new vouchers" "$work/out" || { cat "$work/out"; exit 1; }
+  read -r pg_again_s _ <<<"$(measure "$bin" import ledger --database "$url" --data-dir "$work/pgdata" --village "$village" "$work/books.csv")"
+  psql -h 127.0.0.1 -q -c "CREATE TABLE plain_entry (entry_date TEXT, voucher_no TEXT, summary TEXT, account_code TEXT,
+    account_name TEXT, debit TEXT, credit TEXT, attachments TEXT)" "$db"
+  read -r copy_s _ <<<"$(measure psql -h 127.0.0.1 -q -c "\\copy plain_entry FROM '$work/books.csv' CSV HEADER" "$db")"
+  awk -v n="$rows" -v a="$pg_s" -v s="$copy_s" -v again="$pg_again_s" -v ak="$pg_kb" 'BEGIN {
+    printf "| PostgreSQL: yangguang import ledger | %.2f | %.0f | %.0f MiB |\n", a, n / a, ak / 1024;
+    printf "| PostgreSQL: the same file again | %.2f | %.0f | |\n", again, n / again;
+    printf "| PostgreSQL: psql \\copy into a plain table | %.2f | %.0f | |\n", s, n / s;
+    printf "| ratio COPY time / yangguang time | %.2f | | |\n", s / a;
+  }'
+fi
 rm -rf "$work"

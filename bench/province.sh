@@ -3,7 +3,8 @@
 # villages by default) into a fresh database on 127.0.0.1:5432, then its creation time, the
 # database's size, the app server's memory before and after 4,000 cold pages of different
 # villages (the page cache's bound), the cached village home and a page rendered per request
-# at 64 connections, `verify`'s time and one village's year of books imported. Needs wrk,
+# at 64 connections, the same through nginx with one and with two app servers, `verify`'s
+# time and one village's year of books imported. Needs wrk,
 # curl, psql/createdb/dropdb (trust auth) and python3. Prints lines for BENCHMARKS.md.
 #
 #   bash bench/province.sh               # SCALE=20: about 10 minutes of creation
@@ -16,7 +17,7 @@ PORT="${PORT:-18198}"
 DB="yg_province_$$"
 URL="postgres://127.0.0.1:5432/$DB"
 work=$(mktemp -d /tmp/yg-province.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; sleep 1; dropdb -h 127.0.0.1 --if-exists "$DB" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; sleep 1; dropdb -h 127.0.0.1 --if-exists "$DB" 2>/dev/null || true; rm -rf "$work"' EXIT
 for tool in wrk curl createdb psql python3; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool" >&2; exit 1; }
 done
@@ -59,6 +60,34 @@ measure() { # url -> "rps p50 p99"
 }
 echo "- village home (cached), 64 connections: $(measure "$BASE/v/$village") (requests/s, p50, p99)"
 echo "- lease list filtered by rent (rendered per request), 64 connections: $(measure "$BASE/v/$village/leases?min=1000&max=90000")"
+
+# Two app servers on the one database behind nginx, against the same nginx with one of them.
+if command -v nginx >/dev/null; then
+  PORT2=$((PORT + 1)); NGINX_PORT=$((PORT + 2))
+  RUST_LOG=warn "$bin" serve --database "$URL" --data-dir "$work/data" --listen "127.0.0.1:$PORT2" >"$work/serve2.out" 2>"$work/serve2.log" &
+  pid2=$!
+  for _ in $(seq 1 3000); do curl -sf "http://127.0.0.1:$PORT2/healthz" >/dev/null && break; sleep 0.2; done
+  nginx_with() { # upstream servers… -> nginx running on NGINX_PORT
+    [ -f "$work/nginx.pid" ] && { kill "$(cat "$work/nginx.pid")"; sleep 0.5; }
+    {
+      echo "worker_processes 1; pid $work/nginx.pid; error_log $work/nginx-error.log;"
+      echo "events { worker_connections 1024; }"
+      echo "http { access_log off; upstream yg { keepalive 32;"
+      for port in "$@"; do echo "server 127.0.0.1:$port;"; done
+      echo "} server { listen 127.0.0.1:$NGINX_PORT; location / { proxy_pass http://yg; proxy_http_version 1.1;"
+      echo 'proxy_set_header Connection ""; proxy_set_header Host $host; } } }'
+    } >"$work/nginx.conf"
+    nginx -c "$work/nginx.conf"; sleep 0.5
+  }
+  NGINX="http://127.0.0.1:$NGINX_PORT"
+  nginx_with "$PORT"
+  echo "- through nginx, one app server: home $(measure "$NGINX/v/$village"); filtered leases $(measure "$NGINX/v/$village/leases?min=1000&max=90000")"
+  nginx_with "$PORT" "$PORT2"
+  echo "- through nginx, two app servers: home $(measure "$NGINX/v/$village"); filtered leases $(measure "$NGINX/v/$village/leases?min=1000&max=90000")"
+  kill "$(cat "$work/nginx.pid")"; kill "$pid2"; wait "$pid2" 2>/dev/null || true
+else
+  echo "- (nginx not installed: apt-get install nginx-light for the two-server figures)"
+fi
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
 start=$(date +%s%N)

@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use yangguang_store::{StoreError, StoreResult};
 
+mod bulk;
 #[path = "../../store/sql/mod.rs"]
 mod sql;
 pub use sql::ImportSession;
@@ -22,6 +23,8 @@ mod dialect {
     use yangguang_store::StoreResult;
 
     use super::sql::map_err;
+
+    pub use super::bulk::write_rows;
 
     pub type Db = sqlx::Postgres;
     pub type DbRow = sqlx::postgres::PgRow;

@@ -13,6 +13,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use yangguang_store::{StoreError, StoreResult};
 
+mod bulk;
 #[path = "../../store/sql/mod.rs"]
 mod sql;
 pub use sql::ImportSession;
@@ -20,6 +21,8 @@ pub use sql::ImportSession;
 /// What the shared SQL needs to know of SQLite.
 mod dialect {
     use yangguang_store::StoreResult;
+
+    pub use super::bulk::write_rows;
 
     pub type Db = sqlx::Sqlite;
     pub type DbRow = sqlx::sqlite::SqliteRow;

@@ -130,6 +130,49 @@ pub(crate) use migrate::tests as migrate_tests;
 pub(crate) use points::tests as points_tests;
 pub(crate) use rows::map_err;
 
+/// One value of a row written in bulk ([`crate::dialect::write_rows`]): the two kinds the bulk
+/// paths bind, with dates and times already in the text form both databases read.
+pub(crate) enum Cell<'a> {
+    Int(i64),
+    Text(std::borrow::Cow<'a, str>),
+}
+
+impl<'a> From<&'a str> for Cell<'a> {
+    fn from(s: &'a str) -> Self {
+        Cell::Text(std::borrow::Cow::Borrowed(s))
+    }
+}
+
+impl From<i64> for Cell<'_> {
+    fn from(n: i64) -> Self {
+        Cell::Int(n)
+    }
+}
+
+impl From<DateText> for Cell<'_> {
+    fn from(d: DateText) -> Self {
+        Cell::Text(std::borrow::Cow::Owned(d.0))
+    }
+}
+
+/// A date or time as sqlx's SQLite encoding writes it (`%F`; RFC 3339 with automatic
+/// fractions), which PostgreSQL's `COPY` also reads: bulk rows and bound rows stay alike.
+pub(crate) struct DateText(String);
+
+impl DateText {
+    pub(crate) fn date(d: chrono::NaiveDate) -> Self {
+        DateText(d.format("%F").to_string())
+    }
+
+    pub(crate) fn time(t: chrono::DateTime<chrono::Utc>) -> Self {
+        DateText(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The names every query module uses: the contract, the domain types, sqlx, and the dialect.
 mod prelude {
     pub(super) use std::collections::HashMap;
@@ -159,6 +202,7 @@ mod prelude {
     pub(super) use super::ledger::freeze_books;
     pub(super) use super::log::*;
     pub(super) use super::rows::*;
+    pub(super) use super::{Cell, DateText};
     pub(super) use crate::Backend;
     pub(super) use crate::dialect::{self, Db, DbConn, DbRow};
 }
