@@ -43,6 +43,38 @@ pub async fn vouchers_import_idempotently_and_replace_unlocked_changes(store: &d
     assert!(other.is_empty(), "books are per village");
 }
 
+/// The bulk paths (a statement per row on SQLite, COPY's CSV on PostgreSQL) keep every
+/// character a clerk's books can hold, and empty text stays empty text, not NULL.
+pub async fn bulk_written_lines_keep_every_character(store: &dyn Store) {
+    seeded(store).await;
+    let village = code("339921100201");
+    let texts = ["", "\"租金\", 第一期", "两行\n摘要", "反斜杠 \\N \\ 和\t制表", "NULL", "  空格  "];
+    let mut lines = vec![];
+    for (i, text) in texts.iter().enumerate() {
+        let no = format!("记-{}", i + 1);
+        let mut pair = voucher_lines(&no, 100 + i as i64, 5 + i as u32);
+        pair[0].summary = (*text).into();
+        pair[1].account_name = (*text).into();
+        lines.extend(pair);
+    }
+    let vouchers = yangguang_core::ledger::vouchers(&lines);
+    let outcome = store.import_vouchers(village, &vouchers, time(1)).await.unwrap();
+    assert_eq!(outcome.inserted, texts.len() as u64);
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let entries = store.ledger_entries(village, from, to).await.unwrap();
+    assert_eq!(entries.len(), lines.len());
+    for (i, text) in texts.iter().enumerate() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 5 + i as u32).unwrap();
+        let of_day: Vec<_> = entries.iter().filter(|e| e.date == day).collect();
+        assert_eq!(of_day.len(), 2, "both lines of 记-{}", i + 1);
+        assert!(of_day.iter().any(|e| e.summary == *text && e.debit.0 == 100 + i as i64), "{text:?}: {of_day:?}");
+        assert!(of_day.iter().any(|e| e.account_name == *text && e.credit.0 == 100 + i as i64), "{text:?}: {of_day:?}");
+    }
+    let again = store.import_vouchers(village, &vouchers, time(2)).await.unwrap();
+    assert_eq!(again.unchanged, texts.len() as u64, "importing the same books again changes nothing");
+}
+
 pub async fn a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored(store: &dyn Store) {
     seeded(store).await;
     let village = code("339921100201");

@@ -54,6 +54,7 @@ macro_rules! contract_tests {
             checkpoints_round_trip,
             tree_checkpoints_round_trip_once_per_size,
             vouchers_import_idempotently_and_replace_unlocked_changes,
+            bulk_written_lines_keep_every_character,
             a_changed_locked_voucher_is_a_conflict_and_nothing_is_stored,
             published_books_are_frozen_against_new_and_changed_vouchers,
             an_import_session_finds_repeats_across_batches_and_rolls_back_whole,
