@@ -24,6 +24,18 @@ mod dialect {
 
     pub use super::bulk::write_rows;
 
+    /// ` (year, month, voucher_no) IN (VALUES (…), …)`: SQLite looks each row up by the index.
+    pub fn push_voucher_keys<'a>(
+        q: &mut sqlx::QueryBuilder<'a, Db>,
+        keys: impl IntoIterator<Item = (i64, i64, &'a str)>,
+    ) {
+        q.push(" (year, month, voucher_no) IN (");
+        q.push_values(keys, |mut b, (y, m, n)| {
+            b.push_bind(y).push_bind(m).push_bind(n);
+        });
+        q.push(")");
+    }
+
     pub type Db = sqlx::Sqlite;
     pub type DbRow = sqlx::sqlite::SqliteRow;
     pub type DbConn = sqlx::SqliteConnection;

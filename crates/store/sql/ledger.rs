@@ -309,13 +309,10 @@ pub(super) fn key_of_parts((y, m, n): &(i32, u32, String)) -> Key<'_> {
     (i64::from(*y), i64::from(*m), n.as_str())
 }
 
-/// ` (year, month, voucher_no) IN (VALUES (…), …)`.
+/// ` (year, month, voucher_no) IN (…)` for a batch of voucher keys, as each database reads a
+/// set of keys best.
 pub(super) fn push_keys<'a>(q: &mut QueryBuilder<'a, Db>, keys: impl IntoIterator<Item = Key<'a>>) {
-    q.push(" (year, month, voucher_no) IN (");
-    q.push_values(keys, |mut b, (y, m, n)| {
-        b.push_bind(y).push_bind(m).push_bind(n);
-    });
-    q.push(")");
+    dialect::push_voucher_keys(q, keys);
 }
 
 impl ImportSession {
