@@ -47,10 +47,12 @@ village=$(sed -n 1p "$work/villages.txt")
 # Cold pages: the first disclosure page of 4,000 villages' homes and finance months, 8 at a time.
 psql -h 127.0.0.1 -Atc "SELECT '/v/' || village_code || '/d/' || MIN(disclosure_id) FROM disclosure
   WHERE state = 'published' GROUP BY village_code ORDER BY village_code LIMIT 2000" "$DB" >"$work/pages.txt"
-sed 's|^|/v/|; s|$|/finance/2026-10|' "$work/villages.txt" | head -2000 >>"$work/pages.txt"
+# (head first: with pipefail, a sed cut short by head would stop the script with SIGPIPE)
+head -2000 "$work/villages.txt" | sed 's|^|/v/|; s|$|/finance/2026-10|' >>"$work/pages.txt"
 pages=$(wc -l <"$work/pages.txt")
 start=$(date +%s%N)
-sed "s|^|$BASE|" "$work/pages.txt" | xargs -P 8 -n 50 curl -s -o /dev/null
+# One curl per 50 pages, each page's body to /dev/null (curl's -o applies to one URL each).
+sed "s|^|$BASE|" "$work/pages.txt" | xargs -P 8 -n 50 sh -c 'for u; do printf "url = \"%s\"\noutput = /dev/null\n" "$u"; done | curl -s -K -' _
 cold=$(seconds "$start")
 echo "- $pages cold pages of different villages, 8 at a time: $cold s ($(awk -v n="$pages" -v s="$cold" 'BEGIN {printf "%.0f", n / s}') pages/s); server memory after: $(rss) MiB"
 measure() { # url -> "rps p50 p99"

@@ -50,6 +50,10 @@ mod dialect {
 
     pub const NAME: &str = "postgres";
 
+    /// The whole database sampled (about 30,000 rows a table): after a bulk load the planner
+    /// otherwise scans a million entry lines for one village's (measured: 198 ms against 0.7 ms).
+    pub const REFRESH_STATISTICS: Option<&str> = Some("ANALYZE");
+
     /// Appended to a `CREATE TABLE` whose rows are found by their primary key only: PostgreSQL tables have no rowid to leave out.
     pub const KEYED_TABLE: &str = "";
 

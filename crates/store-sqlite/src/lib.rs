@@ -42,6 +42,10 @@ mod dialect {
 
     pub const NAME: &str = "sqlite";
 
+    /// None: without statistics SQLite assumes an index narrows a search, which suits every
+    /// query here, and statistics taken once would go stale as villages import.
+    pub const REFRESH_STATISTICS: Option<&str> = None;
+
     /// Appended to a `CREATE TABLE` whose rows are found by their primary key only: a table keyed by its primary key alone stores each row once, in its key's B-tree.
     pub const KEYED_TABLE: &str = " WITHOUT ROWID";
 

@@ -82,6 +82,13 @@ impl Store for Backend {
         dialect::integrity_check(&mut conn).await
     }
 
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        match dialect::REFRESH_STATISTICS {
+            Some(sql) => sqlx::query(sql).execute(self.writer()).await.map(|_| ()).map_err(map_err),
+            None => Ok(()),
+        }
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(self.reader()).await.map_err(map_err)?;
         Ok(())

@@ -687,6 +687,10 @@ pub trait Store:
     /// A consistent copy of the whole database, taken while it serves: SQLite's `VACUUM INTO`
     /// a new file at `dest`. PostgreSQL is backed up with `pg_dump` instead (`Invalid`, saying so).
     async fn backup_into(&self, dest: &std::path::Path) -> StoreResult<()>;
+    /// After a bulk load (the demo, a whole county's books): the query planner's statistics
+    /// brought up to date, so that the next queries use the indexes instead of plans made for
+    /// nearly empty tables (PostgreSQL's `ANALYZE`; SQLite keeps none and assumes indexes help).
+    async fn refresh_statistics(&self) -> StoreResult<()>;
     /// A cheap round trip, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
     /// The backend's name for logs: `sqlite` or `postgres`.

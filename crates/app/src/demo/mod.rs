@@ -464,6 +464,8 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
         }
     }
     phase("villages: books, receipts, registers, people");
+    // The tables were empty when the load began: plans made now would scan them whole.
+    site.store.refresh_statistics().await?;
     // The README village's decision records, their publications in the same timeline, and
     // its planted publications.
     let mut corrected = None;
@@ -518,6 +520,7 @@ pub async fn generate(site: &Site, options: &DemoOptions) -> Result<DemoSummary,
     summary.accounts = create_accounts(site, &regions).await?;
     add_work_in_progress(site, &regions, options).await?;
     phase("accounts and work in progress");
+    site.store.refresh_statistics().await?;
     // Warnings as of the demo's day (not the clock's), every village at once.
     site.warnings.release();
     site.warnings.take();
