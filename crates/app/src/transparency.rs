@@ -153,8 +153,10 @@ pub fn default_origin_for(regions: &crate::regions::RegionIndex) -> String {
     }
 }
 
-/// Gives every entry logged before the tree existed its canonical bytes, then reads the tree.
-/// Runs at start; a data directory that is already upgraded costs one query.
+/// Gives every entry logged before the tree existed its canonical bytes. Runs whenever the
+/// site opens; a data directory that is already upgraded costs one query. It does not read the
+/// tree: a province's log has millions of leaves, and a command about one village (an import)
+/// must not wait for them — whatever needs the tree syncs it first, and `serve` at start.
 pub async fn upgrade(site: &Site) -> Result<u64, AppError> {
     identity(site).await?;
     let mut filled = 0;
@@ -168,7 +170,6 @@ pub async fn upgrade(site: &Site) -> Result<u64, AppError> {
     if filled > 0 {
         tracing::info!(entries = filled, "gave older log entries their canonical bytes for the Merkle tree");
     }
-    sync(site).await?;
     Ok(filled)
 }
 

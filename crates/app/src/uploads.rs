@@ -177,7 +177,12 @@ pub fn check(name: &str, bytes: Vec<u8>, limits: &UploadLimits) -> Result<Accept
         },
         _ => (encode_jpeg(&img, 85).map_err(corrupt)?, "image/jpeg", "jpg"),
     };
-    let thumbnail = encode_jpeg(&img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE), 75).map_err(corrupt)?;
+    // Never enlarged: `thumbnail` scales a small scan up to fit the box, at a cost in time
+    // (a county's receipts) and for nothing.
+    let small = img.width() <= THUMBNAIL_SIDE && img.height() <= THUMBNAIL_SIDE;
+    let thumbnail =
+        if small { encode_jpeg(&img, 75) } else { encode_jpeg(&img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE), 75) }
+            .map_err(corrupt)?;
     Ok(Accepted { attachment_name: with_extension(name, ext), media_type, bytes, thumbnail: Some(thumbnail) })
 }
 
@@ -273,6 +278,11 @@ mod tests {
         assert!(a.thumbnail.is_some());
         let p = check("图.png", png(10, 10), &UploadLimits::default()).unwrap();
         assert_eq!(p.media_type, "image/png");
+        // A thumbnail fits the box and is never larger than its image.
+        let side = |b: &[u8]| image::load_from_memory(b).map(|i| (i.width(), i.height())).unwrap();
+        assert_eq!(side(p.thumbnail.as_deref().unwrap()), (10, 10));
+        let big = check("大.png", png(900, 450), &UploadLimits::default()).unwrap();
+        assert_eq!(side(big.thumbnail.as_deref().unwrap()), (THUMBNAIL_SIDE, THUMBNAIL_SIDE / 2));
     }
 
     #[test]

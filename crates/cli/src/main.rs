@@ -758,6 +758,8 @@ async fn serve(settings: &Settings, site: Arc<Site>) -> anyhow::Result<()> {
         }
     })?;
     let local = listener.local_addr()?;
+    // The log's tree read before the first request (other commands never read it whole).
+    yangguang_app::transparency::sync(&site).await?;
     tracing::info!(
         address = %local,
         backend = site.store.backend(),
