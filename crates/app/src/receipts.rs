@@ -59,6 +59,7 @@ pub async fn import_receipts_counting(
         }
     }
     let limits = ZipLimits { max_entry_bytes: site.upload_limits.max_bytes as u64, ..ZipLimits::default() };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut import = Import {
         site,
         village,
@@ -69,7 +70,8 @@ pub async fn import_receipts_counting(
         in_flight: VecDeque::new(),
         // Four scans per core: each ends in an fsync, and the disk joins concurrent ones into
         // one journal commit while the cores decode the next.
-        width: 4 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+        width: 4 * cores,
+        decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
     };
     for (name, bytes) in scans {
         if !bytes.starts_with(b"PK\x03\x04") {
@@ -122,7 +124,7 @@ pub async fn import_receipts_counting(
 }
 
 /// A scan being checked and stored: its attachment, or its name and why it was refused.
-type Storing = JoinHandle<Result<Vec<Attachment>, (String, UploadError)>>;
+type Storing = JoinHandle<Result<Attachment, (String, UploadError)>>;
 
 /// An import under way: what is known of the village's vouchers, the receipts accepted so far
 /// (their hashes, not their bytes) and the report.
@@ -137,6 +139,9 @@ struct Import<'a> {
     /// county's folder uses every core while its memory stays bounded by `width` scans.
     in_flight: VecDeque<(Receipt, Storing)>,
     width: usize,
+    /// One decode per core at a time (a decoded scan may take 160 MB); the fsyncs that follow
+    /// overlap freely.
+    decoding: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Import<'_> {
@@ -165,8 +170,19 @@ impl Import<'_> {
         }
         let limits = site.upload_limits;
         let files = site.files.clone();
-        let stored = tokio::task::spawn_blocking(move || {
-            uploads::accept_all(vec![(name.clone(), bytes)], &limits, &files).map_err(|e| (name, e))
+        let decoding = self.decoding.clone();
+        let stored = tokio::spawn(async move {
+            let original = name.clone();
+            let failed = |e: tokio::task::JoinError| UploadError::Storage(e.to_string());
+            let stored = async {
+                let slot = decoding.acquire_owned().await.expect("the semaphore is never closed");
+                let checked = tokio::task::spawn_blocking(move || uploads::check(&name, bytes, &limits))
+                    .await
+                    .map_err(failed)??;
+                drop(slot);
+                tokio::task::spawn_blocking(move || uploads::store_checked(checked, &files)).await.map_err(failed)?
+            };
+            stored.await.map_err(|e| (original, e))
         });
         let receipt = Receipt {
             year,
@@ -189,8 +205,7 @@ impl Import<'_> {
     async fn settle_oldest(&mut self) -> Result<(), AppError> {
         let Some((receipt, stored)) = self.in_flight.pop_front() else { return Ok(()) };
         match stored.await.map_err(|e| AppError::Invalid(e.to_string()))? {
-            Ok(mut list) => {
-                let a = list.remove(0);
+            Ok(a) => {
                 self.receipts.push(Receipt {
                     sha256: a.sha256,
                     media_type: a.media_type,

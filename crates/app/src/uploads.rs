@@ -197,20 +197,21 @@ pub fn accept_all(
         return Err(UploadError::TooManyFiles(limits.max_files));
     }
     let checked = files.into_iter().map(|(name, bytes)| check(&name, bytes, limits)).collect::<Result<Vec<_>, _>>()?;
-    let mut out = Vec::with_capacity(checked.len());
-    for a in checked {
-        let sha256 = store.put_blocking(&a.bytes).map_err(|e| UploadError::Storage(e.to_string()))?;
-        if let Some(thumb) = &a.thumbnail {
-            store.put_thumbnail_blocking(&sha256, thumb).map_err(|e| UploadError::Storage(e.to_string()))?;
-        }
-        out.push(Attachment {
-            file_name: a.attachment_name,
-            media_type: a.media_type.into(),
-            byte_size: a.bytes.len() as i64,
-            sha256,
-        });
+    checked.into_iter().map(|a| store_checked(a, store)).collect()
+}
+
+/// Stores a file [`check`] accepted, with its thumbnail, through the store's blocking calls.
+pub fn store_checked(a: Accepted, store: &FileStore) -> Result<Attachment, UploadError> {
+    let sha256 = store.put_blocking(&a.bytes).map_err(|e| UploadError::Storage(e.to_string()))?;
+    if let Some(thumb) = &a.thumbnail {
+        store.put_thumbnail_blocking(&sha256, thumb).map_err(|e| UploadError::Storage(e.to_string()))?;
     }
-    Ok(out)
+    Ok(Attachment {
+        file_name: a.attachment_name,
+        media_type: a.media_type.into(),
+        byte_size: a.bytes.len() as i64,
+        sha256,
+    })
 }
 
 #[cfg(test)]
