@@ -153,6 +153,10 @@ try {
     [`${village}/c/rights`, "rights-totals"],
     [`${village}/c/bank`, "bank"],
     [`${village}/points`, "points"],
+    [`${village}/decisions`, "decisions"],
+    [`${village}/party`, "party"],
+    [`${village}/powers`, "powers"],
+    [`${village}/rules`, "rules"],
     ["/my", "villager-login"],
   ]) {
     const answer = await page.goto(`${base}${path}`);
