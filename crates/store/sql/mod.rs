@@ -160,8 +160,24 @@ impl From<DateText> for Cell<'_> {
 pub(crate) struct DateText(String);
 
 impl DateText {
+    /// `2026-03-05`, written directly: an import formats one for every entry line, and
+    /// chrono's formatter parses its pattern each time.
     pub(crate) fn date(d: chrono::NaiveDate) -> Self {
-        DateText(d.format("%F").to_string())
+        use chrono::Datelike;
+        let (y, m, day) = (d.year(), d.month(), d.day());
+        if !(0..=9999).contains(&y) {
+            return DateText(d.format("%F").to_string());
+        }
+        let mut s = String::with_capacity(10);
+        for (n, width) in [(y as u32, 4), (m, 2), (day, 2)] {
+            if width == 2 {
+                s.push('-');
+            }
+            for p in (0..width).rev() {
+                s.push(char::from(b'0' + (n / 10u32.pow(p) % 10) as u8));
+            }
+        }
+        DateText(s)
     }
 
     pub(crate) fn time(t: chrono::DateTime<chrono::Utc>) -> Self {
@@ -209,6 +225,16 @@ mod prelude {
 
 #[cfg(test)]
 mod tests {
+    use super::DateText;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for (y, m, d) in [(2026, 3, 5), (1, 1, 1), (9999, 12, 31), (-44, 3, 15), (12345, 6, 7), (2000, 10, 10)] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(DateText::date(date).as_str(), date.format("%F").to_string());
+        }
+    }
+
     /// No query in the shared implementation reads `*`: every column is named.
     #[test]
     fn no_query_selects_star() {
