@@ -124,6 +124,23 @@ fn a_row_slipped_in_as_published_without_review_is_detected() {
     assert!(text.contains("未经审核的公告") && text.contains("公开记录中没有它"), "{text}");
 }
 
+#[test]
+fn a_log_cut_back_past_its_signed_checkpoint_is_detected() {
+    let data = demo_copy("truncated");
+    // The last entry removed and its item made a draft again: what is left chains and agrees
+    // with the items, but no longer makes the tree the last checkpoint signed.
+    sql(
+        &data,
+        "PRAGMA foreign_keys = OFF;
+         UPDATE disclosure SET state = 'draft' WHERE disclosure_id = (SELECT disclosure_id FROM log_entry ORDER BY seq DESC LIMIT 1);
+         DELETE FROM log_leaf WHERE seq = (SELECT MAX(seq) FROM log_entry);
+         DELETE FROM log_entry WHERE seq = (SELECT MAX(seq) FROM log_entry);",
+    );
+    let (ok, text) = verify(&data);
+    assert!(!ok, "{text}");
+    assert!(text.contains("检查点") && text.contains("signed checkpoint"), "{text}");
+}
+
 fn verify_mirror(args: &[&str]) -> (bool, String) {
     let out = std::process::Command::new(common::BIN).arg("verify").args(args).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
