@@ -181,9 +181,11 @@ pub(crate) async fn read_into_session(
                     }
                 }
             }
-            // (Most files name no decision: no key is formatted for them.)
-            let vouchers = if pending.is_empty() { &[][..] } else { &batch.vouchers[..] };
-            for v in vouchers {
+            for v in &batch.vouchers {
+                // Most files name no decision: no key is formatted for them.
+                if pending.is_empty() {
+                    break;
+                }
                 let Some(first) = v.lines.first() else { continue };
                 if let Some(d) = pending.remove(&crate::decisions::voucher_ref(first.date, &first.voucher_no)) {
                     let lines: Vec<&yangguang_core::ledger::LedgerEntry> = v.lines.iter().collect();

@@ -160,24 +160,15 @@ impl From<DateText> for Cell<'_> {
 pub(crate) struct DateText(String);
 
 impl DateText {
-    /// `2026-03-05`, written directly: an import formats one for every entry line, and
-    /// chrono's formatter parses its pattern each time.
+    /// `2026-03-05`, without chrono's formatter: an import writes one for every entry line,
+    /// and chrono parses its pattern each time.
     pub(crate) fn date(d: chrono::NaiveDate) -> Self {
         use chrono::Datelike;
         let (y, m, day) = (d.year(), d.month(), d.day());
         if !(0..=9999).contains(&y) {
             return DateText(d.format("%F").to_string());
         }
-        let mut s = String::with_capacity(10);
-        for (n, width) in [(y as u32, 4), (m, 2), (day, 2)] {
-            if width == 2 {
-                s.push('-');
-            }
-            for p in (0..width).rev() {
-                s.push(char::from(b'0' + (n / 10u32.pow(p) % 10) as u8));
-            }
-        }
-        DateText(s)
+        DateText(format!("{y:04}-{m:02}-{day:02}"))
     }
 
     pub(crate) fn time(t: chrono::DateTime<chrono::Utc>) -> Self {
